@@ -1,0 +1,36 @@
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist', 'node_modules', 'public', 'test-results', 'playwright-report'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser, ...globals.worker, ...globals.node } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The pure core must stay portable: no DOM, React, idb or tfjs.
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['react*', 'idb', '@tensorflow/*', 'comlink', '../data/*', '../engine/*', '../store/*', '../ui/*'] },
+      ],
+    },
+  },
+  {
+    // Only src/store opens IndexedDB.
+    files: ['src/{core,data,engine,models,ui,workers}/**/*.{ts,tsx}'],
+    ignores: ['src/store/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: ['idb'] }] },
+  },
+);
