@@ -1,0 +1,323 @@
+/**
+ * One image's FKD label record (all its stored crops) <-> a compact, versioned, self-describing
+ * binary. The byte layout is specified in docs/label-record.md; keep the two in sync.
+ *
+ * Why a custom format: the reference stores each image as a torch.save ZIP of pickled numpy arrays
+ * (~37 KB per image for MS top-5 fp32, reference 1.5). Here a crop is one bit-packed row:
+ * the box as exact pixel integers (the reference's fractions are i/H, j/W, h/H, w/W of integer boxes,
+ * so integers lose nothing; height and width are stored minus 1), 1 flip bit, k class ids of bitsFor(C − 1) bits and k probabilities whose
+ * width depends on the precision (softLabel.ts). MS top-5, C = 1000, q8, a 500x375 image:
+ * 9+9+9+9 + 1 + 5·10 + (10+9+9+8+8) = 131 bits ≈ 16.4 bytes per crop, versus 57 for the fp32 arrays.
+ *
+ * Records are validated on decode (magic, version, every header field against the values it implies,
+ * total length, CRC-32, then box/index ranges), so a truncated or corrupt IndexedDB value is reported
+ * instead of training on garbage.
+ */
+import { BitReader, BitWriter, bitsFor } from './bitpack';
+import { fromFloat16Bits, toFloat16Bits } from './float16';
+import type { Codec, CodecSpec, EncodedLabel, Precision } from './softLabel';
+import { CODECS, PRECISIONS, normalizeSpec, probFieldBits, quantLevels, storedK } from './softLabel';
+
+export interface LabelRecord {
+  version: number;
+  spec: CodecSpec;
+  imageWidth: number;
+  imageHeight: number;
+  numCrops: number;
+  /** 4·numCrops pixel integers (top, left, height, width) on the original image. */
+  boxes: Int32Array;
+  /** 1 = the crop was mirrored after crop+resize. */
+  flips: Uint8Array;
+  /** numCrops·kStored class ids (identity rows for `full`). */
+  indices: Uint16Array;
+  /** numCrops·kStored stored probabilities (all 1 for `hard`). */
+  probs: Float32Array;
+}
+
+export interface CropBox {
+  top: number;
+  left: number;
+  height: number;
+  width: number;
+  flip: boolean;
+}
+
+export const LABEL_RECORD_MAGIC = 'FKDL';
+export const LABEL_RECORD_VERSION = 1;
+/** Fixed header size of version 1; `headerBytes` in the header lets later versions grow it. */
+export const LABEL_RECORD_HEADER_BYTES = 52;
+const CRC_OFFSET = 48;
+
+/** Bit layout of one crop row, derived from the header fields only. */
+function rowLayout(spec: CodecSpec, imageWidth: number, imageHeight: number) {
+  const k = storedK(spec);
+  // top ∈ [0, H−1] and height−1 ∈ [0, H−1] (a crop is at least 1 px), so both fit bitsFor(H − 1):
+  // 12 bits for images up to 4096 px.
+  const boxBitsY = bitsFor(imageHeight - 1);
+  const boxBitsX = bitsFor(imageWidth - 1);
+  const indexBits = spec.codec === 'full' ? 0 : bitsFor(spec.numClasses - 1);
+  const probBits = Array.from({ length: k }, (_, slot) => probFieldBits(spec, slot));
+  const bitsPerCrop = 2 * boxBitsY + 2 * boxBitsX + 1 + k * indexBits + probBits.reduce((a, b) => a + b, 0);
+  return { k, boxBitsY, boxBitsX, indexBits, probBits, bitsPerCrop };
+}
+
+/** Total encoded size in bytes (header + body), e.g. for storage estimates in the UI. */
+export function recordByteLength(
+  spec: CodecSpec,
+  numCrops: number,
+  imageWidth: number,
+  imageHeight: number,
+): number {
+  const { bitsPerCrop } = rowLayout(normalizeSpec(spec), imageWidth, imageHeight);
+  return LABEL_RECORD_HEADER_BYTES + Math.ceil((numCrops * bitsPerCrop) / 8);
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let b = 0; b < 8; b++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (IEEE, as in zlib/PNG) over `bytes` except the 4 CRC bytes themselves. */
+function recordCrc(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) {
+    if (i >= CRC_OFFSET && i < CRC_OFFSET + 4) continue;
+    c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function checkImageSize(w: number, h: number): void {
+  for (const [name, v] of [
+    ['imageWidth', w],
+    ['imageHeight', h],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1 || v > 0xffffff) throw new Error(`${name} ${v} not in 1..16777215`);
+  }
+}
+
+function checkBox(top: number, left: number, height: number, width: number, w: number, h: number): boolean {
+  return (
+    Number.isInteger(top) &&
+    Number.isInteger(left) &&
+    height >= 1 &&
+    width >= 1 &&
+    top >= 0 &&
+    left >= 0 &&
+    top + height <= h &&
+    left + width <= w
+  );
+}
+
+const f32View = new DataView(new ArrayBuffer(4));
+
+function encodeProb(p: number, precision: Precision, slot: number, codec: Codec, crop: number): number {
+  if (!Number.isFinite(p) || p < 0) throw new Error(`crop ${crop}: probability ${p} is invalid`);
+  if (precision === 'f32') {
+    f32View.setFloat32(0, p, true);
+    return f32View.getUint32(0, true);
+  }
+  if (precision === 'f16') return toFloat16Bits(p);
+  const m = quantLevels(precision);
+  const code = Math.round(p * m); // exact for values produced by encodeSoftLabel (they are c / M)
+  const cap = codec === 'full' ? m : Math.floor(m / (slot + 1));
+  if (code > cap) {
+    throw new Error(
+      `crop ${crop}: ${precision} probability ${p} in slot ${slot} exceeds 1/${slot + 1}; top-k probabilities ` +
+        'must be sorted descending and sum to at most 1 (use encodeSoftLabel)',
+    );
+  }
+  return code;
+}
+
+function decodeProb(bits: number, precision: Precision): number {
+  if (precision === 'f32') {
+    f32View.setUint32(0, bits, true);
+    return f32View.getFloat32(0, true);
+  }
+  if (precision === 'f16') return fromFloat16Bits(bits);
+  return bits / quantLevels(precision);
+}
+
+export function encodeLabelRecord(r: LabelRecord): Uint8Array {
+  if (r.version !== LABEL_RECORD_VERSION)
+    throw new Error(`can only write label record version ${LABEL_RECORD_VERSION}`);
+  const spec = normalizeSpec(r.spec);
+  checkImageSize(r.imageWidth, r.imageHeight);
+  const n = r.numCrops;
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new Error(`numCrops ${n} is invalid`);
+  const lay = rowLayout(spec, r.imageWidth, r.imageHeight);
+  const sizes: [string, number, number][] = [
+    ['boxes', r.boxes.length, 4 * n],
+    ['flips', r.flips.length, n],
+    ['indices', r.indices.length, lay.k * n],
+    ['probs', r.probs.length, lay.k * n],
+  ];
+  for (const [name, got, want] of sizes) {
+    if (got !== want) throw new Error(`label record ${name} has length ${got}, expected ${want}`);
+  }
+  const bodyBytes = Math.ceil((n * lay.bitsPerCrop) / 8);
+  const out = new Uint8Array(LABEL_RECORD_HEADER_BYTES + bodyBytes);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < 4; i++) out[i] = LABEL_RECORD_MAGIC.charCodeAt(i);
+  dv.setUint16(4, LABEL_RECORD_VERSION, true);
+  dv.setUint16(6, LABEL_RECORD_HEADER_BYTES, true);
+  out[8] = CODECS.indexOf(spec.codec);
+  out[9] = PRECISIONS.indexOf(spec.precision);
+  out[10] = lay.boxBitsY;
+  out[11] = lay.boxBitsX;
+  out[12] = lay.indexBits;
+  const u32: [number, number][] = [
+    [16, lay.k],
+    [20, spec.numClasses],
+    [24, n],
+    [28, r.imageWidth],
+    [32, r.imageHeight],
+    [36, quantLevels(spec.precision)],
+    [40, lay.bitsPerCrop],
+    [44, bodyBytes],
+  ];
+  for (const [off, v] of u32) dv.setUint32(off, v, true);
+
+  const w = new BitWriter(bodyBytes);
+  const sub = new Uint8Array(out.buffer, LABEL_RECORD_HEADER_BYTES);
+  for (let i = 0; i < n; i++) {
+    const [top, left, height, width] = r.boxes.subarray(4 * i, 4 * i + 4);
+    if (!checkBox(top, left, height, width, r.imageWidth, r.imageHeight)) {
+      throw new Error(
+        `crop ${i}: box (${top},${left},${height},${width}) is outside the ${r.imageWidth}x${r.imageHeight} image`,
+      );
+    }
+    if (r.flips[i] > 1) throw new Error(`crop ${i}: flip must be 0 or 1, got ${r.flips[i]}`);
+    w.write(top, lay.boxBitsY);
+    w.write(left, lay.boxBitsX);
+    w.write(height - 1, lay.boxBitsY);
+    w.write(width - 1, lay.boxBitsX);
+    w.write(r.flips[i], 1);
+    for (let j = 0; j < lay.k; j++) {
+      const idx = r.indices[i * lay.k + j];
+      if (spec.codec === 'full' ? idx !== j : idx >= spec.numClasses) {
+        throw new Error(`crop ${i}: class index ${idx} in slot ${j} is invalid for ${spec.codec}`);
+      }
+      if (lay.indexBits > 0) w.write(idx, lay.indexBits);
+    }
+    if (spec.codec === 'hard') continue; // the target is one-hot; no probability is stored
+    for (let j = 0; j < lay.k; j++) {
+      w.write(encodeProb(r.probs[i * lay.k + j], spec.precision, j, spec.codec, i), lay.probBits[j]);
+    }
+  }
+  sub.set(w.finish());
+  dv.setUint32(CRC_OFFSET, recordCrc(out), true);
+  return out;
+}
+
+function corrupt(msg: string): Error {
+  return new Error(`label record corrupt: ${msg}`);
+}
+
+export function decodeLabelRecord(bytes: Uint8Array): LabelRecord {
+  if (bytes.length < LABEL_RECORD_HEADER_BYTES) {
+    throw new Error(
+      `label record truncated: ${bytes.length} bytes, the header alone needs ${LABEL_RECORD_HEADER_BYTES}`,
+    );
+  }
+  const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
+  if (magic !== LABEL_RECORD_MAGIC)
+    throw new Error(`not an FKD label record (magic '${magic}', expected 'FKDL')`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = dv.getUint16(4, true);
+  if (version !== LABEL_RECORD_VERSION) {
+    throw new Error(`unsupported label record version ${version} (this build reads ${LABEL_RECORD_VERSION})`);
+  }
+  const headerBytes = dv.getUint16(6, true);
+  if (headerBytes !== LABEL_RECORD_HEADER_BYTES)
+    throw corrupt(`header size ${headerBytes} != ${LABEL_RECORD_HEADER_BYTES}`);
+  const codec = CODECS[bytes[8]];
+  const precision = PRECISIONS[bytes[9]];
+  if (codec === undefined || precision === undefined)
+    throw corrupt(`codec id ${bytes[8]} / precision id ${bytes[9]}`);
+  const [k, numClasses, numCrops, imageWidth, imageHeight, levels, bitsPerCrop, bodyBytes] = [
+    16, 20, 24, 28, 32, 36, 40, 44,
+  ].map((o) => dv.getUint32(o, true));
+  let spec: CodecSpec;
+  try {
+    spec = normalizeSpec({ codec, k, precision, numClasses });
+    checkImageSize(imageWidth, imageHeight);
+  } catch (e) {
+    throw corrupt((e as Error).message);
+  }
+  // Every width is implied by other fields; a mismatch means a corrupt header or a foreign writer.
+  const lay = rowLayout(spec, imageWidth, imageHeight);
+  const implied: [string, number, number][] = [
+    ['k', k, lay.k],
+    ['boxBitsY', bytes[10], lay.boxBitsY],
+    ['boxBitsX', bytes[11], lay.boxBitsX],
+    ['indexBits', bytes[12], lay.indexBits],
+    ['quantLevels', levels, quantLevels(precision)],
+    ['bitsPerCrop', bitsPerCrop, lay.bitsPerCrop],
+    ['bodyBytes', bodyBytes, Math.ceil((numCrops * lay.bitsPerCrop) / 8)],
+  ];
+  for (const [name, got, want] of implied)
+    if (got !== want) throw corrupt(`header ${name} is ${got}, expected ${want}`);
+  const total = headerBytes + bodyBytes;
+  if (bytes.length < total)
+    throw new Error(`label record truncated: expected ${total} bytes, got ${bytes.length}`);
+  if (bytes.length > total) throw corrupt(`${bytes.length - total} unexpected trailing bytes`);
+  if (recordCrc(bytes) !== dv.getUint32(CRC_OFFSET, true)) throw corrupt('CRC-32 mismatch');
+
+  const boxes = new Int32Array(4 * numCrops);
+  const flips = new Uint8Array(numCrops);
+  const indices = new Uint16Array(numCrops * lay.k);
+  const probs = new Float32Array(numCrops * lay.k);
+  const rd = new BitReader(bytes, headerBytes, bodyBytes);
+  for (let i = 0; i < numCrops; i++) {
+    const box = [
+      rd.read(lay.boxBitsY),
+      rd.read(lay.boxBitsX),
+      rd.read(lay.boxBitsY) + 1,
+      rd.read(lay.boxBitsX) + 1,
+    ];
+    if (!checkBox(box[0], box[1], box[2], box[3], imageWidth, imageHeight))
+      throw corrupt(`crop ${i} box out of bounds`);
+    boxes.set(box, 4 * i);
+    flips[i] = rd.read(1);
+    for (let j = 0; j < lay.k; j++) {
+      const idx = lay.indexBits > 0 ? rd.read(lay.indexBits) : j;
+      if (idx >= numClasses) throw corrupt(`crop ${i} class index ${idx} >= ${numClasses}`);
+      indices[i * lay.k + j] = idx;
+    }
+    for (let j = 0; j < lay.k; j++) {
+      const p = codec === 'hard' ? 1 : decodeProb(rd.read(lay.probBits[j]), precision);
+      if (!(p >= 0 && p <= 1 + 1e-6)) throw corrupt(`crop ${i} probability ${p}`);
+      probs[i * lay.k + j] = p;
+    }
+  }
+  return { version, spec, imageWidth, imageHeight, numCrops, boxes, flips, indices, probs };
+}
+
+/** Crop boxes as fractions of the image, in the reference's (top/H, left/W, h/H, w/W) order. */
+export function recordCropBoxes(r: LabelRecord): CropBox[] {
+  return Array.from({ length: r.numCrops }, (_, i) => ({
+    top: r.boxes[4 * i] / r.imageHeight,
+    left: r.boxes[4 * i + 1] / r.imageWidth,
+    height: r.boxes[4 * i + 2] / r.imageHeight,
+    width: r.boxes[4 * i + 3] / r.imageWidth,
+    flip: r.flips[i] === 1,
+  }));
+}
+
+/** One crop's label as views into the record (no copy), ready for recoverSoftLabel. */
+export function recordEncodedLabel(r: LabelRecord, crop: number): EncodedLabel {
+  if (!Number.isInteger(crop) || crop < 0 || crop >= r.numCrops)
+    throw new RangeError(`crop ${crop} out of range`);
+  const k = storedK(r.spec);
+  return {
+    indices: r.indices.subarray(crop * k, (crop + 1) * k),
+    probs: r.probs.subarray(crop * k, (crop + 1) * k),
+  };
+}

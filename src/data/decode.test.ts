@@ -1,0 +1,102 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeImage, type BitmapLike, type DecodeDeps } from './decode';
+import { sniffImage } from './sniff';
+import { makeImages, pngHeader, withExifOrientation } from './testing/images';
+
+/** Fake browser: records what reached the decoder; "decodes" to the sniffed size. */
+function fakeDeps(fail?: string): DecodeDeps<BitmapLike & { closed: boolean }> & {
+  seen: { bytes: Uint8Array; opts: ImageBitmapOptions }[];
+} {
+  const seen: { bytes: Uint8Array; opts: ImageBitmapOptions }[] = [];
+  return {
+    seen,
+    async createBitmap(blob, opts) {
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      seen.push({ bytes, opts });
+      if (fail) throw new Error(fail);
+      const s = sniffImage(bytes);
+      const bmp = {
+        width: s.width ?? 1,
+        height: s.height ?? 1,
+        closed: false,
+        close: () => void (bmp.closed = true),
+      };
+      return bmp;
+    },
+    readPixels: (b) => new Uint8ClampedArray(b.width * b.height * 4).fill(7),
+  };
+}
+
+let img: Record<string, Uint8Array>;
+beforeAll(() => {
+  img = makeImages({
+    'a.jpg': ['-size', '8x6', 'xc:red'],
+    'a.png': ['-size', '4x3', 'xc:red'],
+    'c.jpg': ['-size', '8x6', 'xc:red', '-colorspace', 'CMYK'],
+  });
+});
+const blob = (b: Uint8Array): Blob => new Blob([b as Uint8Array<ArrayBuffer>]);
+
+describe('decodeImage (browser calls faked)', () => {
+  it('decodes to RGBA pixels with browser options that match PIL', async () => {
+    const deps = fakeDeps();
+    const r = await decodeImage(blob(img['a.jpg']), { name: 'a.jpg' }, deps);
+    expect(r).toMatchObject({ width: 8, height: 6, format: 'jpeg', warnings: [] });
+    if ('error' in r) throw new Error(r.error);
+    expect(r.pixels.length).toBe(8 * 6 * 4);
+    expect(deps.seen[0].opts).toEqual({
+      imageOrientation: 'from-image',
+      colorSpaceConversion: 'none',
+      premultiplyAlpha: 'none',
+    });
+  });
+
+  it('refuses oversize images from the header, before the decoder sees them', async () => {
+    const deps = fakeDeps();
+    expect(await decodeImage(blob(pngHeader(20000, 20000)), {}, deps)).toEqual({
+      error: 'image 20000x20000 exceeds the 40 Mpx limit',
+    });
+    expect(await decodeImage(blob(img['a.jpg']), { maxPixels: 40 }, deps)).toEqual({
+      error: 'image 8x6 exceeds the 0 Mpx limit',
+    });
+    expect(deps.seen).toHaveLength(0);
+  });
+
+  it('warns about PNG data named .JPEG and decodes it anyway', async () => {
+    const r = await decodeImage(blob(img['a.png']), { name: 'n01739381_1309.JPEG' }, fakeDeps());
+    expect(r).toMatchObject({
+      width: 4,
+      height: 3,
+      format: 'png',
+      warnings: ['PNG data named .JPEG (decoded as PNG)'],
+    });
+  });
+
+  it('warns about CMYK/YCCK JPEGs', async () => {
+    const r = await decodeImage(blob(img['c.jpg']), { name: 'c.jpg' }, fakeDeps());
+    expect(r).toMatchObject({ warnings: ['YCCK JPEG converted to RGB'] });
+  });
+
+  it('patches EXIF orientation to 1 before decoding', async () => {
+    const deps = fakeDeps();
+    const r = await decodeImage(blob(withExifOrientation(img['a.jpg'], 6, true)), {}, deps);
+    expect(r).toMatchObject({ width: 8, height: 6, warnings: ['EXIF orientation 6 ignored (as PIL does)'] });
+    expect(sniffImage(deps.seen[0].bytes).exifOrientation).toBe(1);
+  });
+
+  it('reports corrupt, truncated, empty and non-image inputs', async () => {
+    const truncated = img['a.jpg'].subarray(0, img['a.jpg'].length - 40);
+    expect(
+      await decodeImage(blob(truncated), {}, fakeDeps('The source image could not be decoded.')),
+    ).toEqual({
+      error: 'truncated or corrupt JPEG: The source image could not be decoded.',
+    });
+    const partial = await decodeImage(blob(truncated), {}, fakeDeps());
+    expect(partial).toMatchObject({ warnings: ['JPEG has no end-of-image marker (truncated?)'] });
+    expect(await decodeImage(blob(img['a.png']), {}, fakeDeps('bad'))).toEqual({ error: 'corrupt PNG: bad' });
+    expect(await decodeImage(new Blob([]), {}, fakeDeps())).toEqual({ error: 'empty file (0 bytes)' });
+    expect(await decodeImage(new Blob(['<html>']), {}, fakeDeps())).toEqual({
+      error: 'not a decodable image (starts with 3c 68 74 6d)',
+    });
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * DataSource over a flat list of Files: <input type=file webkitdirectory> (paths from
+ * webkitRelativePath, whose first segment is the picked folder's name) or the files gathered from
+ * a drop (explicit paths). The browser already holds every File object, so an in-memory directory
+ * map costs little extra; listing is still per directory so the indexer code path is the same.
+ */
+import { SourceNotFoundError, joinPath, splitPath, type DataSource, type SourceEntry } from './source';
+
+export interface PathedFile {
+  /** '/'-separated path relative to the source root. */
+  path: string;
+  file: Blob & { readonly size: number };
+}
+
+type Node = Map<string, Node | PathedFile['file']>;
+
+export class FilesSource implements DataSource {
+  readonly kind = 'files' as const;
+  readonly name: string;
+  private readonly tree: Node = new Map();
+
+  constructor(files: readonly PathedFile[], name: string) {
+    this.name = name;
+    for (const { path, file } of files) {
+      const segs = splitPath(path);
+      if (segs.length === 0) continue;
+      let node = this.tree;
+      for (const seg of segs.slice(0, -1)) {
+        let next = node.get(seg);
+        if (!(next instanceof Map)) {
+          next = new Map();
+          node.set(seg, next);
+        }
+        node = next;
+      }
+      node.set(segs[segs.length - 1], file);
+    }
+  }
+
+  async *list(dir: readonly string[]): AsyncIterable<SourceEntry> {
+    const node = this.node(dir);
+    if (!(node instanceof Map)) throw new SourceNotFoundError(joinPath(dir));
+    for (const [name, child] of node) {
+      yield child instanceof Map ? { name, kind: 'directory' } : { name, kind: 'file', size: child.size };
+    }
+  }
+
+  async open(path: readonly string[]): Promise<Blob> {
+    const node = this.node(path);
+    if (node === undefined || node instanceof Map) throw new SourceNotFoundError(joinPath(path));
+    return node;
+  }
+
+  private node(path: readonly string[]): Node | PathedFile['file'] | undefined {
+    let node: Node | PathedFile['file'] | undefined = this.tree;
+    for (const seg of path) {
+      if (!(node instanceof Map)) return undefined;
+      node = node.get(seg);
+    }
+    return node;
+  }
+}
+
+/**
+ * Builds a FilesSource from <input webkitdirectory> Files. All paths share the picked folder's
+ * name as first segment; it becomes the source name and is stripped. Files without a relative
+ * path (a plain `multiple` input) sit at the root.
+ */
+export function filesSourceFromInput(files: ArrayLike<File>): FilesSource {
+  const list = Array.from(files);
+  const firsts = new Set(list.map((f) => splitPath(f.webkitRelativePath || f.name)[0]));
+  const strip = firsts.size === 1 && list.every((f) => splitPath(f.webkitRelativePath).length > 1);
+  const name = strip ? [...firsts][0] : 'selected files';
+  return new FilesSource(
+    list.map((f) => {
+      const segs = splitPath(f.webkitRelativePath || f.name);
+      return { path: (strip ? segs.slice(1) : segs).join('/'), file: f };
+    }),
+    name,
+  );
+}

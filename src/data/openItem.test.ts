@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { FsaSource } from './fsaSource';
+import { openItem, readShardItems } from './openItem';
+import { FakeFs } from './testing/fakeFsa';
+import { runIndex } from './testing/run';
+import { ustar } from './testing/ustar';
+
+const img = (n: number): Uint8Array => new Uint8Array([0xff, 0xd8, 0xff, n]);
+
+describe('reading items back', () => {
+  it('returns the bytes of folder and shard items, and reads many shard items in one pass', async () => {
+    const tar = ustar([
+      ['a.cls', '0'],
+      ['a.jpg', img(1)],
+      ['b.cls', '1'],
+      ['b.png', img(2)],
+      ['c.cls', '1'],
+      ['c.jpg', img(3)],
+    ]);
+    const fs = new FakeFs({
+      'train/s-0.tar': tar,
+      'val/s-1.tar': ustar([
+        ['v.cls', '0'],
+        ['v.jpg', img(9)],
+      ]),
+    });
+    const src = new FsaSource(fs.handle());
+    const { items } = await runIndex(src);
+    const shardItems = items.filter((i) => i.shard === 'train/s-0.tar');
+    const got: number[] = [];
+    for await (const { item, blob } of readShardItems(src, 'train/s-0.tar', [shardItems[2], shardItems[0]])) {
+      got.push(new Uint8Array(await blob.arrayBuffer())[3]);
+      expect(item.shard).toBe('train/s-0.tar');
+    }
+    expect(got).toEqual([1, 3]);
+    expect(new Uint8Array(await (await openItem(src, shardItems[1])).arrayBuffer())[3]).toBe(2);
+
+    const folder = new FsaSource(new FakeFs({ 'train/c/x.jpg': img(5) }).handle());
+    const f = await runIndex(folder);
+    expect(new Uint8Array(await (await openItem(folder, f.items[0])).arrayBuffer())[3]).toBe(5);
+  });
+
+  it('detects a shard that changed since indexing', async () => {
+    const fs = new FakeFs({
+      'train/s.tar': ustar([
+        ['a.cls', '0'],
+        ['a.jpg', img(1)],
+      ]),
+    });
+    const src = new FsaSource(fs.handle());
+    const { items } = await runIndex(src);
+    fs.add(
+      'train/s.tar',
+      ustar([
+        ['z.cls', '0'],
+        ['z.jpg', img(1)],
+      ]),
+    );
+    await expect(openItem(src, items[0])).rejects.toThrow(/changed since indexing/);
+  });
+});

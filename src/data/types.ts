@@ -1,0 +1,57 @@
+/**
+ * Shared shapes of the data layer. Items are what the store persists (one record per image);
+ * DatasetIndex is the summary the UI shows after indexing.
+ */
+
+export type Split = 'train' | 'val';
+
+export interface DatasetItem {
+  split: Split;
+  /** Position within its split, 0-based and dense, in deterministic index order. */
+  index: number;
+  /**
+   * Path relative to the source root, '/'-separated, exactly as the source names it (so
+   * `DataSource.open(path.split('/'))` finds it). For WebDataset items: `<key>.<imageExt>`
+   * inside the shard.
+   */
+  path: string;
+  classIndex: number;
+  /** Size of the image file (bytes); for tar samples the size of the image member. */
+  bytes: number;
+  /** WebDataset only: shard path relative to the source root. */
+  shard?: string;
+  /**
+   * WebDataset only: ordinal of the sample within its shard (0-based). Not a byte offset: the tar
+   * reader streams, and decoders skip forward to this sample.
+   */
+  offset?: number;
+}
+
+export interface SkippedFile {
+  /** Path relative to the source root; a folder or shard path when a whole unit is reported. */
+  path: string;
+  reason: string;
+}
+
+export interface DatasetClass {
+  index: number;
+  name: string;
+  /** Folder the class came from (ImageFolder layouts). */
+  folder?: string;
+  wnid?: string;
+}
+
+export type DatasetLayout = 'imagefolder' | 'webdataset' | 'flatval';
+
+export interface DatasetIndex {
+  layout: DatasetLayout;
+  /** Classes present in the data, sorted by index. Indices may be sparse (an ImageNet subset). */
+  classes: DatasetClass[];
+  /** Width of the label space: 1000 for wnid folders even if only a subset is present. */
+  numClasses: number;
+  counts: { train: number; val: number };
+  /** Capped list (see IndexOptions.maxSkippedReported); the last entry summarises the rest. */
+  skipped: SkippedFile[];
+  /** Number of skipped files/units, including those not listed in `skipped`. */
+  skippedTotal: number;
+}

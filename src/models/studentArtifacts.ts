@@ -1,0 +1,13 @@
+/** Loading an exported student (tfjs Layers format) back, e.g. to check an export evaluates the same. */
+import * as tf from '@tensorflow/tfjs';
+import type { StoredArtifacts } from './teacherArtifacts';
+
+export function loadStudentFromArtifacts(a: StoredArtifacts): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: a.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+      weightSpecs: a.weightSpecs as tf.io.WeightsManifestEntry[],
+      weightData: a.weightData,
+    }),
+  );
+}

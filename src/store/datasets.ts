@@ -1,0 +1,105 @@
+// Datasets and their image index (datasetItems). Items live in their own store, keyed
+// [datasetId, split, index], so a 1.28M-image index can be written in chunks and read by range.
+import type { StudioDb } from './db';
+import { guard } from './errors';
+import type { Dataset, DatasetItem, Split } from './schema';
+import { CHUNK, abortTx, deleteRangeInChunks, prefixRange, spanRange } from './tx';
+
+export type DatasetItemInput = Omit<DatasetItem, 'datasetId' | 'split'>;
+
+export interface PutItemsOptions {
+  /** Items per transaction (default 5000). */
+  chunkSize?: number;
+  /** Called after each committed chunk with the number of items written so far. */
+  onProgress?: (written: number) => void;
+}
+
+export function putDataset(db: StudioDb, dataset: Dataset): Promise<void> {
+  return guard('save dataset', async () => {
+    await db.put('datasets', dataset);
+  });
+}
+
+export function getDataset(db: StudioDb, id: string): Promise<Dataset | undefined> {
+  return guard('read dataset', () => db.get('datasets', id));
+}
+
+/** All datasets, oldest first. */
+export function listDatasets(db: StudioDb): Promise<Dataset[]> {
+  return guard('list datasets', async () => {
+    const all = await db.getAll('datasets');
+    return all.sort((a, b) => a.createdAt - b.createdAt);
+  });
+}
+
+/**
+ * Deletes a dataset, its items, and its label sets with their records. The metadata rows go first
+ * in one transaction (so the UI never shows a half-deleted dataset); the bulk rows follow in
+ * chunks. If that is interrupted, sweepOrphans() removes the leftovers.
+ */
+export function deleteDataset(db: StudioDb, id: string): Promise<void> {
+  return guard('delete dataset', async () => {
+    const tx = db.transaction(['datasets', 'labelSets'], 'readwrite');
+    const setIds = await tx.objectStore('labelSets').index('byDataset').getAllKeys(id);
+    await Promise.all([
+      tx.objectStore('datasets').delete(id),
+      ...setIds.map((setId) => tx.objectStore('labelSets').delete(setId)),
+      tx.done,
+    ]);
+    await deleteRangeInChunks(db, 'datasetItems', prefixRange([id]));
+    for (const setId of setIds) await deleteRangeInChunks(db, 'labels', prefixRange([setId]));
+  });
+}
+
+/**
+ * Writes items of one split, `chunkSize` per transaction. Each chunk is atomic; an interrupted
+ * import leaves whole chunks, and re-running it overwrites by key (idempotent).
+ */
+export function putDatasetItems(
+  db: StudioDb,
+  datasetId: string,
+  split: Split,
+  items: readonly DatasetItemInput[],
+  options: PutItemsOptions = {},
+): Promise<void> {
+  const chunk = Math.max(1, Math.floor(options.chunkSize ?? CHUNK));
+  return guard('save dataset index', async () => {
+    for (let lo = 0; lo < items.length; lo += chunk) {
+      const tx = db.transaction('datasetItems', 'readwrite');
+      const pending: Promise<unknown>[] = [];
+      try {
+        for (const item of items.slice(lo, lo + chunk)) {
+          pending.push(tx.store.put({ ...item, datasetId, split }));
+        }
+        await Promise.all([...pending, tx.done]);
+      } catch (e) {
+        await abortTx(tx, pending);
+        throw e;
+      }
+      options.onProgress?.(Math.min(items.length, lo + chunk));
+    }
+  });
+}
+
+/** Items with start <= index < end, in index order. */
+export function getDatasetItems(
+  db: StudioDb,
+  datasetId: string,
+  split: Split,
+  start: number,
+  end: number,
+): Promise<DatasetItem[]> {
+  return guard('read dataset index', async () => {
+    const range = spanRange([datasetId, split], start, end);
+    return range ? db.getAll('datasetItems', range) : [];
+  });
+}
+
+/** Number of items of one split, or of both splits when `split` is omitted. */
+export function countDatasetItems(db: StudioDb, datasetId: string, split?: Split): Promise<number> {
+  return guard('count dataset index', () =>
+    split
+      ? db.countFromIndex('datasetItems', 'byDataset', [datasetId, split])
+      : db.count('datasetItems', prefixRange([datasetId])),
+  );
+}

@@ -1,0 +1,173 @@
+// Label sets and their per-image label records. The invariant this module guards:
+// labelSet.imagesDone / bytes always equal the count / byte sum of its stored records, because
+// both are only ever changed in the same transaction as the records.
+import type { StudioDb } from './db';
+import { StoreError, guard, notFound } from './errors';
+import type { LabelSet } from './schema';
+import { abortTx, deleteRangeInChunks, prefixRange, spanRange } from './tx';
+
+export interface LabelRecordInput {
+  imageIndex: number;
+  record: Uint8Array;
+}
+
+/** Fields a caller may change on a label set. The counters are owned by putLabelRecords. */
+export type LabelSetPatch = Partial<
+  Omit<LabelSet, 'id' | 'datasetId' | 'imagesDone' | 'bytes' | 'createdAt'>
+>;
+
+/**
+ * Creates or replaces a label set's metadata. If the set already exists its imagesDone/bytes are
+ * kept (a caller's stale copy must not desync them from the records); a new set starts at 0.
+ */
+export function putLabelSet(db: StudioDb, labelSet: LabelSet): Promise<LabelSet> {
+  return guard('save label set', async () => {
+    const tx = db.transaction('labelSets', 'readwrite');
+    const existing = await tx.store.get(labelSet.id);
+    const next: LabelSet = {
+      ...labelSet,
+      imagesDone: existing?.imagesDone ?? 0,
+      bytes: existing?.bytes ?? 0,
+    };
+    await Promise.all([tx.store.put(next), tx.done]);
+    return next;
+  });
+}
+
+/** Read-modify-write of a label set in one transaction (status, error, name, ...). */
+export function patchLabelSet(db: StudioDb, id: string, patch: LabelSetPatch): Promise<LabelSet> {
+  return guard('update label set', async () => {
+    const tx = db.transaction('labelSets', 'readwrite');
+    const existing = await tx.store.get(id);
+    if (!existing) {
+      await abortTx(tx, []);
+      throw notFound('label set', id);
+    }
+    const next: LabelSet = { ...existing, ...patch, updatedAt: patch.updatedAt ?? Date.now() };
+    await Promise.all([tx.store.put(next), tx.done]);
+    return next;
+  });
+}
+
+export function getLabelSet(db: StudioDb, id: string): Promise<LabelSet | undefined> {
+  return guard('read label set', () => db.get('labelSets', id));
+}
+
+/** Label sets (of one dataset if given), oldest first. */
+export function listLabelSets(db: StudioDb, datasetId?: string): Promise<LabelSet[]> {
+  return guard('list label sets', async () => {
+    const all =
+      datasetId === undefined
+        ? await db.getAll('labelSets')
+        : await db.getAllFromIndex('labelSets', 'byDataset', datasetId);
+    return all.sort((a, b) => a.createdAt - b.createdAt);
+  });
+}
+
+/** Deletes the set row first (atomic, UI-visible), then its records in chunks. */
+export function deleteLabelSet(db: StudioDb, id: string): Promise<void> {
+  return guard('delete label set', async () => {
+    await db.delete('labelSets', id);
+    await deleteRangeInChunks(db, 'labels', prefixRange([id]));
+  });
+}
+
+/**
+ * Stores one batch of records and updates the set's imagesDone/bytes (and `patch`, e.g.
+ * status 'done' with the last batch) in ONE transaction over labels + labelSets. The counters are
+ * derived inside the transaction (new index: +1; overwritten record: byte difference), so they
+ * can't disagree with the records, even when a resumed job rewrites images. All or nothing: any
+ * failure aborts the whole batch. Throws StoreError 'notFound' if the set doesn't exist.
+ * Returns the updated set.
+ */
+export function putLabelRecords(
+  db: StudioDb,
+  labelSetId: string,
+  records: readonly LabelRecordInput[],
+  patch: LabelSetPatch = {},
+): Promise<LabelSet> {
+  return guard('save label records', async () => {
+    // Last write wins for duplicate indices within a batch, exactly once in the counters.
+    const batch = new Map<number, Uint8Array>();
+    for (const { imageIndex, record } of records) {
+      if (!Number.isInteger(imageIndex) || imageIndex < 0) {
+        throw new StoreError('unknown', `invalid imageIndex ${imageIndex} for label set ${labelSetId}`);
+      }
+      if (!(record instanceof Uint8Array)) {
+        throw new StoreError('unknown', `label record for image ${imageIndex} is not a Uint8Array`);
+      }
+      batch.set(imageIndex, record);
+    }
+    const tx = db.transaction(['labels', 'labelSets'], 'readwrite');
+    const labels = tx.objectStore('labels');
+    const sets = tx.objectStore('labelSets');
+    const pending: Promise<unknown>[] = [];
+    try {
+      const set = await sets.get(labelSetId);
+      if (!set) throw notFound('label set', labelSetId);
+      const indices = [...batch.keys()];
+      const previous = await Promise.all(indices.map((i) => labels.get([labelSetId, i])));
+      let added = 0;
+      let byteDelta = 0;
+      indices.forEach((imageIndex, n) => {
+        const record = batch.get(imageIndex) as Uint8Array;
+        const old = previous[n];
+        added += old ? 0 : 1;
+        byteDelta += record.byteLength - (old ? old.record.byteLength : 0);
+        pending.push(labels.put({ labelSetId, imageIndex, record }));
+      });
+      const next: LabelSet = {
+        ...set,
+        ...patch,
+        imagesDone: set.imagesDone + added,
+        bytes: set.bytes + byteDelta,
+        updatedAt: patch.updatedAt ?? Date.now(),
+      };
+      pending.push(sets.put(next));
+      await Promise.all([...pending, tx.done]);
+      return next;
+    } catch (e) {
+      await abortTx(tx, pending);
+      throw e;
+    }
+  });
+}
+
+/** Records with start <= imageIndex < end, as imageIndex -> bytes (one getAll). */
+export function getLabelRecords(
+  db: StudioDb,
+  labelSetId: string,
+  start: number,
+  end: number,
+): Promise<Map<number, Uint8Array>> {
+  return guard('read label records', async () => {
+    const range = spanRange([labelSetId], start, end);
+    const rows = range ? await db.getAll('labels', range) : [];
+    return new Map(rows.map((row) => [row.imageIndex, row.record]));
+  });
+}
+
+export function getLabelRecord(
+  db: StudioDb,
+  labelSetId: string,
+  imageIndex: number,
+): Promise<Uint8Array | undefined> {
+  return guard('read label record', async () => (await db.get('labels', [labelSetId, imageIndex]))?.record);
+}
+
+/** Image indices that already have a record, ascending (keys only: cheap; used to resume). */
+export function listDoneImageIndices(db: StudioDb, labelSetId: string): Promise<number[]> {
+  return guard('list labelled images', async () => {
+    const keys = await db.getAllKeys('labels', prefixRange([labelSetId]));
+    return keys.map((key) => key[1]);
+  });
+}
+
+/** Stored bytes of a label set's records (O(1): the counter kept by putLabelRecords). */
+export function labelSetBytes(db: StudioDb, labelSetId: string): Promise<number> {
+  return guard('read label set size', async () => {
+    const set = await db.get('labelSets', labelSetId);
+    if (!set) throw notFound('label set', labelSetId);
+    return set.bytes;
+  });
+}

@@ -1,0 +1,230 @@
+// IndexedDB schema of FKD Studio (record types + idb DBSchema). Only src/store imports idb.
+// Bump DB_VERSION for any change to stores, key paths or indexes, and add a step to upgrade.ts.
+import type { DBSchema, StoreNames } from 'idb';
+
+export const DB_NAME = 'fkd-studio';
+export const DB_VERSION = 2;
+
+export type Split = 'train' | 'val';
+export type JobStatus = 'pending' | 'running' | 'paused' | 'done' | 'error';
+
+export interface DatasetClass {
+  index: number;
+  name: string;
+  folder?: string;
+  wnid?: string;
+}
+
+export interface Dataset {
+  id: string;
+  name: string;
+  source: 'embedded' | 'folder' | 'files' | 'tar';
+  layout: 'imagefolder' | 'webdataset' | 'flatval';
+  numClasses: number;
+  classes: DatasetClass[];
+  counts: { train: number; val: number };
+  skipped: { path: string; reason: string }[];
+  createdAt: number;
+  updatedAt: number;
+  handleId?: string;
+  extra?: Record<string, unknown>;
+}
+
+/** One image of a dataset index (no pixels). Kept out of `Dataset` because ImageNet has 1.28M. */
+export interface DatasetItem {
+  datasetId: string;
+  split: Split;
+  index: number;
+  path: string;
+  classIndex: number;
+  bytes: number;
+  width?: number;
+  height?: number;
+  /** Tar shard name and byte offset of the member, for WebDataset sources. */
+  shard?: string;
+  offset?: number;
+}
+
+export interface LabelSetSettings {
+  numCrops: number;
+  codec: string;
+  k: number;
+  precision: string;
+  temperature: number;
+  scale: [number, number];
+  ratio: [number, number];
+  seed: number;
+  inputSize: number;
+  reuseBoxesFrom?: string;
+}
+
+export interface LabelSet {
+  id: string;
+  datasetId: string;
+  teacherId: string;
+  name: string;
+  settings: LabelSetSettings;
+  numClasses: number;
+  /** Number of records in `labels` for this set; maintained by putLabelRecords in the same tx. */
+  imagesDone: number;
+  imagesTotal: number;
+  /** Sum of the stored record byte lengths; maintained like imagesDone. */
+  bytes: number;
+  status: JobStatus;
+  error?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface LabelRecordRow {
+  labelSetId: string;
+  imageIndex: number;
+  /** Encoded label record (core/labelRecord.ts). */
+  record: Uint8Array;
+}
+
+export interface RunHistoryEntry {
+  step: number;
+  epoch: number;
+  loss?: number;
+  lr?: number;
+  trainTop1?: number;
+  valTop1?: number;
+  valTop5?: number;
+  cropsPerSec?: number;
+  time: number;
+}
+
+export interface Run {
+  id: string;
+  name: string;
+  method: 'fkd' | 'vanilla' | 'onlineKd';
+  datasetId: string;
+  labelSetId?: string;
+  teacherId?: string;
+  config: Record<string, unknown>;
+  seed: number;
+  status: JobStatus;
+  history: RunHistoryEntry[];
+  speed?: Record<string, number>;
+  createdAt: number;
+  updatedAt: number;
+  error?: string;
+}
+
+export interface TensorBlob {
+  name: string;
+  shape: number[];
+  dtype: string;
+  data: ArrayBuffer;
+}
+
+export interface Checkpoint {
+  runId: string;
+  step: number;
+  createdAt: number;
+  weights: TensorBlob[];
+  optimizer: { name: string; shape: number[]; data: ArrayBuffer }[];
+  rngState: unknown;
+  cursor: unknown;
+  epoch: number;
+  pass: number;
+}
+
+export interface ModelRecord {
+  id: string;
+  name: string;
+  kind: 'teacher' | 'student';
+  source: 'embedded' | 'folder' | 'run';
+  /** Input size, channels, normalisation, output kind, class mapping. */
+  config: Record<string, unknown>;
+  createdAt: number;
+  handleId?: string;
+  artifacts?: { modelTopology: unknown; weightSpecs: unknown; weightData: ArrayBuffer };
+}
+
+export interface HandleRecord {
+  id: string;
+  name: string;
+  kind: 'directory' | 'file';
+  /** Structured-cloneable File System Access handle (a plain object in Node tests). */
+  handle: FileSystemHandle;
+  createdAt: number;
+}
+
+export interface JobRecord {
+  id: string;
+  kind: 'generate' | 'train' | 'evaluate';
+  /** The labelSet / run id the job works on. */
+  refId: string;
+  state: Record<string, unknown>;
+  updatedAt: number;
+}
+
+export interface StudioSchema extends DBSchema {
+  datasets: { key: string; value: Dataset };
+  datasetItems: {
+    key: [string, Split, number];
+    value: DatasetItem;
+    indexes: { byDataset: [string, Split] };
+  };
+  labelSets: { key: string; value: LabelSet; indexes: { byDataset: string } };
+  labels: { key: [string, number]; value: LabelRecordRow };
+  runs: { key: string; value: Run };
+  checkpoints: { key: [string, number]; value: Checkpoint; indexes: { byRun: string } };
+  models: { key: string; value: ModelRecord };
+  handles: { key: string; value: HandleRecord };
+  jobs: { key: string; value: JobRecord };
+}
+
+export type StoreName = StoreNames<StudioSchema>;
+
+// ---- Version 1 (shipped before datasetItems/checkpoints/...; kept to migrate old profiles) ----
+// v1 stores: datasets, labelSets, runs (keyPath 'id') and labels with out-of-line string keys
+// `${labelSetId}/${imageIndex}`. Datasets carried their file list inline, label sets had no
+// byte counter and runs no seed.
+
+export interface V1Dataset {
+  id: string;
+  name: string;
+  source: Dataset['source'];
+  numClasses: number;
+  classes: DatasetClass[];
+  counts: { train: number; val: number };
+  items?: { split: Split; path: string; classIndex: number; bytes: number }[];
+  createdAt: number;
+}
+
+export interface V1LabelSet {
+  id: string;
+  datasetId: string;
+  teacherId: string;
+  name: string;
+  settings: Omit<LabelSetSettings, 'inputSize' | 'reuseBoxesFrom'>;
+  numClasses: number;
+  imagesDone: number;
+  imagesTotal: number;
+  status: JobStatus;
+  error?: string;
+  createdAt: number;
+}
+
+/** Value stored under key `${labelSetId}/${imageIndex}` in the v1 `labels` store. */
+export interface V1LabelRow {
+  record: ArrayBuffer | Uint8Array;
+}
+
+export interface V1Run {
+  id: string;
+  name: string;
+  method: Run['method'];
+  datasetId: string;
+  labelSetId?: string;
+  config: Record<string, unknown>;
+  status: JobStatus;
+  history: RunHistoryEntry[];
+  createdAt: number;
+}
+
+/** Input size assumed for v1 label sets, which predate the setting (v1 only labelled at 224). */
+export const V1_DEFAULT_INPUT_SIZE = 224;

@@ -1,0 +1,94 @@
+/**
+ * UI-side job starters: call the workers through comlink with proxied, throttled callbacks, and mirror
+ * progress into the job store. The store (IndexedDB) is the source of truth; this is only live state.
+ */
+import * as Comlink from 'comlink';
+import type { Studio } from './studio';
+import { jobStore } from './jobStore';
+import type { IndexJobSpec } from '../workers/indexJob';
+import type { JobProgress } from '../workers/api';
+import type { GenerationSample } from '../workers/generate';
+import type { TrainConfig, TrainMethod } from '../workers/trainConfig';
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export async function indexDataset(studio: Studio, spec: IndexJobSpec): Promise<void> {
+  jobStore.update((s) => ({ ...s, indexing: { ...s.indexing, [spec.datasetId]: { phase: 'indexing', done: 0, total: 1 } } }));
+  try {
+    await studio.teacher.api.indexDataset(
+      spec,
+      Comlink.proxy((p: JobProgress) => jobStore.update((s) => ({ ...s, indexing: { ...s.indexing, [spec.datasetId]: p } }))),
+    );
+  } finally {
+    jobStore.update((s) => ({ ...s, indexing: { ...s.indexing, [spec.datasetId]: null } }));
+    jobStore.bumpStore();
+  }
+}
+
+export async function startGeneration(studio: Studio, labelSetId: string): Promise<void> {
+  jobStore.patchGeneration(labelSetId, { running: true, error: undefined });
+  try {
+    const r = await studio.teacher.api.generate(
+      labelSetId,
+      Comlink.proxy((p: JobProgress) => {
+        jobStore.patchGeneration(labelSetId, { progress: p });
+        jobStore.bumpStore();
+      }),
+      Comlink.proxy((sample: GenerationSample) => jobStore.patchGeneration(labelSetId, { sample })),
+    );
+    jobStore.patchGeneration(labelSetId, { running: false, error: r.error, skipped: r.skipped });
+  } catch (e) {
+    jobStore.patchGeneration(labelSetId, { running: false, error: message(e) });
+  } finally {
+    jobStore.bumpStore();
+  }
+}
+
+export function cancelGeneration(studio: Studio, labelSetId: string): void {
+  void studio.teacher.api.cancel(`generate:${labelSetId}`);
+}
+
+export async function startTraining(studio: Studio, runId: string): Promise<void> {
+  jobStore.patchTraining(runId, { running: true, error: undefined });
+  jobStore.update((s) => ({ ...s, focusRunId: runId }));
+  try {
+    const r = await studio.trainer.api.train(
+      runId,
+      Comlink.proxy({
+        onProgress: (p) => jobStore.patchTraining(runId, { progress: p }),
+        onMetrics: (m) => jobStore.patchTraining(runId, (t) => ({ metrics: [...t.metrics.slice(-2000), m] })),
+        onSample: (sample) => jobStore.patchTraining(runId, { sample }),
+        onEval: (e) => {
+          jobStore.patchTraining(runId, (t) => ({ evals: [...t.evals, e] }));
+          jobStore.bumpStore();
+        },
+      }),
+    );
+    jobStore.patchTraining(runId, { running: false, error: r.error, backend: r.backend.backend });
+  } catch (e) {
+    jobStore.patchTraining(runId, { running: false, error: message(e) });
+  } finally {
+    jobStore.bumpStore();
+  }
+}
+
+export function pauseTraining(studio: Studio, runId: string): void {
+  void studio.trainer.api.cancel(`train:${runId}`);
+}
+
+export async function measureSpeed(studio: Studio, cfg: TrainConfig, methods: TrainMethod[]): Promise<void> {
+  jobStore.update((s) => ({ ...s, speedProgress: { phase: 'starting', done: 0, total: 1 } }));
+  try {
+    const table = await studio.trainer.api.speed(
+      cfg,
+      methods,
+      { warmupSteps: 2, timedSteps: 6 },
+      Comlink.proxy((p: JobProgress) => jobStore.update((s) => ({ ...s, speedProgress: p }))),
+    );
+    jobStore.update((s) => ({ ...s, speed: table }));
+  } finally {
+    jobStore.update((s) => ({ ...s, speedProgress: null }));
+  }
+}

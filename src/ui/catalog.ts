@@ -1,0 +1,85 @@
+/** Lists the UI needs in several views: datasets, teachers (embedded + imported), class names. */
+import { useEffect, useState } from 'react';
+import { listDatasets, listModels, type Dataset } from '../store';
+import { loadManifest } from './embedded';
+import { useStoreQuery } from './useStore';
+
+export interface TeacherOption {
+  id: string;
+  name: string;
+  numClasses: number;
+  inputSize: number;
+  channels: 1 | 3;
+  normalisation: 'imagenet' | 'unit' | 'symmetric';
+  trainScale?: [number, number];
+  testTop1?: number;
+  embedded: boolean;
+}
+
+interface EmbeddedTeacherJson {
+  name: string;
+  inputSize: [number, number, number];
+  channels: 'grey' | 'rgb';
+  normalisation: string;
+  numClasses: number;
+  trainScale?: [number, number];
+  testTop1?: number;
+}
+
+let embeddedTeachers: Promise<TeacherOption[]> | null = null;
+
+function loadEmbeddedTeachers(): Promise<TeacherOption[]> {
+  embeddedTeachers ??= loadManifest().then(async (m) => {
+    const folders = [...new Set(m.datasets.map((d) => (d as { defaultTeacher?: string }).defaultTeacher).filter(Boolean))] as string[];
+    const out: TeacherOption[] = [];
+    for (const path of folders) {
+      const folder = path.replace(/^models\//, '').replace(/\/$/, '');
+      const r = await fetch(new URL(`models/${folder}/teacher.json`, location.href));
+      if (!r.ok) continue;
+      const t = (await r.json()) as EmbeddedTeacherJson;
+      out.push({
+        id: `embedded:${folder}`,
+        name: `${t.name} (embedded)`,
+        numClasses: t.numClasses,
+        inputSize: t.inputSize[0],
+        channels: t.channels === 'grey' ? 1 : 3,
+        normalisation: t.normalisation.includes('-1') ? 'symmetric' : t.normalisation.includes('mean') ? 'imagenet' : 'unit',
+        trainScale: t.trainScale,
+        testTop1: t.testTop1,
+        embedded: true,
+      });
+    }
+    return out;
+  });
+  return embeddedTeachers;
+}
+
+export function useTeachers(): TeacherOption[] {
+  const [embedded, setEmbedded] = useState<TeacherOption[]>([]);
+  useEffect(() => {
+    void loadEmbeddedTeachers().then(setEmbedded, () => setEmbedded([]));
+  }, []);
+  const { data: imported } = useStoreQuery((db) => listModels(db, 'teacher'));
+  const mine: TeacherOption[] = (imported ?? []).map((m) => {
+    const c = m.config as unknown as TeacherOption;
+    return {
+      id: m.id,
+      name: m.name,
+      numClasses: c.numClasses,
+      inputSize: c.inputSize,
+      channels: c.channels,
+      normalisation: c.normalisation,
+      embedded: false,
+    };
+  });
+  return [...embedded, ...mine];
+}
+
+export function useDatasets(): Dataset[] {
+  return useStoreQuery((db) => listDatasets(db)).data ?? [];
+}
+
+export function classNamer(ds: Dataset | undefined): (i: number) => string {
+  const byIndex = new Map((ds?.classes ?? []).map((c) => [c.index, c.name]));
+  return (i) => byIndex.get(i) ?? `class ${i}`;
+}

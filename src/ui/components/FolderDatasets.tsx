@@ -1,0 +1,203 @@
+import { useEffect, useState } from 'react';
+import { deleteDataset, getHandle, listDatasets, listLabelSets, openStudioDb, putHandle } from '../../store';
+import { ensurePermission } from '../../data/permissions';
+import { indexDataset } from '../actions';
+import { formatBytes } from '../format';
+import { jobStore, useJobs } from '../jobStore';
+import { useStudio, type Studio } from '../studio';
+import { useStoreQuery } from '../useStore';
+import { JobProgressBar } from './JobProgressBar';
+
+declare global {
+  interface Window {
+    showDirectoryPicker?: (opts?: { mode?: 'read' | 'readwrite'; id?: string }) => Promise<FileSystemDirectoryHandle>;
+    /** Test-only entry point: Playwright cannot click the native picker, so it hands an OPFS handle here. */
+    __fkdOpenDirectory?: (handle: FileSystemDirectoryHandle, name?: string) => Promise<string>;
+    __fkdOpenFiles?: (files: File[], name: string) => Promise<string>;
+  }
+}
+
+function newId(prefix: string): string {
+  return `${prefix}:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** The open-folder path shared by the picker, a drop and the test entry point: persist the handle, index. */
+export async function openDirectory(studio: Studio, handle: FileSystemDirectoryHandle, name?: string): Promise<string> {
+  const db = await openStudioDb();
+  const handleId = newId('handle');
+  await putHandle(db, { id: handleId, name: name ?? handle.name, kind: 'directory', handle, createdAt: Date.now() });
+  const datasetId = newId('folder');
+  await indexDataset(studio, { datasetId, name: name ?? (handle.name || 'folder'), source: { kind: 'handle', handleId } });
+  return datasetId;
+}
+
+export async function openFiles(studio: Studio, files: File[], name: string): Promise<string> {
+  const datasetId = newId('files');
+  await indexDataset(studio, { datasetId, name, source: { kind: 'files', files, name } });
+  return datasetId;
+}
+
+function useTestHooks(studio: Studio) {
+  useEffect(() => {
+    window.__fkdOpenDirectory = (h, n) => openDirectory(studio, h, n);
+    window.__fkdOpenFiles = (f, n) => openFiles(studio, f, n);
+  }, [studio]);
+}
+
+export function FolderDatasets() {
+  const studio = useStudio();
+  useTestHooks(studio);
+  const { data: datasets } = useStoreQuery((db) => listDatasets(db));
+  const { data: labelSets } = useStoreQuery((db) => listLabelSets(db));
+  const indexing = useJobs((s) => s.indexing);
+  const [error, setError] = useState<string | null>(null);
+  const [needsGrant, setNeedsGrant] = useState<Record<string, boolean>>({});
+  const mine = (datasets ?? []).filter((d) => d.source !== 'embedded');
+
+  useEffect(() => {
+    void (async () => {
+      const db = await openStudioDb();
+      const out: Record<string, boolean> = {};
+      for (const d of mine) {
+        if (!d.handleId) continue;
+        const h = await getHandle(db, d.handleId);
+        if (h) out[d.id] = (await ensurePermission(h.handle as never, 'read', false)) !== 'granted';
+      }
+      setNeedsGrant(out);
+    })();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [datasets]);
+
+  const run = (p: Promise<unknown>) => p.catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+
+  async function pick() {
+    if (!window.showDirectoryPicker) return;
+    const handle = await window.showDirectoryPicker({ mode: 'read', id: 'fkd-data' }).catch(() => null);
+    if (handle) await run(openDirectory(studio, handle));
+  }
+
+  async function grant(datasetId: string, handleId: string) {
+    const db = await openStudioDb();
+    const h = await getHandle(db, handleId);
+    if (!h) return;
+    // Must run inside this click: requestPermission needs a user gesture.
+    const state = await ensurePermission(h.handle as never, 'read', true);
+    setNeedsGrant((g) => ({ ...g, [datasetId]: state !== 'granted' }));
+  }
+
+  return (
+    <section
+      className="panel"
+      onDragOver={(e) => e.preventDefault()}
+      onDrop={(e) => {
+        e.preventDefault();
+        const item = [...e.dataTransfer.items].find((i) => i.kind === 'file');
+        const getHandle = (item as unknown as { getAsFileSystemHandle?: () => Promise<FileSystemHandle | null> })?.getAsFileSystemHandle;
+        if (getHandle) {
+          void getHandle.call(item).then((h) => h?.kind === 'directory' && run(openDirectory(studio, h as FileSystemDirectoryHandle)));
+        } else {
+          const files = [...e.dataTransfer.files];
+          if (files.length) void run(openFiles(studio, files, 'dropped files'));
+        }
+      }}
+    >
+      <h2>Your data</h2>
+      <p className="muted">
+        An ImageNet-style folder (<code>train/&lt;class&gt;/*</code>, <code>val/&lt;class&gt;/*</code>, or a bare{' '}
+        <code>&lt;class&gt;/*</code> tree), WebDataset <code>.tar</code> shards, or a flat <code>val/</code> with a label file. Files
+        are read where they are: nothing is uploaded or copied. Drop a folder here or:
+      </p>
+      <div className="row">
+        {window.showDirectoryPicker ? (
+          <button className="primary" onClick={() => void pick()}>
+            Open folder…
+          </button>
+        ) : (
+          <span className="muted">This browser has no folder picker (File System Access); use the file input.</span>
+        )}
+        <label className="field">
+          Or choose a folder (works everywhere; must be re-chosen after a reload)
+          <input
+            aria-label="Choose folder"
+            data-testid="folder-input"
+            type="file"
+            webkitdirectory=""
+            multiple
+            onChange={(e) => {
+              const files = Array.from(e.target.files ?? []);
+              const name = files[0]?.webkitRelativePath.split('/')[0] || 'chosen folder';
+              if (files.length) void run(openFiles(studio, files, name));
+            }}
+          />
+        </label>
+      </div>
+      {Object.entries(indexing)
+        .filter(([, p]) => p)
+        .map(([id, p]) => (
+          <JobProgressBar key={id} progress={p} testId="index-progress" />
+        ))}
+      {error && (
+        <div className="banner error" role="alert">
+          {error}
+        </div>
+      )}
+      {mine.map((d) => {
+        const sets = (labelSets ?? []).filter((s) => s.datasetId === d.id);
+        const skippedTotal = (d.extra?.skippedTotal as number | undefined) ?? d.skipped.length;
+        return (
+          <div key={d.id} data-testid="user-dataset" data-name={d.name} style={{ borderTop: '1px solid var(--line)', paddingTop: 8, marginTop: 8 }}>
+            <strong>{d.name}</strong>{' '}
+            <span className="muted">
+              {d.layout} · {d.classes.length} classes{d.numClasses !== d.classes.length && ` (of ${d.numClasses})`} ·{' '}
+              <span data-testid="user-train">{d.counts.train}</span> train / <span data-testid="user-val">{d.counts.val}</span> val ·{' '}
+              <span data-testid="user-skipped">{skippedTotal}</span> skipped · labels {formatBytes(sets.reduce((a, s) => a + s.bytes, 0))}
+            </span>{' '}
+            {needsGrant[d.id] && d.handleId && (
+              <button className="primary" onClick={() => void grant(d.id, d.handleId!)}>
+                Grant access again
+              </button>
+            )}{' '}
+            <button
+              onClick={async () => {
+                if (!confirm(`Forget "${d.name}" (its index and soft labels; your files are untouched)?`)) return;
+                await deleteDataset(await openStudioDb(), d.id);
+                jobStore.bumpStore();
+              }}
+            >
+              Forget
+            </button>
+            <details>
+              <summary>classes</summary>
+              <table className="grid">
+                <tbody>
+                  {d.classes.map((c) => (
+                    <tr key={c.index}>
+                      <td className="num">{c.index}</td>
+                      <td>{c.name}</td>
+                      <td className="muted">{c.folder}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </details>
+            {d.skipped.length > 0 && (
+              <details data-testid="skip-report">
+                <summary>skipped files ({skippedTotal})</summary>
+                <table className="grid">
+                  <tbody>
+                    {d.skipped.map((s, i) => (
+                      <tr key={i} data-testid="skip-row">
+                        <td>{s.path}</td>
+                        <td>{s.reason}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </details>
+            )}
+          </div>
+        );
+      })}
+    </section>
+  );
+}

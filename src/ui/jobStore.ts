@@ -1,0 +1,89 @@
+/**
+ * Live state of the jobs this tab started (progress, metrics, samples). Lives outside React views so the
+ * Pipeline view can show what the Train view started, and a view switch never loses a curve.
+ */
+import { useSyncExternalStore } from 'react';
+import type { JobProgress } from '../workers/api';
+import type { GenerationSample } from '../workers/generate';
+import type { EvalResult } from '../workers/evaluate';
+import type { LiveSample } from '../workers/session';
+import type { SpeedTable } from '../workers/speed';
+import type { TrainMetrics } from '../workers/train';
+
+export interface GenerationJobState {
+  labelSetId: string;
+  running: boolean;
+  progress: JobProgress | null;
+  sample: GenerationSample | null;
+  error?: string;
+  skipped: { path: string; reason: string }[];
+}
+
+export interface TrainJobState {
+  runId: string;
+  running: boolean;
+  progress: JobProgress | null;
+  metrics: TrainMetrics[];
+  evals: (EvalResult & { step: number; epoch: number })[];
+  sample: LiveSample | null;
+  error?: string;
+  backend?: string;
+}
+
+export interface JobsState {
+  generation: Record<string, GenerationJobState>;
+  training: Record<string, TrainJobState>;
+  /** The run the Pipeline view follows (the latest started). */
+  focusRunId: string | null;
+  speed: SpeedTable | null;
+  speedProgress: JobProgress | null;
+  indexing: Record<string, JobProgress | null>;
+  /** Bumped whenever a job changed the store, so lists re-read IndexedDB. */
+  storeVersion: number;
+}
+
+let state: JobsState = {
+  generation: {},
+  training: {},
+  focusRunId: null,
+  speed: null,
+  speedProgress: null,
+  indexing: {},
+  storeVersion: 0,
+};
+const listeners = new Set<() => void>();
+
+export const jobStore = {
+  get: () => state,
+  update(fn: (s: JobsState) => JobsState) {
+    state = fn(state);
+    listeners.forEach((l) => l());
+  },
+  subscribe(l: () => void) {
+    listeners.add(l);
+    return () => listeners.delete(l);
+  },
+  bumpStore() {
+    jobStore.update((s) => ({ ...s, storeVersion: s.storeVersion + 1 }));
+  },
+  patchGeneration(id: string, patch: Partial<GenerationJobState>) {
+    jobStore.update((s) => ({
+      ...s,
+      generation: {
+        ...s.generation,
+        [id]: { ...(s.generation[id] ?? { labelSetId: id, running: false, progress: null, sample: null, skipped: [] }), ...patch },
+      },
+    }));
+  },
+  patchTraining(id: string, patch: Partial<TrainJobState> | ((t: TrainJobState) => Partial<TrainJobState>)) {
+    jobStore.update((s) => {
+      const cur: TrainJobState = s.training[id] ?? { runId: id, running: false, progress: null, metrics: [], evals: [], sample: null };
+      const p = typeof patch === 'function' ? patch(cur) : patch;
+      return { ...s, training: { ...s.training, [id]: { ...cur, ...p } } };
+    });
+  },
+};
+
+export function useJobs<T>(select: (s: JobsState) => T): T {
+  return useSyncExternalStore(jobStore.subscribe, () => select(jobStore.get()));
+}

@@ -1,0 +1,182 @@
+import { useEffect, useState } from 'react';
+import { listLabelSets, openStudioDb, putLabelSet, type LabelSet } from '../../store';
+import { startGeneration } from '../actions';
+import { useDatasets, useTeachers } from '../catalog';
+import { useStudio } from '../studio';
+import { useStoreQuery } from '../useStore';
+
+const CODECS = [
+  { id: 'msTopK', label: 'Marginal smoothing top-k (recommended)' },
+  { id: 'mrTopK', label: 'Marginal renorm top-k' },
+  { id: 'smoothing', label: 'Label smoothing (top-1 + uniform)' },
+  { id: 'hard', label: 'Hard (arg-max only)' },
+  { id: 'full', label: 'Full distribution' },
+];
+
+export function GenerateForm() {
+  const studio = useStudio();
+  const datasets = useDatasets();
+  const teachers = useTeachers();
+  const { data: sets } = useStoreQuery((db) => listLabelSets(db));
+  const [datasetId, setDatasetId] = useState('');
+  const [teacherId, setTeacherId] = useState('');
+  const [numCrops, setNumCrops] = useState(40);
+  const [codec, setCodec] = useState('msTopK');
+  const [k, setK] = useState(5);
+  const [precision, setPrecision] = useState('q8');
+  const [temperature, setTemperature] = useState(1);
+  const [scale, setScale] = useState<[number, number]>([0.35, 1]);
+  const [seed, setSeed] = useState(42);
+  const [reuse, setReuse] = useState('');
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!datasetId && datasets.length) setDatasetId(datasets[0].id);
+  }, [datasets, datasetId]);
+  const dataset = datasets.find((d) => d.id === datasetId);
+  const fitting = teachers.filter((t) => !dataset || t.numClasses === dataset.numClasses);
+  useEffect(() => {
+    if (!fitting.some((t) => t.id === teacherId) && fitting.length) {
+      setTeacherId(fitting[0].id);
+      // A teacher labels crops like the ones it was trained on (architecture notes): use its scale range.
+      if (fitting[0].trainScale) setScale(fitting[0].trainScale);
+    }
+  }, [fitting, teacherId]);
+  const teacher = teachers.find((t) => t.id === teacherId);
+
+  async function create() {
+    setError(null);
+    if (!dataset || !teacher) return setError('pick a dataset and a teacher');
+    if (teacher.numClasses !== dataset.numClasses) {
+      return setError(`teacher has ${teacher.numClasses} outputs but the dataset has ${dataset.numClasses} classes`);
+    }
+    const now = Date.now();
+    const set: LabelSet = {
+      id: `labels:${now.toString(36)}`,
+      datasetId: dataset.id,
+      teacherId: teacher.id,
+      name: `${dataset.name} · ${teacher.name} · ${numCrops} crops · ${codec}${codec.endsWith('TopK') ? k : ''}`,
+      settings: {
+        numCrops,
+        codec,
+        k: codec.endsWith('TopK') ? k : 1,
+        precision,
+        temperature,
+        scale,
+        ratio: [3 / 4, 4 / 3],
+        seed,
+        inputSize: teacher.inputSize,
+        reuseBoxesFrom: reuse || undefined,
+      },
+      numClasses: teacher.numClasses,
+      imagesDone: 0,
+      imagesTotal: dataset.counts.train,
+      bytes: 0,
+      status: 'pending',
+      createdAt: now,
+      updatedAt: now,
+    };
+    await putLabelSet(await openStudioDb(), set);
+    void startGeneration(studio, set.id);
+  }
+
+  const reusable = (sets ?? []).filter((s) => s.datasetId === datasetId && s.status === 'done');
+  return (
+    <section className="panel">
+      <h2>Generate soft labels</h2>
+      <p className="muted">
+        The teacher runs once: for every training image it labels {numCrops} random-resized crops (box + flip), and
+        each crop's softmax(logits/T) is stored compressed. Students then train on these crops without the teacher.
+      </p>
+      <div className="row">
+        <label className="field">
+          Dataset
+          <select aria-label="Dataset" value={datasetId} onChange={(e) => setDatasetId(e.target.value)}>
+            {datasets.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name} ({d.counts.train} train)
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          Teacher
+          <select aria-label="Teacher" value={teacherId} onChange={(e) => setTeacherId(e.target.value)}>
+            {fitting.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+                {t.testTop1 ? ` (${(100 * t.testTop1).toFixed(1)}% top-1)` : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          Crops per image
+          <input aria-label="Crops per image" type="number" min={1} max={2000} value={numCrops} onChange={(e) => setNumCrops(+e.target.value)} />
+        </label>
+        <label className="field">
+          Codec
+          <select aria-label="Codec" value={codec} onChange={(e) => setCodec(e.target.value)}>
+            {CODECS.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        {codec.endsWith('TopK') && (
+          <label className="field">
+            k
+            <input aria-label="k" type="number" min={1} max={dataset?.numClasses ?? 1000} value={k} onChange={(e) => setK(+e.target.value)} />
+          </label>
+        )}
+        <label className="field">
+          Precision
+          <select aria-label="Precision" value={precision} onChange={(e) => setPrecision(e.target.value)}>
+            <option value="q8">packed ~9 bits (≤1e-3 error, smallest)</option>
+            <option value="q16">packed ~15 bits (≤2e-5 error)</option>
+            <option value="f16">float16</option>
+            <option value="f32">float32</option>
+          </select>
+        </label>
+        <label className="field">
+          T (generation)
+          <input aria-label="Temperature" type="number" step={0.1} min={0.05} value={temperature} onChange={(e) => setTemperature(+e.target.value)} />
+        </label>
+        <label className="field">
+          Scale min
+          <input aria-label="Scale min" type="number" step={0.01} min={0.01} max={1} value={scale[0]} onChange={(e) => setScale([+e.target.value, scale[1]])} />
+        </label>
+        <label className="field">
+          Scale max
+          <input aria-label="Scale max" type="number" step={0.01} min={0.01} max={1} value={scale[1]} onChange={(e) => setScale([scale[0], +e.target.value])} />
+        </label>
+        <label className="field">
+          Seed
+          <input aria-label="Seed" type="number" value={seed} onChange={(e) => setSeed(+e.target.value)} />
+        </label>
+        <label className="field">
+          Reuse crop boxes of
+          <select aria-label="Reuse boxes" value={reuse} onChange={(e) => setReuse(e.target.value)}>
+            <option value="">(fresh crops)</option>
+            {reusable.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <p>
+        <button className="primary" onClick={() => void create()} disabled={!dataset || !teacher}>
+          Generate soft labels
+        </button>
+      </p>
+      {error && (
+        <div className="banner error" role="alert">
+          {error}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,132 @@
+import { deleteLabelSet, listLabelSets, openStudioDb, type LabelSet } from '../../store';
+import { cancelGeneration, startGeneration } from '../actions';
+import { classNamer, useDatasets } from '../catalog';
+import { ImageWithBoxes, TopKBars, CropCanvas } from '../components/CropViews';
+import { JobProgressBar } from '../components/JobProgressBar';
+import { formatBytes } from '../format';
+import { jobStore, useJobs } from '../jobStore';
+import { useStudio } from '../studio';
+import { useStoreQuery } from '../useStore';
+
+function LiveGeneration({ set }: { set: LabelSet }) {
+  const job = useJobs((s) => s.generation[set.id]);
+  const datasets = useDatasets();
+  if (!job) return null;
+  const names = classNamer(datasets.find((d) => d.id === set.datasetId));
+  const smp = job.sample;
+  return (
+    <div data-testid="generation-live">
+      <JobProgressBar progress={job.progress} testId="generation-progress" />
+      {job.error && (
+        <div className="banner error" role="alert">
+          {job.error}
+        </div>
+      )}
+      {job.skipped.length > 0 && (
+        <details>
+          <summary>{job.skipped.length} images skipped</summary>
+          <ul>
+            {job.skipped.slice(0, 50).map((s) => (
+              <li key={s.path}>
+                {s.path}: {s.reason}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      {smp && (
+        <div className="row">
+          <div>
+            <ImageWithBoxes image={smp} boxes={smp.boxes.slice(0, 8)} size={160} />
+            <div className="muted">
+              {smp.path} · {names(smp.classIndex)}
+            </div>
+          </div>
+          <div className="crop-strip">
+            {smp.boxes.slice(0, 6).map((b, i) => (
+              <div className="crop-card" key={i}>
+                <CropCanvas image={smp} box={b} size={96} />
+                <TopKBars title={`crop ${i + 1}${b.flip ? ' (flipped)' : ''}: teacher`} topK={smp.topK[i] ?? []} names={names} highlight={smp.classIndex} />
+              </div>
+            ))}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function LabelLibrary() {
+  const studio = useStudio();
+  const datasets = useDatasets();
+  const { data: sets, error } = useStoreQuery((db) => listLabelSets(db));
+  const running = useJobs((s) => s.generation);
+  return (
+    <section className="panel">
+      <h2>Label sets</h2>
+      {error && <div className="banner error">{error}</div>}
+      {sets && sets.length === 0 && <p className="muted">No soft labels yet: generate a set above.</p>}
+      {sets && sets.length > 0 && (
+        <table className="grid" data-testid="label-sets">
+          <thead>
+            <tr>
+              <th>name</th>
+              <th>dataset</th>
+              <th>settings</th>
+              <th className="num">images</th>
+              <th className="num">bytes</th>
+              <th className="num">B/crop</th>
+              <th>status</th>
+              <th>created</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {sets.map((s) => {
+              const live = running[s.id]?.running;
+              const crops = s.imagesDone * s.settings.numCrops;
+              return (
+                <tr key={s.id} data-testid="label-set-row" data-status={live ? 'running' : s.status}>
+                  <td>{s.name}</td>
+                  <td>{datasets.find((d) => d.id === s.datasetId)?.name ?? s.datasetId}</td>
+                  <td className="muted">
+                    {s.settings.codec} k={s.settings.k} {s.settings.precision} T={s.settings.temperature} scale [
+                    {s.settings.scale.join(', ')}] seed {s.settings.seed}
+                  </td>
+                  <td className="num" data-testid="images-done">
+                    {s.imagesDone}/{s.imagesTotal}
+                  </td>
+                  <td className="num">{formatBytes(s.bytes)}</td>
+                  <td className="num">{crops ? (s.bytes / crops).toFixed(1) : '–'}</td>
+                  <td>
+                    {live ? 'running' : s.status}
+                    {s.error && <div className="muted">{s.error}</div>}
+                  </td>
+                  <td className="muted">{new Date(s.createdAt).toLocaleString()}</td>
+                  <td>
+                    {live ? (
+                      <button onClick={() => cancelGeneration(studio, s.id)}>Pause</button>
+                    ) : (
+                      s.status !== 'done' && <button onClick={() => void startGeneration(studio, s.id)}>Resume</button>
+                    )}{' '}
+                    <button
+                      disabled={live}
+                      onClick={async () => {
+                        if (!confirm(`Delete "${s.name}" and its ${s.imagesDone} records?`)) return;
+                        await deleteLabelSet(await openStudioDb(), s.id);
+                        jobStore.bumpStore();
+                      }}
+                    >
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      {sets?.filter((s) => running[s.id]).map((s) => <LiveGeneration key={s.id} set={s} />)}
+    </section>
+  );
+}

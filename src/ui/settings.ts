@@ -1,0 +1,25 @@
+import type { BackendName } from '../workers/api';
+
+const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+const KEY = 'fkd.forcedBackend';
+
+function parseBackend(v: string | null): BackendName | undefined {
+  return BACKENDS.includes(v as BackendName) ? (v as BackendName) : undefined;
+}
+
+/** The URL parameter wins over the saved setting, so a link can pin a backend for a demo or a test. */
+export function forcedBackend(): BackendName | undefined {
+  return parseBackend(new URLSearchParams(location.search).get('backend')) ?? parseBackend(localStorage.getItem(KEY));
+}
+
+export function forcedBackendSource(): 'url' | 'settings' | 'auto' {
+  if (parseBackend(new URLSearchParams(location.search).get('backend'))) return 'url';
+  return parseBackend(localStorage.getItem(KEY)) ? 'settings' : 'auto';
+}
+
+export function saveForcedBackend(b: BackendName | undefined): void {
+  if (b) localStorage.setItem(KEY, b);
+  else localStorage.removeItem(KEY);
+}
+
+export const ALL_BACKENDS = BACKENDS;

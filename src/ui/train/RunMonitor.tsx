@@ -1,0 +1,47 @@
+import { getRun } from '../../store';
+import { JobProgressBar } from '../components/JobProgressBar';
+import { formatBytes, pct } from '../format';
+import { useJobs } from '../jobStore';
+import { pauseTraining } from '../actions';
+import { useStudio } from '../studio';
+import { useStoreQuery } from '../useStore';
+import { Curves } from './Curves';
+
+export function RunMonitor({ runId }: { runId: string }) {
+  const studio = useStudio();
+  const job = useJobs((s) => s.training[runId]);
+  const { data: run } = useStoreQuery((db) => getRun(db, runId), [runId]);
+  if (!job) return null;
+  const m = job.metrics[job.metrics.length - 1];
+  const lastEval = job.evals[job.evals.length - 1];
+  return (
+    <section className="panel" data-testid="run-monitor" data-run={runId} data-running={job.running ? 'yes' : 'no'}>
+      <h2>
+        {run?.name ?? runId} {job.running ? '' : `(${run?.status ?? 'stopped'})`}
+      </h2>
+      <JobProgressBar progress={job.progress} testId="train-progress" />
+      {job.error && (
+        <div className="banner error" role="alert">
+          {job.error}
+        </div>
+      )}
+      {m && (
+        <p className="muted" data-testid="train-stats">
+          step {m.step}/{m.totalSteps} · epoch {m.epoch.toFixed(2)} · loss {m.loss.toFixed(4)} · lr {m.lr.toExponential(2)} ·{' '}
+          {m.cropsPerSec.toFixed(1)} crops/s · {m.imagesPerSec.toFixed(1)} images decoded/s · backend {m.backend} · tensors{' '}
+          {m.memory.numTensors} · {formatBytes(m.memory.numBytes)}
+          {m.memory.numBytesInGPUAllocated !== undefined && ` · GPU allocated ${formatBytes(m.memory.numBytesInGPUAllocated)}`}
+          {m.skipped > 0 && ` · ${m.skipped} images skipped`}
+        </p>
+      )}
+      {lastEval && (
+        <p data-testid="last-eval">
+          val top-1 <strong>{pct(lastEval.top1)}</strong> · top-5 {pct(lastEval.top5)} · loss {lastEval.loss.toFixed(3)} ({lastEval.images}{' '}
+          images, epoch {lastEval.epoch})
+        </p>
+      )}
+      {job.running && <button onClick={() => pauseTraining(studio, runId)}>Pause (checkpoints first)</button>}
+      <Curves job={job} />
+    </section>
+  );
+}

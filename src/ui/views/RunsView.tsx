@@ -1,0 +1,128 @@
+import { useMemo, useState } from 'react';
+import { deleteRun, listRuns, openStudioDb, type Run } from '../../store';
+import { startTraining } from '../actions';
+import { LineChart, seriesColor } from '../components/LineChart';
+import { pct } from '../format';
+import { jobStore, useJobs } from '../jobStore';
+import { useStudio } from '../studio';
+import { useStoreQuery } from '../useStore';
+import { downloadArtifacts } from '../download';
+
+function bestVal(r: Run): number | undefined {
+  const v = r.history.map((h) => h.valTop1).filter((x): x is number => x !== undefined);
+  return v.length ? Math.max(...v) : undefined;
+}
+function lastVal(r: Run): number | undefined {
+  const v = r.history.filter((h) => h.valTop1 !== undefined);
+  return v[v.length - 1]?.valTop1;
+}
+
+function Compare({ runs }: { runs: Run[] }) {
+  // Val top-1 per epoch, one series per run, on a shared epoch axis.
+  const { x, series } = useMemo(() => {
+    const epochs = [...new Set(runs.flatMap((r) => r.history.filter((h) => h.valTop1 !== undefined).map((h) => h.epoch)))].sort((a, b) => a - b);
+    return {
+      x: epochs,
+      series: runs.map((r, i) => {
+        const byEpoch = new Map(r.history.filter((h) => h.valTop1 !== undefined).map((h) => [h.epoch, h.valTop1!]));
+        return { label: r.name, color: seriesColor(i), values: epochs.map((e) => byEpoch.get(e) ?? null) };
+      }),
+    };
+  }, [runs]);
+  if (runs.length === 0) return null;
+  return <LineChart title="val top-1 by epoch" x={x} xLabel="epoch" series={series} width={640} testId="compare-chart" />;
+}
+
+export function RunsView() {
+  const studio = useStudio();
+  const { data: runs } = useStoreQuery((db) => listRuns(db));
+  const live = useJobs((s) => s.training);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [error, setError] = useState<string | null>(null);
+  const chosen = (runs ?? []).filter((r) => selected.has(r.id));
+  return (
+    <section className="panel">
+      <h2>Runs</h2>
+      {error && (
+        <div className="banner error" role="alert">
+          {error}
+        </div>
+      )}
+      {runs && runs.length === 0 && <p className="muted">No runs yet.</p>}
+      {runs && runs.length > 0 && (
+        <table className="grid" data-testid="runs">
+          <thead>
+            <tr>
+              <th />
+              <th>run</th>
+              <th>method</th>
+              <th>status</th>
+              <th className="num">val top-1 (last / best)</th>
+              <th className="num">history</th>
+              <th>created</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((r) => {
+              const running = live[r.id]?.running;
+              return (
+                <tr key={r.id} data-testid="run-row" data-status={running ? 'running' : r.status} data-method={r.method}>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`compare ${r.name}`}
+                      checked={selected.has(r.id)}
+                      onChange={(e) => {
+                        const s = new Set(selected);
+                        if (e.target.checked) s.add(r.id);
+                        else s.delete(r.id);
+                        setSelected(s);
+                      }}
+                    />
+                  </td>
+                  <td>{r.name}</td>
+                  <td>{r.method}</td>
+                  <td>
+                    {running ? 'running' : r.status}
+                    {r.error && <div className="muted">{r.error}</div>}
+                  </td>
+                  <td className="num">
+                    {pct(lastVal(r))} / {pct(bestVal(r))}
+                  </td>
+                  <td className="num">{r.history.length}</td>
+                  <td className="muted">{new Date(r.createdAt).toLocaleString()}</td>
+                  <td>
+                    {!running && r.status !== 'done' && <button onClick={() => void startTraining(studio, r.id)}>Resume</button>}{' '}
+                    <button
+                      onClick={() =>
+                        void studio.trainer.api
+                          .exportStudent(r.id)
+                          .then((a) => downloadArtifacts(a, r.name))
+                          .catch((e: unknown) => setError(String(e)))
+                      }
+                    >
+                      Export student
+                    </button>{' '}
+                    <button
+                      disabled={running}
+                      onClick={async () => {
+                        if (!confirm(`Delete run "${r.name}" and its checkpoints?`)) return;
+                        await deleteRun(await openStudioDb(), r.id);
+                        jobStore.bumpStore();
+                      }}
+                    >
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      <h3>Compare</h3>
+      {chosen.length === 0 ? <p className="muted">Tick runs to compare them side by side.</p> : <Compare runs={chosen} />}
+    </section>
+  );
+}

@@ -1,0 +1,19 @@
+import { useJobs } from '../jobStore';
+import { RunMonitor } from '../train/RunMonitor';
+import { SpeedTableView } from '../train/SpeedTableView';
+import { TrainForm } from '../train/TrainForm';
+
+export function TrainView() {
+  const ids = useJobs((s) => s.training);
+  return (
+    <>
+      <TrainForm />
+      <SpeedTableView />
+      {Object.keys(ids)
+        .reverse()
+        .map((id) => (
+          <RunMonitor key={id} runId={id} />
+        ))}
+    </>
+  );
+}

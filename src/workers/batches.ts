@@ -1,0 +1,143 @@
+/**
+ * Assembling one training step: which images, which crops, which targets. FKD reads each image's label
+ * record and picks numCrops stored crops without replacement (fresh draw per pass, reference 2.1);
+ * vanilla and online KD draw one fresh RandomResizedCrop + flip per image. Every random choice is a
+ * fork of the run seed keyed by (pass, image), so a resumed run replays exactly the same batches.
+ */
+import { fromPixelBox, sampleCropBoxes, type CropBox } from '../core/cropBox';
+import { decodeLabelRecord, type LabelRecord } from '../core/labelRecord';
+import { Rng } from '../core/rng';
+import { recoverSoftLabel, type EncodedLabel } from '../core/softLabel';
+import { decodeImage } from '../data/decode';
+import { uploadImage } from '../engine/pixels';
+import type { Tensor3D } from '../engine/tensors';
+import { getLabelRecord, openStudioDb, type DatasetItem } from '../store';
+import type { DatasetReader } from './datasets';
+import type { TrainConfig } from './trainConfig';
+
+export interface LoadedImage {
+  item: DatasetItem;
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray;
+  pixels: Tensor3D;
+  boxes: CropBox[];
+  /** FKD only: dense recovered soft targets of the chosen crops, [boxes.length * C]. */
+  softTargets?: Float32Array;
+}
+
+export interface StepInput {
+  images: LoadedImage[];
+  skipped: { path: string; reason: string }[];
+  decodeMs: number;
+}
+
+/** Decodes the step's images and picks their crops; tensors are the caller's to dispose. */
+export async function loadStep(
+  cfg: TrainConfig,
+  reader: DatasetReader,
+  items: DatasetItem[],
+  passIndex: number,
+  cropsPerImage: number,
+  numClasses: number,
+): Promise<StepInput> {
+  const t0 = performance.now();
+  const db = cfg.method === 'fkd' ? await openStudioDb() : null;
+  const results = await Promise.all(
+    items.map(async (item) => {
+      const [decoded, recordBytes] = await Promise.all([
+        reader.blob(item).then((b) => decodeImage(b, { name: item.path })),
+        db ? getLabelRecord(db, cfg.labelSetId!, item.index) : Promise.resolve(undefined),
+      ]);
+      if ('error' in decoded) return { skip: { path: item.path, reason: decoded.error } };
+      const rng = new Rng(cfg.seed).fork(`${cfg.method}:${passIndex}:${item.index}`);
+      let boxes: CropBox[];
+      let softTargets: Float32Array | undefined;
+      if (cfg.method === 'fkd') {
+        if (!recordBytes) return { skip: { path: item.path, reason: 'no soft label record for this image' } };
+        const record = decodeLabelRecord(recordBytes);
+        if (record.spec.numClasses !== numClasses) {
+          throw new Error(`label set has ${record.spec.numClasses} classes, the student ${numClasses}`);
+        }
+        const picked = pickCrops(rng, record.numCrops, cropsPerImage);
+        boxes = picked.map((c) => recordBox(record, c));
+        softTargets = recoverTargets(record, picked);
+      } else {
+        boxes = sampleCropBoxes(rng, decoded.width, decoded.height, cropsPerImage, { scale: cfg.scale });
+      }
+      return {
+        image: {
+          item,
+          width: decoded.width,
+          height: decoded.height,
+          rgba: decoded.pixels,
+          pixels: uploadImage(decoded.pixels, decoded.width, decoded.height),
+          boxes,
+          softTargets,
+        } satisfies LoadedImage,
+      };
+    }),
+  );
+  const images: LoadedImage[] = [];
+  const skipped: StepInput['skipped'] = [];
+  for (const r of results) {
+    if ('image' in r && r.image) images.push(r.image);
+    else if ('skip' in r && r.skip) skipped.push(r.skip);
+  }
+  return { images, skipped, decodeMs: performance.now() - t0 };
+}
+
+/** numCrops distinct stored crops, uniformly at random (a fresh permutation per pass, as the reference). */
+export function pickCrops(rng: Rng, stored: number, wanted: number): number[] {
+  if (wanted > stored) {
+    // Fewer stored crops than asked for: reuse with replacement rather than fail the run.
+    return Array.from({ length: wanted }, () => rng.int(0, stored - 1));
+  }
+  return Array.from(rng.permutation(stored).subarray(0, wanted));
+}
+
+export function recordBox(r: LabelRecord, c: number): CropBox {
+  return fromPixelBox(
+    { top: r.boxes[4 * c], left: r.boxes[4 * c + 1], height: r.boxes[4 * c + 2], width: r.boxes[4 * c + 3] },
+    r.imageWidth,
+    r.imageHeight,
+    r.flips[c] === 1,
+  );
+}
+
+export function recoverTargets(r: LabelRecord, crops: number[]): Float32Array {
+  const C = r.spec.numClasses;
+  const k = r.indices.length / r.numCrops;
+  const out = new Float32Array(crops.length * C);
+  crops.forEach((c, j) => {
+    const enc: EncodedLabel = {
+      indices: r.indices.subarray(c * k, (c + 1) * k),
+      probs: r.probs.subarray(c * k, (c + 1) * k),
+    };
+    recoverSoftLabel(enc, r.spec, out.subarray(j * C, (j + 1) * C));
+  });
+  return out;
+}
+
+/** Crop-major rows (reference 2.2): row = slot * numImages + image. */
+export function cropMajorTargets(images: LoadedImage[], numClasses: number): Float32Array {
+  const n = images.length;
+  const k = images[0].boxes.length;
+  const out = new Float32Array(n * k * numClasses);
+  images.forEach((im, i) => {
+    for (let s = 0; s < k; s++) {
+      out.set(im.softTargets!.subarray(s * numClasses, (s + 1) * numClasses), (s * n + i) * numClasses);
+    }
+  });
+  return out;
+}
+
+export function cropMajorLabels(images: LoadedImage[]): Int32Array {
+  const n = images.length;
+  const k = images[0].boxes.length;
+  const out = new Int32Array(n * k);
+  images.forEach((im, i) => {
+    for (let s = 0; s < k; s++) out[s * n + i] = im.item.classIndex;
+  });
+  return out;
+}

@@ -1,0 +1,131 @@
+/**
+ * Worker-side access to a dataset: its DataSource (embedded fetch, persisted folder handle, or the
+ * File[] of this session), its stored index, and image bytes by item. Every dataset, the embedded ones
+ * included, is indexed into the store once, so generation, training and evaluation share one path.
+ */
+import { parseClassList, type ClassInfo } from '../core/classes';
+import { readWebDataset } from '../core/tar';
+import { EmbeddedSource, loadEmbeddedManifest } from '../data/embedded';
+import { FsaSource, type DirHandleLike } from '../data/fsaSource';
+import { filesSourceFromInput } from '../data/filesSource';
+import { ensurePermission, PermissionLostError } from '../data/permissions';
+import { splitPath, type DataSource } from '../data/source';
+import {
+  getDataset,
+  getDatasetItems,
+  getHandle,
+  openStudioDb,
+  type Dataset,
+  type DatasetItem,
+  type Split,
+} from '../store';
+
+/** File[] from <input webkitdirectory> or a drop live only as long as this worker (cannot be persisted). */
+const sessionFiles = new Map<string, File[]>();
+
+export function registerSessionFiles(datasetId: string, files: File[]): void {
+  sessionFiles.set(datasetId, files);
+}
+
+let baseUrl = '';
+export function setBaseUrl(url: string): void {
+  baseUrl = url;
+}
+export function siteUrl(path: string): string {
+  return new URL(path, baseUrl || self.location.href).href;
+}
+
+let imagenetClasses: Promise<ClassInfo[]> | null = null;
+export function loadImagenetClasses(): Promise<ClassInfo[]> {
+  imagenetClasses ??= fetch(siteUrl('imagenet-classes.json'))
+    .then((r) => {
+      if (!r.ok) throw new Error(`imagenet-classes.json missing (HTTP ${r.status})`);
+      return r.json();
+    })
+    .then(parseClassList);
+  return imagenetClasses;
+}
+
+export const EMBEDDED_PREFIX = 'embedded:';
+
+export async function openSource(dataset: Dataset): Promise<DataSource> {
+  if (dataset.source === 'embedded') {
+    const manifestId = dataset.id.slice(EMBEDDED_PREFIX.length);
+    const manifest = await loadEmbeddedManifest(siteUrl(''));
+    const ds = manifest.datasets.find((d) => d.id === manifestId);
+    if (!ds) throw new Error(`embedded dataset "${manifestId}" is not in the manifest`);
+    return new EmbeddedSource(ds, siteUrl(''));
+  }
+  if (dataset.source === 'files') {
+    const files = sessionFiles.get(dataset.id);
+    if (!files) {
+      throw new Error(
+        `"${dataset.name}" was opened from a file list, which the browser cannot keep across reloads: select the folder again`,
+      );
+    }
+    return filesSourceFromInput(files);
+  }
+  if (!dataset.handleId) throw new Error(`dataset "${dataset.name}" has no stored folder handle`);
+  const db = await openStudioDb();
+  const rec = await getHandle(db, dataset.handleId);
+  if (!rec) throw new Error(`the folder handle of "${dataset.name}" is gone: open the folder again`);
+  const handle = rec.handle as unknown as DirHandleLike;
+  const state = await ensurePermission(handle as never, 'read', false);
+  if (state !== 'granted') throw new PermissionLostError(rec.name);
+  return new FsaSource(handle, rec.name);
+}
+
+/** A dataset opened for reading images: items of one split in memory (paths and classes only). */
+export class DatasetReader {
+  private shardCache = new Map<string, Promise<Map<string, Uint8Array>>>();
+
+  private constructor(
+    readonly dataset: Dataset,
+    readonly source: DataSource,
+    readonly items: Record<Split, DatasetItem[]>,
+  ) {}
+
+  static async open(datasetId: string): Promise<DatasetReader> {
+    const db = await openStudioDb();
+    const dataset = await getDataset(db, datasetId);
+    if (!dataset) throw new Error(`dataset ${datasetId} is not indexed yet`);
+    const source = await openSource(dataset);
+    // Paths and class ids only (~100 B each); fine up to a few hundred thousand images.
+    const [train, val] = await Promise.all([
+      getDatasetItems(db, datasetId, 'train', 0, dataset.counts.train),
+      getDatasetItems(db, datasetId, 'val', 0, dataset.counts.val),
+    ]);
+    return new DatasetReader(dataset, source, { train, val });
+  }
+
+  /** The image file's bytes; tar members come from a small cache of whole shards. */
+  async blob(item: DatasetItem): Promise<Blob> {
+    if (!item.shard) return this.source.open(splitPath(item.path));
+    const members = await this.shard(item.shard);
+    const bytes = members.get(item.path);
+    if (!bytes) throw new Error(`${item.path} not found in shard ${item.shard}`);
+    return new Blob([bytes as Uint8Array<ArrayBuffer>]);
+  }
+
+  private shard(path: string): Promise<Map<string, Uint8Array>> {
+    let p = this.shardCache.get(path);
+    if (!p) {
+      p = (async () => {
+        const blob = await this.source.open(splitPath(path));
+        const out = new Map<string, Uint8Array>();
+        try {
+          for await (const s of readWebDataset(blob.stream())) {
+            for (const [ext, data] of s.files) out.set(`${s.key}.${ext}`, data);
+          }
+        } catch {
+          // A truncated shard still yields its whole samples; the indexer already reported it.
+        }
+        return out;
+      })();
+      this.shardCache.set(path, p);
+      // Keep at most a few shards decompressed in memory.
+      if (this.shardCache.size > 4) this.shardCache.delete(this.shardCache.keys().next().value!);
+    }
+    return p;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Validation as the reference (2.7): resize the shorter side to S*256/224, centre crop S, top-1/top-5
+ * against the hard labels, plus per-class accuracy and a confusion matrix whose cells remember which
+ * images fell in them (so the UI can open them).
+ */
+import { decodeImage } from '../data/decode';
+import { evalCrops } from '../engine/crops';
+import { uploadImage } from '../engine/pixels';
+import { predictClasses } from '../engine/predict';
+import { concatRows, disposeAll, type Tensor4D } from '../engine/tensors';
+import type { Trainer } from '../engine/trainStep';
+import type { DatasetItem } from '../store';
+import type { ProgressFn } from './api';
+import type { DatasetReader } from './datasets';
+import { ProgressReporter } from './progress';
+
+export interface EvalResult {
+  images: number;
+  top1: number;
+  top5: number;
+  loss: number;
+  perClass: { index: number; correct: number; total: number }[];
+  /** numClasses x numClasses counts, row = true class, column = predicted; only for <= 100 classes. */
+  confusion?: number[][];
+  /** Up to 24 item indices per (true, predicted) cell, keyed "t,p". */
+  cellItems: Record<string, number[]>;
+  skipped: { path: string; reason: string }[];
+}
+
+const EVAL_BATCH = 64;
+
+export async function evaluateItems(
+  trainer: Trainer,
+  reader: DatasetReader,
+  items: DatasetItem[],
+  opts: { inputSize: number; channels: 1 | 3; normalisation: 'imagenet' | 'unit' | 'symmetric'; numClasses: number },
+  signal?: AbortSignal,
+  onProgress?: ProgressFn,
+): Promise<EvalResult> {
+  const progress = new ProgressReporter(onProgress);
+  const C = opts.numClasses;
+  const classes = new Set(items.map((it) => it.classIndex));
+  const perClass = new Map<number, { correct: number; total: number }>();
+  for (const c of classes) perClass.set(c, { correct: 0, total: 0 });
+  const confusion = C <= 100 ? Array.from({ length: C }, () => new Array<number>(C).fill(0)) : undefined;
+  const cellItems: Record<string, number[]> = {};
+  const skipped: EvalResult['skipped'] = [];
+  let top1 = 0;
+  let top5 = 0;
+  let lossSum = 0;
+  let seen = 0;
+  for (let start = 0; start < items.length; start += EVAL_BATCH) {
+    if (signal?.aborted) throw new Error('evaluation cancelled');
+    const batch = items.slice(start, start + EVAL_BATCH);
+    const decoded = await Promise.all(batch.map(async (it) => ({ it, d: await decodeImage(await reader.blob(it), { name: it.path }) })));
+    const good: DatasetItem[] = [];
+    const views: Tensor4D[] = [];
+    for (const { it, d } of decoded) {
+      if ('error' in d) {
+        skipped.push({ path: it.path, reason: d.error });
+        continue;
+      }
+      const px = uploadImage(d.pixels, d.width, d.height);
+      try {
+        views.push(evalCrops(px, opts.inputSize, opts));
+        good.push(it);
+      } finally {
+        px.dispose();
+      }
+    }
+    if (good.length === 0) continue;
+    const x = concatRows(views);
+    disposeAll(...views);
+    const labels = Int32Array.from(good, (it) => it.classIndex);
+    try {
+      const r = await predictClasses(trainer, x, labels);
+      good.forEach((it, i) => {
+        const pred = r.top1[i];
+        const hit = pred === it.classIndex;
+        const pc = perClass.get(it.classIndex)!;
+        pc.total++;
+        if (hit) {
+          pc.correct++;
+          top1++;
+        }
+        if (r.top5Hit[i]) top5++;
+        if (confusion && pred < C && it.classIndex < C) confusion[it.classIndex][pred]++;
+        const key = `${it.classIndex},${pred}`;
+        const list = (cellItems[key] ??= []);
+        if (list.length < 24) list.push(it.index);
+      });
+      lossSum += r.loss * good.length;
+      seen += good.length;
+    } finally {
+      x.dispose();
+    }
+    progress.update({ phase: 'evaluating', done: Math.min(start + EVAL_BATCH, items.length), total: items.length });
+  }
+  return {
+    images: seen,
+    top1: seen ? top1 / seen : 0,
+    top5: seen ? top5 / seen : 0,
+    loss: seen ? lossSum / seen : 0,
+    perClass: [...perClass.entries()].sort((a, b) => a[0] - b[0]).map(([index, v]) => ({ index, ...v })),
+    confusion,
+    cellItems,
+    skipped,
+  };
+}

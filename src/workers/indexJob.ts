@@ -1,0 +1,98 @@
+/**
+ * Indexing a dataset (no image bytes read): walk the source, store items in chunks, then the dataset
+ * record with its classes, counts and skip report. The record is written last, so a reload mid-index
+ * leaves no half dataset visible (its orphan items are swept at startup).
+ */
+import { indexDataset } from '../data/indexer';
+import { EmbeddedSource, loadEmbeddedManifest } from '../data/embedded';
+import { FsaSource, type DirHandleLike } from '../data/fsaSource';
+import { filesSourceFromInput } from '../data/filesSource';
+import type { DataSource } from '../data/source';
+import { deleteDataset, getHandle, openStudioDb, putDataset, putDatasetItems, type Dataset } from '../store';
+import type { ProgressFn } from './api';
+import { EMBEDDED_PREFIX, loadImagenetClasses, registerSessionFiles, siteUrl } from './datasets';
+import { ProgressReporter } from './progress';
+
+export type IndexSourceSpec =
+  | { kind: 'embedded'; manifestId: string }
+  | { kind: 'handle'; handleId: string }
+  | { kind: 'files'; files: File[]; name: string };
+
+export interface IndexJobSpec {
+  datasetId: string;
+  name?: string;
+  source: IndexSourceSpec;
+  splitSeed?: number;
+  valFraction?: number;
+}
+
+async function sourceFor(spec: IndexSourceSpec): Promise<{ source: DataSource; kind: Dataset['source']; handleId?: string }> {
+  if (spec.kind === 'embedded') {
+    const manifest = await loadEmbeddedManifest(siteUrl(''));
+    const ds = manifest.datasets.find((d) => d.id === spec.manifestId);
+    if (!ds) throw new Error(`embedded dataset "${spec.manifestId}" is not in the manifest`);
+    return { source: new EmbeddedSource(ds, siteUrl('')), kind: 'embedded' };
+  }
+  if (spec.kind === 'files') {
+    return { source: filesSourceFromInput(spec.files), kind: 'files' };
+  }
+  const db = await openStudioDb();
+  const rec = await getHandle(db, spec.handleId);
+  if (!rec) throw new Error('the folder handle was not found in storage');
+  return { source: new FsaSource(rec.handle as unknown as DirHandleLike, rec.name), kind: 'folder', handleId: spec.handleId };
+}
+
+export async function runIndex(spec: IndexJobSpec, signal: AbortSignal, onProgress?: ProgressFn): Promise<Dataset> {
+  const db = await openStudioDb();
+  const { source, kind, handleId } = await sourceFor(spec.source);
+  if (spec.source.kind === 'files') registerSessionFiles(spec.datasetId, spec.source.files);
+  const progress = new ProgressReporter(onProgress);
+  // Re-indexing replaces the old items wholesale.
+  await deleteDataset(db, spec.datasetId);
+  const imagenetClasses = await loadImagenetClasses().catch(() => undefined);
+  const index = await indexDataset(source, {
+    splitSeed: spec.splitSeed ?? 0,
+    valFraction: spec.valFraction ?? 0.1,
+    imagenetClasses,
+    signal,
+    onItems: async (items) => {
+      const split = items[0].split;
+      await putDatasetItems(
+        db,
+        spec.datasetId,
+        split,
+        items.map(({ index, path, classIndex, bytes, shard, offset }) => ({ index, path, classIndex, bytes, shard, offset })),
+      );
+    },
+    onProgress: (p) =>
+      progress.update({
+        phase: 'indexing',
+        done: p.classesDone,
+        total: Math.max(p.classesTotal, p.classesDone),
+        message: `${p.filesSeen.toLocaleString()} files`,
+      }),
+  });
+  if (signal.aborted) throw new Error('indexing cancelled');
+  const now = Date.now();
+  const dataset: Dataset = {
+    id: spec.datasetId,
+    name: spec.name ?? source.name,
+    source: kind,
+    layout: index.layout,
+    numClasses: index.numClasses,
+    classes: index.classes,
+    counts: index.counts,
+    skipped: index.skipped,
+    createdAt: now,
+    updatedAt: now,
+    handleId,
+    extra: { skippedTotal: index.skippedTotal, embedded: spec.source.kind === 'embedded' },
+  };
+  await putDataset(db, dataset);
+  progress.update({ phase: 'indexed', done: 1, total: 1 }, true);
+  return dataset;
+}
+
+export function embeddedDatasetId(manifestId: string): string {
+  return `${EMBEDDED_PREFIX}${manifestId}`;
+}

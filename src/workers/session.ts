@@ -1,0 +1,209 @@
+/**
+ * One training session: student, optimiser, data, schedule, and the step function shared by real runs
+ * and the speed table (so the three methods are timed by the very code that trains them).
+ */
+import { learningRateAt, locateStep, type Pass, type ScheduleConfig } from '../core/schedule';
+import { Rng } from '../core/rng';
+import { batchFromImages } from '../engine/crops';
+import { predictTopK } from '../engine/predict';
+import { teacherBatchTargets } from '../engine/teacherStep';
+import { disposeAll, oneHotTargets, targetsTensor, type Tensor2D, type Tensor4D } from '../engine/tensors';
+import { createTrainer, type Trainer } from '../engine/trainStep';
+import { buildStudent } from '../models/students';
+import type { Teacher } from '../models/teacher';
+import { getLabelSet, openStudioDb } from '../store';
+import { cropMajorLabels, cropMajorTargets, loadStep, type StepInput } from './batches';
+import { DatasetReader } from './datasets';
+import { openTeacher } from './teachers';
+import { passesFor, scheduleConfig, type TrainConfig } from './trainConfig';
+import type { CropBox } from '../core/cropBox';
+
+export interface StepOutcome {
+  loss: Promise<number>;
+  crops: number;
+  images: number;
+  decodeMs: number;
+  skipped: StepInput['skipped'];
+  pass: Pass;
+  stepInPass: number;
+  lr: number;
+  sample?: Promise<LiveSample>;
+}
+
+/** What the Pipeline view draws for one image of the batch being trained. */
+export interface LiveSample {
+  step: number;
+  epoch: number;
+  path: string;
+  classIndex: number;
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray;
+  boxes: CropBox[];
+  targetTopK: { index: number; prob: number }[][];
+  studentTopK: { index: number; prob: number }[][];
+}
+
+export class TrainSession {
+  readonly passes: Pass[];
+  readonly sched: ScheduleConfig;
+  readonly totalSteps: number;
+  private perms = new Map<number, Uint32Array>();
+
+  private constructor(
+    readonly cfg: TrainConfig,
+    readonly reader: DatasetReader,
+    readonly numClasses: number,
+    readonly model: ReturnType<typeof buildStudent>,
+    readonly trainer: Trainer,
+    readonly teacher: Teacher | null,
+  ) {
+    const n = this.trainItems.length;
+    this.sched = scheduleConfig(cfg, n);
+    this.passes = passesFor(cfg, n);
+    this.totalSteps = this.passes.reduce((a, p) => a + p.steps, 0);
+  }
+
+  get trainItems() {
+    const all = this.reader.items.train;
+    return this.cfg.maxImages ? all.slice(0, this.cfg.maxImages) : all;
+  }
+
+  get valItems() {
+    const all = this.reader.items.val;
+    return this.cfg.maxValImages ? all.slice(0, this.cfg.maxValImages) : all;
+  }
+
+  static async open(cfg: TrainConfig): Promise<TrainSession> {
+    const reader = await DatasetReader.open(cfg.datasetId);
+    if (reader.items.train.length === 0) throw new Error(`dataset "${reader.dataset.name}" has no training images`);
+    let numClasses = reader.dataset.numClasses;
+    if (cfg.method === 'fkd') {
+      if (!cfg.labelSetId) throw new Error('FKD needs a soft-label set: generate one first (Soft labels view)');
+      const set = await getLabelSet(await openStudioDb(), cfg.labelSetId);
+      if (!set) throw new Error('the chosen soft-label set no longer exists');
+      if (set.datasetId !== cfg.datasetId) throw new Error('the soft-label set belongs to another dataset');
+      if (set.imagesDone < set.imagesTotal) {
+        throw new Error(`the soft-label set is incomplete (${set.imagesDone}/${set.imagesTotal}): finish generating it first`);
+      }
+      numClasses = set.numClasses;
+    }
+    let teacher: Teacher | null = null;
+    if (cfg.method === 'onlineKd') {
+      if (!cfg.teacherId) throw new Error('online KD needs a teacher');
+      teacher = (await openTeacher(cfg.teacherId)).teacher;
+      if (teacher.config.numClasses !== numClasses) {
+        teacher.dispose();
+        throw new Error(`teacher has ${teacher.config.numClasses} outputs, the dataset ${numClasses} classes`);
+      }
+    }
+    const model = buildStudent(cfg.arch, {
+      inputSize: cfg.inputSize,
+      channels: cfg.channels,
+      numClasses,
+      seed: cfg.seed,
+      width: cfg.width,
+    });
+    const trainer = createTrainer(model, {
+      optimizer: cfg.optimizer,
+      lr: cfg.lr,
+      weightDecay: cfg.weightDecay,
+      temperature: cfg.temperature,
+    });
+    return new TrainSession(cfg, reader, numClasses, model, trainer, teacher);
+  }
+
+  /** Seeded image order of a pass; derived from (seed, pass) so a resume needs no RNG state. */
+  private permutation(pass: number): Uint32Array {
+    let p = this.perms.get(pass);
+    if (!p) {
+      p = new Rng(this.cfg.seed).fork(`order:${pass}`).permutation(this.trainItems.length);
+      this.perms.clear();
+      this.perms.set(pass, p);
+    }
+    return p;
+  }
+
+  /** The items of global step g, and where it sits in the schedule. */
+  locate(g: number) {
+    const loc = locateStep(this.passes, g);
+    if (!loc) throw new Error(`step ${g} is past the end of the schedule`);
+    const perm = this.permutation(loc.pass.index);
+    const from = loc.stepInPass * loc.pass.imagesPerStep;
+    const idx = perm.subarray(from, Math.min(from + loc.pass.imagesPerStep, perm.length));
+    const items = Array.from(idx, (i) => this.trainItems[i]);
+    return { ...loc, items };
+  }
+
+  load(g: number): Promise<StepInput> {
+    const { pass, items } = this.locate(g);
+    return loadStep(this.cfg, this.reader, items, pass.index, pass.cropsPerImage, this.numClasses);
+  }
+
+  /** Runs step g on already loaded input; disposes the input's tensors. */
+  step(g: number, input: StepInput, wantSample: boolean): StepOutcome | null {
+    const { pass, stepInPass } = this.locate(g);
+    const lr = learningRateAt(this.sched, pass, stepInPass);
+    const images = input.images;
+    if (images.length === 0) return null;
+    this.trainer.setLearningRate(lr);
+    let x: Tensor4D | null = null;
+    let targets: Tensor2D | null = null;
+    try {
+      x = batchFromImages(
+        images.map((im) => ({ pixels: im.pixels, boxes: im.boxes })),
+        this.cfg.inputSize,
+        { normalisation: this.cfg.normalisation, channels: this.cfg.channels },
+      );
+      if (this.cfg.method === 'fkd') {
+        targets = targetsTensor(cropMajorTargets(images, this.numClasses), x.shape[0], this.numClasses);
+      } else if (this.cfg.method === 'vanilla') {
+        targets = oneHotTargets(cropMajorLabels(images), this.numClasses);
+      } else {
+        targets = teacherBatchTargets(this.teacher!, images, this.cfg.teacherTemperature);
+      }
+      const lossT = this.trainer.step(x, targets);
+      const loss = lossT
+        .data()
+        .then((d) => d[0])
+        .finally(() => lossT.dispose());
+      const sample = wantSample ? this.sample(g, pass, input, x, targets) : undefined;
+      const crops = x.shape[0];
+      return { loss, crops, images: images.length, decodeMs: input.decodeMs, skipped: input.skipped, pass, stepInPass, lr, sample };
+    } finally {
+      // The sample (if any) has already queued its reads of x/targets; tfjs keeps data alive until then.
+      disposeAll(x, targets, ...images.map((im) => im.pixels));
+    }
+  }
+
+  private sample(g: number, pass: Pass, input: StepInput, x: Tensor4D, targets: Tensor2D): Promise<LiveSample> {
+    const im = input.images[0];
+    const n = input.images.length;
+    const rows = im.boxes.map((_, s) => s * n);
+    const target = predictTargetsTopK(targets, rows);
+    const student = predictTopK(this.trainer, x, rows, 5);
+    return Promise.all([target, student]).then(([targetTopK, studentTopK]) => ({
+      step: g,
+      epoch: pass.epoch,
+      path: im.item.path,
+      classIndex: im.item.classIndex,
+      width: im.width,
+      height: im.height,
+      rgba: im.rgba,
+      boxes: im.boxes,
+      targetTopK,
+      studentTopK,
+    }));
+  }
+
+  dispose(): void {
+    this.trainer.dispose();
+    this.model.dispose();
+    this.teacher?.dispose();
+  }
+}
+
+import { topKRows } from '../engine/rows';
+function predictTargetsTopK(targets: Tensor2D, rows: number[]) {
+  return topKRows(targets, rows, 5);
+}

@@ -1,0 +1,48 @@
+/**
+ * Teacher worker: dataset indexing, teacher import/validation and soft-label generation. Owns its own
+ * tfjs backend (chosen for inference). Thin: it wires data + engine + store into jobs.
+ */
+import * as Comlink from 'comlink';
+import { selectBackend } from '../engine/backend';
+import type { BackendReport, ProgressFn, WorkerInit } from './api';
+import { setBaseUrl } from './datasets';
+import { runGeneration, type GenerateResult, type GenerationSample } from './generate';
+import { runIndex, type IndexJobSpec } from './indexJob';
+import { cancelJob, runJob, runningJobs } from './jobs';
+import { importTeacherFiles, type TeacherImport } from './teacherImport';
+import type { Dataset } from '../store';
+
+let report: BackendReport | null = null;
+
+const api = {
+  async init(init: WorkerInit): Promise<BackendReport> {
+    setBaseUrl(init.baseUrl);
+    report = await selectBackend({ forced: init.forcedBackend, job: 'inference' });
+    return report;
+  },
+  backend(): BackendReport | null {
+    return report;
+  },
+  indexDataset(spec: IndexJobSpec, onProgress?: ProgressFn): Promise<Dataset> {
+    return runJob(`index:${spec.datasetId}`, (signal) => runIndex(spec, signal, onProgress));
+  },
+  generate(
+    labelSetId: string,
+    onProgress?: ProgressFn,
+    onSample?: (s: GenerationSample) => void,
+  ): Promise<GenerateResult> {
+    return runJob(`generate:${labelSetId}`, (signal) => runGeneration(labelSetId, signal, onProgress, onSample));
+  },
+  importTeacher(spec: TeacherImport): Promise<{ id: string; warnings: string[] }> {
+    return importTeacherFiles(spec);
+  },
+  cancel(jobId: string): boolean {
+    return cancelJob(jobId);
+  },
+  running(): string[] {
+    return runningJobs();
+  },
+};
+
+export type TeacherWorkerApi = typeof api;
+Comlink.expose(api);

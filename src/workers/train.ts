@@ -1,0 +1,205 @@
+/**
+ * A training run as a resumable job: steps through the pass schedule, prefetching the next step's
+ * images and labels while the device runs this one, checkpoints every N steps and at pause, evaluates
+ * after each pass, and streams throttled metrics and live samples to the UI.
+ */
+import { exportWeights, importWeights, type NamedWeight } from '../engine/weights';
+import { memoryInfo, currentBackend, type MemoryInfo } from '../engine/tensors';
+import { PermissionLostError } from '../data/permissions';
+import {
+  appendRunHistory,
+  getRun,
+  isQuotaError,
+  latestCheckpoint,
+  openStudioDb,
+  patchRun,
+  pruneCheckpoints,
+  putCheckpoint,
+  type RunHistoryEntry,
+} from '../store';
+import type { ProgressFn } from './api';
+import { evaluateItems, type EvalResult } from './evaluate';
+import { ProgressReporter, Throttle } from './progress';
+import { TrainSession, type LiveSample } from './session';
+import type { TrainConfig } from './trainConfig';
+
+export interface TrainMetrics {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  pass: number;
+  loss: number;
+  lr: number;
+  cropsPerSec: number;
+  imagesPerSec: number;
+  backend: string;
+  memory: MemoryInfo;
+  skipped: number;
+}
+
+export interface TrainCallbacks {
+  onProgress?: ProgressFn;
+  onMetrics?: (m: TrainMetrics) => void;
+  onSample?: (s: LiveSample) => void;
+  onEval?: (e: EvalResult & { step: number; epoch: number }) => void;
+}
+
+export interface TrainResult {
+  status: 'done' | 'paused' | 'error';
+  step: number;
+  totalSteps: number;
+  lastEval?: EvalResult;
+  error?: string;
+}
+
+async function saveCheckpoint(runId: string, s: TrainSession, step: number, epoch: number, pass: number) {
+  const db = await openStudioDb();
+  const weights = await exportWeights(s.model);
+  const optimizer = await s.trainer.optimizerWeights();
+  await putCheckpoint(db, {
+    runId,
+    step,
+    createdAt: Date.now(),
+    weights,
+    optimizer,
+    rngState: { seed: s.cfg.seed },
+    cursor: { globalStep: step },
+    epoch,
+    pass,
+  });
+  await pruneCheckpoints(db, runId, 2);
+}
+
+/** Restores weights (and optimiser slots) of the latest checkpoint; returns the step to continue from. */
+export async function restoreLatest(runId: string, s: TrainSession, withOptimizer = true): Promise<number> {
+  const ckpt = await latestCheckpoint(await openStudioDb(), runId);
+  if (!ckpt) return 0;
+  importWeights(s.model, ckpt.weights as NamedWeight[]);
+  if (withOptimizer && ckpt.optimizer.length) s.trainer.setOptimizerWeights(ckpt.optimizer);
+  return ckpt.step;
+}
+
+export async function runTraining(runId: string, signal: AbortSignal, cb: TrainCallbacks): Promise<TrainResult> {
+  const db = await openStudioDb();
+  const run = await getRun(db, runId);
+  if (!run) throw new Error(`run ${runId} not found`);
+  const cfg = run.config as unknown as TrainConfig;
+  let session: TrainSession | null = null;
+  let g = 0;
+  let lastEval: EvalResult | undefined;
+  try {
+    session = await TrainSession.open(cfg);
+    const s = session;
+    g = await restoreLatest(runId, s);
+    await patchRun(db, runId, { status: 'running', error: undefined });
+    const progress = new ProgressReporter(cb.onProgress);
+    const sampleThrottle = new Throttle(800);
+    const metricsThrottle = new Throttle(400);
+    const historyThrottle = new Throttle(2000);
+    const window: { t: number; crops: number; images: number }[] = [];
+    let skipped = 0;
+    let next = g < s.totalSteps ? s.load(g) : null;
+    let pendingLoss: Promise<number> | null = null;
+    let lastLoss = NaN;
+
+    while (g < s.totalSteps && next) {
+      const input = await next;
+      // Prefetch: decode the next step's images while the device works on this one.
+      next = g + 1 < s.totalSteps ? s.load(g + 1) : null;
+      const loc = s.locate(g);
+      const out = s.step(g, input, !!cb.onSample && sampleThrottle.ready());
+      g++;
+      if (!out) continue;
+      skipped += out.skipped.length;
+      // Keep at most one loss readback in flight: bounded lag without stalling the queue every step.
+      if (pendingLoss) lastLoss = await pendingLoss;
+      pendingLoss = out.loss;
+      out.sample?.then((smp) => cb.onSample?.(smp)).catch(() => undefined);
+      const now = performance.now();
+      window.push({ t: now, crops: out.crops, images: out.images });
+      while (window.length > 2 && now - window[0].t > 5000) window.shift();
+      const dt = (now - window[0].t) / 1000;
+      const crops = window.slice(1).reduce((a, w) => a + w.crops, 0);
+      const imgs = window.slice(1).reduce((a, w) => a + w.images, 0);
+      const cropsPerSec = dt > 0 ? crops / dt : 0;
+      if (metricsThrottle.ready() && Number.isFinite(lastLoss)) {
+        cb.onMetrics?.({
+          step: g,
+          totalSteps: s.totalSteps,
+          epoch: loc.pass.epoch + (loc.pass.cropsPerImage * (loc.stepInPass + 1)) / loc.pass.steps,
+          pass: loc.pass.index,
+          loss: lastLoss,
+          lr: out.lr,
+          cropsPerSec,
+          imagesPerSec: dt > 0 ? imgs / dt : 0,
+          backend: currentBackend(),
+          memory: memoryInfo(),
+          skipped,
+        });
+      }
+      progress.update({ phase: `pass ${loc.pass.index + 1}/${s.passes.length}`, done: g, total: s.totalSteps });
+      if (historyThrottle.ready() && Number.isFinite(lastLoss)) {
+        const entry: RunHistoryEntry = { step: g, epoch: loc.pass.epoch, loss: lastLoss, lr: out.lr, cropsPerSec, time: Date.now() };
+        await appendRunHistory(db, runId, entry);
+      }
+      const endOfPass = loc.stepInPass === loc.pass.steps - 1;
+      if (endOfPass && cfg.evalEachPass) {
+        lastEval = await evaluateItems(s.trainer, s.reader, s.valItems, { ...cfg, numClasses: s.numClasses }, signal);
+        const epochDone = loc.pass.epoch + loc.pass.cropsPerImage;
+        cb.onEval?.({ ...lastEval, step: g, epoch: epochDone });
+        await appendRunHistory(db, runId, {
+          step: g,
+          epoch: epochDone,
+          loss: Number.isFinite(lastLoss) ? lastLoss : undefined,
+          lr: out.lr,
+          valTop1: lastEval.top1,
+          valTop5: lastEval.top5,
+          time: Date.now(),
+        });
+      }
+      if (endOfPass || g % cfg.checkpointEvery === 0 || signal.aborted) {
+        await saveCheckpoint(runId, s, g, loc.pass.epoch, loc.pass.index);
+      }
+      if (signal.aborted) break;
+    }
+    if (pendingLoss) await pendingLoss;
+    // Drain a prefetch we will not use so its tensors are freed.
+    if (next) void next.then((inp) => inp.images.forEach((im) => im.pixels.dispose())).catch(() => undefined);
+    const status = g >= s.totalSteps ? 'done' : 'paused';
+    await patchRun(db, runId, { status });
+    progress.update({ phase: status, done: g, total: s.totalSteps }, true);
+    return { status, step: g, totalSteps: s.totalSteps, lastEval };
+  } catch (e) {
+    const message = isQuotaError(e)
+      ? 'storage quota exhausted while saving a checkpoint: free space and resume'
+      : e instanceof Error
+        ? e.message
+        : String(e);
+    const status = e instanceof PermissionLostError || isQuotaError(e) ? 'paused' : 'error';
+    await patchRun(db, runId, { status, error: message }).catch(() => undefined);
+    return { status: 'error', step: g, totalSteps: session?.totalSteps ?? 0, lastEval, error: message };
+  } finally {
+    session?.dispose();
+  }
+}
+
+/** Evaluate a run's latest checkpoint on (part of) the val split. */
+export async function evaluateRun(
+  runId: string,
+  signal: AbortSignal,
+  onProgress?: ProgressFn,
+  maxImages?: number,
+): Promise<EvalResult> {
+  const run = await getRun(await openStudioDb(), runId);
+  if (!run) throw new Error(`run ${runId} not found`);
+  const cfg = run.config as unknown as TrainConfig;
+  const s = await TrainSession.open({ ...cfg, method: cfg.method === 'onlineKd' ? 'vanilla' : cfg.method });
+  try {
+    const step = await restoreLatest(runId, s, false);
+    if (step === 0) throw new Error('this run has no checkpoint yet');
+    const items = maxImages ? s.reader.items.val.slice(0, maxImages) : s.reader.items.val;
+    return await evaluateItems(s.trainer, s.reader, items, { ...cfg, numClasses: s.numClasses }, signal, onProgress);
+  } finally {
+    s.dispose();
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * A training run's configuration (saved with the run) and the pass schedule derived from it. The three
+ * methods share everything but where the targets come from, so the speed table compares like with like.
+ */
+import { listPasses, type Pass, type ScheduleConfig } from '../core/schedule';
+import type { StudentArch } from '../models/students';
+
+export type TrainMethod = 'fkd' | 'vanilla' | 'onlineKd';
+
+export interface TrainConfig {
+  method: TrainMethod;
+  datasetId: string;
+  /** FKD: the stored soft labels. */
+  labelSetId?: string;
+  /** Online KD: the teacher run on every step's crops. */
+  teacherId?: string;
+  arch: StudentArch;
+  width?: number;
+  inputSize: number;
+  channels: 1 | 3;
+  normalisation: 'imagenet' | 'unit' | 'symmetric';
+  epochs: number;
+  /** Crops per decoded image in multi-crop passes (FKD); vanilla and online KD use 1. */
+  numCrops: number;
+  /** Batch size in crops (reference -b). */
+  cropsPerStep: number;
+  optimizer: 'sgd' | 'adamw';
+  lr: number;
+  weightDecay?: number;
+  schedule: 'cosine' | 'step' | 'constant';
+  cosinePer: 'pass' | 'step';
+  warmupEpochs: number;
+  /** Divides the student logits in the soft CE (FKD, online KD). */
+  temperature: number;
+  /** Teacher temperature for online KD targets (FKD bakes it into the stored labels). */
+  teacherTemperature: number;
+  /** RandomResizedCrop scale for vanilla and online KD (FKD uses the stored boxes). */
+  scale: [number, number];
+  seed: number;
+  /** Checkpoint every N steps (and at pause / end of pass). */
+  checkpointEvery: number;
+  /** Evaluate on val after every pass. */
+  evalEachPass: boolean;
+  /** Use only the first N train images (quick demos and tests); 0 = all. */
+  maxImages?: number;
+  /** Use only the first N val images for the per-pass evaluation; 0 = all. */
+  maxValImages?: number;
+}
+
+export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'datasetId' | 'method'> = {
+  arch: 'mlp',
+  inputSize: 28,
+  channels: 1,
+  normalisation: 'unit',
+  epochs: 8,
+  numCrops: 4,
+  cropsPerStep: 64,
+  optimizer: 'adamw',
+  lr: 0.002,
+  schedule: 'cosine',
+  cosinePer: 'step',
+  warmupEpochs: 0,
+  temperature: 1,
+  teacherTemperature: 1,
+  scale: [0.35, 1],
+  seed: 1,
+  checkpointEvery: 50,
+  evalEachPass: true,
+};
+
+export function scheduleConfig(cfg: TrainConfig, numImages: number): ScheduleConfig {
+  const numCrops = cfg.method === 'fkd' ? cfg.numCrops : 1;
+  return {
+    epochs: cfg.epochs,
+    numCrops,
+    lr: cfg.lr,
+    kind: cfg.schedule,
+    cosinePer: cfg.cosinePer,
+    warmupEpochs: cfg.warmupEpochs,
+    variant: cfg.optimizer,
+    adamwSingleCropWarmupEpochs: cfg.optimizer === 'adamw' ? 0 : undefined,
+    numImages,
+    cropsPerStep: cfg.cropsPerStep,
+  };
+}
+
+export function passesFor(cfg: TrainConfig, numImages: number): Pass[] {
+  return listPasses(scheduleConfig(cfg, numImages));
+}

@@ -1,0 +1,109 @@
+/**
+ * Trainer worker: FKD, vanilla and online-KD training, evaluation, the speed table and student export.
+ * Owns its tfjs backend, chosen for training (and re-chosen per run when the student has no convs,
+ * where WASM is fastest on machines without a GPU).
+ */
+import * as Comlink from 'comlink';
+import { selectBackend } from '../engine/backend';
+import { saveModelArtifacts } from '../engine/weights';
+import { createTrainer } from '../engine/trainStep';
+import { loadStudentFromArtifacts } from '../models/studentArtifacts';
+import type { StoredArtifacts } from '../models/teacherArtifacts';
+import type { BackendName, BackendReport, ProgressFn, WorkerInit } from './api';
+import { DatasetReader, setBaseUrl } from './datasets';
+import { evaluateItems, type EvalResult } from './evaluate';
+import { cancelJob, runJob, runningJobs } from './jobs';
+import { TrainSession } from './session';
+import { measureSpeed, type SpeedTable } from './speed';
+import { evaluateRun, restoreLatest, runTraining, type TrainCallbacks, type TrainResult } from './train';
+import type { TrainConfig, TrainMethod } from './trainConfig';
+import { getRun, openStudioDb } from '../store';
+
+let init: WorkerInit | null = null;
+let report: BackendReport | null = null;
+let reportConvs = true;
+
+/** Students without convs train fastest on WASM here; re-run selection when the kind of student changes. */
+async function backendFor(cfg: Pick<TrainConfig, 'arch'>): Promise<BackendReport> {
+  const convs = cfg.arch !== 'mlp';
+  if (!report || convs !== reportConvs) {
+    report = await selectBackend({ forced: init?.forcedBackend as BackendName | undefined, job: 'train', modelHasConvs: convs });
+    reportConvs = convs;
+  }
+  return report;
+}
+
+const api = {
+  async init(i: WorkerInit): Promise<BackendReport> {
+    init = i;
+    setBaseUrl(i.baseUrl);
+    report = await selectBackend({ forced: i.forcedBackend, job: 'train', modelHasConvs: true });
+    reportConvs = true;
+    return report;
+  },
+  backend(): BackendReport | null {
+    return report;
+  },
+  async train(runId: string, cb: TrainCallbacks): Promise<TrainResult & { backend: BackendReport }> {
+    const run = await getRun(await openStudioDb(), runId);
+    if (!run) throw new Error(`run ${runId} not found`);
+    const backend = await backendFor(run.config as unknown as TrainConfig);
+    const result = await runJob(`train:${runId}`, (signal) => runTraining(runId, signal, cb));
+    return { ...result, backend };
+  },
+  evaluate(runId: string, onProgress?: ProgressFn, maxImages?: number): Promise<EvalResult> {
+    return runJob(`evaluate:${runId}`, (signal) => evaluateRun(runId, signal, onProgress, maxImages));
+  },
+  async speed(
+    cfg: TrainConfig,
+    methods: TrainMethod[],
+    opts: { warmupSteps: number; timedSteps: number },
+    onProgress?: ProgressFn,
+  ): Promise<SpeedTable> {
+    await backendFor(cfg);
+    return runJob(`speed:${cfg.datasetId}`, (signal) => measureSpeed(cfg, methods, opts, signal, onProgress));
+  },
+  /** The student of a run as tfjs Layers artifacts (model.json topology + one weights buffer). */
+  async exportStudent(runId: string): Promise<StoredArtifacts> {
+    const run = await getRun(await openStudioDb(), runId);
+    if (!run) throw new Error(`run ${runId} not found`);
+    const cfg = run.config as unknown as TrainConfig;
+    await backendFor(cfg);
+    const s = await TrainSession.open({ ...cfg, method: 'vanilla' });
+    try {
+      if ((await restoreLatest(runId, s, false)) === 0) throw new Error('this run has no checkpoint yet');
+      const a = await saveModelArtifacts(s.model);
+      const data = a.weightData as ArrayBuffer;
+      return { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightData: data, format: a.format };
+    } finally {
+      s.dispose();
+    }
+  },
+  /** Loads exported student files and evaluates them on a dataset's val split (export round-trip check). */
+  async evaluateArtifacts(
+    artifacts: StoredArtifacts,
+    cfg: Pick<TrainConfig, 'datasetId' | 'inputSize' | 'channels' | 'normalisation' | 'arch'> & { maxImages?: number },
+  ): Promise<EvalResult> {
+    await backendFor(cfg);
+    const model = await loadStudentFromArtifacts(artifacts);
+    const trainer = createTrainer(model, { optimizer: 'sgd', lr: 0 });
+    try {
+      const reader = await DatasetReader.open(cfg.datasetId);
+      const numClasses = model.outputs[0].shape[1] as number;
+      const items = cfg.maxImages ? reader.items.val.slice(0, cfg.maxImages) : reader.items.val;
+      return await evaluateItems(trainer, reader, items, { ...cfg, numClasses });
+    } finally {
+      trainer.dispose();
+      model.dispose();
+    }
+  },
+  cancel(jobId: string): boolean {
+    return cancelJob(jobId);
+  },
+  running(): string[] {
+    return runningJobs();
+  },
+};
+
+export type TrainerWorkerApi = typeof api;
+Comlink.expose(api);
