@@ -75,7 +75,7 @@ export class EmbeddedSource implements DataSource {
   constructor(
     readonly dataset: DatasetManifest,
     baseUrl: string,
-    private readonly fetchFn: FetchLike = fetch,
+    private readonly fetchFn: FetchLike = (url) => fetch(url),
   ) {
     this.name = dataset.name;
     this.hints = {

@@ -3,6 +3,7 @@ import type { TeacherWorkerApi } from '../workers/teacher.worker';
 import type { TrainerWorkerApi } from '../workers/trainer.worker';
 import type { BackendReport } from '../workers/api';
 import { forcedBackend } from './settings';
+import { bootstrap } from './bootstrap';
 import { guarded, startTeacherWorker, startTrainerWorker, type WorkerHandle } from './workers';
 
 export type WorkerStatus =
@@ -17,6 +18,8 @@ export interface Studio {
   trainerStatus: WorkerStatus;
   /** Resolves once both workers have chosen a backend (or failed to). */
   ready: Promise<void>;
+  /** undefined while starting up, null when the start-up chores succeeded, else the error. */
+  bootError: string | null | undefined;
 }
 
 const StudioContext = createContext<Studio | null>(null);
@@ -40,6 +43,7 @@ export function StudioProvider({ children }: { children: ReactNode }) {
   const [teacherStatus, setTeacherStatus] = useState<WorkerStatus>({ state: 'starting' });
   const [trainerStatus, setTrainerStatus] = useState<WorkerStatus>({ state: 'starting' });
   const readyRef = useRef<Promise<void> | null>(null);
+  const [bootError, setBootError] = useState<string | null | undefined>(undefined);
 
   if (!readyRef.current) {
     const { teacher, trainer } = handles.current;
@@ -53,6 +57,11 @@ export function StudioProvider({ children }: { children: ReactNode }) {
       (e) => setTrainerStatus({ state: 'error', error: errorText(e) }),
     );
     readyRef.current = Promise.all([t, r]).then(() => undefined);
+    const studioForBoot = { teacher, trainer } as unknown as Studio;
+    // Index the embedded datasets once and mark jobs a reload interrupted; errors surface as a banner.
+    void t
+      .then(() => bootstrap(studioForBoot))
+      .then(() => setBootError(null), (e: unknown) => setBootError(errorText(e)));
   }
 
   useEffect(() => {
@@ -73,8 +82,9 @@ export function StudioProvider({ children }: { children: ReactNode }) {
       teacherStatus,
       trainerStatus,
       ready: readyRef.current!,
+      bootError,
     }),
-    [teacherStatus, trainerStatus],
+    [teacherStatus, trainerStatus, bootError],
   );
   return <StudioContext.Provider value={value}>{children}</StudioContext.Provider>;
 }

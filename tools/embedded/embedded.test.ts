@@ -3,7 +3,11 @@
  * (built by tools/embedded/buildDatasets.ts and tools/embedded/trainTeacher.ts).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, normalize } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import type { DatasetIndex, ImageFolderManifest, WebDatasetManifest } from './manifest';
 
@@ -143,5 +147,44 @@ describe('embedded teacher', () => {
     expect(meta.testTop1).toBeGreaterThanOrEqual(0.88);
     expect(meta.numClasses).toBe(10);
     expect(meta.inputSize).toEqual([28, 28, 1]);
+  });
+
+  it('loads by URL like the browser does and classifies the embedded val PNGs', async () => {
+    // A static server over public/, so tf.loadLayersModel goes through its http IOHandler.
+    const server = createServer((req, res) => {
+      const rel = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
+        /^\/+/,
+        '',
+      );
+      try {
+        res.end(readFileSync(join(PUBLIC, rel)));
+      } catch {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      await tf.setBackend('cpu');
+      const { port } = server.address() as AddressInfo;
+      const model = await tf.loadLayersModel(`http://127.0.0.1:${port}/models/fashion-teacher/model.json`);
+      const ds = byId('fashion-mnist') as ImageFolderManifest;
+      const val = ds.splits.val;
+      const x = new Float32Array(val.length * 784);
+      val.forEach((e, i) => {
+        const png = PNG.sync.read(readFileSync(join(PUBLIC, ds.root, e.path)));
+        for (let p = 0; p < 784; p++) x[i * 784 + p] = png.data[p * 4] / 255;
+      });
+      const pred = tf.tidy(() =>
+        (model.predict(tf.tensor4d(x, [val.length, 28, 28, 1])) as tf.Tensor).argMax(1),
+      );
+      const labels = (await pred.data()) as Int32Array;
+      pred.dispose();
+      model.dispose();
+      const acc = val.filter((e, i) => labels[i] === e.classIndex).length / val.length;
+      expect(acc).toBeGreaterThan(0.85);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -23,21 +23,18 @@ function Banner({ who, status }: { who: string; status: WorkerStatus }) {
       <strong>
         {who} worker: {report.backend}
       </strong>{' '}
-      ({report.reason})
-      {report.adapter?.isFallbackAdapter && (
-        <span>
-          {' '}
-          · WebGPU adapter is a software fallback ({report.adapter.architecture || report.adapter.vendor || 'unknown'})
-        </span>
-      )}
+      · {report.reason}
       {report.refused.length > 0 && (
-        <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
-          {report.refused.map((r) => (
-            <li key={r.backend}>
-              not {r.backend}: {r.reason}
-            </li>
-          ))}
-        </ul>
+        <details style={{ display: 'inline-block', marginLeft: 8 }}>
+          <summary>why not the others</summary>
+          <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
+            {report.refused.map((r) => (
+              <li key={r.backend}>
+                not {r.backend}: {r.reason}
+              </li>
+            ))}
+          </ul>
+        </details>
       )}
     </div>
   );
@@ -45,12 +42,17 @@ function Banner({ who, status }: { who: string; status: WorkerStatus }) {
 
 /** Which backend each worker got and why a better one was refused: a banner, not a console line. */
 export function BackendBanners() {
-  const { teacherStatus, trainerStatus } = useStudio();
+  const { teacherStatus, trainerStatus, bootError } = useStudio();
   const source = forcedBackendSource();
   return (
     <div>
       {source !== 'auto' && (
         <div className="banner info">Backend forced from {source === 'url' ? 'the URL (?backend=)' : 'Settings'}.</div>
+      )}
+      {bootError && (
+        <div className="banner error" role="alert">
+          Start-up failed: {bootError}
+        </div>
       )}
       <Banner who="teacher" status={teacherStatus} />
       <Banner who="trainer" status={trainerStatus} />

@@ -184,7 +184,7 @@ export function TrainForm() {
       </div>
       <p>
         <button className="primary" disabled={chosen.length === 0 || !dataset} onClick={() => void start()}>
-          Train {chosen.length > 1 ? `${chosen.length} runs (same student, seed, budget)` : ''}
+          {chosen.length > 1 ? `Start ${chosen.length} runs (same student, seed, budget)` : 'Start training'}
         </button>{' '}
         <button
           disabled={!dataset}

@@ -1,0 +1,33 @@
+import { expect, test } from '@playwright/test';
+import { goto, openStudio } from './helpers';
+
+test('generate soft labels on the embedded set, then train an FKD student that evaluates', async ({ page }) => {
+  test.setTimeout(600_000);
+  await openStudio(page);
+  await goto(page, 'Soft labels');
+  await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Fashion-MNIST 2k (2000 train)' });
+  await page.getByLabel('Crops per image').fill('6');
+  await page.getByRole('button', { name: 'Generate soft labels' }).click();
+  const row = page.getByTestId('label-set-row').first();
+  await expect(page.getByTestId('generation-live').getByTestId('image-with-boxes')).toBeVisible({ timeout: 120_000 });
+  await expect(row).toHaveAttribute('data-status', 'done', { timeout: 300_000 });
+  await expect(row.getByTestId('images-done')).toHaveText('2000/2000');
+
+  await goto(page, 'Train');
+  await page.getByLabel('method vanilla').uncheck();
+  await page.getByLabel('Epochs').fill('4');
+  await page.getByLabel('numCrops').fill('2');
+  await page.getByLabel('Batch').fill('32');
+  await page.getByLabel('Max images').fill('256');
+  await page.getByLabel('Max val images').fill('100');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  const monitor = page.getByTestId('run-monitor').first();
+  await expect(monitor.getByTestId('train-stats')).toBeVisible({ timeout: 120_000 });
+  await goto(page, 'Pipeline (live)');
+  await expect(page.getByTestId('live-crops').getByTestId('crop-canvas')).toHaveCount(2, { timeout: 60_000 });
+  await goto(page, 'Train');
+  await expect(monitor).toHaveAttribute('data-running', 'no', { timeout: 300_000 });
+  await expect(monitor.getByTestId('last-eval')).toContainText('val top-1');
+  await goto(page, 'Runs');
+  await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-status', 'done');
+});
