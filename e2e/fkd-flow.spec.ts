@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { goto, openStudio } from './helpers';
 
-test('generate soft labels on the embedded set, then train an FKD student that evaluates', async ({ page }) => {
+test('generate soft labels on the embedded set, then train an FKD student that evaluates', async ({
+  page,
+}) => {
   test.setTimeout(600_000);
   await openStudio(page);
   await goto(page, 'Soft labels');
@@ -9,7 +11,9 @@ test('generate soft labels on the embedded set, then train an FKD student that e
   await page.getByLabel('Crops per image').fill('6');
   await page.getByRole('button', { name: 'Generate soft labels' }).click();
   const row = page.getByTestId('label-set-row').first();
-  await expect(page.getByTestId('generation-live').getByTestId('image-with-boxes')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('generation-live').getByTestId('image-with-boxes')).toBeVisible({
+    timeout: 120_000,
+  });
   await expect(row).toHaveAttribute('data-status', 'done', { timeout: 300_000 });
   await expect(row.getByTestId('images-done')).toHaveText('2000/2000');
 

@@ -5,8 +5,12 @@ export async function openStudio(page: Page, query = ''): Promise<void> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`/${query}`);
-  await expect(page.getByTestId('backend-teacher')).toHaveAttribute('data-backend', /.+/, { timeout: 60_000 });
-  await expect(page.getByTestId('backend-trainer')).toHaveAttribute('data-backend', /.+/, { timeout: 60_000 });
+  await expect(page.getByTestId('backend-teacher')).toHaveAttribute('data-backend', /.+/, {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('backend-trainer')).toHaveAttribute('data-backend', /.+/, {
+    timeout: 60_000,
+  });
   await expect
     .poll(() => embeddedIndexed(page), { timeout: 60_000, message: 'embedded datasets indexed' })
     .toBeGreaterThanOrEqual(3);
@@ -34,5 +38,8 @@ export function embeddedIndexed(page: Page): Promise<number> {
 }
 
 export async function goto(page: Page, view: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view, exact: true }).click();
+  await page
+    .getByRole('navigation', { name: 'Views' })
+    .getByRole('button', { name: view, exact: true })
+    .click();
 }

@@ -18,7 +18,9 @@ export async function predictTopK(
   try {
     const [v, i] = await Promise.all([values.data(), indices.data()]);
     const kk = values.shape[1] as number;
-    return rows.map((_, r) => Array.from({ length: kk }, (_, j) => ({ index: i[r * kk + j], prob: v[r * kk + j] })));
+    return rows.map((_, r) =>
+      Array.from({ length: kk }, (_, j) => ({ index: i[r * kk + j], prob: v[r * kk + j] })),
+    );
   } finally {
     values.dispose();
     indices.dispose();

@@ -15,11 +15,16 @@ function message(e: unknown): string {
 }
 
 export async function indexDataset(studio: Studio, spec: IndexJobSpec): Promise<void> {
-  jobStore.update((s) => ({ ...s, indexing: { ...s.indexing, [spec.datasetId]: { phase: 'indexing', done: 0, total: 1 } } }));
+  jobStore.update((s) => ({
+    ...s,
+    indexing: { ...s.indexing, [spec.datasetId]: { phase: 'indexing', done: 0, total: 1 } },
+  }));
   try {
     await studio.teacher.api.indexDataset(
       spec,
-      Comlink.proxy((p: JobProgress) => jobStore.update((s) => ({ ...s, indexing: { ...s.indexing, [spec.datasetId]: p } }))),
+      Comlink.proxy((p: JobProgress) =>
+        jobStore.update((s) => ({ ...s, indexing: { ...s.indexing, [spec.datasetId]: p } })),
+      ),
     );
   } finally {
     jobStore.update((s) => ({ ...s, indexing: { ...s.indexing, [spec.datasetId]: null } }));

@@ -2,7 +2,15 @@
  * Start-up chores: index the embedded datasets once (so they go through the same store path as a user's
  * folder), and mark jobs that a reload interrupted as paused so the user can resume them.
  */
-import { getDataset, listLabelSets, listRuns, openStudioDb, patchLabelSet, patchRun, sweepOrphans } from '../store';
+import {
+  getDataset,
+  listLabelSets,
+  listRuns,
+  openStudioDb,
+  patchLabelSet,
+  patchRun,
+  sweepOrphans,
+} from '../store';
 import { indexDataset } from './actions';
 import { loadManifest } from './embedded';
 import type { Studio } from './studio';
@@ -19,12 +27,18 @@ export async function markInterruptedJobs(): Promise<void> {
   const held = await heldJobLocks();
   for (const set of await listLabelSets(db)) {
     if (set.status === 'running' && !held.has(`fkd-job:generate:${set.id}`)) {
-      await patchLabelSet(db, set.id, { status: 'paused', error: 'interrupted (page closed or reloaded): resume to continue' });
+      await patchLabelSet(db, set.id, {
+        status: 'paused',
+        error: 'interrupted (page closed or reloaded): resume to continue',
+      });
     }
   }
   for (const run of await listRuns(db)) {
     if (run.status === 'running' && !held.has(`fkd-job:train:${run.id}`)) {
-      await patchRun(db, run.id, { status: 'paused', error: 'interrupted (page closed or reloaded): resume from the last checkpoint' });
+      await patchRun(db, run.id, {
+        status: 'paused',
+        error: 'interrupted (page closed or reloaded): resume from the last checkpoint',
+      });
     }
   }
 }
@@ -37,7 +51,11 @@ export async function bootstrap(studio: Studio): Promise<void> {
   for (const ds of manifest.datasets) {
     const id = `${EMBEDDED_PREFIX}${ds.id}`;
     if (!(await getDataset(db, id))) {
-      await indexDataset(studio, { datasetId: id, name: ds.name, source: { kind: 'embedded', manifestId: ds.id } });
+      await indexDataset(studio, {
+        datasetId: id,
+        name: ds.name,
+        source: { kind: 'embedded', manifestId: ds.id },
+      });
     }
   }
 }

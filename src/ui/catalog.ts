@@ -30,7 +30,9 @@ let embeddedTeachers: Promise<TeacherOption[]> | null = null;
 
 function loadEmbeddedTeachers(): Promise<TeacherOption[]> {
   embeddedTeachers ??= loadManifest().then(async (m) => {
-    const folders = [...new Set(m.datasets.map((d) => (d as { defaultTeacher?: string }).defaultTeacher).filter(Boolean))] as string[];
+    const folders = [
+      ...new Set(m.datasets.map((d) => (d as { defaultTeacher?: string }).defaultTeacher).filter(Boolean)),
+    ] as string[];
     const out: TeacherOption[] = [];
     for (const path of folders) {
       const folder = path.replace(/^models\//, '').replace(/\/$/, '');
@@ -43,7 +45,11 @@ function loadEmbeddedTeachers(): Promise<TeacherOption[]> {
         numClasses: t.numClasses,
         inputSize: t.inputSize[0],
         channels: t.channels === 'grey' ? 1 : 3,
-        normalisation: t.normalisation.includes('-1') ? 'symmetric' : t.normalisation.includes('mean') ? 'imagenet' : 'unit',
+        normalisation: t.normalisation.includes('-1')
+          ? 'symmetric'
+          : t.normalisation.includes('mean')
+            ? 'imagenet'
+            : 'unit',
         trainScale: t.trainScale,
         testTop1: t.testTop1,
         embedded: true,

@@ -71,13 +71,29 @@ export const jobStore = {
       ...s,
       generation: {
         ...s.generation,
-        [id]: { ...(s.generation[id] ?? { labelSetId: id, running: false, progress: null, sample: null, skipped: [] }), ...patch },
+        [id]: {
+          ...(s.generation[id] ?? {
+            labelSetId: id,
+            running: false,
+            progress: null,
+            sample: null,
+            skipped: [],
+          }),
+          ...patch,
+        },
       },
     }));
   },
   patchTraining(id: string, patch: Partial<TrainJobState> | ((t: TrainJobState) => Partial<TrainJobState>)) {
     jobStore.update((s) => {
-      const cur: TrainJobState = s.training[id] ?? { runId: id, running: false, progress: null, metrics: [], evals: [], sample: null };
+      const cur: TrainJobState = s.training[id] ?? {
+        runId: id,
+        running: false,
+        progress: null,
+        metrics: [],
+        evals: [],
+        sample: null,
+      };
       const p = typeof patch === 'function' ? patch(cur) : patch;
       return { ...s, training: { ...s.training, [id]: { ...cur, ...p } } };
     });

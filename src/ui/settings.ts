@@ -9,7 +9,10 @@ function parseBackend(v: string | null): BackendName | undefined {
 
 /** The URL parameter wins over the saved setting, so a link can pin a backend for a demo or a test. */
 export function forcedBackend(): BackendName | undefined {
-  return parseBackend(new URLSearchParams(location.search).get('backend')) ?? parseBackend(localStorage.getItem(KEY));
+  return (
+    parseBackend(new URLSearchParams(location.search).get('backend')) ??
+    parseBackend(localStorage.getItem(KEY))
+  );
 }
 
 export function forcedBackendSource(): 'url' | 'settings' | 'auto' {

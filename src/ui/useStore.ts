@@ -6,7 +6,10 @@ import { useJobs } from './jobStore';
  * Reads IndexedDB and re-reads whenever a job reports it changed something (storeVersion), so lists
  * reflect what the workers wrote without polling.
  */
-export function useStoreQuery<T>(query: (db: StudioDb) => Promise<T>, deps: unknown[] = []): { data: T | undefined; error?: string } {
+export function useStoreQuery<T>(
+  query: (db: StudioDb) => Promise<T>,
+  deps: unknown[] = [],
+): { data: T | undefined; error?: string } {
   const version = useJobs((s) => s.storeVersion);
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);

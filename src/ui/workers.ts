@@ -12,7 +12,9 @@ export interface WorkerHandle<T> {
 
 function wrap<T>(worker: Worker): WorkerHandle<T> {
   const failed = new Promise<never>((_, reject) => {
-    worker.addEventListener('error', (e) => reject(new Error(`worker failed to start: ${e.message || 'script error'}`)));
+    worker.addEventListener('error', (e) =>
+      reject(new Error(`worker failed to start: ${e.message || 'script error'}`)),
+    );
   });
   failed.catch(() => undefined);
   const api = Comlink.wrap<T>(worker);
@@ -28,11 +30,15 @@ function wrap<T>(worker: Worker): WorkerHandle<T> {
 }
 
 export function startTeacherWorker(): WorkerHandle<TeacherWorkerApi> {
-  return wrap(new Worker(new URL('../workers/teacher.worker.ts', import.meta.url), { type: 'module', name: 'teacher' }));
+  return wrap(
+    new Worker(new URL('../workers/teacher.worker.ts', import.meta.url), { type: 'module', name: 'teacher' }),
+  );
 }
 
 export function startTrainerWorker(): WorkerHandle<TrainerWorkerApi> {
-  return wrap(new Worker(new URL('../workers/trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' }));
+  return wrap(
+    new Worker(new URL('../workers/trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' }),
+  );
 }
 
 /** Races a worker call against the worker dying, so the UI shows an error instead of spinning forever. */

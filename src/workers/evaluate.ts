@@ -33,7 +33,12 @@ export async function evaluateItems(
   trainer: Trainer,
   reader: DatasetReader,
   items: DatasetItem[],
-  opts: { inputSize: number; channels: 1 | 3; normalisation: 'imagenet' | 'unit' | 'symmetric'; numClasses: number },
+  opts: {
+    inputSize: number;
+    channels: 1 | 3;
+    normalisation: 'imagenet' | 'unit' | 'symmetric';
+    numClasses: number;
+  },
   signal?: AbortSignal,
   onProgress?: ProgressFn,
 ): Promise<EvalResult> {
@@ -52,7 +57,9 @@ export async function evaluateItems(
   for (let start = 0; start < items.length; start += EVAL_BATCH) {
     if (signal?.aborted) throw new Error('evaluation cancelled');
     const batch = items.slice(start, start + EVAL_BATCH);
-    const decoded = await Promise.all(batch.map(async (it) => ({ it, d: await decodeImage(await reader.blob(it), { name: it.path }) })));
+    const decoded = await Promise.all(
+      batch.map(async (it) => ({ it, d: await decodeImage(await reader.blob(it), { name: it.path }) })),
+    );
     const good: DatasetItem[] = [];
     const views: Tensor4D[] = [];
     for (const { it, d } of decoded) {
@@ -94,7 +101,11 @@ export async function evaluateItems(
     } finally {
       x.dispose();
     }
-    progress.update({ phase: 'evaluating', done: Math.min(start + EVAL_BATCH, items.length), total: items.length });
+    progress.update({
+      phase: 'evaluating',
+      done: Math.min(start + EVAL_BATCH, items.length),
+      total: items.length,
+    });
   }
   return {
     images: seen,

@@ -63,7 +63,11 @@ function codecSpecOf(set: LabelSet): CodecSpec {
 }
 
 /** How many crops go through the teacher at once: big enough to keep the device busy, capped in bytes. */
-export function teacherBatchSize(inputSize: number, channels: number, maxBufferBytes = 128 * 2 ** 20): number {
+export function teacherBatchSize(
+  inputSize: number,
+  channels: number,
+  maxBufferBytes = 128 * 2 ** 20,
+): number {
   const perCrop = inputSize * inputSize * Math.max(channels, 3) * 4 * 4; // input + a few activations
   return Math.max(1, Math.min(512, Math.floor(maxBufferBytes / perCrop)));
 }
@@ -130,7 +134,8 @@ export async function runGeneration(
             const enc = encodeSoftLabel(dense, spec);
             indices.set(enc.indices, (start + c) * k);
             probs.set(enc.probs, (start + c) * k);
-            if (topK.length < 16) topK.push(Array.from(enc.indices, (index, j) => ({ index, prob: enc.probs[j] })));
+            if (topK.length < 16)
+              topK.push(Array.from(enc.indices, (index, j) => ({ index, prob: enc.probs[j] })));
           }
         }
       } finally {
@@ -142,10 +147,12 @@ export async function runGeneration(
         imageWidth: W,
         imageHeight: H,
         numCrops: boxes.length,
-        boxes: Int32Array.from(boxes.flatMap((b) => {
-          const p = toPixelBox(b, W, H);
-          return [p.top, p.left, p.height, p.width];
-        })),
+        boxes: Int32Array.from(
+          boxes.flatMap((b) => {
+            const p = toPixelBox(b, W, H);
+            return [p.top, p.left, p.height, p.width];
+          }),
+        ),
         flips: Uint8Array.from(flips, (f) => (f ? 1 : 0)),
         indices,
         probs,
@@ -186,7 +193,13 @@ export async function runGeneration(
     const status = e instanceof PermissionLostError || isQuotaError(e) ? 'paused' : 'error';
     await patchLabelSet(db, labelSetId, { status, error: message }).catch(() => undefined);
     const latest = await getLabelSet(db, labelSetId);
-    return { status: 'error', imagesDone: latest?.imagesDone ?? 0, imagesTotal: latest?.imagesTotal ?? 0, skipped, error: message };
+    return {
+      status: 'error',
+      imagesDone: latest?.imagesDone ?? 0,
+      imagesTotal: latest?.imagesTotal ?? 0,
+      skipped,
+      error: message,
+    };
   } finally {
     teacher?.dispose();
   }
@@ -204,11 +217,17 @@ async function cropBoxesFor(
   if (s.reuseBoxesFrom) {
     const recs = await getLabelRecords(db, s.reuseBoxesFrom, imageIndex, imageIndex + 1);
     const bytes = recs.get(imageIndex);
-    if (!bytes) throw new Error(`label set ${s.reuseBoxesFrom} has no record for image ${imageIndex} to reuse`);
+    if (!bytes)
+      throw new Error(`label set ${s.reuseBoxesFrom} has no record for image ${imageIndex} to reuse`);
     const r = decodeLabelRecord(bytes);
     return Array.from({ length: r.numCrops }, (_, c) =>
       fromPixelBox(
-        { top: r.boxes[4 * c], left: r.boxes[4 * c + 1], height: r.boxes[4 * c + 2], width: r.boxes[4 * c + 3] },
+        {
+          top: r.boxes[4 * c],
+          left: r.boxes[4 * c + 1],
+          height: r.boxes[4 * c + 2],
+          width: r.boxes[4 * c + 3],
+        },
         r.imageWidth,
         r.imageHeight,
         r.flips[c] === 1,

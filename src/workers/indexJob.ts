@@ -26,7 +26,9 @@ export interface IndexJobSpec {
   valFraction?: number;
 }
 
-async function sourceFor(spec: IndexSourceSpec): Promise<{ source: DataSource; kind: Dataset['source']; handleId?: string }> {
+async function sourceFor(
+  spec: IndexSourceSpec,
+): Promise<{ source: DataSource; kind: Dataset['source']; handleId?: string }> {
   if (spec.kind === 'embedded') {
     const manifest = await loadEmbeddedManifest(siteUrl(''));
     const ds = manifest.datasets.find((d) => d.id === spec.manifestId);
@@ -39,10 +41,18 @@ async function sourceFor(spec: IndexSourceSpec): Promise<{ source: DataSource; k
   const db = await openStudioDb();
   const rec = await getHandle(db, spec.handleId);
   if (!rec) throw new Error('the folder handle was not found in storage');
-  return { source: new FsaSource(rec.handle as unknown as DirHandleLike, rec.name), kind: 'folder', handleId: spec.handleId };
+  return {
+    source: new FsaSource(rec.handle as unknown as DirHandleLike, rec.name),
+    kind: 'folder',
+    handleId: spec.handleId,
+  };
 }
 
-export async function runIndex(spec: IndexJobSpec, signal: AbortSignal, onProgress?: ProgressFn): Promise<Dataset> {
+export async function runIndex(
+  spec: IndexJobSpec,
+  signal: AbortSignal,
+  onProgress?: ProgressFn,
+): Promise<Dataset> {
   const db = await openStudioDb();
   const { source, kind, handleId } = await sourceFor(spec.source);
   if (spec.source.kind === 'files') registerSessionFiles(spec.datasetId, spec.source.files);
@@ -61,7 +71,14 @@ export async function runIndex(spec: IndexJobSpec, signal: AbortSignal, onProgre
         db,
         spec.datasetId,
         split,
-        items.map(({ index, path, classIndex, bytes, shard, offset }) => ({ index, path, classIndex, bytes, shard, offset })),
+        items.map(({ index, path, classIndex, bytes, shard, offset }) => ({
+          index,
+          path,
+          classIndex,
+          bytes,
+          shard,
+          offset,
+        })),
       );
     },
     onProgress: (p) =>

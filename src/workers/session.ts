@@ -76,15 +76,19 @@ export class TrainSession {
 
   static async open(cfg: TrainConfig): Promise<TrainSession> {
     const reader = await DatasetReader.open(cfg.datasetId);
-    if (reader.items.train.length === 0) throw new Error(`dataset "${reader.dataset.name}" has no training images`);
+    if (reader.items.train.length === 0)
+      throw new Error(`dataset "${reader.dataset.name}" has no training images`);
     let numClasses = reader.dataset.numClasses;
     if (cfg.method === 'fkd') {
-      if (!cfg.labelSetId) throw new Error('FKD needs a soft-label set: generate one first (Soft labels view)');
+      if (!cfg.labelSetId)
+        throw new Error('FKD needs a soft-label set: generate one first (Soft labels view)');
       const set = await getLabelSet(await openStudioDb(), cfg.labelSetId);
       if (!set) throw new Error('the chosen soft-label set no longer exists');
       if (set.datasetId !== cfg.datasetId) throw new Error('the soft-label set belongs to another dataset');
       if (set.imagesDone < set.imagesTotal) {
-        throw new Error(`the soft-label set is incomplete (${set.imagesDone}/${set.imagesTotal}): finish generating it first`);
+        throw new Error(
+          `the soft-label set is incomplete (${set.imagesDone}/${set.imagesTotal}): finish generating it first`,
+        );
       }
       numClasses = set.numClasses;
     }
@@ -94,7 +98,9 @@ export class TrainSession {
       teacher = (await openTeacher(cfg.teacherId)).teacher;
       if (teacher.config.numClasses !== numClasses) {
         teacher.dispose();
-        throw new Error(`teacher has ${teacher.config.numClasses} outputs, the dataset ${numClasses} classes`);
+        throw new Error(
+          `teacher has ${teacher.config.numClasses} outputs, the dataset ${numClasses} classes`,
+        );
       }
     }
     const model = buildStudent(cfg.arch, {
@@ -169,14 +175,30 @@ export class TrainSession {
         .finally(() => lossT.dispose());
       const sample = wantSample ? this.sample(g, pass, input, x, targets) : undefined;
       const crops = x.shape[0];
-      return { loss, crops, images: images.length, decodeMs: input.decodeMs, skipped: input.skipped, pass, stepInPass, lr, sample };
+      return {
+        loss,
+        crops,
+        images: images.length,
+        decodeMs: input.decodeMs,
+        skipped: input.skipped,
+        pass,
+        stepInPass,
+        lr,
+        sample,
+      };
     } finally {
       // The sample (if any) has already queued its reads of x/targets; tfjs keeps data alive until then.
       disposeAll(x, targets, ...images.map((im) => im.pixels));
     }
   }
 
-  private sample(g: number, pass: Pass, input: StepInput, x: Tensor4D, targets: Tensor2D): Promise<LiveSample> {
+  private sample(
+    g: number,
+    pass: Pass,
+    input: StepInput,
+    x: Tensor4D,
+    targets: Tensor2D,
+  ): Promise<LiveSample> {
     const im = input.images[0];
     const n = input.images.length;
     const rows = im.boxes.map((_, s) => s * n);

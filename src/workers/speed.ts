@@ -63,7 +63,14 @@ export async function measureSpeed(
       const seconds = (performance.now() - t0) / 1000;
       void next.then((inp) => inp.images.forEach((im) => im.pixels.dispose())).catch(() => undefined);
       const cropsPerSec = crops / seconds;
-      rows.push({ method, steps: timed, crops, seconds, cropsPerSec, secondsPerEpoch: numImages / cropsPerSec });
+      rows.push({
+        method,
+        steps: timed,
+        crops,
+        seconds,
+        cropsPerSec,
+        secondsPerEpoch: numImages / cropsPerSec,
+      });
     } catch (e) {
       rows.push({
         method,

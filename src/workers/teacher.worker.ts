@@ -31,7 +31,9 @@ const api = {
     onProgress?: ProgressFn,
     onSample?: (s: GenerationSample) => void,
   ): Promise<GenerateResult> {
-    return runJob(`generate:${labelSetId}`, (signal) => runGeneration(labelSetId, signal, onProgress, onSample));
+    return runJob(`generate:${labelSetId}`, (signal) =>
+      runGeneration(labelSetId, signal, onProgress, onSample),
+    );
   },
   importTeacher(spec: TeacherImport): Promise<{ id: string; warnings: string[] }> {
     return importTeacherFiles(spec);

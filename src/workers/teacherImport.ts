@@ -33,7 +33,11 @@ export async function importTeacherFiles(spec: TeacherImport): Promise<{ id: str
     source: 'folder',
     config: config as unknown as Record<string, unknown>,
     createdAt: Date.now(),
-    artifacts: { modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs, weightData: artifacts.weightData },
+    artifacts: {
+      modelTopology: artifacts.modelTopology,
+      weightSpecs: artifacts.weightSpecs,
+      weightData: artifacts.weightData,
+    },
   });
   return { id, warnings: [] };
 }

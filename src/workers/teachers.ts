@@ -52,17 +52,23 @@ export function configFromEmbedded(id: string, info: EmbeddedTeacherInfo): Teach
 }
 
 /** Loads a teacher by id; the caller disposes it. */
-export async function openTeacher(teacherId: string): Promise<{ teacher: Teacher; scale?: [number, number] }> {
+export async function openTeacher(
+  teacherId: string,
+): Promise<{ teacher: Teacher; scale?: [number, number] }> {
   if (teacherId.startsWith(EMBEDDED_TEACHER_PREFIX)) {
     const folder = teacherId.slice(EMBEDDED_TEACHER_PREFIX.length);
     const info = await embeddedTeacherInfo(folder);
-    const teacher = await loadTeacher(siteUrl(`models/${folder}/model.json`), configFromEmbedded(teacherId, info));
+    const teacher = await loadTeacher(
+      siteUrl(`models/${folder}/model.json`),
+      configFromEmbedded(teacherId, info),
+    );
     return { teacher, scale: info.trainScale };
   }
   const db = await openStudioDb();
   const rec = await getModel(db, teacherId);
   if (!rec) throw new Error(`teacher ${teacherId} is not in the model library`);
-  if (!rec.artifacts) throw new Error(`teacher "${rec.name}" has no stored model files: import its folder again`);
+  if (!rec.artifacts)
+    throw new Error(`teacher "${rec.name}" has no stored model files: import its folder again`);
   const config = rec.config as unknown as TeacherConfig;
   const teacher = await loadTeacherFromArtifacts(rec.artifacts as StoredArtifacts, { ...config, id: rec.id });
   return { teacher };

@@ -79,7 +79,11 @@ export async function restoreLatest(runId: string, s: TrainSession, withOptimize
   return ckpt.step;
 }
 
-export async function runTraining(runId: string, signal: AbortSignal, cb: TrainCallbacks): Promise<TrainResult> {
+export async function runTraining(
+  runId: string,
+  signal: AbortSignal,
+  cb: TrainCallbacks,
+): Promise<TrainResult> {
   const db = await openStudioDb();
   const run = await getRun(db, runId);
   if (!run) throw new Error(`run ${runId} not found`);
@@ -137,14 +141,31 @@ export async function runTraining(runId: string, signal: AbortSignal, cb: TrainC
           skipped,
         });
       }
-      progress.update({ phase: `pass ${loc.pass.index + 1}/${s.passes.length}`, done: g, total: s.totalSteps });
+      progress.update({
+        phase: `pass ${loc.pass.index + 1}/${s.passes.length}`,
+        done: g,
+        total: s.totalSteps,
+      });
       if (historyThrottle.ready() && Number.isFinite(lastLoss)) {
-        const entry: RunHistoryEntry = { step: g, epoch: loc.pass.epoch, loss: lastLoss, lr: out.lr, cropsPerSec, time: Date.now() };
+        const entry: RunHistoryEntry = {
+          step: g,
+          epoch: loc.pass.epoch,
+          loss: lastLoss,
+          lr: out.lr,
+          cropsPerSec,
+          time: Date.now(),
+        };
         await appendRunHistory(db, runId, entry);
       }
       const endOfPass = loc.stepInPass === loc.pass.steps - 1;
       if (endOfPass && cfg.evalEachPass) {
-        lastEval = await evaluateItems(s.trainer, s.reader, s.valItems, { ...cfg, numClasses: s.numClasses }, signal);
+        lastEval = await evaluateItems(
+          s.trainer,
+          s.reader,
+          s.valItems,
+          { ...cfg, numClasses: s.numClasses },
+          signal,
+        );
         const epochDone = loc.pass.epoch + loc.pass.cropsPerImage;
         cb.onEval?.({ ...lastEval, step: g, epoch: epochDone });
         await appendRunHistory(db, runId, {
@@ -198,7 +219,14 @@ export async function evaluateRun(
     const step = await restoreLatest(runId, s, false);
     if (step === 0) throw new Error('this run has no checkpoint yet');
     const items = maxImages ? s.reader.items.val.slice(0, maxImages) : s.reader.items.val;
-    return await evaluateItems(s.trainer, s.reader, items, { ...cfg, numClasses: s.numClasses }, signal, onProgress);
+    return await evaluateItems(
+      s.trainer,
+      s.reader,
+      items,
+      { ...cfg, numClasses: s.numClasses },
+      signal,
+      onProgress,
+    );
   } finally {
     s.dispose();
   }

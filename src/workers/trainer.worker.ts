@@ -27,7 +27,11 @@ let reportConvs = true;
 async function backendFor(cfg: Pick<TrainConfig, 'arch'>): Promise<BackendReport> {
   const convs = cfg.arch !== 'mlp';
   if (!report || convs !== reportConvs) {
-    report = await selectBackend({ forced: init?.forcedBackend as BackendName | undefined, job: 'train', modelHasConvs: convs });
+    report = await selectBackend({
+      forced: init?.forcedBackend as BackendName | undefined,
+      job: 'train',
+      modelHasConvs: convs,
+    });
     reportConvs = convs;
   }
   return report;
@@ -74,7 +78,12 @@ const api = {
       if ((await restoreLatest(runId, s, false)) === 0) throw new Error('this run has no checkpoint yet');
       const a = await saveModelArtifacts(s.model);
       const data = a.weightData as ArrayBuffer;
-      return { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightData: data, format: a.format };
+      return {
+        modelTopology: a.modelTopology,
+        weightSpecs: a.weightSpecs,
+        weightData: data,
+        format: a.format,
+      };
     } finally {
       s.dispose();
     }
@@ -82,7 +91,9 @@ const api = {
   /** Loads exported student files and evaluates them on a dataset's val split (export round-trip check). */
   async evaluateArtifacts(
     artifacts: StoredArtifacts,
-    cfg: Pick<TrainConfig, 'datasetId' | 'inputSize' | 'channels' | 'normalisation' | 'arch'> & { maxImages?: number },
+    cfg: Pick<TrainConfig, 'datasetId' | 'inputSize' | 'channels' | 'normalisation' | 'arch'> & {
+      maxImages?: number;
+    },
   ): Promise<EvalResult> {
     await backendFor(cfg);
     const model = await loadStudentFromArtifacts(artifacts);

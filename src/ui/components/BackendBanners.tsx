@@ -19,7 +19,11 @@ function Banner({ who, status }: { who: string; status: WorkerStatus }) {
   const { report } = status;
   const degraded = report.refused.length > 0 || report.adapter?.isFallbackAdapter;
   return (
-    <div className={`banner ${degraded ? '' : 'info'}`} data-testid={`backend-${who}`} data-backend={report.backend}>
+    <div
+      className={`banner ${degraded ? '' : 'info'}`}
+      data-testid={`backend-${who}`}
+      data-backend={report.backend}
+    >
       <strong>
         {who} worker: {report.backend}
       </strong>{' '}
@@ -47,7 +51,9 @@ export function BackendBanners() {
   return (
     <div>
       {source !== 'auto' && (
-        <div className="banner info">Backend forced from {source === 'url' ? 'the URL (?backend=)' : 'Settings'}.</div>
+        <div className="banner info">
+          Backend forced from {source === 'url' ? 'the URL (?backend=)' : 'Settings'}.
+        </div>
       )}
       {bootError && (
         <div className="banner error" role="alert">

@@ -12,12 +12,24 @@ export const boxColor = (i: number) => BOX_COLORS[i % BOX_COLORS.length];
 
 function toCanvas(img: ImageRGBA): OffscreenCanvas {
   const c = new OffscreenCanvas(img.width, img.height);
-  c.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height), 0, 0);
+  c.getContext('2d')!.putImageData(
+    new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height),
+    0,
+    0,
+  );
   return c;
 }
 
 /** The decoded image with its crop boxes drawn on top (flipped crops dashed). */
-export function ImageWithBoxes({ image, boxes, size = 224 }: { image: ImageRGBA; boxes: CropBox[]; size?: number }) {
+export function ImageWithBoxes({
+  image,
+  boxes,
+  size = 224,
+}: {
+  image: ImageRGBA;
+  boxes: CropBox[];
+  size?: number;
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const cv = ref.current;
@@ -89,7 +101,14 @@ export function TopKBars({
       {topK.map((t) => (
         <div key={t.index} title={`${names(t.index)}: ${(100 * t.prob).toFixed(1)}%`}>
           <div style={{ display: 'flex', justifyContent: 'space-between', gap: 4 }}>
-            <span style={{ fontWeight: t.index === highlight ? 700 : 400, overflow: 'hidden', whiteSpace: 'nowrap', textOverflow: 'ellipsis' }}>
+            <span
+              style={{
+                fontWeight: t.index === highlight ? 700 : 400,
+                overflow: 'hidden',
+                whiteSpace: 'nowrap',
+                textOverflow: 'ellipsis',
+              }}
+            >
               {names(t.index)}
             </span>
             <span>{(100 * t.prob).toFixed(1)}%</span>

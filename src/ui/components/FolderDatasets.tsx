@@ -10,7 +10,10 @@ import { JobProgressBar } from './JobProgressBar';
 
 declare global {
   interface Window {
-    showDirectoryPicker?: (opts?: { mode?: 'read' | 'readwrite'; id?: string }) => Promise<FileSystemDirectoryHandle>;
+    showDirectoryPicker?: (opts?: {
+      mode?: 'read' | 'readwrite';
+      id?: string;
+    }) => Promise<FileSystemDirectoryHandle>;
     /** Test-only entry point: Playwright cannot click the native picker, so it hands an OPFS handle here. */
     __fkdOpenDirectory?: (handle: FileSystemDirectoryHandle, name?: string) => Promise<string>;
     __fkdOpenFiles?: (files: File[], name: string) => Promise<string>;
@@ -22,12 +25,26 @@ function newId(prefix: string): string {
 }
 
 /** The open-folder path shared by the picker, a drop and the test entry point: persist the handle, index. */
-export async function openDirectory(studio: Studio, handle: FileSystemDirectoryHandle, name?: string): Promise<string> {
+export async function openDirectory(
+  studio: Studio,
+  handle: FileSystemDirectoryHandle,
+  name?: string,
+): Promise<string> {
   const db = await openStudioDb();
   const handleId = newId('handle');
-  await putHandle(db, { id: handleId, name: name ?? handle.name, kind: 'directory', handle, createdAt: Date.now() });
+  await putHandle(db, {
+    id: handleId,
+    name: name ?? handle.name,
+    kind: 'directory',
+    handle,
+    createdAt: Date.now(),
+  });
   const datasetId = newId('folder');
-  await indexDataset(studio, { datasetId, name: name ?? (handle.name || 'folder'), source: { kind: 'handle', handleId } });
+  await indexDataset(studio, {
+    datasetId,
+    name: name ?? (handle.name || 'folder'),
+    source: { kind: 'handle', handleId },
+  });
   return datasetId;
 }
 
@@ -68,7 +85,8 @@ export function FolderDatasets() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [datasets]);
 
-  const run = (p: Promise<unknown>) => p.catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  const run = (p: Promise<unknown>) =>
+    p.catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
 
   async function pick() {
     if (!window.showDirectoryPicker) return;
@@ -92,9 +110,15 @@ export function FolderDatasets() {
       onDrop={(e) => {
         e.preventDefault();
         const item = [...e.dataTransfer.items].find((i) => i.kind === 'file');
-        const getHandle = (item as unknown as { getAsFileSystemHandle?: () => Promise<FileSystemHandle | null> })?.getAsFileSystemHandle;
+        const getHandle = (
+          item as unknown as { getAsFileSystemHandle?: () => Promise<FileSystemHandle | null> }
+        )?.getAsFileSystemHandle;
         if (getHandle) {
-          void getHandle.call(item).then((h) => h?.kind === 'directory' && run(openDirectory(studio, h as FileSystemDirectoryHandle)));
+          void getHandle
+            .call(item)
+            .then(
+              (h) => h?.kind === 'directory' && run(openDirectory(studio, h as FileSystemDirectoryHandle)),
+            );
         } else {
           const files = [...e.dataTransfer.files];
           if (files.length) void run(openFiles(studio, files, 'dropped files'));
@@ -103,9 +127,10 @@ export function FolderDatasets() {
     >
       <h2>Your data</h2>
       <p className="muted">
-        An ImageNet-style folder (<code>train/&lt;class&gt;/*</code>, <code>val/&lt;class&gt;/*</code>, or a bare{' '}
-        <code>&lt;class&gt;/*</code> tree), WebDataset <code>.tar</code> shards, or a flat <code>val/</code> with a label file. Files
-        are read where they are: nothing is uploaded or copied. Drop a folder here or:
+        An ImageNet-style folder (<code>train/&lt;class&gt;/*</code>, <code>val/&lt;class&gt;/*</code>, or a
+        bare <code>&lt;class&gt;/*</code> tree), WebDataset <code>.tar</code> shards, or a flat{' '}
+        <code>val/</code> with a label file. Files are read where they are: nothing is uploaded or copied.
+        Drop a folder here or:
       </p>
       <div className="row">
         {window.showDirectoryPicker ? (
@@ -113,7 +138,9 @@ export function FolderDatasets() {
             Open folder…
           </button>
         ) : (
-          <span className="muted">This browser has no folder picker (File System Access); use the file input.</span>
+          <span className="muted">
+            This browser has no folder picker (File System Access); use the file input.
+          </span>
         )}
         <label className="field">
           Or choose a folder (works everywhere; must be re-chosen after a reload)
@@ -145,12 +172,20 @@ export function FolderDatasets() {
         const sets = (labelSets ?? []).filter((s) => s.datasetId === d.id);
         const skippedTotal = (d.extra?.skippedTotal as number | undefined) ?? d.skipped.length;
         return (
-          <div key={d.id} data-testid="user-dataset" data-name={d.name} style={{ borderTop: '1px solid var(--line)', paddingTop: 8, marginTop: 8 }}>
+          <div
+            key={d.id}
+            data-testid="user-dataset"
+            data-name={d.name}
+            style={{ borderTop: '1px solid var(--line)', paddingTop: 8, marginTop: 8 }}
+          >
             <strong>{d.name}</strong>{' '}
             <span className="muted">
-              {d.layout} · {d.classes.length} classes{d.numClasses !== d.classes.length && ` (of ${d.numClasses})`} ·{' '}
-              <span data-testid="user-train">{d.counts.train}</span> train / <span data-testid="user-val">{d.counts.val}</span> val ·{' '}
-              <span data-testid="user-skipped">{skippedTotal}</span> skipped · labels {formatBytes(sets.reduce((a, s) => a + s.bytes, 0))}
+              {d.layout} · {d.classes.length} classes
+              {d.numClasses !== d.classes.length && ` (of ${d.numClasses})`} ·{' '}
+              <span data-testid="user-train">{d.counts.train}</span> train /{' '}
+              <span data-testid="user-val">{d.counts.val}</span> val ·{' '}
+              <span data-testid="user-skipped">{skippedTotal}</span> skipped · labels{' '}
+              {formatBytes(sets.reduce((a, s) => a + s.bytes, 0))}
             </span>{' '}
             {needsGrant[d.id] && d.handleId && (
               <button className="primary" onClick={() => void grant(d.id, d.handleId!)}>
@@ -159,7 +194,8 @@ export function FolderDatasets() {
             )}{' '}
             <button
               onClick={async () => {
-                if (!confirm(`Forget "${d.name}" (its index and soft labels; your files are untouched)?`)) return;
+                if (!confirm(`Forget "${d.name}" (its index and soft labels; your files are untouched)?`))
+                  return;
                 await deleteDataset(await openStudioDb(), d.id);
                 jobStore.bumpStore();
               }}

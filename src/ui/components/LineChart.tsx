@@ -42,7 +42,10 @@ export function LineChart({
         height,
         scales: { x: { time: false } },
         axes: [{ label: xLabel }, {}],
-        series: [{ label: xLabel }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true }))],
+        series: [
+          { label: xLabel },
+          ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true })),
+        ],
       },
       [x, ...series.map((s) => s.values)] as uPlot.AlignedData,
       el.current,

@@ -27,7 +27,9 @@ export function StoragePanel() {
         </p>
       )}
       <button onClick={() => void requestPersistence().then(setAsked)}>Ask for persistent storage</button>
-      {asked === false && <span className="muted"> The browser declined (it decides by site engagement).</span>}
+      {asked === false && (
+        <span className="muted"> The browser declined (it decides by site engagement).</span>
+      )}
     </section>
   );
 }

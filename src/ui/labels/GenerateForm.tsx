@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { listLabelSets, openStudioDb, putLabelSet, type LabelSet } from '../../store';
 import { startGeneration } from '../actions';
 import { useDatasets, useTeachers } from '../catalog';
@@ -18,37 +18,34 @@ export function GenerateForm() {
   const datasets = useDatasets();
   const teachers = useTeachers();
   const { data: sets } = useStoreQuery((db) => listLabelSets(db));
-  const [datasetId, setDatasetId] = useState('');
-  const [teacherId, setTeacherId] = useState('');
+  const [chosenDataset, setDatasetId] = useState('');
+  const [chosenTeacher, setTeacherId] = useState('');
   const [numCrops, setNumCrops] = useState(40);
   const [codec, setCodec] = useState('msTopK');
   const [k, setK] = useState(5);
   const [precision, setPrecision] = useState('q8');
   const [temperature, setTemperature] = useState(1);
-  const [scale, setScale] = useState<[number, number]>([0.35, 1]);
+  const [scaleOverride, setScale] = useState<[number, number] | null>(null);
   const [seed, setSeed] = useState(42);
   const [reuse, setReuse] = useState('');
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
-    if (!datasetId && datasets.length) setDatasetId(datasets[0].id);
-  }, [datasets, datasetId]);
+  // Defaults are derived, not copied into state: the first dataset, the first teacher that fits it.
+  const datasetId = chosenDataset || datasets[0]?.id || '';
   const dataset = datasets.find((d) => d.id === datasetId);
   const fitting = teachers.filter((t) => !dataset || t.numClasses === dataset.numClasses);
-  useEffect(() => {
-    if (!fitting.some((t) => t.id === teacherId) && fitting.length) {
-      setTeacherId(fitting[0].id);
-      // A teacher labels crops like the ones it was trained on (architecture notes): use its scale range.
-      if (fitting[0].trainScale) setScale(fitting[0].trainScale);
-    }
-  }, [fitting, teacherId]);
+  const teacherId = fitting.some((t) => t.id === chosenTeacher) ? chosenTeacher : (fitting[0]?.id ?? '');
   const teacher = teachers.find((t) => t.id === teacherId);
+  // A teacher labels crops like the ones it was trained on (architecture notes): default to its scale range.
+  const scale: [number, number] = scaleOverride ?? teacher?.trainScale ?? [0.08, 1];
 
   async function create() {
     setError(null);
     if (!dataset || !teacher) return setError('pick a dataset and a teacher');
     if (teacher.numClasses !== dataset.numClasses) {
-      return setError(`teacher has ${teacher.numClasses} outputs but the dataset has ${dataset.numClasses} classes`);
+      return setError(
+        `teacher has ${teacher.numClasses} outputs but the dataset has ${dataset.numClasses} classes`,
+      );
     }
     const now = Date.now();
     const set: LabelSet = {
@@ -85,8 +82,9 @@ export function GenerateForm() {
     <section className="panel">
       <h2>Generate soft labels</h2>
       <p className="muted">
-        The teacher runs once: for every training image it labels {numCrops} random-resized crops (box + flip), and
-        each crop's softmax(logits/T) is stored compressed. Students then train on these crops without the teacher.
+        The teacher runs once: for every training image it labels {numCrops} random-resized crops (box +
+        flip), and each crop's softmax(logits/T) is stored compressed. Students then train on these crops
+        without the teacher.
       </p>
       <div className="row">
         <label className="field">
@@ -112,7 +110,14 @@ export function GenerateForm() {
         </label>
         <label className="field">
           Crops per image
-          <input aria-label="Crops per image" type="number" min={1} max={2000} value={numCrops} onChange={(e) => setNumCrops(+e.target.value)} />
+          <input
+            aria-label="Crops per image"
+            type="number"
+            min={1}
+            max={2000}
+            value={numCrops}
+            onChange={(e) => setNumCrops(+e.target.value)}
+          />
         </label>
         <label className="field">
           Codec
@@ -127,7 +132,14 @@ export function GenerateForm() {
         {codec.endsWith('TopK') && (
           <label className="field">
             k
-            <input aria-label="k" type="number" min={1} max={dataset?.numClasses ?? 1000} value={k} onChange={(e) => setK(+e.target.value)} />
+            <input
+              aria-label="k"
+              type="number"
+              min={1}
+              max={dataset?.numClasses ?? 1000}
+              value={k}
+              onChange={(e) => setK(+e.target.value)}
+            />
           </label>
         )}
         <label className="field">
@@ -141,15 +153,38 @@ export function GenerateForm() {
         </label>
         <label className="field">
           T (generation)
-          <input aria-label="Temperature" type="number" step={0.1} min={0.05} value={temperature} onChange={(e) => setTemperature(+e.target.value)} />
+          <input
+            aria-label="Temperature"
+            type="number"
+            step={0.1}
+            min={0.05}
+            value={temperature}
+            onChange={(e) => setTemperature(+e.target.value)}
+          />
         </label>
         <label className="field">
           Scale min
-          <input aria-label="Scale min" type="number" step={0.01} min={0.01} max={1} value={scale[0]} onChange={(e) => setScale([+e.target.value, scale[1]])} />
+          <input
+            aria-label="Scale min"
+            type="number"
+            step={0.01}
+            min={0.01}
+            max={1}
+            value={scale[0]}
+            onChange={(e) => setScale([+e.target.value, scale[1]])}
+          />
         </label>
         <label className="field">
           Scale max
-          <input aria-label="Scale max" type="number" step={0.01} min={0.01} max={1} value={scale[1]} onChange={(e) => setScale([scale[0], +e.target.value])} />
+          <input
+            aria-label="Scale max"
+            type="number"
+            step={0.01}
+            min={0.01}
+            max={1}
+            value={scale[1]}
+            onChange={(e) => setScale([scale[0], +e.target.value])}
+          />
         </label>
         <label className="field">
           Seed

@@ -46,7 +46,12 @@ function LiveGeneration({ set }: { set: LabelSet }) {
             {smp.boxes.slice(0, 6).map((b, i) => (
               <div className="crop-card" key={i}>
                 <CropCanvas image={smp} box={b} size={96} />
-                <TopKBars title={`crop ${i + 1}${b.flip ? ' (flipped)' : ''}: teacher`} topK={smp.topK[i] ?? []} names={names} highlight={smp.classIndex} />
+                <TopKBars
+                  title={`crop ${i + 1}${b.flip ? ' (flipped)' : ''}: teacher`}
+                  topK={smp.topK[i] ?? []}
+                  names={names}
+                  highlight={smp.classIndex}
+                />
               </div>
             ))}
           </div>
@@ -90,8 +95,8 @@ export function LabelLibrary() {
                   <td>{s.name}</td>
                   <td>{datasets.find((d) => d.id === s.datasetId)?.name ?? s.datasetId}</td>
                   <td className="muted">
-                    {s.settings.codec} k={s.settings.k} {s.settings.precision} T={s.settings.temperature} scale [
-                    {s.settings.scale.join(', ')}] seed {s.settings.seed}
+                    {s.settings.codec} k={s.settings.k} {s.settings.precision} T={s.settings.temperature}{' '}
+                    scale [{s.settings.scale.join(', ')}] seed {s.settings.seed}
                   </td>
                   <td className="num" data-testid="images-done">
                     {s.imagesDone}/{s.imagesTotal}
@@ -107,7 +112,9 @@ export function LabelLibrary() {
                     {live ? (
                       <button onClick={() => cancelGeneration(studio, s.id)}>Pause</button>
                     ) : (
-                      s.status !== 'done' && <button onClick={() => void startGeneration(studio, s.id)}>Resume</button>
+                      s.status !== 'done' && (
+                        <button onClick={() => void startGeneration(studio, s.id)}>Resume</button>
+                      )
                     )}{' '}
                     <button
                       disabled={live}
@@ -126,7 +133,11 @@ export function LabelLibrary() {
           </tbody>
         </table>
       )}
-      {sets?.filter((s) => running[s.id]).map((s) => <LiveGeneration key={s.id} set={s} />)}
+      {sets
+        ?.filter((s) => running[s.id])
+        .map((s) => (
+          <LiveGeneration key={s.id} set={s} />
+        ))}
     </section>
   );
 }

@@ -27,7 +27,11 @@ export function TeacherImport() {
     setBusy(true);
     setStatus(null);
     try {
-      await studio.teacher.api.importTeacher({ name: name || files[0]?.webkitRelativePath.split('/')[0] || 'teacher', files, config: cfg });
+      await studio.teacher.api.importTeacher({
+        name: name || files[0]?.webkitRelativePath.split('/')[0] || 'teacher',
+        files,
+        config: cfg,
+      });
       setStatus({ ok: true, text: 'Teacher validated and added to the library.' });
       jobStore.bumpStore();
     } catch (e) {
@@ -41,8 +45,9 @@ export function TeacherImport() {
     <section className="panel">
       <h2>Import a teacher</h2>
       <p className="muted">
-        Pick the folder holding a TensorFlow.js <code>model.json</code> and its weight shards (Layers or Graph model). It is
-        checked before any work: output width against the class count, input shape, a finite output on one crop.
+        Pick the folder holding a TensorFlow.js <code>model.json</code> and its weight shards (Layers or Graph
+        model). It is checked before any work: output width against the class count, input shape, a finite
+        output on one crop.
       </p>
       <div className="row">
         <label className="field">
@@ -61,25 +66,42 @@ export function TeacherImport() {
         </label>
         <label className="field">
           Input size
-          <input aria-label="Teacher input size" type="number" value={cfg.inputSize} onChange={(e) => set({ inputSize: +e.target.value })} />
+          <input
+            aria-label="Teacher input size"
+            type="number"
+            value={cfg.inputSize}
+            onChange={(e) => set({ inputSize: +e.target.value })}
+          />
         </label>
         <label className="field">
           Channels
-          <select aria-label="Teacher channels" value={cfg.channels} onChange={(e) => set({ channels: +e.target.value as 1 | 3 })}>
+          <select
+            aria-label="Teacher channels"
+            value={cfg.channels}
+            onChange={(e) => set({ channels: +e.target.value as 1 | 3 })}
+          >
             <option value={3}>RGB (3)</option>
             <option value={1}>grey (1)</option>
           </select>
         </label>
         <label className="field">
           Channel order
-          <select aria-label="Channel order" value={cfg.channelOrder} onChange={(e) => set({ channelOrder: e.target.value as 'rgb' | 'bgr' })}>
+          <select
+            aria-label="Channel order"
+            value={cfg.channelOrder}
+            onChange={(e) => set({ channelOrder: e.target.value as 'rgb' | 'bgr' })}
+          >
             <option value="rgb">RGB</option>
             <option value="bgr">BGR</option>
           </select>
         </label>
         <label className="field">
           Normalisation
-          <select aria-label="Normalisation" value={cfg.normalisation} onChange={(e) => set({ normalisation: e.target.value as Config['normalisation'] })}>
+          <select
+            aria-label="Normalisation"
+            value={cfg.normalisation}
+            onChange={(e) => set({ normalisation: e.target.value as Config['normalisation'] })}
+          >
             <option value="imagenet">ImageNet mean/std</option>
             <option value="unit">[0, 1]</option>
             <option value="symmetric">[-1, 1]</option>
@@ -87,7 +109,11 @@ export function TeacherImport() {
         </label>
         <label className="field">
           Output
-          <select aria-label="Output kind" value={cfg.output} onChange={(e) => set({ output: e.target.value as Config['output'] })}>
+          <select
+            aria-label="Output kind"
+            value={cfg.output}
+            onChange={(e) => set({ output: e.target.value as Config['output'] })}
+          >
             <option value="logits">logits</option>
             <option value="probabilities">probabilities</option>
           </select>
@@ -109,7 +135,12 @@ export function TeacherImport() {
         {cfg.classMapping === 'dataset' && (
           <label className="field">
             Class count
-            <input aria-label="Teacher classes" type="number" value={cfg.numClasses} onChange={(e) => set({ numClasses: +e.target.value })} />
+            <input
+              aria-label="Teacher classes"
+              type="number"
+              value={cfg.numClasses}
+              onChange={(e) => set({ numClasses: +e.target.value })}
+            />
           </label>
         )}
       </div>
@@ -120,7 +151,11 @@ export function TeacherImport() {
         <span className="muted">{files.length ? `${files.length} files chosen` : ''}</span>
       </p>
       {status && (
-        <div className={`banner ${status.ok ? 'info' : 'error'}`} role={status.ok ? 'status' : 'alert'} data-testid="teacher-import-status">
+        <div
+          className={`banner ${status.ok ? 'info' : 'error'}`}
+          role={status.ok ? 'status' : 'alert'}
+          data-testid="teacher-import-status"
+        >
           {status.text}
         </div>
       )}

@@ -5,8 +5,14 @@ import { LineChart, seriesColor } from '../components/LineChart';
 /** Loss, learning rate, val top-1 and throughput of one live run. */
 export function Curves({ job }: { job: TrainJobState }) {
   const steps = useMemo(() => job.metrics.map((m) => m.step), [job.metrics]);
-  const loss = useMemo(() => [{ label: 'loss', color: seriesColor(0), values: job.metrics.map((m) => m.loss) }], [job.metrics]);
-  const lr = useMemo(() => [{ label: 'lr', color: seriesColor(3), values: job.metrics.map((m) => m.lr) }], [job.metrics]);
+  const loss = useMemo(
+    () => [{ label: 'loss', color: seriesColor(0), values: job.metrics.map((m) => m.loss) }],
+    [job.metrics],
+  );
+  const lr = useMemo(
+    () => [{ label: 'lr', color: seriesColor(3), values: job.metrics.map((m) => m.lr) }],
+    [job.metrics],
+  );
   const thr = useMemo(
     () => [
       { label: 'crops/s', color: seriesColor(2), values: job.metrics.map((m) => m.cropsPerSec) },

@@ -15,7 +15,12 @@ export function RunMonitor({ runId }: { runId: string }) {
   const m = job.metrics[job.metrics.length - 1];
   const lastEval = job.evals[job.evals.length - 1];
   return (
-    <section className="panel" data-testid="run-monitor" data-run={runId} data-running={job.running ? 'yes' : 'no'}>
+    <section
+      className="panel"
+      data-testid="run-monitor"
+      data-run={runId}
+      data-running={job.running ? 'yes' : 'no'}
+    >
       <h2>
         {run?.name ?? runId} {job.running ? '' : `(${run?.status ?? 'stopped'})`}
       </h2>
@@ -27,17 +32,18 @@ export function RunMonitor({ runId }: { runId: string }) {
       )}
       {m && (
         <p className="muted" data-testid="train-stats">
-          step {m.step}/{m.totalSteps} · epoch {m.epoch.toFixed(2)} · loss {m.loss.toFixed(4)} · lr {m.lr.toExponential(2)} ·{' '}
-          {m.cropsPerSec.toFixed(1)} crops/s · {m.imagesPerSec.toFixed(1)} images decoded/s · backend {m.backend} · tensors{' '}
-          {m.memory.numTensors} · {formatBytes(m.memory.numBytes)}
-          {m.memory.numBytesInGPUAllocated !== undefined && ` · GPU allocated ${formatBytes(m.memory.numBytesInGPUAllocated)}`}
+          step {m.step}/{m.totalSteps} · epoch {m.epoch.toFixed(2)} · loss {m.loss.toFixed(4)} · lr{' '}
+          {m.lr.toExponential(2)} · {m.cropsPerSec.toFixed(1)} crops/s · {m.imagesPerSec.toFixed(1)} images
+          decoded/s · backend {m.backend} · tensors {m.memory.numTensors} · {formatBytes(m.memory.numBytes)}
+          {m.memory.numBytesInGPUAllocated !== undefined &&
+            ` · GPU allocated ${formatBytes(m.memory.numBytesInGPUAllocated)}`}
           {m.skipped > 0 && ` · ${m.skipped} images skipped`}
         </p>
       )}
       {lastEval && (
         <p data-testid="last-eval">
-          val top-1 <strong>{pct(lastEval.top1)}</strong> · top-5 {pct(lastEval.top5)} · loss {lastEval.loss.toFixed(3)} ({lastEval.images}{' '}
-          images, epoch {lastEval.epoch})
+          val top-1 <strong>{pct(lastEval.top1)}</strong> · top-5 {pct(lastEval.top5)} · loss{' '}
+          {lastEval.loss.toFixed(3)} ({lastEval.images} images, epoch {lastEval.epoch})
         </p>
       )}
       {job.running && <button onClick={() => pauseTraining(studio, runId)}>Pause (checkpoints first)</button>}

@@ -30,14 +30,20 @@ export function SpeedTableView() {
                 <td>{r.method}</td>
                 <td className="num">{r.error ? r.error : r.secondsPerEpoch.toFixed(2)}</td>
                 <td className="num">{r.error ? '' : r.cropsPerSec.toFixed(1)}</td>
-                <td className="num">{vanilla && !r.error ? `${(r.secondsPerEpoch / vanilla.secondsPerEpoch).toFixed(2)}×` : ''}</td>
+                <td className="num">
+                  {vanilla && !r.error ? `${(r.secondsPerEpoch / vanilla.secondsPerEpoch).toFixed(2)}×` : ''}
+                </td>
                 <td className="num">{PAPER[r.method]}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {table && <p className="muted">Backend {table.backend}; decode, crop and label work included, as in the paper.</p>}
+      {table && (
+        <p className="muted">
+          Backend {table.backend}; decode, crop and label work included, as in the paper.
+        </p>
+      )}
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { listLabelSets, openStudioDb, putRun, type Run } from '../../store';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig, type TrainMethod } from '../../workers/trainConfig';
 import { measureSpeed, startTraining } from '../actions';
@@ -18,41 +18,46 @@ export function TrainForm() {
   const teachers = useTeachers();
   const { data: labelSets } = useStoreQuery((db) => listLabelSets(db));
   const [cfg, setCfg] = useState<Omit<TrainConfig, 'method'>>({ ...DEFAULT_TRAIN_CONFIG, datasetId: '' });
-  const [methods, setMethods] = useState<Record<TrainMethod, boolean>>({ fkd: true, vanilla: true, onlineKd: false });
+  const [methods, setMethods] = useState<Record<TrainMethod, boolean>>({
+    fkd: true,
+    vanilla: true,
+    onlineKd: false,
+  });
   const [error, setError] = useState<string | null>(null);
   const set = (p: Partial<TrainConfig>) => setCfg((c) => ({ ...c, ...p }));
 
-  useEffect(() => {
-    if (!cfg.datasetId && datasets.length) set({ datasetId: datasets[0].id });
-  }, [datasets, cfg.datasetId]);
-  const doneSets = (labelSets ?? []).filter((s) => s.datasetId === cfg.datasetId && s.status === 'done');
-  useEffect(() => {
-    if (!doneSets.some((s) => s.id === cfg.labelSetId)) set({ labelSetId: doneSets[0]?.id });
-  }, [doneSets, cfg.labelSetId]);
-  const dataset = datasets.find((d) => d.id === cfg.datasetId);
+  // Derived defaults (first dataset, first finished label set, first fitting teacher), not effects.
+  const datasetId = cfg.datasetId || datasets[0]?.id || '';
+  const dataset = datasets.find((d) => d.id === datasetId);
+  const doneSets = (labelSets ?? []).filter((s) => s.datasetId === datasetId && s.status === 'done');
   const fitTeachers = teachers.filter((t) => t.numClasses === dataset?.numClasses);
-  useEffect(() => {
-    if (!fitTeachers.some((t) => t.id === cfg.teacherId)) set({ teacherId: fitTeachers[0]?.id });
-  }, [fitTeachers, cfg.teacherId]);
+  const eff: Omit<TrainConfig, 'method'> = {
+    ...cfg,
+    datasetId,
+    labelSetId: doneSets.some((s) => s.id === cfg.labelSetId) ? cfg.labelSetId : doneSets[0]?.id,
+    teacherId: fitTeachers.some((t) => t.id === cfg.teacherId) ? cfg.teacherId : fitTeachers[0]?.id,
+  };
 
   const chosen = (Object.keys(methods) as TrainMethod[]).filter((m) => methods[m]);
 
   async function start() {
     setError(null);
     if (!dataset) return setError('pick a dataset');
-    if (methods.fkd && !cfg.labelSetId) return setError('FKD needs a finished soft-label set for this dataset (Soft labels view)');
-    if (methods.onlineKd && !cfg.teacherId) return setError('online KD needs a teacher with as many outputs as the dataset has classes');
+    if (methods.fkd && !eff.labelSetId)
+      return setError('FKD needs a finished soft-label set for this dataset (Soft labels view)');
+    if (methods.onlineKd && !eff.teacherId)
+      return setError('online KD needs a teacher with as many outputs as the dataset has classes');
     const db = await openStudioDb();
     const now = Date.now();
     const runs: Run[] = chosen.map((method, i) => ({
       id: `run:${(now + i).toString(36)}`,
-      name: `${METHOD_LABEL[method].split(' (')[0]} · ${cfg.arch} · ${dataset.name}`,
+      name: `${METHOD_LABEL[method].split(' (')[0]} · ${eff.arch} · ${dataset.name}`,
       method,
       datasetId: dataset.id,
-      labelSetId: method === 'fkd' ? cfg.labelSetId : undefined,
-      teacherId: method === 'onlineKd' ? cfg.teacherId : undefined,
-      config: { ...cfg, method } as unknown as Record<string, unknown>,
-      seed: cfg.seed,
+      labelSetId: method === 'fkd' ? eff.labelSetId : undefined,
+      teacherId: method === 'onlineKd' ? eff.teacherId : undefined,
+      config: { ...eff, method } as unknown as Record<string, unknown>,
+      seed: eff.seed,
       status: 'pending',
       history: [],
       createdAt: now + i,
@@ -69,7 +74,12 @@ export function TrainForm() {
       <div className="row">
         {(Object.keys(METHOD_LABEL) as TrainMethod[]).map((m) => (
           <label key={m} style={{ fontSize: 13 }}>
-            <input type="checkbox" aria-label={`method ${m}`} checked={methods[m]} onChange={(e) => setMethods({ ...methods, [m]: e.target.checked })} />{' '}
+            <input
+              type="checkbox"
+              aria-label={`method ${m}`}
+              checked={methods[m]}
+              onChange={(e) => setMethods({ ...methods, [m]: e.target.checked })}
+            />{' '}
             {METHOD_LABEL[m]}
           </label>
         ))}
@@ -77,7 +87,11 @@ export function TrainForm() {
       <div className="row">
         <label className="field">
           Dataset
-          <select aria-label="Train dataset" value={cfg.datasetId} onChange={(e) => set({ datasetId: e.target.value })}>
+          <select
+            aria-label="Train dataset"
+            value={eff.datasetId}
+            onChange={(e) => set({ datasetId: e.target.value })}
+          >
             {datasets.map((d) => (
               <option key={d.id} value={d.id}>
                 {d.name}
@@ -87,7 +101,11 @@ export function TrainForm() {
         </label>
         <label className="field">
           Soft labels (FKD)
-          <select aria-label="Label set" value={cfg.labelSetId ?? ''} onChange={(e) => set({ labelSetId: e.target.value || undefined })}>
+          <select
+            aria-label="Label set"
+            value={eff.labelSetId ?? ''}
+            onChange={(e) => set({ labelSetId: e.target.value || undefined })}
+          >
             {doneSets.length === 0 && <option value="">(none finished)</option>}
             {doneSets.map((s) => (
               <option key={s.id} value={s.id}>
@@ -98,7 +116,11 @@ export function TrainForm() {
         </label>
         <label className="field">
           Teacher (online KD)
-          <select aria-label="Online teacher" value={cfg.teacherId ?? ''} onChange={(e) => set({ teacherId: e.target.value || undefined })}>
+          <select
+            aria-label="Online teacher"
+            value={eff.teacherId ?? ''}
+            onChange={(e) => set({ teacherId: e.target.value || undefined })}
+          >
             {fitTeachers.map((t) => (
               <option key={t.id} value={t.id}>
                 {t.name}
@@ -108,7 +130,11 @@ export function TrainForm() {
         </label>
         <label className="field">
           Student
-          <select aria-label="Student" value={cfg.arch} onChange={(e) => set({ arch: e.target.value as TrainConfig['arch'] })}>
+          <select
+            aria-label="Student"
+            value={eff.arch}
+            onChange={(e) => set({ arch: e.target.value as TrainConfig['arch'] })}
+          >
             <option value="mlp">MLP (fast anywhere)</option>
             <option value="tinyCnn">tiny CNN</option>
             <option value="resnetMini">mini ResNet</option>
@@ -117,44 +143,90 @@ export function TrainForm() {
         </label>
         <label className="field">
           Input size
-          <input aria-label="Input size" type="number" value={cfg.inputSize} onChange={(e) => set({ inputSize: +e.target.value })} />
+          <input
+            aria-label="Input size"
+            type="number"
+            value={eff.inputSize}
+            onChange={(e) => set({ inputSize: +e.target.value })}
+          />
         </label>
         <label className="field">
           Channels
-          <select aria-label="Student channels" value={cfg.channels} onChange={(e) => set({ channels: +e.target.value as 1 | 3 })}>
+          <select
+            aria-label="Student channels"
+            value={eff.channels}
+            onChange={(e) => set({ channels: +e.target.value as 1 | 3 })}
+          >
             <option value={1}>1</option>
             <option value={3}>3</option>
           </select>
         </label>
         <label className="field">
           Epochs
-          <input aria-label="Epochs" type="number" min={1} value={cfg.epochs} onChange={(e) => set({ epochs: +e.target.value })} />
+          <input
+            aria-label="Epochs"
+            type="number"
+            min={1}
+            value={eff.epochs}
+            onChange={(e) => set({ epochs: +e.target.value })}
+          />
         </label>
         <label className="field">
           numCrops
-          <input aria-label="numCrops" type="number" min={1} value={cfg.numCrops} onChange={(e) => set({ numCrops: +e.target.value })} />
+          <input
+            aria-label="numCrops"
+            type="number"
+            min={1}
+            value={eff.numCrops}
+            onChange={(e) => set({ numCrops: +e.target.value })}
+          />
         </label>
         <label className="field">
           Batch (crops)
-          <input aria-label="Batch" type="number" min={1} value={cfg.cropsPerStep} onChange={(e) => set({ cropsPerStep: +e.target.value })} />
+          <input
+            aria-label="Batch"
+            type="number"
+            min={1}
+            value={eff.cropsPerStep}
+            onChange={(e) => set({ cropsPerStep: +e.target.value })}
+          />
         </label>
         <label className="field">
           Optimiser
-          <select aria-label="Optimiser" value={cfg.optimizer} onChange={(e) => set({ optimizer: e.target.value as 'sgd' | 'adamw', lr: e.target.value === 'sgd' ? 0.1 : 0.002 })}>
+          <select
+            aria-label="Optimiser"
+            value={eff.optimizer}
+            onChange={(e) =>
+              set({
+                optimizer: e.target.value as 'sgd' | 'adamw',
+                lr: e.target.value === 'sgd' ? 0.1 : 0.002,
+              })
+            }
+          >
             <option value="adamw">AdamW</option>
             <option value="sgd">SGD momentum</option>
           </select>
         </label>
         <label className="field">
           LR
-          <input aria-label="LR" type="number" step={0.0005} value={cfg.lr} onChange={(e) => set({ lr: +e.target.value })} />
+          <input
+            aria-label="LR"
+            type="number"
+            step={0.0005}
+            value={eff.lr}
+            onChange={(e) => set({ lr: +e.target.value })}
+          />
         </label>
         <label className="field">
           Schedule
-          <select aria-label="Schedule" value={`${cfg.schedule}:${cfg.cosinePer}`} onChange={(e) => {
-            const [schedule, per] = e.target.value.split(':');
-            set({ schedule: schedule as TrainConfig['schedule'], cosinePer: per as 'pass' | 'step' });
-          }}>
+          <select
+            aria-label="Schedule"
+            value={`${eff.schedule}:${eff.cosinePer}`}
+            onChange={(e) => {
+              const [schedule, per] = e.target.value.split(':');
+              set({ schedule: schedule as TrainConfig['schedule'], cosinePer: per as 'pass' | 'step' });
+            }}
+          >
             <option value="cosine:pass">cosine per pass (reference)</option>
             <option value="cosine:step">cosine per step</option>
             <option value="step:pass">step decay</option>
@@ -163,23 +235,52 @@ export function TrainForm() {
         </label>
         <label className="field">
           T (student)
-          <input aria-label="Student temperature" type="number" step={0.1} value={cfg.temperature} onChange={(e) => set({ temperature: +e.target.value })} />
+          <input
+            aria-label="Student temperature"
+            type="number"
+            step={0.1}
+            value={eff.temperature}
+            onChange={(e) => set({ temperature: +e.target.value })}
+          />
         </label>
         <label className="field">
           Seed
-          <input aria-label="Train seed" type="number" value={cfg.seed} onChange={(e) => set({ seed: +e.target.value })} />
+          <input
+            aria-label="Train seed"
+            type="number"
+            value={eff.seed}
+            onChange={(e) => set({ seed: +e.target.value })}
+          />
         </label>
         <label className="field">
           Max train images (0 = all)
-          <input aria-label="Max images" type="number" min={0} value={cfg.maxImages ?? 0} onChange={(e) => set({ maxImages: +e.target.value })} />
+          <input
+            aria-label="Max images"
+            type="number"
+            min={0}
+            value={eff.maxImages ?? 0}
+            onChange={(e) => set({ maxImages: +e.target.value })}
+          />
         </label>
         <label className="field">
           Max val images (0 = all)
-          <input aria-label="Max val images" type="number" min={0} value={cfg.maxValImages ?? 0} onChange={(e) => set({ maxValImages: +e.target.value })} />
+          <input
+            aria-label="Max val images"
+            type="number"
+            min={0}
+            value={eff.maxValImages ?? 0}
+            onChange={(e) => set({ maxValImages: +e.target.value })}
+          />
         </label>
         <label className="field">
           Checkpoint every (steps)
-          <input aria-label="Checkpoint every" type="number" min={1} value={cfg.checkpointEvery} onChange={(e) => set({ checkpointEvery: +e.target.value })} />
+          <input
+            aria-label="Checkpoint every"
+            type="number"
+            min={1}
+            value={eff.checkpointEvery}
+            onChange={(e) => set({ checkpointEvery: +e.target.value })}
+          />
         </label>
       </div>
       <p>
@@ -188,7 +289,11 @@ export function TrainForm() {
         </button>{' '}
         <button
           disabled={!dataset}
-          onClick={() => void measureSpeed(studio, { ...cfg, method: 'fkd' }, chosen).catch((e: unknown) => setError(String(e)))}
+          onClick={() =>
+            void measureSpeed(studio, { ...eff, method: 'fkd' }, chosen).catch((e: unknown) =>
+              setError(String(e)),
+            )
+          }
         >
           Measure speed table
         </button>

@@ -26,7 +26,8 @@ function EmbeddedDataset({ ds }: { ds: ManifestDataset }) {
       <h2>{ds.name}</h2>
       <p className="muted">
         {ds.description} · layout <strong>{ds.layout}</strong> · {ds.numClasses} classes ·{' '}
-        <span data-testid="count-train">{t.train}</span> train / <span data-testid="count-val">{t.val}</span> val
+        <span data-testid="count-train">{t.train}</span> train / <span data-testid="count-val">{t.val}</span>{' '}
+        val
         {ds.shards &&
           ` · ${ds.shards.train.length + ds.shards.val.length} shards, ${formatBytes(
             [...ds.shards.train, ...ds.shards.val].reduce((a, s) => a + s.bytes, 0),
@@ -60,7 +61,12 @@ function EmbeddedDataset({ ds }: { ds: ManifestDataset }) {
                       .splits!.train.filter((it) => it.classIndex === c.index)
                       .slice(0, open === c.index ? 48 : 6)
                       .map((it) => (
-                        <img key={it.path} loading="lazy" src={itemUrl(ds, it.path)} alt={`${c.name} ${it.path}`} />
+                        <img
+                          key={it.path}
+                          loading="lazy"
+                          src={itemUrl(ds, it.path)}
+                          alt={`${c.name} ${it.path}`}
+                        />
                       ))}
                     {counts[c.index].train > 6 && (
                       <button onClick={() => setOpen(open === c.index ? null : c.index)}>
@@ -97,7 +103,9 @@ export function DataView() {
         </div>
       )}
       {!datasets && !error && <p className="muted">Loading…</p>}
-      {datasets?.map((ds) => <EmbeddedDataset key={ds.id} ds={ds} />)}
+      {datasets?.map((ds) => (
+        <EmbeddedDataset key={ds.id} ds={ds} />
+      ))}
     </>
   );
 }

@@ -20,7 +20,10 @@ export function EvaluateView() {
   const [error, setError] = useState<string | null>(null);
   const [cell, setCell] = useState<{ key: string; items: DatasetItem[] } | null>(null);
   const run = runs?.find((r) => r.id === runId) ?? runs?.[0];
-  const { data: dataset } = useStoreQuery(async (db) => (run ? getDataset(db, run.datasetId) : undefined), [run?.datasetId]);
+  const { data: dataset } = useStoreQuery(
+    async (db) => (run ? getDataset(db, run.datasetId) : undefined),
+    [run?.datasetId],
+  );
   const names = classNamer(dataset);
 
   async function evaluate() {
@@ -40,7 +43,9 @@ export function EvaluateView() {
     if (!result || !run) return;
     const idx = result.cellItems[`${t},${p}`] ?? [];
     const db = await openStudioDb();
-    const items = (await Promise.all(idx.map((i) => getDatasetItems(db, run.datasetId, 'val', i, i + 1)))).flat();
+    const items = (
+      await Promise.all(idx.map((i) => getDatasetItems(db, run.datasetId, 'val', i, i + 1)))
+    ).flat();
     setCell({ key: `${names(t)} predicted as ${names(p)}`, items });
   }
 
@@ -48,11 +53,17 @@ export function EvaluateView() {
   return (
     <section className="panel">
       <h2>Evaluate</h2>
-      <p className="muted">Val split, resize shorter side to S·256/224 then centre crop S, top-1/top-5 against the hard labels.</p>
+      <p className="muted">
+        Val split, resize shorter side to S·256/224 then centre crop S, top-1/top-5 against the hard labels.
+      </p>
       <div className="row">
         <label className="field">
           Run
-          <select aria-label="Run to evaluate" value={run?.id ?? ''} onChange={(e) => setRunId(e.target.value)}>
+          <select
+            aria-label="Run to evaluate"
+            value={run?.id ?? ''}
+            onChange={(e) => setRunId(e.target.value)}
+          >
             {(runs ?? []).map((r) => (
               <option key={r.id} value={r.id}>
                 {r.name} ({r.status})
@@ -73,8 +84,8 @@ export function EvaluateView() {
       {result && (
         <>
           <p data-testid="eval-result">
-            top-1 <strong data-testid="eval-top1">{pct(result.top1)}</strong> · top-5 {pct(result.top5)} · loss {result.loss.toFixed(3)} ·{' '}
-            {result.images} images
+            top-1 <strong data-testid="eval-top1">{pct(result.top1)}</strong> · top-5 {pct(result.top5)} ·
+            loss {result.loss.toFixed(3)} · {result.images} images
             {result.skipped.length > 0 && ` · ${result.skipped.length} skipped`}
           </p>
           <h3>Per class</h3>
@@ -115,7 +126,11 @@ export function EvaluateView() {
                           <td
                             key={p}
                             className="num"
-                            style={{ cursor: n ? 'pointer' : undefined, background: n ? `rgba(29,78,216,${Math.min(0.8, n / 60)})` : undefined, color: n > 30 ? '#fff' : undefined }}
+                            style={{
+                              cursor: n ? 'pointer' : undefined,
+                              background: n ? `rgba(29,78,216,${Math.min(0.8, n / 60)})` : undefined,
+                              color: n > 30 ? '#fff' : undefined,
+                            }}
                             onClick={() => n && void openCell(t, p)}
                           >
                             {n || ''}

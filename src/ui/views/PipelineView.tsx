@@ -10,12 +10,17 @@ export function PipelineView() {
   const runId = useJobs((s) => s.focusRunId);
   const job = useJobs((s) => (runId ? s.training[runId] : undefined));
   const { data: run } = useStoreQuery(async (db) => (runId ? getRun(db, runId) : undefined), [runId]);
-  const { data: dataset } = useStoreQuery(async (db) => (run ? getDataset(db, run.datasetId) : undefined), [run?.datasetId]);
+  const { data: dataset } = useStoreQuery(
+    async (db) => (run ? getDataset(db, run.datasetId) : undefined),
+    [run?.datasetId],
+  );
   if (!runId || !job) {
     return (
       <section className="panel">
         <h2>Pipeline</h2>
-        <p className="muted">Start a training run (Train view) to watch its crops, soft labels and predictions here.</p>
+        <p className="muted">
+          Start a training run (Train view) to watch its crops, soft labels and predictions here.
+        </p>
       </section>
     );
   }
@@ -26,7 +31,12 @@ export function PipelineView() {
     <>
       <section className="panel" data-testid="pipeline-live">
         <h2>
-          {run?.name ?? runId} · {run?.method === 'fkd' ? 'stored soft labels' : run?.method === 'vanilla' ? 'hard labels' : 'teacher on every step'}
+          {run?.name ?? runId} ·{' '}
+          {run?.method === 'fkd'
+            ? 'stored soft labels'
+            : run?.method === 'vanilla'
+              ? 'hard labels'
+              : 'teacher on every step'}
         </h2>
         {!smp && <p className="muted">Waiting for the first batch…</p>}
         {smp && (
@@ -34,15 +44,26 @@ export function PipelineView() {
             <div>
               <ImageWithBoxes image={smp} boxes={smp.boxes} />
               <div className="muted">
-                {smp.path} · true class <strong>{names(smp.classIndex)}</strong> · step {smp.step} · epoch {smp.epoch}
+                {smp.path} · true class <strong>{names(smp.classIndex)}</strong> · step {smp.step} · epoch{' '}
+                {smp.epoch}
               </div>
             </div>
             <div className="crop-strip" data-testid="live-crops">
               {smp.boxes.map((b, i) => (
                 <div className="crop-card" key={i}>
                   <CropCanvas image={smp} box={b} />
-                  <TopKBars title={`target${b.flip ? ' (flipped)' : ''}`} topK={smp.targetTopK[i] ?? []} names={names} highlight={smp.classIndex} />
-                  <TopKBars title="student" topK={smp.studentTopK[i] ?? []} names={names} highlight={smp.classIndex} />
+                  <TopKBars
+                    title={`target${b.flip ? ' (flipped)' : ''}`}
+                    topK={smp.targetTopK[i] ?? []}
+                    names={names}
+                    highlight={smp.classIndex}
+                  />
+                  <TopKBars
+                    title="student"
+                    topK={smp.studentTopK[i] ?? []}
+                    names={names}
+                    highlight={smp.classIndex}
+                  />
                 </div>
               ))}
             </div>
@@ -50,8 +71,10 @@ export function PipelineView() {
         )}
         {m && (
           <p className="muted">
-            {m.cropsPerSec.toFixed(1)} crops/s · {m.imagesPerSec.toFixed(1)} images decoded/s · tensors {m.memory.numTensors}
-            {m.memory.numBytesInGPUAllocated !== undefined && ` · GPU ${(m.memory.numBytesInGPUAllocated / 2 ** 20).toFixed(1)} MB allocated`}
+            {m.cropsPerSec.toFixed(1)} crops/s · {m.imagesPerSec.toFixed(1)} images decoded/s · tensors{' '}
+            {m.memory.numTensors}
+            {m.memory.numBytesInGPUAllocated !== undefined &&
+              ` · GPU ${(m.memory.numBytesInGPUAllocated / 2 ** 20).toFixed(1)} MB allocated`}
           </p>
         )}
       </section>

@@ -20,17 +20,30 @@ function lastVal(r: Run): number | undefined {
 function Compare({ runs }: { runs: Run[] }) {
   // Val top-1 per epoch, one series per run, on a shared epoch axis.
   const { x, series } = useMemo(() => {
-    const epochs = [...new Set(runs.flatMap((r) => r.history.filter((h) => h.valTop1 !== undefined).map((h) => h.epoch)))].sort((a, b) => a - b);
+    const epochs = [
+      ...new Set(runs.flatMap((r) => r.history.filter((h) => h.valTop1 !== undefined).map((h) => h.epoch))),
+    ].sort((a, b) => a - b);
     return {
       x: epochs,
       series: runs.map((r, i) => {
-        const byEpoch = new Map(r.history.filter((h) => h.valTop1 !== undefined).map((h) => [h.epoch, h.valTop1!]));
+        const byEpoch = new Map(
+          r.history.filter((h) => h.valTop1 !== undefined).map((h) => [h.epoch, h.valTop1!]),
+        );
         return { label: r.name, color: seriesColor(i), values: epochs.map((e) => byEpoch.get(e) ?? null) };
       }),
     };
   }, [runs]);
   if (runs.length === 0) return null;
-  return <LineChart title="val top-1 by epoch" x={x} xLabel="epoch" series={series} width={640} testId="compare-chart" />;
+  return (
+    <LineChart
+      title="val top-1 by epoch"
+      x={x}
+      xLabel="epoch"
+      series={series}
+      width={640}
+      testId="compare-chart"
+    />
+  );
 }
 
 export function RunsView() {
@@ -67,7 +80,12 @@ export function RunsView() {
             {runs.map((r) => {
               const running = live[r.id]?.running;
               return (
-                <tr key={r.id} data-testid="run-row" data-status={running ? 'running' : r.status} data-method={r.method}>
+                <tr
+                  key={r.id}
+                  data-testid="run-row"
+                  data-status={running ? 'running' : r.status}
+                  data-method={r.method}
+                >
                   <td>
                     <input
                       type="checkbox"
@@ -93,7 +111,9 @@ export function RunsView() {
                   <td className="num">{r.history.length}</td>
                   <td className="muted">{new Date(r.createdAt).toLocaleString()}</td>
                   <td>
-                    {!running && r.status !== 'done' && <button onClick={() => void startTraining(studio, r.id)}>Resume</button>}{' '}
+                    {!running && r.status !== 'done' && (
+                      <button onClick={() => void startTraining(studio, r.id)}>Resume</button>
+                    )}{' '}
                     <button
                       onClick={() =>
                         void studio.trainer.api
@@ -122,7 +142,11 @@ export function RunsView() {
         </table>
       )}
       <h3>Compare</h3>
-      {chosen.length === 0 ? <p className="muted">Tick runs to compare them side by side.</p> : <Compare runs={chosen} />}
+      {chosen.length === 0 ? (
+        <p className="muted">Tick runs to compare them side by side.</p>
+      ) : (
+        <Compare runs={chosen} />
+      )}
     </section>
   );
 }

@@ -19,18 +19,29 @@ function AdapterPanel({ who, status }: { who: string; status: WorkerStatus }) {
           <FragmentPair key={r.backend} k={`not ${r.backend}`} v={r.reason} />
         ))}
         {report.probeMs &&
-          Object.entries(report.probeMs).map(([b, ms]) => <FragmentPair key={b} k={`probe ${b}`} v={`${ms.toFixed(1)} ms`} />)}
+          Object.entries(report.probeMs).map(([b, ms]) => (
+            <FragmentPair key={b} k={`probe ${b}`} v={`${ms.toFixed(1)} ms`} />
+          ))}
         {report.adapter && (
           <>
             <dt>WebGPU adapter</dt>
             <dd>
-              {[report.adapter.vendor, report.adapter.architecture, report.adapter.device, report.adapter.description]
+              {[
+                report.adapter.vendor,
+                report.adapter.architecture,
+                report.adapter.device,
+                report.adapter.description,
+              ]
                 .filter(Boolean)
                 .join(' · ') || 'unnamed'}
               {report.adapter.isFallbackAdapter ? ' (software fallback)' : ''}
             </dd>
             {Object.entries(report.adapter.limits)
-              .filter(([k]) => /maxBufferSize|maxStorageBufferBindingSize|maxComputeWorkgroupsPerDimension|maxStorageBuffersPerShaderStage|maxComputeInvocationsPerWorkgroup/.test(k))
+              .filter(([k]) =>
+                /maxBufferSize|maxStorageBufferBindingSize|maxComputeWorkgroupsPerDimension|maxStorageBuffersPerShaderStage|maxComputeInvocationsPerWorkgroup/.test(
+                  k,
+                ),
+              )
               .map(([k, v]) => (
                 <FragmentPair key={k} k={k} v={v.toLocaleString()} />
               ))}
@@ -52,15 +63,17 @@ function FragmentPair({ k, v }: { k: string; v: string }) {
 
 export function SettingsView() {
   const { teacherStatus, trainerStatus } = useStudio();
-  const [choice, setChoice] = useState<BackendName | ''>(forcedBackendSource() === 'settings' ? (forcedBackend() ?? '') : '');
+  const [choice, setChoice] = useState<BackendName | ''>(
+    forcedBackendSource() === 'settings' ? (forcedBackend() ?? '') : '',
+  );
   return (
     <>
       <section className="panel">
         <h2>Compute backend</h2>
         <p className="muted">
-          Each worker picks its own backend: WebGPU first, then WebGL, WASM, CPU. When the WebGPU adapter is a software
-          fallback, a short timed probe picks the fastest for the job. You can force one here or with <code>?backend=</code>{' '}
-          in the URL (the URL wins).
+          Each worker picks its own backend: WebGPU first, then WebGL, WASM, CPU. When the WebGPU adapter is a
+          software fallback, a short timed probe picks the fastest for the job. You can force one here or with{' '}
+          <code>?backend=</code> in the URL (the URL wins).
         </p>
         <div className="row">
           <label className="field">
