@@ -4,6 +4,7 @@ import type { TrainerWorkerApi } from '../workers/trainer.worker';
 import type { BackendReport } from '../workers/api';
 import { bootstrap } from './bootstrap';
 import { forcedBackend } from './settings';
+import { installTestHooks } from './testHooks';
 import { guarded, startTeacherWorker, startTrainerWorker, type WorkerHandle } from './workers';
 
 export type WorkerStatus =
@@ -76,7 +77,11 @@ class StudioRuntime {
 
 let runtime: StudioRuntime | null = null;
 function getRuntime(): StudioRuntime {
-  runtime ??= new StudioRuntime();
+  if (!runtime) {
+    const rt = new StudioRuntime();
+    runtime = rt;
+    installTestHooks(() => rt.snapshot());
+  }
   return runtime;
 }
 

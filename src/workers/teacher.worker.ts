@@ -5,9 +5,11 @@
 import * as Comlink from 'comlink';
 import { selectBackend } from '../engine/backend';
 import type { BackendReport, ProgressFn, WorkerInit } from './api';
+import { teacherOnlyThroughput, type TeacherThroughput } from './benchTeacher';
 import { setBaseUrl } from './datasets';
 import { runGeneration, type GenerateResult, type GenerationSample } from './generate';
 import { runIndex, type IndexJobSpec } from './indexJob';
+import { exportLabelSetBundle, importLabelSetBundle, type ImportLabelSetResult } from './labelBundleJob';
 import { cancelJob, runJob, runningJobs } from './jobs';
 import { importTeacherFiles, type TeacherImport } from './teacherImport';
 import type { Dataset } from '../store';
@@ -35,8 +37,25 @@ const api = {
       runGeneration(labelSetId, signal, onProgress, onSample),
     );
   },
+  /** The label set as one .fkdlabels bundle (docs/label-bundle.md). */
+  exportLabelSet(labelSetId: string): Promise<Blob> {
+    return exportLabelSetBundle(labelSetId);
+  },
+  /** A bundle written as a new label set of `datasetId`, its images matched by path. */
+  importLabelSet(file: File, datasetId: string): Promise<ImportLabelSetResult> {
+    return importLabelSetBundle(file, datasetId);
+  },
   importTeacher(spec: TeacherImport): Promise<{ id: string; warnings: string[] }> {
     return importTeacherFiles(spec);
+  },
+  /** bench:slg: teacher forward + softmax + top-k readback on a random batch already on the device. */
+  teacherOnlyThroughput(
+    teacherId: string,
+    inputSize: number,
+    crops: number,
+    repeats: number,
+  ): Promise<TeacherThroughput> {
+    return teacherOnlyThroughput(teacherId, inputSize, crops, repeats);
   },
   cancel(jobId: string): boolean {
     return cancelJob(jobId);

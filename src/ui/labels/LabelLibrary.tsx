@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import { bundleFileName } from '../../core/labelBundle';
 import { deleteLabelSet, listLabelSets, openStudioDb, type LabelSet } from '../../store';
 import { cancelGeneration, startGeneration } from '../actions';
 import { classNamer, useDatasets } from '../catalog';
@@ -7,6 +9,76 @@ import { formatBytes } from '../format';
 import { jobStore, useJobs } from '../jobStore';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
+import { guarded } from '../workers';
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+async function exportSet(studio: ReturnType<typeof useStudio>, set: LabelSet): Promise<void> {
+  const blob = await guarded(studio.teacher, studio.teacher.api.exportLabelSet(set.id));
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = bundleFileName(set);
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+/** Import a .fkdlabels bundle (docs/label-bundle.md) as a new label set of the chosen dataset. */
+function ImportLabelSet() {
+  const studio = useStudio();
+  const datasets = useDatasets();
+  const [datasetId, setDatasetId] = useState('');
+  const [state, setState] = useState<{ busy?: boolean; message?: string; error?: string }>({});
+  const target = datasetId || datasets[0]?.id || '';
+  const onFile = async (input: HTMLInputElement) => {
+    const file = input.files?.[0];
+    if (!file || !target) return;
+    setState({ busy: true });
+    try {
+      const r = await guarded(studio.teacher, studio.teacher.api.importLabelSet(file, target));
+      const extra = r.warnings.length ? ` (${r.warnings.join('; ')})` : '';
+      setState({ message: `Imported ${r.imported} label records from ${file.name}${extra}` });
+    } catch (e) {
+      setState({ error: `Import of ${file.name} failed: ${errorText(e)}` });
+    } finally {
+      input.value = '';
+      jobStore.bumpStore();
+    }
+  };
+  return (
+    <div className="row" data-testid="label-import">
+      <label>
+        Import into{' '}
+        <select value={target} onChange={(e) => setDatasetId(e.target.value)}>
+          {datasets.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Import label set…{' '}
+        <input
+          type="file"
+          accept=".fkdlabels"
+          disabled={state.busy || !target}
+          onChange={(e) => void onFile(e.currentTarget)}
+        />
+      </label>
+      {state.busy && <span className="muted">importing…</span>}
+      {state.message && (
+        <span className="muted" role="status" data-testid="label-import-result">
+          {state.message}
+        </span>
+      )}
+      {state.error && (
+        <div className="banner error" role="alert" data-testid="label-import-error">
+          {state.error}
+        </div>
+      )}
+    </div>
+  );
+}
 
 function LiveGeneration({ set }: { set: LabelSet }) {
   const job = useJobs((s) => s.generation[set.id]);
@@ -66,10 +138,17 @@ export function LabelLibrary() {
   const datasets = useDatasets();
   const { data: sets, error } = useStoreQuery((db) => listLabelSets(db));
   const running = useJobs((s) => s.generation);
+  const [exportError, setExportError] = useState<string>();
   return (
     <section className="panel">
       <h2>Label sets</h2>
       {error && <div className="banner error">{error}</div>}
+      <ImportLabelSet />
+      {exportError && (
+        <div className="banner error" role="alert">
+          {exportError}
+        </div>
+      )}
       {sets && sets.length === 0 && <p className="muted">No soft labels yet: generate a set above.</p>}
       {sets && sets.length > 0 && (
         <table className="grid" data-testid="label-sets">
@@ -115,6 +194,18 @@ export function LabelLibrary() {
                       s.status !== 'done' && (
                         <button onClick={() => void startGeneration(studio, s.id)}>Resume</button>
                       )
+                    )}{' '}
+                    {!live && s.status === 'done' && (
+                      <button
+                        onClick={() => {
+                          setExportError(undefined);
+                          exportSet(studio, s).catch((e: unknown) =>
+                            setExportError(`Export of "${s.name}" failed: ${errorText(e)}`),
+                          );
+                        }}
+                      >
+                        Export
+                      </button>
                     )}{' '}
                     <button
                       disabled={live}

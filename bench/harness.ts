@@ -1,0 +1,190 @@
+/**
+ * Shared plumbing of the benchmarks (bench/slg.ts, bench/train.ts, bench/quality.ts): build dist/,
+ * serve it with `vite preview` on port 4174 (e2e uses 4173), open the studio in headless Debian
+ * Chromium (the e2e launch args, WebGPU flag included) and hand back the page, whose window.__fkd test
+ * hooks (src/ui/testHooks.ts) reach the workers' comlink APIs and the store accessors.
+ *
+ * Output convention: a readable table on stdout, and as the LAST line one JSON object with the figures.
+ * Progress notes go to stderr so stdout stays table + JSON.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromiumArgs } from '../playwright.config';
+
+export const PORT = 4174;
+export const BASE_URL = `http://localhost:${PORT}/`;
+
+export function note(...parts: unknown[]): void {
+  process.stderr.write(`[bench] ${parts.map(String).join(' ')}\n`);
+}
+
+/** `npx vite build` (always: cheap, and dist/ must match src/). Output only shown on failure. */
+export function buildDist(): void {
+  const t0 = Date.now();
+  const r = spawnSync('npx', ['vite', 'build'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status !== 0) {
+    process.stderr.write(r.stdout ?? '');
+    process.stderr.write(r.stderr ?? '');
+    throw new Error(`vite build failed (exit ${r.status})`);
+  }
+  note(`vite build ok in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`${url} did not come up within ${timeoutMs} ms`);
+}
+
+export interface Studio {
+  browser: Browser;
+  page: Page;
+  server: ChildProcess;
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Build, serve, launch, open the studio and wait until both workers chose a backend and the embedded
+ * datasets are indexed. A fresh (non-persistent) browser context: an empty IndexedDB every run.
+ */
+export async function openStudio(): Promise<Studio> {
+  buildDist();
+  // detached: its own process group, so close() can end npx and the vite child it starts.
+  const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
+  let serverErr = '';
+  server.stderr?.on('data', (d: Buffer) => (serverErr += d.toString()));
+  const stopServer = () => {
+    if (server.pid && server.exitCode === null) {
+      try {
+        process.kill(-server.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  let browser: Browser | null = null;
+  try {
+    await waitForHttp(BASE_URL, 60_000).catch((e: unknown) => {
+      throw new Error(`${String(e)}; vite preview said: ${serverErr.slice(-2000)}`);
+    });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs });
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+    });
+    // tsx compiles this file with keepNames: functions passed to page.evaluate may call __name.
+    await page.addInitScript('globalThis.__name = (f) => f;');
+    await page.goto(BASE_URL);
+    await page.waitForFunction(() => !!window.__fkd, undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => {
+        const el = (id: string) => document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-backend');
+        return !!el('backend-teacher') && !!el('backend-trainer');
+      },
+      undefined,
+      { timeout: 120_000 },
+    );
+    await page.waitForFunction(
+      async () => {
+        const s = window.__fkd!.store;
+        const db = await s.openStudioDb();
+        return (await s.listDatasets(db)).length >= 3;
+      },
+      undefined,
+      { timeout: 120_000, polling: 500 },
+    );
+    const b = browser;
+    return {
+      browser: b,
+      page,
+      server,
+      pageErrors,
+      async close() {
+        await b.close().catch(() => undefined);
+        stopServer();
+      },
+    };
+  } catch (e) {
+    await browser?.close().catch(() => undefined);
+    stopServer();
+    throw e;
+  }
+}
+
+/** Runs a benchmark body with the studio open; prints the JSON last line; exit 1 only on a crash. */
+export async function runBench(name: string, body: (s: Studio) => Promise<Record<string, unknown>>) {
+  const t0 = Date.now();
+  let studio: Studio | null = null;
+  try {
+    studio = await openStudio();
+    const result = await body(studio);
+    if (studio.pageErrors.length) note(`page errors: ${studio.pageErrors.slice(0, 5).join(' | ')}`);
+    note(`${name} finished in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    await studio.close();
+    studio = null;
+    process.stdout.write(`${JSON.stringify({ bench: name, ...result })}\n`);
+    process.exit(0);
+  } catch (e) {
+    process.stderr.write(`[bench] ${name} crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    if (studio?.pageErrors.length) note(`page errors: ${studio.pageErrors.slice(0, 5).join(' | ')}`);
+    await studio?.close();
+    process.exit(1);
+  }
+}
+
+/** A fixed-width text table. */
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => String(r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => String(c ?? '').padEnd(widths[i])).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
+export function fmt(x: number, digits = 3): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (Math.abs(x) >= 1000) return x.toFixed(0);
+  return Number(x.toPrecision(digits)).toString();
+}
+
+export function round(x: number, digits = 4): number {
+  return Number.isFinite(x) ? Number(x.toFixed(digits)) : x;
+}
+
+/** Chromium reports main-thread tasks over 50 ms as 'longtask' entries; collect them in the page. */
+export async function startLongTaskObserver(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __longTasks: number[]; __longObs?: PerformanceObserver };
+    w.__longTasks = [];
+    w.__longObs?.disconnect();
+    w.__longObs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+    });
+    w.__longObs.observe({ type: 'longtask', buffered: false });
+  });
+}
+
+/** Stops the observer; returns the longest main-thread task seen (0 = none over 50 ms) and their count. */
+export async function stopLongTaskObserver(page: Page): Promise<{ longestTaskMs: number; longTasks: number }> {
+  return page.evaluate(() => {
+    const w = window as unknown as { __longTasks: number[]; __longObs?: PerformanceObserver };
+    const pending = w.__longObs?.takeRecords() ?? [];
+    for (const e of pending) w.__longTasks.push(e.duration);
+    w.__longObs?.disconnect();
+    return { longestTaskMs: Math.max(0, ...w.__longTasks), longTasks: w.__longTasks.length };
+  });
+}

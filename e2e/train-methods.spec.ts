@@ -1,0 +1,152 @@
+import { expect, test, type Page } from '@playwright/test';
+import { goto, openStudio } from './helpers';
+
+async function generateLabels(page: Page, crops = 6) {
+  await goto(page, 'Soft labels');
+  await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Fashion-MNIST 2k (2000 train)' });
+  await page.getByLabel('Crops per image').fill(String(crops));
+  await page.getByRole('button', { name: 'Generate soft labels' }).click();
+  await expect(page.getByTestId('label-set-row').first()).toHaveAttribute('data-status', 'done', {
+    timeout: 300_000,
+  });
+}
+
+async function fillTiny(page: Page, epochs: number, maxImages: number) {
+  await page.getByLabel('Epochs').fill(String(epochs));
+  await page.getByLabel('numCrops').fill('2');
+  await page.getByLabel('Batch').fill('32');
+  await page.getByLabel('Max images').fill(String(maxImages));
+  await page.getByLabel('Max val images').fill('100');
+  await page.getByLabel('Checkpoint every').fill('4');
+}
+
+function runStates(page: Page) {
+  return page.evaluate(async () => {
+    const { store } = window.__fkd!;
+    const db = await store.openStudioDb();
+    const runs = await store.listRuns(db);
+    return Promise.all(
+      runs.map(async (r) => ({
+        id: r.id,
+        method: r.method,
+        status: r.status,
+        checkpointStep: (await store.latestCheckpoint(db, r.id))?.step ?? 0,
+        evals: r.history.filter((h) => h.valTop1 !== undefined).length,
+      })),
+    );
+  });
+}
+
+test('FKD, vanilla and online KD each train live, checkpoint, survive a reload and finish', async ({
+  page,
+}) => {
+  test.setTimeout(900_000);
+  await openStudio(page);
+  await generateLabels(page);
+  await goto(page, 'Train');
+  await page.getByLabel('method onlineKd').check();
+  await fillTiny(page, 6, 384);
+  await page.getByRole('button', { name: /^Start 3 runs/ }).click();
+
+  // The first run (FKD) shows live crops and curves while it trains.
+  await goto(page, 'Pipeline (live)');
+  await expect(page.getByTestId('live-crops').getByTestId('crop-canvas').first()).toBeVisible({
+    timeout: 120_000,
+  });
+  await expect
+    .poll(async () => Number(await page.getByTestId('chart-loss').getAttribute('data-points')), {
+      timeout: 60_000,
+    })
+    .toBeGreaterThan(1);
+
+  // Reload as soon as the first run has a checkpoint: the worker dies mid-run.
+  await expect
+    .poll(async () => (await runStates(page)).some((r) => r.checkpointStep > 0), { timeout: 120_000 })
+    .toBe(true);
+  await page.reload();
+  await openStudio(page);
+  const afterReload = await runStates(page);
+  const interrupted = afterReload.filter((r) => r.status !== 'done');
+  expect(interrupted.length).toBeGreaterThan(0);
+  for (const r of interrupted) expect(['paused', 'pending']).toContain(r.status);
+
+  // Resume every unfinished run from the Runs view; each continues from its checkpoint and finishes.
+  await goto(page, 'Runs');
+  for (;;) {
+    const resume = page.getByRole('button', { name: 'Resume' }).first();
+    if ((await resume.count()) === 0) break;
+    await resume.click();
+    await expect(page.locator('[data-testid=run-row][data-status=running]')).toHaveCount(0, {
+      timeout: 300_000,
+    });
+  }
+  const final = await runStates(page);
+  expect(final.map((r) => r.method).sort()).toEqual(['fkd', 'onlineKd', 'vanilla']);
+  for (const r of final) {
+    expect(r.status, `${r.method} finished`).toBe('done');
+    expect(r.evals, `${r.method} evaluated after its passes`).toBeGreaterThan(0);
+  }
+  await expect(page.getByTestId('run-row')).toHaveCount(3);
+  for (const row of await page.getByTestId('run-row').all())
+    await expect(row).toHaveAttribute('data-status', 'done');
+});
+
+test('an exported student loads back and gives the same val accuracy', async ({ page }) => {
+  test.setTimeout(600_000);
+  await openStudio(page);
+  await goto(page, 'Train');
+  await page.getByLabel('method fkd').uncheck();
+  await fillTiny(page, 2, 256);
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByTestId('run-monitor').first()).toHaveAttribute('data-running', 'no', {
+    timeout: 300_000,
+  });
+
+  await goto(page, 'Evaluate');
+  await page.getByRole('button', { name: 'Evaluate latest checkpoint' }).click();
+  const top1Text = await page.getByTestId('eval-top1').textContent({ timeout: 120_000 });
+
+  await goto(page, 'Runs');
+  const downloads: { name: string; bytes: number[] }[] = [];
+  page.on('download', async (d) => {
+    const path = await d.path();
+    const fs = await import('node:fs');
+    downloads.push({ name: d.suggestedFilename(), bytes: [...fs.readFileSync(path!)] });
+  });
+  await page.getByRole('button', { name: 'Export student' }).first().click();
+  await expect.poll(() => downloads.length, { timeout: 60_000 }).toBe(2);
+  const json = downloads.find((d) => d.name === 'model.json')!;
+  const weights = downloads.find((d) => d.name !== 'model.json')!;
+  const reloaded = await page.evaluate(
+    async ({ json, weights }) => {
+      const { studio, store } = window.__fkd!;
+      const mj = JSON.parse(new TextDecoder().decode(new Uint8Array(json)));
+      const db = await store.openStudioDb();
+      const run = (await store.listRuns(db))[0];
+      const cfg = run.config as {
+        datasetId: string;
+        inputSize: number;
+        channels: 1 | 3;
+        normalisation: 'unit';
+        arch: 'mlp';
+      };
+      const r = await studio().trainer.api.evaluateArtifacts(
+        {
+          modelTopology: mj.modelTopology,
+          weightSpecs: mj.weightsManifest[0].weights,
+          weightData: new Uint8Array(weights).buffer,
+        },
+        {
+          datasetId: cfg.datasetId,
+          inputSize: cfg.inputSize,
+          channels: cfg.channels,
+          normalisation: cfg.normalisation,
+          arch: cfg.arch,
+        },
+      );
+      return r.top1;
+    },
+    { json: json.bytes, weights: weights.bytes },
+  );
+  expect(`${(100 * reloaded).toFixed(1)}%`).toBe(top1Text);
+});

@@ -1,0 +1,149 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bundleFileName, decodeLabelBundle } from '../core/labelBundle';
+import { encodeLabelRecord } from '../core/labelRecord';
+import {
+  closeStudioDb,
+  getLabelRecords,
+  getLabelSet,
+  listLabelSets,
+  openStudioDb,
+  putDataset,
+  putDatasetItems,
+  putLabelRecords,
+  putLabelSet,
+  type Dataset,
+  type StudioDb,
+} from '../store';
+import { freshDbName, makeLabelSet } from '../store/test-fixtures';
+import { exportLabelSetBundle, importLabelSetBundle } from './labelBundleJob';
+
+let name: string;
+let db: StudioDb;
+
+function dataset(id: string, n: number, numClasses = 2): Dataset {
+  return {
+    id,
+    name: `dataset ${id}`,
+    source: 'folder',
+    layout: 'imagefolder',
+    numClasses,
+    classes: Array.from({ length: numClasses }, (_, i) => ({ index: i, name: `c${i}` })),
+    counts: { train: n, val: 0 },
+    skipped: [],
+    createdAt: 1,
+    updatedAt: 1,
+  };
+}
+
+function record(i: number): Uint8Array {
+  return encodeLabelRecord({
+    version: 1,
+    spec: { codec: 'msTopK', k: 2, precision: 'q8', numClasses: 2 },
+    imageWidth: 8 + (i % 3),
+    imageHeight: 8,
+    numCrops: 2,
+    boxes: Int32Array.of(0, 0, 4, 4, 1, 1, 5, 5),
+    flips: Uint8Array.of(i % 2, 1),
+    indices: Uint16Array.of(i % 2, 1 - (i % 2), 0, 1),
+    probs: Float32Array.of(700 / 1023, 323 / 1023, 600 / 1023, 423 / 1023),
+  });
+}
+
+const items = (n: number, prefix = '') =>
+  Array.from({ length: n }, (_, i) => ({
+    index: i,
+    path: `${prefix}train/c${i % 2}/${i}.png`,
+    classIndex: i % 2,
+    bytes: 10,
+  }));
+
+beforeEach(async () => {
+  name = freshDbName();
+  db = await openStudioDb(name);
+  await putDataset(db, dataset('d1', 40));
+  await putDatasetItems(db, 'd1', 'train', items(40));
+  const set = makeLabelSet('ls1', 'd1');
+  await putLabelSet(db, {
+    ...set,
+    numClasses: 2,
+    imagesTotal: 40,
+    settings: { ...set.settings, codec: 'msTopK', k: 2, precision: 'q8' },
+  });
+  // Image 5 was skipped by the generator: no record.
+  const recs = Array.from({ length: 40 }, (_, i) => ({ imageIndex: i, record: record(i) })).filter(
+    (r) => r.imageIndex !== 5,
+  );
+  await putLabelRecords(db, 'ls1', recs, { status: 'done' });
+});
+
+afterEach(async () => {
+  await closeStudioDb(name);
+});
+
+describe('label set export/import', () => {
+  it('exports a bundle that imports back with byte-identical records', async () => {
+    const blob = await exportLabelSetBundle('ls1', db);
+    const bundle = decodeLabelBundle(new Uint8Array(await blob.arrayBuffer()));
+    expect(bundle.records).toHaveLength(39);
+    expect(bundle.header.images[5]).toEqual({ index: 6, path: 'train/c0/6.png', classIndex: 0 });
+    expect(bundle.header.labelSet.settings).not.toHaveProperty('reuseBoxesFrom');
+
+    const r = await importLabelSetBundle(blob, 'd1', db);
+    expect(r).toMatchObject({ imported: 39, unmatched: 0 });
+    const [src, dst] = [await getLabelSet(db, 'ls1'), await getLabelSet(db, r.labelSetId)];
+    expect(dst).toMatchObject({
+      imagesDone: 39,
+      imagesTotal: 40,
+      bytes: src!.bytes,
+      status: 'done',
+      datasetId: 'd1',
+    });
+    expect(dst!.name).toBe(`${src!.name} (imported)`);
+    const [a, b] = [await getLabelRecords(db, 'ls1', 0, 40), await getLabelRecords(db, r.labelSetId, 0, 40)];
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    for (const [i, bytes] of a) expect(b.get(i)).toEqual(bytes);
+  });
+
+  it('matches another copy of the dataset by path, whatever its order', async () => {
+    await putDataset(db, dataset('d2', 45));
+    // Same files in reverse order, plus five new ones; image 7's file is missing in the copy.
+    const copy = items(45)
+      .reverse()
+      .map((it, index) => ({ ...it, index }))
+      .filter((it) => it.path !== 'train/c1/7.png');
+    await putDatasetItems(db, 'd2', 'train', copy);
+    const r = await importLabelSetBundle(await exportLabelSetBundle('ls1', db), 'd2', db);
+    expect(r).toMatchObject({ imported: 38, unmatched: 1 });
+    expect(r.warnings.join()).toMatch(/1 labelled images were not found/);
+    const byPath = new Map(copy.map((it) => [it.path, it.index]));
+    const got = await getLabelRecords(db, r.labelSetId, 0, 45);
+    expect(got.size).toBe(38);
+    expect(got.get(byPath.get('train/c0/10.png')!)).toEqual(record(10));
+  });
+
+  it('refuses a dataset with another class count, and an unrelated dataset', async () => {
+    const blob = await exportLabelSetBundle('ls1', db);
+    await putDataset(db, dataset('d3', 4, 3));
+    await expect(importLabelSetBundle(blob, 'd3', db)).rejects.toThrow(
+      /has 2 classes but dataset "dataset d3" has 3/,
+    );
+    await putDataset(db, dataset('d4', 4));
+    await putDatasetItems(db, 'd4', 'train', items(4, 'other/'));
+    await expect(importLabelSetBundle(blob, 'd4', db)).rejects.toThrow(/none of the 39 labelled images/);
+    expect((await listLabelSets(db)).map((s) => s.id)).toEqual(['ls1']);
+  });
+
+  it('refuses a corrupted file without creating a set', async () => {
+    const bytes = new Uint8Array(await (await exportLabelSetBundle('ls1', db)).arrayBuffer());
+    bytes[bytes.length - 100] ^= 0x10;
+    await expect(importLabelSetBundle(new Blob([bytes]), 'd1', db)).rejects.toThrow(/checksum mismatch/);
+    expect(await listLabelSets(db)).toHaveLength(1);
+  });
+
+  it('names the file after the set', () => {
+    expect(bundleFileName({ name: 'Fashion · teacher · 6 crops · msTopK5' })).toBe(
+      'Fashion_teacher_6_crops_msTopK5.fkdlabels',
+    );
+  });
+});

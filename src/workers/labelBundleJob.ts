@@ -1,0 +1,244 @@
+/**
+ * Export a label set as one .fkdlabels bundle (core/labelBundle.ts, docs/label-bundle.md) and import a
+ * bundle onto a dataset. Export streams records out of IndexedDB in index ranges into a Blob; import
+ * matches each labelled image to the target dataset by path (by index when it is the same dataset),
+ * validates every record, and writes a new label set in batches (putLabelRecords keeps its counters).
+ */
+import { LabelBundleWriter, decodeLabelBundle, type LabelBundleHeader } from '../core/labelBundle';
+import { decodeLabelRecord } from '../core/labelRecord';
+import { normalizeSpec, type CodecSpec } from '../core/softLabel';
+import {
+  deleteLabelSet,
+  getDataset,
+  getDatasetItems,
+  getLabelRecords,
+  getLabelSet,
+  listDoneImageIndices,
+  openStudioDb,
+  putLabelRecords,
+  putLabelSet,
+  type DatasetItem,
+  type LabelSet,
+  type StudioDb,
+} from '../store';
+
+/** Images read from IndexedDB per getLabelRecords call during export. */
+const EXPORT_RANGE = 1024;
+/** Records per putLabelRecords transaction during import. */
+const IMPORT_BATCH = 256;
+
+export interface ImportLabelSetResult {
+  labelSetId: string;
+  /** Records written to the new set. */
+  imported: number;
+  /** Records in the bundle whose image was not found in the target dataset (or differs from it). */
+  unmatched: number;
+  warnings: string[];
+}
+
+export async function exportLabelSetBundle(labelSetId: string, db?: StudioDb): Promise<Blob> {
+  db ??= await openStudioDb();
+  const set = await getLabelSet(db, labelSetId);
+  if (!set) throw new Error(`label set ${labelSetId} not found`);
+  const dataset = await getDataset(db, set.datasetId);
+  if (!dataset)
+    throw new Error(
+      `the dataset of label set "${set.name}" no longer exists: nothing to describe its images`,
+    );
+  const done = await listDoneImageIndices(db, labelSetId);
+  const items = new Map(
+    (
+      await getDatasetItems(
+        db,
+        dataset.id,
+        'train',
+        0,
+        Math.max(dataset.counts.train, (done.at(-1) ?? -1) + 1),
+      )
+    ).map((it) => [it.index, it]),
+  );
+  const images = done.map((index) => {
+    const it = items.get(index);
+    if (!it)
+      throw new Error(
+        `image ${index} of label set "${set.name}" is not in dataset "${dataset.name}" any more`,
+      );
+    return {
+      index,
+      path: it.path,
+      classIndex: it.classIndex,
+      ...(it.width ? { width: it.width } : {}),
+      ...(it.height ? { height: it.height } : {}),
+    };
+  });
+  // reuseBoxesFrom names a set of this studio only; it means nothing elsewhere.
+  const { reuseBoxesFrom: _local, ...settings } = set.settings;
+  const header: LabelBundleHeader = {
+    labelSet: {
+      id: set.id,
+      name: set.name,
+      teacherId: set.teacherId,
+      settings,
+      imagesTotal: set.imagesTotal,
+      createdAt: set.createdAt,
+    },
+    numClasses: set.numClasses,
+    dataset: {
+      id: dataset.id,
+      name: dataset.name,
+      counts: dataset.counts,
+      classes: dataset.classes.map((c) => ({
+        index: c.index,
+        name: c.name,
+        ...(c.wnid ? { wnid: c.wnid } : {}),
+      })),
+    },
+    images,
+    exportedBy: 'FKD Studio',
+    exportedAt: Date.now(),
+  };
+  const writer = new LabelBundleWriter(header);
+  const parts: Uint8Array[] = [];
+  let next = 0;
+  while (next < done.length) {
+    const lo = done[next];
+    const recs = await getLabelRecords(db, labelSetId, lo, lo + EXPORT_RANGE);
+    for (; next < done.length && done[next] < lo + EXPORT_RANGE; next++) {
+      const rec = recs.get(done[next]);
+      if (!rec)
+        throw new Error(`label set "${set.name}" changed during export (image ${done[next]}); try again`);
+      parts.push(...writer.push(done[next], rec));
+    }
+  }
+  parts.push(...writer.finish());
+  return new Blob(parts as Uint8Array<ArrayBuffer>[], { type: 'application/octet-stream' });
+}
+
+function specOf(h: LabelBundleHeader): CodecSpec {
+  try {
+    return normalizeSpec({
+      codec: h.labelSet.settings.codec as CodecSpec['codec'],
+      k: h.labelSet.settings.k,
+      precision: h.labelSet.settings.precision as CodecSpec['precision'],
+      numClasses: h.numClasses,
+    });
+  } catch (e) {
+    throw new Error(`label bundle corrupt: settings ${(e as Error).message}`, { cause: e });
+  }
+}
+
+export async function importLabelSetBundle(
+  file: Blob,
+  datasetId: string,
+  db?: StudioDb,
+): Promise<ImportLabelSetResult> {
+  const { header: h, records } = decodeLabelBundle(new Uint8Array(await file.arrayBuffer()));
+  db ??= await openStudioDb();
+  const dataset = await getDataset(db, datasetId);
+  if (!dataset) throw new Error(`dataset ${datasetId} not found`);
+  if (h.numClasses !== dataset.numClasses) {
+    throw new Error(
+      `the label set has ${h.numClasses} classes but dataset "${dataset.name}" has ${dataset.numClasses}: it cannot be imported there`,
+    );
+  }
+  const warnings: string[] = [];
+  const renamed = h.dataset.classes.filter((c) => {
+    const own = dataset.classes.find((d) => d.index === c.index);
+    return own && own.name !== c.name && !(own.wnid && c.wnid && own.wnid === c.wnid);
+  });
+  if (renamed.length > 0) {
+    warnings.push(
+      `${renamed.length} class names differ from the exporting dataset (e.g. ${renamed[0].index}: "${renamed[0].name}"); ` +
+        'labels follow class indices',
+    );
+  }
+  const spec = specOf(h);
+  const items = await getDatasetItems(db, datasetId, 'train', 0, dataset.counts.train);
+  const byPath = new Map(items.map((it) => [it.path, it]));
+  const byIndex = new Map(items.map((it) => [it.index, it]));
+  const identity = new Map(h.images.map((im) => [im.index, im]));
+  const sameDataset = h.dataset.id === datasetId;
+
+  const matched: { imageIndex: number; record: Uint8Array }[] = [];
+  const used = new Set<number>();
+  let unmatched = 0;
+  for (const { imageIndex, record } of records) {
+    const id = identity.get(imageIndex)!; // decodeLabelBundle guarantees every record has one
+    const target: DatasetItem | undefined =
+      byPath.get(id.path) ?? (sameDataset ? byIndex.get(imageIndex) : undefined);
+    let r;
+    try {
+      r = decodeLabelRecord(record);
+    } catch (e) {
+      throw new Error(`label bundle corrupt: record of ${id.path}: ${(e as Error).message}`, { cause: e });
+    }
+    const s = r.spec;
+    if (
+      s.codec !== spec.codec ||
+      s.k !== spec.k ||
+      s.precision !== spec.precision ||
+      s.numClasses !== spec.numClasses
+    ) {
+      throw new Error(
+        `label bundle corrupt: record of ${id.path} is ${s.codec} k=${s.k} ${s.precision} C=${s.numClasses}, ` +
+          `the header says ${spec.codec} k=${spec.k} ${spec.precision} C=${spec.numClasses}`,
+      );
+    }
+    const sameImage =
+      target !== undefined &&
+      !used.has(target.index) &&
+      target.classIndex === id.classIndex &&
+      (!target.width || target.width === r.imageWidth) &&
+      (!target.height || target.height === r.imageHeight);
+    if (!sameImage) {
+      unmatched++;
+      continue;
+    }
+    used.add(target.index);
+    matched.push({ imageIndex: target.index, record });
+  }
+  if (matched.length === 0 && records.length > 0) {
+    throw new Error(
+      `none of the ${records.length} labelled images of "${h.dataset.name}" was found in dataset "${dataset.name}" (matched by path and class)`,
+    );
+  }
+  if (unmatched > 0) warnings.push(`${unmatched} labelled images were not found in "${dataset.name}"`);
+
+  const now = Date.now();
+  const set: LabelSet = {
+    id: `labels:${now.toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+    datasetId,
+    teacherId: h.labelSet.teacherId,
+    name: `${h.labelSet.name} (imported)`,
+    settings: { ...h.labelSet.settings },
+    numClasses: h.numClasses,
+    imagesDone: 0,
+    imagesTotal: items.length,
+    bytes: 0,
+    status: 'pending',
+    createdAt: now,
+    updatedAt: now,
+  };
+  await putLabelSet(db, set);
+  try {
+    const missing = items.length - matched.length;
+    const final = {
+      status: 'done' as const,
+      error: missing > 0 ? `imported: ${missing} of ${items.length} images have no label` : undefined,
+    };
+    if (matched.length === 0) await putLabelRecords(db, set.id, [], final);
+    for (let lo = 0; lo < matched.length; lo += IMPORT_BATCH) {
+      const last = lo + IMPORT_BATCH >= matched.length;
+      await putLabelRecords(
+        db,
+        set.id,
+        matched.slice(lo, lo + IMPORT_BATCH),
+        last ? final : { status: 'running' },
+      );
+    }
+  } catch (e) {
+    await deleteLabelSet(db, set.id).catch(() => undefined);
+    throw e;
+  }
+  return { labelSetId: set.id, imported: matched.length, unmatched, warnings };
+}
