@@ -78,10 +78,17 @@ function readIterations(weights: OptimizerWeight[]): number {
 }
 
 /**
- * torch.optim.SGD(momentum, weight_decay), no Nesterov: g += wd * p (coupled L2, on ALL parameters as the
- * released train_FKD.py does); buf = momentum * buf + g; p -= lr * buf.
+ * torch.optim.SGD(momentum, weight_decay, nesterov), dampening 0: g += wd * p (coupled L2, on ALL
+ * parameters as the released train_FKD.py does); buf = momentum * buf + g; then p -= lr * buf, or with
+ * Nesterov p -= lr * (g + momentum * buf) (PyTorch's formula, the look-ahead on the fresh buffer).
  */
-export function sgdMomentum(opts: { lr: number; momentum: number; weightDecay: number }): Optimizer {
+export function sgdMomentum(opts: {
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  nesterov?: boolean;
+}): Optimizer {
+  if (opts.nesterov && !(opts.momentum > 0)) throw new Error('Nesterov momentum requires a momentum > 0');
   const buffers = new Buffers();
   let iterations = 0;
   const opt: Optimizer = {
@@ -94,7 +101,8 @@ export function sgdMomentum(opts: { lr: number; momentum: number; weightDecay: n
         const buf = buffers.get(`${p.name}/momentum`, p.variable);
         const next = tf.add(tf.mul(buf, opts.momentum), g);
         buf.assign(next);
-        p.variable.assign(tf.sub(p.variable, tf.mul(next, opt.lr)));
+        const step = opts.nesterov ? tf.add(g, tf.mul(next, opts.momentum)) : next;
+        p.variable.assign(tf.sub(p.variable, tf.mul(step, opt.lr)));
       }
       iterations++;
     },

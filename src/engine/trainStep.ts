@@ -15,6 +15,8 @@ export interface TrainerOptions {
   lr: number;
   /** SGD only; default 0.9 (fkd-reference 2.5). */
   momentum?: number;
+  /** SGD only: Nesterov momentum as torch.optim.SGD(nesterov=True). Default false. */
+  nesterov?: boolean;
   /** Default 1e-4 for SGD (all params), 0.05 for AdamW (>1-D params only), as the two recipes. */
   weightDecay?: number;
   /** Divides the student logits only; no T^2 (fkd-reference 2.4). Default 1. */
@@ -51,7 +53,12 @@ export function createTrainer(model: tf.LayersModel, opts: TrainerOptions): Trai
   const params = trainableSlots(model, isSgd);
   const variables = params.map((p) => p.variable);
   const optimizer: Optimizer = isSgd
-    ? sgdMomentum({ lr: opts.lr, momentum: opts.momentum ?? 0.9, weightDecay: opts.weightDecay ?? 1e-4 })
+    ? sgdMomentum({
+        lr: opts.lr,
+        momentum: opts.momentum ?? 0.9,
+        weightDecay: opts.weightDecay ?? 1e-4,
+        nesterov: opts.nesterov ?? false,
+      })
     : adamW({ lr: opts.lr, weightDecay: opts.weightDecay ?? 0.05 });
 
   return {

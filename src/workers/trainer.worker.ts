@@ -5,11 +5,13 @@
  */
 import * as Comlink from 'comlink';
 import { selectBackend } from '../engine/backend';
+import { gradientParity, type GradParityReport } from '../engine/gradParity';
 import { saveModelArtifacts } from '../engine/weights';
 import { createTrainer } from '../engine/trainStep';
 import { loadStudentFromArtifacts } from '../models/studentArtifacts';
 import type { StoredArtifacts } from '../models/teacherArtifacts';
 import type { BackendName, BackendReport, ProgressFn, WorkerInit } from './api';
+import { studentOnlyThroughput, type StudentThroughput } from './benchStudent';
 import { DatasetReader, setBaseUrl } from './datasets';
 import { evaluateItems, type EvalResult } from './evaluate';
 import { cancelJob, runJob, runningJobs } from './jobs';
@@ -67,6 +69,12 @@ const api = {
     await backendFor(cfg);
     return runJob(`speed:${cfg.datasetId}`, (signal) => measureSpeed(cfg, methods, opts, signal, onProgress));
   },
+  /** bench:train: trainer.step alone on a random batch already on the device (no decode, no store). */
+  async studentOnlyThroughput(cfg: TrainConfig, steps: number): Promise<StudentThroughput> {
+    await backendFor(cfg);
+    const reader = await DatasetReader.open(cfg.datasetId);
+    return studentOnlyThroughput(cfg, reader.dataset.numClasses, steps);
+  },
   /** The student of a run as tfjs Layers artifacts (model.json topology + one weights buffer). */
   async exportStudent(runId: string): Promise<StoredArtifacts> {
     const run = await getRun(await openStudioDb(), runId);
@@ -107,6 +115,17 @@ const api = {
       trainer.dispose();
       model.dispose();
     }
+  },
+  /**
+   * Diagnostics: loss + gradients of every student layer type on backends[0] vs each other backend
+   * (engine/gradParity.ts). Switches this worker's tfjs backend and restores it, so it is refused while
+   * another job runs, and shows up in running() as 'diagnostics:gradParity' while it does.
+   */
+  async gradientParity(backends: string[]): Promise<GradParityReport> {
+    const busy = runningJobs();
+    if (busy.length > 0)
+      throw new Error(`gradient parity needs an idle trainer (running: ${busy.join(', ')})`);
+    return runJob('diagnostics:gradParity', () => gradientParity(backends));
   },
   cancel(jobId: string): boolean {
     return cancelJob(jobId);

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { GradParityReport } from '../../engine/gradParity';
 import type { BackendName } from '../../workers/api';
 import { useStudio, type WorkerStatus } from '../studio';
 import { ALL_BACKENDS, forcedBackend, forcedBackendSource, saveForcedBackend } from '../settings';
@@ -49,6 +50,96 @@ function AdapterPanel({ who, status }: { who: string; status: WorkerStatus }) {
         )}
       </dl>
     </div>
+  );
+}
+
+const PARITY_BACKENDS = ['cpu', 'webgpu', 'webgl'];
+
+const fmt = (v: number) => (Number.isFinite(v) ? v.toExponential(1) : String(v));
+
+/** Runs the trainer worker's gradient parity check (engine/gradParity.ts) and tabulates it per layer type. */
+function GradParityPanel() {
+  const { trainer, trainerStatus } = useStudio();
+  const [state, setState] = useState<'idle' | 'running' | 'done' | 'error'>('idle');
+  const [report, setReport] = useState<GradParityReport | null>(null);
+  const [error, setError] = useState('');
+  const run = async () => {
+    setState('running');
+    setError('');
+    try {
+      setReport(await trainer.api.gradientParity(PARITY_BACKENDS));
+      setState('done');
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+      setState('error');
+    }
+  };
+  const layers = report?.comparisons.find((c) => c.layers.length > 0)?.layers.map((l) => l.layer) ?? [];
+  return (
+    <section
+      className="panel"
+      data-testid="grad-parity"
+      data-state={state}
+      data-ok={report ? String(report.ok) : undefined}
+      data-report={report ? JSON.stringify(report) : undefined}
+    >
+      <h2>Diagnostics</h2>
+      <p className="muted">
+        Loss and gradients (input, weights) plus BatchNorm statistics of every student layer type on tiny
+        fixed inputs, on cpu and on each GPU backend. A layer passes when max |diff| &le;{' '}
+        {report?.tolerance.abs ?? 1e-5} + {report?.tolerance.rel ?? 1e-4} &times; max |cpu value|: float32
+        summation order differs between backends, a wrong gradient kernel is off by far more. Switches the
+        trainer&apos;s backend meanwhile.
+      </p>
+      <button disabled={state === 'running' || trainerStatus.state !== 'ready'} onClick={() => void run()}>
+        Diagnostics: gradient parity (cpu vs webgpu)
+      </button>
+      {state === 'running' && <span className="muted"> running on {PARITY_BACKENDS.join(', ')}…</span>}
+      {error && (
+        <div className="banner error" role="alert">
+          {error}
+        </div>
+      )}
+      {report && (
+        <table className="grid">
+          <thead>
+            <tr>
+              <th>layer type</th>
+              {report.comparisons.map((c) => (
+                <th key={c.backend} className="num" data-ok={String(c.ok)}>
+                  {report.reference} vs {c.backend}: max abs / max rel
+                  {c.error ? ` (${c.error})` : ` (${(c.ms / 1000).toFixed(1)} s)`}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {layers.map((name, i) => (
+              <tr key={name} data-testid="grad-parity-row" data-layer={name}>
+                <td>{name}</td>
+                {report.comparisons.map((c) => {
+                  const l = c.layers[i];
+                  return (
+                    <td
+                      key={c.backend}
+                      className="num"
+                      data-backend={c.backend}
+                      data-ok={String(l?.ok ?? false)}
+                    >
+                      {!l
+                        ? 'not run'
+                        : l.error
+                          ? l.error
+                          : `${l.ok ? '✓' : '✗'} ${fmt(l.maxAbs)} / ${fmt(l.maxRel)}`}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }
 
@@ -104,6 +195,7 @@ export function SettingsView() {
         <AdapterPanel who="teacher" status={teacherStatus} />
         <AdapterPanel who="trainer" status={trainerStatus} />
       </section>
+      <GradParityPanel />
       <StoragePanel />
     </>
   );

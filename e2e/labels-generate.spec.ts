@@ -1,0 +1,75 @@
+import { expect, test, type Page } from '@playwright/test';
+import { goto, openStudio } from './helpers';
+
+async function startGeneration(page: Page, crops: number) {
+  await goto(page, 'Soft labels');
+  await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Fashion-MNIST 2k (2000 train)' });
+  await page.getByLabel('Crops per image').fill(String(crops));
+  await page.getByRole('button', { name: 'Generate soft labels' }).click();
+}
+
+function labelSetState(page: Page) {
+  return page.evaluate(async () => {
+    const { store } = window.__fkd!;
+    const db = await store.openStudioDb();
+    const [set] = await store.listLabelSets(db);
+    if (!set) return null;
+    const done = await store.listDoneImageIndices(db, set.id);
+    return { id: set.id, status: set.status, imagesDone: set.imagesDone, imagesTotal: set.imagesTotal, keys: done };
+  });
+}
+
+test('stored labels decode and match the teacher softmax on the same crops within the codec bound', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openStudio(page);
+  await startGeneration(page, 6);
+  await expect(page.getByTestId('label-set-row').first()).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+  const state = (await labelSetState(page))!;
+  expect(state.keys.length).toBe(2000);
+  expect(state.imagesDone).toBe(2000);
+  const report = await page.evaluate((id) => window.__fkd!.studio().teacher.api.verifyLabels(id, 12), state.id);
+  expect(report.images).toBe(12);
+  expect(report.crops).toBe(72);
+  expect(report.missing).toEqual([]);
+  expect(report.indexMismatches).toBe(0);
+  expect(report.bound).toBeGreaterThan(0);
+  expect(report.maxError).toBeLessThanOrEqual(report.bound);
+});
+
+test('a reload mid-generation resumes at the first unlabelled image: none missing, none twice', async ({ page }) => {
+  test.setTimeout(600_000);
+  await openStudio(page);
+  await startGeneration(page, 64);
+  await expect.poll(async () => (await labelSetState(page))?.imagesDone ?? 0, { timeout: 120_000 }).toBeGreaterThan(50);
+  await page.reload();
+  await openStudio(page);
+  const mid = (await labelSetState(page))!;
+  expect(mid.status).toBe('paused');
+  expect(mid.imagesDone).toBeLessThan(2000);
+  expect(mid.keys.length).toBe(mid.imagesDone);
+  await goto(page, 'Soft labels');
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect(page.getByTestId('label-set-row').first()).toHaveAttribute('data-status', 'done', { timeout: 480_000 });
+  const end = (await labelSetState(page))!;
+  expect(end.imagesDone).toBe(2000);
+  expect(new Set(end.keys).size).toBe(2000);
+  expect(end.keys).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+});
+
+test('a teacher whose outputs do not match the classes is refused before any work', async ({ page }) => {
+  await openStudio(page);
+  await goto(page, 'Soft labels');
+  // The embedded teacher has 10 outputs; declare it an ImageNet (1000-class) teacher.
+  await page.getByLabel('Teacher folder').setInputFiles('public/models/fashion-teacher');
+  await page.getByLabel('Teacher input size').fill('28');
+  await page.getByLabel('Teacher channels').selectOption('1');
+  await page.getByRole('button', { name: 'Import teacher' }).click();
+  const status = page.getByTestId('teacher-import-status');
+  await expect(status).toHaveAttribute('role', 'alert');
+  await expect(status).toContainText(/10.*1000|1000.*10/);
+  const models = await page.evaluate(async () => {
+    const { store } = window.__fkd!;
+    return (await store.listModels(await store.openStudioDb(), 'teacher')).length;
+  });
+  expect(models).toBe(0);
+});

@@ -1,0 +1,77 @@
+/**
+ * Checks a label set against its teacher: for a sample of images, decode the stored record, run the
+ * teacher again on the stored boxes and flips, encode that fresh softmax with the same codec at full
+ * precision, and compare with what storage gives back. The difference must stay within the codec's
+ * documented bound (core/softLabel recoveredErrorBound), so a wrong box, flip, class order or
+ * quantiser shows up as a failure, not as a slightly worse student.
+ */
+import { decodeLabelRecord, recordCropBoxes, recordEncodedLabel } from '../core/labelRecord';
+import { encodeSoftLabel, recoverSoftLabel, recoveredErrorBound } from '../core/softLabel';
+import { decodeImage } from '../data/decode';
+import { uploadImage } from '../engine/pixels';
+import { teacherFullProbs } from '../engine/teacherProbs';
+import { getLabelRecords, getLabelSet, openStudioDb } from '../store';
+import { DatasetReader } from './datasets';
+import { openTeacher } from './teachers';
+
+export interface VerifyReport {
+  images: number;
+  crops: number;
+  /** Max |recovered stored target − codec(fresh teacher softmax)| over all classes of all checked crops. */
+  maxError: number;
+  bound: number;
+  /** Crops whose stored top-k classes differ from the fresh teacher's. */
+  indexMismatches: number;
+  /** Dataset images without a record (should be exactly the skipped ones). */
+  missing: number[];
+}
+
+export async function verifyLabelSet(labelSetId: string, sampleImages: number): Promise<VerifyReport> {
+  const db = await openStudioDb();
+  const set = await getLabelSet(db, labelSetId);
+  if (!set) throw new Error(`label set ${labelSetId} not found`);
+  const reader = await DatasetReader.open(set.datasetId);
+  const records = await getLabelRecords(db, labelSetId, 0, reader.items.train.length);
+  const missing = reader.items.train.filter((it) => !records.has(it.index)).map((it) => it.index);
+  const { teacher } = await openTeacher(set.teacherId);
+  let maxError = 0;
+  let crops = 0;
+  let indexMismatches = 0;
+  let images = 0;
+  let bound = 0;
+  try {
+    const step = Math.max(1, Math.floor(reader.items.train.length / sampleImages));
+    for (let i = 0; i < reader.items.train.length && images < sampleImages; i += step) {
+      const item = reader.items.train[i];
+      const bytes = records.get(item.index);
+      if (!bytes) continue;
+      const rec = decodeLabelRecord(bytes);
+      bound = recoveredErrorBound(rec.spec);
+      const decoded = await decodeImage(await reader.blob(item), { name: item.path });
+      if ('error' in decoded) continue;
+      const image = uploadImage(decoded.pixels, decoded.width, decoded.height);
+      const C = rec.spec.numClasses;
+      let probs: Float32Array;
+      try {
+        probs = await teacherFullProbs(teacher, image, recordCropBoxes(rec), set.settings.temperature);
+      } finally {
+        image.dispose();
+      }
+      const exactSpec = { ...rec.spec, precision: 'f32' as const };
+      for (let c = 0; c < rec.numCrops; c++) {
+        const fresh = encodeSoftLabel(probs.subarray(c * C, (c + 1) * C), exactSpec);
+        const stored = recordEncodedLabel(rec, c);
+        const a = recoverSoftLabel(stored, rec.spec);
+        const b = recoverSoftLabel(fresh, exactSpec);
+        for (let j = 0; j < C; j++) maxError = Math.max(maxError, Math.abs(a[j] - b[j]));
+        const same = [...stored.indices].sort().join() === [...fresh.indices].sort().join();
+        if (!same) indexMismatches++;
+        crops++;
+      }
+      images++;
+    }
+  } finally {
+    teacher.dispose();
+  }
+  return { images, crops, maxError, bound, indexMismatches, missing };
+}
