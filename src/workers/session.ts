@@ -4,6 +4,8 @@
  */
 import { learningRateAt, locateStep, type Pass, type ScheduleConfig } from '../core/schedule';
 import { Rng } from '../core/rng';
+import { sampleMix } from '../core/mixing';
+import { mixBatch } from '../engine/mix';
 import { batchFromImages } from '../engine/crops';
 import { predictTopK } from '../engine/predict';
 import { teacherBatchTargets } from '../engine/teacherStep';
@@ -114,6 +116,7 @@ export class TrainSession {
       optimizer: cfg.optimizer,
       lr: cfg.lr,
       weightDecay: cfg.weightDecay,
+      nesterov: cfg.optimizer === 'sgd' ? cfg.nesterov : undefined,
       temperature: cfg.temperature,
     });
     return new TrainSession(cfg, reader, numClasses, model, trainer, teacher);
@@ -167,6 +170,16 @@ export class TrainSession {
         targets = oneHotTargets(cropMajorLabels(images), this.numClasses);
       } else {
         targets = teacherBatchTargets(this.teacher!, images, this.cfg.teacherTemperature);
+      }
+      if (this.cfg.mix && this.cfg.mix !== 'none') {
+        const switchProb = this.cfg.mix === 'mixup' ? 1 : this.cfg.mix === 'cutmix' ? 0 : 0.5;
+        const mix = sampleMix(new Rng(this.cfg.seed).fork(`mix:${g}`), x.shape[0], this.cfg.inputSize, {
+          switchProb,
+        });
+        const [mx, mt] = mixBatch(x, targets, mix);
+        disposeAll(x, targets);
+        x = mx;
+        targets = mt;
       }
       const lossT = this.trainer.step(x, targets);
       const loss = lossT

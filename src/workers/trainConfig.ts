@@ -27,6 +27,10 @@ export interface TrainConfig {
   optimizer: 'sgd' | 'adamw';
   lr: number;
   weightDecay?: number;
+  /** SGD only. */
+  nesterov?: boolean;
+  /** Mixup (Beta 0.8) / CutMix (Beta 1) on the crop batch, targets mixed linearly (reference 2.6). */
+  mix?: 'none' | 'mixup' | 'cutmix' | 'both';
   schedule: 'cosine' | 'step' | 'constant';
   cosinePer: 'pass' | 'step';
   warmupEpochs: number;

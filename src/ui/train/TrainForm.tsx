@@ -139,7 +139,22 @@ export function TrainForm() {
             <option value="tinyCnn">tiny CNN</option>
             <option value="resnetMini">mini ResNet</option>
             <option value="mobilenetMini">mini MobileNet</option>
+            <option value="resnet18">ResNet-18 shape</option>
+            <option value="resnet50">ResNet-50 shape</option>
+            <option value="mobilenetV2">MobileNetV2</option>
+            <option value="vitTiny">ViT-Tiny</option>
           </select>
+        </label>
+        <label className="field">
+          Width
+          <input
+            aria-label="Width"
+            type="number"
+            min={1}
+            placeholder="default"
+            value={eff.width ?? ''}
+            onChange={(e) => set({ width: e.target.value ? +e.target.value : undefined })}
+          />
         </label>
         <label className="field">
           Input size
@@ -231,6 +246,30 @@ export function TrainForm() {
             <option value="cosine:step">cosine per step</option>
             <option value="step:pass">step decay</option>
             <option value="constant:pass">constant</option>
+          </select>
+        </label>
+        {eff.optimizer === 'sgd' && (
+          <label style={{ fontSize: 13, alignSelf: 'end' }}>
+            <input
+              type="checkbox"
+              aria-label="Nesterov"
+              checked={!!eff.nesterov}
+              onChange={(e) => set({ nesterov: e.target.checked })}
+            />{' '}
+            Nesterov
+          </label>
+        )}
+        <label className="field">
+          Mixing
+          <select
+            aria-label="Mixing"
+            value={eff.mix ?? 'none'}
+            onChange={(e) => set({ mix: e.target.value as TrainConfig['mix'] })}
+          >
+            <option value="none">none</option>
+            <option value="mixup">Mixup (Beta 0.8)</option>
+            <option value="cutmix">CutMix (Beta 1)</option>
+            <option value="both">Mixup or CutMix (p 0.5)</option>
           </select>
         </label>
         <label className="field">
