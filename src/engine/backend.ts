@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { probeCurrentBackend, type ProbeJob } from './backendProbe';
+import { patchWasmBatchMatMul } from './wasmMatMul';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -137,6 +138,8 @@ async function prepare(): Promise<void> {
     configureWasmPaths();
   }
   wasmPathsConfigured = true;
+  // Dense-layer gradients use transposed matmuls, which are ~30x slower on wasm than transposing first.
+  patchWasmBatchMatMul();
 }
 
 export async function selectBackend(opts: SelectBackendOptions): Promise<BackendReport> {
