@@ -34,6 +34,14 @@ test('stored labels decode and match the teacher softmax on the same crops withi
   expect(report.indexMismatches).toBe(0);
   expect(report.bound).toBeGreaterThan(0);
   expect(report.maxError).toBeLessThanOrEqual(report.bound);
+
+  // Explorer: confidence/entropy over all crops, the most disagreeing images, one image's boxes and crops.
+  await page.getByRole('button', { name: 'Analyse' }).click();
+  await expect(page.getByTestId('label-stats')).toContainText('12000 crops');
+  await expect(page.getByTestId('disagreement').getByRole('button').first()).toBeVisible();
+  await expect(page.getByTestId('explorer-box')).toHaveCount(6);
+  await page.getByTestId('explorer-box').nth(3).click({ force: true });
+  await expect(page.getByTestId('explorer-crop')).toContainText('crop 4/6');
 });
 
 test('a reload mid-generation resumes at the first unlabelled image: none missing, none twice', async ({ page }) => {

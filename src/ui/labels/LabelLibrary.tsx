@@ -1,5 +1,7 @@
-import { useState } from 'react';
 import { bundleFileName } from '../../core/labelBundle';
+import { useEffect, useState } from 'react';
+import type { LabelStats } from '../../workers/labelStats';
+import { LabelStatsView } from './LabelExplorer';
 import { deleteLabelSet, listLabelSets, openStudioDb, type LabelSet } from '../../store';
 import { cancelGeneration, startGeneration } from '../actions';
 import { classNamer, useDatasets } from '../catalog';
@@ -80,8 +82,22 @@ function ImportLabelSet() {
   );
 }
 
+/** Confidence/entropy over the crops labelled so far, refreshed every few seconds while the job runs. */
+function useLiveStats(labelSetId: string, running: boolean): LabelStats | null {
+  const studio = useStudio();
+  const [stats, setStats] = useState<LabelStats | null>(null);
+  useEffect(() => {
+    if (!running) return;
+    const tick = () => void studio.teacher.api.labelStats(labelSetId, 0, 20_000).then(setStats, () => undefined);
+    const t = setInterval(tick, 3000);
+    return () => clearInterval(t);
+  }, [labelSetId, running, studio]);
+  return stats;
+}
+
 function LiveGeneration({ set }: { set: LabelSet }) {
   const job = useJobs((s) => s.generation[set.id]);
+  const stats = useLiveStats(set.id, !!job?.running);
   const datasets = useDatasets();
   if (!job) return null;
   const names = classNamer(datasets.find((d) => d.id === set.datasetId));
@@ -106,6 +122,7 @@ function LiveGeneration({ set }: { set: LabelSet }) {
           </ul>
         </details>
       )}
+      {stats && <LabelStatsView stats={stats} />}
       {smp && (
         <div className="row">
           <div>

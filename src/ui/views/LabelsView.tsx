@@ -1,4 +1,5 @@
 import { GenerateForm } from '../labels/GenerateForm';
+import { LabelExplorer } from '../labels/LabelExplorer';
 import { LabelLibrary } from '../labels/LabelLibrary';
 import { TeacherImport } from '../labels/TeacherImport';
 
@@ -7,6 +8,7 @@ export function LabelsView() {
     <>
       <GenerateForm />
       <LabelLibrary />
+      <LabelExplorer />
       <TeacherImport />
     </>
   );
