@@ -196,8 +196,16 @@ export async function runTraining(
       : e instanceof Error
         ? e.message
         : String(e);
-    const status = e instanceof PermissionLostError || isQuotaError(e) ? 'paused' : 'error';
-    await patchRun(db, runId, { status, error: message }).catch(() => undefined);
+    // A lost GPU device or WebGL context is not the run's fault: pause so it resumes from the checkpoint.
+    const deviceLost =
+      /device (was )?lost|destroyed|context lost|CONTEXT_LOST|mapAsync|external Instance/i.test(message);
+    const status = e instanceof PermissionLostError || isQuotaError(e) || deviceLost ? 'paused' : 'error';
+    await patchRun(db, runId, {
+      status,
+      error: deviceLost
+        ? `GPU device lost (${message}): resume to continue from the last checkpoint`
+        : message,
+    }).catch(() => undefined);
     return { status: 'error', step: g, totalSteps: session?.totalSteps ?? 0, lastEval, error: message };
   } finally {
     session?.dispose();

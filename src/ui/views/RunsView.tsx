@@ -6,7 +6,7 @@ import { pct } from '../format';
 import { jobStore, useJobs } from '../jobStore';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
-import { downloadArtifacts } from '../download';
+import { downloadArtifacts, saveArtifactsToFolder } from '../download';
 
 function bestVal(r: Run): number | undefined {
   const v = r.history.map((h) => h.valTop1).filter((x): x is number => x !== undefined);
@@ -124,6 +124,18 @@ export function RunsView() {
                     >
                       Export student
                     </button>{' '}
+                    {'showDirectoryPicker' in window && (
+                      <button
+                        onClick={() =>
+                          void studio.trainer.api
+                            .exportStudent(r.id)
+                            .then((a) => saveArtifactsToFolder(a, r.name))
+                            .catch((e: unknown) => setError(String(e)))
+                        }
+                      >
+                        Save to folder…
+                      </button>
+                    )}{' '}
                     <button
                       disabled={running}
                       onClick={async () => {
