@@ -1,7 +1,8 @@
+import { useJobs } from '../jobStore';
 import { useStudio, type WorkerStatus } from '../studio';
 import { forcedBackendSource } from '../settings';
 
-function Banner({ who, status }: { who: string; status: WorkerStatus }) {
+function Banner({ who, status, note }: { who: string; status: WorkerStatus; note?: string }) {
   if (status.state === 'starting') {
     return (
       <div className="banner info" data-testid={`backend-${who}`}>
@@ -28,6 +29,7 @@ function Banner({ who, status }: { who: string; status: WorkerStatus }) {
         {who} worker: {report.backend}
       </strong>{' '}
       · {report.reason}
+      {note && <span data-testid={`backend-${who}-note`}> · {note}</span>}
       {report.refused.length > 0 && (
         <details style={{ display: 'inline-block', marginLeft: 8 }}>
           <summary>why not the others</summary>
@@ -47,6 +49,15 @@ function Banner({ who, status }: { who: string; status: WorkerStatus }) {
 /** Which backend each worker got and why a better one was refused: a banner, not a console line. */
 export function BackendBanners() {
   const { teacherStatus, trainerStatus, bootError } = useStudio();
+  // The trainer re-selects per run (dense students train fastest on WASM without a GPU): say so.
+  const liveBackend = useJobs((s) => {
+    const running = Object.values(s.training).find((t) => t.running && t.metrics.length);
+    return running?.metrics[running.metrics.length - 1].backend;
+  });
+  const trainerNote =
+    liveBackend && trainerStatus.state === 'ready' && liveBackend !== trainerStatus.report.backend
+      ? `the current run uses ${liveBackend} (re-measured for its student)`
+      : undefined;
   const source = forcedBackendSource();
   return (
     <div>
@@ -61,7 +72,7 @@ export function BackendBanners() {
         </div>
       )}
       <Banner who="teacher" status={teacherStatus} />
-      <Banner who="trainer" status={trainerStatus} />
+      <Banner who="trainer" status={trainerStatus} note={trainerNote} />
     </div>
   );
 }

@@ -1,7 +1,16 @@
 import type { JobProgress } from '../../workers/api';
 import { formatDuration } from '../format';
 
-export function JobProgressBar({ progress, testId }: { progress: JobProgress | null; testId?: string }) {
+/** `cropsPerItem`: when each item is an image of N crops, also show crops/s. */
+export function JobProgressBar({
+  progress,
+  testId,
+  cropsPerItem,
+}: {
+  progress: JobProgress | null;
+  testId?: string;
+  cropsPerItem?: number;
+}) {
   if (!progress) return null;
   return (
     <div data-testid={testId} className="row" style={{ alignItems: 'center' }}>
@@ -9,6 +18,7 @@ export function JobProgressBar({ progress, testId }: { progress: JobProgress | n
       <span className="muted">
         {progress.phase}: {progress.done.toLocaleString()} / {progress.total.toLocaleString()}
         {progress.rate !== undefined && ` · ${progress.rate.toFixed(1)}/s`}
+        {progress.rate !== undefined && cropsPerItem && ` · ${(progress.rate * cropsPerItem).toFixed(0)} crops/s`}
         {progress.etaSeconds !== undefined && ` · ETA ${formatDuration(progress.etaSeconds)}`}
         {progress.message && ` · ${progress.message}`}
       </span>

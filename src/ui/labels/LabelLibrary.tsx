@@ -104,7 +104,7 @@ function LiveGeneration({ set }: { set: LabelSet }) {
   const smp = job.sample;
   return (
     <div data-testid="generation-live">
-      <JobProgressBar progress={job.progress} testId="generation-progress" />
+      <JobProgressBar progress={job.progress} testId="generation-progress" cropsPerItem={set.settings.numCrops} />
       {job.error && (
         <div className="banner error" role="alert">
           {job.error}
