@@ -102,7 +102,9 @@ export class DatasetReader {
   async blob(item: DatasetItem): Promise<Blob> {
     if (!item.shard) return this.source.open(splitPath(item.path));
     const members = await this.shard(item.shard);
-    const bytes = members.get(item.path);
+    // By sample ordinal (what the index recorded), so a key repeated in the shard cannot hand back
+    // another sample's bytes; indexes without ordinals fall back to the first sample of that key.
+    const bytes = members.get(item.offset !== undefined ? `${item.offset}:${item.path}` : item.path);
     if (!bytes) throw new Error(`${item.path} not found in shard ${item.shard}`);
     return new Blob([bytes as Uint8Array<ArrayBuffer>]);
   }
@@ -114,8 +116,14 @@ export class DatasetReader {
         const blob = await this.source.open(splitPath(path));
         const out = new Map<string, Uint8Array>();
         try {
+          let ordinal = 0;
           for await (const s of readWebDataset(blob.stream())) {
-            for (const [ext, data] of s.files) out.set(`${s.key}.${ext}`, data);
+            for (const [ext, data] of s.files) {
+              const name = `${s.key}.${ext}`;
+              out.set(`${ordinal}:${name}`, data);
+              if (!out.has(name)) out.set(name, data);
+            }
+            ordinal++;
           }
         } catch {
           // A truncated shard still yields its whole samples; the indexer already reported it.
