@@ -41,7 +41,7 @@ export function LineChart({
         width,
         height,
         scales: { x: { time: false } },
-        axes: [{ label: xLabel }, {}],
+        axes: [{ label: xLabel }, { values: (_u, vals) => vals.map((v) => (v == null ? '' : String(+v.toPrecision(3)))) }],
         series: [
           { label: xLabel },
           ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true })),
