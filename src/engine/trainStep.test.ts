@@ -152,3 +152,33 @@ describe('optimisers (fkd-reference 2.5)', () => {
     expect((await p.variable.data())[0]).toBeCloseTo(0.94 - 0.2 * 1.134, 6);
   });
 });
+
+describe('stepWithAccuracy', () => {
+  it('returns the loss of an identical plain step and the count of correct crops, leaking nothing', async () => {
+    const make = () => {
+      const model = buildStudent('mlp', { inputSize: 4, channels: 1, numClasses: 3, seed: 5 });
+      return { model, trainer: createTrainer(model, { optimizer: 'sgd', lr: 0.1 }) };
+    };
+    const x = tf.randomUniform([6, 4, 4, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const labels = Int32Array.from([0, 1, 2, 0, 1, 2]);
+    const targets = tf.oneHot(tf.tensor1d(labels, 'int32'), 3).toFloat() as tf.Tensor2D;
+    const a = make();
+    const b = make();
+    // One step each first: the optimisers create their momentum slots lazily.
+    tf.dispose([a.trainer.step(x, targets), b.trainer.stepWithAccuracy(x, targets, labels)]);
+    const before = tf.memory().numTensors;
+    const plain = a.trainer.step(x, targets);
+    const both = b.trainer.stepWithAccuracy(x, targets, labels);
+    const [loss, correct] = await both.data();
+    expect(loss).toBeCloseTo((await plain.data())[0], 6);
+    tf.dispose([plain, both]);
+    expect(tf.memory().numTensors).toBe(before);
+    // The count must equal an independent arg-max of the pre-step logits.
+    const c = make();
+    c.trainer.step(x, targets).dispose(); // same state as b before its counted step
+    const logits = c.model.apply(x, { training: true }) as tf.Tensor2D;
+    const pred = await tf.argMax(logits, 1).data();
+    expect(correct).toBe(pred.filter((p, i) => p === labels[i]).length);
+    tf.dispose([logits]);
+  });
+});

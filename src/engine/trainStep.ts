@@ -26,6 +26,11 @@ export interface TrainerOptions {
 export interface Trainer {
   /** forward (training mode) + soft CE + update, inside one tf.tidy. Caller disposes the returned loss. */
   step(x: tf.Tensor4D, targets: tf.Tensor2D): tf.Scalar;
+  /**
+   * The same step, also counting crops whose arg-max equals their hard label (training top-1 is logged
+   * against hard labels, reference 2.2). Returns [loss, correct]; caller disposes.
+   */
+  stepWithAccuracy(x: tf.Tensor4D, targets: tf.Tensor2D, labels: Int32Array): tf.Tensor1D;
   /** Takes effect on the next step; the optimiser state is kept (per-pass cosine staircase, 2.3). */
   setLearningRate(lr: number): void;
   /** Logits in inference mode (BN uses moving statistics). Caller disposes. */
@@ -70,6 +75,23 @@ export function createTrainer(model: tf.LayersModel, opts: TrainerOptions): Trai
         }, variables);
         optimizer.apply(params, grads);
         return value;
+      });
+    },
+    stepWithAccuracy(x, targets, labels) {
+      return tf.tidy(() => {
+        let correct: tf.Scalar | null = null;
+        const { value, grads } = tf.variableGrads(() => {
+          const logits = model.apply(x, { training: true }) as tf.Tensor2D;
+          // tf.keep lets it out of the gradient tape's tidy; disposed by hand once stacked (keep outlives tidies).
+          correct = tf.keep(
+            tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.tensor1d(labels, 'int32')), 'float32')),
+          );
+          return softCrossEntropy(logits, targets, temperature);
+        }, variables);
+        optimizer.apply(params, grads);
+        const out = tf.stack([value, correct!]) as tf.Tensor1D;
+        (correct as tf.Scalar | null)?.dispose();
+        return out;
       });
     },
     setLearningRate(lr) {

@@ -22,6 +22,8 @@ import type { CropBox } from '../core/cropBox';
 
 export interface StepOutcome {
   loss: Promise<number>;
+  /** Share of this step's crops whose arg-max is their hard label. */
+  trainTop1: Promise<number>;
   crops: number;
   images: number;
   decodeMs: number;
@@ -181,15 +183,16 @@ export class TrainSession {
         x = mx;
         targets = mt;
       }
-      const lossT = this.trainer.step(x, targets);
-      const loss = lossT
-        .data()
-        .then((d) => d[0])
-        .finally(() => lossT.dispose());
+      const statsT = this.trainer.stepWithAccuracy(x, targets, cropMajorLabels(images));
+      const stats = statsT.data().finally(() => statsT.dispose());
+      const loss = stats.then((d) => d[0]);
+      const rows = x.shape[0];
+      const trainTop1 = stats.then((d) => d[1] / rows);
       const sample = wantSample ? this.sample(g, pass, input, x, targets) : undefined;
       const crops = x.shape[0];
       return {
         loss,
+        trainTop1,
         crops,
         images: images.length,
         decodeMs: input.decodeMs,

@@ -25,6 +25,8 @@ import type { TrainConfig } from './trainConfig';
 
 export interface TrainMetrics {
   step: number;
+  /** Training top-1 against hard labels, averaged over the recent steps. */
+  trainTop1: number;
   totalSteps: number;
   epoch: number;
   pass: number;
@@ -105,6 +107,7 @@ export async function runTraining(
     let next = g < s.totalSteps ? s.load(g) : null;
     let pendingLoss: Promise<number> | null = null;
     let lastLoss = NaN;
+    const recentTop1: number[] = [];
 
     while (g < s.totalSteps && next) {
       const input = await next;
@@ -118,6 +121,10 @@ export async function runTraining(
       // Keep at most one loss readback in flight: bounded lag without stalling the queue every step.
       if (pendingLoss) lastLoss = await pendingLoss;
       pendingLoss = out.loss;
+      void out.trainTop1.then((t) => {
+        recentTop1.push(t);
+        if (recentTop1.length > 20) recentTop1.shift();
+      });
       out.sample?.then((smp) => cb.onSample?.(smp)).catch(() => undefined);
       const now = performance.now();
       window.push({ t: now, crops: out.crops, images: out.images });
@@ -133,6 +140,7 @@ export async function runTraining(
           epoch: loc.pass.epoch + (loc.pass.cropsPerImage * (loc.stepInPass + 1)) / loc.pass.steps,
           pass: loc.pass.index,
           loss: lastLoss,
+          trainTop1: recentTop1.reduce((a, b) => a + b, 0) / Math.max(1, recentTop1.length),
           lr: out.lr,
           cropsPerSec,
           imagesPerSec: dt > 0 ? imgs / dt : 0,
@@ -151,6 +159,7 @@ export async function runTraining(
           step: g,
           epoch: loc.pass.epoch,
           loss: lastLoss,
+          trainTop1: recentTop1.reduce((a, b) => a + b, 0) / Math.max(1, recentTop1.length),
           lr: out.lr,
           cropsPerSec,
           time: Date.now(),

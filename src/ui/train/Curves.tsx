@@ -9,6 +9,16 @@ export function Curves({ job }: { job: TrainJobState }) {
     () => [{ label: 'loss', color: seriesColor(0), values: job.metrics.map((m) => m.loss) }],
     [job.metrics],
   );
+  const trainAcc = useMemo(
+    () => [
+      {
+        label: 'train top-1 (hard labels)',
+        color: seriesColor(1),
+        values: job.metrics.map((m) => m.trainTop1),
+      },
+    ],
+    [job.metrics],
+  );
   const lr = useMemo(
     () => [{ label: 'lr', color: seriesColor(3), values: job.metrics.map((m) => m.lr) }],
     [job.metrics],
@@ -32,6 +42,7 @@ export function Curves({ job }: { job: TrainJobState }) {
     <div className="row" data-testid="curves">
       <LineChart title="training loss" x={steps} xLabel="step" series={loss} testId="chart-loss" />
       <LineChart title="learning rate" x={steps} xLabel="step" series={lr} />
+      <LineChart title="train top-1" x={steps} xLabel="step" series={trainAcc} />
       <LineChart title="val accuracy" x={evalX} xLabel="epoch" series={acc} testId="chart-acc" />
       <LineChart title="throughput" x={steps} xLabel="step" series={thr} />
     </div>
