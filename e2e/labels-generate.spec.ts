@@ -47,7 +47,7 @@ test('stored labels decode and match the teacher softmax on the same crops withi
 test('a reload mid-generation resumes at the first unlabelled image: none missing, none twice', async ({ page }) => {
   test.setTimeout(600_000);
   await openStudio(page);
-  await startGeneration(page, 64);
+  await startGeneration(page, 32);
   await expect.poll(async () => (await labelSetState(page))?.imagesDone ?? 0, { timeout: 120_000 }).toBeGreaterThan(50);
   await page.reload();
   await openStudio(page);
