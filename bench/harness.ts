@@ -14,15 +14,23 @@ import { chromiumArgs } from '../playwright.config';
 
 export const PORT = 4174;
 export const BASE_URL = `http://localhost:${PORT}/`;
+/**
+ * The benches build into their own folder, not dist/: e2e runs (`npx vite build` in playwright's
+ * webServer) empty dist/ while they start, which would pull files from under a running benchmark.
+ */
+export const OUT_DIR = 'node_modules/.cache/fkd-bench-dist';
 
 export function note(...parts: unknown[]): void {
   process.stderr.write(`[bench] ${parts.map(String).join(' ')}\n`);
 }
 
-/** `npx vite build` (always: cheap, and dist/ must match src/). Output only shown on failure. */
+/** `npx vite build` (always: cheap, and the build must match src/). Output only shown on failure. */
 export function buildDist(): void {
   const t0 = Date.now();
-  const r = spawnSync('npx', ['vite', 'build'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync('npx', ['vite', 'build', '--outDir', OUT_DIR, '--emptyOutDir'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (r.status !== 0) {
     process.stderr.write(r.stdout ?? '');
     process.stderr.write(r.stderr ?? '');
@@ -58,12 +66,24 @@ export interface Studio {
  * datasets are indexed. A fresh (non-persistent) browser context: an empty IndexedDB every run.
  */
 export async function openStudio(): Promise<Studio> {
+  if (
+    await fetch(BASE_URL).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    throw new Error(`port ${PORT} is already serving: is another bench running? (run them one at a time)`);
+  }
   buildDist();
   // detached: its own process group, so close() can end npx and the vite child it starts.
-  const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true,
-  });
+  const server = spawn(
+    'npx',
+    ['vite', 'preview', '--port', String(PORT), '--strictPort', '--outDir', OUT_DIR],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    },
+  );
   let serverErr = '';
   server.stderr?.on('data', (d: Buffer) => (serverErr += d.toString()));
   const stopServer = () => {
@@ -80,12 +100,17 @@ export async function openStudio(): Promise<Studio> {
     await waitForHttp(BASE_URL, 60_000).catch((e: unknown) => {
       throw new Error(`${String(e)}; vite preview said: ${serverErr.slice(-2000)}`);
     });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: chromiumArgs,
+    });
     const page = await browser.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => {
       if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+      if (process.env.BENCH_CONSOLE) note(`console.${m.type()}: ${m.text()}`);
     });
     // tsx compiles this file with keepNames: functions passed to page.evaluate may call __name.
     await page.addInitScript('globalThis.__name = (f) => f;');
@@ -93,7 +118,8 @@ export async function openStudio(): Promise<Studio> {
     await page.waitForFunction(() => !!window.__fkd, undefined, { timeout: 60_000 });
     await page.waitForFunction(
       () => {
-        const el = (id: string) => document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-backend');
+        const el = (id: string) =>
+          document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-backend');
         return !!el('backend-teacher') && !!el('backend-trainer');
       },
       undefined,
@@ -140,7 +166,9 @@ export async function runBench(name: string, body: (s: Studio) => Promise<Record
     process.stdout.write(`${JSON.stringify({ bench: name, ...result })}\n`);
     process.exit(0);
   } catch (e) {
-    process.stderr.write(`[bench] ${name} crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(
+      `[bench] ${name} crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
     if (studio?.pageErrors.length) note(`page errors: ${studio.pageErrors.slice(0, 5).join(' | ')}`);
     await studio?.close();
     process.exit(1);
@@ -179,7 +207,9 @@ export async function startLongTaskObserver(page: Page): Promise<void> {
 }
 
 /** Stops the observer; returns the longest main-thread task seen (0 = none over 50 ms) and their count. */
-export async function stopLongTaskObserver(page: Page): Promise<{ longestTaskMs: number; longTasks: number }> {
+export async function stopLongTaskObserver(
+  page: Page,
+): Promise<{ longestTaskMs: number; longTasks: number }> {
   return page.evaluate(() => {
     const w = window as unknown as { __longTasks: number[]; __longObs?: PerformanceObserver };
     const pending = w.__longObs?.takeRecords() ?? [];
@@ -187,4 +217,149 @@ export async function stopLongTaskObserver(page: Page): Promise<{ longestTaskMs:
     w.__longObs?.disconnect();
     return { longestTaskMs: Math.max(0, ...w.__longTasks), longTasks: w.__longTasks.length };
   });
+}
+
+export interface LabelSpec {
+  datasetId: string;
+  teacherId: string;
+  numCrops: number;
+  inputSize: number;
+  scale: [number, number];
+  temperature?: number;
+  codec?: string;
+  k?: number;
+  precision?: string;
+  seed?: number;
+}
+
+/** Creates a LabelSet record as GenerateForm does and runs the real generation job to the end. */
+export async function generateLabels(
+  page: Page,
+  spec: LabelSpec,
+): Promise<{ id: string; seconds: number; imagesDone: number; bytes: number; status: string }> {
+  const r = await page.evaluate(async (s) => {
+    const fkd = window.__fkd!;
+    const db = await fkd.store.openStudioDb();
+    const ds = await fkd.store.getDataset(db, s.datasetId);
+    if (!ds) throw new Error(`dataset ${s.datasetId} missing`);
+    const now = Date.now();
+    const codec = s.codec ?? 'msTopK';
+    const id = `labels:bench-${now.toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+    await fkd.store.putLabelSet(db, {
+      id,
+      datasetId: s.datasetId,
+      teacherId: s.teacherId,
+      name: `bench · ${ds.name} · ${s.numCrops} crops · ${codec}`,
+      settings: {
+        numCrops: s.numCrops,
+        codec,
+        k: codec.endsWith('TopK') ? (s.k ?? 5) : 1,
+        precision: s.precision ?? 'q8',
+        temperature: s.temperature ?? 1,
+        scale: s.scale,
+        ratio: [3 / 4, 4 / 3],
+        seed: s.seed ?? 42,
+        inputSize: s.inputSize,
+      },
+      numClasses: ds.numClasses,
+      imagesDone: 0,
+      imagesTotal: ds.counts.train,
+      bytes: 0,
+      status: 'pending',
+      createdAt: now,
+      updatedAt: now,
+    });
+    const t0 = performance.now();
+    const res = await fkd.studio().teacher.api.generate(id);
+    const seconds = (performance.now() - t0) / 1000;
+    const set = (await fkd.store.getLabelSet(db, id))!;
+    return {
+      id,
+      seconds,
+      imagesDone: set.imagesDone,
+      bytes: set.bytes,
+      status: res.status,
+      error: res.error,
+    };
+  }, spec);
+  if (r.status !== 'done') throw new Error(`label generation ended ${r.status}: ${r.error ?? ''}`);
+  return r;
+}
+
+/**
+ * A run record created as TrainForm does (putRun), trained by trainer.api.train with proxied callbacks
+ * (as actions.startTraining). `stopAfterSeconds` cancels it (pause) after that long; 0 = to the end.
+ */
+export async function trainRun(
+  page: Page,
+  cfg: Record<string, unknown> & { method: string; datasetId: string; seed: number },
+  stopAfterSeconds = 0,
+): Promise<{
+  id: string;
+  status: string;
+  step: number;
+  totalSteps: number;
+  seconds: number;
+  backend: string;
+  top1?: number;
+  top5?: number;
+  error?: string;
+  metrics: number;
+}> {
+  return page.evaluate(
+    async ({ cfg, stopAfterSeconds }) => {
+      const fkd = window.__fkd!;
+      const db = await fkd.store.openStudioDb();
+      const now = Date.now();
+      const id = `run:bench-${now.toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+      await fkd.store.putRun(db, {
+        id,
+        name: `bench · ${cfg.method} · ${String(cfg.arch)}`,
+        method: cfg.method as 'fkd' | 'vanilla' | 'onlineKd',
+        datasetId: cfg.datasetId,
+        labelSetId: cfg.method === 'fkd' ? (cfg.labelSetId as string) : undefined,
+        teacherId: cfg.method === 'onlineKd' ? (cfg.teacherId as string) : undefined,
+        config: cfg,
+        seed: cfg.seed,
+        status: 'pending',
+        history: [],
+        createdAt: now,
+        updatedAt: now,
+      });
+      const api = fkd.studio().trainer.api;
+      let metrics = 0;
+      // What a UI would keep: the latest sample and metrics (the page receives them like the real UI).
+      const w = window as unknown as { __benchLast?: unknown };
+      const timer =
+        stopAfterSeconds > 0 ? setTimeout(() => void api.cancel(`train:${id}`), stopAfterSeconds * 1000) : 0;
+      const t0 = performance.now();
+      const r = await api.train(
+        id,
+        fkd.proxy({
+          onProgress: (p: unknown) => (w.__benchLast = p),
+          onMetrics: (m: unknown) => {
+            metrics++;
+            w.__benchLast = m;
+          },
+          onSample: (s: unknown) => (w.__benchLast = s),
+          onEval: (e: unknown) => (w.__benchLast = e),
+        }),
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      clearTimeout(timer);
+      return {
+        id,
+        status: r.status,
+        step: r.step,
+        totalSteps: r.totalSteps,
+        seconds,
+        backend: r.backend.backend,
+        top1: r.lastEval?.top1,
+        top5: r.lastEval?.top5,
+        error: r.error,
+        metrics,
+      };
+    },
+    { cfg, stopAfterSeconds },
+  );
 }

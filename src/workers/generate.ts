@@ -11,7 +11,8 @@ import { encodeSoftLabel, storedK, type CodecSpec } from '../core/softLabel';
 import { decodeLabelRecord, encodeLabelRecord, type LabelRecord } from '../core/labelRecord';
 import { decodeImage } from '../data/decode';
 import { PermissionLostError } from '../data/permissions';
-import { teacherSoftTopK } from '../engine/teacherStep';
+import { teacherSoftTopKBatch } from '../engine/teacherStep';
+import type { Tensor3D } from '../engine/tensors';
 import { uploadImage } from '../engine/pixels';
 import { validateTeacher, type Teacher } from '../models/teacher';
 import {
@@ -22,6 +23,7 @@ import {
   patchLabelSet,
   putLabelRecords,
   isQuotaError,
+  type DatasetItem,
   type LabelSet,
 } from '../store';
 import type { ProgressFn } from './api';
@@ -51,7 +53,7 @@ export interface GenerateResult {
   error?: string;
 }
 
-const FLUSH_IMAGES = 16;
+const FLUSH_IMAGES = 64;
 
 function codecSpecOf(set: LabelSet): CodecSpec {
   return {
@@ -60,6 +62,86 @@ function codecSpecOf(set: LabelSet): CodecSpec {
     precision: set.settings.precision as CodecSpec['precision'],
     numClasses: set.numClasses,
   };
+}
+
+/** Images decoded ahead of the one being queued (bounded: the queue holds their RGBA). */
+const DECODE_AHEAD = 8;
+/** Write a transaction at least every this many images or bytes. */
+const FLUSH_BYTES = 4 * 2 ** 20;
+
+interface Segment {
+  im: OpenImage;
+  start: number;
+  end: number;
+}
+
+/** One image being labelled: its upload, boxes and the encoded labels filled in as batches return. */
+class OpenImage {
+  readonly image: Tensor3D;
+  readonly indices: Uint16Array;
+  readonly probs: Float32Array;
+  readonly topK: GenerationSample['topK'] = [];
+  labelled = 0;
+
+  constructor(
+    readonly item: DatasetItem,
+    readonly rgba: Uint8ClampedArray,
+    readonly width: number,
+    readonly height: number,
+    readonly boxes: CropBox[],
+    private readonly spec: CodecSpec,
+    private readonly k: number,
+  ) {
+    this.image = uploadImage(rgba, width, height);
+    this.indices = new Uint16Array(boxes.length * k);
+    this.probs = new Float32Array(boxes.length * k);
+  }
+
+  /** Crop c's teacher top-k (classes, probabilities) through the codec. */
+  store(c: number, indices: Int32Array, values: Float32Array): void {
+    const k = this.k;
+    // The codec sees a dense vector holding only the teacher's top-k: the other classes never
+    // influence any codec (MS spreads 1 - sum(top-k), MR renormalises top-k), so nothing is lost.
+    const dense = new Float32Array(this.spec.numClasses);
+    for (let j = 0; j < k; j++) dense[indices[j]] = values[j];
+    const enc = encodeSoftLabel(dense, this.spec);
+    this.indices.set(enc.indices, c * k);
+    this.probs.set(enc.probs, c * k);
+    if (c < 16) this.topK[c] = Array.from(enc.indices, (index, j) => ({ index, prob: enc.probs[j] }));
+  }
+
+  record(): LabelRecord {
+    const { width: W, height: H } = this;
+    return {
+      version: 1,
+      spec: this.spec,
+      imageWidth: W,
+      imageHeight: H,
+      numCrops: this.boxes.length,
+      boxes: Int32Array.from(
+        this.boxes.flatMap((b) => {
+          const p = toPixelBox(b, W, H);
+          return [p.top, p.left, p.height, p.width];
+        }),
+      ),
+      flips: Uint8Array.from(this.boxes, (b) => (b.flip ? 1 : 0)),
+      indices: this.indices,
+      probs: this.probs,
+    };
+  }
+
+  sample(): GenerationSample {
+    return {
+      imageIndex: this.item.index,
+      path: this.item.path,
+      classIndex: this.item.classIndex,
+      width: this.width,
+      height: this.height,
+      rgba: this.rgba,
+      boxes: this.boxes.slice(0, 16),
+      topK: this.topK.filter(Boolean),
+    };
+  }
 }
 
 /** How many crops go through the teacher at once: big enough to keep the device busy, capped in bytes. */
@@ -98,83 +180,122 @@ export async function runGeneration(
     const sampleThrottle = new Throttle(700);
     const cfg = teacher.config;
     const batchCrops = teacherBatchSize(cfg.inputSize, cfg.channels);
+    const t = teacher;
     let imagesDone = done.size;
     let pending: { imageIndex: number; record: Uint8Array }[] = [];
+    let pendingBytes = 0;
+    let writing: Promise<unknown> = Promise.resolve();
 
+    // One IndexedDB transaction in flight while labelling goes on; each is whole records + counters.
     const flush = async () => {
+      await writing;
       if (pending.length === 0) return;
       const batch = pending;
       pending = [];
-      await putLabelRecords(db, labelSetId, batch);
+      pendingBytes = 0;
+      writing = putLabelRecords(db, labelSetId, batch);
+      writing.catch(() => undefined); // surfaced by the next await of `writing`
     };
 
-    for (const item of todo) {
-      if (signal.aborted) break;
-      const decoded = await decodeImage(await reader.blob(item), { name: item.path });
-      if ('error' in decoded) {
-        skipped.push({ path: item.path, reason: decoded.error });
-        continue;
+    // Images whose crops are (partly) queued on the device, in order; finished front-to-back.
+    const open: OpenImage[] = [];
+    const finishReady = async () => {
+      while (open.length > 0 && open[0].labelled === open[0].boxes.length) {
+        const im = open.shift()!;
+        im.image.dispose();
+        pending.push({ imageIndex: im.item.index, record: encodeLabelRecord(im.record()) });
+        pendingBytes += pending[pending.length - 1].record.byteLength;
+        imagesDone++;
+        if (pending.length >= FLUSH_IMAGES || pendingBytes >= FLUSH_BYTES) await flush();
+        progress.update({ phase: 'labelling', done: imagesDone, total: items.length });
+        if (onSample && sampleThrottle.ready()) onSample(im.sample());
       }
-      const { width: W, height: H } = decoded;
-      const boxes = await cropBoxesFor(set, item.index, W, H, db);
-      const flips = boxes.map((b) => b.flip);
-      const image = uploadImage(decoded.pixels, W, H);
-      const indices = new Uint16Array(boxes.length * k);
-      const probs = new Float32Array(boxes.length * k);
-      const topK: GenerationSample['topK'] = [];
-      try {
-        for (let start = 0; start < boxes.length; start += batchCrops) {
-          const chunk = boxes.slice(start, start + batchCrops);
-          const out = await teacherSoftTopK(teacher, image, chunk, set.settings.temperature, k);
-          for (let c = 0; c < chunk.length; c++) {
-            // The codec sees a dense vector holding only the teacher's top-k: the other classes never
-            // influence any codec (MS spreads 1 - sum(top-k), MR renormalises top-k), so nothing is lost.
-            const dense = new Float32Array(spec.numClasses);
-            for (let j = 0; j < k; j++) dense[out.indices[c * k + j]] = out.values[c * k + j];
-            const enc = encodeSoftLabel(dense, spec);
-            indices.set(enc.indices, (start + c) * k);
-            probs.set(enc.probs, (start + c) * k);
-            if (topK.length < 16)
-              topK.push(Array.from(enc.indices, (index, j) => ({ index, prob: enc.probs[j] })));
+    };
+
+    // A teacher batch gathers crops of several images; the next batch is queued on the device before
+    // the previous one's small top-k readback is awaited.
+    let segments: Segment[] = [];
+    let segmentCrops = 0;
+    let inflight: Promise<void> | null = null;
+    const launch = async () => {
+      if (segments.length === 0) return;
+      const batch = segments;
+      segments = [];
+      segmentCrops = 0;
+      const out = teacherSoftTopKBatch(
+        t,
+        batch.map((sg) => ({ image: sg.im.image, boxes: sg.im.boxes.slice(sg.start, sg.end) })),
+        set.settings.temperature,
+        k,
+      );
+      const previous = inflight;
+      inflight = out.then((o) => {
+        let row = 0;
+        for (const sg of batch) {
+          for (let c = sg.start; c < sg.end; c++, row++) {
+            sg.im.store(
+              c,
+              o.indices.subarray(row * k, (row + 1) * k),
+              o.values.subarray(row * k, (row + 1) * k),
+            );
           }
+          sg.im.labelled += sg.end - sg.start;
         }
-      } finally {
-        image.dispose();
+      });
+      inflight.catch(() => undefined); // awaited below
+      if (previous) {
+        await previous;
+        await finishReady();
       }
-      const record: LabelRecord = {
-        version: 1,
-        spec,
-        imageWidth: W,
-        imageHeight: H,
-        numCrops: boxes.length,
-        boxes: Int32Array.from(
-          boxes.flatMap((b) => {
-            const p = toPixelBox(b, W, H);
-            return [p.top, p.left, p.height, p.width];
-          }),
-        ),
-        flips: Uint8Array.from(flips, (f) => (f ? 1 : 0)),
-        indices,
-        probs,
-      };
-      pending.push({ imageIndex: item.index, record: encodeLabelRecord(record) });
-      imagesDone++;
-      if (pending.length >= FLUSH_IMAGES) await flush();
-      progress.update({ phase: 'labelling', done: imagesDone, total: items.length });
-      if (onSample && sampleThrottle.ready()) {
-        onSample({
-          imageIndex: item.index,
-          path: item.path,
-          classIndex: item.classIndex,
-          width: W,
-          height: H,
-          rgba: decoded.pixels,
-          boxes: boxes.slice(0, 16),
-          topK,
-        });
+    };
+    const drain = async () => {
+      await launch();
+      if (inflight) await inflight;
+      inflight = null;
+      await finishReady();
+    };
+
+    // Decode ahead (bounded) so decoding overlaps the teacher's forwards.
+    const decodes: Promise<Awaited<ReturnType<typeof decodeImage>>>[] = [];
+    let nextDecode = 0;
+    const refill = () => {
+      while (nextDecode < todo.length && decodes.length < DECODE_AHEAD) {
+        const item = todo[nextDecode++];
+        const p = reader.blob(item).then((b) => decodeImage(b, { name: item.path }));
+        p.catch(() => undefined); // awaited in order below
+        decodes.push(p);
       }
+    };
+    try {
+      for (let n = 0; n < todo.length; n++) {
+        if (signal.aborted) break;
+        refill();
+        const item = todo[n];
+        const decoded = await decodes.shift()!;
+        if ('error' in decoded) {
+          skipped.push({ path: item.path, reason: decoded.error });
+          continue;
+        }
+        const { width: W, height: H } = decoded;
+        const boxes = await cropBoxesFor(set, item.index, W, H, db);
+        const im = new OpenImage(item, decoded.pixels, W, H, boxes, spec, k);
+        open.push(im);
+        for (let start = 0; start < boxes.length;) {
+          const end = Math.min(boxes.length, start + (batchCrops - segmentCrops));
+          segments.push({ im, start, end });
+          segmentCrops += end - start;
+          start = end;
+          if (segmentCrops >= batchCrops) await launch();
+        }
+      }
+      // Images already queued are finished even when paused: a resume starts at the next one.
+      await drain();
+    } finally {
+      for (const im of open) im.image.dispose();
+      await writing.catch(() => undefined);
     }
     await flush();
+    await writing;
     const status = signal.aborted ? 'paused' : 'done';
     const final = await patchLabelSet(db, labelSetId, {
       status,

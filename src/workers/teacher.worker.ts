@@ -12,9 +12,19 @@ import { runIndex, type IndexJobSpec } from './indexJob';
 import { exportLabelSetBundle, importLabelSetBundle, type ImportLabelSetResult } from './labelBundleJob';
 import { cancelJob, runJob, runningJobs } from './jobs';
 import { importTeacherFiles, type TeacherImport } from './teacherImport';
+import { verifyLabelSet, type VerifyReport } from './verifyLabels';
+import { labelSetStats, type LabelStats } from './labelStats';
+import { DatasetReader } from './datasets';
 import type { Dataset } from '../store';
 
 let report: BackendReport | null = null;
+
+/** The last opened dataset stays open: explorers ask for many images of the same set. */
+let readerCache: { id: string; reader: Promise<DatasetReader> } | null = null;
+function datasetReader(id: string): Promise<DatasetReader> {
+  if (readerCache?.id !== id) readerCache = { id, reader: DatasetReader.open(id) };
+  return readerCache.reader;
+}
 
 const api = {
   async init(init: WorkerInit): Promise<BackendReport> {
@@ -56,6 +66,20 @@ const api = {
     repeats: number,
   ): Promise<TeacherThroughput> {
     return teacherOnlyThroughput(teacherId, inputSize, crops, repeats);
+  },
+  /** Re-runs the teacher on stored crops of a sample of images and compares with what storage gives back. */
+  verifyLabels(labelSetId: string, sampleImages = 8): Promise<VerifyReport> {
+    return verifyLabelSet(labelSetId, sampleImages);
+  },
+  labelStats(labelSetId: string, topN?: number, maxImages?: number): Promise<LabelStats> {
+    return labelSetStats(labelSetId, topN, maxImages);
+  },
+  /** One image's file, for views of a user's folder (the main thread cannot read its handle's files). */
+  async imageBlob(datasetId: string, split: 'train' | 'val', index: number): Promise<Blob> {
+    const reader = await datasetReader(datasetId);
+    const item = reader.items[split][index];
+    if (!item) throw new Error(`no ${split} image ${index}`);
+    return reader.blob(item);
   },
   cancel(jobId: string): boolean {
     return cancelJob(jobId);

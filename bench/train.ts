@@ -1,0 +1,410 @@
+/**
+ * bench:train (issue 6): in one run, on the trainer worker's backend, in headless Chromium:
+ *  - epoch time FKD / vanilla and FKD / online KD, from trainer.api.speed (src/workers/speed.ts: the
+ *    real step code, data loading and decoding included);
+ *  - pipeline efficiency: FKD crops/s / the student's compute-only crops/s on a batch already on the
+ *    device (trainer.api.studentOnlyThroughput);
+ *  - the main thread's longest task (PerformanceObserver 'longtask') while an FKD run started from the
+ *    Train view trains and the Pipeline (live) view draws it.
+ * Two configurations:
+ *  - decode-bound: a synthetic ImageNet-layout folder of 500x375 JPEGs written to OPFS by the page
+ *    (OffscreenCanvas.convertToBlob) and opened like a picked folder; a small student (mlp at 32 px,
+ *    RGB); a dense teacher with ~8x the student's FLOPs, built with random weights here in Node,
+ *    imported through teacher.api.importTeacher; FKD labels generated with that teacher.
+ *  - compute-bound: resnetMini (ResNet-18 shape in miniature) at 28 px on the embedded Fashion-MNIST
+ *    set, FKD labels from the embedded teacher, online KD with the embedded teacher.
+ *
+ *   npx tsx bench/train.ts [--images 320] [--timed 8]
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Page } from 'playwright-core';
+import { modelFlops } from '../src/models/flops';
+import { buildStudent } from '../src/models/students';
+import type { SpeedTable } from '../src/workers/speed';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConfig';
+import {
+  generateLabels,
+  note,
+  round,
+  runBench,
+  startLongTaskObserver,
+  stopLongTaskObserver,
+  table,
+} from './harness';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const IMAGES = arg('images', 320);
+const TIMED = arg('timed', 8);
+const WARMUP = 2;
+const CLASSES = 10;
+const SIZE = 32;
+
+/** A dense teacher 3072-512-256-10 with seeded random weights, as tfjs Layers artifacts. */
+async function randomTeacher(): Promise<{ modelJson: string; weightsB64: string; flops: number }> {
+  await tf.setBackend('cpu');
+  // Functional (not Sequential) so modelFlops sees the InputLayer.
+  const input = tf.input({ shape: [SIZE, SIZE, 3] });
+  let x = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
+  x = tf.layers
+    .dense({ units: 512, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 1 }) })
+    .apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .dense({ units: 256, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 2 }) })
+    .apply(x) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: CLASSES, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })
+    .apply(x) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: out });
+  const flops = modelFlops(model).reduce((a, l) => a + l.flops, 0);
+  let artifacts: tf.io.ModelArtifacts | null = null;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  model.dispose();
+  const a = artifacts as unknown as tf.io.ModelArtifacts;
+  const modelJson = JSON.stringify({
+    format: 'layers-model',
+    generatedBy: 'bench/train.ts',
+    convertedBy: null,
+    modelTopology: a.modelTopology,
+    weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }],
+  });
+  const data = a.weightData as ArrayBuffer;
+  return { modelJson, weightsB64: Buffer.from(data).toString('base64'), flops };
+}
+
+function studentFlops(arch: TrainConfig['arch'], inputSize: number, channels: number): number {
+  const m = buildStudent(arch, { inputSize, channels, numClasses: CLASSES, seed: 1 });
+  const f = modelFlops(m).reduce((a, l) => a + l.flops, 0);
+  m.dispose();
+  return f;
+}
+
+/**
+ * The real UI path: the Train form (FKD only, the decode-bound set, mlp at 32 px RGB), Start training,
+ * then the Pipeline (live) view, which draws the batch being trained; long tasks are collected on the
+ * main thread meanwhile, then the run is paused through the worker API.
+ */
+async function trainThroughUi(page: Page, datasetName: string, seconds: number) {
+  const nav = (view: string) =>
+    page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view, exact: true }).click();
+  await nav('Train');
+  await page.getByLabel('method fkd').check();
+  await page.getByLabel('method vanilla').uncheck();
+  await page.getByLabel('method onlineKd').uncheck();
+  await page.getByLabel('Train dataset').selectOption({ label: datasetName });
+  await page.getByLabel('Student', { exact: true }).selectOption('mlp');
+  await page.getByLabel('Input size').fill(String(SIZE));
+  await page.getByLabel('Student channels').selectOption('3');
+  // Long enough to still be training when the observation window closes.
+  await page.getByLabel('Epochs').fill('200');
+  await page.getByLabel('numCrops').fill('4');
+  await page.getByLabel('Batch').fill('32');
+  await page.getByLabel('Max val images').fill('20');
+  await startLongTaskObserver(page);
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await nav('Pipeline (live)');
+  const t0 = Date.now();
+  await page.waitForTimeout(seconds * 1000);
+  const longTasks = await stopLongTaskObserver(page);
+  const steps = await page.evaluate(async () => {
+    const api = window.__fkd!.studio().trainer.api;
+    const jobs = (await api.running()).filter((j) => j.startsWith('train:'));
+    for (const j of jobs) await api.cancel(j);
+    while ((await api.running()).some((j) => j.startsWith('train:')))
+      await new Promise((r) => setTimeout(r, 200));
+    const db = await window.__fkd!.store.openStudioDb();
+    const runs = await window.__fkd!.store.listRuns(db);
+    const latest = runs.sort((a, b) => b.createdAt - a.createdAt)[0];
+    const id = jobs[0]?.slice('train:'.length) ?? latest?.id;
+    const ckpt = id ? await window.__fkd!.store.latestCheckpoint(db, id) : undefined;
+    const run = runs.find((r) => r.id === id) ?? runs[runs.length - 1];
+    return { runs: runs.length, step: ckpt?.step ?? 0, status: run?.status, error: run?.error };
+  });
+  if (steps.runs === 0) throw new Error('the Train form did not start a run');
+  if (steps.step === 0) note(`UI run: status ${steps.status}, error ${steps.error ?? '-'}`);
+  return { longTasks, steps: steps.step, seconds: (Date.now() - t0) / 1000 };
+}
+
+function rowOf(t: SpeedTable, method: string) {
+  const r = t.rows.find((x) => x.method === method);
+  if (!r || r.error) throw new Error(`speed ${method}: ${r?.error ?? 'missing'}`);
+  return r;
+}
+
+await runBench('train', async ({ page }) => {
+  const teacherArt = await randomTeacher();
+  const sFlops = studentFlops('mlp', SIZE, 3);
+  note(
+    `teacher ${(teacherArt.flops / 1e6).toFixed(2)} MFLOPs, student mlp ${(sFlops / 1e6).toFixed(2)} MFLOPs`,
+  );
+
+  // --- decode-bound: synthetic ImageNet-layout JPEGs in OPFS ---------------------------------------
+  note(`writing ${IMAGES} 500x375 JPEGs to OPFS`);
+  const made = await page.evaluate(
+    async ({ images, classes }) => {
+      const root = await navigator.storage.getDirectory();
+      const name = `bench-imagenet-${Date.now().toString(36)}`;
+      const top = await root.getDirectoryHandle(name, { create: true });
+      let rand = 12345;
+      const rnd = () => (rand = (Math.imul(rand, 1103515245) + 12345) >>> 0) / 2 ** 32;
+      const canvas = new OffscreenCanvas(500, 375);
+      const ctx = canvas.getContext('2d')!;
+      let bytes = 0;
+      const write = async (dir: FileSystemDirectoryHandle, file: string, c: number) => {
+        const hue = (c * 360) / classes;
+        const g = ctx.createLinearGradient(0, 0, 500, 375);
+        g.addColorStop(0, `hsl(${hue},70%,${30 + 40 * rnd()}%)`);
+        g.addColorStop(1, `hsl(${(hue + 60 * rnd()) % 360},60%,${30 + 40 * rnd()}%)`);
+        ctx.fillStyle = g;
+        ctx.fillRect(0, 0, 500, 375);
+        for (let s = 0; s < 60; s++) {
+          ctx.fillStyle = `hsla(${(hue + 90 * (rnd() - 0.5) + 360) % 360},${50 + 50 * rnd()}%,${20 + 60 * rnd()}%,0.7)`;
+          ctx.beginPath();
+          ctx.ellipse(500 * rnd(), 375 * rnd(), 5 + 60 * rnd(), 5 + 60 * rnd(), 3 * rnd(), 0, 2 * Math.PI);
+          ctx.fill();
+        }
+        // Fine texture so the JPEG is photo-sized (~tens of KB), not a flat few KB.
+        const img = ctx.getImageData(0, 0, 500, 375);
+        for (let i = 0; i < img.data.length; i += 4) {
+          const n = (rnd() - 0.5) * 40;
+          img.data[i] += n;
+          img.data[i + 1] += n;
+          img.data[i + 2] += n;
+        }
+        ctx.putImageData(img, 0, 0);
+        const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
+        bytes += blob.size;
+        const fh = await dir.getFileHandle(file, { create: true });
+        const wr = await fh.createWritable();
+        await wr.write(blob);
+        await wr.close();
+      };
+      for (const split of ['train', 'val'] as const) {
+        const sd = await top.getDirectoryHandle(split, { create: true });
+        const perClass = split === 'train' ? Math.ceil(images / classes) : 2;
+        for (let c = 0; c < classes; c++) {
+          const cd = await sd.getDirectoryHandle(`n${String(1000000 + c).padStart(8, '0')}`, {
+            create: true,
+          });
+          for (let i = 0; i < perClass; i++) await write(cd, `img_${c}_${i}.JPEG`, c);
+        }
+      }
+      const open = (
+        window as unknown as {
+          __fkdOpenDirectory: (h: FileSystemDirectoryHandle, n: string) => Promise<string>;
+        }
+      ).__fkdOpenDirectory;
+      const datasetId = await open(top, name);
+      const db = await window.__fkd!.store.openStudioDb();
+      const ds = (await window.__fkd!.store.getDataset(db, datasetId))!;
+      return {
+        datasetId,
+        name,
+        train: ds.counts.train,
+        val: ds.counts.val,
+        numClasses: ds.numClasses,
+        bytes,
+      };
+    },
+    { images: IMAGES, classes: CLASSES },
+  );
+  note(
+    `dataset ${made.datasetId}: ${made.train} train, ${made.val} val, avg ${(made.bytes / (made.train + made.val) / 1024).toFixed(0)} KiB/JPEG`,
+  );
+
+  const teacherId = await page.evaluate(
+    async ({ modelJson, weightsB64, size, classes }) => {
+      const bin = Uint8Array.from(atob(weightsB64), (ch) => ch.charCodeAt(0));
+      const files = [
+        new File([modelJson], 'model.json', { type: 'application/json' }),
+        new File([bin], 'group1-shard1of1.bin'),
+      ];
+      const r = await window.__fkd!.studio().teacher.api.importTeacher({
+        name: 'bench random dense teacher',
+        files,
+        config: {
+          inputSize: size,
+          channels: 3,
+          channelOrder: 'rgb',
+          normalisation: 'imagenet',
+          output: 'logits',
+          numClasses: classes,
+          classMapping: 'dataset',
+        },
+      });
+      return r.id;
+    },
+    { ...teacherArt, size: SIZE, classes: CLASSES },
+  );
+  note('generating FKD labels for the decode-bound set');
+  const labels = await generateLabels(page, {
+    datasetId: made.datasetId,
+    teacherId,
+    numCrops: 16,
+    inputSize: SIZE,
+    scale: [0.08, 1],
+  });
+
+  const decodeCfg: TrainConfig = {
+    ...DEFAULT_TRAIN_CONFIG,
+    method: 'fkd',
+    datasetId: made.datasetId,
+    labelSetId: labels.id,
+    teacherId,
+    arch: 'mlp',
+    inputSize: SIZE,
+    channels: 3,
+    normalisation: 'imagenet',
+    numCrops: 4,
+    cropsPerStep: 32,
+    scale: [0.08, 1],
+    checkpointEvery: 100000,
+    evalEachPass: false,
+  };
+  const speedOnce = (cfg: TrainConfig) =>
+    page.evaluate(
+      ([c, w, t]) =>
+        window
+          .__fkd!.studio()
+          .trainer.api.speed(c, ['fkd', 'vanilla', 'onlineKd'], { warmupSteps: w, timedSteps: t }),
+      [cfg, WARMUP, TIMED] as const,
+    );
+  // Two rounds, each method's faster one kept: the first method of a round otherwise pays for kernel
+  // compilation and for whatever else the machine was doing (the methods run one after another).
+  const speed = async (cfg: TrainConfig): Promise<SpeedTable> => {
+    const a = await speedOnce(cfg);
+    const b = await speedOnce(cfg);
+    return {
+      ...a,
+      rows: a.rows.map((r) => {
+        const o = b.rows.find((x) => x.method === r.method);
+        return o && !o.error && (r.error || o.secondsPerEpoch < r.secondsPerEpoch) ? o : r;
+      }),
+    };
+  };
+  const studentOnly = (cfg: TrainConfig) =>
+    page.evaluate(([c, s]) => window.__fkd!.studio().trainer.api.studentOnlyThroughput(c, s), [
+      cfg,
+      TIMED,
+    ] as const);
+
+  note('decode-bound: speed table');
+  const dSpeed = await speed(decodeCfg);
+  note('decode-bound: student compute-only');
+  const dStudent = await studentOnly(decodeCfg);
+
+  note('decode-bound: longest main-thread task while the UI trains an FKD student (25 s)');
+  const run = await trainThroughUi(page, made.name, 25);
+  const longTasks = run.longTasks;
+
+  // --- compute-bound: resnetMini on the embedded Fashion-MNIST ---------------------------------------
+  note('compute-bound: FKD labels from the embedded teacher (8 crops/image)');
+  const fashion = 'embedded:fashion-mnist';
+  const fLabels = await generateLabels(page, {
+    datasetId: fashion,
+    teacherId: 'embedded:fashion-teacher',
+    numCrops: 8,
+    inputSize: 28,
+    scale: [0.35, 1],
+  });
+  const computeCfg: TrainConfig = {
+    ...DEFAULT_TRAIN_CONFIG,
+    method: 'fkd',
+    datasetId: fashion,
+    labelSetId: fLabels.id,
+    teacherId: 'embedded:fashion-teacher',
+    arch: 'resnetMini',
+    inputSize: 28,
+    channels: 1,
+    normalisation: 'unit',
+    numCrops: 4,
+    cropsPerStep: 32,
+    checkpointEvery: 100000,
+    evalEachPass: false,
+  };
+  note('compute-bound: speed table');
+  const cSpeed = await speed(computeCfg);
+  note('compute-bound: student compute-only');
+  const cStudent = await studentOnly(computeCfg);
+
+  const d = {
+    fkd: rowOf(dSpeed, 'fkd'),
+    vanilla: rowOf(dSpeed, 'vanilla'),
+    onlineKd: rowOf(dSpeed, 'onlineKd'),
+  };
+  const c = {
+    fkd: rowOf(cSpeed, 'fkd'),
+    vanilla: rowOf(cSpeed, 'vanilla'),
+    onlineKd: rowOf(cSpeed, 'onlineKd'),
+  };
+  const fkdOverVanilla = d.fkd.secondsPerEpoch / d.vanilla.secondsPerEpoch;
+  const fkdOverOnlineKd = d.fkd.secondsPerEpoch / d.onlineKd.secondsPerEpoch;
+  const pipelineEfficiency = d.fkd.cropsPerSec / dStudent.cropsPerSec;
+  const computeBound = {
+    fkdOverVanilla: round(c.fkd.secondsPerEpoch / c.vanilla.secondsPerEpoch),
+    fkdOverOnlineKd: round(c.fkd.secondsPerEpoch / c.onlineKd.secondsPerEpoch),
+    pipelineEfficiency: round(c.fkd.cropsPerSec / cStudent.cropsPerSec),
+    backend: cSpeed.backend,
+    student: 'resnetMini 28px grey',
+  };
+
+  console.log(
+    `bench:train — decode-bound: ${made.train} synthetic 500x375 JPEGs, mlp student @${SIZE}px RGB, dense teacher ${(teacherArt.flops / sFlops).toFixed(1)}x the student's FLOPs; backend ${dSpeed.backend}`,
+  );
+  const speedRows = (t: SpeedTable, only: { cropsPerSec: number }) => [
+    ...t.rows.map((r) => [r.method, r.steps, r.crops, r.seconds, r.cropsPerSec, r.secondsPerEpoch]),
+    [
+      'student compute-only',
+      TIMED,
+      TIMED * decodeCfg.cropsPerStep,
+      NaN,
+      only.cropsPerSec,
+      t.numImages / only.cropsPerSec,
+    ],
+  ];
+  const headers = ['method', 'steps', 'crops', 'seconds', 'crops/s', 's/epoch'];
+  console.log(table(headers, speedRows(dSpeed, dStudent)));
+  console.log(
+    `FKD/vanilla ${fkdOverVanilla.toFixed(3)} (goal <= 0.60)   FKD/online KD ${fkdOverOnlineKd.toFixed(3)} (goal <= 0.25)   pipeline efficiency ${pipelineEfficiency.toFixed(3)} (goal >= 0.90)`,
+  );
+  console.log(
+    `longest main-thread task during ${run.seconds.toFixed(0)} s of FKD training started from the Train view, Pipeline (live) view shown (${run.steps} steps): ${longTasks.longestTaskMs.toFixed(0)} ms (${longTasks.longTasks} tasks > 50 ms; goal <= 50 ms)`,
+  );
+  console.log('');
+  console.log(
+    `compute-bound: resnetMini @28px on embedded Fashion-MNIST (${cSpeed.numImages} images); backend ${cSpeed.backend}`,
+  );
+  console.log(table(headers, speedRows(cSpeed, cStudent)));
+  console.log(
+    `FKD/vanilla ${computeBound.fkdOverVanilla} (goal <= 1.0)   FKD/online KD ${computeBound.fkdOverOnlineKd} (goal <= 0.5)   pipeline efficiency ${computeBound.pipelineEfficiency}`,
+  );
+  return {
+    fkdOverVanilla: round(fkdOverVanilla),
+    fkdOverOnlineKd: round(fkdOverOnlineKd),
+    pipelineEfficiency: round(pipelineEfficiency),
+    longestTaskMs: round(longTasks.longestTaskMs, 1),
+    backend: dSpeed.backend,
+    decodeBound: {
+      images: made.train,
+      student: `mlp ${SIZE}px rgb`,
+      teacherOverStudentFlops: round(teacherArt.flops / sFlops, 2),
+      numCrops: decodeCfg.numCrops,
+      cropsPerStep: decodeCfg.cropsPerStep,
+      fkdCropsPerSec: round(d.fkd.cropsPerSec, 1),
+      vanillaCropsPerSec: round(d.vanilla.cropsPerSec, 1),
+      onlineKdCropsPerSec: round(d.onlineKd.cropsPerSec, 1),
+      studentOnlyCropsPerSec: round(dStudent.cropsPerSec, 1),
+      trainingRunSteps: run.steps,
+      longTasks: longTasks.longTasks,
+    },
+    computeBound,
+  };
+});
