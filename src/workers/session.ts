@@ -13,7 +13,8 @@ import { disposeAll, oneHotTargets, targetsTensor, type Tensor2D, type Tensor4D 
 import { createTrainer, type Trainer } from '../engine/trainStep';
 import { buildStudent } from '../models/students';
 import type { Teacher } from '../models/teacher';
-import { getLabelSet, openStudioDb } from '../store';
+import { getLabelSet, openStudioDb, type DatasetItem } from '../store';
+import { seededSubset } from './subset';
 import { cropMajorLabels, cropMajorTargets, loadStep, type StepInput } from './batches';
 import { DatasetReader } from './datasets';
 import { openTeacher } from './teachers';
@@ -48,6 +49,8 @@ export interface LiveSample {
   studentTopK: { index: number; prob: number }[][];
 }
 
+export { seededSubset };
+
 export class TrainSession {
   readonly passes: Pass[];
   readonly sched: ScheduleConfig;
@@ -68,14 +71,23 @@ export class TrainSession {
     this.totalSteps = this.passes.reduce((a, p) => a + p.steps, 0);
   }
 
-  get trainItems() {
-    const all = this.reader.items.train;
-    return this.cfg.maxImages ? all.slice(0, this.cfg.maxImages) : all;
+  private subsets = new Map<string, DatasetItem[]>();
+
+  private subset(split: 'train' | 'val', max: number | undefined): DatasetItem[] {
+    let s = this.subsets.get(split);
+    if (!s) {
+      s = seededSubset(this.reader.items[split], max, this.cfg.seed, split);
+      this.subsets.set(split, s);
+    }
+    return s;
   }
 
-  get valItems() {
-    const all = this.reader.items.val;
-    return this.cfg.maxValImages ? all.slice(0, this.cfg.maxValImages) : all;
+  get trainItems(): DatasetItem[] {
+    return this.subset('train', this.cfg.maxImages);
+  }
+
+  get valItems(): DatasetItem[] {
+    return this.subset('val', this.cfg.maxValImages);
   }
 
   static async open(cfg: TrainConfig): Promise<TrainSession> {

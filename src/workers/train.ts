@@ -20,7 +20,7 @@ import {
 import type { ProgressFn } from './api';
 import { evaluateItems, type EvalResult } from './evaluate';
 import { ProgressReporter, Throttle } from './progress';
-import { TrainSession, type LiveSample } from './session';
+import { seededSubset, TrainSession, type LiveSample } from './session';
 import type { TrainConfig } from './trainConfig';
 
 export interface TrainMetrics {
@@ -235,7 +235,7 @@ export async function evaluateRun(
   try {
     const step = await restoreLatest(runId, s, false);
     if (step === 0) throw new Error('this run has no checkpoint yet');
-    const items = maxImages ? s.reader.items.val.slice(0, maxImages) : s.reader.items.val;
+    const items = seededSubset(s.reader.items.val, maxImages, cfg.seed, 'val');
     return await evaluateItems(
       s.trainer,
       s.reader,

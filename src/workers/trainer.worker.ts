@@ -15,7 +15,7 @@ import { studentOnlyThroughput, type StudentThroughput } from './benchStudent';
 import { DatasetReader, setBaseUrl } from './datasets';
 import { evaluateItems, type EvalResult } from './evaluate';
 import { cancelJob, runJob, runningJobs } from './jobs';
-import { TrainSession } from './session';
+import { seededSubset, TrainSession } from './session';
 import { measureSpeed, type SpeedTable } from './speed';
 import { evaluateRun, restoreLatest, runTraining, type TrainCallbacks, type TrainResult } from './train';
 import type { TrainConfig, TrainMethod } from './trainConfig';
@@ -109,7 +109,7 @@ const api = {
     try {
       const reader = await DatasetReader.open(cfg.datasetId);
       const numClasses = model.outputs[0].shape[1] as number;
-      const items = cfg.maxImages ? reader.items.val.slice(0, cfg.maxImages) : reader.items.val;
+      const items = seededSubset(reader.items.val, cfg.maxImages, 1, 'val');
       return await evaluateItems(trainer, reader, items, { ...cfg, numClasses });
     } finally {
       trainer.dispose();
