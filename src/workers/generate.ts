@@ -11,6 +11,7 @@ import { encodeSoftLabel, storedK, type CodecSpec } from '../core/softLabel';
 import { decodeLabelRecord, encodeLabelRecord, type LabelRecord } from '../core/labelRecord';
 import { decodeImage } from '../data/decode';
 import { PermissionLostError } from '../data/permissions';
+import { SourceNotFoundError } from '../data/source';
 import { teacherSoftTopKBatch } from '../engine/teacherStep';
 import type { Tensor3D } from '../engine/tensors';
 import { uploadImage } from '../engine/pixels';
@@ -154,11 +155,27 @@ export function teacherBatchSize(
   return Math.max(1, Math.min(512, Math.floor(maxBufferBytes / perCrop)));
 }
 
+/** What the job reads images and teachers with; tests swap these for Node-side fakes. */
+export interface GenerationDeps {
+  decode: (blob: Blob, opts: { name: string }) => ReturnType<typeof decodeImage>;
+  openTeacher: (teacherId: string) => Promise<{ teacher: Teacher }>;
+}
+
+const browserDeps: GenerationDeps = { decode: (b, o) => decodeImage(b, o), openTeacher };
+
+/** A file that vanished since indexing is skipped like a corrupt one; a lost permission still pauses. */
+function missingFileAsSkip(e: unknown): { error: string } {
+  if (e instanceof SourceNotFoundError)
+    return { error: `file not found (moved or deleted since indexing): ${e.path}` };
+  throw e;
+}
+
 export async function runGeneration(
   labelSetId: string,
   signal: AbortSignal,
   onProgress?: ProgressFn,
   onSample?: (s: GenerationSample) => void,
+  deps: GenerationDeps = browserDeps,
 ): Promise<GenerateResult> {
   const db = await openStudioDb();
   const set = await getLabelSet(db, labelSetId);
@@ -168,7 +185,7 @@ export async function runGeneration(
   try {
     const reader = await DatasetReader.open(set.datasetId);
     const items = reader.items.train;
-    ({ teacher } = await openTeacher(set.teacherId));
+    ({ teacher } = await deps.openTeacher(set.teacherId));
     const check = await validateTeacher(teacher, set.numClasses);
     if (!check.ok) throw new Error(`teacher does not fit this dataset: ${check.errors.join('; ')}`);
     const spec = codecSpecOf(set);
@@ -261,7 +278,10 @@ export async function runGeneration(
     const refill = () => {
       while (nextDecode < todo.length && decodes.length < DECODE_AHEAD) {
         const item = todo[nextDecode++];
-        const p = reader.blob(item).then((b) => decodeImage(b, { name: item.path }));
+        const p = reader
+          .blob(item)
+          .then((b) => deps.decode(b, { name: item.path }))
+          .catch(missingFileAsSkip);
         p.catch(() => undefined); // awaited in order below
         decodes.push(p);
       }
