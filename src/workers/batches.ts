@@ -8,7 +8,7 @@ import { fromPixelBox, sampleCropBoxes, type CropBox } from '../core/cropBox';
 import { decodeLabelRecord, type LabelRecord } from '../core/labelRecord';
 import { Rng } from '../core/rng';
 import { recoverSoftLabel, type EncodedLabel } from '../core/softLabel';
-import { decodeImage } from '../data/decode';
+import { readImage } from './readImage';
 import { uploadImage } from '../engine/pixels';
 import type { Tensor3D } from '../engine/tensors';
 import { getLabelRecord, openStudioDb, type DatasetItem } from '../store';
@@ -46,7 +46,7 @@ export async function loadStep(
   const results = await Promise.all(
     items.map(async (item) => {
       const [decoded, recordBytes] = await Promise.all([
-        reader.blob(item).then((b) => decodeImage(b, { name: item.path })),
+        readImage(reader, item),
         db ? getLabelRecord(db, cfg.labelSetId!, item.index) : Promise.resolve(undefined),
       ]);
       if ('error' in decoded) return { skip: { path: item.path, reason: decoded.error } };

@@ -3,7 +3,7 @@
  * against the hard labels, plus per-class accuracy and a confusion matrix whose cells remember which
  * images fell in them (so the UI can open them).
  */
-import { decodeImage } from '../data/decode';
+import { readImage } from './readImage';
 import { evalCrops } from '../engine/crops';
 import { uploadImage } from '../engine/pixels';
 import { predictClasses } from '../engine/predict';
@@ -57,9 +57,7 @@ export async function evaluateItems(
   for (let start = 0; start < items.length; start += EVAL_BATCH) {
     if (signal?.aborted) throw new Error('evaluation cancelled');
     const batch = items.slice(start, start + EVAL_BATCH);
-    const decoded = await Promise.all(
-      batch.map(async (it) => ({ it, d: await decodeImage(await reader.blob(it), { name: it.path }) })),
-    );
+    const decoded = await Promise.all(batch.map(async (it) => ({ it, d: await readImage(reader, it) })));
     const good: DatasetItem[] = [];
     const views: Tensor4D[] = [];
     for (const { it, d } of decoded) {
