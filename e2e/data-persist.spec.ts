@@ -20,12 +20,12 @@ import { goto, openStudio } from './helpers';
 
 const NAME = 'fashion-folder';
 
-function launch(profile: string): Promise<BrowserContext> {
+function launch(profile: string, baseURL: string | undefined): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: chromiumArgs,
-    baseURL: 'http://localhost:4173',
+    baseURL,
   });
 }
 
@@ -83,10 +83,12 @@ async function expectDataset(page: Page, datasetId: string): Promise<void> {
   });
 }
 
-test('an opened folder survives a reload and a browser relaunch, and a job can still read it', async () => {
+test('an opened folder survives a reload and a browser relaunch, and a job can still read it', async ({
+  baseURL,
+}) => {
   test.setTimeout(150_000);
   const profile = test.info().outputPath('profile');
-  let ctx = await launch(profile);
+  let ctx = await launch(profile, baseURL);
   let page = await firstPage(ctx);
   await openStudio(page);
   await goto(page, 'Data');
@@ -99,7 +101,7 @@ test('an opened folder survives a reload and a browser relaunch, and a job can s
   await expectDataset(page, id);
   await ctx.close();
 
-  ctx = await launch(profile);
+  ctx = await launch(profile, baseURL);
   try {
     page = await firstPage(ctx);
     await openStudio(page);

@@ -20,8 +20,12 @@ import {
 import type { ProgressFn } from './api';
 import { evaluateItems, type EvalResult } from './evaluate';
 import { ProgressReporter, Throttle } from './progress';
+import type { StepInput } from './batches';
 import { seededSubset, TrainSession, type LiveSample } from './session';
 import type { TrainConfig } from './trainConfig';
+
+/** Steps loaded ahead; each holds its images on the device, so keep it small. */
+const PREFETCH_STEPS = 3;
 
 export interface TrainMetrics {
   step: number;
@@ -104,15 +108,25 @@ export async function runTraining(
     const historyThrottle = new Throttle(2000);
     const window: { t: number; crops: number; images: number }[] = [];
     let skipped = 0;
-    let next = g < s.totalSteps ? s.load(g) : null;
+    // Bounded prefetch: the next PREFETCH_STEPS steps' images and labels load (decode runs off-thread in
+    // the browser's image decoder) while the device works on this one.
+    const queue: Promise<StepInput>[] = [];
+    let queued = g;
+    const refill = () => {
+      while (queue.length < PREFETCH_STEPS && queued < s.totalSteps) {
+        const p = s.load(queued++);
+        p.catch(() => undefined); // awaited in order below
+        queue.push(p);
+      }
+    };
+    refill();
     let pendingLoss: Promise<number> | null = null;
     let lastLoss = NaN;
     const recentTop1: number[] = [];
 
-    while (g < s.totalSteps && next) {
-      const input = await next;
-      // Prefetch: decode the next step's images while the device works on this one.
-      next = g + 1 < s.totalSteps ? s.load(g + 1) : null;
+    while (g < s.totalSteps && queue.length) {
+      const input = await queue.shift()!;
+      refill();
       const loc = s.locate(g);
       const out = s.step(g, input, !!cb.onSample && sampleThrottle.ready());
       g++;
@@ -194,7 +208,8 @@ export async function runTraining(
     }
     if (pendingLoss) await pendingLoss;
     // Drain a prefetch we will not use so its tensors are freed.
-    if (next) void next.then((inp) => inp.images.forEach((im) => im.pixels.dispose())).catch(() => undefined);
+    for (const p of queue)
+      void p.then((inp) => inp.images.forEach((im) => im.pixels.dispose())).catch(() => undefined);
     const status = g >= s.totalSteps ? 'done' : 'paused';
     await patchRun(db, runId, { status });
     progress.update({ phase: status, done: g, total: s.totalSteps }, true);
