@@ -15,19 +15,34 @@ function labelSetState(page: Page) {
     const [set] = await store.listLabelSets(db);
     if (!set) return null;
     const done = await store.listDoneImageIndices(db, set.id);
-    return { id: set.id, status: set.status, imagesDone: set.imagesDone, imagesTotal: set.imagesTotal, keys: done };
+    return {
+      id: set.id,
+      status: set.status,
+      imagesDone: set.imagesDone,
+      imagesTotal: set.imagesTotal,
+      keys: done,
+    };
   });
 }
 
-test('stored labels decode and match the teacher softmax on the same crops within the codec bound', async ({ page }) => {
+test('stored labels decode and match the teacher softmax on the same crops within the codec bound', async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   await openStudio(page);
   await startGeneration(page, 6);
-  await expect(page.getByTestId('label-set-row').first()).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+  await expect(page.getByTestId('label-set-row').first()).toHaveAttribute('data-status', 'done', {
+    timeout: 240_000,
+  });
+  // The live confidence/entropy histograms end on the whole set.
+  await expect(page.getByTestId('live-label-stats')).toContainText('12000 crops');
   const state = (await labelSetState(page))!;
   expect(state.keys.length).toBe(2000);
   expect(state.imagesDone).toBe(2000);
-  const report = await page.evaluate((id) => window.__fkd!.studio().teacher.api.verifyLabels(id, 12), state.id);
+  const report = await page.evaluate(
+    (id) => window.__fkd!.studio().teacher.api.verifyLabels(id, 12),
+    state.id,
+  );
   expect(report.images).toBe(12);
   expect(report.crops).toBe(72);
   expect(report.missing).toEqual([]);
@@ -44,11 +59,15 @@ test('stored labels decode and match the teacher softmax on the same crops withi
   await expect(page.getByTestId('explorer-crop')).toContainText('crop 4/6');
 });
 
-test('a reload mid-generation resumes at the first unlabelled image: none missing, none twice', async ({ page }) => {
+test('a reload mid-generation resumes at the first unlabelled image: none missing, none twice', async ({
+  page,
+}) => {
   test.setTimeout(600_000);
   await openStudio(page);
   await startGeneration(page, 32);
-  await expect.poll(async () => (await labelSetState(page))?.imagesDone ?? 0, { timeout: 120_000 }).toBeGreaterThan(50);
+  await expect
+    .poll(async () => (await labelSetState(page))?.imagesDone ?? 0, { timeout: 120_000 })
+    .toBeGreaterThan(50);
   await page.reload();
   await openStudio(page);
   const mid = (await labelSetState(page))!;
@@ -57,7 +76,9 @@ test('a reload mid-generation resumes at the first unlabelled image: none missin
   expect(mid.keys.length).toBe(mid.imagesDone);
   await goto(page, 'Soft labels');
   await page.getByRole('button', { name: 'Resume' }).click();
-  await expect(page.getByTestId('label-set-row').first()).toHaveAttribute('data-status', 'done', { timeout: 480_000 });
+  await expect(page.getByTestId('label-set-row').first()).toHaveAttribute('data-status', 'done', {
+    timeout: 480_000,
+  });
   const end = (await labelSetState(page))!;
   expect(end.imagesDone).toBe(2000);
   expect(new Set(end.keys).size).toBe(2000);

@@ -35,9 +35,9 @@ function Histogram({ title, bins, label }: { title: string; bins: number[]; labe
   );
 }
 
-export function LabelStatsView({ stats }: { stats: LabelStats }) {
+export function LabelStatsView({ stats, testId = 'label-stats' }: { stats: LabelStats; testId?: string }) {
   return (
-    <div className="row" data-testid="label-stats">
+    <div className="row" data-testid={testId}>
       <Histogram
         title={`teacher confidence (max prob), ${stats.crops} crops, mean ${stats.meanConfidence.toFixed(3)}`}
         bins={stats.confidence}

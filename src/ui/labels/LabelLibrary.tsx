@@ -87,8 +87,13 @@ function useLiveStats(labelSetId: string, running: boolean): LabelStats | null {
   const studio = useStudio();
   const [stats, setStats] = useState<LabelStats | null>(null);
   useEffect(() => {
-    if (!running) return;
-    const tick = () => void studio.teacher.api.labelStats(labelSetId, 0, 20_000).then(setStats, () => undefined);
+    const tick = () =>
+      void studio.teacher.api.labelStats(labelSetId, 0, 20_000).then(setStats, () => undefined);
+    if (!running) {
+      // One last read when the job stops, so the histograms show the finished set.
+      tick();
+      return;
+    }
     const t = setInterval(tick, 3000);
     return () => clearInterval(t);
   }, [labelSetId, running, studio]);
@@ -104,7 +109,11 @@ function LiveGeneration({ set }: { set: LabelSet }) {
   const smp = job.sample;
   return (
     <div data-testid="generation-live">
-      <JobProgressBar progress={job.progress} testId="generation-progress" cropsPerItem={set.settings.numCrops} />
+      <JobProgressBar
+        progress={job.progress}
+        testId="generation-progress"
+        cropsPerItem={set.settings.numCrops}
+      />
       {job.error && (
         <div className="banner error" role="alert">
           {job.error}
@@ -122,7 +131,7 @@ function LiveGeneration({ set }: { set: LabelSet }) {
           </ul>
         </details>
       )}
-      {stats && <LabelStatsView stats={stats} />}
+      {stats && <LabelStatsView stats={stats} testId="live-label-stats" />}
       {smp && (
         <div className="row">
           <div>
