@@ -55,8 +55,11 @@ test('stored labels decode and match the teacher softmax on the same crops withi
   await expect(page.getByTestId('label-stats')).toContainText('12000 crops');
   await expect(page.getByTestId('disagreement').getByRole('button').first()).toBeVisible();
   await expect(page.getByTestId('explorer-box')).toHaveCount(6);
-  await page.getByTestId('explorer-box').nth(3).click({ force: true });
+  await page.getByLabel('Crop', { exact: true }).selectOption({ value: '3' });
   await expect(page.getByTestId('explorer-crop')).toContainText('crop 4/6');
+  // A click on the image picks the smallest box under the pointer.
+  await page.getByTestId('explorer-boxes').click({ position: { x: 5, y: 5 }, force: true });
+  await expect(page.getByTestId('explorer-crop')).toContainText(/crop \d\/6/);
 });
 
 test('a reload mid-generation resumes at the first unlabelled image: none missing, none twice', async ({

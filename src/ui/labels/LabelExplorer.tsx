@@ -112,8 +112,21 @@ function ImageExplorer({
           <svg
             width={image.width * scale}
             height={image.height * scale}
-            style={{ position: 'absolute', left: 0, top: 0 }}
+            style={{ position: 'absolute', left: 0, top: 0, cursor: 'pointer' }}
             data-testid="explorer-boxes"
+            onClick={(e) => {
+              // Boxes overlap: a click picks the smallest box under the pointer.
+              const r = e.currentTarget.getBoundingClientRect();
+              const x = (e.clientX - r.left) / r.width;
+              const y = (e.clientY - r.top) / r.height;
+              let best = -1;
+              boxes.forEach((b, c) => {
+                const inside = x >= b.left && x <= b.left + b.width && y >= b.top && y <= b.top + b.height;
+                if (inside && (best < 0 || b.width * b.height < boxes[best].width * boxes[best].height))
+                  best = c;
+              });
+              if (best >= 0) setSelected(best);
+            }}
           >
             {boxes.map((b, c) => (
               <rect
@@ -123,18 +136,24 @@ function ImageExplorer({
                 y={b.top * image.height * scale}
                 width={b.width * image.width * scale}
                 height={b.height * image.height * scale}
-                fill={c === selected ? 'rgba(255,255,255,0.15)' : 'transparent'}
+                fill={c === selected ? 'rgba(255,255,255,0.15)' : 'none'}
                 stroke={colour(c)}
                 strokeWidth={c === selected ? 3 : 1}
                 strokeDasharray={b.flip ? '4 3' : undefined}
-                style={{ cursor: 'pointer' }}
-                onClick={() => setSelected(c)}
               />
             ))}
           </svg>
         </div>
         <div className="muted">
-          image {imageIndex} · {record.numCrops} crops · colour by{' '}
+          image {imageIndex} · crop{' '}
+          <select aria-label="Crop" value={selected} onChange={(e) => setSelected(+e.target.value)}>
+            {boxes.map((_, c) => (
+              <option key={c} value={c}>
+                {c + 1}
+              </option>
+            ))}
+          </select>{' '}
+          of {record.numCrops} · colour by{' '}
           <select
             aria-label="Colour boxes by"
             value={colourBy}
