@@ -9,6 +9,7 @@ import { gradientParity, type GradParityReport } from '../engine/gradParity';
 import { saveModelArtifacts } from '../engine/weights';
 import { createTrainer } from '../engine/trainStep';
 import { loadStudentFromArtifacts } from '../models/studentArtifacts';
+import { buildStudent, describeModel, type ModelSummary } from '../models/students';
 import type { StoredArtifacts } from '../models/teacherArtifacts';
 import type { BackendName, BackendReport, ProgressFn, WorkerInit } from './api';
 import { studentOnlyThroughput, type StudentThroughput } from './benchStudent';
@@ -126,6 +127,23 @@ const api = {
     if (busy.length > 0)
       throw new Error(`gradient parity needs an idle trainer (running: ${busy.join(', ')})`);
     return runJob('diagnostics:gradParity', () => gradientParity(backends));
+  },
+  /** Layers, parameters and FLOPs of a student as configured (the Train form shows it). */
+  describeStudent(
+    cfg: Pick<TrainConfig, 'arch' | 'inputSize' | 'channels' | 'width'> & { numClasses: number },
+  ): ModelSummary {
+    const model = buildStudent(cfg.arch, {
+      inputSize: cfg.inputSize,
+      channels: cfg.channels,
+      numClasses: cfg.numClasses,
+      seed: 0,
+      width: cfg.width,
+    });
+    try {
+      return describeModel(model);
+    } finally {
+      model.dispose();
+    }
   },
   cancel(jobId: string): boolean {
     return cancelJob(jobId);

@@ -5,6 +5,7 @@ import { measureSpeed, startTraining } from '../actions';
 import { useDatasets, useTeachers } from '../catalog';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
+import { StudentSummary } from './StudentSummary';
 
 const METHOD_LABEL: Record<TrainMethod, string> = {
   fkd: 'FKD (stored soft labels)',
@@ -322,6 +323,7 @@ export function TrainForm() {
           />
         </label>
       </div>
+      {dataset && <StudentSummary cfg={eff} numClasses={dataset.numClasses} />}
       <p>
         <button className="primary" disabled={chosen.length === 0 || !dataset} onClick={() => void start()}>
           {chosen.length > 1 ? `Start ${chosen.length} runs (same student, seed, budget)` : 'Start training'}
