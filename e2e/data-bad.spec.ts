@@ -20,6 +20,14 @@ import {
 } from './fixtures/data';
 import { goto, openStudio } from './helpers';
 
+/** Files of the bad tree that decode with a warning (path -> reason substring). */
+const DECODE_WARNINGS: Record<string, string> = {
+  'train/pullover/png-data.JPEG': 'PNG data named .JPEG (decoded as PNG)',
+  // An Adobe CMYK JPEG (its transform flag makes it YCCK).
+  'train/sandal/cmyk.JPEG': 'YCCK JPEG converted to RGB',
+  'train/shirt/sixteen-bit.png': '16-bit PNG reduced to 8 bits',
+};
+
 test('a folder with every bad-input kind: exact report and counts, generation finishes', async ({ page }) => {
   test.setTimeout(150_000);
   await openStudio(page);
@@ -49,6 +57,21 @@ test('a folder with every bad-input kind: exact report and counts, generation fi
     items.map((t) => [t.slice(0, t.indexOf(': ')), t.slice(t.indexOf(': ') + 2)] as const),
   );
   expectReasons(got, e.decodeSkipped);
+
+  // The job wrote what it met at decode time into the dataset's report: the skips with their
+  // reasons, and the files that decoded with a warning.
+  await goto(page, 'Data');
+  const report = userDataset(page, 'bad-input').getByTestId('decode-report');
+  await expect(report.locator('summary')).toContainText(`${decodeFails} skipped`);
+  await report.locator('summary').click();
+  const rows: Record<string, Record<string, string>> = { skipped: {}, warning: {} };
+  for (const r of await report.getByTestId('decode-row').all()) {
+    const [path, kind, reason] = await r.locator('td').allTextContents();
+    expect(await r.getAttribute('data-kind')).toBe(kind);
+    rows[kind][path] = reason;
+  }
+  expectReasons(rows.skipped, e.decodeSkipped);
+  expectReasons(rows.warning, DECODE_WARNINGS);
 });
 
 test('bad WebDataset shards: exact report and counts, generation reads the kept samples', async ({
@@ -74,4 +97,7 @@ test('bad WebDataset shards: exact report and counts, generation reads the kept 
   const row = await generate(page, 'bad-shards', e.train);
   await expect(row.getByTestId('images-done')).toHaveText(`${e.train}/${e.train}`);
   await expect(row).not.toContainText('skipped');
+  await goto(page, 'Data');
+  await expect(userDataset(page, 'bad-shards')).toBeVisible();
+  await expect(userDataset(page, 'bad-shards').getByTestId('decode-report')).toHaveCount(0);
 });

@@ -65,4 +65,27 @@ test('ImageFolder (ImageNet wnid layout) and WebDataset shards from OPFS index e
   );
   expect(await perClass('imagenet-mini')).toEqual(expected);
   expect(await perClass('imagenet-mini-wds')).toEqual(expected);
+
+  // The Data view's per-class counts (tallied at index time) and, on expanding a class, its
+  // thumbnails read through the teacher worker (lazy: none before the row is expanded).
+  for (const ds of [inet, wds]) {
+    const browser = ds.getByTestId('class-browser');
+    await browser.locator('summary').click();
+    const rows = browser.getByTestId('class-count-row');
+    await expect(rows).toHaveCount(EXPECT.imagenet.classes.length);
+    for (const c of EXPECT.imagenet.classes) {
+      const row = rows.and(ds.page().locator(`[data-class="${c.index}"]`));
+      await expect(row.getByTestId('class-train')).toHaveText('4');
+      await expect(row.getByTestId('class-val')).toHaveText('1');
+    }
+    await expect(browser.locator('img')).toHaveCount(0);
+    await rows.first().getByRole('button', { name: 'show images' }).click();
+    const thumbs = browser.getByTestId('class-thumbs').locator('img');
+    await expect(thumbs).toHaveCount(4);
+    await expect
+      .poll(() => thumbs.evaluateAll((els) => els.map((e) => (e as HTMLImageElement).naturalWidth > 0)))
+      .toEqual([true, true, true, true]);
+    await rows.first().getByRole('button', { name: 'hide images' }).click();
+    await expect(browser.locator('img')).toHaveCount(0);
+  }
 });

@@ -13,6 +13,7 @@ import { uploadImage } from '../engine/pixels';
 import type { Tensor3D } from '../engine/tensors';
 import { getLabelRecord, openStudioDb, type DatasetItem } from '../store';
 import type { DatasetReader } from './datasets';
+import { decodeProblemsFrom, noteDecodeProblems } from './decodeReport';
 import type { TrainConfig } from './trainConfig';
 
 export interface LoadedImage {
@@ -43,13 +44,19 @@ export async function loadStep(
 ): Promise<StepInput> {
   const t0 = performance.now();
   const db = cfg.method === 'fkd' ? await openStudioDb() : null;
+  const decodeSkips: StepInput['skipped'] = [];
+  const warned: { path: string; warnings: string[] }[] = [];
   const results = await Promise.all(
     items.map(async (item) => {
       const [decoded, recordBytes] = await Promise.all([
         readImage(reader, item),
         db ? getLabelRecord(db, cfg.labelSetId!, item.index) : Promise.resolve(undefined),
       ]);
-      if ('error' in decoded) return { skip: { path: item.path, reason: decoded.error } };
+      if ('error' in decoded) {
+        decodeSkips.push({ path: item.path, reason: decoded.error });
+        return { skip: { path: item.path, reason: decoded.error } };
+      }
+      if (decoded.warnings.length) warned.push({ path: item.path, warnings: decoded.warnings });
       const rng = new Rng(cfg.seed).fork(`${cfg.method}:${passIndex}:${item.index}`);
       let boxes: CropBox[];
       let softTargets: Float32Array | undefined;
@@ -84,6 +91,8 @@ export async function loadStep(
     if ('image' in r && r.image) images.push(r.image);
     else if ('skip' in r && r.skip) skipped.push(r.skip);
   }
+  // Buffered: written to the dataset's report every few hundred problems, not per step.
+  noteDecodeProblems(reader.dataset.id, decodeProblemsFrom(decodeSkips, warned));
   return { images, skipped, decodeMs: performance.now() - t0 };
 }
 

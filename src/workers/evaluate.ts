@@ -13,6 +13,7 @@ import type { DatasetItem } from '../store';
 import type { ProgressFn } from './api';
 import type { DatasetReader } from './datasets';
 import { ProgressReporter } from './progress';
+import { decodeProblemsFrom, noteDecodeProblems } from './decodeReport';
 
 export interface EvalResult {
   images: number;
@@ -60,11 +61,15 @@ export async function evaluateItems(
     const decoded = await Promise.all(batch.map(async (it) => ({ it, d: await readImage(reader, it) })));
     const good: DatasetItem[] = [];
     const views: Tensor4D[] = [];
+    const batchSkips: EvalResult['skipped'] = [];
+    const warned: { path: string; warnings: string[] }[] = [];
     for (const { it, d } of decoded) {
       if ('error' in d) {
         skipped.push({ path: it.path, reason: d.error });
+        batchSkips.push({ path: it.path, reason: d.error });
         continue;
       }
+      if (d.warnings.length) warned.push({ path: it.path, warnings: d.warnings });
       const px = uploadImage(d.pixels, d.width, d.height);
       try {
         views.push(evalCrops(px, opts.inputSize, opts));
@@ -73,6 +78,7 @@ export async function evaluateItems(
         px.dispose();
       }
     }
+    noteDecodeProblems(reader.dataset.id, decodeProblemsFrom(batchSkips, warned));
     if (good.length === 0) continue;
     const x = concatRows(views);
     disposeAll(...views);

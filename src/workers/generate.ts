@@ -31,6 +31,7 @@ import type { ProgressFn } from './api';
 import { DatasetReader } from './datasets';
 import { ProgressReporter, Throttle } from './progress';
 import { openTeacher } from './teachers';
+import { decodeProblemsFrom, recordDecodeProblems } from './decodeReport';
 
 /** What the live view shows while labels are generated: one image, its crops and their labels. */
 export interface GenerationSample {
@@ -181,6 +182,7 @@ export async function runGeneration(
   const set = await getLabelSet(db, labelSetId);
   if (!set) throw new Error(`label set ${labelSetId} not found`);
   const skipped: GenerateResult['skipped'] = [];
+  const warned: { path: string; warnings: string[] }[] = [];
   let teacher: Teacher | null = null;
   try {
     const reader = await DatasetReader.open(set.datasetId);
@@ -296,6 +298,7 @@ export async function runGeneration(
           skipped.push({ path: item.path, reason: decoded.error });
           continue;
         }
+        if (decoded.warnings.length) warned.push({ path: item.path, warnings: decoded.warnings });
         const { width: W, height: H } = decoded;
         const boxes = await cropBoxesFor(set, item.index, W, H, db);
         const im = new OpenImage(item, decoded.pixels, W, H, boxes, spec, k);
@@ -343,6 +346,8 @@ export async function runGeneration(
     };
   } finally {
     teacher?.dispose();
+    // Decode-time skips and warnings join the dataset's report (one write per job).
+    await recordDecodeProblems(set.datasetId, decodeProblemsFrom(skipped, warned)).catch(() => undefined);
   }
 }
 

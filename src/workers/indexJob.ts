@@ -18,6 +18,9 @@ export type IndexSourceSpec =
   | { kind: 'handle'; handleId: string }
   | { kind: 'files'; files: File[]; name: string };
 
+/** `dataset.extra.classCounts`: images per class index (as a string key) and split. */
+export type ClassCounts = Record<string, { train: number; val: number }>;
+
 export interface IndexJobSpec {
   datasetId: string;
   name?: string;
@@ -60,6 +63,8 @@ export async function runIndex(
   // Re-indexing replaces the old items wholesale.
   await deleteDataset(db, spec.datasetId);
   const imagenetClasses = await loadImagenetClasses().catch(() => undefined);
+  // Items per class and split, tallied as the chunks go by, so the Data view never scans the index.
+  const classCounts: ClassCounts = {};
   const index = await indexDataset(source, {
     splitSeed: spec.splitSeed ?? 0,
     valFraction: spec.valFraction ?? 0.1,
@@ -67,6 +72,7 @@ export async function runIndex(
     signal,
     onItems: async (items) => {
       const split = items[0].split;
+      for (const it of items) (classCounts[it.classIndex] ??= { train: 0, val: 0 })[it.split]++;
       await putDatasetItems(
         db,
         spec.datasetId,
@@ -103,7 +109,7 @@ export async function runIndex(
     createdAt: now,
     updatedAt: now,
     handleId,
-    extra: { skippedTotal: index.skippedTotal, embedded: spec.source.kind === 'embedded' },
+    extra: { skippedTotal: index.skippedTotal, embedded: spec.source.kind === 'embedded', classCounts },
   };
   await putDataset(db, dataset);
   progress.update({ phase: 'indexed', done: 1, total: 1 }, true);

@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 import { selectBackend } from '../engine/backend';
 import type { BackendReport, ProgressFn, WorkerInit } from './api';
 import { teacherOnlyThroughput, type TeacherThroughput } from './benchTeacher';
+import { decodeCropThroughput, type DecodeCropThroughput } from './benchData';
 import { setBaseUrl } from './datasets';
 import { runGeneration, type GenerateResult, type GenerationSample } from './generate';
 import { runIndex, type IndexJobSpec } from './indexJob';
@@ -80,6 +81,29 @@ const api = {
     const item = reader.items[split][index];
     if (!item) throw new Error(`no ${split} image ${index}`);
     return reader.blob(item);
+  },
+  /** Up to n item indices of one class (in index order), for the Data view's lazy thumbnail grid. */
+  async classSamples(
+    datasetId: string,
+    split: 'train' | 'val',
+    classIndex: number,
+    n: number,
+  ): Promise<number[]> {
+    const out: number[] = [];
+    for (const it of (await datasetReader(datasetId)).items[split]) {
+      if (out.length >= n) break;
+      if (it.classIndex === classIndex) out.push(it.index);
+    }
+    return out;
+  },
+  /** bench:data: decode + upload + crop throughput on the given JPEGs, cropsPerImage crops per decode. */
+  decodeCropThroughput(
+    blobs: Blob[],
+    cropsPerImage: number,
+    outSize: number,
+    seconds: number,
+  ): Promise<DecodeCropThroughput> {
+    return decodeCropThroughput(blobs, cropsPerImage, outSize, seconds);
   },
   cancel(jobId: string): boolean {
     return cancelJob(jobId);

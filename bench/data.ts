@@ -1,0 +1,154 @@
+/**
+ * bench:data (issue 4): decode + crop throughput in the teacher worker for ImageNet-size JPEGs
+ * (500x375), with 1, 4 and 8 crops per decoded image, so the FKD amortisation (decode once, crop many)
+ * shows as a ratio. The JPEGs are drawn deterministically in the page (seeded gradients, shapes and
+ * noise on an OffscreenCanvas, encoded at quality 0.9: real JPEG sizes, not flat colour) and handed to
+ * the worker's decodeCropThroughput (src/workers/benchData.ts): decodeImage -> uploadImage ->
+ * cropsFromImage at 224 -> a one-number readback -> dispose. Goal: crops/s at 4 >= 2x crops/s at 1.
+ *
+ *   npx tsx bench/data.ts [--images 120] [--seconds 6] [--out-size 224]
+ */
+import { note, round, runBench, table } from './harness';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const IMAGES = arg('images', 120);
+const SECONDS = arg('seconds', 6);
+const OUT_SIZE = arg('out-size', 224);
+const CROPS = [1, 4, 8];
+const WIDTH = 500;
+const HEIGHT = 375;
+
+interface Row {
+  backend: string;
+  cropsPerImage: number;
+  images: number;
+  crops: number;
+  seconds: number;
+  imagesPerSec: number;
+  cropsPerSec: number;
+  decodeWaitMs: number;
+  failed: number;
+}
+
+await runBench('data', async ({ page }) => {
+  note(`drawing ${IMAGES} ${WIDTH}x${HEIGHT} JPEGs in the page`);
+  const made = await page.evaluate(
+    async ({ n, w, h }) => {
+      // mulberry32: deterministic per image.
+      const rand = (seed: number) => () => {
+        seed = (seed + 0x6d2b79f5) | 0;
+        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+      };
+      const canvas = new OffscreenCanvas(w, h);
+      const ctx = canvas.getContext('2d')!;
+      const blobs: Blob[] = [];
+      for (let i = 0; i < n; i++) {
+        const r = rand(1000 + i);
+        const hue = () =>
+          `hsl(${Math.floor(r() * 360)}, ${40 + Math.floor(r() * 50)}%, ${25 + Math.floor(r() * 50)}%)`;
+        const g = ctx.createLinearGradient(r() * w, r() * h, r() * w, r() * h);
+        g.addColorStop(0, hue());
+        g.addColorStop(0.5, hue());
+        g.addColorStop(1, hue());
+        ctx.fillStyle = g;
+        ctx.fillRect(0, 0, w, h);
+        for (let s = 0; s < 40; s++) {
+          ctx.fillStyle = hue();
+          ctx.globalAlpha = 0.3 + 0.7 * r();
+          ctx.beginPath();
+          if (r() < 0.5) ctx.arc(r() * w, r() * h, 5 + r() * 80, 0, 2 * Math.PI);
+          else ctx.rect(r() * w, r() * h, 10 + r() * 150, 10 + r() * 150);
+          ctx.fill();
+        }
+        ctx.globalAlpha = 1;
+        // Texture: seeded noise over everything (photos are not flat), amplitude chosen for ~ImageNet sizes.
+        const img = ctx.getImageData(0, 0, w, h);
+        const d = img.data;
+        for (let p = 0; p < d.length; p += 4) {
+          const v = (r() - 0.5) * 28;
+          d[p] += v;
+          d[p + 1] += v + (r() - 0.5) * 10;
+          d[p + 2] += v;
+        }
+        ctx.putImageData(img, 0, 0);
+        blobs.push(await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 }));
+      }
+      const w_ = window as unknown as { __benchJpegs: Blob[] };
+      w_.__benchJpegs = blobs;
+      const sizes = blobs.map((b) => b.size);
+      return {
+        count: blobs.length,
+        meanBytes: sizes.reduce((a, b) => a + b, 0) / sizes.length,
+        minBytes: Math.min(...sizes),
+        maxBytes: Math.max(...sizes),
+      };
+    },
+    { n: IMAGES, w: WIDTH, h: HEIGHT },
+  );
+  note(
+    `${made.count} JPEGs, mean ${(made.meanBytes / 1024).toFixed(1)} KB (${(made.minBytes / 1024).toFixed(0)}..${(made.maxBytes / 1024).toFixed(0)} KB)`,
+  );
+
+  const rows: Row[] = [];
+  for (const crops of CROPS) {
+    note(`${crops} crop(s) per decoded image, ${SECONDS} s`);
+    const r = await page.evaluate(
+      ({ crops, outSize, seconds }) => {
+        const blobs = (window as unknown as { __benchJpegs: Blob[] }).__benchJpegs;
+        return window.__fkd!.studio().teacher.api.decodeCropThroughput(blobs, crops, outSize, seconds);
+      },
+      { crops, outSize: OUT_SIZE, seconds: SECONDS },
+    );
+    if (r.failed) throw new Error(`${r.failed} generated JPEGs failed to decode`);
+    rows.push(r);
+  }
+
+  const at = (c: number) => rows.find((r) => r.cropsPerImage === c)!;
+  const ratio4 = at(4).cropsPerSec / at(1).cropsPerSec;
+  const ratio8 = at(8).cropsPerSec / at(1).cropsPerSec;
+  console.log(
+    `decode + crop throughput in the teacher worker (${rows[0].backend}), ${WIDTH}x${HEIGHT} JPEGs ` +
+      `(mean ${(made.meanBytes / 1024).toFixed(1)} KB) -> ${OUT_SIZE}x${OUT_SIZE} crops`,
+  );
+  console.log(
+    table(
+      ['crops/image', 'images', 'crops', 'seconds', 'images/s', 'crops/s', 'decode wait ms', 'crops/s vs 1'],
+      rows.map((r) => [
+        r.cropsPerImage,
+        r.images,
+        r.crops,
+        r.seconds,
+        r.imagesPerSec,
+        r.cropsPerSec,
+        r.decodeWaitMs,
+        r.cropsPerSec / at(1).cropsPerSec,
+      ]),
+    ),
+  );
+  console.log(
+    `crops/s at 4 / crops/s at 1 = ${ratio4.toFixed(2)} (goal >= 2): ${ratio4 >= 2 ? 'met' : 'NOT met'}`,
+  );
+  const per = (f: (r: Row) => number) =>
+    Object.fromEntries(rows.map((r) => [String(r.cropsPerImage), round(f(r), 2)]));
+  return {
+    backend: rows[0].backend,
+    width: WIDTH,
+    height: HEIGHT,
+    outSize: OUT_SIZE,
+    jpegs: made.count,
+    meanJpegBytes: Math.round(made.meanBytes),
+    secondsPerSetting: SECONDS,
+    cropsPerSec: per((r) => r.cropsPerSec),
+    imagesPerSec: per((r) => r.imagesPerSec),
+    decodeWaitMs: per((r) => r.decodeWaitMs),
+    ratio4to1: round(ratio4, 3),
+    ratio8to1: round(ratio8, 3),
+    goalMet: ratio4 >= 2,
+  };
+});

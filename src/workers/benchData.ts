@@ -1,0 +1,118 @@
+/**
+ * Benchmark helper (bench:data, issue 4): decode + crop throughput in the worker, the data path of
+ * generation and training without teacher or student. Per image: decodeImage (sniff + createImageBitmap
+ * + pixels) -> uploadImage (once) -> cropsFromImage with `cropsPerImage` sampled RandomResizedCrop boxes
+ * at outSize -> a one-number readback (the sum of the crops) so the device work has surely run ->
+ * dispose. Decoding runs a few images ahead (as generation's DECODE_AHEAD does), so the figures are
+ * those of a pipeline, and crops/s at N crops per decode over crops/s at 1 shows the FKD amortisation.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { sampleCropBoxes } from '../core/cropBox';
+import { Rng } from '../core/rng';
+import { decodeImage } from '../data/decode';
+import { cropsFromImage } from '../engine/crops';
+import { uploadImage } from '../engine/pixels';
+import { currentBackend } from '../engine/tensors';
+
+export interface DecodeCropThroughput {
+  backend: string;
+  cropsPerImage: number;
+  outSize: number;
+  images: number;
+  crops: number;
+  seconds: number;
+  imagesPerSec: number;
+  cropsPerSec: number;
+  /** Mean time per image awaiting its decode (ms): near 0 when decoding keeps ahead of the device. */
+  decodeWaitMs: number;
+  /** Images that failed to decode (should be 0). */
+  failed: number;
+  /** Sum over all readbacks: proves the crops were computed (and keeps them from being optimised out). */
+  checksum: number;
+}
+
+const DECODE_AHEAD = 4;
+const WARMUP_IMAGES = 3;
+
+/** One image through the pipeline; resolves with the sum of its crops (a 4-byte readback). */
+async function cropOnce(
+  pixels: Uint8ClampedArray,
+  w: number,
+  h: number,
+  boxes: ReturnType<typeof sampleCropBoxes>,
+  outSize: number,
+): Promise<number> {
+  const image = uploadImage(pixels, w, h);
+  const total = tf.tidy(() =>
+    tf.sum(cropsFromImage(image, boxes, outSize, { normalisation: 'imagenet', channels: 3 })),
+  );
+  image.dispose();
+  try {
+    return (await total.data())[0];
+  } finally {
+    total.dispose();
+  }
+}
+
+/**
+ * Cycles through `blobs` for about `seconds` (after an untimed warm-up of a few images that compiles
+ * the kernels for this crop count), `cropsPerImage` fresh seeded boxes per decoded image.
+ */
+export async function decodeCropThroughput(
+  blobs: Blob[],
+  cropsPerImage: number,
+  outSize: number,
+  seconds: number,
+): Promise<DecodeCropThroughput> {
+  if (blobs.length === 0) throw new Error('decodeCropThroughput: no images');
+  const rng = new Rng(1234).fork(cropsPerImage);
+  let next = 0;
+  const ahead: ReturnType<typeof decodeImage>[] = [];
+  const refill = () => {
+    while (ahead.length < DECODE_AHEAD) {
+      const p = decodeImage(blobs[next++ % blobs.length]);
+      p.catch(() => undefined); // awaited in order below
+      ahead.push(p);
+    }
+  };
+  let images = 0;
+  let failed = 0;
+  let checksum = 0;
+  let waitMs = 0;
+  const one = async (): Promise<void> => {
+    refill();
+    const tw = performance.now();
+    const d = await ahead.shift()!;
+    waitMs += performance.now() - tw;
+    if ('error' in d) {
+      failed++;
+      return;
+    }
+    const boxes = sampleCropBoxes(rng, d.width, d.height, cropsPerImage);
+    checksum += await cropOnce(d.pixels, d.width, d.height, boxes, outSize);
+    images++;
+  };
+  for (let i = 0; i < WARMUP_IMAGES; i++) await one();
+  images = 0;
+  failed = 0;
+  waitMs = 0;
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  while (performance.now() < end) await one();
+  const elapsed = (performance.now() - t0) / 1000;
+  await Promise.allSettled(ahead);
+  const crops = images * cropsPerImage;
+  return {
+    backend: currentBackend(),
+    cropsPerImage,
+    outSize,
+    images,
+    crops,
+    seconds: elapsed,
+    imagesPerSec: images / elapsed,
+    cropsPerSec: crops / elapsed,
+    decodeWaitMs: images + failed ? waitMs / (images + failed) : 0,
+    failed,
+    checksum,
+  };
+}
