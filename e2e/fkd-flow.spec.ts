@@ -18,9 +18,11 @@ test('generate soft labels on the embedded set, then train an FKD student that e
   await expect(row.getByTestId('images-done')).toHaveText('2000/2000');
 
   await goto(page, 'Train');
-  await expect(page.getByTestId('student-summary')).toContainText(/mlp: [\d.]+ k parameters · [\d.]+ kFLOPs per crop at 28px/);
+  await expect(page.getByTestId('student-summary')).toContainText(
+    /mlp: [\d.]+ k parameters · [\d.]+ kFLOPs per crop at 28px/,
+  );
   await page.getByLabel('method vanilla').uncheck();
-  await page.getByLabel('Epochs').fill('4');
+  await page.getByLabel('Epochs').fill('20');
   await page.getByLabel('numCrops').fill('2');
   await page.getByLabel('Batch').fill('32');
   await page.getByLabel('Max images').fill('256');

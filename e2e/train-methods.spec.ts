@@ -75,11 +75,13 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
   for (;;) {
     const resume = page.getByRole('button', { name: 'Resume' }).first();
     if ((await resume.count()) === 0) break;
+    // Resume stays disabled while another run trains (one run at a time on the device).
+    await expect(resume).toBeEnabled({ timeout: 300_000 });
     await resume.click();
-    await expect(page.locator('[data-testid=run-row][data-status=running]')).toHaveCount(0, {
-      timeout: 300_000,
-    });
   }
+  await expect(page.locator('[data-testid=run-row][data-status=running]')).toHaveCount(0, {
+    timeout: 300_000,
+  });
   const final = await runStates(page);
   expect(final.map((r) => r.method).sort()).toEqual(['fkd', 'onlineKd', 'vanilla']);
   for (const r of final) {

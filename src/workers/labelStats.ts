@@ -24,7 +24,11 @@ const BINS = 20;
 const CHUNK = 2000;
 
 /** `maxImages` caps the work for live views over huge sets (the first images stand in for the rest). */
-export async function labelSetStats(labelSetId: string, topN = 24, maxImages = Infinity): Promise<LabelStats> {
+export async function labelSetStats(
+  labelSetId: string,
+  topN = 24,
+  maxImages = Infinity,
+): Promise<LabelStats> {
   const db = await openStudioDb();
   const set = await getLabelSet(db, labelSetId);
   if (!set) throw new Error(`label set ${labelSetId} not found`);

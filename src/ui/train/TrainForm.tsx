@@ -5,6 +5,7 @@ import { measureSpeed, startTraining } from '../actions';
 import { useDatasets, useTeachers } from '../catalog';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
+import { useJobs } from '../jobStore';
 import { StudentSummary } from './StudentSummary';
 
 const METHOD_LABEL: Record<TrainMethod, string> = {
@@ -39,6 +40,7 @@ export function TrainForm() {
     teacherId: fitTeachers.some((t) => t.id === cfg.teacherId) ? cfg.teacherId : fitTeachers[0]?.id,
   };
 
+  const anyRunning = useJobs((s) => Object.values(s.training).some((t) => t.running));
   const chosen = (Object.keys(methods) as TrainMethod[]).filter((m) => methods[m]);
 
   async function start() {
@@ -325,7 +327,12 @@ export function TrainForm() {
       </div>
       {dataset && <StudentSummary cfg={eff} numClasses={dataset.numClasses} />}
       <p>
-        <button className="primary" disabled={chosen.length === 0 || !dataset} onClick={() => void start()}>
+        <button
+          className="primary"
+          disabled={chosen.length === 0 || !dataset || anyRunning}
+          title={anyRunning ? 'a run is training: one at a time on the device' : undefined}
+          onClick={() => void start()}
+        >
           {chosen.length > 1 ? `Start ${chosen.length} runs (same student, seed, budget)` : 'Start training'}
         </button>{' '}
         <button

@@ -53,6 +53,8 @@ export function RunsView() {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
   const chosen = (runs ?? []).filter((r) => selected.has(r.id));
+  // The trainer worker trains one run at a time: two would share the device and halve each other's speed.
+  const anyRunning = Object.values(live).some((t) => t.running);
   return (
     <section className="panel">
       <h2>Runs</h2>
@@ -112,7 +114,13 @@ export function RunsView() {
                   <td className="muted">{new Date(r.createdAt).toLocaleString()}</td>
                   <td>
                     {!running && r.status !== 'done' && (
-                      <button onClick={() => void startTraining(studio, r.id)}>Resume</button>
+                      <button
+                        disabled={anyRunning}
+                        title={anyRunning ? 'another run is training; resume when it ends' : undefined}
+                        onClick={() => void startTraining(studio, r.id)}
+                      >
+                        Resume
+                      </button>
                     )}{' '}
                     <button
                       onClick={() =>
