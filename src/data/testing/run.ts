@@ -21,13 +21,15 @@ export async function runIndex(
 }
 
 export function imagenetClasses(): ClassInfo[] {
-  return (JSON.parse(readFileSync('/work/shared/data/imagenet-classes.json', 'utf8')) as ClassInfo[]).map(
-    (c) => ({
-      index: c.index,
-      wnid: c.wnid,
-      name: c.name,
-    }),
-  );
+  return (
+    JSON.parse(
+      readFileSync(new URL('../../../public/imagenet-classes.json', import.meta.url), 'utf8'),
+    ) as ClassInfo[]
+  ).map((c) => ({
+    index: c.index,
+    wnid: c.wnid,
+    name: c.name,
+  }));
 }
 
 export const JPEG_BYTES = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4]);
