@@ -72,6 +72,7 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
 
   // Resume every unfinished run from the Runs view; each continues from its checkpoint and finishes.
   await goto(page, 'Runs');
+  await expect(page.getByTestId('run-row')).toHaveCount(3);
   for (;;) {
     const resume = page.getByRole('button', { name: 'Resume' }).first();
     if ((await resume.count()) === 0) break;
