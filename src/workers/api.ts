@@ -3,24 +3,9 @@
  * UI imports it with `import type` and never pulls tfjs into the main bundle.
  */
 
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-
-export interface AdapterInfo {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  isFallbackAdapter: boolean;
-  limits: Record<string, number>;
-}
-
-export interface BackendReport {
-  backend: string;
-  reason: string;
-  refused: { backend: string; reason: string }[];
-  adapter?: AdapterInfo;
-  probeMs?: Record<string, number>;
-}
+// The engine owns these shapes (it produces them); re-exported so the UI needs only this file.
+export type { AdapterReport as AdapterInfo, BackendName, BackendReport } from '../engine/backend';
+import type { BackendName } from '../engine/backend';
 
 export interface WorkerInit {
   /** User's choice from the URL (?backend=) or Settings; undefined = pick automatically. */
