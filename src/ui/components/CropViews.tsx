@@ -10,13 +10,21 @@ export interface ImageRGBA {
 const BOX_COLORS = ['#f59e0b', '#10b981', '#3b82f6', '#ef4444', '#a855f7', '#ec4899', '#14b8a6', '#84cc16'];
 export const boxColor = (i: number) => BOX_COLORS[i % BOX_COLORS.length];
 
+// One canvas per sample image, shared by the full view and every crop tile: copying the RGBA once
+// instead of once per tile keeps each live update far below a frame on 500x375 images.
+const canvases = new WeakMap<ImageRGBA, OffscreenCanvas>();
+
 function toCanvas(img: ImageRGBA): OffscreenCanvas {
-  const c = new OffscreenCanvas(img.width, img.height);
-  c.getContext('2d')!.putImageData(
-    new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height),
-    0,
-    0,
-  );
+  let c = canvases.get(img);
+  if (!c) {
+    c = new OffscreenCanvas(img.width, img.height);
+    c.getContext('2d')!.putImageData(
+      new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height),
+      0,
+      0,
+    );
+    canvases.set(img, c);
+  }
   return c;
 }
 
