@@ -153,3 +153,40 @@ test('an exported student loads back and gives the same val accuracy', async ({ 
   );
   expect(`${(100 * reloaded).toFixed(1)}%`).toBe(top1Text);
 });
+
+test('a lost GPU device mid-run: a fresh trainer worker resumes from the last checkpoint and finishes', async ({
+  page,
+}) => {
+  test.setTimeout(600_000);
+  await openStudio(page);
+  await goto(page, 'Train');
+  await page.getByLabel('method fkd').uncheck();
+  await fillTiny(page, 8, 384);
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect
+    .poll(async () => (await runStates(page))[0]?.checkpointStep ?? 0, { timeout: 120_000 })
+    .toBeGreaterThan(0);
+  const stepBefore = (await runStates(page))[0].checkpointStep;
+  // The message Chromium's WebGPU gives when the device goes away mid-training.
+  await page.evaluate(() =>
+    window
+      .__fkd!.studio()
+      .trainer.api.injectStepFault(
+        "Failed to execute 'mapAsync' on 'GPUBuffer': A valid external Instance reference no longer exists.",
+      ),
+  );
+  // No click: the studio starts a fresh trainer worker and resumes on its own.
+  await expect.poll(async () => (await runStates(page))[0].status, { timeout: 300_000 }).toBe('done');
+  const [final] = await runStates(page);
+  expect(final.checkpointStep).toBeGreaterThan(stepBefore);
+  const history = await page.evaluate(async () => {
+    const { store } = window.__fkd!;
+    const [run] = await store.listRuns(await store.openStudioDb());
+    return { error: run.error ?? null, steps: run.history.map((h) => h.step) };
+  });
+  expect(history.error).toBeNull();
+  // Resumed, not restarted: the logged steps never go back to the beginning after the fault.
+  const firstAfterFault = history.steps.findIndex((s, i) => i > 0 && s < history.steps[i - 1]);
+  expect(firstAfterFault === -1 || history.steps[firstAfterFault] >= stepBefore).toBe(true);
+  await expect(page.getByTestId('backend-trainer')).toHaveAttribute('data-backend', /.+/);
+});

@@ -10,6 +10,12 @@ import type { JobProgress } from '../workers/api';
 import type { GenerationSample } from '../workers/generate';
 import type { TrainConfig, TrainMethod } from '../workers/trainConfig';
 
+/** The current studio (its trainer changes after a restart); set by the studio runtime. */
+let getStudio: (() => Studio) | null = null;
+export function setStudioGetter(fn: () => Studio): void {
+  getStudio = fn;
+}
+
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -55,7 +61,10 @@ export function cancelGeneration(studio: Studio, labelSetId: string): void {
   void studio.teacher.api.cancel(`generate:${labelSetId}`);
 }
 
-export async function startTraining(studio: Studio, runId: string): Promise<void> {
+/** Errors after which the trainer's backend is gone and a fresh worker must take over. */
+const DEVICE_LOST = /GPU device lost/;
+
+export async function startTraining(studio: Studio, runId: string, retried = false): Promise<void> {
   jobStore.patchTraining(runId, { running: true, error: undefined });
   jobStore.update((s) => ({ ...s, focusRunId: runId }));
   try {
@@ -72,6 +81,11 @@ export async function startTraining(studio: Studio, runId: string): Promise<void
       }),
     );
     jobStore.patchTraining(runId, { running: false, error: r.error, backend: r.backend.backend });
+    if (r.error && DEVICE_LOST.test(r.error) && !retried) {
+      // Resume from the last checkpoint on a new worker (and a new device), once.
+      await studio.restartTrainer();
+      return startTraining(getStudio?.() ?? studio, runId, true);
+    }
   } catch (e) {
     jobStore.patchTraining(runId, { running: false, error: message(e) });
   } finally {

@@ -5,6 +5,7 @@ import type { BackendReport } from '../workers/api';
 import { bootstrap } from './bootstrap';
 import { forcedBackend } from './settings';
 import { installTestHooks } from './testHooks';
+import { setStudioGetter } from './actions';
 import { guarded, startTeacherWorker, startTrainerWorker, type WorkerHandle } from './workers';
 
 export type WorkerStatus =
@@ -20,6 +21,8 @@ export interface StudioStatus {
 export interface Studio extends StudioStatus {
   teacher: WorkerHandle<TeacherWorkerApi>;
   trainer: WorkerHandle<TrainerWorkerApi>;
+  /** A fresh trainer worker (after a lost GPU device its backend is unusable); resolves when ready. */
+  restartTrainer: () => Promise<void>;
 }
 
 function errorText(e: unknown): string {
@@ -32,7 +35,7 @@ function errorText(e: unknown): string {
  */
 class StudioRuntime {
   readonly teacher = startTeacherWorker();
-  readonly trainer = startTrainerWorker();
+  trainer = startTrainerWorker();
   private status: StudioStatus = {
     teacherStatus: { state: 'starting' },
     trainerStatus: { state: 'starting' },
@@ -46,10 +49,7 @@ class StudioRuntime {
       (report) => this.set({ teacherStatus: { state: 'ready', report } }),
       (e) => this.set({ teacherStatus: { state: 'error', error: errorText(e) } }),
     );
-    guarded(this.trainer, this.trainer.api.init(init)).then(
-      (report) => this.set({ trainerStatus: { state: 'ready', report } }),
-      (e) => this.set({ trainerStatus: { state: 'error', error: errorText(e) } }),
-    );
+    void this.initTrainer();
     // Index the embedded datasets once and mark jobs a reload interrupted; errors surface as a banner.
     void t
       .then(() => bootstrap(this.snapshot()))
@@ -59,9 +59,29 @@ class StudioRuntime {
       );
   }
 
+  private initTrainer(): Promise<void> {
+    const init = { forcedBackend: forcedBackend(), baseUrl: new URL('.', location.href).href };
+    return guarded(this.trainer, this.trainer.api.init(init)).then(
+      (report) => this.set({ trainerStatus: { state: 'ready', report } }),
+      (e) => this.set({ trainerStatus: { state: 'error', error: errorText(e) } }),
+    );
+  }
+
+  restartTrainer = (): Promise<void> => {
+    this.trainer.terminate();
+    this.trainer = startTrainerWorker();
+    this.set({ trainerStatus: { state: 'starting' } });
+    return this.initTrainer();
+  };
+
   private cached: Studio | null = null;
   snapshot = (): Studio => {
-    this.cached ??= { ...this.status, teacher: this.teacher, trainer: this.trainer };
+    this.cached ??= {
+      ...this.status,
+      teacher: this.teacher,
+      trainer: this.trainer,
+      restartTrainer: this.restartTrainer,
+    };
     return this.cached;
   };
   subscribe = (l: () => void) => {
@@ -81,6 +101,7 @@ function getRuntime(): StudioRuntime {
     const rt = new StudioRuntime();
     runtime = rt;
     installTestHooks(() => rt.snapshot());
+    setStudioGetter(() => rt.snapshot());
   }
   return runtime;
 }

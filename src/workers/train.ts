@@ -24,6 +24,16 @@ import type { StepInput } from './batches';
 import { seededSubset, TrainSession, type LiveSample } from './session';
 import type { TrainConfig } from './trainConfig';
 
+/**
+ * Test hook (e2e): the next training step throws this message, e.g. the text WebGPU gives when the
+ * device is lost, so the recovery path (pause, fresh worker, resume from the checkpoint) is exercised
+ * without a real GPU.
+ */
+let injectedFault: string | null = null;
+export function injectStepFault(message: string): void {
+  injectedFault = message;
+}
+
 /** Steps loaded ahead; each holds its images on the device, so keep it small. */
 const PREFETCH_STEPS = 3;
 
@@ -128,6 +138,11 @@ export async function runTraining(
       const input = await queue.shift()!;
       refill();
       const loc = s.locate(g);
+      if (injectedFault) {
+        const message = injectedFault;
+        injectedFault = null;
+        throw new Error(message);
+      }
       const out = s.step(g, input, !!cb.onSample && sampleThrottle.ready());
       g++;
       if (!out) continue;
@@ -224,13 +239,17 @@ export async function runTraining(
     const deviceLost =
       /device (was )?lost|destroyed|context lost|CONTEXT_LOST|mapAsync|external Instance/i.test(message);
     const status = e instanceof PermissionLostError || isQuotaError(e) || deviceLost ? 'paused' : 'error';
-    await patchRun(db, runId, {
-      status,
-      error: deviceLost
-        ? `GPU device lost (${message}): resume to continue from the last checkpoint`
-        : message,
-    }).catch(() => undefined);
-    return { status: 'error', step: g, totalSteps: session?.totalSteps ?? 0, lastEval, error: message };
+    const shown = deviceLost
+      ? `GPU device lost (${message}): resume to continue from the last checkpoint`
+      : message;
+    await patchRun(db, runId, { status, error: shown }).catch(() => undefined);
+    return {
+      status: status === 'paused' ? 'paused' : 'error',
+      step: g,
+      totalSteps: session?.totalSteps ?? 0,
+      lastEval,
+      error: shown,
+    };
   } finally {
     session?.dispose();
   }

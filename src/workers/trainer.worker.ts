@@ -18,7 +18,14 @@ import { evaluateItems, type EvalResult } from './evaluate';
 import { cancelJob, runJob, runningJobs } from './jobs';
 import { seededSubset, TrainSession } from './session';
 import { measureSpeed, type SpeedTable } from './speed';
-import { evaluateRun, restoreLatest, runTraining, type TrainCallbacks, type TrainResult } from './train';
+import {
+  evaluateRun,
+  injectStepFault,
+  restoreLatest,
+  runTraining,
+  type TrainCallbacks,
+  type TrainResult,
+} from './train';
 import type { TrainConfig, TrainMethod } from './trainConfig';
 import { getRun, openStudioDb } from '../store';
 
@@ -144,6 +151,10 @@ const api = {
     } finally {
       model.dispose();
     }
+  },
+  /** Test hook: make the next training step fail with `message` (see train.ts). */
+  injectStepFault(message: string): void {
+    injectStepFault(message);
   },
   cancel(jobId: string): boolean {
     return cancelJob(jobId);
