@@ -8,12 +8,7 @@
  *
  *   npx tsx bench/data.ts [--images 120] [--seconds 6] [--out-size 224]
  */
-import { note, round, runBench, table } from './harness';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import { arg, note, round, runBench, table } from './harness';
 
 const IMAGES = arg('images', 120);
 const SECONDS = arg('seconds', 6);

@@ -465,3 +465,9 @@ export async function importTeacher(
     { name, modelJson: art.modelJson, weightsB64: art.weightsB64, config },
   );
 }
+
+/** A numeric `--name value` command-line option. */
+export function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}

@@ -13,12 +13,7 @@
  *                            [--seed 1] [--scale-min 0.08] [--max-images 0] [--width 64]
  */
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConfig';
-import { generateLabels, note, round, runBench, table, trainRun } from './harness';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import { arg, generateLabels, note, round, runBench, table, trainRun } from './harness';
 
 const EPOCHS = arg('epochs', 16);
 const NUM_CROPS = arg('num-crops', 4);

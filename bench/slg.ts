@@ -19,12 +19,7 @@
 import type { LabelSet } from '../src/store';
 import { recordByteLength } from '../src/core/labelRecord';
 import type { CodecSpec } from '../src/core/softLabel';
-import { importTeacher, note, randomTeacher, round, runBench, table } from './harness';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import { arg, importTeacher, note, randomTeacher, round, runBench, table } from './harness';
 
 const NUM_CROPS = arg('crops', 32);
 /** A second, larger N shows how decode cost amortises over crops (0 = skip). */

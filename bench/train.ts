@@ -25,6 +25,7 @@ import { buildStudent } from '../src/models/students';
 import type { SpeedTable } from '../src/workers/speed';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConfig';
 import {
+  arg,
   generateLabels,
   importTeacher,
   note,
@@ -35,11 +36,6 @@ import {
   stopLongTaskObserver,
   table,
 } from './harness';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
 
 const IMAGES = arg('images', 320);
 const TIMED = arg('timed', 8);

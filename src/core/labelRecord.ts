@@ -13,6 +13,7 @@
  * total length, CRC-32, then box/index ranges), so a truncated or corrupt IndexedDB value is reported
  * instead of training on garbage.
  */
+import { fromPixelBox, type CropBox } from './cropBox';
 import { BitReader, BitWriter, bitsFor } from './bitpack';
 import { fromFloat16Bits, toFloat16Bits } from './float16';
 import type { Codec, CodecSpec, EncodedLabel, Precision } from './softLabel';
@@ -34,13 +35,7 @@ export interface LabelRecord {
   probs: Float32Array;
 }
 
-export interface CropBox {
-  top: number;
-  left: number;
-  height: number;
-  width: number;
-  flip: boolean;
-}
+export type { CropBox };
 
 export const LABEL_RECORD_MAGIC = 'FKDL';
 export const LABEL_RECORD_VERSION = 1;
@@ -302,13 +297,18 @@ export function decodeLabelRecord(bytes: Uint8Array): LabelRecord {
 
 /** Crop boxes as fractions of the image, in the reference's (top/H, left/W, h/H, w/W) order. */
 export function recordCropBoxes(r: LabelRecord): CropBox[] {
-  return Array.from({ length: r.numCrops }, (_, i) => ({
-    top: r.boxes[4 * i] / r.imageHeight,
-    left: r.boxes[4 * i + 1] / r.imageWidth,
-    height: r.boxes[4 * i + 2] / r.imageHeight,
-    width: r.boxes[4 * i + 3] / r.imageWidth,
-    flip: r.flips[i] === 1,
-  }));
+  return Array.from({ length: r.numCrops }, (_, i) => recordCropBox(r, i));
+}
+
+/** One crop's box (pixel ints on the original image → fractions), as core/cropBox's fromPixelBox. */
+export function recordCropBox(r: LabelRecord, i: number): CropBox {
+  const b = r.boxes;
+  return fromPixelBox(
+    { top: b[4 * i], left: b[4 * i + 1], height: b[4 * i + 2], width: b[4 * i + 3] },
+    r.imageWidth,
+    r.imageHeight,
+    r.flips[i] === 1,
+  );
 }
 
 /** One crop's label as views into the record (no copy), ready for recoverSoftLabel. */

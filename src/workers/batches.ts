@@ -4,10 +4,10 @@
  * vanilla and online KD draw one fresh RandomResizedCrop + flip per image. Every random choice is a
  * fork of the run seed keyed by (pass, image), so a resumed run replays exactly the same batches.
  */
-import { fromPixelBox, sampleCropBoxes, type CropBox } from '../core/cropBox';
-import { decodeLabelRecord, type LabelRecord } from '../core/labelRecord';
+import { sampleCropBoxes, type CropBox } from '../core/cropBox';
+import { decodeLabelRecord, recordCropBox, recordEncodedLabel, type LabelRecord } from '../core/labelRecord';
 import { Rng } from '../core/rng';
-import { recoverSoftLabel, type EncodedLabel } from '../core/softLabel';
+import { recoverSoftLabel } from '../core/softLabel';
 import { readImage } from './readImage';
 import { uploadImage } from '../engine/pixels';
 import type { Tensor3D } from '../engine/tensors';
@@ -67,7 +67,7 @@ export async function loadStep(
           throw new Error(`label set has ${record.spec.numClasses} classes, the student ${numClasses}`);
         }
         const picked = pickCrops(rng, record.numCrops, cropsPerImage);
-        boxes = picked.map((c) => recordBox(record, c));
+        boxes = picked.map((c) => recordCropBox(record, c));
         softTargets = recoverTargets(record, picked);
       } else {
         boxes = sampleCropBoxes(rng, decoded.width, decoded.height, cropsPerImage, { scale: cfg.scale });
@@ -105,26 +105,12 @@ export function pickCrops(rng: Rng, stored: number, wanted: number): number[] {
   return Array.from(rng.permutation(stored).subarray(0, wanted));
 }
 
-export function recordBox(r: LabelRecord, c: number): CropBox {
-  return fromPixelBox(
-    { top: r.boxes[4 * c], left: r.boxes[4 * c + 1], height: r.boxes[4 * c + 2], width: r.boxes[4 * c + 3] },
-    r.imageWidth,
-    r.imageHeight,
-    r.flips[c] === 1,
-  );
-}
-
 export function recoverTargets(r: LabelRecord, crops: number[]): Float32Array {
   const C = r.spec.numClasses;
-  const k = r.indices.length / r.numCrops;
   const out = new Float32Array(crops.length * C);
-  crops.forEach((c, j) => {
-    const enc: EncodedLabel = {
-      indices: r.indices.subarray(c * k, (c + 1) * k),
-      probs: r.probs.subarray(c * k, (c + 1) * k),
-    };
-    recoverSoftLabel(enc, r.spec, out.subarray(j * C, (j + 1) * C));
-  });
+  crops.forEach((c, j) =>
+    recoverSoftLabel(recordEncodedLabel(r, c), r.spec, out.subarray(j * C, (j + 1) * C)),
+  );
   return out;
 }
 

@@ -7,8 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { currentBackend } from '../engine/tensors';
-import { createTrainer } from '../engine/trainStep';
-import { buildStudent } from '../models/students';
+import { studentFor } from './student';
 import type { TrainConfig } from './trainConfig';
 
 export interface StudentThroughput {
@@ -25,19 +24,7 @@ export async function studentOnlyThroughput(
   steps: number,
   warmupSteps = 2,
 ): Promise<StudentThroughput> {
-  const model = buildStudent(cfg.arch, {
-    inputSize: cfg.inputSize,
-    channels: cfg.channels,
-    numClasses,
-    seed: cfg.seed,
-    width: cfg.width,
-  });
-  const trainer = createTrainer(model, {
-    optimizer: cfg.optimizer,
-    lr: cfg.lr,
-    weightDecay: cfg.weightDecay,
-    temperature: cfg.temperature,
-  });
+  const { model, trainer } = studentFor(cfg, numClasses);
   const n = cfg.cropsPerStep;
   const x = tf.randomUniform(
     [n, cfg.inputSize, cfg.inputSize, cfg.channels],

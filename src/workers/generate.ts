@@ -6,9 +6,9 @@
  * counters (never a half record, never a count that disagrees with the records).
  */
 import { Rng } from '../core/rng';
-import { sampleCropBoxes, toPixelBox, fromPixelBox, type CropBox } from '../core/cropBox';
+import { sampleCropBoxes, toPixelBox, type CropBox } from '../core/cropBox';
 import { encodeSoftLabel, storedK, type CodecSpec } from '../core/softLabel';
-import { decodeLabelRecord, encodeLabelRecord, type LabelRecord } from '../core/labelRecord';
+import { decodeLabelRecord, encodeLabelRecord, recordCropBoxes, type LabelRecord } from '../core/labelRecord';
 import { decodeImage } from '../data/decode';
 import { PermissionLostError } from '../data/permissions';
 import { SourceNotFoundError } from '../data/source';
@@ -17,7 +17,7 @@ import type { Tensor3D } from '../engine/tensors';
 import { uploadImage } from '../engine/pixels';
 import { validateTeacher, type Teacher } from '../models/teacher';
 import {
-  getLabelRecords,
+  getLabelRecord,
   getLabelSet,
   listDoneImageIndices,
   openStudioDb,
@@ -361,24 +361,10 @@ async function cropBoxesFor(
 ): Promise<CropBox[]> {
   const s = set.settings;
   if (s.reuseBoxesFrom) {
-    const recs = await getLabelRecords(db, s.reuseBoxesFrom, imageIndex, imageIndex + 1);
-    const bytes = recs.get(imageIndex);
+    const bytes = await getLabelRecord(db, s.reuseBoxesFrom, imageIndex);
     if (!bytes)
       throw new Error(`label set ${s.reuseBoxesFrom} has no record for image ${imageIndex} to reuse`);
-    const r = decodeLabelRecord(bytes);
-    return Array.from({ length: r.numCrops }, (_, c) =>
-      fromPixelBox(
-        {
-          top: r.boxes[4 * c],
-          left: r.boxes[4 * c + 1],
-          height: r.boxes[4 * c + 2],
-          width: r.boxes[4 * c + 3],
-        },
-        r.imageWidth,
-        r.imageHeight,
-        r.flips[c] === 1,
-      ),
-    );
+    return recordCropBoxes(decodeLabelRecord(bytes));
   }
   // One stream per image: the same seed gives the same crops whatever order images are labelled in.
   const rng = new Rng(s.seed).fork(imageIndex);

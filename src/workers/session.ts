@@ -10,11 +10,12 @@ import { batchFromImages } from '../engine/crops';
 import { predictTopK } from '../engine/predict';
 import { teacherBatchTargets } from '../engine/teacherStep';
 import { disposeAll, oneHotTargets, targetsTensor, type Tensor2D, type Tensor4D } from '../engine/tensors';
-import { createTrainer, type Trainer } from '../engine/trainStep';
-import { buildStudent } from '../models/students';
+import type { Trainer } from '../engine/trainStep';
+import type { buildStudent } from '../models/students';
 import type { Teacher } from '../models/teacher';
 import { getLabelSet, openStudioDb, type DatasetItem } from '../store';
 import { seededSubset } from './subset';
+import { studentFor } from './student';
 import { cropMajorLabels, cropMajorTargets, loadStep, type StepInput } from './batches';
 import { DatasetReader } from './datasets';
 import { openTeacher } from './teachers';
@@ -119,20 +120,7 @@ export class TrainSession {
         );
       }
     }
-    const model = buildStudent(cfg.arch, {
-      inputSize: cfg.inputSize,
-      channels: cfg.channels,
-      numClasses,
-      seed: cfg.seed,
-      width: cfg.width,
-    });
-    const trainer = createTrainer(model, {
-      optimizer: cfg.optimizer,
-      lr: cfg.lr,
-      weightDecay: cfg.weightDecay,
-      nesterov: cfg.optimizer === 'sgd' ? cfg.nesterov : undefined,
-      temperature: cfg.temperature,
-    });
+    const { model, trainer } = studentFor(cfg, numClasses);
     return new TrainSession(cfg, reader, numClasses, model, trainer, teacher);
   }
 

@@ -4,6 +4,7 @@ import { startGeneration } from '../actions';
 import { useDatasets, useTeachers } from '../catalog';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
+import { NumberField } from '../components/NumberField';
 
 const CODECS = [
   { id: 'msTopK', label: 'Marginal smoothing top-k (recommended)' },
@@ -108,17 +109,7 @@ export function GenerateForm() {
             ))}
           </select>
         </label>
-        <label className="field">
-          Crops per image
-          <input
-            aria-label="Crops per image"
-            type="number"
-            min={1}
-            max={2000}
-            value={numCrops}
-            onChange={(e) => setNumCrops(+e.target.value)}
-          />
-        </label>
+        <NumberField label="Crops per image" min={1} max={2000} value={numCrops} onChange={setNumCrops} />
         <label className="field">
           Codec
           <select aria-label="Codec" value={codec} onChange={(e) => setCodec(e.target.value)}>
@@ -130,17 +121,7 @@ export function GenerateForm() {
           </select>
         </label>
         {codec.endsWith('TopK') && (
-          <label className="field">
-            k
-            <input
-              aria-label="k"
-              type="number"
-              min={1}
-              max={dataset?.numClasses ?? 1000}
-              value={k}
-              onChange={(e) => setK(+e.target.value)}
-            />
-          </label>
+          <NumberField label="k" min={1} max={dataset?.numClasses ?? 1000} value={k} onChange={setK} />
         )}
         <label className="field">
           Precision
@@ -151,41 +132,30 @@ export function GenerateForm() {
             <option value="f32">float32</option>
           </select>
         </label>
-        <label className="field">
-          T (generation)
-          <input
-            aria-label="Temperature"
-            type="number"
-            step={0.1}
-            min={0.05}
-            value={temperature}
-            onChange={(e) => setTemperature(+e.target.value)}
-          />
-        </label>
-        <label className="field">
-          Scale min
-          <input
-            aria-label="Scale min"
-            type="number"
-            step={0.01}
-            min={0.01}
-            max={1}
-            value={scale[0]}
-            onChange={(e) => setScale([+e.target.value, scale[1]])}
-          />
-        </label>
-        <label className="field">
-          Scale max
-          <input
-            aria-label="Scale max"
-            type="number"
-            step={0.01}
-            min={0.01}
-            max={1}
-            value={scale[1]}
-            onChange={(e) => setScale([scale[0], +e.target.value])}
-          />
-        </label>
+        <NumberField
+          label="T (generation)"
+          aria="Temperature"
+          step={0.1}
+          min={0.05}
+          value={temperature}
+          onChange={setTemperature}
+        />
+        <NumberField
+          label="Scale min"
+          step={0.01}
+          min={0.01}
+          max={1}
+          value={scale[0]}
+          onChange={(v) => setScale([v, scale[1]])}
+        />
+        <NumberField
+          label="Scale max"
+          step={0.01}
+          min={0.01}
+          max={1}
+          value={scale[1]}
+          onChange={(v) => setScale([scale[0], v])}
+        />
         <label className="field">
           Seed
           <input aria-label="Seed" type="number" value={seed} onChange={(e) => setSeed(+e.target.value)} />

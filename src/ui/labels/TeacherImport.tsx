@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { TeacherConfig } from '../../models/teacher';
 import { jobStore } from '../jobStore';
 import { useStudio } from '../studio';
+import { NumberField } from '../components/NumberField';
 
 type Config = Omit<TeacherConfig, 'id' | 'name'>;
 
@@ -64,15 +65,12 @@ export function TeacherImport() {
           Name
           <input aria-label="Teacher name" value={name} onChange={(e) => setName(e.target.value)} />
         </label>
-        <label className="field">
-          Input size
-          <input
-            aria-label="Teacher input size"
-            type="number"
-            value={cfg.inputSize}
-            onChange={(e) => set({ inputSize: +e.target.value })}
-          />
-        </label>
+        <NumberField
+          label="Input size"
+          aria="Teacher input size"
+          value={cfg.inputSize}
+          onChange={(v) => set({ inputSize: v })}
+        />
         <label className="field">
           Channels
           <select
@@ -133,15 +131,12 @@ export function TeacherImport() {
           </select>
         </label>
         {cfg.classMapping === 'dataset' && (
-          <label className="field">
-            Class count
-            <input
-              aria-label="Teacher classes"
-              type="number"
-              value={cfg.numClasses}
-              onChange={(e) => set({ numClasses: +e.target.value })}
-            />
-          </label>
+          <NumberField
+            label="Class count"
+            aria="Teacher classes"
+            value={cfg.numClasses}
+            onChange={(v) => set({ numClasses: v })}
+          />
         )}
       </div>
       <p>

@@ -7,6 +7,7 @@ import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { useJobs } from '../jobStore';
 import { StudentSummary } from './StudentSummary';
+import { NumberField } from '../components/NumberField';
 
 const METHOD_LABEL: Record<TrainMethod, string> = {
   fkd: 'FKD (stored soft labels)',
@@ -159,15 +160,7 @@ export function TrainForm() {
             onChange={(e) => set({ width: e.target.value ? +e.target.value : undefined })}
           />
         </label>
-        <label className="field">
-          Input size
-          <input
-            aria-label="Input size"
-            type="number"
-            value={eff.inputSize}
-            onChange={(e) => set({ inputSize: +e.target.value })}
-          />
-        </label>
+        <NumberField label="Input size" value={eff.inputSize} onChange={(v) => set({ inputSize: v })} />
         <label className="field">
           Channels
           <select
@@ -179,36 +172,15 @@ export function TrainForm() {
             <option value={3}>3</option>
           </select>
         </label>
-        <label className="field">
-          Epochs
-          <input
-            aria-label="Epochs"
-            type="number"
-            min={1}
-            value={eff.epochs}
-            onChange={(e) => set({ epochs: +e.target.value })}
-          />
-        </label>
-        <label className="field">
-          numCrops
-          <input
-            aria-label="numCrops"
-            type="number"
-            min={1}
-            value={eff.numCrops}
-            onChange={(e) => set({ numCrops: +e.target.value })}
-          />
-        </label>
-        <label className="field">
-          Batch (crops)
-          <input
-            aria-label="Batch"
-            type="number"
-            min={1}
-            value={eff.cropsPerStep}
-            onChange={(e) => set({ cropsPerStep: +e.target.value })}
-          />
-        </label>
+        <NumberField label="Epochs" min={1} value={eff.epochs} onChange={(v) => set({ epochs: v })} />
+        <NumberField label="numCrops" min={1} value={eff.numCrops} onChange={(v) => set({ numCrops: v })} />
+        <NumberField
+          label="Batch (crops)"
+          aria="Batch"
+          min={1}
+          value={eff.cropsPerStep}
+          onChange={(v) => set({ cropsPerStep: v })}
+        />
         <label className="field">
           Optimiser
           <select
@@ -225,16 +197,7 @@ export function TrainForm() {
             <option value="sgd">SGD momentum</option>
           </select>
         </label>
-        <label className="field">
-          LR
-          <input
-            aria-label="LR"
-            type="number"
-            step={0.0005}
-            value={eff.lr}
-            onChange={(e) => set({ lr: +e.target.value })}
-          />
-        </label>
+        <NumberField label="LR" step={0.0005} value={eff.lr} onChange={(v) => set({ lr: v })} />
         <label className="field">
           Schedule
           <select
@@ -275,25 +238,14 @@ export function TrainForm() {
             <option value="both">Mixup or CutMix (p 0.5)</option>
           </select>
         </label>
-        <label className="field">
-          T (student)
-          <input
-            aria-label="Student temperature"
-            type="number"
-            step={0.1}
-            value={eff.temperature}
-            onChange={(e) => set({ temperature: +e.target.value })}
-          />
-        </label>
-        <label className="field">
-          Seed
-          <input
-            aria-label="Train seed"
-            type="number"
-            value={eff.seed}
-            onChange={(e) => set({ seed: +e.target.value })}
-          />
-        </label>
+        <NumberField
+          label="T (student)"
+          aria="Student temperature"
+          step={0.1}
+          value={eff.temperature}
+          onChange={(v) => set({ temperature: v })}
+        />
+        <NumberField label="Seed" aria="Train seed" value={eff.seed} onChange={(v) => set({ seed: v })} />
         <label className="field">
           Max train images (0 = all)
           <input
@@ -314,16 +266,13 @@ export function TrainForm() {
             onChange={(e) => set({ maxValImages: +e.target.value })}
           />
         </label>
-        <label className="field">
-          Checkpoint every (steps)
-          <input
-            aria-label="Checkpoint every"
-            type="number"
-            min={1}
-            value={eff.checkpointEvery}
-            onChange={(e) => set({ checkpointEvery: +e.target.value })}
-          />
-        </label>
+        <NumberField
+          label="Checkpoint every (steps)"
+          aria="Checkpoint every"
+          min={1}
+          value={eff.checkpointEvery}
+          onChange={(v) => set({ checkpointEvery: v })}
+        />
       </div>
       {dataset && <StudentSummary cfg={eff} numClasses={dataset.numClasses} />}
       <p>
