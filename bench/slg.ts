@@ -19,6 +19,7 @@
 import type { LabelSet } from '../src/store';
 import { recordByteLength } from '../src/core/labelRecord';
 import type { CodecSpec } from '../src/core/softLabel';
+import type { GenerationTimings } from '../src/workers/generate';
 import { arg, importTeacher, note, randomTeacher, round, runBench, table } from './harness';
 
 const NUM_CROPS = arg('crops', 32);
@@ -50,6 +51,15 @@ function codecBytesPerCrop(numCrops: number, w: number, h: number): Record<strin
     out[name] = round(recordByteLength({ ...s, numClasses: 10 } as CodecSpec, numCrops, w, h) / numCrops, 3);
   }
   return out;
+}
+
+/** Where the generation job's wall time went, as shares of its total. */
+function printTimings(t: GenerationTimings | undefined): void {
+  if (!t) return;
+  const parts = (['read', 'prepare', 'device', 'readback', 'store'] as const).map(
+    (k) => `${k} ${((100 * t[k]) / t.total).toFixed(0)}%`,
+  );
+  console.log(`generation wall time ${(t.total / 1000).toFixed(1)} s: ${parts.join(', ')}`);
 }
 
 await runBench('slg', async ({ page }) => {
@@ -122,6 +132,7 @@ await runBench('slg', async ({ page }) => {
           bytes: final.bytes,
           records: keys.length,
           sha,
+          timings: r.timings,
         };
       },
       { datasetId: DATASET, teacherId, numCrops, maxSeconds },
@@ -229,6 +240,7 @@ await runBench('slg', async ({ page }) => {
   console.log(
     `efficiency = ${cropsPerSec.toFixed(0)} / ${teacherOnlyCropsPerSec.toFixed(0)} = ${efficiency.toFixed(3)} (goal >= 0.85)`,
   );
+  printTimings(gen.timings);
   if (sweep)
     console.log(`efficiency at N=${SWEEP_CROPS}: ${(sweepCropsPerSec / teacherOnlyCropsPerSec).toFixed(3)}`);
   if (heavy) {
@@ -265,6 +277,7 @@ await runBench('slg', async ({ page }) => {
     console.log(
       `heavy-teacher efficiency = ${h.cropsPerSec.toFixed(0)} / ${h.teacherOnlyCropsPerSec.toFixed(0)} = ${h.efficiency.toFixed(3)} (goal >= 0.85)`,
     );
+    printTimings(h.gen.timings);
   }
   console.log('');
   console.log(

@@ -64,13 +64,21 @@ export function validateManifest(json: unknown): asserts json is EmbeddedManifes
   }
 }
 
-type Node = Map<string, Node | { url: string; size: number }>;
+interface Leaf {
+  url: string;
+  size: number;
+  /** Where the file sits in the dataset's pack, if it has one. */
+  offset?: number;
+}
+type Node = Map<string, Node | Leaf>;
 
 export class EmbeddedSource implements DataSource {
   readonly kind = 'embedded' as const;
   readonly name: string;
   readonly hints: DataSource['hints'];
   private readonly tree: Node = new Map();
+  private readonly packUrl: string | null = null;
+  private pack: Promise<Blob> | null = null;
 
   constructor(
     readonly dataset: DatasetManifest,
@@ -101,8 +109,14 @@ export class EmbeddedSource implements DataSource {
         node = next;
       }
       const url = resolveUrl(baseUrl, `${root}/${segs.map(encodeURIComponent).join('/')}`);
-      node.set(segs[segs.length - 1], { url, size: e.bytes });
+      const offset = (e as { offset?: number }).offset;
+      node.set(segs[segs.length - 1], { url, size: e.bytes, ...(offset !== undefined ? { offset } : {}) });
     }
+    if (dataset.layout === 'imagefolder' && dataset.pack)
+      this.packUrl = resolveUrl(
+        baseUrl,
+        `${root}/${splitPath(dataset.pack.path).map(encodeURIComponent).join('/')}`,
+      );
   }
 
   async *list(dir: readonly string[]): AsyncIterable<SourceEntry> {
@@ -115,14 +129,33 @@ export class EmbeddedSource implements DataSource {
   async open(path: readonly string[]): Promise<Blob> {
     const leaf = this.node(path);
     if (!leaf || leaf instanceof Map) throw new SourceNotFoundError(joinPath(path));
+    if (this.packUrl && leaf.offset !== undefined) {
+      const pack = await this.packBlob();
+      // A pack that does not match the manifest is ignored (loose files are fetched instead).
+      if (pack && leaf.offset + leaf.size <= pack.size)
+        return pack.slice(leaf.offset, leaf.offset + leaf.size);
+    }
     const res = await this.fetchFn(leaf.url);
     if (res.status === 404) throw new SourceNotFoundError(joinPath(path));
     if (!res.ok) throw new Error(`fetching ${leaf.url} failed: HTTP ${res.status}`);
     return res.blob();
   }
 
-  private node(path: readonly string[]): Node | { url: string; size: number } | undefined {
-    let n: Node | { url: string; size: number } | undefined = this.tree;
+  /** The whole pack, fetched once (slices of a Blob share its bytes); null if it cannot be fetched. */
+  private async packBlob(): Promise<Blob | null> {
+    this.pack ??= this.fetchFn(this.packUrl!).then((res) => {
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return res.blob();
+    });
+    try {
+      return await this.pack;
+    } catch {
+      return null;
+    }
+  }
+
+  private node(path: readonly string[]): Node | Leaf | undefined {
+    let n: Node | Leaf | undefined = this.tree;
     for (const s of path) n = n instanceof Map ? n.get(s) : undefined;
     return n;
   }

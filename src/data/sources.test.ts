@@ -163,6 +163,38 @@ describe('embedded datasets', () => {
     expect(blob.size).toBe(items[0].bytes);
   });
 
+  it('serves ImageFolder files from the pack: one fetch, the same bytes as the loose files', async () => {
+    const m = await loadEmbeddedManifest('http://localhost:5173/', publicFetch);
+    const d = m.datasets.find((x) => x.id === 'fashion-mnist')!;
+    if (d.layout !== 'imagefolder' || !d.pack) throw new Error('expected an imagefolder with a pack');
+    const urls: string[] = [];
+    const counting: FetchLike = (url) => {
+      urls.push(url);
+      return publicFetch(url);
+    };
+    const src = new EmbeddedSource(d, 'http://localhost:5173/', counting);
+    const entries = [d.splits.train[0], d.splits.train[777], d.splits.val[d.splits.val.length - 1]];
+    for (const e of entries) {
+      const fromPack = new Uint8Array(await (await src.open(e.path.split('/'))).arrayBuffer());
+      const loose = new Uint8Array(
+        await (await publicFetch(`http://localhost:5173/${d.root}/${e.path}`)).arrayBuffer(),
+      );
+      expect(fromPack).toEqual(loose);
+    }
+    expect(urls).toEqual([`http://localhost:5173/${d.root}/${d.pack.path}`]);
+  });
+
+  it('falls back to the loose files when the pack cannot be fetched', async () => {
+    const m = await loadEmbeddedManifest('http://localhost:5173/', publicFetch);
+    const d = m.datasets.find((x) => x.id === 'fashion-mnist')!;
+    if (d.layout !== 'imagefolder') throw new Error('expected imagefolder');
+    const noPack: FetchLike = (url) =>
+      url.endsWith('pack.bin') ? Promise.resolve(new Response('gone', { status: 404 })) : publicFetch(url);
+    const src = new EmbeddedSource(d, 'http://localhost:5173/', noPack);
+    const e = d.splits.train[3];
+    expect((await src.open(e.path.split('/'))).size).toBe(e.bytes);
+  });
+
   it('keeps the manifest class order for wnid folders (imagenet-photos)', async () => {
     const m = await loadEmbeddedManifest('http://localhost:5173/', publicFetch);
     const d = m.datasets.find((x) => x.id === 'imagenet-photos');

@@ -92,6 +92,21 @@ function fashionClasses(): ClassEntry[] {
 
 const FASHION_LICENSE = 'MIT (Fashion-MNIST, Copyright (c) 2017 Zalando SE)';
 
+/** Concatenates the split files into `pack.bin` (see ImageFolderManifest.pack), setting offsets. */
+function writePack(root: string, splits: ImageFolderManifest['splits']): ImageFolderManifest['pack'] {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (const e of [...splits.train, ...splits.val]) {
+    const b = readFileSync(join(PUBLIC, root, e.path));
+    if (b.length !== e.bytes) throw new Error(`${e.path}: ${b.length} bytes, manifest says ${e.bytes}`);
+    e.offset = offset;
+    parts.push(b);
+    offset += b.length;
+  }
+  write(join(PUBLIC, root, 'pack.bin'), Buffer.concat(parts));
+  return { path: 'pack.bin', bytes: offset };
+}
+
 function buildFashion(): { folder: ImageFolderManifest; wds: WebDatasetManifest } {
   const root = 'datasets/fashion-mnist';
   const wdsRoot = 'datasets/fashion-mnist-wds';
@@ -163,6 +178,7 @@ function buildFashion(): { folder: ImageFolderManifest; wds: WebDatasetManifest 
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+  const pack = writePack(root, splits);
   const common = {
     numClasses: 10,
     imageSize: [28, 28, 1] as [number, number, number],
@@ -186,6 +202,7 @@ function buildFashion(): { folder: ImageFolderManifest; wds: WebDatasetManifest 
       ...common,
       source: `Fashion-MNIST (github.com/zalandoresearch/fashion-mnist), ${subset}`,
       splits,
+      pack,
     },
     wds: {
       id: 'fashion-mnist-wds',

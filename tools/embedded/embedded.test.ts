@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import type { DatasetIndex, ImageFolderManifest, WebDatasetManifest } from './manifest';
 
 const PUBLIC = join(__dirname, '..', '..', 'public');
-const MAX_PUBLIC_BYTES = 10 * 1024 * 1024;
+// 12 MB: the fashion-mnist pack (1.3 MB) duplicates the loose PNGs so the studio reads them in one fetch.
+const MAX_PUBLIC_BYTES = 12 * 2 ** 20;
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -114,7 +115,7 @@ describe('embedded datasets', () => {
     );
   });
 
-  it('public/ stays under 10 MB', () => {
+  it('public/ stays under 12 MB', () => {
     const total = walk(PUBLIC).reduce((a, p) => a + statSync(p).size, 0);
     expect(total).toBeLessThan(MAX_PUBLIC_BYTES);
   });
