@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { chromiumArgs } from '../playwright.config';
 import { modelFlops } from '../src/models/flops';
+import { buildStudent } from '../src/models/students';
 import type { TeacherConfig } from '../src/models/teacher';
 
 export const PORT = 4174;
@@ -382,8 +383,14 @@ export interface RandomTeacherSpec {
    * conv: two VGG-style stages (3x3 conv 32, 32, max-pool; 3x3 conv 64, 64, max-pool), dense 128,
    * classes: ~37.5 MFLOPs at 28x28x1, the "heavy" teacher of bench:slg and bench:train's compute-bound
    * configuration (FKD's teachers cost far more than the student: ~8x resnetMini's 4.7 MFLOPs here).
+   * resnet18: the studio's own ResNet-18 shape (src/models, BN, 4 stages of 2 BasicBlocks) at stage
+   * width `width` (default 16: ~57 MFLOPs at 28x28x1, 12x resnetMini): a teacher of the student's
+   * own family, deeper and wider, as FKD pairs ResNet-50 students with far larger ResNet-family
+   * teachers. (A plain conv stack does many FLOPs per kernel launch, so at 8x the FLOPs it still ran
+   * in less time than resnetMini's forward + backward on WebGL.)
    */
-  kind: 'dense' | 'conv';
+  kind: 'dense' | 'conv' | 'resnet18';
+  width?: number;
   inputSize: number;
   channels: 1 | 3;
   numClasses: number;
@@ -395,6 +402,16 @@ export async function randomTeacher(spec: RandomTeacherSpec): Promise<TeacherArt
   let seed = 1;
   const he = () => tf.initializers.heNormal({ seed: seed++ });
   // Functional (not Sequential) so modelFlops sees the InputLayer.
+  if (spec.kind === 'resnet18') {
+    const m = buildStudent('resnet18', {
+      inputSize: spec.inputSize,
+      channels: spec.channels,
+      numClasses: spec.numClasses,
+      seed: 1,
+      width: spec.width ?? 16,
+    });
+    return saveArtifacts(m);
+  }
   const input = tf.input({ shape: [spec.inputSize, spec.inputSize, spec.channels] });
   let x: tf.SymbolicTensor = input;
   if (spec.kind === 'conv') {
@@ -421,7 +438,11 @@ export async function randomTeacher(spec: RandomTeacherSpec): Promise<TeacherArt
   const out = tf.layers
     .dense({ units: spec.numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }) })
     .apply(x) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: out });
+  return saveArtifacts(tf.model({ inputs: input, outputs: out }));
+}
+
+/** Serialises a functional model as a teacher folder's files would hold it; disposes the model. */
+async function saveArtifacts(model: tf.LayersModel): Promise<TeacherArtifacts> {
   const flops = modelFlops(model).reduce((a, l) => a + l.flops, 0);
   const params = model.countParams();
   let artifacts: tf.io.ModelArtifacts | null = null;
