@@ -11,6 +11,12 @@
 export interface EmbeddedManifest {
   version: 1;
   datasets: DatasetManifest[];
+  /**
+   * Embedded teacher folders (site-relative, e.g. 'models/fashion-cnn-teacher'), best first: the
+   * studio offers the first one that fits a dataset as its default. Datasets' `defaultTeacher`s are
+   * listed too when this is missing (older manifests).
+   */
+  teachers?: string[];
 }
 
 export type DatasetManifest = ImageFolderManifest | WebDatasetManifest;

@@ -31,8 +31,12 @@ let embeddedTeachers: Promise<TeacherOption[]> | null = null;
 function loadEmbeddedTeachers(): Promise<TeacherOption[]> {
   embeddedTeachers ??= loadManifest().then(async (m) => {
     const folders = [
-      ...new Set(m.datasets.map((d) => (d as { defaultTeacher?: string }).defaultTeacher).filter(Boolean)),
-    ] as string[];
+      ...new Set(
+        [...(m.teachers ?? []), ...m.datasets.map((d) => d.defaultTeacher)].filter(
+          (f): f is string => typeof f === 'string',
+        ),
+      ),
+    ];
     const out: TeacherOption[] = [];
     for (const path of folders) {
       const folder = path.replace(/^models\//, '').replace(/\/$/, '');

@@ -36,10 +36,13 @@ export interface ManifestDataset {
   shards?: { train: ManifestShard[]; val: ManifestShard[] };
   license?: string;
   source?: string;
+  defaultTeacher?: string;
 }
 
 export interface EmbeddedManifest {
   datasets: ManifestDataset[];
+  /** Embedded teacher folders, best first (src/data/embeddedManifest.ts). */
+  teachers?: string[];
 }
 
 let cached: Promise<EmbeddedManifest> | null = null;

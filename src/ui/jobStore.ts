@@ -2,7 +2,7 @@
  * Live state of the jobs this tab started (progress, metrics, samples). Lives outside React views so the
  * Pipeline view can show what the Train view started, and a view switch never loses a curve.
  */
-import { useSyncExternalStore } from 'react';
+import { startTransition, useEffect, useRef, useState } from 'react';
 import type { JobProgress } from '../workers/api';
 import type { GenerationSample } from '../workers/generate';
 import type { EvalResult } from '../workers/evaluate';
@@ -100,6 +100,31 @@ export const jobStore = {
   },
 };
 
+/**
+ * A slice of the job state. Updates arrive as transitions, not through useSyncExternalStore: a store
+ * update there always renders synchronously, and a training run's progress re-rendering the live views
+ * in one go made 50-190 ms main-thread tasks (bench:train). A transition render yields to the browser
+ * every few ms and skips values superseded meanwhile; these views can show a frame-old value.
+ */
 export function useJobs<T>(select: (s: JobsState) => T): T {
-  return useSyncExternalStore(jobStore.subscribe, () => select(jobStore.get()));
+  const selectRef = useRef(select);
+  const [value, setValue] = useState(() => select(jobStore.get()));
+  useEffect(() => {
+    selectRef.current = select;
+    // The selection may depend on props that just changed: re-select now (a no-op when equal).
+    const now = select(jobStore.get());
+    startTransition(() => setValue(() => now));
+  });
+  useEffect(() => {
+    const onChange = () => {
+      const next = selectRef.current(jobStore.get());
+      startTransition(() => setValue(() => next));
+    };
+    onChange(); // an update between the first render and this subscription
+    const off = jobStore.subscribe(onChange);
+    return () => {
+      off();
+    };
+  }, []);
+  return value;
 }

@@ -90,6 +90,7 @@ function fashionClasses(): ClassEntry[] {
   return FASHION_CLASS_NAMES.map((name, index) => ({ index, folder: FASHION_CLASS_FOLDERS[index], name }));
 }
 
+const CNN_TEACHER = 'models/fashion-cnn-teacher';
 const FASHION_LICENSE = 'MIT (Fashion-MNIST, Copyright (c) 2017 Zalando SE)';
 
 /** Concatenates the split files into `pack.bin` (see ImageFolderManifest.pack), setting offsets. */
@@ -185,7 +186,7 @@ function buildFashion(): { folder: ImageFolderManifest; wds: WebDatasetManifest 
     channels: 'grey' as const,
     classes: fashionClasses(),
     license: FASHION_LICENSE,
-    defaultTeacher: 'models/fashion-teacher',
+    defaultTeacher: CNN_TEACHER,
   };
   const subset =
     `stratified seeded subset (tools/embedded/buildDatasets.ts, seed ${SUBSET_SEED}): ` +
@@ -409,7 +410,13 @@ function main(): void {
   const t0 = performance.now();
   const { folder, wds } = buildFashion();
   const photos = buildPhotos();
-  const index: DatasetIndex = { version: 1, datasets: [folder, wds, photos] };
+  const index: DatasetIndex = {
+    version: 1,
+    datasets: [folder, wds, photos],
+    // The CNN teacher first (the default: 92 % vs 89 %, and a teacher that costs more than its
+    // students, as in FKD); the dense one stays as a fast alternative.
+    teachers: [CNN_TEACHER, 'models/fashion-teacher'],
+  };
   write(join(PUBLIC, 'datasets', 'index.json'), JSON.stringify(index) + '\n');
   copyFile(join(SHARED_DATA, 'imagenet-classes.json'), join(PUBLIC, 'imagenet-classes.json'));
   const n = (e: ImageEntry[]): number => e.length;

@@ -121,9 +121,13 @@ describe('embedded datasets', () => {
   });
 });
 
-describe('embedded teacher', () => {
-  const dir = join(PUBLIC, 'models', 'fashion-teacher');
-  it('has model.json, its weight shards and teacher.json with top-1 >= 0.88', () => {
+// The CNN (default) and the dense teacher: shipped files, recorded accuracy, and a check by URL.
+describe.each([
+  { folder: 'fashion-cnn-teacher', minTop1: 0.91, minVal: 0.88 },
+  { folder: 'fashion-teacher', minTop1: 0.88, minVal: 0.85 },
+])('embedded teacher $folder', ({ folder, minTop1, minVal }) => {
+  const dir = join(PUBLIC, 'models', folder);
+  it(`has model.json, its weight shards and teacher.json with top-1 >= ${minTop1}`, () => {
     const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
       format: string;
       weightsManifest: {
@@ -145,7 +149,7 @@ describe('embedded teacher', () => {
       numClasses: number;
       inputSize: number[];
     };
-    expect(meta.testTop1).toBeGreaterThanOrEqual(0.88);
+    expect(meta.testTop1).toBeGreaterThanOrEqual(minTop1);
     expect(meta.numClasses).toBe(10);
     expect(meta.inputSize).toEqual([28, 28, 1]);
   });
@@ -168,7 +172,7 @@ describe('embedded teacher', () => {
     try {
       await tf.setBackend('cpu');
       const { port } = server.address() as AddressInfo;
-      const model = await tf.loadLayersModel(`http://127.0.0.1:${port}/models/fashion-teacher/model.json`);
+      const model = await tf.loadLayersModel(`http://127.0.0.1:${port}/models/${folder}/model.json`);
       const ds = byId('fashion-mnist') as ImageFolderManifest;
       const val = ds.splits.val;
       const x = new Float32Array(val.length * 784);
@@ -183,9 +187,21 @@ describe('embedded teacher', () => {
       pred.dispose();
       model.dispose();
       const acc = val.filter((e, i) => labels[i] === e.classIndex).length / val.length;
-      expect(acc).toBeGreaterThan(0.85);
+      expect(acc).toBeGreaterThan(minVal);
     } finally {
       server.close();
     }
+  });
+});
+
+describe('embedded teacher list', () => {
+  it('lists the CNN first and every listed folder (and default teacher) ships a teacher.json', () => {
+    const index = JSON.parse(readFileSync(join(PUBLIC, 'datasets', 'index.json'), 'utf8')) as {
+      teachers?: string[];
+      datasets: { defaultTeacher?: string }[];
+    };
+    expect(index.teachers?.[0]).toBe('models/fashion-cnn-teacher');
+    const folders = [...(index.teachers ?? []), ...index.datasets.flatMap((d) => d.defaultTeacher ?? [])];
+    for (const f of folders) expect(statSync(join(PUBLIC, f, 'teacher.json')).isFile()).toBe(true);
   });
 });

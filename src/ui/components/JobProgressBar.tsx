@@ -18,7 +18,9 @@ export function JobProgressBar({
       <span className="muted">
         {progress.phase}: {progress.done.toLocaleString()} / {progress.total.toLocaleString()}
         {progress.rate !== undefined && ` · ${progress.rate.toFixed(1)}/s`}
-        {progress.rate !== undefined && cropsPerItem && ` · ${(progress.rate * cropsPerItem).toFixed(0)} crops/s`}
+        {progress.rate !== undefined &&
+          cropsPerItem &&
+          ` · ${(progress.rate * cropsPerItem).toFixed(0)} crops/s`}
         {progress.etaSeconds !== undefined && ` · ETA ${formatDuration(progress.etaSeconds)}`}
         {progress.message && ` · ${progress.message}`}
       </span>
