@@ -16,13 +16,14 @@ import { modelFlops } from '../src/models/flops';
 import { buildStudent } from '../src/models/students';
 import type { TeacherConfig } from '../src/models/teacher';
 
-export const PORT = 4174;
+// BENCH_PORT lets a second bench run beside one on 4174 (its own build folder too).
+export const PORT = Number(process.env.BENCH_PORT ?? 4174);
 export const BASE_URL = `http://localhost:${PORT}/`;
 /**
  * The benches build into their own folder, not dist/: e2e runs (`npx vite build` in playwright's
  * webServer) empty dist/ while they start, which would pull files from under a running benchmark.
  */
-export const OUT_DIR = 'node_modules/.cache/fkd-bench-dist';
+export const OUT_DIR = `node_modules/.cache/fkd-bench-dist${PORT === 4174 ? '' : `-${PORT}`}`;
 
 export function note(...parts: unknown[]): void {
   process.stderr.write(`[bench] ${parts.map(String).join(' ')}\n`);
