@@ -12,7 +12,7 @@
  *
  *   npx tsx bench/quality.ts [--seeds 1,2,3] [--epochs 16] [--num-crops 4] [--gen-crops 128] [--batch 64]
  *                            [--lr 0.002] [--scale-min 0.08] [--max-images 0] [--width 64]
- *                            [--teacher embedded:fashion-teacher]
+ *                            [--teacher embedded:fashion-teacher] [--temperature 1] [--methods fkd,vanilla,onlineKd]
  */
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConfig';
 import { arg, generateLabels, note, round, runBench, table, trainRun } from './harness';
@@ -39,8 +39,12 @@ const SEEDS = (flag('seeds') ?? '1,2,3').split(',').map(Number);
  * vanilla 73.4 / online KD 75.6, seed 2 FKD 73.0 / vanilla 74.0; dense (128 crops) seed 1 76.4 / 73.4.
  */
 const TEACHER = flag('teacher') ?? 'embedded:fashion-teacher';
-const METHODS = ['fkd', 'vanilla', 'onlineKd'] as const;
-type Method = (typeof METHODS)[number];
+const ALL_METHODS = ['fkd', 'vanilla', 'onlineKd'] as const;
+type Method = (typeof ALL_METHODS)[number];
+/** Distillation temperature: stored labels are softmax(teacher/T), the loss compares softmax(student/T). */
+const TEMPERATURE = arg('temperature', 1);
+/** For exploring recipes only: the headline needs all three. */
+const METHODS = (flag('methods') ?? ALL_METHODS.join(',')).split(',') as Method[];
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -53,6 +57,7 @@ await runBench('quality', async ({ page }) => {
     numCrops: GEN_CROPS,
     inputSize: 28,
     scale: [SCALE_MIN, 1],
+    temperature: TEMPERATURE,
   });
   const base: TrainConfig = {
     ...DEFAULT_TRAIN_CONFIG,
@@ -71,8 +76,8 @@ await runBench('quality', async ({ page }) => {
     lr: LR,
     schedule: 'cosine',
     cosinePer: 'step',
-    temperature: 1,
-    teacherTemperature: 1,
+    temperature: TEMPERATURE,
+    teacherTemperature: TEMPERATURE,
     scale: [SCALE_MIN, 1],
     seed: SEEDS[0],
     width: WIDTH,
@@ -81,9 +86,9 @@ await runBench('quality', async ({ page }) => {
     evalEachPass: false,
   };
   type Result = { top1: number; top5: number; steps: number; seconds: number; backend: string };
-  const perSeed: { seed: number; results: Record<Method, Result> }[] = [];
+  const perSeed: { seed: number; results: Partial<Record<Method, Result>> }[] = [];
   for (const seed of SEEDS) {
-    const results = {} as Record<Method, Result>;
+    const results: Partial<Record<Method, Result>> = {};
     for (const method of METHODS) {
       note(`seed ${seed}: training ${method}: mlp, ${EPOCHS} epochs, ${BATCH} crops/step`);
       const r = await trainRun(page, { ...base, method, seed } as never);
@@ -101,16 +106,18 @@ await runBench('quality', async ({ page }) => {
     perSeed.push({ seed, results });
   }
   const pct = (x: number) => round(100 * x, 2);
-  const meanTop1 = (m: Method) => pct(mean(perSeed.map((p) => p.results[m].top1)));
+  // NaN where --methods left a method out (exploration runs only).
+  const top1Of = (p: (typeof perSeed)[number], m: Method) => pct(p.results[m]?.top1 ?? NaN);
+  const meanTop1 = (m: Method) => round(mean(perSeed.map((p) => top1Of(p, m))), 2);
   const fkdTop1 = meanTop1('fkd');
   const vanillaTop1 = meanTop1('vanilla');
   const onlineKdTop1 = meanTop1('onlineKd');
-  const backend = perSeed[0].results.fkd.backend;
+  const backend = Object.values(perSeed[0].results)[0]?.backend ?? '?';
 
   console.log(
     `bench:quality — mlp (width ${WIDTH}) on embedded Fashion-MNIST (${MAX_IMAGES || 2000} train images, val 500), ${EPOCHS} epochs, ${BATCH} crops/step, ` +
       `AdamW lr ${LR} cosine, scale [${SCALE_MIN}, 1], seeds ${SEEDS.join(',')}; teacher ${TEACHER}; FKD: ${GEN_CROPS} stored crops/image ` +
-      `(msTopK5 q8, T=1), numCrops ${NUM_CROPS}; backend ${backend}`,
+      `(msTopK5 q8, T=${TEMPERATURE}), numCrops ${NUM_CROPS}; backend ${backend}`,
   );
   console.log(
     table(
@@ -119,15 +126,15 @@ await runBench('quality', async ({ page }) => {
         METHODS.map((m) => [
           p.seed,
           m,
-          pct(p.results[m].top1),
-          pct(p.results[m].top5),
-          p.results[m].steps,
-          p.results[m].seconds,
+          top1Of(p, m),
+          pct(p.results[m]?.top5 ?? NaN),
+          p.results[m]?.steps ?? '-',
+          p.results[m]?.seconds ?? '-',
         ]),
       ),
     ),
   );
-  const margins = perSeed.map((p) => round(pct(p.results.fkd.top1) - pct(p.results.vanilla.top1), 2));
+  const margins = perSeed.map((p) => round(top1Of(p, 'fkd') - top1Of(p, 'vanilla'), 2));
   const minutes = (Date.now() - t0) / 60000;
   console.log(
     `mean over ${SEEDS.length} seeds: FKD ${fkdTop1}, vanilla ${vanillaTop1}, online KD ${onlineKdTop1}; ` +
@@ -143,12 +150,12 @@ await runBench('quality', async ({ page }) => {
     fkdMinusVanillaPerSeed: margins,
     perSeed: perSeed.map((p) => ({
       seed: p.seed,
-      fkdTop1: pct(p.results.fkd.top1),
-      vanillaTop1: pct(p.results.vanilla.top1),
-      onlineKdTop1: pct(p.results.onlineKd.top1),
-      fkdSeconds: round(p.results.fkd.seconds, 1),
-      vanillaSeconds: round(p.results.vanilla.seconds, 1),
-      onlineKdSeconds: round(p.results.onlineKd.seconds, 1),
+      fkdTop1: top1Of(p, 'fkd'),
+      vanillaTop1: top1Of(p, 'vanilla'),
+      onlineKdTop1: top1Of(p, 'onlineKd'),
+      fkdSeconds: round(p.results.fkd?.seconds ?? NaN, 1),
+      vanillaSeconds: round(p.results.vanilla?.seconds ?? NaN, 1),
+      onlineKdSeconds: round(p.results.onlineKd?.seconds ?? NaN, 1),
     })),
     labelGenerationSeconds: round(labels.seconds, 1),
     backend,
@@ -165,7 +172,8 @@ await runBench('quality', async ({ page }) => {
       optimizer: 'adamw',
       scale: [SCALE_MIN, 1],
       seeds: SEEDS,
-      steps: perSeed[0].results.fkd.steps,
+      steps: Object.values(perSeed[0].results)[0]?.steps ?? 0,
+      temperature: TEMPERATURE,
     },
   };
 });

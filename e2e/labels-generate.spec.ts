@@ -107,3 +107,33 @@ test('a teacher whose outputs do not match the classes is refused before any wor
   });
   expect(models).toBe(0);
 });
+
+test('a teacher ensemble labels the same crops with the mean of its members softmaxes', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openStudio(page);
+  await goto(page, 'Soft labels');
+  await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Fashion-MNIST 2k (2000 train)' });
+  await page.getByLabel('Crops per image').fill('2');
+  await page.getByLabel('Teacher', { exact: true }).selectOption('embedded:fashion-teacher');
+  // The other embedded teacher (the CNN) joins the dense one.
+  const ensemble = page.getByRole('group', { name: 'Ensemble with' });
+  await ensemble.getByRole('checkbox').first().check();
+  await expect(ensemble).toContainText('mean of 2 teachers');
+  await page.getByRole('button', { name: 'Generate soft labels' }).click();
+  await expect(page.getByTestId('label-set-row').first()).toHaveAttribute('data-status', 'done', {
+    timeout: 240_000,
+  });
+  const set = await page.evaluate(async () => {
+    const { store } = window.__fkd!;
+    const [s] = await store.listLabelSets(await store.openStudioDb());
+    return { id: s.id, teacherId: s.teacherId, name: s.name, imagesDone: s.imagesDone };
+  });
+  expect(set.teacherId).toMatch(/^ensemble:embedded:fashion-teacher\|embedded:/);
+  expect(set.name).toContain('Ensemble (');
+  expect(set.imagesDone).toBe(2000);
+  // Verification reopens the ensemble from the stored id and re-runs both members on the stored boxes.
+  const report = await page.evaluate((id) => window.__fkd!.studio().teacher.api.verifyLabels(id, 8), set.id);
+  expect(report.crops).toBe(16);
+  expect(report.indexMismatches).toBe(0);
+  expect(report.maxError).toBeLessThanOrEqual(report.bound);
+});

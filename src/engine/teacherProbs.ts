@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Teacher } from '../models/teacher';
 import { cropsFromImage, type CropBox } from './crops';
+import { cropOptions, teacherProbsOf } from './teacherStep';
 
 export async function teacherFullProbs(
   teacher: Teacher,
@@ -9,15 +10,11 @@ export async function teacherFullProbs(
   boxes: CropBox[],
   temperature: number,
 ): Promise<Float32Array> {
-  const cfg = teacher.config;
-  const probs = tf.tidy(() => {
-    const crops = cropsFromImage(image, boxes, cfg.inputSize, {
-      normalisation: cfg.normalisation,
-      channels: cfg.channels,
-      channelOrder: cfg.channelOrder,
-    });
-    return tf.softmax(tf.div(teacher.predictLogits(crops), temperature));
-  });
+  const probs = teacherProbsOf(
+    teacher,
+    (cfg) => cropsFromImage(image, boxes, cfg.inputSize, cropOptions(cfg)),
+    temperature,
+  );
   try {
     return (await probs.data()) as Float32Array;
   } finally {

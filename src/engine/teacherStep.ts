@@ -3,12 +3,52 @@
  * the device so only k (class, prob) pairs per crop are read back (pitfall 4: small async readbacks).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Teacher } from '../models/teacher';
+import { sameInput } from '../models/ensemble';
+import type { Teacher, TeacherConfig } from '../models/teacher';
 import { batchFromImages, cropAndResizeBox, cropsFromImage, normaliseCrops, type CropBox } from './crops';
 
-/** Synchronous, tidy: the tempered probabilities of every crop, [crops, C]. */
+/**
+ * Synchronous, tidy: the tempered probabilities of every crop, [crops, C]. For an ensemble whose
+ * members share one input: mean_i softmax(z_i / T).
+ */
 export function teacherProbs(teacher: Teacher, crops: tf.Tensor4D, temperature: number): tf.Tensor2D {
-  return tf.tidy(() => tf.softmax(tf.div(teacher.predictLogits(crops), temperature)) as tf.Tensor2D);
+  return tf.tidy(() => {
+    if (teacher.members) return meanOf(teacher.members.map((m) => teacherProbs(m, crops, temperature)));
+    return tf.softmax(tf.div(teacher.predictLogits(crops), temperature)) as tf.Tensor2D;
+  });
+}
+
+function meanOf(probs: tf.Tensor2D[]): tf.Tensor2D {
+  return probs.length === 1 ? probs[0] : (tf.div(tf.addN(probs), probs.length) as tf.Tensor2D);
+}
+
+/** The crop options a teacher's config asks for. */
+export function cropOptions(cfg: TeacherConfig): Parameters<typeof normaliseCrops>[1] {
+  return { normalisation: cfg.normalisation, channels: cfg.channels, channelOrder: cfg.channelOrder };
+}
+
+/**
+ * Synchronous, tidy: tempered probabilities of the crops `cropsFor` makes for a teacher's input config.
+ * A single teacher: its softmax. An ensemble: the mean of its members' softmaxes, the crops made once
+ * per distinct input config (members sharing size and normalisation share one cropAndResize).
+ */
+export function teacherProbsOf(
+  teacher: Teacher,
+  cropsFor: (cfg: TeacherConfig) => tf.Tensor4D,
+  temperature: number,
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    const made: { cfg: TeacherConfig; x: tf.Tensor4D }[] = [];
+    const probs = (teacher.members ?? [teacher]).map((m) => {
+      let hit = made.find((e) => sameInput(e.cfg, m.config));
+      if (!hit) {
+        hit = { cfg: m.config, x: cropsFor(m.config) };
+        made.push(hit);
+      }
+      return teacherProbs(m, hit.x, temperature);
+    });
+    return meanOf(probs);
+  });
 }
 
 export async function teacherSoftTopK(
@@ -33,16 +73,16 @@ export function teacherSoftTopKBatch(
   temperature: number,
   k: number,
 ): Promise<{ indices: Int32Array; values: Float32Array }> {
-  const cfg = teacher.config;
-  const opts = { normalisation: cfg.normalisation, channels: cfg.channels, channelOrder: cfg.channelOrder };
-  const { values, indices } = tf.tidy(() => {
-    const x = sameShape(parts)
-      ? stackedCrops(parts, cfg.inputSize, opts)
+  const stacked = sameShape(parts);
+  const cropsFor = (cfg: TeacherConfig) =>
+    stacked
+      ? stackedCrops(parts, cfg.inputSize, cropOptions(cfg))
       : (tf.concat(
-          parts.map((p) => cropsFromImage(p.image, p.boxes, cfg.inputSize, opts)),
+          parts.map((p) => cropsFromImage(p.image, p.boxes, cfg.inputSize, cropOptions(cfg))),
           0,
         ) as tf.Tensor4D);
-    const probs = teacherProbs(teacher, x, temperature);
+  const { values, indices } = tf.tidy(() => {
+    const probs = teacherProbsOf(teacher, cropsFor, temperature);
     return tf.topk(probs, Math.min(k, probs.shape[1]), true);
   });
   return Promise.all([values.data(), indices.data()])
@@ -112,13 +152,9 @@ export function teacherBatchTargets(
   images: { pixels: tf.Tensor3D; boxes: CropBox[] }[],
   temperature: number,
 ): tf.Tensor2D {
-  const cfg = teacher.config;
-  return tf.tidy(() => {
-    const x = batchFromImages(images, cfg.inputSize, {
-      normalisation: cfg.normalisation,
-      channels: cfg.channels,
-      channelOrder: cfg.channelOrder,
-    });
-    return teacherProbs(teacher, x, temperature);
-  });
+  return teacherProbsOf(
+    teacher,
+    (cfg) => batchFromImages(images, cfg.inputSize, cropOptions(cfg)),
+    temperature,
+  );
 }

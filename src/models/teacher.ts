@@ -31,6 +31,11 @@ export interface Teacher {
    */
   predictLogits(x: tf.Tensor4D): tf.Tensor2D;
   dispose(): void;
+  /**
+   * Set on a teacher ensemble (models/ensemble.ts): its members, each cropped at its own input size and
+   * normalisation; the ensemble's distribution is the mean of the members' tempered softmaxes.
+   */
+  members?: Teacher[];
 }
 
 /** Smallest probability we take the log of; keeps exact zeros finite. */
@@ -120,6 +125,15 @@ export async function validateTeacher(
   teacher: Teacher,
   numClasses: number,
 ): Promise<{ ok: boolean; errors: string[] }> {
+  if (teacher.members) {
+    // An ensemble fits when every member does (each has its own input size and normalisation).
+    const errors: string[] = [];
+    for (const m of teacher.members) {
+      const r = await validateTeacher(m, numClasses);
+      errors.push(...r.errors.map((e) => `${m.config.name}: ${e}`));
+    }
+    return { ok: errors.length === 0, errors };
+  }
   const errors: string[] = [];
   const { config } = teacher;
   const [, h, w, c] = teacher.inputShape;

@@ -19,7 +19,8 @@ export function studentFor(
     lr: cfg.lr,
     weightDecay: cfg.weightDecay,
     nesterov: cfg.optimizer === 'sgd' ? cfg.nesterov : undefined,
-    temperature: cfg.temperature,
+    // Hard (one-hot) targets have no temperature: softmax(z/T) against them only rescales the logits.
+    temperature: cfg.method === 'vanilla' ? 1 : cfg.temperature,
   });
   return { model, trainer };
 }

@@ -3,6 +3,7 @@
  * teacher.json beside model.json), and teachers the user imported from a folder, whose model files are
  * kept in the store so they survive a reload without re-picking the folder.
  */
+import { ensembleMemberIds, makeEnsemble } from '../models/ensemble';
 import { loadTeacher, type Teacher, type TeacherConfig } from '../models/teacher';
 import { loadTeacherFromArtifacts, type StoredArtifacts } from '../models/teacherArtifacts';
 import { getModel, openStudioDb } from '../store';
@@ -55,6 +56,28 @@ export function configFromEmbedded(id: string, info: EmbeddedTeacherInfo): Teach
 export async function openTeacher(
   teacherId: string,
 ): Promise<{ teacher: Teacher; scale?: [number, number] }> {
+  const memberIds = ensembleMemberIds(teacherId);
+  if (memberIds) {
+    const opened: { teacher: Teacher; scale?: [number, number] }[] = [];
+    try {
+      for (const id of memberIds) opened.push(await openSingleTeacher(id));
+      // The members label the same crops, so they share one scale range: the first member's.
+      return {
+        teacher: makeEnsemble(
+          opened.map((o) => o.teacher),
+          teacherId,
+        ),
+        scale: opened[0].scale,
+      };
+    } catch (e) {
+      for (const o of opened) o.teacher.dispose();
+      throw e;
+    }
+  }
+  return openSingleTeacher(teacherId);
+}
+
+async function openSingleTeacher(teacherId: string): Promise<{ teacher: Teacher; scale?: [number, number] }> {
   if (teacherId.startsWith(EMBEDDED_TEACHER_PREFIX)) {
     const folder = teacherId.slice(EMBEDDED_TEACHER_PREFIX.length);
     const info = await embeddedTeacherInfo(folder);

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { ensembleTeacherId } from '../../models/ensemble';
 import { listLabelSets, openStudioDb, putLabelSet, type LabelSet } from '../../store';
 import { startGeneration } from '../actions';
 import { useDatasets, useTeachers } from '../catalog';
@@ -13,6 +14,9 @@ const CODECS = [
   { id: 'hard', label: 'Hard (arg-max only)' },
   { id: 'full', label: 'Full distribution' },
 ];
+
+/** Called from the click handler only (a module function: the React compiler's purity rule cannot tell). */
+const timestamp = () => Date.now();
 
 export function GenerateForm() {
   const studio = useStudio();
@@ -29,6 +33,7 @@ export function GenerateForm() {
   const [scaleOverride, setScale] = useState<[number, number] | null>(null);
   const [seed, setSeed] = useState(42);
   const [reuse, setReuse] = useState('');
+  const [ensembleWith, setEnsembleWith] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
 
   // Defaults are derived, not copied into state: the first dataset, the first teacher that fits it.
@@ -37,23 +42,34 @@ export function GenerateForm() {
   const fitting = teachers.filter((t) => !dataset || t.numClasses === dataset.numClasses);
   const teacherId = fitting.some((t) => t.id === chosenTeacher) ? chosenTeacher : (fitting[0]?.id ?? '');
   const teacher = teachers.find((t) => t.id === teacherId);
+  // Extra teachers averaged with the chosen one on the same crops (Fast MEAL V2's ensemble).
+  const partners = fitting.filter((t) => t.id !== teacherId && ensembleWith.includes(t.id));
+  const members = teacher ? [teacher, ...partners] : [];
+  const labeller =
+    members.length > 1
+      ? {
+          id: ensembleTeacherId(members.map((t) => t.id)),
+          name: `Ensemble (${members.map((t) => t.name).join(' + ')})`,
+          inputSize: Math.max(...members.map((t) => t.inputSize)),
+        }
+      : teacher;
   // A teacher labels crops like the ones it was trained on (architecture notes): default to its scale range.
   const scale: [number, number] = scaleOverride ?? teacher?.trainScale ?? [0.08, 1];
 
   async function create() {
     setError(null);
-    if (!dataset || !teacher) return setError('pick a dataset and a teacher');
+    if (!dataset || !teacher || !labeller) return setError('pick a dataset and a teacher');
     if (teacher.numClasses !== dataset.numClasses) {
       return setError(
         `teacher has ${teacher.numClasses} outputs but the dataset has ${dataset.numClasses} classes`,
       );
     }
-    const now = Date.now();
+    const now = timestamp();
     const set: LabelSet = {
       id: `labels:${now.toString(36)}`,
       datasetId: dataset.id,
-      teacherId: teacher.id,
-      name: `${dataset.name} · ${teacher.name} · ${numCrops} crops · ${codec}${codec.endsWith('TopK') ? k : ''}`,
+      teacherId: labeller.id,
+      name: `${dataset.name} · ${labeller.name} · ${numCrops} crops · ${codec}${codec.endsWith('TopK') ? k : ''}`,
       settings: {
         numCrops,
         codec,
@@ -63,7 +79,7 @@ export function GenerateForm() {
         scale,
         ratio: [3 / 4, 4 / 3],
         seed,
-        inputSize: teacher.inputSize,
+        inputSize: labeller.inputSize,
         reuseBoxesFrom: reuse || undefined,
       },
       numClasses: teacher.numClasses,
@@ -109,6 +125,30 @@ export function GenerateForm() {
             ))}
           </select>
         </label>
+        {fitting.length > 1 && (
+          <fieldset className="field" aria-label="Ensemble with">
+            <legend>Ensemble with</legend>
+            {fitting
+              .filter((t) => t.id !== teacherId)
+              .map((t) => (
+                <label key={t.id} className="check">
+                  <input
+                    type="checkbox"
+                    checked={ensembleWith.includes(t.id)}
+                    onChange={(e) =>
+                      setEnsembleWith((w) =>
+                        e.target.checked ? [...w, t.id] : w.filter((id) => id !== t.id),
+                      )
+                    }
+                  />
+                  {t.name}
+                </label>
+              ))}
+            {members.length > 1 && (
+              <small className="muted">labels = mean of {members.length} teachers' softmax(logits/T)</small>
+            )}
+          </fieldset>
+        )}
         <NumberField label="Crops per image" min={1} max={2000} value={numCrops} onChange={setNumCrops} />
         <label className="field">
           Codec
