@@ -1,5 +1,5 @@
 /** Full tempered teacher distributions for a few crops (label verification; not the generation path). */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { Teacher } from '../models/teacher';
 import { cropsFromImage, type CropBox } from './crops';
 import { cropOptions, teacherProbsOf } from './teacherStep';

@@ -9,7 +9,8 @@ import { Rng } from '../core/rng';
 import { sampleCropBoxes, toPixelBox, type CropBox } from '../core/cropBox';
 import { encodeSoftLabel, storedK, type CodecSpec } from '../core/softLabel';
 import { decodeLabelRecord, encodeLabelRecord, recordCropBoxes, type LabelRecord } from '../core/labelRecord';
-import { decodeImage } from '../data/decode';
+import type { decodeImage } from '../data/decode';
+import { decodeOffThread } from '../data/decodePool';
 import { PermissionLostError } from '../data/permissions';
 import { SourceNotFoundError } from '../data/source';
 import { teacherSoftTopKBatch } from '../engine/teacherStep';
@@ -188,7 +189,7 @@ export interface GenerationDeps {
   openTeacher: (teacherId: string) => Promise<{ teacher: Teacher }>;
 }
 
-const browserDeps: GenerationDeps = { decode: (b, o) => decodeImage(b, o), openTeacher };
+const browserDeps: GenerationDeps = { decode: (b, o) => decodeOffThread(b, o), openTeacher };
 
 /** A file that vanished since indexing is skipped like a corrupt one; a lost permission still pauses. */
 function missingFileAsSkip(e: unknown): { error: string } {

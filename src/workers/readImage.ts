@@ -1,10 +1,11 @@
-import { decodeImage, type DecodedPixels, type DecodeFailure } from '../data/decode';
+import type { DecodedPixels, DecodeFailure } from '../data/decode';
+import { decodeOffThread } from '../data/decodePool';
 import { SourceNotFoundError } from '../data/source';
 import type { DatasetItem } from '../store';
 import type { DatasetReader } from './datasets';
 
 /**
- * Reads and decodes one dataset image. A file that vanished since indexing becomes a skip reason like a
+ * Reads and decodes one dataset image (in the decode pool, off the model's thread). A file that vanished since indexing becomes a skip reason like a
  * corrupt one (the run goes on); a lost permission still throws, so the job pauses and asks for a click.
  */
 export async function readImage(
@@ -12,7 +13,7 @@ export async function readImage(
   item: DatasetItem,
 ): Promise<DecodedPixels | DecodeFailure> {
   try {
-    return await decodeImage(await reader.blob(item), { name: item.path });
+    return await decodeOffThread(await reader.blob(item), { name: item.path });
   } catch (e) {
     if (e instanceof SourceNotFoundError)
       return { error: `file not found (moved or deleted since indexing): ${e.path}` };
