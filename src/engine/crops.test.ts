@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evalCropBox, type CropBox } from '../core/cropBox';
-import { batchFromImages, cropsFromImage, evalCrops } from './crops';
+import { batchFromImages, cropsFromImage, evalCrops, normaliseCrops } from './crops';
 import { maxAbsDiff, useCpu } from './testSetup';
 
 beforeAll(useCpu);
@@ -137,6 +137,27 @@ describe('normalisation and channels', () => {
     const img = tf.tensor3d([[[255, 0, 0]]]);
     const bgr = cropsFromImage(img, [WHOLE], 1, { normalisation: 'unit', channels: 3, channelOrder: 'bgr' });
     expect(Array.from(await bgr.data())).toEqual([0, 0, 1]);
+  });
+});
+
+describe('grey models: luma before the crop', () => {
+  it('equals cropping RGB then converting each crop (linear ops commute), for both crop paths', async () => {
+    const img = tf.randomUniform([9, 13, 3], 0, 255, 'float32', 3) as tf.Tensor3D;
+    const boxes: CropBox[] = [
+      { top: 0.1, left: 0.2, height: 0.6, width: 0.5, flip: false },
+      { top: 0, left: 0, height: 1, width: 1, flip: true },
+      { top: 0.5, left: 0.05, height: 0.3, width: 0.9, flip: false },
+    ];
+    for (const normalisation of ['unit', 'imagenet'] as const) {
+      const grey = { normalisation, channels: 1 as const };
+      const rgbCrops = cropsFromImage(img, boxes, 7, { normalisation: 'unit', channels: 3 });
+      const cropThenLuma = normaliseCrops(tf.mul(rgbCrops, 255) as tf.Tensor4D, grey);
+      const got = cropsFromImage(img, boxes, 7, grey);
+      expect(got.shape).toEqual([3, 7, 7, 1]);
+      expect(maxAbsDiff(await got.data(), await cropThenLuma.data())).toBeLessThan(1e-5);
+      const batch = batchFromImages([{ pixels: img, boxes }], 7, grey);
+      expect(maxAbsDiff(await batch.data(), await cropThenLuma.data())).toBeLessThan(1e-5);
+    }
   });
 });
 

@@ -106,6 +106,21 @@ function toFloat(image: tf.Tensor3D): tf.Tensor3D {
 }
 
 /**
+ * The float image the crops are sampled from. For a 1-channel model the RGB image is reduced to luma
+ * BEFORE cropping: luma is linear and so is bilinear sampling, so the crops are the same (to float
+ * rounding) as crop-then-luma, but the crop kernel then moves one channel instead of three and the
+ * conversion runs once per image instead of once per crop (numCrops x fewer pixels).
+ */
+export function cropSource(image: tf.Tensor3D, opts: CropOptions): tf.Tensor3D {
+  return tf.tidy(() => {
+    const f = toFloat(image);
+    if (f.shape[2] === 3 && opts.channels === 1)
+      return tf.sum(tf.mul(f, tf.tensor1d([0.299, 0.587, 0.114])), 2, true) as tf.Tensor3D;
+    return f;
+  });
+}
+
+/**
  * All boxes of one image -> [boxes.length, outSize, outSize, channels], in box order.
  * `image` is HxWxC with values in [0,255] (fromPixels output or decoded bytes), uploaded once.
  */
@@ -118,7 +133,7 @@ export function cropsFromImage(
   if (boxes.length === 0) throw new Error('cropsFromImage: no boxes');
   return tf.tidy(() => {
     const [h, w] = image.shape;
-    const padded = tf.expandDims(padEdge(toFloat(image)), 0) as tf.Tensor4D;
+    const padded = tf.expandDims(padEdge(cropSource(image, opts)), 0) as tf.Tensor4D;
     const coords = tf.tensor2d(
       boxes.map((b) => cropAndResizeBox(b, h, w, outSize)),
       [boxes.length, 4],
@@ -150,7 +165,7 @@ export function batchFromImages(
   return tf.tidy(() => {
     if (sameShape) {
       const [h, w] = images[0].pixels.shape;
-      const stack = tf.stack(images.map((im) => padEdge(toFloat(im.pixels)))) as tf.Tensor4D;
+      const stack = tf.stack(images.map((im) => padEdge(cropSource(im.pixels, opts)))) as tf.Tensor4D;
       const coords: number[][] = [];
       const boxInd: number[] = [];
       for (let slot = 0; slot < numCrops; slot++) {

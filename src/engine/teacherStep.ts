@@ -5,7 +5,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { sameInput } from '../models/ensemble';
 import type { Teacher, TeacherConfig } from '../models/teacher';
-import { batchFromImages, cropAndResizeBox, cropsFromImage, normaliseCrops, type CropBox } from './crops';
+import {
+  batchFromImages,
+  cropAndResizeBox,
+  cropSource,
+  cropsFromImage,
+  normaliseCrops,
+  type CropBox,
+} from './crops';
 
 /**
  * Synchronous, tidy: the tempered probabilities of every crop, [crops, C]. For an ensemble whose
@@ -109,8 +116,8 @@ function stackedCrops(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const [h, w] = parts[0].image.shape;
-    const x = tf.stack(parts.map((p) => p.image)) as tf.Tensor4D;
-    const f = x.dtype === 'float32' ? x : tf.cast(x, 'float32');
+    // One channel for a grey teacher before the crop (crops.ts cropSource): 3x less to resample.
+    const f = tf.stack(parts.map((p) => cropSource(p.image, opts))) as tf.Tensor4D;
     // Replicate the edge pixels once on every side (see crops.ts: makes the torch clamp exact).
     const rows = tf.concat(
       [tf.slice(f, [0, 0, 0, 0], [-1, 1, -1, -1]), f, tf.slice(f, [0, h - 1, 0, 0], [-1, 1, -1, -1])],
