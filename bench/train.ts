@@ -43,9 +43,16 @@ const TIMED = arg('timed', 8);
 const WARMUP = 2;
 const CLASSES = 10;
 const SIZE = 32;
+/** The decode-bound student: a small MLP (the studio's mlp default is 256 units since 2026-11-29). */
+const DECODE_STUDENT_WIDTH = 64;
 
-function studentFlops(arch: TrainConfig['arch'], inputSize: number, channels: number): number {
-  const m = buildStudent(arch, { inputSize, channels, numClasses: CLASSES, seed: 1 });
+function studentFlops(
+  arch: TrainConfig['arch'],
+  inputSize: number,
+  channels: number,
+  width?: number,
+): number {
+  const m = buildStudent(arch, { inputSize, channels, numClasses: CLASSES, seed: 1, width });
   const f = modelFlops(m).reduce((a, l) => a + l.flops, 0);
   m.dispose();
   return f;
@@ -65,6 +72,7 @@ async function trainThroughUi(page: Page, datasetName: string, seconds: number) 
   await page.getByLabel('method onlineKd').uncheck();
   await page.getByLabel('Train dataset').selectOption({ label: datasetName });
   await page.getByLabel('Student', { exact: true }).selectOption('mlp');
+  await page.getByLabel('Width', { exact: true }).fill(String(DECODE_STUDENT_WIDTH));
   await page.getByLabel('Input size').fill(String(SIZE));
   await page.getByLabel('Student channels').selectOption('3');
   // Long enough to still be training when the observation window closes.
@@ -110,7 +118,7 @@ await runBench('train', async ({ page }) => {
     channels: 3,
     numClasses: CLASSES,
   });
-  const sFlops = studentFlops('mlp', SIZE, 3);
+  const sFlops = studentFlops('mlp', SIZE, 3, DECODE_STUDENT_WIDTH);
   note(
     `teacher ${(teacherArt.flops / 1e6).toFixed(2)} MFLOPs, student mlp ${(sFlops / 1e6).toFixed(2)} MFLOPs`,
   );
@@ -214,6 +222,7 @@ await runBench('train', async ({ page }) => {
     labelSetId: labels.id,
     teacherId,
     arch: 'mlp',
+    width: DECODE_STUDENT_WIDTH,
     inputSize: SIZE,
     channels: 3,
     normalisation: 'imagenet',
@@ -376,7 +385,7 @@ await runBench('train', async ({ page }) => {
     backend: dSpeed.backend,
     decodeBound: {
       images: made.train,
-      student: `mlp ${SIZE}px rgb`,
+      student: `mlp width ${DECODE_STUDENT_WIDTH} ${SIZE}px rgb`,
       teacherOverStudentFlops: round(teacherArt.flops / sFlops, 2),
       numCrops: decodeCfg.numCrops,
       cropsPerStep: decodeCfg.cropsPerStep,
