@@ -4,34 +4,13 @@
  * probabilities, not logits, keeps each member's calibration (a confident member cannot drown the
  * others by logit scale) and is what MEAL V2 does. Members keep their own input size, channel order
  * and normalisation: the engine crops the image once per distinct input config (engine/teacherStep).
- *
- * An ensemble is named by its members' ids, `ensemble:<id>|<id>...`, so a label set, a run or a bundle
- * that records a teacher id records the ensemble exactly, and reopening it loads the same members.
+ * Its id format lives in ensembleId.ts (no tfjs: the UI imports it).
  */
 import * as tf from '@tensorflow/tfjs';
+import { ensembleTeacherId } from './ensembleId';
 import type { Teacher, TeacherConfig } from './teacher';
 
-export const ENSEMBLE_PREFIX = 'ensemble:';
-const SEPARATOR = '|';
-
-export function ensembleTeacherId(memberIds: string[]): string {
-  if (memberIds.length < 2) throw new Error('an ensemble needs at least two teachers');
-  for (const id of memberIds) {
-    if (id.includes(SEPARATOR) || id.startsWith(ENSEMBLE_PREFIX))
-      throw new Error(`teacher id "${id}" cannot be an ensemble member`);
-  }
-  if (new Set(memberIds).size !== memberIds.length) throw new Error('an ensemble lists each teacher once');
-  return ENSEMBLE_PREFIX + memberIds.join(SEPARATOR);
-}
-
-/** The member ids of an ensemble id, or null for a single teacher's id. */
-export function ensembleMemberIds(teacherId: string): string[] | null {
-  if (!teacherId.startsWith(ENSEMBLE_PREFIX)) return null;
-  const ids = teacherId.slice(ENSEMBLE_PREFIX.length).split(SEPARATOR);
-  if (ids.length < 2 || ids.some((id) => id === ''))
-    throw new Error(`malformed ensemble teacher id "${teacherId}"`);
-  return ids;
-}
+export { ENSEMBLE_PREFIX, ensembleMemberIds, ensembleTeacherId } from './ensembleId';
 
 /** True when two configs crop identically (same size, channels, order, normalisation). */
 export function sameInput(a: TeacherConfig, b: TeacherConfig): boolean {

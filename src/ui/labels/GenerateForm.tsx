@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ensembleTeacherId } from '../../models/ensemble';
+import { ensembleTeacherId } from '../../models/ensembleId';
 import { listLabelSets, openStudioDb, putLabelSet, type LabelSet } from '../../store';
 import { startGeneration } from '../actions';
 import { useDatasets, useTeachers } from '../catalog';

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { ensembleMemberIds } from '../../models/ensembleId';
 import { listLabelSets, openStudioDb, putRun, type Run } from '../../store';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig, type TrainMethod } from '../../workers/trainConfig';
 import { measureSpeed, startTraining } from '../actions';
@@ -33,7 +34,17 @@ export function TrainForm() {
   const datasetId = cfg.datasetId || datasets[0]?.id || '';
   const dataset = datasets.find((d) => d.id === datasetId);
   const doneSets = (labelSets ?? []).filter((s) => s.datasetId === datasetId && s.status === 'done');
-  const fitTeachers = teachers.filter((t) => t.numClasses === dataset?.numClasses);
+  // Online KD can run the same ensemble a label set of this dataset was made with (a fair comparison).
+  const ensembles = [...new Set(doneSets.map((s) => s.teacherId).filter((id) => ensembleMemberIds(id)))];
+  const fitTeachers = [
+    ...teachers.filter((t) => t.numClasses === dataset?.numClasses),
+    ...ensembles.map((id) => ({
+      id,
+      name: `Ensemble (${ensembleMemberIds(id)!
+        .map((m) => teachers.find((t) => t.id === m)?.name ?? m)
+        .join(' + ')})`,
+    })),
+  ];
   const eff: Omit<TrainConfig, 'method'> = {
     ...cfg,
     datasetId,
