@@ -137,3 +137,29 @@ test('a teacher ensemble labels the same crops with the mean of its members soft
   expect(report.indexMismatches).toBe(0);
   expect(report.maxError).toBeLessThanOrEqual(report.bound);
 });
+
+test('generation on WebGPU: labels made by the WebGPU teacher match the WASM teacher within the codec bound', async ({
+  page,
+}) => {
+  test.setTimeout(420_000);
+  // Headless here, WebGPU is SwiftShader (slow): the dense teacher and 2 crops per image keep it short.
+  await openStudio(page, '?backend=webgpu');
+  await expect(page.getByTestId('backend-teacher')).toHaveAttribute('data-backend', 'webgpu');
+  await startGeneration(page, 2);
+  await expect(page.getByTestId('label-set-row').first()).toHaveAttribute('data-status', 'done', {
+    timeout: 360_000,
+  });
+  const state = (await labelSetState(page))!;
+  expect(state.imagesDone).toBe(2000);
+  // Reopen on WASM: verification re-runs the teacher there on the stored boxes.
+  await openStudio(page, '?backend=wasm');
+  await expect(page.getByTestId('backend-teacher')).toHaveAttribute('data-backend', 'wasm');
+  const report = await page.evaluate(
+    (id) => window.__fkd!.studio().teacher.api.verifyLabels(id, 16),
+    state.id,
+  );
+  expect(report.crops).toBe(32);
+  expect(report.missing).toEqual([]);
+  expect(report.indexMismatches).toBe(0);
+  expect(report.maxError).toBeLessThanOrEqual(report.bound);
+});
