@@ -76,16 +76,19 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
   // Resume every unfinished run from the Runs view; each continues from its checkpoint and finishes.
   await goto(page, 'Runs');
   await expect(page.getByTestId('run-row')).toHaveCount(3);
-  for (;;) {
-    const resume = page.getByRole('button', { name: 'Resume' }).first();
-    if ((await resume.count()) === 0) break;
-    // Resume stays disabled while another run trains (one run at a time on the device).
-    await expect(resume).toBeEnabled({ timeout: 300_000 });
-    await resume.click();
-  }
-  await expect(page.locator('[data-testid=run-row][data-status=running]')).toHaveCount(0, {
-    timeout: 300_000,
-  });
+  // Resume stays disabled while another run trains (one run at a time on the device), and a row's
+  // button can vanish between looking and clicking (its run starts or ends): poll, click what is enabled.
+  await expect
+    .poll(
+      async () => {
+        // One click per poll, on a fresh locator: an nth() locator goes stale once a run starts.
+        const resume = page.getByRole('button', { name: 'Resume', disabled: false }).first();
+        if ((await resume.count()) > 0) await resume.click({ timeout: 2_000 }).catch(() => undefined);
+        return (await runStates(page)).every((r) => r.status === 'done');
+      },
+      { timeout: 600_000, intervals: [1_000] },
+    )
+    .toBe(true);
   const final = await runStates(page);
   expect(final.map((r) => r.method).sort()).toEqual(['fkd', 'onlineKd', 'vanilla']);
   for (const r of final) {
