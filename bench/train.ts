@@ -18,7 +18,7 @@
  *    embedded teacher is a tiny MLP, ~0.02x the student: online KD with it cost almost nothing extra,
  *    which is not the setting FKD addresses.)
  *
- *   npx tsx bench/train.ts [--images 320] [--timed 8]
+ *   npx tsx bench/train.ts [--images 320] [--timed 30] [--compute-timed 12]
  */
 import type { Page } from 'playwright-core';
 import { modelFlops } from '../src/models/flops';
@@ -39,7 +39,9 @@ import {
 } from './harness';
 
 const IMAGES = arg('images', 320);
-const TIMED = arg('timed', 8);
+/** Timed steps per method: decode-bound steps are short (tens of ms), compute-bound ones ~1 s. */
+const TIMED = arg('timed', 30);
+const COMPUTE_TIMED = arg('compute-timed', 12);
 const WARMUP = 2;
 const CLASSES = 10;
 const SIZE = 32;
@@ -232,19 +234,19 @@ await runBench('train', async ({ page }) => {
     checkpointEvery: 100000,
     evalEachPass: false,
   };
-  const speedOnce = (cfg: TrainConfig) =>
+  const speedOnce = (cfg: TrainConfig, timed: number) =>
     page.evaluate(
       ([c, w, t]) =>
         window
           .__fkd!.studio()
           .trainer.api.speed(c, ['fkd', 'vanilla', 'onlineKd'], { warmupSteps: w, timedSteps: t }),
-      [cfg, WARMUP, TIMED] as const,
+      [cfg, WARMUP, timed] as const,
     );
   // Two rounds, each method's faster one kept: the first method of a round otherwise pays for kernel
   // compilation and for whatever else the machine was doing (the methods run one after another).
-  const speed = async (cfg: TrainConfig): Promise<SpeedTable> => {
-    const a = await speedOnce(cfg);
-    const b = await speedOnce(cfg);
+  const speed = async (cfg: TrainConfig, timed: number): Promise<SpeedTable> => {
+    const a = await speedOnce(cfg, timed);
+    const b = await speedOnce(cfg, timed);
     return {
       ...a,
       rows: a.rows.map((r) => {
@@ -253,16 +255,16 @@ await runBench('train', async ({ page }) => {
       }),
     };
   };
-  const studentOnly = (cfg: TrainConfig) =>
+  const studentOnly = (cfg: TrainConfig, timed: number) =>
     page.evaluate(([c, s]) => window.__fkd!.studio().trainer.api.studentOnlyThroughput(c, s), [
       cfg,
-      TIMED,
+      timed,
     ] as const);
 
   note('decode-bound: speed table');
-  const dSpeed = await speed(decodeCfg);
+  const dSpeed = await speed(decodeCfg, TIMED);
   note('decode-bound: student compute-only');
-  const dStudent = await studentOnly(decodeCfg);
+  const dStudent = await studentOnly(decodeCfg, TIMED);
 
   note('decode-bound: longest main-thread task while the UI trains an FKD student (25 s)');
   const run = await trainThroughUi(page, made.name, 25);
@@ -314,9 +316,9 @@ await runBench('train', async ({ page }) => {
     evalEachPass: false,
   };
   note('compute-bound: speed table');
-  const cSpeed = await speed(computeCfg);
+  const cSpeed = await speed(computeCfg, COMPUTE_TIMED);
   note('compute-bound: student compute-only');
-  const cStudent = await studentOnly(computeCfg);
+  const cStudent = await studentOnly(computeCfg, COMPUTE_TIMED);
 
   const d = {
     fkd: rowOf(dSpeed, 'fkd'),
@@ -350,12 +352,12 @@ await runBench('train', async ({ page }) => {
   console.log(
     `bench:train — decode-bound: ${made.train} synthetic 500x375 JPEGs, mlp student @${SIZE}px RGB, dense teacher ${(teacherArt.flops / sFlops).toFixed(1)}x the student's FLOPs; backend ${dSpeed.backend}`,
   );
-  const speedRows = (t: SpeedTable, only: { cropsPerSec: number }) => [
+  const speedRows = (t: SpeedTable, only: { steps: number; cropsPerStep: number; cropsPerSec: number }) => [
     ...t.rows.map((r) => [r.method, r.steps, r.crops, r.seconds, r.cropsPerSec, r.secondsPerEpoch]),
     [
       'student compute-only',
-      TIMED,
-      TIMED * decodeCfg.cropsPerStep,
+      only.steps,
+      only.steps * only.cropsPerStep,
       NaN,
       only.cropsPerSec,
       t.numImages / only.cropsPerSec,

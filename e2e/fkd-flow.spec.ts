@@ -39,4 +39,20 @@ test('generate soft labels on the embedded set, then train an FKD student that e
   await expect(monitor.getByTestId('last-eval')).toContainText('val top-1');
   await goto(page, 'Runs');
   await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-status', 'done');
+
+  // The paper's speed table, measured by the studio itself on this set, student and backend.
+  await goto(page, 'Train');
+  await page.getByLabel('method vanilla').check();
+  await page.getByLabel('method onlineKd').check();
+  await page.getByRole('button', { name: 'Measure speed table' }).click();
+  const speedRows = page.getByTestId('speed-table').getByTestId('speed-row');
+  await expect(speedRows).toHaveCount(3, { timeout: 180_000 });
+  for (const method of ['fkd', 'vanilla', 'onlineKd']) {
+    const cells = speedRows
+      .filter({ has: page.getByRole('cell', { name: method, exact: true }) })
+      .locator('td');
+    await expect(cells.nth(1)).toHaveText(/^\d+\.\d\d$/); // s / epoch, not an error
+    await expect(cells.nth(2)).toHaveText(/^\d+\.\d$/); // crops/s
+    await expect(cells.nth(3)).toHaveText(/^\d+\.\d\d×$/); // vs vanilla
+  }
 });

@@ -16,8 +16,8 @@ function fakeDeps(fail?: string): DecodeDeps<BitmapLike & { closed: boolean }> &
       if (fail) throw new Error(fail);
       const s = sniffImage(bytes);
       const bmp = {
-        width: s.width ?? 1,
-        height: s.height ?? 1,
+        width: opts.resizeWidth ?? s.width ?? 1,
+        height: opts.resizeHeight ?? s.height ?? 1,
         closed: false,
         close: () => void (bmp.closed = true),
       };
@@ -49,6 +49,21 @@ describe('decodeImage (browser calls faked)', () => {
       colorSpaceConversion: 'none',
       premultiplyAlpha: 'none',
     });
+  });
+
+  it('decodes no larger than a fit needs, and reports the source size for the crop sampler', async () => {
+    const big = makeImages({ 'b.jpg': ['-size', '500x375', 'xc:blue'] })['b.jpg'];
+    const deps = fakeDeps();
+    const fit = { kind: 'randomResizedCrop', outSize: 32, scaleMin: 0.08, ratio: [3 / 4, 4 / 3] } as const;
+    const r = await decodeImage(blob(big), { name: 'b.jpg', fit }, deps);
+    if ('error' in r) throw new Error(r.error);
+    expect(r).toMatchObject({ width: 151, height: 114, sourceWidth: 500, sourceHeight: 375 });
+    expect(r.pixels.length).toBe(151 * 114 * 4);
+    expect(deps.seen[0].opts).toMatchObject({ resizeWidth: 151, resizeHeight: 114, resizeQuality: 'medium' });
+    // A fit that needs every pixel decodes at full size, with the plain options.
+    const full = await decodeImage(blob(big), { fit: { ...fit, outSize: 224 } }, deps);
+    expect(full).toMatchObject({ width: 500, height: 375, sourceWidth: 500, sourceHeight: 375 });
+    expect(deps.seen[1].opts.resizeWidth).toBeUndefined();
   });
 
   it('refuses oversize images from the header, before the decoder sees them', async () => {

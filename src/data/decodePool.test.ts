@@ -32,6 +32,8 @@ const pixels = (n: number) => ({
   pixels: new Uint8ClampedArray(4).fill(n),
   width: 1,
   height: 1,
+  sourceWidth: 1,
+  sourceHeight: 1,
   format: 'png' as const,
   warnings: [],
 });

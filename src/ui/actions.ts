@@ -103,7 +103,7 @@ export async function measureSpeed(studio: Studio, cfg: TrainConfig, methods: Tr
     const table = await studio.trainer.api.speed(
       cfg,
       methods,
-      { warmupSteps: 2, timedSteps: 6 },
+      { warmupSteps: 2, timedSteps: 20 },
       Comlink.proxy((p: JobProgress) => jobStore.update((s) => ({ ...s, speedProgress: p }))),
     );
     jobStore.update((s) => ({ ...s, speed: table }));

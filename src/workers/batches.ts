@@ -8,6 +8,7 @@ import { sampleCropBoxes, type CropBox } from '../core/cropBox';
 import { decodeLabelRecord, recordCropBox, recordEncodedLabel, type LabelRecord } from '../core/labelRecord';
 import { Rng } from '../core/rng';
 import { recoverSoftLabel } from '../core/softLabel';
+import type { DecodeFit } from '../data/decodeFit';
 import { readImage } from './readImage';
 import { uploadImage } from '../engine/pixels';
 import type { Tensor3D } from '../engine/tensors';
@@ -41,6 +42,7 @@ export async function loadStep(
   passIndex: number,
   cropsPerImage: number,
   numClasses: number,
+  fit?: DecodeFit,
 ): Promise<StepInput> {
   const t0 = performance.now();
   const db = cfg.method === 'fkd' ? await openStudioDb() : null;
@@ -49,7 +51,7 @@ export async function loadStep(
   const results = await Promise.all(
     items.map(async (item) => {
       const [decoded, recordBytes] = await Promise.all([
-        readImage(reader, item),
+        readImage(reader, item, fit),
         db ? getLabelRecord(db, cfg.labelSetId!, item.index) : Promise.resolve(undefined),
       ]);
       if ('error' in decoded) {
@@ -70,7 +72,10 @@ export async function loadStep(
         boxes = picked.map((c) => recordCropBox(record, c));
         softTargets = recoverTargets(record, picked);
       } else {
-        boxes = sampleCropBoxes(rng, decoded.width, decoded.height, cropsPerImage, { scale: cfg.scale });
+        // On the image's own size: the same seed draws the same boxes whatever size it was decoded at.
+        boxes = sampleCropBoxes(rng, decoded.sourceWidth, decoded.sourceHeight, cropsPerImage, {
+          scale: cfg.scale,
+        });
       }
       return {
         image: {

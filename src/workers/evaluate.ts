@@ -3,6 +3,7 @@
  * against the hard labels, plus per-class accuracy and a confusion matrix whose cells remember which
  * images fell in them (so the UI can open them).
  */
+import type { DecodeFit } from '../data/decodeFit';
 import { readImage } from './readImage';
 import { evalCrops } from '../engine/crops';
 import { uploadImage } from '../engine/pixels';
@@ -45,6 +46,8 @@ export async function evaluateItems(
 ): Promise<EvalResult> {
   const progress = new ProgressReporter(onProgress);
   const C = opts.numClasses;
+  // evalCrops' view (256/224 resize ratio): decode no larger than its centre crop needs.
+  const fit: DecodeFit = { kind: 'eval', outSize: opts.inputSize, resizeRatio: 256 / 224 };
   const classes = new Set(items.map((it) => it.classIndex));
   const perClass = new Map<number, { correct: number; total: number }>();
   for (const c of classes) perClass.set(c, { correct: 0, total: 0 });
@@ -58,7 +61,7 @@ export async function evaluateItems(
   for (let start = 0; start < items.length; start += EVAL_BATCH) {
     if (signal?.aborted) throw new Error('evaluation cancelled');
     const batch = items.slice(start, start + EVAL_BATCH);
-    const decoded = await Promise.all(batch.map(async (it) => ({ it, d: await readImage(reader, it) })));
+    const decoded = await Promise.all(batch.map(async (it) => ({ it, d: await readImage(reader, it, fit) })));
     const good: DatasetItem[] = [];
     const views: Tensor4D[] = [];
     const batchSkips: EvalResult['skipped'] = [];

@@ -113,7 +113,7 @@ describe('runGeneration', () => {
         const text = await blob.text();
         if (text.startsWith('BAD')) return { error: 'truncated or corrupt JPEG' };
         const pixels = new Uint8ClampedArray(8 * 8 * 4).map((_, i) => (i * 37) % 256);
-        return { pixels, width: 8, height: 8, format: 'png', warnings: [] };
+        return { pixels, width: 8, height: 8, sourceWidth: 8, sourceHeight: 8, format: 'png', warnings: [] };
       },
       openTeacher: async () => ({ teacher: await tinyTeacher() }),
     };

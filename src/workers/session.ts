@@ -20,7 +20,8 @@ import { cropMajorLabels, cropMajorTargets, loadStep, type StepInput } from './b
 import { DatasetReader } from './datasets';
 import { openTeacher } from './teachers';
 import { passesFor, scheduleConfig, type TrainConfig } from './trainConfig';
-import type { CropBox } from '../core/cropBox';
+import { DEFAULT_RATIO, type CropBox } from '../core/cropBox';
+import type { DecodeFit } from '../data/decodeFit';
 
 export interface StepOutcome {
   loss: Promise<number>;
@@ -52,6 +53,39 @@ export interface LiveSample {
 
 export { seededSubset };
 
+/**
+ * Steps whose images and labels load ahead of the one being trained (train.ts, speed.ts); each holds
+ * its images on the device, so keep it small.
+ */
+export const PREFETCH_STEPS = 3;
+
+/**
+ * The decode fit of a run: every crop is a RandomResizedCrop box (FKD's stored ones from the label
+ * set's scale range, following reused boxes to the set that drew them), resized to the student's input
+ * and, for online KD, the teacher's: the larger of the two.
+ */
+async function trainDecodeFit(cfg: TrainConfig, teacherInputSize?: number): Promise<DecodeFit> {
+  const outSize = Math.max(cfg.inputSize, teacherInputSize ?? 0);
+  let scale = cfg.scale;
+  let ratio: [number, number] = DEFAULT_RATIO;
+  if (cfg.method === 'fkd' && cfg.labelSetId) {
+    const db = await openStudioDb();
+    let set = await getLabelSet(db, cfg.labelSetId);
+    const seen = new Set<string>();
+    while (set?.settings.reuseBoxesFrom && !seen.has(set.id)) {
+      seen.add(set.id);
+      const from = await getLabelSet(db, set.settings.reuseBoxesFrom);
+      if (!from) break;
+      set = from;
+    }
+    if (set) {
+      scale = set.settings.scale;
+      ratio = set.settings.ratio;
+    }
+  }
+  return { kind: 'randomResizedCrop', outSize, scaleMin: scale[0], ratio };
+}
+
 export class TrainSession {
   readonly passes: Pass[];
   readonly sched: ScheduleConfig;
@@ -65,6 +99,8 @@ export class TrainSession {
     readonly model: ReturnType<typeof buildStudent>,
     readonly trainer: Trainer,
     readonly teacher: Teacher | null,
+    /** How small an image may be decoded for this run's crops (decodeFit.ts). */
+    readonly fit: DecodeFit,
   ) {
     const n = this.trainItems.length;
     this.sched = scheduleConfig(cfg, n);
@@ -121,7 +157,8 @@ export class TrainSession {
       }
     }
     const { model, trainer } = studentFor(cfg, numClasses);
-    return new TrainSession(cfg, reader, numClasses, model, trainer, teacher);
+    const fit = await trainDecodeFit(cfg, teacher?.config.inputSize);
+    return new TrainSession(cfg, reader, numClasses, model, trainer, teacher, fit);
   }
 
   /** Seeded image order of a pass; derived from (seed, pass) so a resume needs no RNG state. */
@@ -148,7 +185,15 @@ export class TrainSession {
 
   load(g: number): Promise<StepInput> {
     const { pass, items } = this.locate(g);
-    return loadStep(this.cfg, this.reader, items, pass.index, pass.cropsPerImage, this.numClasses);
+    return loadStep(
+      this.cfg,
+      this.reader,
+      items,
+      pass.index,
+      pass.cropsPerImage,
+      this.numClasses,
+      this.fit,
+    );
   }
 
   /** Runs step g on already loaded input; disposes the input's tensors. */

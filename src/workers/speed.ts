@@ -2,11 +2,13 @@
  * The studio's own version of the paper's speed table: seconds per epoch (one crop per image's worth of
  * work) for vanilla, online KD and FKD on the current dataset, student and backend. Each method runs
  * the real training step code (data loading and decoding included, which is where FKD's reuse of one
- * decode for numCrops crops pays) for a few warm-up steps, then a timed stretch.
+ * decode for numCrops crops pays) for a few warm-up steps, then a timed stretch, through the training
+ * loop's own pipeline (prefetch depth, readback policy), so it times what a run does.
  */
 import { currentBackend } from '../engine/tensors';
 import type { ProgressFn } from './api';
-import { TrainSession } from './session';
+import type { StepInput } from './batches';
+import { PREFETCH_STEPS, TrainSession } from './session';
 import type { TrainConfig, TrainMethod } from './trainConfig';
 
 export interface SpeedRow {
@@ -40,28 +42,56 @@ export async function measureSpeed(
   for (const method of methods) {
     let s: TrainSession | null = null;
     try {
-      s = await TrainSession.open({ ...base, method, evalEachPass: false });
-      numImages = s.trainItems.length;
-      // Multi-crop FKD steps are the ones that differ; start at step 0 of the first pass.
-      const timed = Math.min(opts.timedSteps, s.passes[0].steps - opts.warmupSteps);
+      const session = await TrainSession.open({ ...base, method, evalEachPass: false });
+      s = session;
+      numImages = session.trainItems.length;
+      // Multi-crop FKD steps are the ones that differ: time only the leading passes that share pass 0's
+      // crops per image (FKD's last numCrops epochs are single-crop).
+      const passes = session.passes;
+      const leading = passes.findIndex((p) => p.cropsPerImage !== passes[0].cropsPerImage);
+      const available = passes.slice(0, leading < 0 ? undefined : leading).reduce((a, p) => a + p.steps, 0);
+      const timed = Math.min(opts.timedSteps, available - opts.warmupSteps);
       if (timed < 1) throw new Error('dataset too small for this many warm-up steps');
+      const steps = opts.warmupSteps + timed;
+      // The training loop's own pipeline (train.ts): PREFETCH_STEPS steps loading ahead, at most one
+      // loss readback in flight.
+      const queue: Promise<StepInput>[] = [];
+      let queued = 0;
+      const refill = () => {
+        while (queue.length < PREFETCH_STEPS && queued < steps) {
+          const p = session.load(queued++);
+          p.catch(() => undefined); // awaited in order below
+          queue.push(p);
+        }
+      };
+      refill();
       let crops = 0;
       let t0 = 0;
-      let next = s.load(0);
-      for (let g = 0; g < opts.warmupSteps + timed; g++) {
-        if (signal.aborted) throw new Error('cancelled');
-        if (g === opts.warmupSteps) t0 = performance.now();
-        const input = await next;
-        next = s.load(g + 1);
-        const out = s.step(g, input, false);
-        if (out) {
-          await out.loss; // each step fully done before the next is timed
-          if (g >= opts.warmupSteps) crops += out.crops;
+      let pendingLoss: Promise<number> | null = null;
+      try {
+        for (let g = 0; g < steps; g++) {
+          if (signal.aborted) throw new Error('cancelled');
+          if (g === opts.warmupSteps) {
+            if (pendingLoss) await pendingLoss; // the warm-up fully done before the clock starts
+            pendingLoss = null;
+            t0 = performance.now();
+          }
+          const input = await queue.shift()!;
+          refill();
+          const out = session.step(g, input, false);
+          if (out) {
+            if (pendingLoss) await pendingLoss;
+            pendingLoss = out.loss;
+            if (g >= opts.warmupSteps) crops += out.crops;
+          }
+          onProgress?.({ phase: `timing ${method}`, done: ++done, total });
         }
-        onProgress?.({ phase: `timing ${method}`, done: ++done, total });
+        if (pendingLoss) await pendingLoss;
+      } finally {
+        for (const p of queue.splice(0))
+          void p.then((inp) => inp.images.forEach((im) => im.pixels.dispose())).catch(() => undefined);
       }
       const seconds = (performance.now() - t0) / 1000;
-      void next.then((inp) => inp.images.forEach((im) => im.pixels.dispose())).catch(() => undefined);
       const cropsPerSec = crops / seconds;
       rows.push({
         method,

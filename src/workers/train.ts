@@ -21,7 +21,7 @@ import type { ProgressFn } from './api';
 import { evaluateItems, type EvalResult } from './evaluate';
 import { ProgressReporter, Throttle } from './progress';
 import type { StepInput } from './batches';
-import { seededSubset, TrainSession, type LiveSample } from './session';
+import { PREFETCH_STEPS, seededSubset, TrainSession, type LiveSample } from './session';
 import type { TrainConfig } from './trainConfig';
 
 /**
@@ -33,9 +33,6 @@ let injectedFault: string | null = null;
 export function injectStepFault(message: string): void {
   injectedFault = message;
 }
-
-/** Steps loaded ahead; each holds its images on the device, so keep it small. */
-const PREFETCH_STEPS = 3;
 
 export interface TrainMetrics {
   step: number;
