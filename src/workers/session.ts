@@ -185,15 +185,7 @@ export class TrainSession {
 
   load(g: number): Promise<StepInput> {
     const { pass, items } = this.locate(g);
-    return loadStep(
-      this.cfg,
-      this.reader,
-      items,
-      pass.index,
-      pass.cropsPerImage,
-      this.numClasses,
-      this.fit,
-    );
+    return loadStep(this.cfg, this.reader, items, pass.index, pass.cropsPerImage, this.numClasses, this.fit);
   }
 
   /** Runs step g on already loaded input; disposes the input's tensors. */
