@@ -20,8 +20,9 @@ import { cropMajorLabels, cropMajorTargets, loadStep, type StepInput } from './b
 import { DatasetReader } from './datasets';
 import { openTeacher } from './teachers';
 import { passesFor, scheduleConfig, type TrainConfig } from './trainConfig';
-import { DEFAULT_RATIO, type CropBox } from '../core/cropBox';
+import type { CropBox } from '../core/cropBox';
 import type { DecodeFit } from '../data/decodeFit';
+import { trainDecodeFit } from './trainFit';
 
 export interface StepOutcome {
   loss: Promise<number>;
@@ -58,33 +59,6 @@ export { seededSubset };
  * its images on the device, so keep it small.
  */
 export const PREFETCH_STEPS = 3;
-
-/**
- * The decode fit of a run: every crop is a RandomResizedCrop box (FKD's stored ones from the label
- * set's scale range, following reused boxes to the set that drew them), resized to the student's input
- * and, for online KD, the teacher's: the larger of the two.
- */
-async function trainDecodeFit(cfg: TrainConfig, teacherInputSize?: number): Promise<DecodeFit> {
-  const outSize = Math.max(cfg.inputSize, teacherInputSize ?? 0);
-  let scale = cfg.scale;
-  let ratio: [number, number] = DEFAULT_RATIO;
-  if (cfg.method === 'fkd' && cfg.labelSetId) {
-    const db = await openStudioDb();
-    let set = await getLabelSet(db, cfg.labelSetId);
-    const seen = new Set<string>();
-    while (set?.settings.reuseBoxesFrom && !seen.has(set.id)) {
-      seen.add(set.id);
-      const from = await getLabelSet(db, set.settings.reuseBoxesFrom);
-      if (!from) break;
-      set = from;
-    }
-    if (set) {
-      scale = set.settings.scale;
-      ratio = set.settings.ratio;
-    }
-  }
-  return { kind: 'randomResizedCrop', outSize, scaleMin: scale[0], ratio };
-}
 
 export class TrainSession {
   readonly passes: Pass[];
