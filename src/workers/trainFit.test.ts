@@ -5,7 +5,7 @@ import { freshDbName, makeLabelSet } from '../store/test-fixtures';
 import { trainDecodeFit } from './trainFit';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './trainConfig';
 
-const cfg = (over: Partial<TrainConfig>): TrainConfig => ({
+const cfg = (over: Partial<TrainConfig> & Pick<TrainConfig, 'method'>): TrainConfig => ({
   ...DEFAULT_TRAIN_CONFIG,
   datasetId: 'd',
   inputSize: 32,
