@@ -250,6 +250,15 @@ export function TrainForm() {
           </select>
         </label>
         <NumberField
+          label="Crop scale min (vanilla, online KD)"
+          aria="Crop scale min"
+          min={0.01}
+          max={1}
+          step={0.01}
+          value={eff.scale[0]}
+          onChange={(v) => set({ scale: [Math.min(Math.max(v, 0.01), 1), eff.scale[1]] })}
+        />
+        <NumberField
           label="T (student)"
           aria="Student temperature"
           step={0.1}
@@ -286,6 +295,12 @@ export function TrainForm() {
         />
       </div>
       {dataset && <StudentSummary cfg={eff} numClasses={dataset.numClasses} />}
+      {methods.fkd && dataset && doneSets.length === 0 && (
+        <p className="muted" data-testid="fkd-needs-labels">
+          FKD trains on stored soft labels: generate a set for {dataset.name} in the Soft labels view first
+          (the teacher runs once; every FKD run reuses it).
+        </p>
+      )}
       <p>
         <button
           className="primary"
