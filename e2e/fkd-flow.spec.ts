@@ -6,6 +6,9 @@ test('generate soft labels on the embedded set, then train an FKD student that e
 }) => {
   test.setTimeout(600_000);
   await openStudio(page);
+  // Before any labels exist the Train view says where FKD's labels come from.
+  await goto(page, 'Train');
+  await expect(page.getByTestId('fkd-needs-labels')).toContainText('Soft labels view');
   await goto(page, 'Soft labels');
   await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Fashion-MNIST 2k (2000 train)' });
   await page.getByLabel('Crops per image').fill('6');
@@ -20,6 +23,7 @@ test('generate soft labels on the embedded set, then train an FKD student that e
   await expect(row.getByTestId('images-done')).toHaveText('2000/2000');
 
   await goto(page, 'Train');
+  await expect(page.getByTestId('fkd-needs-labels')).toHaveCount(0);
   await expect(page.getByTestId('student-summary')).toContainText(
     /mlp: [\d.]+ k parameters · [\d.]+ kFLOPs per crop at 28px/,
   );
