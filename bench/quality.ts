@@ -18,6 +18,10 @@
  * climbing, so the margin shrinks with more epochs (width 256, seeds 2,3: 16 epochs +3.2, 24 epochs
  * +0.5; width 64: 32 epochs +0.3; 500 images, 64 epochs +3.2, 96 epochs +2.0; scale [0.35, 1]:
  * 16 epochs +1.7, 32 epochs +0.5). Here FKD's gain is mostly convergence speed.
+ * Teachers (2026-11-29, seeds 1-3, 16 epochs; vanilla 75.33 on these seeds): dense FKD 78.07 (+2.74),
+ * ensemble dense + CNN 77.00 (+1.67), CNN at T = 2 75.93 (+0.60): the 89 % MLP teacher distils into
+ * the MLP student better than the 92 % CNN, alone or averaged in. 12 epochs, dense: FKD 77.80 vs
+ * vanilla 74.87 (+2.93), within the seed noise of 16.
  *
  *   npx tsx bench/quality.ts [--seeds 1,2,3,4,5,6] [--epochs 16] [--num-crops 4] [--gen-crops 128] [--batch 64]
  *                            [--lr 0.002] [--scale-min 0.08] [--max-images 0] [--width 256]
