@@ -30,7 +30,7 @@
  *   npx tsx bench/quality.ts [--seeds 1,2,3,4,5,6] [--epochs 16] [--num-crops 4] [--gen-crops 128] [--batch 64]
  *                            [--lr 0.002] [--scale-min 0.08] [--max-images 0] [--width 256]
  *                            [--teacher embedded:fashion-teacher | --teacher-dir DIR] [--temperature 1]
- *                            [--methods fkd,vanilla,onlineKd]
+ *                            [--methods fkd,vanilla,onlineKd] [--mix none|mixup|cutmix|both]
  */
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConfig';
 import { readFileSync } from 'node:fs';
@@ -65,6 +65,8 @@ const ALL_METHODS = ['fkd', 'vanilla', 'onlineKd'] as const;
 type Method = (typeof ALL_METHODS)[number];
 /** Distillation temperature: stored labels are softmax(teacher/T), the loss compares softmax(student/T). */
 const TEMPERATURE = arg('temperature', 1);
+/** Mixup / CutMix for all three methods (exploration; TrainConfig.mix). */
+const MIX = (flag('mix') ?? 'none') as NonNullable<TrainConfig['mix']>;
 /** For exploring recipes only: the headline needs all three. */
 const METHODS = (flag('methods') ?? ALL_METHODS.join(',')).split(',') as Method[];
 
@@ -122,6 +124,7 @@ await runBench('quality', async ({ page }) => {
     temperature: TEMPERATURE,
     teacherTemperature: TEMPERATURE,
     scale: [SCALE_MIN, 1],
+    mix: MIX,
     seed: SEEDS[0],
     width: WIDTH,
     maxImages: MAX_IMAGES,
