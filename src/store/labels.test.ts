@@ -6,6 +6,7 @@ import {
   deleteLabelSet,
   getLabelRecord,
   getLabelRecords,
+  getLabelRecordsAt,
   getLabelSet,
   labelSetBytes,
   listDoneImageIndices,
@@ -38,6 +39,22 @@ async function scan(labelSetId: string): Promise<{ count: number; bytes: number 
 
 const batch = (lo: number, hi: number, length = 16) =>
   Array.from({ length: hi - lo }, (_, i) => ({ imageIndex: lo + i, record: recordFor(lo + i, length) }));
+
+describe('getLabelRecordsAt', () => {
+  it("returns the asked images' records in the asked order, undefined where none is stored", async () => {
+    await putLabelRecords(db, 'ls1', batch(0, 5));
+    await putLabelSet(db, makeLabelSet('ls2', 'd1'));
+    await putLabelRecords(db, 'ls2', [{ imageIndex: 1, record: recordFor(77, 8) }]);
+    expect(await getLabelRecordsAt(db, 'ls1', [3, 1, 9, 3])).toEqual([
+      recordFor(3, 16),
+      recordFor(1, 16),
+      undefined,
+      recordFor(3, 16),
+    ]);
+    expect(await getLabelRecordsAt(db, 'ls2', [1, 0])).toEqual([recordFor(77, 8), undefined]);
+    expect(await getLabelRecordsAt(db, 'ls1', [])).toEqual([]);
+  });
+});
 
 describe('putLabelRecords', () => {
   it('keeps imagesDone and bytes equal to the stored records over several batches', async () => {

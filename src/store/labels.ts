@@ -155,6 +155,22 @@ export function getLabelRecord(
   return guard('read label record', async () => (await db.get('labels', [labelSetId, imageIndex]))?.record);
 }
 
+/**
+ * The records of some images (any order) in one read transaction: a training step reads its images'
+ * records together instead of paying one transaction each. Missing records come back undefined.
+ */
+export function getLabelRecordsAt(
+  db: StudioDb,
+  labelSetId: string,
+  imageIndices: readonly number[],
+): Promise<(Uint8Array | undefined)[]> {
+  return guard('read label records', async () => {
+    const store = db.transaction('labels').store;
+    const rows = await Promise.all(imageIndices.map((i) => store.get([labelSetId, i])));
+    return rows.map((row) => row?.record);
+  });
+}
+
 /** Image indices that already have a record, ascending (keys only: cheap; used to resume). */
 export function listDoneImageIndices(db: StudioDb, labelSetId: string): Promise<number[]> {
   return guard('list labelled images', async () => {

@@ -12,7 +12,7 @@ import type { DecodeFit } from '../data/decodeFit';
 import { readImage } from './readImage';
 import { uploadImage } from '../engine/pixels';
 import type { Tensor3D } from '../engine/tensors';
-import { getLabelRecord, openStudioDb, type DatasetItem } from '../store';
+import { getLabelRecordsAt, openStudioDb, type DatasetItem } from '../store';
 import type { DatasetReader } from './datasets';
 import { decodeProblemsFrom, noteDecodeProblems } from './decodeReport';
 import type { TrainConfig } from './trainConfig';
@@ -45,14 +45,25 @@ export async function loadStep(
   fit?: DecodeFit,
 ): Promise<StepInput> {
   const t0 = performance.now();
-  const db = cfg.method === 'fkd' ? await openStudioDb() : null;
+  // FKD: the step's label records in one read transaction, while the images decode.
+  const records =
+    cfg.method === 'fkd'
+      ? openStudioDb().then((db) =>
+          getLabelRecordsAt(
+            db,
+            cfg.labelSetId!,
+            items.map((it) => it.index),
+          ),
+        )
+      : null;
+  records?.catch(() => undefined); // awaited per image below
   const decodeSkips: StepInput['skipped'] = [];
   const warned: { path: string; warnings: string[] }[] = [];
   const results = await Promise.all(
-    items.map(async (item) => {
+    items.map(async (item, i) => {
       const [decoded, recordBytes] = await Promise.all([
         readImage(reader, item, fit),
-        db ? getLabelRecord(db, cfg.labelSetId!, item.index) : Promise.resolve(undefined),
+        records ? records.then((r) => r[i]) : Promise.resolve(undefined),
       ]);
       if ('error' in decoded) {
         decodeSkips.push({ path: item.path, reason: decoded.error });
