@@ -18,7 +18,7 @@ import {
   userDataset,
   writeOpfs,
 } from './fixtures/data';
-import { goto, openStudio } from './helpers';
+import { goto, openStudio, runStates } from './helpers';
 
 /** Files of the bad tree that decode with a warning (path -> reason substring). */
 const DECODE_WARNINGS: Record<string, string> = {
@@ -100,4 +100,29 @@ test('bad WebDataset shards: exact report and counts, generation reads the kept 
   await goto(page, 'Data');
   await expect(userDataset(page, 'bad-shards')).toBeVisible();
   await expect(userDataset(page, 'bad-shards').getByTestId('decode-report')).toHaveCount(0);
+});
+
+test('training on the bad-input folder: FKD and vanilla skip what cannot decode, finish and evaluate', async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  await openStudio(page);
+  await goto(page, 'Data');
+  await writeOpfs(page, fixture('bad'), 'bad-input');
+  await openOpfs(page, 'bad-input');
+  await generate(page, 'bad-input', EXPECT.bad.train);
+  await goto(page, 'Train');
+  await page.getByLabel('Train dataset').selectOption({ label: 'bad-input' });
+  // A 32-px student: the photos (up to 160 px) are decoded smaller, at the size the crops need.
+  await page.getByLabel('Input size').fill('32');
+  await page.getByLabel('Epochs').fill('4');
+  await page.getByLabel('numCrops').fill('2');
+  await page.getByLabel('Batch').fill('8');
+  await page.getByLabel('Checkpoint every').fill('1000');
+  await page.getByRole('button', { name: /^Start 2 runs/ }).click();
+  await expect
+    .poll(async () => (await runStates(page)).map((r) => r.status).join(','), { timeout: 240_000 })
+    .toBe('done,done');
+  for (const r of await runStates(page)) expect(r.evals, `${r.method} evaluated`).toBeGreaterThan(0);
+  await expect(page.getByTestId('run-monitor').first().getByTestId('last-eval')).toContainText('val top-1');
 });

@@ -43,3 +43,21 @@ export async function goto(page: Page, view: string): Promise<void> {
     .getByRole('button', { name: view, exact: true })
     .click();
 }
+
+/** Every run in the store: method, status, last checkpoint step and how many evaluations it logged. */
+export function runStates(page: Page) {
+  return page.evaluate(async () => {
+    const { store } = window.__fkd!;
+    const db = await store.openStudioDb();
+    const runs = await store.listRuns(db);
+    return Promise.all(
+      runs.map(async (r) => ({
+        id: r.id,
+        method: r.method,
+        status: r.status,
+        checkpointStep: (await store.latestCheckpoint(db, r.id))?.step ?? 0,
+        evals: r.history.filter((h) => h.valTop1 !== undefined).length,
+      })),
+    );
+  });
+}

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { goto, openStudio } from './helpers';
+import { goto, openStudio, runStates } from './helpers';
 
 async function generateLabels(page: Page, crops = 6) {
   await goto(page, 'Soft labels');
@@ -20,23 +20,6 @@ async function fillTiny(page: Page, epochs: number, maxImages: number) {
   await page.getByLabel('Max images').fill(String(maxImages));
   await page.getByLabel('Max val images').fill('100');
   await page.getByLabel('Checkpoint every').fill('4');
-}
-
-function runStates(page: Page) {
-  return page.evaluate(async () => {
-    const { store } = window.__fkd!;
-    const db = await store.openStudioDb();
-    const runs = await store.listRuns(db);
-    return Promise.all(
-      runs.map(async (r) => ({
-        id: r.id,
-        method: r.method,
-        status: r.status,
-        checkpointStep: (await store.latestCheckpoint(db, r.id))?.step ?? 0,
-        evals: r.history.filter((h) => h.valTop1 !== undefined).length,
-      })),
-    );
-  });
 }
 
 test('FKD, vanilla and online KD each train live, checkpoint, survive a reload and finish', async ({

@@ -112,7 +112,9 @@ export class TrainSession {
       const set = await getLabelSet(await openStudioDb(), cfg.labelSetId);
       if (!set) throw new Error('the chosen soft-label set no longer exists');
       if (set.datasetId !== cfg.datasetId) throw new Error('the soft-label set belongs to another dataset');
-      if (set.imagesDone < set.imagesTotal) {
+      // Finished is the set's status, not imagesDone === imagesTotal: images that could not be decoded
+      // have no record (generation skipped and reported them) and are skipped here too.
+      if (set.status !== 'done') {
         throw new Error(
           `the soft-label set is incomplete (${set.imagesDone}/${set.imagesTotal}): finish generating it first`,
         );
