@@ -392,6 +392,8 @@ export interface RandomTeacherSpec {
    */
   kind: 'dense' | 'conv' | 'resnet18';
   width?: number;
+  /** dense only: hidden layer widths (default 512, 256). */
+  hidden?: number[];
   inputSize: number;
   channels: 1 | 3;
   numClasses: number;
@@ -430,7 +432,7 @@ export async function randomTeacher(spec: RandomTeacherSpec): Promise<TeacherArt
       .apply(x) as tf.SymbolicTensor;
   } else {
     x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
-    for (const units of [512, 256]) {
+    for (const units of spec.hidden ?? [512, 256]) {
       x = tf.layers
         .dense({ units, activation: 'relu', kernelInitializer: he() })
         .apply(x) as tf.SymbolicTensor;

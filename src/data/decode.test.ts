@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage, type BitmapLike, type DecodeDeps } from './decode';
+import { decodeImage, jpegScaledRequest, type BitmapLike, type DecodeDeps } from './decode';
 import { sniffImage } from './sniff';
 import { makeImages, pngHeader, withExifOrientation } from './testing/images';
 
@@ -64,6 +64,40 @@ describe('decodeImage (browser calls faked)', () => {
     const full = await decodeImage(blob(big), { fit: { ...fit, outSize: 224 } }, deps);
     expect(full).toMatchObject({ width: 500, height: 375, sourceWidth: 500, sourceHeight: 375 });
     expect(deps.seen[1].opts.resizeWidth).toBeUndefined();
+  });
+
+  it('lets the JPEG decoder scale in the DCT when it can, and falls back to createImageBitmap', async () => {
+    const big = makeImages({ 'b.jpg': ['-size', '500x375', 'xc:blue'] })['b.jpg'];
+    const fit = { kind: 'randomResizedCrop', outSize: 32, scaleMin: 0.08, ratio: [3 / 4, 4 / 3] } as const;
+    // The fit needs 151x114: the decoder is asked for the next eighth up, 3/8 = 188x141.
+    expect(jpegScaledRequest(500, 375, { width: 151, height: 114 })).toEqual({ width: 188, height: 141 });
+    expect(jpegScaledRequest(500, 375, { width: 450, height: 338 })).toBeNull(); // 7/8: not worth it
+    const asked: { width: number; height: number }[] = [];
+    const withScaler = (answer: 'ok' | 'null' | 'small' | 'throw') => ({
+      ...fakeDeps(),
+      async decodeJpegScaled(bytes: Uint8Array, request: { width: number; height: number }) {
+        expect(sniffImage(bytes).width).toBe(500);
+        asked.push(request);
+        if (answer === 'throw') throw new Error('EncodingError');
+        if (answer === 'null') return null;
+        const [width, height] = answer === 'small' ? [125, 94] : [request.width, request.height];
+        return { pixels: new Uint8ClampedArray(width * height * 4).fill(9), width, height };
+      },
+    });
+    const ok = withScaler('ok');
+    const r = await decodeImage(blob(big), { fit }, ok);
+    expect(r).toMatchObject({ width: 188, height: 141, sourceWidth: 500, sourceHeight: 375 });
+    expect(ok.seen).toHaveLength(0); // createImageBitmap never ran
+    for (const answer of ['null', 'small', 'throw'] as const) {
+      const deps = withScaler(answer);
+      expect(await decodeImage(blob(big), { fit }, deps)).toMatchObject({ width: 151, height: 114 });
+      expect(deps.seen[0].opts).toMatchObject({ resizeWidth: 151, resizeHeight: 114 });
+    }
+    // A truncated JPEG (no end marker) keeps the full decoder's verdict; no fit, no scaled decode.
+    const before = asked.length;
+    await decodeImage(blob(big.subarray(0, big.length - 2)), { fit }, withScaler('ok'));
+    await decodeImage(blob(big), {}, withScaler('ok'));
+    expect(asked.length).toBe(before);
   });
 
   it('refuses oversize images from the header, before the decoder sees them', async () => {
