@@ -23,7 +23,18 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['react*', 'idb', '@tensorflow/*', 'comlink', '../data/*', '../engine/*', '../store/*', '../ui/*'] },
+        {
+          patterns: [
+            'react*',
+            'idb',
+            '@tensorflow/*',
+            'comlink',
+            '../data/*',
+            '../engine/*',
+            '../store/*',
+            '../ui/*',
+          ],
+        },
       ],
     },
   },

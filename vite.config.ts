@@ -14,7 +14,13 @@ export default defineConfig({
   worker: { format: 'es' },
   optimizeDeps: {
     // tfjs is only discovered inside workers; pre-bundle it so the first load does not reload.
-    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'comlink', 'idb'],
+    include: [
+      '@tensorflow/tfjs',
+      '@tensorflow/tfjs-backend-webgpu',
+      '@tensorflow/tfjs-backend-wasm',
+      'comlink',
+      'idb',
+    ],
   },
   build: {
     target: 'es2022',
