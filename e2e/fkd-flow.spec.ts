@@ -38,6 +38,8 @@ test('generate soft labels on the embedded set, then train an FKD student that e
   await expect(monitor.getByTestId('train-stats')).toBeVisible({ timeout: 120_000 });
   await goto(page, 'Pipeline (live)');
   await expect(page.getByTestId('live-crops').getByTestId('crop-canvas')).toHaveCount(2, { timeout: 60_000 });
+  // 28x28 images for a 28-px student: nothing to save, decoded at full size.
+  await expect(page.getByTestId('decoded-size')).toHaveText('decoded at full size, 28×28');
   await goto(page, 'Train');
   await expect(monitor).toHaveAttribute('data-running', 'no', { timeout: 300_000 });
   await expect(monitor.getByTestId('last-eval')).toContainText('val top-1');

@@ -19,8 +19,11 @@ import type { TrainConfig } from './trainConfig';
 
 export interface LoadedImage {
   item: DatasetItem;
+  /** The decoded size (decodeFit: often smaller than the source). */
   width: number;
   height: number;
+  sourceWidth: number;
+  sourceHeight: number;
   rgba: Uint8ClampedArray;
   pixels: Tensor3D;
   boxes: CropBox[];
@@ -93,6 +96,8 @@ export async function loadStep(
           item,
           width: decoded.width,
           height: decoded.height,
+          sourceWidth: decoded.sourceWidth,
+          sourceHeight: decoded.sourceHeight,
           rgba: decoded.pixels,
           pixels: uploadImage(decoded.pixels, decoded.width, decoded.height),
           boxes,

@@ -44,8 +44,11 @@ export interface LiveSample {
   epoch: number;
   path: string;
   classIndex: number;
+  /** The decoded size, and the image's own (decoding stops at what the crops need). */
   width: number;
   height: number;
+  sourceWidth: number;
+  sourceHeight: number;
   rgba: Uint8ClampedArray;
   boxes: CropBox[];
   targetTopK: { index: number; prob: number }[][];
@@ -240,6 +243,8 @@ export class TrainSession {
       classIndex: im.item.classIndex,
       width: im.width,
       height: im.height,
+      sourceWidth: im.sourceWidth,
+      sourceHeight: im.sourceHeight,
       rgba: im.rgba,
       boxes: im.boxes,
       targetTopK,

@@ -47,6 +47,11 @@ export function PipelineView() {
                 {smp.path} · true class <strong>{names(smp.classIndex)}</strong> · step {smp.step} · epoch{' '}
                 {smp.epoch}
               </div>
+              <div className="muted" data-testid="decoded-size">
+                {smp.width === smp.sourceWidth && smp.height === smp.sourceHeight
+                  ? `decoded at full size, ${smp.width}×${smp.height}`
+                  : `decoded at ${smp.width}×${smp.height} of ${smp.sourceWidth}×${smp.sourceHeight}: enough pixels for every crop at the student's input size`}
+              </div>
             </div>
             <div className="crop-strip" data-testid="live-crops">
               {smp.boxes.map((b, i) => (
