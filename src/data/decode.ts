@@ -110,6 +110,8 @@ export const browserDecodeDeps: DecodeDeps<ImageBitmap> = {
       try {
         const width = image.displayWidth;
         const height = image.displayHeight;
+        // A frame whose visible rect is not its display size would copy something else: fall back.
+        if (image.allocationSize({ format: 'RGBA' }) !== width * height * 4) return null;
         const pixels = new Uint8ClampedArray(width * height * 4);
         await image.copyTo(pixels, { format: 'RGBA' });
         return { pixels, width, height };
@@ -134,6 +136,7 @@ type ImageDecoderCtor = new (init: {
     image: {
       displayWidth: number;
       displayHeight: number;
+      allocationSize(o: { format: 'RGBA' }): number;
       copyTo(dest: Uint8ClampedArray, o: { format: 'RGBA' }): Promise<unknown>;
       close(): void;
     };
