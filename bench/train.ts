@@ -199,7 +199,8 @@ await runBench('train', async ({ page }) => {
     `dataset ${made.datasetId}: ${made.train} train, ${made.val} val, avg ${(made.bytes / (made.train + made.val) / 1024).toFixed(0)} KiB/JPEG`,
   );
 
-  const teacherId = await importTeacher(page, 'bench random dense teacher', teacherArt, {
+  /** How the decode-bound teachers read their input (random weights: only the shape matters). */
+  const decodeTeacherConfig = {
     inputSize: SIZE,
     channels: 3,
     channelOrder: 'rgb',
@@ -207,7 +208,8 @@ await runBench('train', async ({ page }) => {
     output: 'logits',
     numClasses: CLASSES,
     classMapping: 'dataset',
-  });
+  } as const;
+  const teacherId = await importTeacher(page, 'bench random dense teacher', teacherArt, decodeTeacherConfig);
   note('generating FKD labels for the decode-bound set');
   const labels = await generateLabels(page, {
     datasetId: made.datasetId,
@@ -277,15 +279,12 @@ await runBench('train', async ({ page }) => {
     channels: 3,
     numClasses: CLASSES,
   });
-  const bigTeacherId = await importTeacher(page, 'bench random large dense teacher', bigTeacherArt, {
-    inputSize: SIZE,
-    channels: 3,
-    channelOrder: 'rgb',
-    normalisation: 'imagenet',
-    output: 'logits',
-    numClasses: CLASSES,
-    classMapping: 'dataset',
-  });
+  const bigTeacherId = await importTeacher(
+    page,
+    'bench random large dense teacher',
+    bigTeacherArt,
+    decodeTeacherConfig,
+  );
   note('decode-bound: online KD with the larger teacher');
   const dBigKd = rowOf(
     await speed({ ...decodeCfg, teacherId: bigTeacherId }, TIMED, ['onlineKd']),

@@ -165,7 +165,10 @@ export function toPixelBox(box: CropBox, W: number, H: number): PixelBox {
  * by int(round((side - size) / 2)); the returned fractions are relative to the resized image, which is
  * the same as relative to the original.
  */
-export function evalCropBox(W: number, H: number, size: number, resizeRatio = 256 / 224): CropBox {
+/** The eval view's resize ratio: Resize(256) + CenterCrop(224), scaled to any input size. */
+export const EVAL_RESIZE_RATIO = 256 / 224;
+
+export function evalCropBox(W: number, H: number, size: number, resizeRatio = EVAL_RESIZE_RATIO): CropBox {
   checkSize(W, H);
   if (!Number.isInteger(size) || size < 1)
     throw new RangeError(`size must be a positive integer, got ${size}`);

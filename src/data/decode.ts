@@ -16,7 +16,7 @@ export const DEFAULT_MAX_PIXELS = 40_000_000;
 /** Header bytes read for sniffing; JPEG APPn segments (EXIF thumbnails) can push SOF past this. */
 const HEAD_BYTES = 64 * 1024;
 const HEAD_BYTES_MAX = 1024 * 1024;
-/** Files up to this size are read into memory once (see decodeBitmap). */
+/** Files up to this size are read into memory once (see inspect). */
 const READ_WHOLE_BYTES = 16 * 1024 * 1024;
 
 export interface DecodeOptions {
@@ -293,8 +293,8 @@ export async function decodeImage<B extends BitmapLike = ImageBitmap>(
 ): Promise<DecodedPixels | DecodeFailure> {
   const r = await inspect(blob, opts);
   if ('error' in r) return r;
-  // A reduced decode of a complete JPEG: let the JPEG decoder scale in the DCT (4x faster than a
-  // full decode then a resize for 1/4). Anything it cannot do falls back to createImageBitmap.
+  // A reduced decode of a complete JPEG: let the JPEG decoder scale in the DCT (~1.5x faster per
+  // 500x375 image than a full decode then a resize, measured in Chromium 156). Anything it cannot do falls back to createImageBitmap.
   if (r.size && r.sniffed && r.bytes && r.format === 'jpeg' && r.jpegComplete && deps.decodeJpegScaled) {
     const request = jpegScaledRequest(r.sniffed.width, r.sniffed.height, r.size);
     const px = request ? await deps.decodeJpegScaled(r.bytes, request).catch(() => null) : null;

@@ -3,6 +3,7 @@
  * against the hard labels, plus per-class accuracy and a confusion matrix whose cells remember which
  * images fell in them (so the UI can open them).
  */
+import { EVAL_RESIZE_RATIO } from '../core/cropBox';
 import type { DecodeFit } from '../data/decodeFit';
 import { readImage } from './readImage';
 import { evalCrops } from '../engine/crops';
@@ -46,8 +47,8 @@ export async function evaluateItems(
 ): Promise<EvalResult> {
   const progress = new ProgressReporter(onProgress);
   const C = opts.numClasses;
-  // evalCrops' view (256/224 resize ratio): decode no larger than its centre crop needs.
-  const fit: DecodeFit = { kind: 'eval', outSize: opts.inputSize, resizeRatio: 256 / 224 };
+  // evalCrops' view: decode no larger than its centre crop needs.
+  const fit: DecodeFit = { kind: 'eval', outSize: opts.inputSize, resizeRatio: EVAL_RESIZE_RATIO };
   const classes = new Set(items.map((it) => it.classIndex));
   const perClass = new Map<number, { correct: number; total: number }>();
   for (const c of classes) perClass.set(c, { correct: 0, total: 0 });

@@ -7,7 +7,8 @@ import type { DatasetReader } from './datasets';
 
 /**
  * Reads and decodes one dataset image (in the decode pool, off the model's thread), no larger than
- * `fit` needs. A file that vanished since indexing becomes a skip reason like a corrupt one (the run goes on); a lost permission still throws, so the job pauses and asks for a click.
+ * `fit` needs. A file that vanished since indexing becomes a skip reason like a corrupt one (the run
+ * goes on); a lost permission still throws, so the job pauses and asks for a click.
  */
 export async function readImage(
   reader: DatasetReader,
