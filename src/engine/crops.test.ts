@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evalCropBox, type CropBox } from '../core/cropBox';
 import { batchFromImages, cropsFromImage, evalCrops, normaliseCrops } from './crops';
+import { rgbaToPaddedRgb, uploadImage, uploadPadded } from './pixels';
 import { maxAbsDiff, useCpu } from './testSetup';
 
 beforeAll(useCpu);
@@ -194,5 +195,73 @@ describe('batchFromImages is crop-major (fkd-reference 2.2)', () => {
     const a = { pixels: constant(1, 4, 4), boxes: boxes(2) };
     const b = { pixels: constant(1, 4, 4), boxes: boxes(1) };
     expect(() => batchFromImages([a, b], 2, RAW)).toThrow(/2 boxes/);
+  });
+});
+
+describe('PaddedImage (the loader uploads images edge-padded on the CPU)', () => {
+  it('rgbaToPaddedRgb replicates the edge once on every side and drops alpha', () => {
+    // 2x3 image, R = 10*y + x, G = 100 + R, B = 200 + R, alpha 255.
+    const rgba = new Uint8ClampedArray(2 * 3 * 4);
+    for (let y = 0; y < 2; y++)
+      for (let x = 0; x < 3; x++)
+        rgba.set([10 * y + x, 110 + 10 * y + x, 210 + 10 * y + x, 255], (y * 3 + x) * 4);
+    const out = rgbaToPaddedRgb(rgba, 3, 2);
+    expect(out.length).toBe(4 * 5 * 3);
+    const red = Array.from({ length: 4 }, (_, py) =>
+      Array.from({ length: 5 }, (_, px) => out[(py * 5 + px) * 3]),
+    );
+    expect(red).toEqual([
+      [0, 0, 1, 2, 2],
+      [0, 0, 1, 2, 2],
+      [10, 10, 11, 12, 12],
+      [10, 10, 11, 12, 12],
+    ]);
+    expect(out[(2 * 5 + 3) * 3 + 1]).toBe(122); // (y 1, x 2)
+    expect(out[(2 * 5 + 3) * 3 + 2]).toBe(222);
+    expect(() => rgbaToPaddedRgb(rgba, 3, 3)).toThrow(/RGBA bytes/);
+  });
+
+  it('crops, batches and eval views equal the tensor path exactly (RGB and grey, same and mixed sizes)', async () => {
+    const rgbaOf = (w: number, h: number, seed: number) => {
+      const a = new Uint8ClampedArray(w * h * 4);
+      for (let i = 0; i < a.length; i++) a[i] = (i * 37 + seed * 101) % 256;
+      return a;
+    };
+    const sizes = [
+      [13, 9],
+      [13, 9],
+      [11, 14],
+    ];
+    const rgbas = sizes.map(([w, h], i) => rgbaOf(w, h, i));
+    const boxes: CropBox[] = [
+      { top: 0.1, left: 0.2, height: 0.6, width: 0.5, flip: false },
+      { top: 0, left: 0, height: 1, width: 1, flip: true },
+    ];
+    for (const opts of [
+      { normalisation: 'imagenet', channels: 3 },
+      { normalisation: 'unit', channels: 1 },
+    ] as const) {
+      for (const n of [2, 3]) {
+        const plain = rgbas.slice(0, n).map((a, i) => uploadImage(a, sizes[i][0], sizes[i][1]));
+        const padded = rgbas.slice(0, n).map((a, i) => uploadPadded(a, sizes[i][0], sizes[i][1]));
+        const want = batchFromImages(
+          plain.map((pixels) => ({ pixels, boxes })),
+          7,
+          opts,
+        );
+        const got = batchFromImages(
+          padded.map((pixels) => ({ pixels, boxes })),
+          7,
+          opts,
+        );
+        expect(got.shape).toEqual(want.shape);
+        expect(maxAbsDiff(await got.data(), await want.data())).toBeLessThan(1e-5);
+        const e1 = evalCrops(plain[0], 6, opts);
+        const e2 = evalCrops(padded[0], 6, opts);
+        expect(maxAbsDiff(await e2.data(), await e1.data())).toBeLessThan(1e-5);
+        tf.dispose([want, got, e1, e2, ...plain]);
+        padded.forEach((p) => p.dispose());
+      }
+    }
   });
 });

@@ -20,8 +20,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { evalCropBox, type CropBox } from '../core/cropBox';
+import { PaddedImage } from './pixels';
 
 export type { CropBox };
+
+/**
+ * What the crop functions take: an [H, W, C] tensor in 0..255 (padded here with tf ops), or an image
+ * uploaded already padded (pixels.ts PaddedImage: the training loader's, cheaper per step).
+ */
+export type CropImage = tf.Tensor3D | PaddedImage;
 
 export type Normalisation = 'imagenet' | 'unit' | 'symmetric';
 
@@ -69,6 +76,19 @@ function padEdge(image: tf.Tensor3D): tf.Tensor3D {
     [tf.slice(rows, [0, 0, 0], [-1, 1, -1]), rows, tf.slice(rows, [0, w - 1, 0], [-1, 1, -1])],
     1,
   );
+}
+
+/** [height, width, channels] of the image itself (without a PaddedImage's edge). */
+function sizeOf(image: CropImage): [number, number, number] {
+  if (image instanceof PaddedImage) return [image.height, image.width, image.channels];
+  const [h, w, c] = image.shape;
+  return [h, w, c];
+}
+
+/** The edge-padded float image the crops are sampled from ([H+2, W+2, C']); inside a tidy. */
+function paddedSource(image: CropImage, opts: CropOptions): tf.Tensor3D {
+  if (image instanceof PaddedImage) return cropSource(image.tensor, opts);
+  return padEdge(cropSource(image, opts));
 }
 
 /** Channel conversion, order and normalisation of [N,S,S,C] crops with values in [0,255]. */
@@ -125,15 +145,15 @@ export function cropSource(image: tf.Tensor3D, opts: CropOptions): tf.Tensor3D {
  * `image` is HxWxC with values in [0,255] (fromPixels output or decoded bytes), uploaded once.
  */
 export function cropsFromImage(
-  image: tf.Tensor3D,
+  image: CropImage,
   boxes: CropBox[],
   outSize: number,
   opts: CropOptions,
 ): tf.Tensor4D {
   if (boxes.length === 0) throw new Error('cropsFromImage: no boxes');
   return tf.tidy(() => {
-    const [h, w] = image.shape;
-    const padded = tf.expandDims(padEdge(cropSource(image, opts)), 0) as tf.Tensor4D;
+    const [h, w] = sizeOf(image);
+    const padded = tf.expandDims(paddedSource(image, opts), 0) as tf.Tensor4D;
     const coords = tf.tensor2d(
       boxes.map((b) => cropAndResizeBox(b, h, w, outSize)),
       [boxes.length, 4],
@@ -150,7 +170,7 @@ export function cropsFromImage(
  * When all images share one size (the embedded 28x28 set) everything is a single cropAndResize call.
  */
 export function batchFromImages(
-  images: { pixels: tf.Tensor3D; boxes: CropBox[] }[],
+  images: { pixels: CropImage; boxes: CropBox[] }[],
   outSize: number,
   opts: CropOptions,
 ): tf.Tensor4D {
@@ -161,11 +181,12 @@ export function batchFromImages(
       throw new Error(`batchFromImages: every image needs ${numCrops} boxes, got ${im.boxes.length}`);
     }
   }
-  const sameShape = images.every((im) => tf.util.arraysEqual(im.pixels.shape, images[0].pixels.shape));
+  const first = sizeOf(images[0].pixels);
+  const sameShape = images.every((im) => tf.util.arraysEqual(sizeOf(im.pixels), first));
   return tf.tidy(() => {
     if (sameShape) {
-      const [h, w] = images[0].pixels.shape;
-      const stack = tf.stack(images.map((im) => padEdge(cropSource(im.pixels, opts)))) as tf.Tensor4D;
+      const [h, w] = first;
+      const stack = tf.stack(images.map((im) => paddedSource(im.pixels, opts))) as tf.Tensor4D;
       const coords: number[][] = [];
       const boxInd: number[] = [];
       for (let slot = 0; slot < numCrops; slot++) {
@@ -202,7 +223,7 @@ export function batchFromImages(
  * as core's evalCropBox on the original image: one cropAndResize reproduces resize-then-crop exactly,
  * because both sample the same source coordinates (see the convention at the top). [1, size, size, C].
  */
-export function evalCrops(image: tf.Tensor3D, size: number, opts: CropOptions): tf.Tensor4D {
-  const [h, w] = image.shape;
+export function evalCrops(image: CropImage, size: number, opts: CropOptions): tf.Tensor4D {
+  const [h, w] = sizeOf(image);
   return cropsFromImage(image, [evalCropBox(w, h, size)], size, opts);
 }

@@ -7,6 +7,7 @@ import { sameInput } from '../models/ensemble';
 import type { Teacher, TeacherConfig } from '../models/teacher';
 import {
   batchFromImages,
+  type CropImage,
   cropAndResizeBox,
   cropSource,
   cropsFromImage,
@@ -156,7 +157,7 @@ function stackedCrops(
  */
 export function teacherBatchTargets(
   teacher: Teacher,
-  images: { pixels: tf.Tensor3D; boxes: CropBox[] }[],
+  images: { pixels: CropImage; boxes: CropBox[] }[],
   temperature: number,
 ): tf.Tensor2D {
   return teacherProbsOf(

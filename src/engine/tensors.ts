@@ -22,7 +22,7 @@ export function gatherRows<T extends tf.Tensor>(x: T, rows: number[]): T {
   return tf.tidy(() => tf.gather(x, tf.tensor1d(rows, 'int32')) as T);
 }
 
-export function disposeAll(...ts: (tf.Tensor | null | undefined)[]): void {
+export function disposeAll(...ts: ({ dispose(): void } | null | undefined)[]): void {
   for (const t of ts) t?.dispose();
 }
 

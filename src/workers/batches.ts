@@ -10,8 +10,7 @@ import { Rng } from '../core/rng';
 import { recoverSoftLabel } from '../core/softLabel';
 import type { DecodeFit } from '../data/decodeFit';
 import { readImage } from './readImage';
-import { uploadImage } from '../engine/pixels';
-import type { Tensor3D } from '../engine/tensors';
+import { uploadPadded, type PaddedImage } from '../engine/pixels';
 import { getLabelRecordsAt, openStudioDb, type DatasetItem } from '../store';
 import type { DatasetReader } from './datasets';
 import { decodeProblemsFrom, noteDecodeProblems } from './decodeReport';
@@ -25,7 +24,8 @@ export interface LoadedImage {
   sourceWidth: number;
   sourceHeight: number;
   rgba: Uint8ClampedArray;
-  pixels: Tensor3D;
+  /** On the device, edge-padded for the crop kernel (engine/pixels.ts). */
+  pixels: PaddedImage;
   boxes: CropBox[];
   /** FKD only: dense recovered soft targets of the chosen crops, [boxes.length * C]. */
   softTargets?: Float32Array;
@@ -99,7 +99,7 @@ export async function loadStep(
           sourceWidth: decoded.sourceWidth,
           sourceHeight: decoded.sourceHeight,
           rgba: decoded.pixels,
-          pixels: uploadImage(decoded.pixels, decoded.width, decoded.height),
+          pixels: uploadPadded(decoded.pixels, decoded.width, decoded.height),
           boxes,
           softTargets,
         } satisfies LoadedImage,

@@ -7,7 +7,7 @@ import { EVAL_RESIZE_RATIO } from '../core/cropBox';
 import type { DecodeFit } from '../data/decodeFit';
 import { readImage } from './readImage';
 import { evalCrops } from '../engine/crops';
-import { uploadImage } from '../engine/pixels';
+import { uploadPadded } from '../engine/pixels';
 import { predictClasses } from '../engine/predict';
 import { concatRows, disposeAll, type Tensor4D } from '../engine/tensors';
 import type { Trainer } from '../engine/trainStep';
@@ -74,7 +74,7 @@ export async function evaluateItems(
         continue;
       }
       if (d.warnings.length) warned.push({ path: it.path, warnings: d.warnings });
-      const px = uploadImage(d.pixels, d.width, d.height);
+      const px = uploadPadded(d.pixels, d.width, d.height);
       try {
         views.push(evalCrops(px, opts.inputSize, opts));
         good.push(it);
