@@ -12,14 +12,21 @@ const reasonOf = (r: { refused: { backend: string; reason: string }[] }, name: s
   r.refused.find((x) => x.backend === name)?.reason ?? '';
 
 describe('selectBackend (Node: cpu + wasm available)', () => {
-  it('training a conv model: wasm is refused for Conv2DBackpropFilter, cpu chosen', async () => {
+  it('training a model that may have depthwise convs: wasm is refused, cpu chosen', async () => {
     const r = await selectBackend({ job: 'train' });
     expect(r.backend).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
-    expect(reasonOf(r, 'wasm')).toMatch(/Conv2DBackpropFilter/);
+    expect(reasonOf(r, 'wasm')).toMatch(/DepthwiseConv2dNativeBackpropFilter/);
     expect(reasonOf(r, 'webgpu')).toMatch(/navigator\.gpu/);
     expect(reasonOf(r, 'webgl')).toMatch(/not registered/);
     expect(tf.env().get('WASM_HAS_MULTITHREAD_SUPPORT')).toBe(false);
+  });
+
+  it('training a conv model without depthwise convs (ResNet): wasm serves it (wasmConvGrad.ts)', async () => {
+    const r = await selectBackend({ job: 'train', modelHasConvs: true, modelHasDepthwise: false });
+    expect(r.backend).toBe('wasm');
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+    expect(reasonOf(r, 'cpu')).toBe('WASM is preferred');
   });
 
   it('inference: wasm is the first usable backend, cpu refused as less preferred', async () => {
@@ -34,7 +41,7 @@ describe('selectBackend (Node: cpu + wasm available)', () => {
     expect(forced).toMatchObject({ backend: 'cpu', reason: 'CPU forced by the user' });
     const fallback = await selectBackend({ job: 'train', forced: 'wasm' });
     expect(fallback.backend).toBe('cpu');
-    expect(reasonOf(fallback, 'wasm')).toMatch(/^forced WASM refused: .*Conv2DBackpropFilter/);
+    expect(reasonOf(fallback, 'wasm')).toMatch(/^forced WASM refused: .*depthwise/);
   });
 
   it('probe: times every candidate, picks the fastest, says by how much', async () => {

@@ -2,7 +2,8 @@
  * Backend selection, run INSIDE the worker that will do the work (WebGPU registration failed in a
  * SharedWorker and WebGL in a worker needs OffscreenCanvas: pitfall 9, so only the worker knows).
  * Preference: webgpu > webgl > wasm > cpu, with two exceptions measured on our machines
- * (environment.md 3): wasm cannot train convs (no Conv2DBackpropFilter kernel in tfjs-backend-wasm 4.22),
+ * (environment.md 3): wasm cannot train depthwise convs (tfjs-backend-wasm 4.22 has no depthwise backprop
+ * kernels; the missing Conv2DBackpropFilter is supplied by wasmConvGrad.ts),
  * and a software WebGPU adapter (SwiftShader) can be slower than WebGL, so then we time a tiny probe of
  * every candidate and keep the fastest. Every rejected backend is reported with a human reason.
  */
@@ -11,6 +12,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { probeCurrentBackend, type ProbeJob } from './backendProbe';
 import { patchWasmBatchMatMul } from './wasmMatMul';
+import { patchWasmConv2DBackpropFilter } from './wasmConvGrad';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -38,6 +40,11 @@ export interface SelectBackendOptions {
   probe?: boolean;
   /** Whether the model to train has conv layers (rules wasm out for training). Default true. */
   modelHasConvs?: boolean;
+  /**
+   * Whether it has depthwise convs (MobileNet), which wasm cannot train. Default: modelHasConvs (an
+   * unknown conv model might).
+   */
+  modelHasDepthwise?: boolean;
 }
 
 const ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -104,8 +111,8 @@ function staticRefusal(
   opts: SelectBackendOptions,
   adapterProblem?: string,
 ): string | null {
-  if (name === 'wasm' && opts.job === 'train' && (opts.modelHasConvs ?? true)) {
-    return "WASM cannot train conv layers: tfjs-backend-wasm 4.22 has no 'Conv2DBackpropFilter' kernel";
+  if (name === 'wasm' && opts.job === 'train' && (opts.modelHasDepthwise ?? opts.modelHasConvs ?? true)) {
+    return "WASM cannot train depthwise conv layers: tfjs-backend-wasm 4.22 has no 'DepthwiseConv2dNativeBackpropFilter' kernel";
   }
   if (name === 'webgpu' && adapterProblem) return `WebGPU unavailable: ${adapterProblem}`;
   return null;
@@ -140,6 +147,8 @@ async function prepare(): Promise<void> {
   wasmPathsConfigured = true;
   // Dense-layer gradients use transposed matmuls, which are ~30x slower on wasm than transposing first.
   patchWasmBatchMatMul();
+  // Conv weight gradients: wasm has only the 3-D kernel; a 2-D conv is a 3-D one of depth 1.
+  patchWasmConv2DBackpropFilter();
 }
 
 export async function selectBackend(opts: SelectBackendOptions): Promise<BackendReport> {

@@ -5,34 +5,29 @@
  * one compact label record per image, written in transactions that also advance the label set's
  * counters (never a half record, never a count that disagrees with the records).
  */
-import { Rng } from '../core/rng';
-import { sampleCropBoxes, toPixelBox, type CropBox } from '../core/cropBox';
-import { encodeSoftLabel, storedK, type CodecSpec } from '../core/softLabel';
-import { decodeLabelRecord, encodeLabelRecord, recordCropBoxes, type LabelRecord } from '../core/labelRecord';
+import type { CropBox } from '../core/cropBox';
+import { storedK } from '../core/softLabel';
+import { encodeLabelRecord } from '../core/labelRecord';
 import type { decodeImage } from '../data/decode';
 import { decodeOffThread } from '../data/decodePool';
 import { PermissionLostError } from '../data/permissions';
 import { SourceNotFoundError } from '../data/source';
 import { teacherSoftTopKBatch } from '../engine/teacherStep';
-import type { Tensor3D } from '../engine/tensors';
-import { uploadImage } from '../engine/pixels';
 import { validateTeacher, type Teacher } from '../models/teacher';
 import {
-  getLabelRecord,
   getLabelSet,
   listDoneImageIndices,
   openStudioDb,
   patchLabelSet,
   putLabelRecords,
   isQuotaError,
-  type DatasetItem,
-  type LabelSet,
 } from '../store';
 import type { ProgressFn } from './api';
 import { DatasetReader } from './datasets';
 import { ProgressReporter, Throttle } from './progress';
 import { openTeacher } from './teachers';
 import { decodeProblemsFrom, recordDecodeProblems } from './decodeReport';
+import { codecSpecOf, cropBoxesFor, OpenImage, type Segment } from './labelImage';
 
 /** What the live view shows while labels are generated: one image, its crops and their labels. */
 export interface GenerationSample {
@@ -78,15 +73,6 @@ export interface GenerationTimings {
 
 const FLUSH_IMAGES = 64;
 
-function codecSpecOf(set: LabelSet): CodecSpec {
-  return {
-    codec: set.settings.codec as CodecSpec['codec'],
-    k: set.settings.k,
-    precision: set.settings.precision as CodecSpec['precision'],
-    numClasses: set.numClasses,
-  };
-}
-
 /**
  * Images read and decoded ahead of the one being queued: two teacher batches' worth, so the reads for
  * the next batch run while the device works on this one (a fixed 8 starved 512-crop batches of
@@ -97,81 +83,6 @@ export function decodeAhead(batchCrops: number, numCrops: number): number {
 }
 /** Write a transaction at least every this many images or bytes. */
 const FLUSH_BYTES = 4 * 2 ** 20;
-
-interface Segment {
-  im: OpenImage;
-  start: number;
-  end: number;
-}
-
-/** One image being labelled: its upload, boxes and the encoded labels filled in as batches return. */
-class OpenImage {
-  readonly image: Tensor3D;
-  readonly indices: Uint16Array;
-  readonly probs: Float32Array;
-  readonly topK: GenerationSample['topK'] = [];
-  labelled = 0;
-
-  constructor(
-    readonly item: DatasetItem,
-    readonly rgba: Uint8ClampedArray,
-    readonly width: number,
-    readonly height: number,
-    readonly boxes: CropBox[],
-    private readonly spec: CodecSpec,
-    private readonly k: number,
-  ) {
-    this.image = uploadImage(rgba, width, height);
-    this.indices = new Uint16Array(boxes.length * k);
-    this.probs = new Float32Array(boxes.length * k);
-  }
-
-  /** Crop c's teacher top-k (classes, probabilities) through the codec. */
-  store(c: number, indices: Int32Array, values: Float32Array): void {
-    const k = this.k;
-    // The codec sees a dense vector holding only the teacher's top-k: the other classes never
-    // influence any codec (MS spreads 1 - sum(top-k), MR renormalises top-k), so nothing is lost.
-    const dense = new Float32Array(this.spec.numClasses);
-    for (let j = 0; j < k; j++) dense[indices[j]] = values[j];
-    const enc = encodeSoftLabel(dense, this.spec);
-    this.indices.set(enc.indices, c * k);
-    this.probs.set(enc.probs, c * k);
-    if (c < 16) this.topK[c] = Array.from(enc.indices, (index, j) => ({ index, prob: enc.probs[j] }));
-  }
-
-  record(): LabelRecord {
-    const { width: W, height: H } = this;
-    return {
-      version: 1,
-      spec: this.spec,
-      imageWidth: W,
-      imageHeight: H,
-      numCrops: this.boxes.length,
-      boxes: Int32Array.from(
-        this.boxes.flatMap((b) => {
-          const p = toPixelBox(b, W, H);
-          return [p.top, p.left, p.height, p.width];
-        }),
-      ),
-      flips: Uint8Array.from(this.boxes, (b) => (b.flip ? 1 : 0)),
-      indices: this.indices,
-      probs: this.probs,
-    };
-  }
-
-  sample(): GenerationSample {
-    return {
-      imageIndex: this.item.index,
-      path: this.item.path,
-      classIndex: this.item.classIndex,
-      width: this.width,
-      height: this.height,
-      rgba: this.rgba,
-      boxes: this.boxes.slice(0, 16),
-      topK: this.topK.filter(Boolean),
-    };
-  }
-}
 
 /** How many crops go through the teacher at once: big enough to keep the device busy, capped in bytes. */
 export function teacherBatchSize(
@@ -399,24 +310,4 @@ export async function runGeneration(
     // Decode-time skips and warnings join the dataset's report (one write per job).
     await recordDecodeProblems(set.datasetId, decodeProblemsFrom(skipped, warned)).catch(() => undefined);
   }
-}
-
-/** Fresh seeded boxes, or the boxes of another label set (a second teacher labels the same crops). */
-async function cropBoxesFor(
-  set: LabelSet,
-  imageIndex: number,
-  W: number,
-  H: number,
-  db: Awaited<ReturnType<typeof openStudioDb>>,
-): Promise<CropBox[]> {
-  const s = set.settings;
-  if (s.reuseBoxesFrom) {
-    const bytes = await getLabelRecord(db, s.reuseBoxesFrom, imageIndex);
-    if (!bytes)
-      throw new Error(`label set ${s.reuseBoxesFrom} has no record for image ${imageIndex} to reuse`);
-    return recordCropBoxes(decodeLabelRecord(bytes));
-  }
-  // One stream per image: the same seed gives the same crops whatever order images are labelled in.
-  const rng = new Rng(s.seed).fork(imageIndex);
-  return sampleCropBoxes(rng, W, H, s.numCrops, { scale: s.scale, ratio: s.ratio });
 }

@@ -1,7 +1,7 @@
 /**
  * Trainer worker: FKD, vanilla and online-KD training, evaluation, the speed table and student export.
- * Owns its tfjs backend, chosen for training (and re-chosen per run when the student has no convs,
- * where WASM is fastest on machines without a GPU).
+ * Owns its tfjs backend, chosen for training (and re-chosen per run when the kind of student changes:
+ * WASM is fastest on machines without a GPU but cannot train depthwise convs).
  */
 import * as Comlink from 'comlink';
 import { selectBackend } from '../engine/backend';
@@ -31,18 +31,25 @@ import { getRun, openStudioDb } from '../store';
 
 let init: WorkerInit | null = null;
 let report: BackendReport | null = null;
-let reportConvs = true;
+/** The kind of student the current backend was chosen for (what decides whether WASM can train it). */
+let reportKind = '';
 
-/** Students without convs train fastest on WASM here; re-run selection when the kind of student changes. */
+function studentKind(arch: TrainConfig['arch']) {
+  const depthwise = arch === 'mobilenetMini' || arch === 'mobilenetV2';
+  return { convs: arch !== 'mlp', depthwise, key: `${arch !== 'mlp'}:${depthwise}` };
+}
+
+/** Re-run backend selection when the kind of student changes (no convs / convs / depthwise convs). */
 async function backendFor(cfg: Pick<TrainConfig, 'arch'>): Promise<BackendReport> {
-  const convs = cfg.arch !== 'mlp';
-  if (!report || convs !== reportConvs) {
+  const kind = studentKind(cfg.arch);
+  if (!report || kind.key !== reportKind) {
     report = await selectBackend({
       forced: init?.forcedBackend as BackendName | undefined,
       job: 'train',
-      modelHasConvs: convs,
+      modelHasConvs: kind.convs,
+      modelHasDepthwise: kind.depthwise,
     });
-    reportConvs = convs;
+    reportKind = kind.key;
   }
   return report;
 }
@@ -51,8 +58,9 @@ const api = {
   async init(i: WorkerInit): Promise<BackendReport> {
     init = i;
     setBaseUrl(i.baseUrl);
+    // Any student may follow: choose for the most demanding kind (depthwise convs).
     report = await selectBackend({ forced: i.forcedBackend, job: 'train', modelHasConvs: true });
-    reportConvs = true;
+    reportKind = 'true:true';
     return report;
   },
   backend(): BackendReport | null {
