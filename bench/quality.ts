@@ -33,7 +33,7 @@
  *   npx tsx bench/quality.ts [--seeds 1,2,3,4,5,6] [--epochs 16] [--num-crops 4] [--gen-crops 128] [--batch 64]
  *                            [--lr 0.002] [--scale-min 0.08] [--max-images 0] [--width 256]
  *                            [--teacher embedded:fashion-teacher | --teacher-dir DIR] [--temperature 1]
- *                            [--methods fkd,vanilla,onlineKd] [--mix none|mixup|cutmix|both]
+ *                            [--methods fkd,vanilla,onlineKd] [--mix none|mixup|cutmix|both] [--arch mlp]
  */
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConfig';
 import { readFileSync } from 'node:fs';
@@ -50,6 +50,10 @@ const SCALE_MIN = arg('scale-min', 0.08);
 /** Train on the first N images of the 2k set (0 = all): KD's gain shows most where hard labels overfit. */
 const MAX_IMAGES = arg('max-images', 0);
 const WIDTH = arg('width', 256);
+/** Exploration: another student (conv students train on wasm since wasmConvGrad.ts); width = its base width. */
+const ARCH = (
+  process.argv.includes('--arch') ? process.argv[process.argv.indexOf('--arch') + 1] : 'mlp'
+) as TrainConfig['arch'];
 const DATASET = 'embedded:fashion-mnist';
 const flag = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -113,7 +117,7 @@ await runBench('quality', async ({ page }) => {
     datasetId: DATASET,
     labelSetId: labels.id,
     teacherId: TEACHER,
-    arch: 'mlp',
+    arch: ARCH,
     inputSize: 28,
     channels: 1,
     normalisation: 'unit',
@@ -139,7 +143,7 @@ await runBench('quality', async ({ page }) => {
   for (const seed of SEEDS) {
     const results: Partial<Record<Method, Result>> = {};
     for (const method of METHODS) {
-      note(`seed ${seed}: training ${method}: mlp, ${EPOCHS} epochs, ${BATCH} crops/step`);
+      note(`seed ${seed}: training ${method}: ${ARCH}, ${EPOCHS} epochs, ${BATCH} crops/step`);
       const r = await trainRun(page, { ...base, method, seed } as never);
       if (r.status !== 'done') throw new Error(`${method} run ended ${r.status}: ${r.error ?? ''}`);
       const ev = await page.evaluate((id) => window.__fkd!.studio().trainer.api.evaluate(id), r.id);
@@ -164,7 +168,7 @@ await runBench('quality', async ({ page }) => {
   const backend = Object.values(perSeed[0].results)[0]?.backend ?? '?';
 
   console.log(
-    `bench:quality — mlp (width ${WIDTH}) on embedded Fashion-MNIST (${MAX_IMAGES || 2000} train images, val 500), ${EPOCHS} epochs, ${BATCH} crops/step, ` +
+    `bench:quality — ${ARCH} (width ${WIDTH}) on embedded Fashion-MNIST (${MAX_IMAGES || 2000} train images, val 500), ${EPOCHS} epochs, ${BATCH} crops/step, ` +
       `AdamW lr ${LR} cosine, scale [${SCALE_MIN}, 1], seeds ${SEEDS.join(',')}; teacher ${TEACHER}; FKD: ${GEN_CROPS} stored crops/image ` +
       `(msTopK5 q8, T=${TEMPERATURE}), numCrops ${NUM_CROPS}; backend ${backend}`,
   );
@@ -210,7 +214,7 @@ await runBench('quality', async ({ page }) => {
     backend,
     minutes: round(minutes, 2),
     recipe: {
-      student: `mlp width ${WIDTH}`,
+      student: `${ARCH} width ${WIDTH}`,
       teacher: TEACHER,
       trainImages: MAX_IMAGES || 2000,
       epochs: EPOCHS,
