@@ -28,7 +28,9 @@
  * FKD 76.5 on seeds 1-6 vs 77.5 with the shipped dense teacher. Mixing (--mix, all three methods,
  * seeds 1-3): Mixup FKD 76.87 / vanilla 74.33 / online KD 76.40 (+2.54), CutMix 74.87 / 74.40 / 75.73
  * (+0.47): neither beats no mixing (+2.74 on these seeds). numCrops (FKD only, seeds 1-3): 2 -> 77.40,
- * 4 -> 78.07, 8 -> 77.53.
+ * 4 -> 78.07, 8 -> 77.53. A conv student (conv students train on wasm since engine/wasmConvGrad.ts;
+ * --arch tinyCnn --width 16, CNN teacher, 32 stored crops, seed 1): FKD 50.4 % after 256 s, the
+ * GAP-headed tinyCnn is far below the MLP at this budget and ~5x slower per run; not pursued.
  *
  *   npx tsx bench/quality.ts [--seeds 1,2,3,4,5,6] [--epochs 16] [--num-crops 4] [--gen-crops 128] [--batch 64]
  *                            [--lr 0.002] [--scale-min 0.08] [--max-images 0] [--width 256]

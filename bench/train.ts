@@ -271,6 +271,13 @@ await runBench('train', async ({ page }) => {
   const dSpeed = await speed(decodeCfg, TIMED);
   note('decode-bound: student compute-only');
   const dStudent = await studentOnly(decodeCfg, TIMED);
+  note("decode-bound: the loader's read + decode alone");
+  const dDecode = await page.evaluate(
+    ([c, n]) => window.__fkd!.studio().trainer.api.decodeOnlyThroughput(c, n),
+    [decodeCfg, 2 * IMAGES] as const,
+  );
+  // FKD cannot train faster than numCrops crops per decoded image.
+  const decodeCeiling = dDecode.imagesPerSec * decodeCfg.numCrops;
   // FKD/online KD depends on what the teacher costs: per crop it is (d/4 + s) / (d + s + t) for decode
   // d, student step s and teacher forward t, <= 1/4 only when t >= 3s whatever d is. So online KD is
   // also timed with a larger teacher (FKD's own time does not depend on it), for the table beside the
@@ -438,6 +445,9 @@ await runBench('train', async ({ page }) => {
   console.log(
     `FKD/vanilla ${fkdOverVanilla.toFixed(3)} (goal <= 0.60)   FKD/online KD ${fkdOverOnlineKd.toFixed(3)} (goal <= 0.25)   pipeline efficiency ${pipelineEfficiency.toFixed(3)} (goal >= 0.90)`,
   );
+  console.log(
+    `the loader's read + decode alone: ${dDecode.imagesPerSec.toFixed(0)} images/s (${dDecode.inFlight} in flight), so FKD at ${decodeCfg.numCrops} crops/image can reach at most ${decodeCeiling.toFixed(0)} crops/s here: FKD is at ${(d.fkd.cropsPerSec / decodeCeiling).toFixed(2)} of that ceiling, which is ${(decodeCeiling / dStudent.cropsPerSec).toFixed(2)} of the student's compute-only speed`,
+  );
   const bigRatio = bigTeacherArt.flops / sFlops;
   console.log(
     `online KD with a dense teacher ${bigRatio.toFixed(1)}x the student's FLOPs: ${dBigKd.cropsPerSec.toFixed(0)} crops/s, FKD/online KD ${(d.fkd.secondsPerEpoch / dBigKd.secondsPerEpoch).toFixed(3)}`,
@@ -473,6 +483,9 @@ await runBench('train', async ({ page }) => {
       vanillaCropsPerSec: round(d.vanilla.cropsPerSec, 1),
       onlineKdCropsPerSec: round(d.onlineKd.cropsPerSec, 1),
       studentOnlyCropsPerSec: round(dStudent.cropsPerSec, 1),
+      decodeOnlyImagesPerSec: round(dDecode.imagesPerSec, 1),
+      decodeCeilingCropsPerSec: round(decodeCeiling, 1),
+      fkdOverDecodeCeiling: round(d.fkd.cropsPerSec / decodeCeiling),
       trainingRunSteps: run.steps,
       largerTeacher: {
         teacherOverStudentFlops: round(bigTeacherArt.flops / sFlops, 2),

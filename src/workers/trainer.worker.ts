@@ -13,6 +13,7 @@ import { buildStudent, describeModel, type ModelSummary } from '../models/studen
 import type { StoredArtifacts } from '../models/teacherArtifacts';
 import type { BackendName, BackendReport, ProgressFn, WorkerInit } from './api';
 import { studentOnlyThroughput, type StudentThroughput } from './benchStudent';
+import { decodeOnlyThroughput, type DecodeThroughput } from './benchDecode';
 import { DatasetReader, setBaseUrl } from './datasets';
 import { evaluateItems, type EvalResult } from './evaluate';
 import { cancelJob, runJob, runningJobs } from './jobs';
@@ -90,6 +91,10 @@ const api = {
     await backendFor(cfg);
     const reader = await DatasetReader.open(cfg.datasetId);
     return studentOnlyThroughput(cfg, reader.dataset.numClasses, steps);
+  },
+  /** bench:train: the loader's read + decode alone, as many in flight as training keeps. */
+  async decodeOnlyThroughput(cfg: TrainConfig, images: number): Promise<DecodeThroughput> {
+    return decodeOnlyThroughput(cfg, await DatasetReader.open(cfg.datasetId), images);
   },
   /** The student of a run as tfjs Layers artifacts (model.json topology + one weights buffer). */
   async exportStudent(runId: string): Promise<StoredArtifacts> {
