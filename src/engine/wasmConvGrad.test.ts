@@ -24,6 +24,7 @@ describe('wasm Conv2DBackpropFilter (via the native 3-D kernel)', () => {
       for (const backend of ['cpu', 'wasm']) {
         await tf.setBackend(backend);
         const before = tf.memory().numTensors;
+        const dataBefore = tf.backend().numDataIds();
         const x = tf.tensor4d(
           Array.from({ length: c.x.reduce((a, b) => a * b) }, (_, i) => Math.sin(i * 0.7)),
           c.x as [number, number, number, number],
@@ -36,6 +37,8 @@ describe('wasm Conv2DBackpropFilter (via the native 3-D kernel)', () => {
         got.push((await g.data()) as Float32Array);
         tf.dispose([x, f, g]);
         expect(tf.memory().numTensors, `${backend} leaked`).toBe(before);
+        // Kernel-level temporaries (slices, im2col, reshapes) are freed too, not only tensors.
+        expect(tf.backend().numDataIds(), `${backend} leaked data`).toBe(dataBefore);
       }
       const scale = Math.max(...got[0].map(Math.abs));
       expect(maxAbsDiff(got[0], got[1]) / scale, JSON.stringify(c)).toBeLessThan(1e-5);
