@@ -1,0 +1,55 @@
+import { expect, test } from '@playwright/test';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConfig';
+import { openStudio } from './helpers';
+
+/**
+ * Conv students train on WASM (engine/wasmConvGrad.ts supplies the conv filter gradient that
+ * tfjs-backend-wasm lacks). In Chromium's own wasm build: every layer type but depthwise conv matches
+ * the cpu backend's gradients, and the trainer no longer rules WASM out for a ResNet student and runs
+ * its steps (where no GPU is fast, as here, it picks WASM as the fastest).
+ */
+test('conv students train on WASM in Chromium: gradients match cpu, a resnetMini run steps', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  await openStudio(page);
+  const report = await page.evaluate(() =>
+    window.__fkd!.studio().trainer.api.gradientParity(['cpu', 'wasm']),
+  );
+  const wasm = report.comparisons[0];
+  expect(wasm.error).toBeUndefined();
+  for (const l of wasm.layers) {
+    if (l.layer.startsWith('depthwiseConv2d')) expect(l.error ?? '').toMatch(/Depthwise/);
+    else expect(l.ok, `${l.layer}: ${JSON.stringify(l)}`).toBe(true);
+  }
+  expect(wasm.layers.find((l) => l.layer === 'student resnetMini (whole model)')?.ok).toBe(true);
+
+  const cfg: TrainConfig = {
+    ...DEFAULT_TRAIN_CONFIG,
+    method: 'vanilla',
+    datasetId: 'embedded:fashion-mnist',
+    arch: 'resnetMini',
+    width: 4,
+    inputSize: 28,
+    channels: 1,
+    normalisation: 'unit',
+    cropsPerStep: 8,
+    numCrops: 1,
+    epochs: 1,
+    checkpointEvery: 100000,
+    evalEachPass: false,
+  };
+  const speed = await page.evaluate(
+    (c) => window.__fkd!.studio().trainer.api.speed(c, ['vanilla'], { warmupSteps: 1, timedSteps: 3 }),
+    cfg,
+  );
+  expect(speed.rows[0].error).toBeUndefined();
+  expect(speed.rows[0].crops).toBe(24);
+  const backend = await page.evaluate(() => window.__fkd!.studio().trainer.api.backend());
+  expect(backend?.backend).toBe(speed.backend);
+  const wasmRefusal = backend?.refused.find((r) => r.backend === 'wasm')?.reason ?? '';
+  expect(wasmRefusal).not.toMatch(/cannot train/);
+  console.log(
+    `resnetMini trains on ${speed.backend}: ${speed.rows[0].cropsPerSec.toFixed(0)} crops/s (${backend?.reason})`,
+  );
+});
