@@ -12,7 +12,8 @@ import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { probeCurrentBackend, type ProbeJob } from './backendProbe';
 import { patchWasmBatchMatMul } from './wasmMatMul';
-import { patchWasmConv2DBackpropFilter } from './wasmConvGrad';
+import { patchWasmConv2DBackpropFilter, patchWasmConv2DBackpropInput } from './wasmConvGrad';
+import { patchWasmTile } from './wasmTile';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -149,6 +150,9 @@ async function prepare(): Promise<void> {
   patchWasmBatchMatMul();
   // Conv weight gradients: wasm has only the 3-D kernel; a 2-D conv is a 3-D one of depth 1.
   patchWasmConv2DBackpropFilter();
+  patchWasmConv2DBackpropInput();
+  // BatchNorm's gradient tiles its scale over the activation every step: native Tile is slow.
+  patchWasmTile();
 }
 
 export async function selectBackend(opts: SelectBackendOptions): Promise<BackendReport> {
