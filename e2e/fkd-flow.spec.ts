@@ -9,6 +9,14 @@ test('generate soft labels on the embedded set, then train an FKD student that e
   // Before any labels exist the Train view says where FKD's labels come from.
   await goto(page, 'Train');
   await expect(page.getByTestId('fkd-needs-labels')).toContainText('Soft labels view');
+  // numCrops > 1 with a BatchNorm CNN student: the form says what it costs (measured), not for the MLP.
+  await expect(page.getByTestId('numcrops-batch-hint')).toHaveCount(0);
+  await page.getByLabel('Student', { exact: true }).selectOption('resnetMini');
+  await page.getByLabel('numCrops').fill('4');
+  await expect(page.getByTestId('numcrops-batch-hint')).toContainText('16 images per step instead of 64');
+  await page.getByLabel('numCrops').fill('1');
+  await expect(page.getByTestId('numcrops-batch-hint')).toHaveCount(0);
+  await page.getByLabel('Student', { exact: true }).selectOption('mlp');
   await goto(page, 'Soft labels');
   await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Fashion-MNIST 2k (2000 train)' });
   await page.getByLabel('Crops per image').fill('6');

@@ -295,6 +295,15 @@ export function TrainForm() {
         />
       </div>
       {dataset && <StudentSummary cfg={eff} numClasses={dataset.numClasses} />}
+      {methods.fkd && eff.numCrops > 1 && eff.arch !== 'mlp' && (
+        <p className="muted" data-testid="numcrops-batch-hint">
+          numCrops {eff.numCrops} puts {eff.numCrops} crops of each image in the same batch (
+          {Math.max(1, Math.round(eff.cropsPerStep / eff.numCrops))} images per step instead of{' '}
+          {eff.cropsPerStep}): fewer decodes, but a BatchNorm CNN can lose accuracy. Measured on the embedded
+          set with the mini ResNet: FKD 72.8 % at numCrops 4 vs 76.6 % at 1 (same seed and steps); the MLP was
+          not hurt.
+        </p>
+      )}
       {methods.fkd && dataset && doneSets.length === 0 && (
         <p className="muted" data-testid="fkd-needs-labels">
           FKD trains on stored soft labels: generate a set for {dataset.name} in the Soft labels view first
