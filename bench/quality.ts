@@ -32,9 +32,9 @@
  * --arch tinyCnn --width 16, CNN teacher, 32 stored crops, seed 1): FKD 50.4 % after 256 s, the
  * GAP-headed tinyCnn is far below the MLP at this budget and ~5x slower per run; not pursued.
  * **Conv student** (`npm run bench:quality:conv`: resnetMini width 8, the CNN teacher, 32 stored crops,
- * numCrops 1, seeds 1-3, 15.6 min; 2026-11-29): FKD 78.27 / vanilla 74.27 / online KD 77.87:
- * FKD - vanilla +4.00 (per seed 4.4, 4.0, 3.6), FKD - online KD +0.40: both goals met for this
- * student. numCrops matters for it: at numCrops 4 (seeds 1-2) FKD 74.0 vs vanilla 73.6 / online KD
+ * numCrops 1, seeds 1-6, ~31 min on 2 cores; 2026-11-29, run as seeds 1-3 and 4-6): FKD 77.77 /
+ * vanilla 74.13 / online KD 77.40: FKD - vanilla +3.63 (per seed 4.4, 4.0, 3.6, 2.6, 3.6, 3.6),
+ * FKD - online KD +0.37: both goals met for this student. numCrops matters for it: at numCrops 4 (seeds 1-2) FKD 74.0 vs vanilla 73.6 / online KD
  * 77.1, i.e. 4 crops of each image in a batch (16 images per 64-crop step instead of 64) cost this
  * BatchNorm CNN ~4 points (seed 1: 72.8 at 4 vs 76.6 at 1), where the MLP was not hurt (above).
  *
