@@ -318,7 +318,8 @@ await runBench('train', async ({ page }) => {
   note(
     `compute-bound: ResNet-18-shaped teacher (width 16) ${(heavyArt.flops / 1e6).toFixed(2)} MFLOPs, student resnetMini ${(cStudentFlops / 1e6).toFixed(2)} MFLOPs`,
   );
-  const heavyId = await importTeacher(page, 'bench random resnet18 teacher', heavyArt, {
+  /** How the compute-bound teachers read their input (random weights: only the shape matters). */
+  const computeTeacherConfig = {
     inputSize: 28,
     channels: 1,
     channelOrder: 'rgb',
@@ -326,7 +327,8 @@ await runBench('train', async ({ page }) => {
     output: 'logits',
     numClasses: CLASSES,
     classMapping: 'dataset',
-  });
+  } as const;
+  const heavyId = await importTeacher(page, 'bench random resnet18 teacher', heavyArt, computeTeacherConfig);
   note('compute-bound: FKD labels from the ResNet-18 teacher (8 crops/image)');
   const fashion = 'embedded:fashion-mnist';
   const fLabels = await generateLabels(page, {
@@ -366,15 +368,12 @@ await runBench('train', async ({ page }) => {
     channels: 1,
     numClasses: CLASSES,
   });
-  const wideId = await importTeacher(page, 'bench random wide resnet18 teacher', wideArt, {
-    inputSize: 28,
-    channels: 1,
-    channelOrder: 'rgb',
-    normalisation: 'unit',
-    output: 'logits',
-    numClasses: CLASSES,
-    classMapping: 'dataset',
-  });
+  const wideId = await importTeacher(
+    page,
+    'bench random wide resnet18 teacher',
+    wideArt,
+    computeTeacherConfig,
+  );
   note(
     `compute-bound: online KD with a ResNet-18-shaped teacher of width 40 (${(wideArt.flops / 1e6).toFixed(0)} MFLOPs)`,
   );
@@ -396,6 +395,9 @@ await runBench('train', async ({ page }) => {
   const fkdOverVanilla = d.fkd.secondsPerEpoch / d.vanilla.secondsPerEpoch;
   const fkdOverOnlineKd = d.fkd.secondsPerEpoch / d.onlineKd.secondsPerEpoch;
   const pipelineEfficiency = d.fkd.cropsPerSec / dStudent.cropsPerSec;
+  /** The teacher's forward time per crop (online KD's time over vanilla's) over the student's step time. */
+  const teacherOverStudentTime = (onlineKdCropsPerSec: number) =>
+    round((1 / onlineKdCropsPerSec - 1 / c.vanilla.cropsPerSec) * cStudent.cropsPerSec, 2);
   const computeBound = {
     fkdOverVanilla: round(c.fkd.secondsPerEpoch / c.vanilla.secondsPerEpoch),
     fkdOverOnlineKd: round(c.fkd.secondsPerEpoch / c.onlineKd.secondsPerEpoch),
@@ -411,18 +413,12 @@ await runBench('train', async ({ page }) => {
     onlineKdCropsPerSec: round(c.onlineKd.cropsPerSec, 1),
     studentOnlyCropsPerSec: round(cStudent.cropsPerSec, 1),
     /** Teacher forward time per crop over the student's training step time (from the rows above). */
-    teacherOverStudentTime: round(
-      (1 / c.onlineKd.cropsPerSec - 1 / c.vanilla.cropsPerSec) * cStudent.cropsPerSec,
-      2,
-    ),
+    teacherOverStudentTime: teacherOverStudentTime(c.onlineKd.cropsPerSec),
     widerTeacher: {
       teacherOverStudentFlops: round(wideArt.flops / cStudentFlops, 2),
       onlineKdCropsPerSec: round(cWideKd.cropsPerSec, 1),
       fkdOverOnlineKd: round(c.fkd.secondsPerEpoch / cWideKd.secondsPerEpoch),
-      teacherOverStudentTime: round(
-        (1 / cWideKd.cropsPerSec - 1 / c.vanilla.cropsPerSec) * cStudent.cropsPerSec,
-        2,
-      ),
+      teacherOverStudentTime: teacherOverStudentTime(cWideKd.cropsPerSec),
     },
   };
 

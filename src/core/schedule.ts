@@ -127,11 +127,16 @@ export function learningRateAtEpoch(cfg: ScheduleConfig, t: number): number {
   return lrAt(resolve(cfg), t);
 }
 
+/** Images in a multi-crop step: a step of cropsPerStep crops holds ceil(cropsPerStep / numCrops) images. */
+export function imagesPerMultiCropStep(cropsPerStep: number, numCrops: number): number {
+  return Math.ceil(cropsPerStep / numCrops);
+}
+
 /** The passes in training order (reference loops of train_FKD.py / train_ViT_FKD.py). */
 export function listPasses(cfg: ScheduleConfig): Pass[] {
   const r = resolve(cfg);
-  // A multi-crop step holds ceil(b / numCrops) images; single-crop epochs keep the same crop count.
-  const imagesMulti = Math.ceil(r.cropsPerStep / r.numCrops);
+  // Single-crop epochs keep the multi-crop steps' crop count.
+  const imagesMulti = imagesPerMultiCropStep(r.cropsPerStep, r.numCrops);
   const imagesSingle = imagesMulti * r.numCrops;
   const passes: Pass[] = [];
   const add = (epoch: number, cropsPerImage: number, imagesPerStep: number): void => {

@@ -11,108 +11,85 @@
  * too, at stride 1 (below). Checked against the cpu backend (wasmConvGrad.test.ts, gradient parity).
  */
 import * as tf from '@tensorflow/tfjs';
+import { kernelScope, replaceWasmKernel, wasmKernel } from './wasmKernels';
 
-interface BackpropFilterAttrs {
+type Shape4 = [number, number, number, number];
+
+/** The attributes tfjs gives both conv backprop kernels. */
+interface ConvGradAttrs {
   strides: [number, number] | number;
   pad: 'same' | 'valid' | number;
   dataFormat: 'NHWC' | 'NCHW';
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
+}
+
+/** The forward conv's geometry, by tfjs' own rules (padding, output size). */
+function convInfo(xShape: Shape4, filterShape: Shape4, attrs: ConvGradAttrs) {
+  return tf.backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+}
+
+/** PadV2 attributes for [N, H, W, C]: rows and columns only, zeros. */
+function padHW(top: number, bottom: number, left: number, right: number) {
+  return {
+    paddings: [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ],
+    constantValue: 0,
+  };
 }
 
 let patched = false;
 
 export function patchWasmConv2DBackpropFilter(): void {
   if (patched || tf.getKernel('Conv2DBackpropFilter', 'wasm')) return;
-  const get = (name: string) => {
-    const k = tf.getKernel(name, 'wasm');
-    if (!k) throw new Error(`wasm kernel ${name} not registered`);
-    return k;
-  };
-  const pad = get('PadV2');
-  const slice = get('Slice');
-  const transpose = get('Transpose');
-  const conv2d = get('Conv2D');
+  const pad = wasmKernel('PadV2');
+  const slice = wasmKernel('Slice');
+  const transpose = wasmKernel('Transpose');
+  const conv2d = wasmKernel('Conv2D');
   tf.registerKernel({
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',
     kernelFunc: (args) => {
       const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const attrs = args.attrs as unknown as BackpropFilterAttrs;
+      const attrs = args.attrs as unknown as ConvGradAttrs & { filterShape: Shape4 };
       if (attrs.dataFormat !== 'NHWC') throw new Error('wasm Conv2DBackpropFilter: only NHWC');
-      const backend = args.backend as tf.KernelBackend;
-      const info = tf.backend_util.computeConv2DInfo(
-        x.shape as [number, number, number, number],
-        attrs.filterShape,
-        attrs.strides,
-        1,
-        attrs.pad as 'same' | 'valid' | number,
-        attrs.dimRoundingMode,
-      );
+      const info = convInfo(x.shape as Shape4, attrs.filterShape, attrs);
       const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
       const [fh, fw, ci] = attrs.filterShape;
-      const n = x.shape[0];
-      const temps: tf.TensorInfo[] = [];
-      const run = (kernel: tf.KernelConfig, inputs: tf.NamedTensorInfoMap, kAttrs: object) => {
-        const out = kernel.kernelFunc({ inputs, backend, attrs: kAttrs as tf.NamedAttrMap }) as tf.TensorInfo;
-        temps.push(out);
-        return out;
-      };
+      const k = kernelScope(args.backend as tf.KernelBackend);
       try {
         // xs: x padded as the forward padded it, cut to the rows/columns the strided windows reach.
         const { top, left, bottom, right } = info.padInfo;
-        const padded = run(
-          pad,
-          { x },
-          {
-            paddings: [
-              [0, 0],
-              [top, bottom],
-              [left, right],
-              [0, 0],
-            ],
-            constantValue: 0,
-          },
-        );
-        const hs = (ho - 1) * sh + fh;
-        const ws = (wo - 1) * sw + fw;
-        const xs = run(slice, { x: padded }, { begin: [0, 0, 0, 0], size: [n, hs, ws, ci] });
+        const padded = k.run(pad, { x }, padHW(top, bottom, left, right));
+        const size = [x.shape[0], (ho - 1) * sh + fh, (wo - 1) * sw + fw, ci];
+        const xs = k.run(slice, { x: padded }, { begin: [0, 0, 0, 0], size });
         // dW[kh,kw,ci,co] = sum_{n,i,j} xs[n, kh + i*sh, kw + j*sw, ci] * dy[n,i,j,co]: a forward conv of
         // xs with channels and batch swapped ([Ci, Hs, Ws, N]) by dy as the filter ([Ho, Wo, N, Co]),
         // dilated by the stride; its [Ci, fh, fw, Co] output is dW with the axes permuted.
-        const xt = run(transpose, { x: xs }, { perm: [3, 1, 2, 0] });
-        const dyt = run(transpose, { x: dy }, { perm: [1, 2, 0, 3] });
-        const out = run(
+        const xt = k.run(transpose, { x: xs }, { perm: [3, 1, 2, 0] });
+        const dyt = k.run(transpose, { x: dy }, { perm: [1, 2, 0, 3] });
+        const out = k.run(
           conv2d,
           { x: xt, filter: dyt },
-          {
-            strides: [1, 1],
-            pad: 'valid',
-            dataFormat: 'NHWC',
-            dilations: [sh, sw],
-            dimRoundingMode: undefined,
-          },
+          { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [sh, sw] },
         );
-        return transpose.kernelFunc({
-          inputs: { x: out },
-          backend,
-          attrs: { perm: [1, 2, 0, 3] },
-        }) as tf.TensorInfo;
+        return k.keep(transpose, { x: out }, { perm: [1, 2, 0, 3] });
       } finally {
-        // Reshape outputs share their input's data and hold a reference to it: release every one.
-        for (const t of temps) backend.disposeData(t.dataId);
+        k.release();
       }
     },
   });
   patched = true;
-}
-
-interface BackpropInputAttrs {
-  strides: [number, number] | number;
-  pad: 'same' | 'valid' | number;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  inputShape: [number, number, number, number];
 }
 
 let inputPatched = false;
@@ -126,81 +103,38 @@ let inputPatched = false;
  */
 export function patchWasmConv2DBackpropInput(): void {
   if (inputPatched) return;
-  const native = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  const get = (name: string) => {
-    const k = tf.getKernel(name, 'wasm');
-    if (!k) throw new Error(`wasm kernel ${name} not registered`);
-    return k;
-  };
-  if (!native) throw new Error('wasm kernel Conv2DBackpropInput not registered');
-  const pad = get('PadV2');
-  const reverse = get('Reverse');
-  const transpose = get('Transpose');
-  const conv2d = get('Conv2D');
-  tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropInput',
-    backendName: 'wasm',
-    setupFunc: native.setupFunc,
-    kernelFunc: (args) => {
-      const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-      const attrs = args.attrs as unknown as BackpropInputAttrs;
-      const info = tf.backend_util.computeConv2DInfo(
-        attrs.inputShape,
-        filter.shape as [number, number, number, number],
-        attrs.strides,
-        1,
-        attrs.pad,
-        attrs.dimRoundingMode,
+  const pad = wasmKernel('PadV2');
+  const reverse = wasmKernel('Reverse');
+  const transpose = wasmKernel('Transpose');
+  const conv2d = wasmKernel('Conv2D');
+  replaceWasmKernel('Conv2DBackpropInput', (native) => (args) => {
+    const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const attrs = args.attrs as unknown as ConvGradAttrs & { inputShape: Shape4 };
+    const info = convInfo(attrs.inputShape, filter.shape as Shape4, attrs);
+    const [, h, w] = attrs.inputShape;
+    const [fh, fw] = filter.shape;
+    const { top, left } = info.padInfo;
+    const padTop = fh - 1 - top;
+    const padLeft = fw - 1 - left;
+    const padBottom = h - 1 + top - (info.outHeight - 1);
+    const padRight = w - 1 + left - (info.outWidth - 1);
+    const strided = info.strideHeight !== 1 || info.strideWidth !== 1;
+    if (attrs.dataFormat !== 'NHWC' || strided || Math.min(padTop, padLeft, padBottom, padRight) < 0) {
+      return native.kernelFunc(args);
+    }
+    const k = kernelScope(args.backend as tf.KernelBackend);
+    try {
+      const dyp = k.run(pad, { x: dy }, padHW(padTop, padBottom, padLeft, padRight));
+      const rotated = k.run(reverse, { x: filter }, { dims: [0, 1] });
+      const swapped = k.run(transpose, { x: rotated }, { perm: [0, 1, 3, 2] });
+      return k.keep(
+        conv2d,
+        { x: dyp, filter: swapped },
+        { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] },
       );
-      const [, h, w] = attrs.inputShape;
-      const { top, left } = info.padInfo;
-      const [fh, fw] = filter.shape;
-      const padBottom = h - 1 + top - (info.outHeight - 1);
-      const padRight = w - 1 + left - (info.outWidth - 1);
-      if (
-        attrs.dataFormat !== 'NHWC' ||
-        info.strideHeight !== 1 ||
-        info.strideWidth !== 1 ||
-        fh - 1 - top < 0 ||
-        fw - 1 - left < 0 ||
-        padBottom < 0 ||
-        padRight < 0
-      ) {
-        return native.kernelFunc(args);
-      }
-      const backend = args.backend as tf.KernelBackend;
-      const temps: tf.TensorInfo[] = [];
-      const run = (kernel: tf.KernelConfig, inputs: tf.NamedTensorInfoMap, kAttrs: object) => {
-        const out = kernel.kernelFunc({ inputs, backend, attrs: kAttrs as tf.NamedAttrMap }) as tf.TensorInfo;
-        temps.push(out);
-        return out;
-      };
-      try {
-        const dyp = run(
-          pad,
-          { x: dy },
-          {
-            paddings: [
-              [0, 0],
-              [fh - 1 - top, padBottom],
-              [fw - 1 - left, padRight],
-              [0, 0],
-            ],
-            constantValue: 0,
-          },
-        );
-        const rotated = run(reverse, { x: filter }, { dims: [0, 1] });
-        const swapped = run(transpose, { x: rotated }, { perm: [0, 1, 3, 2] });
-        return conv2d.kernelFunc({
-          inputs: { x: dyp, filter: swapped },
-          backend,
-          attrs: { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] },
-        }) as tf.TensorInfo;
-      } finally {
-        for (const t of temps) backend.disposeData(t.dataId);
-      }
-    },
+    } finally {
+      k.release();
+    }
   });
   inputPatched = true;
 }

@@ -6,7 +6,8 @@
  * repeated reps[a] times with doubling copyWithin calls, so the work is a few memcpys per block.
  * float32/int32 only; other dtypes keep the native kernel.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { replaceWasmKernel } from './wasmKernels';
 
 type Numeric = Float32Array | Int32Array;
 
@@ -65,31 +66,23 @@ let patched = false;
 
 export function patchWasmTile(): void {
   if (patched) return;
-  const native = tf.getKernel('Tile', 'wasm');
-  if (!native) throw new Error('wasm kernel Tile not registered');
-  tf.unregisterKernel('Tile', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Tile',
-    backendName: 'wasm',
-    setupFunc: native.setupFunc,
-    kernelFunc: (args) => {
-      const { x } = args.inputs as { x: tf.TensorInfo };
-      const { reps } = args.attrs as unknown as { reps: number[] };
-      if (x.dtype !== 'float32' && x.dtype !== 'int32') return native.kernelFunc(args);
-      const backend = args.backend as WasmBackendLike;
-      const out = backend.makeOutput(
-        x.shape.map((d, i) => d * reps[i]),
-        x.dtype,
-      );
-      // Views taken after makeOutput: an allocation may grow (and move) the wasm heap.
-      tileInto(
-        backend.typedArrayFromHeap(x) as Numeric,
-        x.shape,
-        reps,
-        backend.typedArrayFromHeap(out) as Numeric,
-      );
-      return out;
-    },
+  replaceWasmKernel('Tile', (native) => (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { reps } = args.attrs as unknown as { reps: number[] };
+    if (x.dtype !== 'float32' && x.dtype !== 'int32') return native.kernelFunc(args);
+    const backend = args.backend as WasmBackendLike;
+    const out = backend.makeOutput(
+      x.shape.map((d, i) => d * reps[i]),
+      x.dtype,
+    );
+    // Views taken after makeOutput: an allocation may grow (and move) the wasm heap.
+    tileInto(
+      backend.typedArrayFromHeap(x) as Numeric,
+      x.shape,
+      reps,
+      backend.typedArrayFromHeap(out) as Numeric,
+    );
+    return out;
   });
   patched = true;
 }

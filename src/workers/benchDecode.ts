@@ -5,6 +5,7 @@
  * the most crops/s FKD can train at on this machine whatever the student costs: the ceiling that the
  * pipeline efficiency (FKD / student compute-only) should be read against when decoding is the limit.
  */
+import { imagesPerMultiCropStep } from '../core/schedule';
 import type { DatasetReader } from './datasets';
 import { readImage } from './readImage';
 import { PREFETCH_STEPS } from './session';
@@ -27,7 +28,7 @@ export async function decodeOnlyThroughput(
   const items = reader.items.train;
   if (items.length === 0) throw new Error('no training images');
   const fit = await trainDecodeFit(cfg);
-  const inFlight = PREFETCH_STEPS * Math.max(1, Math.round(cfg.cropsPerStep / cfg.numCrops));
+  const inFlight = PREFETCH_STEPS * imagesPerMultiCropStep(cfg.cropsPerStep, cfg.numCrops);
   let next = 0;
   let failed = 0;
   const worker = async () => {
