@@ -21,10 +21,20 @@
  *    is cheaper per FLOP than a training step, so what online KD costs depends on the teacher's
  *    forward time over the student's step time, printed for both teachers (FKD/online KD <= 0.5 needs
  *    it >= ~1; the paper's teacher forward costs about one ResNet-50 step).
+ * Beside the decode-bound figures it prints what the goals allow on this machine at all
+ * (core/pipelineModel.ts), from the loader's decode time per image and the student's step time per
+ * crop: with decode and compute sharing the CPU cores (no GPU) FKD/vanilla <= 0.6 and efficiency
+ * >= 0.9 exclude each other at numCrops 4; with the student on a GPU beside CPU decode they do not.
  *
  *   npx tsx bench/train.ts [--images 320] [--timed 90] [--compute-timed 12]
  */
 import type { Page } from 'playwright-core';
+import {
+  feasibleDecodeRatio,
+  overlappedPipeline,
+  serialPipeline,
+  type PipelinePrediction,
+} from '../src/core/pipelineModel';
 import { modelFlops } from '../src/models/flops';
 import { buildStudent } from '../src/models/students';
 import type { SpeedTable } from '../src/workers/speed';
@@ -398,6 +408,28 @@ await runBench('train', async ({ page }) => {
   /** The teacher's forward time per crop (online KD's time over vanilla's) over the student's step time. */
   const teacherOverStudentTime = (onlineKdCropsPerSec: number) =>
     round((1 / onlineKdCropsPerSec - 1 / c.vanilla.cropsPerSec) * cStudent.cropsPerSec, 2);
+  // What a loader could reach at all with these two measured costs (core/pipelineModel.ts): on a
+  // CPU-only machine decode and the student share the cores; with a GPU they overlap.
+  const costs = {
+    decodeSeconds: 1 / dDecode.imagesPerSec,
+    studentSeconds: 1 / dStudent.cropsPerSec,
+    numCrops: decodeCfg.numCrops,
+  };
+  const roundPrediction = (p: PipelinePrediction) => ({
+    fkdOverVanilla: round(p.fkdOverVanilla),
+    pipelineEfficiency: round(p.pipelineEfficiency),
+  });
+  const decodeGoals = { fkdOverVanilla: 0.6, efficiency: 0.9 };
+  const roundWindow = (w: { min: number; max: number } | null) =>
+    w && { min: round(w.min, 2), max: round(w.max, 2) };
+  const pipeline = {
+    decodeOverStudent: round(costs.decodeSeconds / costs.studentSeconds, 2),
+    serial: roundPrediction(serialPipeline(costs)),
+    overlapped: roundPrediction(overlappedPipeline(costs)),
+    serialWindow: roundWindow(feasibleDecodeRatio('serial', costs.numCrops, decodeGoals)),
+    overlappedWindow: roundWindow(feasibleDecodeRatio('overlapped', costs.numCrops, decodeGoals)),
+  };
+  const windowText = (w: { min: number; max: number } | null) => (w ? `[${w.min}, ${w.max}]` : 'none');
   const computeBound = {
     fkdOverVanilla: round(c.fkd.secondsPerEpoch / c.vanilla.secondsPerEpoch),
     fkdOverOnlineKd: round(c.fkd.secondsPerEpoch / c.onlineKd.secondsPerEpoch),
@@ -444,6 +476,9 @@ await runBench('train', async ({ page }) => {
   console.log(
     `the loader's read + decode alone: ${dDecode.imagesPerSec.toFixed(0)} images/s (${dDecode.inFlight} in flight), so FKD at ${decodeCfg.numCrops} crops/image can reach at most ${decodeCeiling.toFixed(0)} crops/s here: FKD is at ${(d.fkd.cropsPerSec / decodeCeiling).toFixed(2)} of that ceiling, which is ${(decodeCeiling / dStudent.cropsPerSec).toFixed(2)} of the student's compute-only speed`,
   );
+  console.log(
+    `what the goals allow here: decode ${pipeline.decodeOverStudent.toFixed(2)}x a student crop step; decode and compute sharing the cores (serial) predicts FKD/vanilla ${pipeline.serial.fkdOverVanilla}, efficiency ${pipeline.serial.pipelineEfficiency}; decode beside compute (overlapped: CPU decode, GPU student) ${pipeline.overlapped.fkdOverVanilla}, ${pipeline.overlapped.pipelineEfficiency}. Both goals need decode/step in ${windowText(pipeline.serialWindow)} serial, ${windowText(pipeline.overlappedWindow)} overlapped (core/pipelineModel.ts)`,
+  );
   const bigRatio = bigTeacherArt.flops / sFlops;
   console.log(
     `online KD with a dense teacher ${bigRatio.toFixed(1)}x the student's FLOPs: ${dBigKd.cropsPerSec.toFixed(0)} crops/s, FKD/online KD ${(d.fkd.secondsPerEpoch / dBigKd.secondsPerEpoch).toFixed(3)}`,
@@ -482,6 +517,7 @@ await runBench('train', async ({ page }) => {
       decodeOnlyImagesPerSec: round(dDecode.imagesPerSec, 1),
       decodeCeilingCropsPerSec: round(decodeCeiling, 1),
       fkdOverDecodeCeiling: round(d.fkd.cropsPerSec / decodeCeiling),
+      pipelineModel: pipeline,
       trainingRunSteps: run.steps,
       largerTeacher: {
         teacherOverStudentFlops: round(bigTeacherArt.flops / sFlops, 2),
