@@ -9,9 +9,11 @@ test('generate soft labels on the embedded set, then train an FKD student that e
   // Before any labels exist the Train view says where FKD's labels come from.
   await goto(page, 'Train');
   await expect(page.getByTestId('fkd-needs-labels')).toContainText('Soft labels view');
-  // numCrops > 1 with a BatchNorm CNN student: the form says what it costs (measured), not for the MLP.
+  // The default student is the mini ResNet at numCrops 1 (bench:quality's recipe): no hint. numCrops > 1
+  // with this BatchNorm CNN: the form says what it costs (measured); not for the MLP.
+  await expect(page.getByLabel('Student', { exact: true })).toHaveValue('resnetMini');
+  await expect(page.getByLabel('numCrops')).toHaveValue('1');
   await expect(page.getByTestId('numcrops-batch-hint')).toHaveCount(0);
-  await page.getByLabel('Student', { exact: true }).selectOption('resnetMini');
   await page.getByLabel('numCrops').fill('4');
   await expect(page.getByTestId('numcrops-batch-hint')).toContainText('16 images per step instead of 64');
   await page.getByLabel('numCrops').fill('1');
@@ -20,6 +22,7 @@ test('generate soft labels on the embedded set, then train an FKD student that e
   await goto(page, 'Soft labels');
   await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Fashion-MNIST 2k (2000 train)' });
   await page.getByLabel('Crops per image').fill('6');
+  await page.getByLabel('Scale min', { exact: true }).fill('0.5');
   // The dense teacher: the CNN default costs ~40x more per crop, which only slows the test down.
   await page.getByLabel('Teacher', { exact: true }).selectOption('embedded:fashion-teacher');
   await page.getByRole('button', { name: 'Generate soft labels' }).click();
@@ -32,6 +35,8 @@ test('generate soft labels on the embedded set, then train an FKD student that e
 
   await goto(page, 'Train');
   await expect(page.getByTestId('fkd-needs-labels')).toHaveCount(0);
+  // Vanilla and online KD default to the label set's crop scale: all three methods see the same crops.
+  await expect(page.getByLabel('Crop scale min')).toHaveValue('0.5');
   await expect(page.getByTestId('student-summary')).toContainText(
     /mlp: [\d.]+ k parameters · [\d.]+ kFLOPs per crop at 28px/,
   );

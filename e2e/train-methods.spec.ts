@@ -14,6 +14,8 @@ async function generateLabels(page: Page, crops = 6) {
 }
 
 async function fillTiny(page: Page, epochs: number, maxImages: number) {
+  // The MLP keeps these runs tiny (the default mini ResNet costs ~10x more per crop here).
+  await page.getByLabel('Student', { exact: true }).selectOption('mlp');
   await page.getByLabel('Epochs').fill(String(epochs));
   await page.getByLabel('numCrops').fill('2');
   await page.getByLabel('Batch').fill('32');
@@ -55,6 +57,11 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
   const interrupted = afterReload.filter((r) => r.status !== 'done');
   expect(interrupted.length).toBeGreaterThan(0);
   for (const r of interrupted) expect(['paused', 'pending']).toContain(r.status);
+  // The Train form's draft survived the reload too (ui/useDraft.ts).
+  await goto(page, 'Train');
+  await expect(page.getByLabel('Student', { exact: true })).toHaveValue('mlp');
+  await expect(page.getByLabel('Epochs')).toHaveValue('6');
+  await expect(page.getByLabel('method onlineKd')).toBeChecked();
 
   // Resume every unfinished run from the Runs view; each continues from its checkpoint and finishes.
   await goto(page, 'Runs');

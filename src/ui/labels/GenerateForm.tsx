@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { isRangeOrNull, useDraft } from '../useDraft';
 import { ensembleTeacherId } from '../../models/ensembleId';
 import { listLabelSets, openStudioDb, putLabelSet, type LabelSet } from '../../store';
 import { startGeneration } from '../actions';
@@ -23,21 +24,24 @@ export function GenerateForm() {
   const datasets = useDatasets();
   const teachers = useTeachers();
   const { data: sets } = useStoreQuery((db) => listLabelSets(db));
-  const [chosenDataset, setDatasetId] = useState('');
-  const [chosenTeacher, setTeacherId] = useState('');
-  const [numCrops, setNumCrops] = useState(40);
-  const [codec, setCodec] = useState('msTopK');
-  const [k, setK] = useState(5);
-  const [precision, setPrecision] = useState('q8');
-  const [temperature, setTemperature] = useState(1);
-  const [scaleOverride, setScale] = useState<[number, number] | null>(null);
-  const [seed, setSeed] = useState(42);
+  // Drafts survive a view change and a reload (ui/useDraft.ts).
+  const [chosenDataset, setDatasetId] = useDraft('labels.dataset', '');
+  const [chosenTeacher, setTeacherId] = useDraft('labels.teacher', '');
+  const [numCrops, setNumCrops] = useDraft('labels.numCrops', 40);
+  const [codec, setCodec] = useDraft('labels.codec', 'msTopK', (v) => CODECS.some((c) => c.id === v));
+  const [k, setK] = useDraft('labels.k', 5);
+  const [precision, setPrecision] = useDraft('labels.precision', 'q8', (v) =>
+    ['q8', 'q16', 'f16', 'f32'].includes(v as string),
+  );
+  const [temperature, setTemperature] = useDraft('labels.temperature', 1);
+  const [scaleOverride, setScale] = useDraft<[number, number] | null>('labels.scale', null, isRangeOrNull);
+  const [seed, setSeed] = useDraft('labels.seed', 42);
   const [reuse, setReuse] = useState('');
-  const [ensembleWith, setEnsembleWith] = useState<string[]>([]);
+  const [ensembleWith, setEnsembleWith] = useDraft<string[]>('labels.ensembleWith', []);
   const [error, setError] = useState<string | null>(null);
 
   // Defaults are derived, not copied into state: the first dataset, the first teacher that fits it.
-  const datasetId = chosenDataset || datasets[0]?.id || '';
+  const datasetId = datasets.some((d) => d.id === chosenDataset) ? chosenDataset : (datasets[0]?.id ?? '');
   const dataset = datasets.find((d) => d.id === datasetId);
   const fitting = teachers.filter((t) => !dataset || t.numClasses === dataset.numClasses);
   const teacherId = fitting.some((t) => t.id === chosenTeacher) ? chosenTeacher : (fitting[0]?.id ?? '');
