@@ -89,7 +89,7 @@ type Method = (typeof ALL_METHODS)[number];
 /**
  * Learning rate per method, each at its best on the tuning seed 1 (AdamW, grid 0.002 / 0.004 / 0.008
  * / 0.016, 2026-11-29): FKD 76.6 / 79.6 / 81.6 / 79.8, vanilla 72.2 / 78.4 / 78.0 / 77.2, online KD
- * - / 79.6 / 80.0 / 81.0 (its best is at the grid's edge). A shared lr would favour one method: at
+ * - / 79.6 / 80.0 / 81.0, and 80.0 at 0.032. A shared lr would favour one method: at
  * 0.002 (the MLP's) vanilla trailed FKD by 4.4 on seed 1 only because it was undertrained. `--lr`
  * sets all three; `--lr-fkd`, `--lr-vanilla`, `--lr-online-kd` one each.
  */

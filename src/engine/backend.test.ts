@@ -16,7 +16,9 @@ describe('selectBackend (Node: cpu + wasm available)', () => {
     const r = await selectBackend({ job: 'train' });
     expect(r.backend).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
-    expect(reasonOf(r, 'wasm')).toMatch(/DepthwiseConv2dNativeBackpropFilter/);
+    expect(reasonOf(r, 'wasm')).toMatch(
+      /depthwise conv layers with a channel multiplier or dilation above 1/,
+    );
     expect(reasonOf(r, 'webgpu')).toMatch(/navigator\.gpu/);
     expect(reasonOf(r, 'webgl')).toMatch(/not registered/);
     expect(tf.env().get('WASM_HAS_MULTITHREAD_SUPPORT')).toBe(false);
@@ -26,6 +28,8 @@ describe('selectBackend (Node: cpu + wasm available)', () => {
     const r = await selectBackend({ job: 'train', modelHasConvs: true, modelHasDepthwise: false });
     expect(r.backend).toBe('wasm');
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+    expect(tf.getKernel('DepthwiseConv2dNativeBackpropFilter', 'wasm')).toBeDefined();
+    expect(tf.getKernel('DepthwiseConv2dNativeBackpropInput', 'wasm')).toBeDefined();
     expect(reasonOf(r, 'cpu')).toBe('WASM is preferred');
   });
 

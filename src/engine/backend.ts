@@ -2,8 +2,9 @@
  * Backend selection, run INSIDE the worker that will do the work (WebGPU registration failed in a
  * SharedWorker and WebGL in a worker needs OffscreenCanvas: pitfall 9, so only the worker knows).
  * Preference: webgpu > webgl > wasm > cpu, with two exceptions measured on our machines
- * (environment.md 3): wasm cannot train depthwise convs (tfjs-backend-wasm 4.22 has no depthwise backprop
- * kernels; the missing Conv2DBackpropFilter is supplied by wasmConvGrad.ts),
+ * (environment.md 3): wasm cannot train every depthwise conv (tfjs-backend-wasm 4.22 has no conv or
+ * depthwise backprop kernels; wasmConvGrad.ts and wasmDepthwiseGrad.ts supply them, the depthwise ones
+ * for channel multiplier 1 and dilation 1 only, which is what the studio's MobileNets use),
  * and a software WebGPU adapter (SwiftShader) can be slower than WebGL, so then we time a tiny probe of
  * every candidate and keep the fastest. Every rejected backend is reported with a human reason.
  */
@@ -13,6 +14,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { probeCurrentBackend, type ProbeJob } from './backendProbe';
 import { patchWasmBatchMatMul } from './wasmMatMul';
 import { patchWasmConv2DBackpropFilter, patchWasmConv2DBackpropInput } from './wasmConvGrad';
+import { patchWasmDepthwiseGrads } from './wasmDepthwiseGrad';
 import { patchWasmTile } from './wasmTile';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -42,8 +44,8 @@ export interface SelectBackendOptions {
   /** Whether the model to train has conv layers (rules wasm out for training). Default true. */
   modelHasConvs?: boolean;
   /**
-   * Whether it has depthwise convs (MobileNet), which wasm cannot train. Default: modelHasConvs (an
-   * unknown conv model might).
+   * Whether it has depthwise convs wasm cannot train (a channel multiplier or dilation above 1; the
+   * studio's MobileNets have neither). Default: modelHasConvs (an unknown conv model might).
    */
   modelHasDepthwise?: boolean;
 }
@@ -113,7 +115,7 @@ function staticRefusal(
   adapterProblem?: string,
 ): string | null {
   if (name === 'wasm' && opts.job === 'train' && (opts.modelHasDepthwise ?? opts.modelHasConvs ?? true)) {
-    return "WASM cannot train depthwise conv layers: tfjs-backend-wasm 4.22 has no 'DepthwiseConv2dNativeBackpropFilter' kernel";
+    return 'WASM cannot train depthwise conv layers with a channel multiplier or dilation above 1 (engine/wasmDepthwiseGrad.ts supplies the gradients for 1 only)';
   }
   if (name === 'webgpu' && adapterProblem) return `WebGPU unavailable: ${adapterProblem}`;
   return null;
@@ -151,6 +153,8 @@ async function prepare(): Promise<void> {
   // Conv weight gradients: wasm has only the 3-D kernel; a 2-D conv is a 3-D one of depth 1.
   patchWasmConv2DBackpropFilter();
   patchWasmConv2DBackpropInput();
+  // Depthwise conv gradients (MobileNet students), absent from wasm: forward depthwise convs.
+  patchWasmDepthwiseGrads();
   // BatchNorm's gradient tiles its scale over the activation every step: native Tile is slow.
   patchWasmTile();
 }

@@ -195,6 +195,11 @@ export const GRAD_PARITY_CASES: Case[] = [
     [2, 8, 8, 1],
   ),
   studentCase(
+    'student mobilenetMini (whole model)',
+    () => buildStudent('mobilenetMini', { inputSize: 8, channels: 1, numClasses: 4, seed: 1, width: 4 }),
+    [2, 8, 8, 1],
+  ),
+  studentCase(
     'student vitTiny (whole model)',
     () =>
       buildStudent('vitTiny', {

@@ -6,6 +6,7 @@ import { gradientParity } from './gradParity';
 import { maxAbsDiff } from './testSetup';
 import { patchWasmBatchMatMul } from './wasmMatMul';
 import { patchWasmConv2DBackpropFilter, patchWasmConv2DBackpropInput } from './wasmConvGrad';
+import { patchWasmDepthwiseGrads } from './wasmDepthwiseGrad';
 
 afterAll(() => tf.setBackend('cpu'));
 
@@ -59,15 +60,14 @@ describe('wasm conv gradients (filter: a dilated forward conv; input: a forward 
     patchWasmBatchMatMul();
     patchWasmConv2DBackpropFilter();
     patchWasmConv2DBackpropInput();
+    patchWasmDepthwiseGrads();
     const report = await gradientParity(['cpu', 'wasm']);
     const rows = report.comparisons[0].layers;
     const failed = rows.filter((l) => !l.ok).map((l) => `${l.layer}: ${l.error ?? l.worst}`);
-    // Depthwise convs still have no wasm backprop kernels (MobileNet students stay off wasm).
-    expect(
-      failed.every((f) => f.startsWith('depthwiseConv2d')),
-      failed.join('\n'),
-    ).toBe(true);
+    expect(failed, failed.join('\n')).toEqual([]);
     for (const name of [
+      'depthwiseConv2d 3x3',
+      'depthwiseConv2d 3x3 stride 2',
       'conv2d 3x3',
       'conv2d 3x3 stride 2 (torch padding)',
       'student resnetMini (whole model)',

@@ -36,11 +36,10 @@ let report: BackendReport | null = null;
 let reportKind = '';
 
 function studentKind(arch: TrainConfig['arch']) {
-  const depthwise = arch === 'mobilenetMini' || arch === 'mobilenetV2';
-  return { convs: arch !== 'mlp', depthwise, key: `${arch !== 'mlp'}:${depthwise}` };
+  return { convs: arch !== 'mlp', key: String(arch !== 'mlp') };
 }
 
-/** Re-run backend selection when the kind of student changes (no convs / convs / depthwise convs). */
+/** Re-run backend selection when the kind of student changes (no convs / convs). */
 async function backendFor(cfg: Pick<TrainConfig, 'arch'>): Promise<BackendReport> {
   const kind = studentKind(cfg.arch);
   if (!report || kind.key !== reportKind) {
@@ -48,7 +47,8 @@ async function backendFor(cfg: Pick<TrainConfig, 'arch'>): Promise<BackendReport
       forced: init?.forcedBackend as BackendName | undefined,
       job: 'train',
       modelHasConvs: kind.convs,
-      modelHasDepthwise: kind.depthwise,
+      // The MobileNets' depthwise convs (multiplier 1, dilation 1) train on wasm: wasmDepthwiseGrad.ts.
+      modelHasDepthwise: false,
     });
     reportKind = kind.key;
   }

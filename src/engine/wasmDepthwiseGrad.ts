@@ -1,0 +1,165 @@
+/**
+ * Depthwise conv gradients on the tfjs wasm backend, as forward depthwise convs (XNNPACK). tfjs-backend-
+ * wasm 4.22 has neither 'DepthwiseConv2dNativeBackpropFilter' nor '...BackpropInput', so MobileNet
+ * students could not train on wasm, the fastest CPU backend here (same idea as wasmConvGrad.ts).
+ * Channel multiplier 1 and forward dilation 1 only (what the studio's MobileNets use); the backend
+ * selection keeps other depthwise models off wasm (engine/backend.ts).
+ *
+ * Filter gradient, per channel c (xs = x padded as the forward padded it):
+ *   dW[kh,kw,c] = sum_{n,i,j} xs[n, kh + i*sh, kw + j*sw, c] * dy[n,i,j,c]
+ * i.e. for every (c, n) pair a correlation of xs[n,:,:,c] with dy[n,:,:,c] dilated by the stride, then a
+ * sum over n: one depthwise conv of xs laid out as [1, Hs, Ws, C*N] by dy as a [Ho, Wo, C*N, 1] filter,
+ * dilated by the stride, and a Sum over N.
+ * Input gradient: dy with zeros between its rows and columns (stride - 1 of them; none at stride 1),
+ * padded so every tap reaches it, by the filter rotated 180 degrees: a stride-1 depthwise conv.
+ * Checked against the cpu backend (wasmDepthwiseGrad.test.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { kernelScope, wasmKernel } from './wasmKernels';
+
+type Shape4 = [number, number, number, number];
+
+interface DepthwiseGradAttrs {
+  strides: [number, number] | number;
+  dilations: [number, number] | number;
+  pad: 'same' | 'valid' | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+function depthwiseInfo(xShape: Shape4, filterShape: Shape4, attrs: DepthwiseGradAttrs) {
+  const d = attrs.dilations;
+  if (!(d === undefined || d === 1 || (Array.isArray(d) && d[0] === 1 && d[1] === 1))) {
+    throw new Error('wasm depthwise gradients: only dilation 1');
+  }
+  if (filterShape[3] !== 1) throw new Error('wasm depthwise gradients: only channel multiplier 1');
+  return tf.backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true,
+  );
+}
+
+const padHW = (top: number, bottom: number, left: number, right: number) => ({
+  paddings: [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ],
+  constantValue: 0,
+});
+
+let patched = false;
+
+/** Registers both depthwise gradient kernels for wasm (once; no-op where wasm already has them). */
+export function patchWasmDepthwiseGrads(): void {
+  if (patched || tf.getKernel('DepthwiseConv2dNativeBackpropFilter', 'wasm')) return;
+  const pad = wasmKernel('PadV2');
+  const slice = wasmKernel('Slice');
+  const transpose = wasmKernel('Transpose');
+  const reshape = wasmKernel('Reshape');
+  const reverse = wasmKernel('Reverse');
+  const sum = wasmKernel('Sum');
+  const depthwise = wasmKernel('DepthwiseConv2dNative');
+
+  tf.registerKernel({
+    kernelName: 'DepthwiseConv2dNativeBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+      const attrs = args.attrs as unknown as DepthwiseGradAttrs & { filterShape: Shape4 };
+      const info = depthwiseInfo(x.shape as Shape4, attrs.filterShape, attrs);
+      const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
+      const [fh, fw, c] = attrs.filterShape;
+      const n = x.shape[0];
+      const k = kernelScope(args.backend as tf.KernelBackend);
+      try {
+        const { top, left, bottom, right } = info.padInfo;
+        const padded = k.run(pad, { x }, padHW(top, bottom, left, right));
+        const hs = (ho - 1) * sh + fh;
+        const ws = (wo - 1) * sw + fw;
+        const xs = k.run(slice, { x: padded }, { begin: [0, 0, 0, 0], size: [n, hs, ws, c] });
+        // [N, Hs, Ws, C] -> [Hs, Ws, C, N] -> [1, Hs, Ws, C*N]: channel c*N + n is image n's channel c.
+        const xt = k.run(transpose, { x: xs }, { perm: [1, 2, 3, 0] });
+        const x1 = k.run(reshape, { x: xt }, { shape: [1, hs, ws, c * n] });
+        const dyt = k.run(transpose, { x: dy }, { perm: [1, 2, 3, 0] });
+        const f1 = k.run(reshape, { x: dyt }, { shape: [ho, wo, c * n, 1] });
+        const out = k.run(
+          depthwise,
+          { x: x1, filter: f1 },
+          { strides: [1, 1], pad: 'valid', dilations: [sh, sw] },
+        );
+        const perImage = k.run(reshape, { x: out }, { shape: [fh, fw, c, n] });
+        const summed = k.run(sum, { x: perImage }, { axis: [3], keepDims: false });
+        return k.keep(reshape, { x: summed }, { shape: [fh, fw, c, 1] });
+      } finally {
+        k.release();
+      }
+    },
+  });
+
+  tf.registerKernel({
+    kernelName: 'DepthwiseConv2dNativeBackpropInput',
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+      const attrs = args.attrs as unknown as DepthwiseGradAttrs & { inputShape: Shape4 };
+      const info = depthwiseInfo(attrs.inputShape, filter.shape as Shape4, attrs);
+      const [n, h, w, c] = attrs.inputShape;
+      const [fh, fw] = filter.shape;
+      const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
+      const { top, left } = info.padInfo;
+      // The zero-dilated dy spans (ho - 1) * sh + 1 rows; pad it so the full correlation gives h rows.
+      const padTop = fh - 1 - top;
+      const padLeft = fw - 1 - left;
+      const padBottom = h - 1 + top - (ho - 1) * sh;
+      const padRight = w - 1 + left - (wo - 1) * sw;
+      if (Math.min(padTop, padLeft, padBottom, padRight) < 0) {
+        throw new Error('wasm DepthwiseConv2dNativeBackpropInput: padding wider than the filter');
+      }
+      const k = kernelScope(args.backend as tf.KernelBackend);
+      try {
+        let dyd: tf.TensorInfo = dy;
+        if (sh > 1 || sw > 1) {
+          // Zeros between rows and columns: [N, Ho, 1, Wo, 1, C] padded to [N, Ho, sh, Wo, sw, C], cut.
+          const six = k.run(reshape, { x: dy }, { shape: [n, ho, 1, wo, 1, c] });
+          const spread = k.run(
+            pad,
+            { x: six },
+            {
+              paddings: [
+                [0, 0],
+                [0, 0],
+                [0, sh - 1],
+                [0, 0],
+                [0, sw - 1],
+                [0, 0],
+              ],
+              constantValue: 0,
+            },
+          );
+          const flat = k.run(reshape, { x: spread }, { shape: [n, ho * sh, wo * sw, c] });
+          dyd = k.run(
+            slice,
+            { x: flat },
+            { begin: [0, 0, 0, 0], size: [n, (ho - 1) * sh + 1, (wo - 1) * sw + 1, c] },
+          );
+        }
+        const dyp = k.run(pad, { x: dyd }, padHW(padTop, padBottom, padLeft, padRight));
+        const rotated = k.run(reverse, { x: filter }, { dims: [0, 1] });
+        return k.keep(
+          depthwise,
+          { x: dyp, filter: rotated },
+          { strides: [1, 1], pad: 'valid', dilations: [1, 1] },
+        );
+      } finally {
+        k.release();
+      }
+    },
+  });
+  patched = true;
+}
