@@ -8,7 +8,7 @@ import { openStudio } from './helpers';
  * every layer type matches the cpu backend's gradients, and the trainer no longer rules WASM out for a ResNet student and runs
  * its steps (where no GPU is fast, as here, it picks WASM as the fastest).
  */
-test('conv students train on WASM in Chromium: gradients match cpu, a resnetMini run steps', async ({
+test('conv students train on WASM in Chromium: gradients match cpu, ResNet and MobileNet runs step', async ({
   page,
 }) => {
   test.setTimeout(240_000);
@@ -38,17 +38,21 @@ test('conv students train on WASM in Chromium: gradients match cpu, a resnetMini
     checkpointEvery: 100000,
     evalEachPass: false,
   };
-  const speed = await page.evaluate(
-    (c) => window.__fkd!.studio().trainer.api.speed(c, ['vanilla'], { warmupSteps: 1, timedSteps: 3 }),
-    cfg,
-  );
-  expect(speed.rows[0].error).toBeUndefined();
-  expect(speed.rows[0].crops).toBe(24);
-  const backend = await page.evaluate(() => window.__fkd!.studio().trainer.api.backend());
-  expect(backend?.backend).toBe(speed.backend);
-  const wasmRefusal = backend?.refused.find((r) => r.backend === 'wasm')?.reason ?? '';
-  expect(wasmRefusal).not.toMatch(/cannot train/);
-  console.log(
-    `resnetMini trains on ${speed.backend}: ${speed.rows[0].cropsPerSec.toFixed(0)} crops/s (${backend?.reason})`,
-  );
+  // A ResNet and a MobileNet (depthwise convs: engine/wasmDepthwiseGrad.ts) each run steps on a backend
+  // that did not rule WASM out.
+  for (const arch of ['resnetMini', 'mobilenetMini'] as const) {
+    const speed = await page.evaluate(
+      (c) => window.__fkd!.studio().trainer.api.speed(c, ['vanilla'], { warmupSteps: 1, timedSteps: 3 }),
+      { ...cfg, arch },
+    );
+    expect(speed.rows[0].error, arch).toBeUndefined();
+    expect(speed.rows[0].crops).toBe(24);
+    const backend = await page.evaluate(() => window.__fkd!.studio().trainer.api.backend());
+    expect(backend?.backend).toBe(speed.backend);
+    const wasmRefusal = backend?.refused.find((r) => r.backend === 'wasm')?.reason ?? '';
+    expect(wasmRefusal, arch).not.toMatch(/cannot train/);
+    console.log(
+      `${arch} trains on ${speed.backend}: ${speed.rows[0].cropsPerSec.toFixed(0)} crops/s (${backend?.reason})`,
+    );
+  }
 });

@@ -39,30 +39,50 @@ function studentKind(arch: TrainConfig['arch']) {
   return { convs: arch !== 'mlp', key: String(arch !== 'mlp') };
 }
 
+/**
+ * Backend selections run one after another: a call that arrives while init() is still selecting (a
+ * page that calls the API as soon as it loads) must not race it and have its choice overwritten.
+ */
+let selecting: Promise<unknown> = Promise.resolve();
+function serially<T>(f: () => Promise<T>): Promise<T> {
+  const next = selecting.then(f, f);
+  selecting = next.catch(() => undefined);
+  return next;
+}
+
 /** Re-run backend selection when the kind of student changes (no convs / convs). */
-async function backendFor(cfg: Pick<TrainConfig, 'arch'>): Promise<BackendReport> {
-  const kind = studentKind(cfg.arch);
-  if (!report || kind.key !== reportKind) {
-    report = await selectBackend({
-      forced: init?.forcedBackend as BackendName | undefined,
-      job: 'train',
-      modelHasConvs: kind.convs,
-      // The MobileNets' depthwise convs (multiplier 1, dilation 1) train on wasm: wasmDepthwiseGrad.ts.
-      modelHasDepthwise: false,
-    });
-    reportKind = kind.key;
-  }
-  return report;
+function backendFor(cfg: Pick<TrainConfig, 'arch'>): Promise<BackendReport> {
+  return serially(async () => {
+    const kind = studentKind(cfg.arch);
+    if (!report || kind.key !== reportKind) {
+      report = await selectBackend({
+        forced: init?.forcedBackend as BackendName | undefined,
+        job: 'train',
+        modelHasConvs: kind.convs,
+        // The MobileNets' depthwise convs (multiplier 1, dilation 1) train on wasm: wasmDepthwiseGrad.ts.
+        modelHasDepthwise: false,
+      });
+      reportKind = kind.key;
+    }
+    return report;
+  });
 }
 
 const api = {
   async init(i: WorkerInit): Promise<BackendReport> {
     init = i;
     setBaseUrl(i.baseUrl);
-    // Any student may follow: choose for the most demanding kind (depthwise convs).
-    report = await selectBackend({ forced: i.forcedBackend, job: 'train', modelHasConvs: true });
-    reportKind = 'true:true';
-    return report;
+    // Any student may follow: choose for the most demanding kind (convs).
+    return serially(async () => {
+      report = await selectBackend({
+        forced: i.forcedBackend,
+        job: 'train',
+        modelHasConvs: true,
+        modelHasDepthwise: false,
+      });
+      reportKind = studentKind('resnetMini').key;
+      return report;
+    });
   },
   backend(): BackendReport | null {
     return report;
