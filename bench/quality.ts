@@ -251,7 +251,7 @@ await runBench('quality', async ({ page }) => {
       numCrops: NUM_CROPS,
       generationCrops: GEN_CROPS,
       lr: LR,
-      tuningSeed: 1,
+      tuningSeed: LR_ALL ? null : 1,
       optimizer: 'adamw',
       scale: [SCALE_MIN, 1],
       seeds: SEEDS,
