@@ -14,3 +14,48 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
+
+/** A conv gradient test case: x and filter shapes, stride, padding. */
+export interface ConvGradCase {
+  x: number[];
+  f: number[];
+  s: number;
+  pad: 'same' | 'valid';
+}
+
+export type ConvOp = (x: tf.Tensor4D, f: tf.Tensor4D, stride: number, pad: 'same' | 'valid') => tf.Tensor4D;
+
+/**
+ * The gradients of sum(op(x, f)^2) with respect to x and f on `backend` (fixed sin/cos inputs), and how
+ * many tensors and backend data ids outlived the call: kernel-level temporaries must be freed too.
+ */
+export async function convGradsOn(backend: string, op: ConvOp, c: ConvGradCase) {
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  const dataBefore = tf.backend().numDataIds();
+  const x = tf.tensor4d(
+    Array.from({ length: c.x.reduce((a, b) => a * b) }, (_, i) => Math.sin(i * 0.7)),
+    c.x as [number, number, number, number],
+  );
+  const f = tf.tensor4d(
+    Array.from({ length: c.f.reduce((a, b) => a * b) }, (_, i) => Math.cos(i * 0.3)),
+    c.f as [number, number, number, number],
+  );
+  const [gx, gw] = tf.grads((xx, w) =>
+    tf.sum(tf.square(op(xx as tf.Tensor4D, w as tf.Tensor4D, c.s, c.pad))),
+  )([x, f]);
+  const dx = (await gx.data()) as Float32Array;
+  const dW = (await gw.data()) as Float32Array;
+  tf.dispose([x, f, gx, gw]);
+  return {
+    dx,
+    dW,
+    leakedTensors: tf.memory().numTensors - before,
+    leakedData: tf.backend().numDataIds() - dataBefore,
+  };
+}
+
+/** max |a - b| / max |a|: a's magnitude sets the tolerance's scale. */
+export function relMaxDiff(a: Float32Array, b: Float32Array): number {
+  return maxAbsDiff(a, b) / Math.max(...a.map(Math.abs));
+}

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gradientParity } from './gradParity';
-import { maxAbsDiff } from './testSetup';
+import { convGradsOn, relMaxDiff, type ConvGradCase, type ConvOp } from './testSetup';
 import { patchWasmBatchMatMul } from './wasmMatMul';
 import { patchWasmConv2DBackpropFilter, patchWasmConv2DBackpropInput } from './wasmConvGrad';
 import { patchWasmDepthwiseGrads } from './wasmDepthwiseGrad';
@@ -14,7 +14,7 @@ describe('wasm conv gradients (filter: a dilated forward conv; input: a forward 
   it('equal the cpu filter and input gradients for same/valid padding, strides 1 and 2, odd sizes', async () => {
     patchWasmConv2DBackpropFilter();
     patchWasmConv2DBackpropInput();
-    const cases: { x: number[]; f: number[]; s: number; pad: 'same' | 'valid' }[] = [
+    const cases: ConvGradCase[] = [
       { x: [2, 7, 6, 3], f: [3, 3, 3, 5], s: 1, pad: 'same' },
       { x: [2, 7, 6, 3], f: [3, 3, 3, 5], s: 2, pad: 'same' },
       { x: [1, 9, 8, 2], f: [3, 3, 2, 4], s: 2, pad: 'valid' },
@@ -24,35 +24,17 @@ describe('wasm conv gradients (filter: a dilated forward conv; input: a forward 
       { x: [2, 8, 8, 2], f: [4, 4, 2, 3], s: 1, pad: 'same' },
       { x: [2, 6, 7, 2], f: [3, 2, 2, 3], s: 1, pad: 'valid' },
     ];
+    const op: ConvOp = (x, f, s, pad) => tf.conv2d(x, f, s, pad);
     for (const c of cases) {
-      const got: Float32Array[] = [];
-      const gotX: Float32Array[] = [];
-      for (const backend of ['cpu', 'wasm']) {
-        await tf.setBackend(backend);
-        const before = tf.memory().numTensors;
-        const dataBefore = tf.backend().numDataIds();
-        const x = tf.tensor4d(
-          Array.from({ length: c.x.reduce((a, b) => a * b) }, (_, i) => Math.sin(i * 0.7)),
-          c.x as [number, number, number, number],
-        );
-        const f = tf.tensor4d(
-          Array.from({ length: c.f.reduce((a, b) => a * b) }, (_, i) => Math.cos(i * 0.3)),
-          c.f as [number, number, number, number],
-        );
-        const [gx, g] = tf.grads((xx, w) =>
-          tf.sum(tf.square(tf.conv2d(xx as tf.Tensor4D, w as tf.Tensor4D, c.s, c.pad))),
-        )([x, f]);
-        got.push((await g.data()) as Float32Array);
-        gotX.push((await gx.data()) as Float32Array);
-        tf.dispose([x, f, g, gx]);
-        expect(tf.memory().numTensors, `${backend} leaked`).toBe(before);
-        // Kernel-level temporaries (slices, im2col, reshapes) are freed too, not only tensors.
-        expect(tf.backend().numDataIds(), `${backend} leaked data`).toBe(dataBefore);
+      const cpu = await convGradsOn('cpu', op, c);
+      const wasm = await convGradsOn('wasm', op, c);
+      for (const r of [cpu, wasm]) {
+        expect(r.leakedTensors, 'leaked tensors').toBe(0);
+        // Kernel-level temporaries (slices, transposes, reshapes) are freed too, not only tensors.
+        expect(r.leakedData, 'leaked backend data').toBe(0);
       }
-      const scale = Math.max(...got[0].map(Math.abs));
-      expect(maxAbsDiff(got[0], got[1]) / scale, `dW ${JSON.stringify(c)}`).toBeLessThan(1e-5);
-      const scaleX = Math.max(...gotX[0].map(Math.abs));
-      expect(maxAbsDiff(gotX[0], gotX[1]) / scaleX, `dx ${JSON.stringify(c)}`).toBeLessThan(1e-5);
+      expect(relMaxDiff(cpu.dW, wasm.dW), `dW ${JSON.stringify(c)}`).toBeLessThan(1e-5);
+      expect(relMaxDiff(cpu.dx, wasm.dx), `dx ${JSON.stringify(c)}`).toBeLessThan(1e-5);
     }
   });
 

@@ -11,41 +11,19 @@
  * too, at stride 1 (below). Checked against the cpu backend (wasmConvGrad.test.ts, gradient parity).
  */
 import * as tf from '@tensorflow/tfjs';
-import { kernelScope, replaceWasmKernel, wasmKernel } from './wasmKernels';
-
-type Shape4 = [number, number, number, number];
+import {
+  convInfo,
+  kernelScope,
+  padHW,
+  replaceWasmKernel,
+  wasmKernel,
+  type ConvGeometryAttrs,
+  type Shape4,
+} from './wasmKernels';
 
 /** The attributes tfjs gives both conv backprop kernels. */
-interface ConvGradAttrs {
-  strides: [number, number] | number;
-  pad: 'same' | 'valid' | number;
+interface ConvGradAttrs extends ConvGeometryAttrs {
   dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
-/** The forward conv's geometry, by tfjs' own rules (padding, output size). */
-function convInfo(xShape: Shape4, filterShape: Shape4, attrs: ConvGradAttrs) {
-  return tf.backend_util.computeConv2DInfo(
-    xShape,
-    filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
-}
-
-/** PadV2 attributes for [N, H, W, C]: rows and columns only, zeros. */
-function padHW(top: number, bottom: number, left: number, right: number) {
-  return {
-    paddings: [
-      [0, 0],
-      [top, bottom],
-      [left, right],
-      [0, 0],
-    ],
-    constantValue: 0,
-  };
 }
 
 let patched = false;

@@ -15,15 +15,10 @@
  * Checked against the cpu backend (wasmDepthwiseGrad.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { kernelScope, wasmKernel } from './wasmKernels';
+import { convInfo, kernelScope, padHW, wasmKernel, type ConvGeometryAttrs, type Shape4 } from './wasmKernels';
 
-type Shape4 = [number, number, number, number];
-
-interface DepthwiseGradAttrs {
-  strides: [number, number] | number;
+interface DepthwiseGradAttrs extends ConvGeometryAttrs {
   dilations: [number, number] | number;
-  pad: 'same' | 'valid' | number;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
 function depthwiseInfo(xShape: Shape4, filterShape: Shape4, attrs: DepthwiseGradAttrs) {
@@ -32,26 +27,8 @@ function depthwiseInfo(xShape: Shape4, filterShape: Shape4, attrs: DepthwiseGrad
     throw new Error('wasm depthwise gradients: only dilation 1');
   }
   if (filterShape[3] !== 1) throw new Error('wasm depthwise gradients: only channel multiplier 1');
-  return tf.backend_util.computeConv2DInfo(
-    xShape,
-    filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    true,
-  );
+  return convInfo(xShape, filterShape, attrs, true);
 }
-
-const padHW = (top: number, bottom: number, left: number, right: number) => ({
-  paddings: [
-    [0, 0],
-    [top, bottom],
-    [left, right],
-    [0, 0],
-  ],
-  constantValue: 0,
-});
 
 let patched = false;
 

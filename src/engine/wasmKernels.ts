@@ -1,7 +1,8 @@
 /**
- * Shared plumbing of the wasm kernel patches (wasmMatMul.ts, wasmConvGrad.ts, wasmTile.ts): look up a
- * registered wasm kernel, swap one for a replacement that can still call the native one, and run
- * kernels on TensorInfos inside a kernel with every temporary released afterwards.
+ * Shared plumbing of the wasm kernel patches (wasmMatMul.ts, wasmConvGrad.ts, wasmDepthwiseGrad.ts,
+ * wasmTile.ts): look up a registered wasm kernel, swap one for a replacement that can still call the
+ * native one, run kernels on TensorInfos inside a kernel with every temporary released afterwards,
+ * and the conv geometry both conv gradient files need.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -46,5 +47,40 @@ export function kernelScope(backend: tf.KernelBackend) {
     release(): void {
       for (const t of temps.splice(0)) backend.disposeData(t.dataId);
     },
+  };
+}
+
+export type Shape4 = [number, number, number, number];
+
+/** The geometry attributes tfjs gives every conv and depthwise-conv backprop kernel. */
+export interface ConvGeometryAttrs {
+  strides: [number, number] | number;
+  pad: 'same' | 'valid' | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** The forward conv's geometry (padding, output size) by tfjs' own rules; dilation 1. */
+export function convInfo(xShape: Shape4, filterShape: Shape4, attrs: ConvGeometryAttrs, depthwise = false) {
+  return tf.backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    depthwise,
+  );
+}
+
+/** PadV2 attributes for [N, H, W, C]: rows and columns only, zeros. */
+export function padHW(top: number, bottom: number, left: number, right: number) {
+  return {
+    paddings: [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ],
+    constantValue: 0,
   };
 }

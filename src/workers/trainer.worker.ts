@@ -32,12 +32,8 @@ import { getRun, openStudioDb } from '../store';
 
 let init: WorkerInit | null = null;
 let report: BackendReport | null = null;
-/** The kind of student the current backend was chosen for (what decides whether WASM can train it). */
-let reportKind = '';
-
-function studentKind(arch: TrainConfig['arch']) {
-  return { convs: arch !== 'mlp', key: String(arch !== 'mlp') };
-}
+/** Whether the current backend was chosen for a student with conv layers (what the probe times). */
+let reportConvs: boolean | null = null;
 
 /**
  * Backend selections run one after another: a call that arrives while init() is still selecting (a
@@ -53,16 +49,16 @@ function serially<T>(f: () => Promise<T>): Promise<T> {
 /** Re-run backend selection when the kind of student changes (no convs / convs). */
 function backendFor(cfg: Pick<TrainConfig, 'arch'>): Promise<BackendReport> {
   return serially(async () => {
-    const kind = studentKind(cfg.arch);
-    if (!report || kind.key !== reportKind) {
+    const convs = cfg.arch !== 'mlp';
+    if (!report || convs !== reportConvs) {
       report = await selectBackend({
         forced: init?.forcedBackend as BackendName | undefined,
         job: 'train',
-        modelHasConvs: kind.convs,
+        modelHasConvs: convs,
         // The MobileNets' depthwise convs (multiplier 1, dilation 1) train on wasm: wasmDepthwiseGrad.ts.
         modelHasDepthwise: false,
       });
-      reportKind = kind.key;
+      reportConvs = convs;
     }
     return report;
   });
@@ -80,7 +76,7 @@ const api = {
         modelHasConvs: true,
         modelHasDepthwise: false,
       });
-      reportKind = studentKind('resnetMini').key;
+      reportConvs = true;
       return report;
     });
   },
