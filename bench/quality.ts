@@ -46,6 +46,7 @@
  *                            [--methods fkd,vanilla,onlineKd] [--mix none|mixup|cutmix|both] [--k 5]
  */
 import { DEFAULT_WIDTH } from '../src/models/students';
+import { DEFAULT_LABEL_SETTINGS, LABEL_SCALE_MIN } from '../src/workers/labelConfig';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConfig';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,14 +54,16 @@ import { arg, generateLabels, importTeacher, note, round, runBench, table, train
 
 const EPOCHS = arg('epochs', DEFAULT_TRAIN_CONFIG.epochs);
 const NUM_CROPS = arg('num-crops', DEFAULT_TRAIN_CONFIG.numCrops);
-/** Stored crops per image (FKD picks numCrops of them per image per pass). */
-const GEN_CROPS = arg('gen-crops', 32);
+/** Stored crops per image (FKD picks numCrops of them per image per pass): the studio's default. */
+const GEN_CROPS = arg('gen-crops', DEFAULT_LABEL_SETTINGS.numCrops);
 const BATCH = arg('batch', DEFAULT_TRAIN_CONFIG.cropsPerStep);
 /**
- * Below the embedded teachers' training scale (0.35): small crops make hard labels noisy, which is where
- * per-crop soft labels pay (the MLP, 16 epochs, 2026-11-28: +1.7 at scale [0.35, 1], +2.0 at [0.08, 1]).
+ * The studio's default (workers/labelConfig.ts), below the embedded teachers' training scale (0.35):
+ * small crops make hard labels noisy, which is where per-crop soft labels pay (the MLP, 16 epochs,
+ * 2026-11-28: +1.7 at scale [0.35, 1], +2.0 at [0.08, 1]; the mini ResNet, seed 1, 2026-11-29: FKD -
+ * vanilla -1.2 at [0.35, 1] (40 stored crops), +3.6 at [0.08, 1]).
  */
-const SCALE_MIN = arg('scale-min', 0.08);
+const SCALE_MIN = arg('scale-min', LABEL_SCALE_MIN);
 /** Train on the first N images of the 2k set (0 = all): KD's gain shows most where hard labels overfit. */
 const MAX_IMAGES = arg('max-images', 0);
 /** Another student (bench:quality:mlp, exploration); width = its base width (default: the arch's). */

@@ -13,6 +13,8 @@ export interface TeacherOption {
   normalisation: 'imagenet' | 'unit' | 'symmetric';
   trainScale?: [number, number];
   testTop1?: number;
+  /** Output class names, where the teacher says (embedded teachers do). */
+  classNames?: string[];
   embedded: boolean;
 }
 
@@ -24,6 +26,7 @@ interface EmbeddedTeacherJson {
   numClasses: number;
   trainScale?: [number, number];
   testTop1?: number;
+  classNames?: string[];
 }
 
 let embeddedTeachers: Promise<TeacherOption[]> | null = null;
@@ -56,6 +59,7 @@ function loadEmbeddedTeachers(): Promise<TeacherOption[]> {
             : 'unit',
         trainScale: t.trainScale,
         testTop1: t.testTop1,
+        classNames: t.classNames,
         embedded: true,
       });
     }
@@ -83,6 +87,30 @@ export function useTeachers(): TeacherOption[] {
     };
   });
   return [...embedded, ...mine];
+}
+
+/**
+ * Whether a teacher's outputs name the dataset's classes: false only when both name them and the names
+ * differ (a Fashion-MNIST teacher has 10 outputs, as the 10-class ImageNet photo set has 10 classes).
+ */
+export function namesMatch(teacher: TeacherOption, dataset: Pick<Dataset, 'classes'>): boolean {
+  const names = teacher.classNames;
+  if (!names || dataset.classes.length !== names.length) return true;
+  const norm = (s: string) => s.trim().toLowerCase();
+  return dataset.classes.every((c) => norm(names[c.index] ?? '') === norm(c.name));
+}
+
+/**
+ * The teachers that can label a dataset (as many outputs as it has classes), those made for its
+ * classes first: the forms' default is the first one.
+ */
+export function teachersFor(
+  teachers: TeacherOption[],
+  dataset: Pick<Dataset, 'numClasses' | 'classes'> | undefined,
+): TeacherOption[] {
+  if (!dataset) return teachers;
+  const fit = teachers.filter((t) => t.numClasses === dataset.numClasses);
+  return [...fit.filter((t) => namesMatch(t, dataset)), ...fit.filter((t) => !namesMatch(t, dataset))];
 }
 
 export function useDatasets(): Dataset[] {

@@ -4,6 +4,7 @@
  */
 import { listPasses, type Pass, type ScheduleConfig } from '../core/schedule';
 import type { StudentArch } from '../models/students';
+import { LABEL_SCALE_MIN } from './labelConfig';
 
 export type TrainMethod = 'fkd' | 'vanilla' | 'onlineKd';
 
@@ -76,11 +77,36 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'datasetId' | 'method'> = {
   warmupEpochs: 0,
   temperature: 1,
   teacherTemperature: 1,
-  scale: [0.35, 1],
+  scale: [LABEL_SCALE_MIN, 1],
   seed: 1,
   checkpointEvery: 50,
   evalEachPass: true,
 };
+
+/**
+ * A student's own starting learning rate where one was measured on the embedded set (AdamW, cosine,
+ * FKD): the MLP's 0.002 (`npm run bench:quality:mlp`); the mini ResNet's is DEFAULT_TRAIN_CONFIG.lr
+ * (0.008, bench:quality's lr grid). Students without a measurement start from DEFAULT_TRAIN_CONFIG.lr;
+ * SGD starts at 0.1 (the FKD reference's plain SGD recipe; not measured here).
+ */
+const ADAMW_LR: Partial<Record<StudentArch, number>> = { mlp: 0.002 };
+export const SGD_LR = 0.1;
+
+export function defaultLr(arch: StudentArch, optimizer: TrainConfig['optimizer']): number {
+  return optimizer === 'sgd' ? SGD_LR : (ADAMW_LR[arch] ?? DEFAULT_TRAIN_CONFIG.lr);
+}
+
+/**
+ * The form's lr after the student or optimiser changes: the new pair's default, unless the user had
+ * typed an lr of their own (one that is not the old pair's default), which is kept.
+ */
+export function lrAfterChange(
+  lr: number,
+  from: Pick<TrainConfig, 'arch' | 'optimizer'>,
+  to: Pick<TrainConfig, 'arch' | 'optimizer'>,
+): number {
+  return lr === defaultLr(from.arch, from.optimizer) ? defaultLr(to.arch, to.optimizer) : lr;
+}
 
 export function scheduleConfig(cfg: TrainConfig, numImages: number): ScheduleConfig {
   const numCrops = cfg.method === 'fkd' ? cfg.numCrops : 1;

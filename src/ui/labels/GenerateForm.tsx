@@ -1,12 +1,13 @@
 import { useState } from 'react';
 import { isRangeOrNull, useDraft } from '../useDraft';
 import { ensembleTeacherId } from '../../models/ensembleId';
-import { listLabelSets, openStudioDb, putLabelSet, type LabelSet } from '../../store';
+import { listLabelSets, openStudioDb, putLabelSet } from '../../store';
 import { startGeneration } from '../actions';
-import { useDatasets, useTeachers } from '../catalog';
+import { namesMatch, teachersFor, useDatasets, useTeachers } from '../catalog';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { NumberField } from '../components/NumberField';
+import { DEFAULT_LABEL_SETTINGS as D, defaultLabelScale, newLabelSet } from './newLabelSet';
 
 const CODECS = [
   { id: 'msTopK', label: 'Marginal smoothing top-k (recommended)' },
@@ -27,15 +28,15 @@ export function GenerateForm() {
   // Drafts survive a view change and a reload (ui/useDraft.ts).
   const [chosenDataset, setDatasetId] = useDraft('labels.dataset', '');
   const [chosenTeacher, setTeacherId] = useDraft('labels.teacher', '');
-  const [numCrops, setNumCrops] = useDraft('labels.numCrops', 40);
-  const [codec, setCodec] = useDraft('labels.codec', 'msTopK', (v) => CODECS.some((c) => c.id === v));
-  const [k, setK] = useDraft('labels.k', 5);
-  const [precision, setPrecision] = useDraft('labels.precision', 'q8', (v) =>
+  const [numCrops, setNumCrops] = useDraft<number>('labels.numCrops', D.numCrops);
+  const [codec, setCodec] = useDraft<string>('labels.codec', D.codec, (v) => CODECS.some((c) => c.id === v));
+  const [k, setK] = useDraft<number>('labels.k', D.k);
+  const [precision, setPrecision] = useDraft<string>('labels.precision', D.precision, (v) =>
     ['q8', 'q16', 'f16', 'f32'].includes(v as string),
   );
-  const [temperature, setTemperature] = useDraft('labels.temperature', 1);
+  const [temperature, setTemperature] = useDraft<number>('labels.temperature', D.temperature);
   const [scaleOverride, setScale] = useDraft<[number, number] | null>('labels.scale', null, isRangeOrNull);
-  const [seed, setSeed] = useDraft('labels.seed', 42);
+  const [seed, setSeed] = useDraft<number>('labels.seed', D.seed);
   const [reuse, setReuse] = useState('');
   const [ensembleWith, setEnsembleWith] = useDraft<string[]>('labels.ensembleWith', []);
   const [error, setError] = useState<string | null>(null);
@@ -43,7 +44,7 @@ export function GenerateForm() {
   // Defaults are derived, not copied into state: the first dataset, the first teacher that fits it.
   const datasetId = datasets.some((d) => d.id === chosenDataset) ? chosenDataset : (datasets[0]?.id ?? '');
   const dataset = datasets.find((d) => d.id === datasetId);
-  const fitting = teachers.filter((t) => !dataset || t.numClasses === dataset.numClasses);
+  const fitting = teachersFor(teachers, dataset);
   const teacherId = fitting.some((t) => t.id === chosenTeacher) ? chosenTeacher : (fitting[0]?.id ?? '');
   const teacher = teachers.find((t) => t.id === teacherId);
   // Extra teachers averaged with the chosen one on the same crops (Fast MEAL V2's ensemble).
@@ -57,8 +58,7 @@ export function GenerateForm() {
           inputSize: Math.max(...members.map((t) => t.inputSize)),
         }
       : teacher;
-  // A teacher labels crops like the ones it was trained on (architecture notes): default to its scale range.
-  const scale: [number, number] = scaleOverride ?? teacher?.trainScale ?? [0.08, 1];
+  const scale: [number, number] = scaleOverride ?? defaultLabelScale(teacher);
 
   async function create() {
     setError(null);
@@ -68,32 +68,13 @@ export function GenerateForm() {
         `teacher has ${teacher.numClasses} outputs but the dataset has ${dataset.numClasses} classes`,
       );
     }
-    const now = timestamp();
-    const set: LabelSet = {
-      id: `labels:${now.toString(36)}`,
-      datasetId: dataset.id,
-      teacherId: labeller.id,
-      name: `${dataset.name} · ${labeller.name} · ${numCrops} crops · ${codec}${codec.endsWith('TopK') ? k : ''}`,
-      settings: {
-        numCrops,
-        codec,
-        k: codec.endsWith('TopK') ? k : 1,
-        precision,
-        temperature,
-        scale,
-        ratio: [3 / 4, 4 / 3],
-        seed,
-        inputSize: labeller.inputSize,
-        reuseBoxesFrom: reuse || undefined,
-      },
-      numClasses: teacher.numClasses,
-      imagesDone: 0,
-      imagesTotal: dataset.counts.train,
-      bytes: 0,
-      status: 'pending',
-      createdAt: now,
-      updatedAt: now,
-    };
+    const set = newLabelSet(
+      dataset,
+      labeller,
+      teacher.numClasses,
+      { numCrops, codec, k, precision, temperature, scale, seed, reuseBoxesFrom: reuse || undefined },
+      timestamp(),
+    );
     await putLabelSet(await openStudioDb(), set);
     void startGeneration(studio, set.id);
   }
@@ -125,6 +106,7 @@ export function GenerateForm() {
               <option key={t.id} value={t.id}>
                 {t.name}
                 {t.testTop1 ? ` (${(100 * t.testTop1).toFixed(1)}% top-1)` : ''}
+                {dataset && !namesMatch(t, dataset) ? ' (made for other classes)' : ''}
               </option>
             ))}
           </select>

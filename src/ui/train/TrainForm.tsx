@@ -2,15 +2,24 @@ import { useState } from 'react';
 import { imagesPerMultiCropStep } from '../../core/schedule';
 import { ensembleMemberIds } from '../../models/ensembleId';
 import { listLabelSets, openStudioDb, putRun, type Run } from '../../store';
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig, type TrainMethod } from '../../workers/trainConfig';
+import {
+  DEFAULT_TRAIN_CONFIG,
+  lrAfterChange,
+  type TrainConfig,
+  type TrainMethod,
+} from '../../workers/trainConfig';
 import { measureSpeed, startTraining } from '../actions';
-import { useDatasets, useTeachers } from '../catalog';
+import { teachersFor, useDatasets, useTeachers } from '../catalog';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { useJobs } from '../jobStore';
 import { StudentSummary } from './StudentSummary';
+import { FkdLabelsHint } from './FkdLabelsHint';
 import { NumberField } from '../components/NumberField';
 import { isRangeOrNull, useDraft } from '../useDraft';
+
+/** Called from the click handler only (a module function: the React compiler's purity rule cannot tell). */
+const timestamp = () => Date.now();
 
 const DEFAULT_METHODS: Record<TrainMethod, boolean> = { fkd: true, vanilla: true, onlineKd: false };
 
@@ -46,7 +55,7 @@ export function TrainForm() {
   // Online KD can run the same ensemble a label set of this dataset was made with (a fair comparison).
   const ensembles = [...new Set(doneSets.map((s) => s.teacherId).filter((id) => ensembleMemberIds(id)))];
   const fitTeachers = [
-    ...teachers.filter((t) => t.numClasses === dataset?.numClasses),
+    ...teachersFor(teachers, dataset),
     ...ensembles.map((id) => ({
       id,
       name: `Ensemble (${ensembleMemberIds(id)!
@@ -73,11 +82,11 @@ export function TrainForm() {
     setError(null);
     if (!dataset) return setError('pick a dataset');
     if (methods.fkd && !eff.labelSetId)
-      return setError('FKD needs a finished soft-label set for this dataset (Soft labels view)');
+      return setError('FKD needs a finished soft-label set for this dataset (generate one above)');
     if (methods.onlineKd && !eff.teacherId)
       return setError('online KD needs a teacher with as many outputs as the dataset has classes');
     const db = await openStudioDb();
-    const now = Date.now();
+    const now = timestamp();
     const runs: Run[] = chosen.map((method, i) => ({
       id: `run:${(now + i).toString(36)}`,
       name: `${METHOD_LABEL[method].split(' (')[0]} · ${eff.arch} · ${dataset.name}`,
@@ -162,7 +171,10 @@ export function TrainForm() {
           <select
             aria-label="Student"
             value={eff.arch}
-            onChange={(e) => set({ arch: e.target.value as TrainConfig['arch'] })}
+            onChange={(e) => {
+              const arch = e.target.value as TrainConfig['arch'];
+              set({ arch, lr: lrAfterChange(eff.lr, eff, { arch, optimizer: eff.optimizer }) });
+            }}
           >
             <option value="mlp">MLP (fast anywhere)</option>
             <option value="tinyCnn">tiny CNN</option>
@@ -211,12 +223,10 @@ export function TrainForm() {
           <select
             aria-label="Optimiser"
             value={eff.optimizer}
-            onChange={(e) =>
-              set({
-                optimizer: e.target.value as 'sgd' | 'adamw',
-                lr: e.target.value === 'sgd' ? 0.1 : DEFAULT_TRAIN_CONFIG.lr,
-              })
-            }
+            onChange={(e) => {
+              const optimizer = e.target.value as TrainConfig['optimizer'];
+              set({ optimizer, lr: lrAfterChange(eff.lr, eff, { arch: eff.arch, optimizer }) });
+            }}
           >
             <option value="adamw">AdamW</option>
             <option value="sgd">SGD momentum</option>
@@ -319,10 +329,11 @@ export function TrainForm() {
         </p>
       )}
       {methods.fkd && dataset && doneSets.length === 0 && (
-        <p className="muted" data-testid="fkd-needs-labels">
-          FKD trains on stored soft labels: generate a set for {dataset.name} in the Soft labels view first
-          (the teacher runs once; every FKD run reuses it).
-        </p>
+        <FkdLabelsHint
+          dataset={dataset}
+          teachers={teachers}
+          sets={(labelSets ?? []).filter((s) => s.datasetId === datasetId)}
+        />
       )}
       <p>
         <button

@@ -1,0 +1,54 @@
+/**
+ * A new soft-label set record, as the Soft labels form and the Train form's one-click "generate now"
+ * both make it: one place decides the defaults and the name, so the two cannot drift apart.
+ */
+import type { Dataset, LabelSet } from '../../store';
+
+export { DEFAULT_LABEL_SETTINGS, defaultLabelScale } from '../../workers/labelConfig';
+
+export interface LabelSetChoice {
+  numCrops: number;
+  codec: string;
+  k: number;
+  precision: string;
+  temperature: number;
+  scale: [number, number];
+  seed: number;
+  reuseBoxesFrom?: string;
+}
+
+/** The record to store before generation starts (status pending, nothing done). */
+export function newLabelSet(
+  dataset: Pick<Dataset, 'id' | 'name' | 'counts'>,
+  labeller: { id: string; name: string; inputSize: number },
+  numClasses: number,
+  choice: LabelSetChoice,
+  now: number,
+): LabelSet {
+  const topK = choice.codec.endsWith('TopK');
+  return {
+    id: `labels:${now.toString(36)}`,
+    datasetId: dataset.id,
+    teacherId: labeller.id,
+    name: `${dataset.name} · ${labeller.name} · ${choice.numCrops} crops · ${choice.codec}${topK ? choice.k : ''}`,
+    settings: {
+      numCrops: choice.numCrops,
+      codec: choice.codec,
+      k: topK ? choice.k : 1,
+      precision: choice.precision,
+      temperature: choice.temperature,
+      scale: choice.scale,
+      ratio: [3 / 4, 4 / 3],
+      seed: choice.seed,
+      inputSize: labeller.inputSize,
+      reuseBoxesFrom: choice.reuseBoxesFrom,
+    },
+    numClasses,
+    imagesDone: 0,
+    imagesTotal: dataset.counts.train,
+    bytes: 0,
+    status: 'pending',
+    createdAt: now,
+    updatedAt: now,
+  };
+}

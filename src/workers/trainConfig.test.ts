@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TRAIN_CONFIG, SGD_LR, defaultLr, lrAfterChange } from './trainConfig';
+
+describe('per-student default learning rate', () => {
+  it('gives the measured AdamW rates and SGD 0.1', () => {
+    expect(defaultLr('resnetMini', 'adamw')).toBe(DEFAULT_TRAIN_CONFIG.lr);
+    expect(defaultLr('mlp', 'adamw')).toBe(0.002);
+    expect(defaultLr('vitTiny', 'adamw')).toBe(DEFAULT_TRAIN_CONFIG.lr);
+    expect(defaultLr('mlp', 'sgd')).toBe(SGD_LR);
+  });
+
+  it('follows the student while the lr is still a default', () => {
+    const mini = { arch: 'resnetMini', optimizer: 'adamw' } as const;
+    const mlp = { arch: 'mlp', optimizer: 'adamw' } as const;
+    expect(lrAfterChange(DEFAULT_TRAIN_CONFIG.lr, mini, mlp)).toBe(0.002);
+    expect(lrAfterChange(0.002, mlp, mini)).toBe(DEFAULT_TRAIN_CONFIG.lr);
+    expect(lrAfterChange(0.008, mini, { arch: 'resnetMini', optimizer: 'sgd' })).toBe(SGD_LR);
+    expect(lrAfterChange(SGD_LR, { arch: 'mlp', optimizer: 'sgd' }, mlp)).toBe(0.002);
+  });
+
+  it('keeps an lr the user typed', () => {
+    const mini = { arch: 'resnetMini', optimizer: 'adamw' } as const;
+    expect(lrAfterChange(0.0123, mini, { arch: 'mlp', optimizer: 'adamw' })).toBe(0.0123);
+    expect(lrAfterChange(0.05, { arch: 'mlp', optimizer: 'sgd' }, mini)).toBe(0.05);
+  });
+});
