@@ -61,7 +61,7 @@ const BATCH = arg('batch', DEFAULT_TRAIN_CONFIG.cropsPerStep);
  * The studio's default (workers/labelConfig.ts), below the embedded teachers' training scale (0.35):
  * small crops make hard labels noisy, which is where per-crop soft labels pay (the MLP, 16 epochs,
  * 2026-11-28: +1.7 at scale [0.35, 1], +2.0 at [0.08, 1]; the mini ResNet, seed 1, 2026-11-29: FKD -
- * vanilla -1.2 at [0.35, 1] (40 stored crops), +3.6 at [0.08, 1]).
+ * vanilla -1.2 at [0.35, 1] (40 stored crops), +3.2 at [0.08, 1]; per-method lr).
  */
 const SCALE_MIN = arg('scale-min', LABEL_SCALE_MIN);
 /** Train on the first N images of the 2k set (0 = all): KD's gain shows most where hard labels overfit. */
