@@ -123,6 +123,8 @@ export function RunsView() {
                       </button>
                     )}{' '}
                     <button
+                      disabled={r.history.length === 0}
+                      title={r.history.length === 0 ? 'not trained yet: nothing to export' : undefined}
                       onClick={() =>
                         void studio.trainer.api
                           .exportStudent(r.id)
@@ -134,6 +136,7 @@ export function RunsView() {
                     </button>{' '}
                     {'showDirectoryPicker' in window && (
                       <button
+                        disabled={r.history.length === 0}
                         onClick={() =>
                           void studio.trainer.api
                             .exportStudent(r.id)
