@@ -19,6 +19,11 @@ describe('wasm conv gradients (filter: a dilated forward conv; input: a forward 
       { x: [2, 7, 6, 3], f: [3, 3, 3, 5], s: 2, pad: 'same' },
       { x: [1, 9, 8, 2], f: [3, 3, 2, 4], s: 2, pad: 'valid' },
       { x: [3, 5, 5, 4], f: [1, 1, 4, 6], s: 1, pad: 'valid' },
+      // 1x1 filters take the matmul path: strided (subsampled by an identity conv), odd and even sizes.
+      { x: [2, 8, 8, 3], f: [1, 1, 3, 5], s: 2, pad: 'same' },
+      { x: [2, 7, 9, 3], f: [1, 1, 3, 4], s: 2, pad: 'valid' },
+      { x: [2, 7, 7, 2], f: [1, 1, 2, 3], s: 2, pad: 'same' },
+      { x: [2, 6, 6, 3], f: [1, 1, 3, 2], s: 3, pad: 'same' },
       { x: [1, 12, 12, 3], f: [7, 7, 3, 4], s: 2, pad: 'same' },
       { x: [2, 6, 9, 3], f: [5, 5, 3, 2], s: 1, pad: 'same' },
       { x: [2, 8, 8, 2], f: [4, 4, 2, 3], s: 1, pad: 'same' },

@@ -15,7 +15,15 @@
  * Checked against the cpu backend (wasmDepthwiseGrad.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { convInfo, kernelScope, padHW, wasmKernel, type ConvGeometryAttrs, type Shape4 } from './wasmKernels';
+import {
+  convInfo,
+  dilateHW,
+  kernelScope,
+  padHW,
+  wasmKernel,
+  type ConvGeometryAttrs,
+  type Shape4,
+} from './wasmKernels';
 
 interface DepthwiseGradAttrs extends ConvGeometryAttrs {
   dilations: [number, number] | number;
@@ -86,7 +94,7 @@ export function patchWasmDepthwiseGrads(): void {
       const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
       const attrs = args.attrs as unknown as DepthwiseGradAttrs & { inputShape: Shape4 };
       const info = depthwiseInfo(attrs.inputShape, filter.shape as Shape4, attrs);
-      const [n, h, w, c] = attrs.inputShape;
+      const [, h, w] = attrs.inputShape;
       const [fh, fw] = filter.shape;
       const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
       const { top, left } = info.padInfo;
@@ -100,33 +108,11 @@ export function patchWasmDepthwiseGrads(): void {
       }
       const k = kernelScope(args.backend as tf.KernelBackend);
       try {
-        let dyd: tf.TensorInfo = dy;
-        if (sh > 1 || sw > 1) {
-          // Zeros between rows and columns: [N, Ho, 1, Wo, 1, C] padded to [N, Ho, sh, Wo, sw, C], cut.
-          const six = k.run(reshape, { x: dy }, { shape: [n, ho, 1, wo, 1, c] });
-          const spread = k.run(
-            pad,
-            { x: six },
-            {
-              paddings: [
-                [0, 0],
-                [0, 0],
-                [0, sh - 1],
-                [0, 0],
-                [0, sw - 1],
-                [0, 0],
-              ],
-              constantValue: 0,
-            },
-          );
-          const flat = k.run(reshape, { x: spread }, { shape: [n, ho * sh, wo * sw, c] });
-          dyd = k.run(
-            slice,
-            { x: flat },
-            { begin: [0, 0, 0, 0], size: [n, (ho - 1) * sh + 1, (wo - 1) * sw + 1, c] },
-          );
-        }
-        const dyp = k.run(pad, { x: dyd }, padHW(padTop, padBottom, padLeft, padRight));
+        // Zeros between dy's rows and columns; the ones past its last row/column serve as padding.
+        const keepH = Math.min(padBottom, sh - 1);
+        const keepW = Math.min(padRight, sw - 1);
+        const dyd = dilateHW(k, dy, sh, sw, keepH, keepW);
+        const dyp = k.run(pad, { x: dyd }, padHW(padTop, padBottom - keepH, padLeft, padRight - keepW));
         const rotated = k.run(reverse, { x: filter }, { dims: [0, 1] });
         return k.keep(
           depthwise,

@@ -40,6 +40,11 @@ export function kernelScope(backend: tf.KernelBackend) {
       temps.push(out);
       return out;
     },
+    /** Releases `t` (made outside run(), e.g. by backend.makeTensorInfo) with the rest. */
+    track(t: tf.TensorInfo): tf.TensorInfo {
+      temps.push(t);
+      return t;
+    },
     /** Runs a kernel whose output the caller keeps (not released). */
     keep(kernel: tf.KernelConfig, inputs: tf.NamedTensorInfoMap, attrs: object): tf.TensorInfo {
       return kernel.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
@@ -83,4 +88,44 @@ export function padHW(top: number, bottom: number, left: number, right: number) 
     ],
     constantValue: 0,
   };
+}
+
+/**
+ * dy with sh - 1 zero rows between its rows and sw - 1 zero columns between its columns ([N, Ho, Wo, C]
+ * to [N, (Ho - 1) * sh + 1 + extraH, (Wo - 1) * sw + 1 + extraW, C]; extraH/extraW <= stride - 1 zero
+ * rows/columns are kept at the bottom/right, saving a slice when the caller pads there anyway): the
+ * input of a transposed (strided) conv as a stride-1 one. Reshape to [N, Ho, 1, Wo, 1, C], pad to
+ * [N, Ho, sh, Wo, sw, C], reshape back, cut.
+ */
+export function dilateHW(
+  k: ReturnType<typeof kernelScope>,
+  dy: tf.TensorInfo,
+  sh: number,
+  sw: number,
+  extraH = 0,
+  extraW = 0,
+): tf.TensorInfo {
+  if (sh === 1 && sw === 1) return dy;
+  const [n, ho, wo, c] = dy.shape;
+  const six = k.run(wasmKernel('Reshape'), { x: dy }, { shape: [n, ho, 1, wo, 1, c] });
+  const spread = k.run(
+    wasmKernel('PadV2'),
+    { x: six },
+    {
+      paddings: [
+        [0, 0],
+        [0, 0],
+        [0, sh - 1],
+        [0, 0],
+        [0, sw - 1],
+        [0, 0],
+      ],
+      constantValue: 0,
+    },
+  );
+  const flat = k.run(wasmKernel('Reshape'), { x: spread }, { shape: [n, ho * sh, wo * sw, c] });
+  const rows = (ho - 1) * sh + 1 + Math.min(extraH, sh - 1);
+  const cols = (wo - 1) * sw + 1 + Math.min(extraW, sw - 1);
+  if (rows === ho * sh && cols === wo * sw) return flat;
+  return k.run(wasmKernel('Slice'), { x: flat }, { begin: [0, 0, 0, 0], size: [n, rows, cols, c] });
 }
