@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { hardCrossEntropy, softCrossEntropy } from './loss';
 import { adamW, sgdMomentum, type Optimizer, type OptimizerWeight, type ParamSlot } from './optimizers';
+import { patchBatchNormTraining } from './batchNormTrain';
 
 export interface TrainerOptions {
   optimizer: 'sgd' | 'adamw';
@@ -52,6 +53,9 @@ export function trainableSlots(model: tf.LayersModel, decayOneDim: boolean): Par
 }
 
 export function createTrainer(model: tf.LayersModel, opts: TrainerOptions): Trainer {
+  // BatchNorm's training forward and gradient as one op (engine/batchNormTrain.ts): ~27 % of a resnetMini
+  // step on wasm.
+  patchBatchNormTraining();
   const temperature = opts.temperature ?? 1;
   const isSgd = opts.optimizer === 'sgd';
   // SGD recipe decays everything (train_FKD.py); timm's AdamW exempts 1-D params.
