@@ -14,8 +14,8 @@ import * as tf from '@tensorflow/tfjs';
 import {
   convInfo,
   dilateHW,
+  explicitPad,
   kernelScope,
-  padHW,
   replaceWasmKernel,
   wasmKernel,
   type ConvGeometryAttrs,
@@ -109,12 +109,7 @@ export function patchWasmConv2DBackpropFilter(): void {
         // dilated by the stride; its [Ci, fh, fw, Co] output is dW with the axes permuted.
         const xt = k.run(transpose, { x: cut }, { perm: [3, 1, 2, 0] });
         const dyt = k.run(transpose, { x: dy }, { perm: [1, 2, 0, 3] });
-        const pads = [
-          [0, 0],
-          [top, Math.max(bottom, 0)],
-          [left, Math.max(right, 0)],
-          [0, 0],
-        ];
+        const pads = explicitPad(top, Math.max(bottom, 0), left, Math.max(right, 0));
         const out = k.run(
           conv2d,
           { x: xt, filter: dyt },
@@ -142,7 +137,6 @@ let inputPatched = false;
  */
 export function patchWasmConv2DBackpropInput(): void {
   if (inputPatched) return;
-  const pad = wasmKernel('PadV2');
   const reverse = wasmKernel('Reverse');
   const transpose = wasmKernel('Transpose');
   const conv2d = wasmKernel('Conv2D');
@@ -168,13 +162,13 @@ export function patchWasmConv2DBackpropInput(): void {
       const keepH = Math.min(padBottom, sh - 1);
       const keepW = Math.min(padRight, sw - 1);
       const dyd = dilateHW(k, dy, sh, sw, keepH, keepW);
-      const dyp = k.run(pad, { x: dyd }, padHW(padTop, padBottom - keepH, padLeft, padRight - keepW));
+      const pads = explicitPad(padTop, padBottom - keepH, padLeft, padRight - keepW);
       const rotated = k.run(reverse, { x: filter }, { dims: [0, 1] });
       const swapped = k.run(transpose, { x: rotated }, { perm: [0, 1, 3, 2] });
       return k.keep(
         conv2d,
-        { x: dyp, filter: swapped },
-        { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] },
+        { x: dyd, filter: swapped },
+        { strides: [1, 1], pad: pads, dataFormat: 'NHWC', dilations: [1, 1] },
       );
     } finally {
       k.release();

@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   convInfo,
   dilateHW,
+  explicitPad,
   kernelScope,
   padHW,
   wasmKernel,
@@ -112,12 +113,12 @@ export function patchWasmDepthwiseGrads(): void {
         const keepH = Math.min(padBottom, sh - 1);
         const keepW = Math.min(padRight, sw - 1);
         const dyd = dilateHW(k, dy, sh, sw, keepH, keepW);
-        const dyp = k.run(pad, { x: dyd }, padHW(padTop, padBottom - keepH, padLeft, padRight - keepW));
+        const pads = explicitPad(padTop, padBottom - keepH, padLeft, padRight - keepW);
         const rotated = k.run(reverse, { x: filter }, { dims: [0, 1] });
         return k.keep(
           depthwise,
-          { x: dyp, filter: rotated },
-          { strides: [1, 1], pad: 'valid', dilations: [1, 1] },
+          { x: dyd, filter: rotated },
+          { strides: [1, 1], pad: pads, dilations: [1, 1] },
         );
       } finally {
         k.release();

@@ -77,6 +77,19 @@ export function convInfo(xShape: Shape4, filterShape: Shape4, attrs: ConvGeometr
   );
 }
 
+/**
+ * A conv's explicit `pad` attribute for [N, H, W, C] (rows and columns): XNNPACK pads inside the conv,
+ * so the input is not copied by a PadV2 first (~2 ms for a [64, 28, 28, 8] tensor on wasm).
+ */
+export function explicitPad(top: number, bottom: number, left: number, right: number): number[][] {
+  return [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
+}
+
 /** PadV2 attributes for [N, H, W, C]: rows and columns only, zeros. */
 export function padHW(top: number, bottom: number, left: number, right: number) {
   return {
