@@ -28,6 +28,8 @@ export function FkdLabelsHint({
 }) {
   const studio = useStudio();
   const [error, setError] = useState<string | null>(null);
+  // One click, one label set: the button is off from the click until the set is listed as generating.
+  const [busy, setBusy] = useState(false);
   const unfinished = sets.filter((s) => s.status !== 'done');
   const liveId = useJobs((j) => unfinished.find((s) => j.generation[s.id]?.running)?.id);
   const live = unfinished.find((s) => s.id === liveId);
@@ -39,7 +41,8 @@ export function FkdLabelsHint({
 
   async function generateNow() {
     setError(null);
-    if (!teacher) return;
+    if (!teacher || busy) return;
+    setBusy(true);
     const scale = defaultLabelScale(teacher);
     const set = newLabelSet(
       dataset,
@@ -51,9 +54,10 @@ export function FkdLabelsHint({
     try {
       await putLabelSet(await openStudioDb(), set);
     } catch (e) {
+      setBusy(false);
       return setError(`could not store the label set: ${e instanceof Error ? e.message : String(e)}`);
     }
-    void startGeneration(studio, set.id);
+    void startGeneration(studio, set.id).finally(() => setBusy(false));
   }
 
   if (live) {
@@ -94,7 +98,9 @@ export function FkdLabelsHint({
       </p>
       {teacher && (
         <p>
-          <button onClick={() => void generateNow()}>Generate soft labels now</button>
+          <button disabled={busy} onClick={() => void generateNow()}>
+            Generate soft labels now
+          </button>
         </p>
       )}
       {error && (
