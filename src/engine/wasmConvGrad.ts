@@ -27,12 +27,49 @@ interface ConvGradAttrs extends ConvGeometryAttrs {
   dataFormat: 'NHWC' | 'NCHW';
 }
 
+/**
+ * A 1x1 conv's filter gradient as a matmul: dW = xs^T dy over the N*Ho*Wo positions, xs = x at the
+ * stride. As a conv it would take dy as an Ho x Wo filter for a 1 x 1 output, which XNNPACK runs ~20x
+ * slower (9 ms vs 0.4 for resnetMini's 1x1 stride-2 shortcut, batch 64). x is sampled at the stride by
+ * a stride-s 1x1 conv with an identity filter: XNNPACK does that in ~0.2 ms where wasm's StridedSlice
+ * takes ~9 (x * 1 + 0 * the others: exact for finite x). Only for no padding, where xs is x[::sh, ::sw].
+ */
+function filterGrad1x1(
+  k: ReturnType<typeof kernelScope>,
+  backend: tf.KernelBackend,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  [sh, sw]: [number, number],
+  filterShape: Shape4,
+): tf.TensorInfo {
+  const ci = filterShape[2];
+  const [n, ho, wo, co] = dy.shape;
+  let xs = x;
+  if (sh > 1 || sw > 1) {
+    const eye = new Float32Array(ci * ci);
+    for (let c = 0; c < ci; c++) eye[c * ci + c] = 1;
+    const shape = [1, 1, ci, ci];
+    const filter = k.track({ dataId: backend.write(eye, shape, 'float32'), shape, dtype: 'float32' });
+    xs = k.run(
+      wasmKernel('Conv2D'),
+      { x, filter },
+      { strides: [sh, sw], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] },
+    );
+  }
+  const rows = n * ho * wo;
+  const a = k.run(wasmKernel('Reshape'), { x: xs }, { shape: [1, rows, ci] });
+  const at = k.run(wasmKernel('Transpose'), { x: a }, { perm: [0, 2, 1] });
+  const b = k.run(wasmKernel('Reshape'), { x: dy }, { shape: [1, rows, co] });
+  // Looked up at call time: the studio's BatchMatMul patch (wasmMatMul.ts) may come after this one.
+  const prod = k.run(wasmKernel('BatchMatMul'), { a: at, b }, { transposeA: false, transposeB: false });
+  return k.keep(wasmKernel('Reshape'), { x: prod }, { shape: filterShape });
+}
+
 let patched = false;
 
 export function patchWasmConv2DBackpropFilter(): void {
   if (patched || tf.getKernel('Conv2DBackpropFilter', 'wasm')) return;
   const slice = wasmKernel('Slice');
-  const reshape = wasmKernel('Reshape');
   const transpose = wasmKernel('Transpose');
   const conv2d = wasmKernel('Conv2D');
   tf.registerKernel({
@@ -66,35 +103,7 @@ export function patchWasmConv2DBackpropFilter(): void {
           subsampledRows === ho &&
           subsampledCols === wo
         ) {
-          // A 1x1 conv is a matmul: dW = xs^T dy over the N*Ho*Wo positions, xs = x at the stride. As
-          // a conv it would take dy as an Ho x Wo filter for a 1 x 1 output, which XNNPACK runs ~20x
-          // slower (9 ms vs 0.4 for resnetMini's 1x1 stride-2 shortcut, batch 64).
-          // x at the stride by a stride-sh 1x1 conv with an identity filter: XNNPACK subsamples in
-          // ~0.2 ms where wasm's StridedSlice takes ~9 (x * 1 + 0 * others: exact for finite x).
-          let xs = x;
-          if (sh > 1 || sw > 1) {
-            const eye = new Float32Array(ci * ci);
-            for (let c = 0; c < ci; c++) eye[c * ci + c] = 1;
-            const backend = args.backend as tf.KernelBackend;
-            const shape = [1, 1, ci, ci];
-            const filter = k.track({ dataId: backend.write(eye, shape, 'float32'), shape, dtype: 'float32' });
-            xs = k.run(
-              conv2d,
-              { x, filter },
-              { strides: [sh, sw], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] },
-            );
-          }
-          const rows = n * ho * wo;
-          const a = k.run(reshape, { x: xs }, { shape: [1, rows, ci] });
-          const at = k.run(transpose, { x: a }, { perm: [0, 2, 1] });
-          const b = k.run(reshape, { x: dy }, { shape: [1, rows, dy.shape[3]] });
-          // Looked up now: the studio's BatchMatMul patch may replace the kernel after this one is set.
-          const prod = k.run(
-            wasmKernel('BatchMatMul'),
-            { a: at, b },
-            { transposeA: false, transposeB: false },
-          );
-          return k.keep(reshape, { x: prod }, { shape: attrs.filterShape });
+          return filterGrad1x1(k, args.backend as tf.KernelBackend, x, dy, [sh, sw], attrs.filterShape);
         }
         const cut =
           bottom < 0 || right < 0
