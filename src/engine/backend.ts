@@ -150,12 +150,13 @@ async function prepare(): Promise<void> {
   wasmPathsConfigured = true;
   // Dense-layer gradients use transposed matmuls, which are ~30x slower on wasm than transposing first.
   patchWasmBatchMatMul();
-  // Conv weight gradients: wasm has only the 3-D kernel; a 2-D conv is a 3-D one of depth 1.
+  // Conv gradients as forward convs (XNNPACK): wasm has no 2-D filter gradient, a slow input gradient.
   patchWasmConv2DBackpropFilter();
   patchWasmConv2DBackpropInput();
   // Depthwise conv gradients (MobileNet students), absent from wasm: forward depthwise convs.
   patchWasmDepthwiseGrads();
-  // BatchNorm's gradient tiles its scale over the activation every step: native Tile is slow.
+  // tfjs-core's BatchNorm gradient tiles its scale over the activation: native Tile is slow. (Students
+  // train through engine/batchNormTrain.ts, which does not tile; other BatchNorm gradients still do.)
   patchWasmTile();
 }
 
