@@ -29,9 +29,21 @@ type Call = (
   kwargs: Record<string, unknown>,
 ) => tf.Tensor;
 
-/** Per-channel sums of a [M, C] tensor. */
-function channelSum(x2: tf.Tensor2D): tf.Tensor1D {
-  return tf.sum(x2, 0);
+/**
+ * Per-channel sums of x ([..., C]) over every other axis. For [N, H, W, C] as a global average pool
+ * (times H*W) and a sum over the N rows: on wasm tf.sum over the leading axes transposes the whole
+ * tensor first, 0.43 vs 0.10 ms for [64, 28, 28, 8] and 19 vs 0.27 ms for [64, 28, 28, 48], and its
+ * single running sum is ~10x less accurate than the pool's per-image partial sums (max error against
+ * a float64 sum 2e-3 vs 2.5e-4 for 50k normal values).
+ */
+function channelSum(x: tf.Tensor): tf.Tensor1D {
+  const c = x.shape[x.rank - 1];
+  if (x.rank === 4) {
+    const [n, h, w] = x.shape;
+    const pooled = tf.mul(tf.avgPool(x as tf.Tensor4D, [h, w], 1, 'valid'), h * w);
+    return tf.sum(tf.reshape(pooled, [n, c]), 0);
+  }
+  return tf.sum(tf.reshape(x, [x.size / c, c]), 0);
 }
 
 /**
@@ -52,27 +64,24 @@ export function batchNormTraining(
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xIn, g, b] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
     const save = args[3] as tf.GradSaveFunc;
-    const x2 = tf.reshape(xIn, [m, c]) as tf.Tensor2D;
-    mean = tf.div(channelSum(x2), m);
-    const centred = tf.sub(x2, mean);
-    variance = tf.div(channelSum(tf.square(centred) as tf.Tensor2D), m);
+    // Every op broadcasts [C] over the last axis, so x keeps its shape (the pool needs [N, H, W, C]).
+    mean = tf.div(channelSum(xIn), m);
+    const centred = tf.sub(xIn, mean);
+    variance = tf.div(channelSum(tf.square(centred)), m);
     const invStd = tf.rsqrt(tf.add(variance, epsilon)) as tf.Tensor1D;
-    const xHat = tf.mul(centred, invStd) as tf.Tensor2D;
+    const xHat = tf.mul(centred, invStd);
     save([xHat, invStd, g]);
     // The op's scope frees everything but its output: keep the statistics for the moving averages.
     tf.keep(mean);
     tf.keep(variance);
-    const y = tf.reshape(tf.add(tf.mul(xHat, g), b), xIn.shape);
     return {
-      value: y,
+      value: tf.add(tf.mul(xHat, g), b),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xh, inv, gm] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-        const dy2 = tf.reshape(dy, [m, c]) as tf.Tensor2D;
-        const dBeta = channelSum(dy2);
-        const dGamma = channelSum(tf.mul(dy2, xh) as tf.Tensor2D);
-        const inner = tf.sub(tf.sub(dy2, tf.div(dBeta, m)), tf.mul(xh, tf.div(dGamma, m)));
-        const dx = tf.reshape(tf.mul(inner, tf.mul(gm, inv)), dy.shape);
-        return [dx, dGamma, dBeta];
+        const [xh, inv, gm] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+        const dBeta = channelSum(dy);
+        const dGamma = channelSum(tf.mul(dy, xh));
+        const inner = tf.sub(tf.sub(dy, tf.div(dBeta, m)), tf.mul(xh, tf.div(dGamma, m)));
+        return [tf.mul(inner, tf.mul(gm, inv)), dGamma, dBeta];
       },
     };
   });
