@@ -23,6 +23,7 @@ import { buildStudent } from '../models/students';
 import { ClassTokenPosEmbed, ClassTokenSelect, MultiHeadSelfAttention } from '../models/vit';
 import { softCrossEntropy } from './loss';
 import { patchBatchNormTraining } from './batchNormTrain';
+import { patchReLUMax } from './reluMaxGrad';
 
 export const GRAD_PARITY_TOLERANCE = { abs: 1e-5, rel: 1e-4 };
 
@@ -327,8 +328,9 @@ async function switchBackend(name: string): Promise<void> {
  */
 export async function gradientParity(backends: string[]): Promise<GradParityReport> {
   if (backends.length < 2) throw new Error('gradientParity needs a reference backend and at least one other');
-  // The BatchNorm training path the trainer uses (createTrainer installs it too).
+  // The BatchNorm and ReLU6 paths the trainer uses (createTrainer installs them too).
   patchBatchNormTraining();
+  patchReLUMax();
   const previous = tf.getBackend();
   const [reference, ...others] = backends;
   try {

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { hardCrossEntropy, softCrossEntropy } from './loss';
 import { adamW, sgdMomentum, type Optimizer, type OptimizerWeight, type ParamSlot } from './optimizers';
 import { patchBatchNormTraining } from './batchNormTrain';
+import { patchReLUMax } from './reluMaxGrad';
 
 export interface TrainerOptions {
   optimizer: 'sgd' | 'adamw';
@@ -53,9 +54,10 @@ export function trainableSlots(model: tf.LayersModel, decayOneDim: boolean): Par
 }
 
 export function createTrainer(model: tf.LayersModel, opts: TrainerOptions): Trainer {
-  // BatchNorm's training forward and gradient as one op (engine/batchNormTrain.ts): ~27 % of a resnetMini
-  // step on wasm.
+  // BatchNorm's training forward and gradient as one op (engine/batchNormTrain.ts: ~27 % of a resnetMini
+  // step on wasm) and ReLU6 as one op with a cheap gradient (engine/reluMaxGrad.ts, MobileNets).
   patchBatchNormTraining();
+  patchReLUMax();
   const temperature = opts.temperature ?? 1;
   const isSgd = opts.optimizer === 'sgd';
   // SGD recipe decays everything (train_FKD.py); timm's AdamW exempts 1-D params.
