@@ -20,7 +20,6 @@ import {
   dilateHW,
   explicitPad,
   kernelScope,
-  padHW,
   wasmKernel,
   type ConvGeometryAttrs,
   type Shape4,
@@ -44,7 +43,6 @@ let patched = false;
 /** Registers both depthwise gradient kernels for wasm (once; no-op where wasm already has them). */
 export function patchWasmDepthwiseGrads(): void {
   if (patched || tf.getKernel('DepthwiseConv2dNativeBackpropFilter', 'wasm')) return;
-  const pad = wasmKernel('PadV2');
   const slice = wasmKernel('Slice');
   const transpose = wasmKernel('Transpose');
   const reshape = wasmKernel('Reshape');
@@ -64,20 +62,30 @@ export function patchWasmDepthwiseGrads(): void {
       const n = x.shape[0];
       const k = kernelScope(args.backend as tf.KernelBackend);
       try {
-        const { top, left, bottom, right } = info.padInfo;
-        const padded = k.run(pad, { x }, padHW(top, bottom, left, right));
+        // The forward's padding goes to the conv below (explicit pads, no copy of x); only rows and
+        // columns past the strided windows' reach (valid padding with a remainder) need a cut.
+        const { top, left } = info.padInfo;
+        const [, h, w] = x.shape;
         const hs = (ho - 1) * sh + fh;
         const ws = (wo - 1) * sw + fw;
-        const xs = k.run(slice, { x: padded }, { begin: [0, 0, 0, 0], size: [n, hs, ws, c] });
-        // [N, Hs, Ws, C] -> [Hs, Ws, C, N] -> [1, Hs, Ws, C*N]: channel c*N + n is image n's channel c.
+        const bottom = hs - top - h;
+        const right = ws - left - w;
+        const hc = h + Math.min(bottom, 0);
+        const wc = w + Math.min(right, 0);
+        const xs = hc < h || wc < w ? k.run(slice, { x }, { begin: [0, 0, 0, 0], size: [n, hc, wc, c] }) : x;
+        // [N, H, W, C] -> [H, W, C, N] -> [1, H, W, C*N]: channel c*N + n is image n's channel c.
         const xt = k.run(transpose, { x: xs }, { perm: [1, 2, 3, 0] });
-        const x1 = k.run(reshape, { x: xt }, { shape: [1, hs, ws, c * n] });
+        const x1 = k.run(reshape, { x: xt }, { shape: [1, hc, wc, c * n] });
         const dyt = k.run(transpose, { x: dy }, { perm: [1, 2, 3, 0] });
         const f1 = k.run(reshape, { x: dyt }, { shape: [ho, wo, c * n, 1] });
         const out = k.run(
           depthwise,
           { x: x1, filter: f1 },
-          { strides: [1, 1], pad: 'valid', dilations: [sh, sw] },
+          {
+            strides: [1, 1],
+            pad: explicitPad(top, Math.max(bottom, 0), left, Math.max(right, 0)),
+            dilations: [sh, sw],
+          },
         );
         const perImage = k.run(reshape, { x: out }, { shape: [fh, fw, c, n] });
         const summed = k.run(sum, { x: perImage }, { axis: [3], keepDims: false });

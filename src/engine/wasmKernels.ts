@@ -90,19 +90,6 @@ export function explicitPad(top: number, bottom: number, left: number, right: nu
   ];
 }
 
-/** PadV2 attributes for [N, H, W, C]: rows and columns only, zeros. */
-export function padHW(top: number, bottom: number, left: number, right: number) {
-  return {
-    paddings: [
-      [0, 0],
-      [top, bottom],
-      [left, right],
-      [0, 0],
-    ],
-    constantValue: 0,
-  };
-}
-
 /**
  * dy with sh - 1 zero rows between its rows and sw - 1 zero columns between its columns ([N, Ho, Wo, C]
  * to [N, (Ho - 1) * sh + 1 + extraH, (Wo - 1) * sw + 1 + extraW, C]; extraH/extraW <= stride - 1 zero
