@@ -12,13 +12,13 @@
  * (width 8) with the CNN teacher (the studio's default teacher), 32 stored crops/image, numCrops 1, crop
  * scale [0.08, 1] for all three methods (the ImageNet RandomResizedCrop default: small crops make hard
  * labels noisy, which is where per-crop soft labels pay), AdamW cosine, 16 epochs, each method at its own
- * learning rate tuned on seed 1 (LR below), measured on seeds 2-7. Measured 2026-11-29 at 1b8cf93
- * (`npm run bench:quality`, 20.2 min on wasm, 2 cores): FKD 79.90 / vanilla 77.23 / online KD 80.47:
- * FKD - vanilla +2.67 (goal >= 3 not met; per seed 2.8, 3.8, 2.2, 2.6, 2.0, 2.6), FKD - online KD -0.57
- * (met). Earlier that day, before BatchNorm's training step became one op (engine/batchNormTrain.ts:
- * same maths, other float rounding, so every run reshuffles), the same seeds gave +2.93 (30.3 min), and
- * a replication on seeds 8-13, decided before its result, +2.30 (FKD 80.17 / vanilla 77.87 / online KD
- * 80.50): the margin of this recipe is about +2.6, not 3.
+ * learning rate tuned on seed 1 (LR below), measured on seeds 2-7. Measured 2026-11-29 at 9b9ca3c
+ * (`npm run bench:quality`, 19.9 min on wasm, 2 cores): FKD 80.03 / vanilla 77.73 / online KD 80.00:
+ * FKD - vanilla +2.30 (goal >= 3 not met; per seed 2.4, 4.2, 2.8, 2.2, 1.6, 0.6), FKD - online KD +0.03
+ * (met). Each BatchNorm rewrite that day (engine/batchNormTrain.ts: same maths, other float rounding)
+ * reshuffled every run: the same seeds gave +2.93 before it and +2.67 at 1b8cf93; a replication on seeds
+ * 8-13, decided before its result, +2.30 (FKD 80.17 / vanilla 77.87 / online KD 80.50). The margin of
+ * this recipe is about +2.5, not 3.
  * Before the learning rates were tuned (all at 0.002, the MLP's), seeds 1-6 gave FKD 77.77 / vanilla 74.13
  * / online KD 77.40 (+3.63): most of that margin was vanilla being undertrained at 0.002, so it is not the
  * headline any more. numCrops matters for this BatchNorm CNN (seed 1, FKD only): lr 0.008: 1 -> 81.6, 4 ->
