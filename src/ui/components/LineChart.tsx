@@ -25,6 +25,11 @@ function thin<T>(cols: T[][]): T[][] {
   return cols.map((c) => keep.map((i) => c[i]));
 }
 
+/** Steps and epochs are whole numbers: x ticks at 1, 2, 5, 10, 20, 50, ... (never 1.2, 1.4, ...). */
+const INTEGER_INCRS = [1, 2, 5]
+  .flatMap((m) => [1, 10, 100, 1000, 10000, 100000].map((p) => m * p))
+  .sort((a, b) => a - b);
+
 /** At most one redraw per chart per this many ms. */
 const REDRAW_MS = 400;
 
@@ -61,7 +66,7 @@ export function LineChart({
         height,
         scales: { x: { time: false } },
         axes: [
-          { label: xLabel },
+          { label: xLabel, incrs: INTEGER_INCRS },
           { values: (_u, vals) => vals.map((v) => (v == null ? '' : String(+v.toPrecision(3)))) },
         ],
         series: [
