@@ -8,6 +8,7 @@ import { useStudio, type Studio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { JobProgressBar } from './JobProgressBar';
 import { ClassBrowser, decodeProblemsOf } from './ClassBrowser';
+import { ErrorBanner } from './ErrorBanner';
 
 declare global {
   interface Window {
@@ -164,11 +165,7 @@ export function FolderDatasets() {
         .map(([id, p]) => (
           <JobProgressBar key={id} progress={p} testId="index-progress" />
         ))}
-      {error && (
-        <div className="banner error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
       {mine.map((d) => {
         const sets = (labelSets ?? []).filter((s) => s.datasetId === d.id);
         const skippedTotal = (d.extra?.skippedTotal as number | undefined) ?? d.skipped.length;

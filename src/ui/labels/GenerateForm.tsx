@@ -8,6 +8,7 @@ import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { NumberField } from '../components/NumberField';
 import { DEFAULT_LABEL_SETTINGS as D, defaultLabelScale, newLabelSet } from './newLabelSet';
+import { ErrorBanner } from '../components/ErrorBanner';
 
 const CODECS = [
   { id: 'msTopK', label: 'Marginal smoothing top-k (recommended)' },
@@ -203,11 +204,7 @@ export function GenerateForm() {
           Generate soft labels
         </button>
       </p>
-      {error && (
-        <div className="banner error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
     </section>
   );
 }

@@ -12,6 +12,7 @@ import { jobStore, useJobs } from '../jobStore';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { guarded } from '../workers';
+import { ErrorBanner } from '../components/ErrorBanner';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -73,11 +74,7 @@ function ImportLabelSet() {
           {state.message}
         </span>
       )}
-      {state.error && (
-        <div className="banner error" role="alert" data-testid="label-import-error">
-          {state.error}
-        </div>
-      )}
+      <ErrorBanner error={state.error} testId="label-import-error" />
     </div>
   );
 }
@@ -114,11 +111,7 @@ function LiveGeneration({ set }: { set: LabelSet }) {
         testId="generation-progress"
         cropsPerItem={set.settings.numCrops}
       />
-      {job.error && (
-        <div className="banner error" role="alert">
-          {job.error}
-        </div>
-      )}
+      <ErrorBanner error={job.error} />
       {job.skipped.length > 0 && (
         <details>
           <summary>{job.skipped.length} images skipped</summary>
@@ -170,11 +163,7 @@ export function LabelLibrary() {
       <h2>Label sets</h2>
       {error && <div className="banner error">{error}</div>}
       <ImportLabelSet />
-      {exportError && (
-        <div className="banner error" role="alert">
-          {exportError}
-        </div>
-      )}
+      <ErrorBanner error={exportError} />
       {sets && sets.length === 0 && <p className="muted">No soft labels yet: generate a set above.</p>}
       {sets && sets.length > 0 && (
         <table className="grid" data-testid="label-sets">

@@ -2,20 +2,12 @@
  * A new soft-label set record, as the Soft labels form and the Train form's one-click "generate now"
  * both make it: one place decides the defaults and the name, so the two cannot drift apart.
  */
-import type { Dataset, LabelSet } from '../../store';
+import type { Dataset, LabelSet, LabelSetSettings } from '../../store';
 
 export { DEFAULT_LABEL_SETTINGS, defaultLabelScale } from '../../workers/labelConfig';
 
-export interface LabelSetChoice {
-  numCrops: number;
-  codec: string;
-  k: number;
-  precision: string;
-  temperature: number;
-  scale: [number, number];
-  seed: number;
-  reuseBoxesFrom?: string;
-}
+/** What the user chooses; the ratio is FKD's default and the input size the labeller's. */
+export type LabelSetChoice = Omit<LabelSetSettings, 'ratio' | 'inputSize'>;
 
 /** The record to store before generation starts (status pending, nothing done). */
 export function newLabelSet(

@@ -6,6 +6,7 @@ import { JobProgressBar } from '../components/JobProgressBar';
 import { useJobs } from '../jobStore';
 import { DEFAULT_LABEL_SETTINGS, defaultLabelScale, newLabelSet } from '../labels/newLabelSet';
 import { useStudio } from '../studio';
+import { ErrorBanner } from '../components/ErrorBanner';
 
 /** Called from the click handler only (a module function: the React compiler's purity rule cannot tell). */
 const timestamp = () => Date.now();
@@ -103,11 +104,7 @@ export function FkdLabelsHint({
           </button>
         </p>
       )}
-      {error && (
-        <div className="banner error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
     </div>
   );
 }

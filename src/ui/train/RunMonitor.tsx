@@ -6,6 +6,7 @@ import { pauseTraining } from '../actions';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { Curves } from './Curves';
+import { ErrorBanner } from '../components/ErrorBanner';
 
 export function RunMonitor({ runId }: { runId: string }) {
   const studio = useStudio();
@@ -25,11 +26,7 @@ export function RunMonitor({ runId }: { runId: string }) {
         {run?.name ?? runId} {job.running ? '' : `(${run?.status ?? 'stopped'})`}
       </h2>
       <JobProgressBar progress={job.progress} testId="train-progress" />
-      {job.error && (
-        <div className="banner error" role="alert">
-          {job.error}
-        </div>
-      )}
+      <ErrorBanner error={job.error} />
       {m && (
         <p className="muted" data-testid="train-stats">
           step {m.step}/{m.totalSteps} · epoch {m.epoch.toFixed(2)} · loss {m.loss.toFixed(4)} · lr{' '}

@@ -17,6 +17,7 @@ import { StudentSummary } from './StudentSummary';
 import { FkdLabelsHint } from './FkdLabelsHint';
 import { NumberField } from '../components/NumberField';
 import { isRangeOrNull, useDraft } from '../useDraft';
+import { ErrorBanner } from '../components/ErrorBanner';
 
 /** Called from the click handler only (a module function: the React compiler's purity rule cannot tell). */
 const timestamp = () => Date.now();
@@ -365,11 +366,7 @@ export function TrainForm() {
           Defaults
         </button>
       </p>
-      {error && (
-        <div className="banner error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
     </section>
   );
 }

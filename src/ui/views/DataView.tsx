@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { itemUrl, loadManifest, type ManifestDataset } from '../embedded';
 import { formatBytes } from '../format';
 import { FolderDatasets } from '../components/FolderDatasets';
+import { ErrorBanner } from '../components/ErrorBanner';
 
 function classCounts(ds: ManifestDataset) {
   const counts = ds.classes.map(() => ({ train: 0, val: 0 }));
@@ -97,11 +98,7 @@ export function DataView() {
     <>
       <FolderDatasets />
       <h2 style={{ fontSize: 16 }}>Embedded datasets</h2>
-      {error && (
-        <div className="banner error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
       {!datasets && !error && <p className="muted">Loading…</p>}
       {datasets?.map((ds) => (
         <EmbeddedDataset key={ds.id} ds={ds} />

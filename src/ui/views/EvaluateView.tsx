@@ -10,6 +10,7 @@ import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { openStudioDb } from '../../store';
 import { itemThumbUrl } from '../thumbs';
+import { ErrorBanner } from '../components/ErrorBanner';
 
 export function EvaluateView() {
   const studio = useStudio();
@@ -76,11 +77,7 @@ export function EvaluateView() {
         </button>
       </div>
       <JobProgressBar progress={progress} />
-      {error && (
-        <div className="banner error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
       {result && (
         <>
           <p data-testid="eval-result">

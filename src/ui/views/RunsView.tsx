@@ -7,6 +7,7 @@ import { jobStore, useJobs } from '../jobStore';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { downloadArtifacts, saveArtifactsToFolder } from '../download';
+import { ErrorBanner } from '../components/ErrorBanner';
 
 function bestVal(r: Run): number | undefined {
   const v = r.history.map((h) => h.valTop1).filter((x): x is number => x !== undefined);
@@ -58,11 +59,7 @@ export function RunsView() {
   return (
     <section className="panel">
       <h2>Runs</h2>
-      {error && (
-        <div className="banner error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
       {runs && runs.length === 0 && <p className="muted">No runs yet.</p>}
       {runs && runs.length > 0 && (
         <table className="grid" data-testid="runs">

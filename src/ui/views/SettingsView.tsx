@@ -4,6 +4,7 @@ import type { BackendName } from '../../workers/api';
 import { useStudio, type WorkerStatus } from '../studio';
 import { ALL_BACKENDS, forcedBackend, forcedBackendSource, saveForcedBackend } from '../settings';
 import { StoragePanel } from '../components/StoragePanel';
+import { ErrorBanner } from '../components/ErrorBanner';
 
 function AdapterPanel({ who, status }: { who: string; status: WorkerStatus }) {
   if (status.state !== 'ready') return null;
@@ -95,11 +96,7 @@ function GradParityPanel() {
         Diagnostics: gradient parity (cpu vs webgpu)
       </button>
       {state === 'running' && <span className="muted"> running on {PARITY_BACKENDS.join(', ')}…</span>}
-      {error && (
-        <div className="banner error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
       {report && (
         <table className="grid">
           <thead>
