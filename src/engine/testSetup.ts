@@ -1,6 +1,7 @@
 /** Shared by the engine/models tests: the pure-JS cpu backend (tfjs-node is not available). */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
+import { expect } from 'vitest';
 
 export async function useCpu(): Promise<void> {
   await tf.setBackend('cpu');
@@ -58,4 +59,21 @@ export async function convGradsOn(backend: string, op: ConvOp, c: ConvGradCase) 
 /** max |a - b| / max |a|: a's magnitude sets the tolerance's scale. */
 export function relMaxDiff(a: Float32Array, b: Float32Array): number {
   return maxAbsDiff(a, b) / Math.max(...a.map(Math.abs));
+}
+
+/**
+ * For each case, the wasm filter and input gradients of `op` equal the cpu backend's (relative 1e-5),
+ * and neither backend leaks a tensor or a kernel-level temporary (slices, transposes, reshapes).
+ */
+export async function expectWasmGradsMatchCpu(op: ConvOp, cases: ConvGradCase[]): Promise<void> {
+  for (const c of cases) {
+    const cpu = await convGradsOn('cpu', op, c);
+    const wasm = await convGradsOn('wasm', op, c);
+    for (const r of [cpu, wasm]) {
+      expect(r.leakedTensors, 'leaked tensors').toBe(0);
+      expect(r.leakedData, 'leaked backend data').toBe(0);
+    }
+    expect(relMaxDiff(cpu.dW, wasm.dW), `dW ${JSON.stringify(c)}`).toBeLessThan(1e-5);
+    expect(relMaxDiff(cpu.dx, wasm.dx), `dx ${JSON.stringify(c)}`).toBeLessThan(1e-5);
+  }
 }

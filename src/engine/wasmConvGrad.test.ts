@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gradientParity } from './gradParity';
-import { convGradsOn, relMaxDiff, type ConvGradCase, type ConvOp } from './testSetup';
+import { expectWasmGradsMatchCpu, type ConvGradCase, type ConvOp } from './testSetup';
 import { patchWasmBatchMatMul } from './wasmMatMul';
 import { patchWasmConv2DBackpropFilter, patchWasmConv2DBackpropInput } from './wasmConvGrad';
 import { patchWasmDepthwiseGrads } from './wasmDepthwiseGrad';
@@ -30,17 +30,7 @@ describe('wasm conv gradients (filter: a dilated forward conv; input: a forward 
       { x: [2, 6, 7, 2], f: [3, 2, 2, 3], s: 1, pad: 'valid' },
     ];
     const op: ConvOp = (x, f, s, pad) => tf.conv2d(x, f, s, pad);
-    for (const c of cases) {
-      const cpu = await convGradsOn('cpu', op, c);
-      const wasm = await convGradsOn('wasm', op, c);
-      for (const r of [cpu, wasm]) {
-        expect(r.leakedTensors, 'leaked tensors').toBe(0);
-        // Kernel-level temporaries (slices, transposes, reshapes) are freed too, not only tensors.
-        expect(r.leakedData, 'leaked backend data').toBe(0);
-      }
-      expect(relMaxDiff(cpu.dW, wasm.dW), `dW ${JSON.stringify(c)}`).toBeLessThan(1e-5);
-      expect(relMaxDiff(cpu.dx, wasm.dx), `dx ${JSON.stringify(c)}`).toBeLessThan(1e-5);
-    }
+    await expectWasmGradsMatchCpu(op, cases);
   });
 
   it('lets every gradient parity case whose kernels wasm has run on wasm and match cpu', async () => {

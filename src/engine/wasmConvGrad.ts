@@ -13,8 +13,8 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   convInfo,
-  dilateHW,
-  explicitPad,
+  filterGradWindow,
+  inputGradInput,
   kernelScope,
   replaceWasmKernel,
   wasmKernel,
@@ -69,7 +69,6 @@ let patched = false;
 
 export function patchWasmConv2DBackpropFilter(): void {
   if (patched || tf.getKernel('Conv2DBackpropFilter', 'wasm')) return;
-  const slice = wasmKernel('Slice');
   const transpose = wasmKernel('Transpose');
   const conv2d = wasmKernel('Conv2D');
   tf.registerKernel({
@@ -81,18 +80,11 @@ export function patchWasmConv2DBackpropFilter(): void {
       if (attrs.dataFormat !== 'NHWC') throw new Error('wasm Conv2DBackpropFilter: only NHWC');
       const info = convInfo(x.shape as Shape4, attrs.filterShape, attrs);
       const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
-      const [fh, fw, ci] = attrs.filterShape;
+      const [fh, fw] = attrs.filterShape;
       const k = kernelScope(args.backend as tf.KernelBackend);
       try {
-        // xs: x padded as the forward padded it, cut to the rows/columns the strided windows reach.
-        // The padding goes to the conv below (explicit pads: no copy of x); only rows/columns past the
-        // windows' reach (valid padding with a remainder) need a cut.
         const { top, left } = info.padInfo;
-        const [n, h, w] = x.shape;
-        const hs = (ho - 1) * sh + fh;
-        const ws = (wo - 1) * sw + fw;
-        const bottom = hs - top - h;
-        const right = ws - left - w;
+        const [, h, w] = x.shape;
         const subsampledRows = Math.floor((h - 1) / sh) + 1;
         const subsampledCols = Math.floor((w - 1) / sw) + 1;
         if (
@@ -105,20 +97,13 @@ export function patchWasmConv2DBackpropFilter(): void {
         ) {
           return filterGrad1x1(k, args.backend as tf.KernelBackend, x, dy, [sh, sw], attrs.filterShape);
         }
-        const cut =
-          bottom < 0 || right < 0
-            ? k.run(
-                slice,
-                { x },
-                { begin: [0, 0, 0, 0], size: [n, h + Math.min(bottom, 0), w + Math.min(right, 0), ci] },
-              )
-            : x;
-        // dW[kh,kw,ci,co] = sum_{n,i,j} xs[n, kh + i*sh, kw + j*sw, ci] * dy[n,i,j,co]: a forward conv of
-        // xs with channels and batch swapped ([Ci, Hs, Ws, N]) by dy as the filter ([Ho, Wo, N, Co]),
-        // dilated by the stride; its [Ci, fh, fw, Co] output is dW with the axes permuted.
-        const xt = k.run(transpose, { x: cut }, { perm: [3, 1, 2, 0] });
+        // dW[kh,kw,ci,co] = sum_{n,i,j} xs[n, kh + i*sh, kw + j*sw, ci] * dy[n,i,j,co] (xs = x padded as the
+        // forward padded it): a forward conv of xs with channels and batch swapped ([Ci, Hs, Ws, N]) by dy
+        // as the filter ([Ho, Wo, N, Co]), dilated by the stride; its [Ci, fh, fw, Co] output is dW with
+        // the axes permuted.
+        const { xs, pads } = filterGradWindow(k, x, info, fh, fw);
+        const xt = k.run(transpose, { x: xs }, { perm: [3, 1, 2, 0] });
         const dyt = k.run(transpose, { x: dy }, { perm: [1, 2, 0, 3] });
-        const pads = explicitPad(top, Math.max(bottom, 0), left, Math.max(right, 0));
         const out = k.run(
           conv2d,
           { x: xt, filter: dyt },
@@ -153,25 +138,13 @@ export function patchWasmConv2DBackpropInput(): void {
     const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const attrs = args.attrs as unknown as ConvGradAttrs & { inputShape: Shape4 };
     const info = convInfo(attrs.inputShape, filter.shape as Shape4, attrs);
-    const [, h, w] = attrs.inputShape;
     const [fh, fw] = filter.shape;
-    const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
-    const { top, left } = info.padInfo;
-    // The zero-dilated dy spans (ho - 1) * sh + 1 rows; pad it so the full correlation gives h rows.
-    const padTop = fh - 1 - top;
-    const padLeft = fw - 1 - left;
-    const padBottom = h - 1 + top - (ho - 1) * sh;
-    const padRight = w - 1 + left - (wo - 1) * sw;
-    if (attrs.dataFormat !== 'NHWC' || Math.min(padTop, padLeft, padBottom, padRight) < 0) {
-      return native.kernelFunc(args);
-    }
+    if (attrs.dataFormat !== 'NHWC') return native.kernelFunc(args);
     const k = kernelScope(args.backend as tf.KernelBackend);
     try {
-      // Zeros between dy's rows and columns; the ones past its last row/column serve as padding.
-      const keepH = Math.min(padBottom, sh - 1);
-      const keepW = Math.min(padRight, sw - 1);
-      const dyd = dilateHW(k, dy, sh, sw, keepH, keepW);
-      const pads = explicitPad(padTop, padBottom - keepH, padLeft, padRight - keepW);
+      const input = inputGradInput(k, dy, info, attrs.inputShape, fh, fw);
+      if (!input) return native.kernelFunc(args);
+      const { dyd, pads } = input;
       const rotated = k.run(reverse, { x: filter }, { dims: [0, 1] });
       const swapped = k.run(transpose, { x: rotated }, { perm: [0, 1, 3, 2] });
       return k.keep(

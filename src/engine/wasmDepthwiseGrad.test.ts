@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convGradsOn, relMaxDiff, type ConvGradCase, type ConvOp } from './testSetup';
+import { expectWasmGradsMatchCpu, type ConvGradCase, type ConvOp } from './testSetup';
 import { patchWasmDepthwiseGrads } from './wasmDepthwiseGrad';
 
 afterAll(() => tf.setBackend('cpu'));
@@ -21,17 +21,7 @@ describe('wasm depthwise conv gradients (forward depthwise convs)', () => {
       { x: [2, 6, 7, 2], f: [3, 2, 2, 1], s: 1, pad: 'valid' },
     ];
     const op: ConvOp = (x, f, s, pad) => tf.depthwiseConv2d(x, f, s, pad);
-    for (const c of cases) {
-      const cpu = await convGradsOn('cpu', op, c);
-      const wasm = await convGradsOn('wasm', op, c);
-      for (const r of [cpu, wasm]) {
-        expect(r.leakedTensors, 'leaked tensors').toBe(0);
-        // Kernel-level temporaries (slices, transposes, reshapes) are freed too, not only tensors.
-        expect(r.leakedData, 'leaked backend data').toBe(0);
-      }
-      expect(relMaxDiff(cpu.dW, wasm.dW), `dW ${JSON.stringify(c)}`).toBeLessThan(1e-5);
-      expect(relMaxDiff(cpu.dx, wasm.dx), `dx ${JSON.stringify(c)}`).toBeLessThan(1e-5);
-    }
+    await expectWasmGradsMatchCpu(op, cases);
   });
 
   it('refuses a channel multiplier above 1 with a clear error', async () => {

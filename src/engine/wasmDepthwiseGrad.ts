@@ -17,8 +17,8 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   convInfo,
-  dilateHW,
-  explicitPad,
+  filterGradWindow,
+  inputGradInput,
   kernelScope,
   wasmKernel,
   type ConvGeometryAttrs,
@@ -43,7 +43,6 @@ let patched = false;
 /** Registers both depthwise gradient kernels for wasm (once; no-op where wasm already has them). */
 export function patchWasmDepthwiseGrads(): void {
   if (patched || tf.getKernel('DepthwiseConv2dNativeBackpropFilter', 'wasm')) return;
-  const slice = wasmKernel('Slice');
   const transpose = wasmKernel('Transpose');
   const reshape = wasmKernel('Reshape');
   const reverse = wasmKernel('Reverse');
@@ -62,17 +61,8 @@ export function patchWasmDepthwiseGrads(): void {
       const n = x.shape[0];
       const k = kernelScope(args.backend as tf.KernelBackend);
       try {
-        // The forward's padding goes to the conv below (explicit pads, no copy of x); only rows and
-        // columns past the strided windows' reach (valid padding with a remainder) need a cut.
-        const { top, left } = info.padInfo;
-        const [, h, w] = x.shape;
-        const hs = (ho - 1) * sh + fh;
-        const ws = (wo - 1) * sw + fw;
-        const bottom = hs - top - h;
-        const right = ws - left - w;
-        const hc = h + Math.min(bottom, 0);
-        const wc = w + Math.min(right, 0);
-        const xs = hc < h || wc < w ? k.run(slice, { x }, { begin: [0, 0, 0, 0], size: [n, hc, wc, c] }) : x;
+        const { xs, pads } = filterGradWindow(k, x, info, fh, fw);
+        const [, hc, wc] = xs.shape;
         // [N, H, W, C] -> [H, W, C, N] -> [1, H, W, C*N]: channel c*N + n is image n's channel c.
         const xt = k.run(transpose, { x: xs }, { perm: [1, 2, 3, 0] });
         const x1 = k.run(reshape, { x: xt }, { shape: [1, hc, wc, c * n] });
@@ -81,11 +71,7 @@ export function patchWasmDepthwiseGrads(): void {
         const out = k.run(
           depthwise,
           { x: x1, filter: f1 },
-          {
-            strides: [1, 1],
-            pad: explicitPad(top, Math.max(bottom, 0), left, Math.max(right, 0)),
-            dilations: [sh, sw],
-          },
+          { strides: [1, 1], pad: pads, dilations: [sh, sw] },
         );
         const perImage = k.run(reshape, { x: out }, { shape: [fh, fw, c, n] });
         const summed = k.run(sum, { x: perImage }, { axis: [3], keepDims: false });
@@ -103,25 +89,12 @@ export function patchWasmDepthwiseGrads(): void {
       const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
       const attrs = args.attrs as unknown as DepthwiseGradAttrs & { inputShape: Shape4 };
       const info = depthwiseInfo(attrs.inputShape, filter.shape as Shape4, attrs);
-      const [, h, w] = attrs.inputShape;
       const [fh, fw] = filter.shape;
-      const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
-      const { top, left } = info.padInfo;
-      // The zero-dilated dy spans (ho - 1) * sh + 1 rows; pad it so the full correlation gives h rows.
-      const padTop = fh - 1 - top;
-      const padLeft = fw - 1 - left;
-      const padBottom = h - 1 + top - (ho - 1) * sh;
-      const padRight = w - 1 + left - (wo - 1) * sw;
-      if (Math.min(padTop, padLeft, padBottom, padRight) < 0) {
-        throw new Error('wasm DepthwiseConv2dNativeBackpropInput: padding wider than the filter');
-      }
       const k = kernelScope(args.backend as tf.KernelBackend);
       try {
-        // Zeros between dy's rows and columns; the ones past its last row/column serve as padding.
-        const keepH = Math.min(padBottom, sh - 1);
-        const keepW = Math.min(padRight, sw - 1);
-        const dyd = dilateHW(k, dy, sh, sw, keepH, keepW);
-        const pads = explicitPad(padTop, padBottom - keepH, padLeft, padRight - keepW);
+        const input = inputGradInput(k, dy, info, attrs.inputShape, fh, fw);
+        if (!input) throw new Error('wasm DepthwiseConv2dNativeBackpropInput: padding wider than the filter');
+        const { dyd, pads } = input;
         const rotated = k.run(reverse, { x: filter }, { dims: [0, 1] });
         return k.keep(
           depthwise,

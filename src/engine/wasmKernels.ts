@@ -129,3 +129,62 @@ export function dilateHW(
   if (rows === ho * sh && cols === wo * sw) return flat;
   return k.run(wasmKernel('Slice'), { x: flat }, { begin: [0, 0, 0, 0], size: [n, rows, cols, c] });
 }
+
+type ConvInfo = ReturnType<typeof convInfo>;
+
+/**
+ * A filter gradient's input window: x cut to the rows and columns the strided windows reach (only
+ * valid padding with a remainder needs a cut, a Slice copy) and the forward's padding as the explicit
+ * pads of the gradient conv (XNNPACK pads inside it: no PadV2 copy of x). Conv and depthwise alike.
+ */
+export function filterGradWindow(
+  k: ReturnType<typeof kernelScope>,
+  x: tf.TensorInfo,
+  info: ConvInfo,
+  fh: number,
+  fw: number,
+): { xs: tf.TensorInfo; pads: number[][] } {
+  const { top, left } = info.padInfo;
+  const [n, h, w, c] = x.shape;
+  const bottom = (info.outHeight - 1) * info.strideHeight + fh - top - h;
+  const right = (info.outWidth - 1) * info.strideWidth + fw - left - w;
+  const xs =
+    bottom < 0 || right < 0
+      ? k.run(
+          wasmKernel('Slice'),
+          { x },
+          { begin: [0, 0, 0, 0], size: [n, h + Math.min(bottom, 0), w + Math.min(right, 0), c] },
+        )
+      : x;
+  return { xs, pads: explicitPad(top, Math.max(bottom, 0), left, Math.max(right, 0)) };
+}
+
+/**
+ * An input gradient's input: dy with stride - 1 zeros between its rows and columns, and the pads that
+ * make a stride-1 correlation with the rotated filter give the forward's input size (the zero-dilated dy
+ * spans (ho - 1) * sh + 1 rows; the zeros past its last row/column serve as padding). Null, and nothing
+ * run, when the forward padded wider than the filter (no such correlation).
+ */
+export function inputGradInput(
+  k: ReturnType<typeof kernelScope>,
+  dy: tf.TensorInfo,
+  info: ConvInfo,
+  inputShape: Shape4,
+  fh: number,
+  fw: number,
+): { dyd: tf.TensorInfo; pads: number[][] } | null {
+  const [, h, w] = inputShape;
+  const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
+  const { top, left } = info.padInfo;
+  const padTop = fh - 1 - top;
+  const padLeft = fw - 1 - left;
+  const padBottom = h - 1 + top - (ho - 1) * sh;
+  const padRight = w - 1 + left - (wo - 1) * sw;
+  if (Math.min(padTop, padLeft, padBottom, padRight) < 0) return null;
+  const keepH = Math.min(padBottom, sh - 1);
+  const keepW = Math.min(padRight, sw - 1);
+  return {
+    dyd: dilateHW(k, dy, sh, sw, keepH, keepW),
+    pads: explicitPad(padTop, padBottom - keepH, padLeft, padRight - keepW),
+  };
+}
