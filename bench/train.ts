@@ -121,6 +121,11 @@ async function trainThroughUi(page: Page, datasetName: string, seconds: number) 
   return { longTasks, steps: steps.step, seconds: (Date.now() - t0) / 1000 };
 }
 
+/** Share of a speed row's timed seconds its steps spent waiting for their images and labels. */
+function waitShare(r: SpeedTable['rows'][number]): number {
+  return r.phases && r.seconds > 0 ? round(r.phases.waitInput / r.seconds, 3) : NaN;
+}
+
 function rowOf(t: SpeedTable, method: string) {
   const r = t.rows.find((x) => x.method === method);
   if (!r || r.error) throw new Error(`speed ${method}: ${r?.error ?? 'missing'}`);
@@ -459,7 +464,15 @@ await runBench('train', async ({ page }) => {
     `bench:train — decode-bound: ${made.train} synthetic 500x375 JPEGs, mlp student @${SIZE}px RGB, dense teacher ${(teacherArt.flops / sFlops).toFixed(1)}x the student's FLOPs; backend ${dSpeed.backend}`,
   );
   const speedRows = (t: SpeedTable, only: { steps: number; cropsPerStep: number; cropsPerSec: number }) => [
-    ...t.rows.map((r) => [r.method, r.steps, r.crops, r.seconds, r.cropsPerSec, r.secondsPerEpoch]),
+    ...t.rows.map((r) => [
+      r.method,
+      r.steps,
+      r.crops,
+      r.seconds,
+      r.cropsPerSec,
+      r.secondsPerEpoch,
+      r.phases ? waitShare(r) : NaN,
+    ]),
     [
       'student compute-only',
       only.steps,
@@ -467,9 +480,10 @@ await runBench('train', async ({ page }) => {
       NaN,
       only.cropsPerSec,
       t.numImages / only.cropsPerSec,
+      NaN,
     ],
   ];
-  const headers = ['method', 'steps', 'crops', 'seconds', 'crops/s', 's/epoch'];
+  const headers = ['method', 'steps', 'crops', 'seconds', 'crops/s', 's/epoch', 'waiting for data'];
   console.log(table(headers, speedRows(dSpeed, dStudent)));
   console.log(
     `FKD/vanilla ${fkdOverVanilla.toFixed(3)} (goal <= 0.60)   FKD/online KD ${fkdOverOnlineKd.toFixed(3)} (goal <= 0.25)   pipeline efficiency ${pipelineEfficiency.toFixed(3)} (goal >= 0.90)`,
@@ -516,6 +530,11 @@ await runBench('train', async ({ page }) => {
       onlineKdCropsPerSec: round(d.onlineKd.cropsPerSec, 1),
       studentOnlyCropsPerSec: round(dStudent.cropsPerSec, 1),
       decodeOnlyImagesPerSec: round(dDecode.imagesPerSec, 1),
+      waitingForData: {
+        fkd: waitShare(d.fkd),
+        vanilla: waitShare(d.vanilla),
+        onlineKd: waitShare(d.onlineKd),
+      },
       decodeCeilingCropsPerSec: round(decodeCeiling, 1),
       fkdOverDecodeCeiling: round(d.fkd.cropsPerSec / decodeCeiling),
       pipelineModel: pipeline,

@@ -73,5 +73,6 @@ test('generate soft labels on the embedded set, then train an FKD student that e
     await expect(cells.nth(1)).toHaveText(/^\d+\.\d\d$/); // s / epoch, not an error
     await expect(cells.nth(2)).toHaveText(/^\d+\.\d$/); // crops/s
     await expect(cells.nth(3)).toHaveText(/^\d+\.\d\d×$/); // vs vanilla
+    await expect(cells.nth(4)).toHaveText(/^\d{1,3} %$/); // share of time waiting for data
   }
 });

@@ -34,6 +34,14 @@ test('the Train view makes, shows and resumes the soft labels FKD needs; the lr 
   await page.getByRole('button', { name: 'Generate soft labels now' }).click();
   await expect(hint.getByTestId('fkd-labels-progress')).toContainText('ETA', { timeout: 60_000 });
   await expect(hint).toContainText('is being generated');
+  // Start waits for them, and says why; without FKD the other methods can start.
+  const startButton = page.getByRole('button', { name: /^Start / });
+  await expect(startButton).toBeDisabled();
+  await expect(page.getByTestId('start-blocker')).toContainText('FKD needs a finished soft-label set');
+  await page.getByLabel('method fkd').uncheck();
+  await expect(startButton).toBeEnabled();
+  await expect(page.getByTestId('start-blocker')).toHaveCount(0);
+  await page.getByLabel('method fkd').check();
 
   // The same set as the Soft labels form would make; pause it there.
   await goto(page, 'Soft labels');

@@ -19,6 +19,8 @@ export interface SpeedRow {
   cropsPerSec: number;
   /** Seconds for numImages crops (one epoch's worth). */
   secondsPerEpoch: number;
+  /** Of the timed seconds: waiting for the step's images and labels, submitting the step, waiting for its loss. */
+  phases?: { waitInput: number; submit: number; waitLoss: number };
   error?: string;
 }
 
@@ -68,6 +70,13 @@ export async function measureSpeed(
       let crops = 0;
       let t0 = 0;
       let pendingLoss: Promise<number> | null = null;
+      const phases = { waitInput: 0, submit: 0, waitLoss: 0 };
+      const timedPhase = async <T>(g: number, key: keyof typeof phases, p: Promise<T>): Promise<T> => {
+        const t = performance.now();
+        const v = await p;
+        if (g >= opts.warmupSteps) phases[key] += (performance.now() - t) / 1000;
+        return v;
+      };
       try {
         for (let g = 0; g < steps; g++) {
           if (signal.aborted) throw new Error('cancelled');
@@ -76,11 +85,13 @@ export async function measureSpeed(
             pendingLoss = null;
             t0 = performance.now();
           }
-          const input = await queue.shift()!;
+          const input = await timedPhase(g, 'waitInput', queue.shift()!);
           refill();
+          const ts = performance.now();
           const out = session.step(g, input, false);
+          if (g >= opts.warmupSteps) phases.submit += (performance.now() - ts) / 1000;
           if (out) {
-            if (pendingLoss) await pendingLoss;
+            if (pendingLoss) await timedPhase(g, 'waitLoss', pendingLoss);
             pendingLoss = out.loss;
             if (g >= opts.warmupSteps) crops += out.crops;
           }
@@ -100,6 +111,7 @@ export async function measureSpeed(
         seconds,
         cropsPerSec,
         secondsPerEpoch: numImages / cropsPerSec,
+        phases,
       });
     } catch (e) {
       rows.push({

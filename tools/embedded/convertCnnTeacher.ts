@@ -23,6 +23,8 @@ interface TorchExport {
   testTop1: number;
   testTop5: number;
   epochs: number;
+  /** RandomResizedCrop area range it was trained with (absent in exports before 2026-11-29: [0.35, 1]). */
+  scale?: [number, number];
   batchSize: number;
   optimizer: string;
   seed: number;
@@ -141,7 +143,7 @@ async function main(): Promise<void> {
     output: 'logits',
     numClasses: 10,
     classNames: FASHION_CLASS_NAMES,
-    trainScale: [0.35, 1],
+    trainScale: meta.scale ?? [0.35, 1],
     trainRatio: [3 / 4, 4 / 3],
     trainFlip: 0.5,
     trainFullImageP: 0.25,

@@ -54,8 +54,11 @@ def conv_bn(cin, cout):
     return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout, eps=1e-5))
 
 
+WIDTHS = (32, 32, 64, 64, 128)
+
+
 class Teacher(nn.Module):
-    def __init__(self, widths=(32, 32, 64, 64, 128)):
+    def __init__(self, widths=WIDTHS):
         super().__init__()
         w1, w2, w3, w4, w5 = widths
         self.widths = widths
@@ -136,18 +139,22 @@ def tfjs_weights(model):
 
 
 def main():
+    global SCALE
     ap = argparse.ArgumentParser()
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--max-steps", type=int, default=0)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--out", default="node_modules/.cache/fkd-cnn-teacher")
+    ap.add_argument("--scale-lo", type=float, default=SCALE[0])
+    ap.add_argument("--widths", default=",".join(str(w) for w in WIDTHS))
     args = ap.parse_args()
+    SCALE = (args.scale_lo, 1.0)
     torch.manual_seed(SEED)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     gen = torch.Generator().manual_seed(SEED)
     xtr, ytr = load("train")
     xte, yte = load("test")
-    model = Teacher()
+    model = Teacher(tuple(int(w) for w in args.widths.split(",")))
     steps_per_epoch = len(xtr) // args.batch
     total = args.epochs * steps_per_epoch
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4)
@@ -198,6 +205,7 @@ def main():
         "testTop1": top1,
         "testTop5": top5,
         "epochs": args.epochs,
+        "scale": list(SCALE),
         "batchSize": args.batch,
         "optimizer": "SGD momentum 0.9 Nesterov, weight decay 5e-4, one-cycle lr max 0.1",
         "seed": SEED,

@@ -21,6 +21,12 @@ export function SpeedTableView() {
               <th className="num">s / epoch ({table.numImages} images)</th>
               <th className="num">crops/s</th>
               <th className="num">vs vanilla</th>
+              <th
+                className="num"
+                title="share of the time the training step waited for its images and labels: high means decoding, not the student, sets the pace"
+              >
+                waiting for data
+              </th>
               <th className="num">paper (ResNet-50, 8×V100)</th>
             </tr>
           </thead>
@@ -32,6 +38,11 @@ export function SpeedTableView() {
                 <td className="num">{r.error ? '' : r.cropsPerSec.toFixed(1)}</td>
                 <td className="num">
                   {vanilla && !r.error ? `${(r.secondsPerEpoch / vanilla.secondsPerEpoch).toFixed(2)}×` : ''}
+                </td>
+                <td className="num" data-testid="speed-wait">
+                  {r.error || !r.phases || !(r.seconds > 0)
+                    ? ''
+                    : `${Math.round((100 * r.phases.waitInput) / r.seconds)} %`}
                 </td>
                 <td className="num">{PAPER[r.method]}</td>
               </tr>

@@ -79,13 +79,23 @@ export function TrainForm() {
   const anyRunning = useJobs((s) => Object.values(s.training).some((t) => t.running));
   const chosen = (Object.keys(methods) as TrainMethod[]).filter((m) => methods[m]);
 
+  // Why Start cannot run now, said beside the disabled button (before, a click while the soft labels
+  // were still being made only answered with an error).
+  const blocker = !dataset
+    ? 'pick a dataset'
+    : chosen.length === 0
+      ? 'tick at least one method'
+      : methods.fkd && !eff.labelSetId
+        ? 'FKD needs a finished soft-label set for this dataset (generate one above, or untick FKD)'
+        : methods.onlineKd && !eff.teacherId
+          ? 'online KD needs a teacher with as many outputs as the dataset has classes'
+          : anyRunning
+            ? 'a run is training: one at a time on the device'
+            : null;
+
   async function start() {
     setError(null);
-    if (!dataset) return setError('pick a dataset');
-    if (methods.fkd && !eff.labelSetId)
-      return setError('FKD needs a finished soft-label set for this dataset (generate one above)');
-    if (methods.onlineKd && !eff.teacherId)
-      return setError('online KD needs a teacher with as many outputs as the dataset has classes');
+    if (blocker || !dataset) return setError(blocker ?? 'pick a dataset');
     const db = await openStudioDb();
     const now = timestamp();
     const runs: Run[] = chosen.map((method, i) => ({
@@ -339,8 +349,8 @@ export function TrainForm() {
       <p>
         <button
           className="primary"
-          disabled={chosen.length === 0 || !dataset || anyRunning}
-          title={anyRunning ? 'a run is training: one at a time on the device' : undefined}
+          disabled={blocker !== null}
+          aria-describedby={blocker ? 'start-blocker' : undefined}
           onClick={() => void start()}
         >
           {chosen.length > 1 ? `Start ${chosen.length} runs (same student, seed, budget)` : 'Start training'}
@@ -366,6 +376,11 @@ export function TrainForm() {
           Defaults
         </button>
       </p>
+      {blocker && chosen.length > 0 && (
+        <p className="muted" id="start-blocker" data-testid="start-blocker">
+          Start waits: {blocker}
+        </p>
+      )}
       <ErrorBanner error={error} />
     </section>
   );
