@@ -50,9 +50,16 @@ test('generate soft labels on the embedded set, then train an FKD student that e
   const monitor = page.getByTestId('run-monitor').first();
   await expect(monitor.getByTestId('train-stats')).toBeVisible({ timeout: 120_000 });
   await goto(page, 'Pipeline (live)');
-  await expect(page.getByTestId('live-crops').getByTestId('crop-canvas')).toHaveCount(2, { timeout: 60_000 });
-  // 28x28 images for a 28-px student: nothing to save, decoded at full size.
-  await expect(page.getByTestId('decoded-size')).toHaveText('decoded at full size, 28×28');
+  // The batch: 16 images x 2 crops; the first 4 images drawn, each with its 2 crops.
+  await expect(page.getByTestId('live-image')).toHaveCount(4, { timeout: 60_000 });
+  await expect(page.getByTestId('live-batch')).toContainText(
+    '16 images decoded, 32 crops (the first 4 shown)',
+  );
+  for (const row of await page.getByTestId('live-image').all()) {
+    await expect(row.getByTestId('crop-canvas')).toHaveCount(2);
+    // 28x28 images for a 28-px student: nothing to save, decoded at full size.
+    await expect(row.getByTestId('decoded-size')).toHaveText('decoded at full size, 28×28');
+  }
   await goto(page, 'Train');
   await expect(monitor).toHaveAttribute('data-running', 'no', { timeout: 300_000 });
   await expect(monitor.getByTestId('last-eval')).toContainText('val top-1');

@@ -8,6 +8,7 @@ import { sampleMix } from '../core/mixing';
 import { mixBatch } from '../engine/mix';
 import { batchFromImages } from '../engine/crops';
 import { predictTopK } from '../engine/predict';
+import { topKRows } from '../engine/rows';
 import { teacherBatchTargets } from '../engine/teacherStep';
 import { disposeAll, oneHotTargets, targetsTensor, type Tensor2D, type Tensor4D } from '../engine/tensors';
 import type { Trainer } from '../engine/trainStep';
@@ -38,10 +39,8 @@ export interface StepOutcome {
   sample?: Promise<LiveSample>;
 }
 
-/** What the Pipeline view draws for one image of the batch being trained. */
-export interface LiveSample {
-  step: number;
-  epoch: number;
+/** One image of the batch being trained, as the Pipeline view draws it. */
+export interface LiveImage {
   path: string;
   classIndex: number;
   /** The decoded size, and the image's own (decoding stops at what the crops need). */
@@ -51,9 +50,23 @@ export interface LiveSample {
   sourceHeight: number;
   rgba: Uint8ClampedArray;
   boxes: CropBox[];
+  /** Per crop: the target's top-k (soft label, one-hot or the teacher's) and the student's. */
   targetTopK: { index: number; prob: number }[][];
   studentTopK: { index: number; prob: number }[][];
 }
+
+/** The first few images of the batch being trained (all of it is too much to draw and to read back). */
+export interface LiveSample {
+  step: number;
+  epoch: number;
+  /** The whole batch: images decoded and crops trained this step. */
+  batchImages: number;
+  batchCrops: number;
+  images: LiveImage[];
+}
+
+/** Images of a batch the live view shows: a row each, every crop with its target and prediction. */
+export const LIVE_IMAGES = 4;
 
 export { seededSubset };
 
@@ -231,25 +244,36 @@ export class TrainSession {
     x: Tensor4D,
     targets: Tensor2D,
   ): Promise<LiveSample> {
-    const im = input.images[0];
     const n = input.images.length;
-    const rows = im.boxes.map((_, s) => s * n);
-    const target = predictTargetsTopK(targets, rows);
+    const shown = input.images.slice(0, LIVE_IMAGES);
+    // Crop-major rows (row = slot * n + image): each shown image's crops, in one gather and readback.
+    const rowsOf = shown.map((im, i) => im.boxes.map((_, s) => s * n + i));
+    const rows = rowsOf.flat();
+    const target = topKRows(targets, rows, 5);
     const student = predictTopK(this.trainer, x, rows, 5);
-    return Promise.all([target, student]).then(([targetTopK, studentTopK]) => ({
-      step: g,
-      epoch: pass.epoch,
-      path: im.item.path,
-      classIndex: im.item.classIndex,
-      width: im.width,
-      height: im.height,
-      sourceWidth: im.sourceWidth,
-      sourceHeight: im.sourceHeight,
-      rgba: im.rgba,
-      boxes: im.boxes,
-      targetTopK,
-      studentTopK,
-    }));
+    return Promise.all([target, student]).then(([targetTopK, studentTopK]) => {
+      let at = 0;
+      const images = shown.map((im, i): LiveImage => {
+        const k = rowsOf[i].length;
+        const slice = {
+          targetTopK: targetTopK.slice(at, at + k),
+          studentTopK: studentTopK.slice(at, at + k),
+        };
+        at += k;
+        return {
+          path: im.item.path,
+          classIndex: im.item.classIndex,
+          width: im.width,
+          height: im.height,
+          sourceWidth: im.sourceWidth,
+          sourceHeight: im.sourceHeight,
+          rgba: im.rgba,
+          boxes: im.boxes,
+          ...slice,
+        };
+      });
+      return { step: g, epoch: pass.epoch, batchImages: n, batchCrops: x.shape[0], images };
+    });
   }
 
   dispose(): void {
@@ -257,9 +281,4 @@ export class TrainSession {
     this.model.dispose();
     this.teacher?.dispose();
   }
-}
-
-import { topKRows } from '../engine/rows';
-function predictTargetsTopK(targets: Tensor2D, rows: number[]) {
-  return topKRows(targets, rows, 5);
 }

@@ -4,6 +4,7 @@ import { CropCanvas, ImageWithBoxes, TopKBars } from '../components/CropViews';
 import { useJobs } from '../jobStore';
 import { Curves } from '../train/Curves';
 import { useStoreQuery } from '../useStore';
+import type { LiveImage } from '../../workers/session';
 
 /** The crop-and-label pipeline, live: the image, its crop boxes, each crop with its target and the student's guess. */
 export function PipelineView() {
@@ -40,39 +41,18 @@ export function PipelineView() {
         </h2>
         {!smp && <p className="muted">Waiting for the first batch…</p>}
         {smp && (
-          <div className="row">
-            <div>
-              <ImageWithBoxes image={smp} boxes={smp.boxes} />
-              <div className="muted">
-                {smp.path} · true class <strong>{names(smp.classIndex)}</strong> · step {smp.step} · epoch{' '}
-                {smp.epoch}
-              </div>
-              <div className="muted" data-testid="decoded-size">
-                {smp.width === smp.sourceWidth && smp.height === smp.sourceHeight
-                  ? `decoded at full size, ${smp.width}×${smp.height}`
-                  : `decoded at ${smp.width}×${smp.height} of ${smp.sourceWidth}×${smp.sourceHeight}: enough pixels for every crop at the student's input size`}
-              </div>
-            </div>
-            <div className="crop-strip" data-testid="live-crops">
-              {smp.boxes.map((b, i) => (
-                <div className="crop-card" key={i}>
-                  <CropCanvas image={smp} box={b} />
-                  <TopKBars
-                    title={`target${b.flip ? ' (flipped)' : ''}`}
-                    topK={smp.targetTopK[i] ?? []}
-                    names={names}
-                    highlight={smp.classIndex}
-                  />
-                  <TopKBars
-                    title="student"
-                    topK={smp.studentTopK[i] ?? []}
-                    names={names}
-                    highlight={smp.classIndex}
-                  />
-                </div>
+          <>
+            <p className="muted" data-testid="live-batch">
+              Step {smp.step} · epoch {smp.epoch} · the batch: {smp.batchImages} images decoded,{' '}
+              {smp.batchCrops} crops
+              {smp.images.length < smp.batchImages ? ` (the first ${smp.images.length} shown)` : ''}
+            </p>
+            <div className="live-batch">
+              {smp.images.map((im, j) => (
+                <LiveImageCard key={`${smp.step}:${j}`} image={im} names={names} />
               ))}
             </div>
-          </div>
+          </>
         )}
         {m && (
           <p className="muted">
@@ -87,5 +67,43 @@ export function PipelineView() {
         <Curves job={job} />
       </section>
     </>
+  );
+}
+
+/** One image of the batch: its crop boxes, then each crop as fed to the student with its target and guess. */
+function LiveImageCard({ image: im, names }: { image: LiveImage; names: (i: number) => string }) {
+  return (
+    <div className="live-image" data-testid="live-image">
+      <div className="live-caption">
+        <ImageWithBoxes image={im} boxes={im.boxes} size={160} />
+        <div className="muted">
+          {im.path} · true class <strong>{names(im.classIndex)}</strong>
+        </div>
+        <div className="muted" data-testid="decoded-size">
+          {im.width === im.sourceWidth && im.height === im.sourceHeight
+            ? `decoded at full size, ${im.width}×${im.height}`
+            : `decoded at ${im.width}×${im.height} of ${im.sourceWidth}×${im.sourceHeight}: enough pixels for every crop at the student's input size`}
+        </div>
+      </div>
+      <div className="crop-strip" data-testid="live-crops">
+        {im.boxes.map((b, i) => (
+          <div className="crop-card" key={i}>
+            <CropCanvas image={im} box={b} size={96} />
+            <TopKBars
+              title={`target${b.flip ? ' (flipped)' : ''}`}
+              topK={im.targetTopK[i] ?? []}
+              names={names}
+              highlight={im.classIndex}
+            />
+            <TopKBars
+              title="student"
+              topK={im.studentTopK[i] ?? []}
+              names={names}
+              highlight={im.classIndex}
+            />
+          </div>
+        ))}
+      </div>
+    </div>
   );
 }
