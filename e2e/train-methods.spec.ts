@@ -101,9 +101,17 @@ test('an exported student loads back and gives the same val accuracy', async ({ 
     timeout: 300_000,
   });
 
+  // The last pass's evaluation is kept with the run: shown at once, confusion matrix included, and
+  // still there after a reload.
   await goto(page, 'Evaluate');
+  await expect(page.getByTestId('eval-stored')).toContainText(/Evaluated after epoch 2 \(step \d+\)/);
+  await page.reload();
+  await expect(page.getByTestId('eval-stored')).toContainText('Evaluated after epoch 2', { timeout: 60_000 });
+  await expect(page.getByTestId('confusion')).toBeVisible();
+  // Evaluated again on demand: the fresh result replaces the stored one.
   await page.getByRole('button', { name: 'Evaluate latest checkpoint' }).click();
-  const top1Text = await page.getByTestId('eval-top1').textContent({ timeout: 120_000 });
+  await expect(page.getByTestId('eval-stored')).toHaveCount(0, { timeout: 120_000 });
+  const top1Text = await page.getByTestId('eval-top1').textContent();
 
   await goto(page, 'Runs');
   const downloads: { name: string; bytes: number[] }[] = [];

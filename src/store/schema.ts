@@ -95,6 +95,29 @@ export interface RunHistoryEntry {
   time: number;
 }
 
+/** A student's evaluation on the val split (workers/evaluate.ts), against the hard labels. */
+export interface EvalResult {
+  images: number;
+  top1: number;
+  top5: number;
+  loss: number;
+  perClass: { index: number; correct: number; total: number }[];
+  /** numClasses x numClasses counts, row = true class, column = predicted; only for <= 100 classes. */
+  confusion?: number[][];
+  /** Up to 24 item indices per (true, predicted) cell, keyed "t,p". */
+  cellItems: Record<string, number[]>;
+  skipped: { path: string; reason: string }[];
+}
+
+/** The run's latest evaluation, kept so the Evaluate view shows it after a reload without re-running it. */
+export interface RunEval extends EvalResult {
+  /** The step of the weights evaluated. */
+  step: number;
+  /** Epochs done then (after a pass); absent for an on-demand evaluation of a checkpoint. */
+  epoch?: number;
+  time: number;
+}
+
 export interface Run {
   id: string;
   name: string;
@@ -106,6 +129,7 @@ export interface Run {
   seed: number;
   status: JobStatus;
   history: RunHistoryEntry[];
+  lastEval?: RunEval;
   speed?: Record<string, number>;
   createdAt: number;
   updatedAt: number;

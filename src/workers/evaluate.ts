@@ -11,24 +11,13 @@ import { uploadPadded } from '../engine/pixels';
 import { predictClasses } from '../engine/predict';
 import { concatRows, disposeAll, type Tensor4D } from '../engine/tensors';
 import type { Trainer } from '../engine/trainStep';
-import type { DatasetItem } from '../store';
+import type { DatasetItem, EvalResult } from '../store';
 import type { ProgressFn } from './api';
 import type { DatasetReader } from './datasets';
 import { ProgressReporter } from './progress';
 import { decodeProblemsFrom, noteDecodeProblems } from './decodeReport';
 
-export interface EvalResult {
-  images: number;
-  top1: number;
-  top5: number;
-  loss: number;
-  perClass: { index: number; correct: number; total: number }[];
-  /** numClasses x numClasses counts, row = true class, column = predicted; only for <= 100 classes. */
-  confusion?: number[][];
-  /** Up to 24 item indices per (true, predicted) cell, keyed "t,p". */
-  cellItems: Record<string, number[]>;
-  skipped: { path: string; reason: string }[];
-}
+export type { EvalResult };
 
 const EVAL_BATCH = 64;
 

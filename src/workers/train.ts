@@ -203,6 +203,7 @@ export async function runTraining(
         );
         const epochDone = loc.pass.epoch + loc.pass.cropsPerImage;
         cb.onEval?.({ ...lastEval, step: g, epoch: epochDone });
+        await patchRun(db, runId, { lastEval: { ...lastEval, step: g, epoch: epochDone, time: Date.now() } });
         await appendRunHistory(db, runId, {
           step: g,
           epoch: epochDone,
@@ -267,7 +268,7 @@ export async function evaluateRun(
     const step = await restoreLatest(runId, s, false);
     if (step === 0) throw new Error('this run has no checkpoint yet');
     const items = seededSubset(s.reader.items.val, maxImages, cfg.seed, 'val');
-    return await evaluateItems(
+    const result = await evaluateItems(
       s.trainer,
       s.reader,
       items,
@@ -275,6 +276,11 @@ export async function evaluateRun(
       signal,
       onProgress,
     );
+    // The whole val split (or the run's own cap) is what the Evaluate view keeps; a smaller probe is not.
+    if (maxImages === undefined) {
+      await patchRun(await openStudioDb(), runId, { lastEval: { ...result, step, time: Date.now() } });
+    }
+    return result;
   } finally {
     s.dispose();
   }

@@ -90,7 +90,12 @@ const api = {
     const result = await runJob(`train:${runId}`, (signal) => runTraining(runId, signal, cb));
     return { ...result, backend };
   },
-  evaluate(runId: string, onProgress?: ProgressFn, maxImages?: number): Promise<EvalResult> {
+  async evaluate(runId: string, onProgress?: ProgressFn, maxImages?: number): Promise<EvalResult> {
+    // Right after a reload the backend may still be being chosen: wait for it (it was not awaited here,
+    // and an Evaluate click in the first seconds failed with "Backend 'wasm' has not yet been initialized").
+    const run = await getRun(await openStudioDb(), runId);
+    if (!run) throw new Error(`run ${runId} not found`);
+    await backendFor(run.config as unknown as TrainConfig);
     return runJob(`evaluate:${runId}`, (signal) => evaluateRun(runId, signal, onProgress, maxImages));
   },
   async speed(
@@ -165,9 +170,10 @@ const api = {
     return runJob('diagnostics:gradParity', () => gradientParity(backends));
   },
   /** Layers, parameters and FLOPs of a student as configured (the Train form shows it). */
-  describeStudent(
+  async describeStudent(
     cfg: Pick<TrainConfig, 'arch' | 'inputSize' | 'channels' | 'width'> & { numClasses: number },
-  ): ModelSummary {
+  ): Promise<ModelSummary> {
+    await selecting; // building layers needs the backend that init() is choosing
     const model = buildStudent(cfg.arch, {
       inputSize: cfg.inputSize,
       channels: cfg.channels,

@@ -16,11 +16,14 @@ export function EvaluateView() {
   const studio = useStudio();
   const { data: runs } = useStoreQuery((db) => listRuns(db));
   const [runId, setRunId] = useState('');
-  const [result, setResult] = useState<EvalResult | null>(null);
+  // An evaluation run here, for the run it was run on; otherwise the run's stored latest one.
+  const [fresh, setFresh] = useState<{ runId: string; result: EvalResult } | null>(null);
   const [progress, setProgress] = useState<JobProgress | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [cell, setCell] = useState<{ key: string; items: DatasetItem[] } | null>(null);
   const run = runs?.find((r) => r.id === runId) ?? runs?.[0];
+  const stored = run?.lastEval;
+  const result: EvalResult | null = fresh && fresh.runId === run?.id ? fresh.result : (stored ?? null);
   const { data: dataset } = useStoreQuery(
     async (db) => (run ? getDataset(db, run.datasetId) : undefined),
     [run?.datasetId],
@@ -30,9 +33,13 @@ export function EvaluateView() {
   async function evaluate() {
     if (!run) return;
     setError(null);
-    setResult(null);
+    setFresh(null);
+    setCell(null);
     try {
-      setResult(await studio.trainer.api.evaluate(run.id, Comlink.proxy(setProgress)));
+      setFresh({
+        runId: run.id,
+        result: await studio.trainer.api.evaluate(run.id, Comlink.proxy(setProgress)),
+      });
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     } finally {
@@ -63,7 +70,10 @@ export function EvaluateView() {
           <select
             aria-label="Run to evaluate"
             value={run?.id ?? ''}
-            onChange={(e) => setRunId(e.target.value)}
+            onChange={(e) => {
+              setRunId(e.target.value);
+              setCell(null);
+            }}
           >
             {(runs ?? []).map((r) => (
               <option key={r.id} value={r.id}>
@@ -80,6 +90,14 @@ export function EvaluateView() {
       <ErrorBanner error={error} />
       {result && (
         <>
+          {!(fresh && fresh.runId === run?.id) && stored && (
+            <p className="muted" data-testid="eval-stored">
+              {stored.epoch !== undefined
+                ? `Evaluated after epoch ${stored.epoch} (step ${stored.step})`
+                : `Evaluated at the checkpoint of step ${stored.step}`}{' '}
+              on {new Date(stored.time).toLocaleString()}; <em>Evaluate latest checkpoint</em> runs it again.
+            </p>
+          )}
           <p data-testid="eval-result">
             top-1 <strong data-testid="eval-top1">{pct(result.top1)}</strong> · top-5 {pct(result.top5)} ·
             loss {result.loss.toFixed(3)} · {result.images} images
