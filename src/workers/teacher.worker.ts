@@ -19,6 +19,12 @@ import { DatasetReader } from './datasets';
 import type { Dataset } from '../store';
 
 let report: BackendReport | null = null;
+/**
+ * The backend selection init() started. Calls that run tfjs wait for it: messages arrive in order, so
+ * a job the page starts right after init (a generation resumed on reload) would otherwise run while
+ * the backend is still being chosen ("Backend 'wasm' has not yet been initialized").
+ */
+let ready: Promise<unknown> = Promise.resolve();
 
 /** The last opened dataset stays open: explorers ask for many images of the same set. */
 let readerCache: { id: string; reader: Promise<DatasetReader> } | null = null;
@@ -30,7 +36,9 @@ function datasetReader(id: string): Promise<DatasetReader> {
 const api = {
   async init(init: WorkerInit): Promise<BackendReport> {
     setBaseUrl(init.baseUrl);
-    report = await selectBackend({ forced: init.forcedBackend, job: 'inference' });
+    const selection = selectBackend({ forced: init.forcedBackend, job: 'inference' });
+    ready = selection.catch(() => undefined);
+    report = await selection;
     return report;
   },
   backend(): BackendReport | null {
@@ -44,9 +52,10 @@ const api = {
     onProgress?: ProgressFn,
     onSample?: (s: GenerationSample) => void,
   ): Promise<GenerateResult> {
-    return runJob(`generate:${labelSetId}`, (signal) =>
-      runGeneration(labelSetId, signal, onProgress, onSample),
-    );
+    return runJob(`generate:${labelSetId}`, async (signal) => {
+      await ready;
+      return runGeneration(labelSetId, signal, onProgress, onSample);
+    });
   },
   /** The label set as one .fkdlabels bundle (docs/label-bundle.md). */
   exportLabelSet(labelSetId: string): Promise<Blob> {
@@ -56,20 +65,23 @@ const api = {
   importLabelSet(file: File, datasetId: string): Promise<ImportLabelSetResult> {
     return importLabelSetBundle(file, datasetId);
   },
-  importTeacher(spec: TeacherImport): Promise<{ id: string; warnings: string[] }> {
+  async importTeacher(spec: TeacherImport): Promise<{ id: string; warnings: string[] }> {
+    await ready;
     return importTeacherFiles(spec);
   },
   /** bench:slg: teacher forward + softmax + top-k readback on a random batch already on the device. */
-  teacherOnlyThroughput(
+  async teacherOnlyThroughput(
     teacherId: string,
     inputSize: number,
     crops: number,
     repeats: number,
   ): Promise<TeacherThroughput> {
+    await ready;
     return teacherOnlyThroughput(teacherId, inputSize, crops, repeats);
   },
   /** Re-runs the teacher on stored crops of a sample of images and compares with what storage gives back. */
-  verifyLabels(labelSetId: string, sampleImages = 8): Promise<VerifyReport> {
+  async verifyLabels(labelSetId: string, sampleImages = 8): Promise<VerifyReport> {
+    await ready;
     return verifyLabelSet(labelSetId, sampleImages);
   },
   labelStats(labelSetId: string, topN?: number, maxImages?: number): Promise<LabelStats> {
@@ -97,12 +109,13 @@ const api = {
     return out;
   },
   /** bench:data: decode + upload + crop throughput on the given JPEGs, cropsPerImage crops per decode. */
-  decodeCropThroughput(
+  async decodeCropThroughput(
     blobs: Blob[],
     cropsPerImage: number,
     outSize: number,
     seconds: number,
   ): Promise<DecodeCropThroughput> {
+    await ready;
     return decodeCropThroughput(blobs, cropsPerImage, outSize, seconds);
   },
   cancel(jobId: string): boolean {
