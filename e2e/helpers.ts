@@ -53,6 +53,7 @@ export function runStates(page: Page) {
     return Promise.all(
       runs.map(async (r) => ({
         id: r.id,
+        name: r.name,
         method: r.method,
         status: r.status,
         checkpointStep: (await store.latestCheckpoint(db, r.id))?.step ?? 0,

@@ -88,6 +88,19 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
   await expect(page.getByTestId('run-row')).toHaveCount(3);
   for (const row of await page.getByTestId('run-row').all())
     await expect(row).toHaveAttribute('data-status', 'done');
+
+  // Side by side: the three runs' figures, and what was held equal.
+  for (const r of final) await page.getByLabel(`compare ${r.name}`).check();
+  const rows = page.getByTestId('compare-row');
+  await expect(rows).toHaveCount(3);
+  for (const row of await rows.all()) {
+    await expect(row.locator('td').nth(2)).toHaveText(/^\d+\.\d% \/ \d+\.\d%$/); // val top-1 last / best
+    await expect(row.locator('td').nth(4)).toHaveText('6.0'); // epochs
+  }
+  await expect(page.getByTestId('compare-differ')).toHaveText(
+    'Same student, data, budget, optimiser and seed: only the method differs.',
+  );
+  await expect(page.getByTestId('compare-chart')).toBeVisible();
 });
 
 test('an exported student loads back and gives the same val accuracy', async ({ page }) => {

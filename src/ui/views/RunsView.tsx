@@ -2,7 +2,8 @@ import { useMemo, useState } from 'react';
 import { deleteRun, listRuns, openStudioDb, type Run } from '../../store';
 import { startTraining } from '../actions';
 import { LineChart, seriesColor } from '../components/LineChart';
-import { pct } from '../format';
+import { formatDuration, pct } from '../format';
+import { compareRow, differingSettings } from '../runs/compare';
 import { jobStore, useJobs } from '../jobStore';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
@@ -35,15 +36,54 @@ function Compare({ runs }: { runs: Run[] }) {
     };
   }, [runs]);
   if (runs.length === 0) return null;
+  const rows = runs.map(compareRow);
+  const differ = differingSettings(runs);
   return (
-    <LineChart
-      title="val top-1 by epoch"
-      x={x}
-      xLabel="epoch"
-      series={series}
-      width={640}
-      testId="compare-chart"
-    />
+    <>
+      <table className="grid" data-testid="compare-table">
+        <thead>
+          <tr>
+            <th>run</th>
+            <th>method</th>
+            <th className="num">val top-1 (last / best)</th>
+            <th className="num">val top-5</th>
+            <th className="num">epochs</th>
+            <th className="num">steps</th>
+            <th className="num">crops/s (median)</th>
+            <th className="num">training time</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r, i) => (
+            <tr key={r.id} data-testid="compare-row">
+              <td style={{ color: seriesColor(i) }}>{r.name}</td>
+              <td>{r.method}</td>
+              <td className="num">
+                {pct(r.lastTop1)} / {pct(r.bestTop1)}
+              </td>
+              <td className="num">{pct(r.lastTop5)}</td>
+              <td className="num">{r.epochs?.toFixed(1) ?? '–'}</td>
+              <td className="num">{r.steps ?? '–'}</td>
+              <td className="num">{r.cropsPerSec?.toFixed(0) ?? '–'}</td>
+              <td className="num">{formatDuration(r.trainSeconds)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted" data-testid="compare-differ">
+        {differ.length === 0
+          ? 'Same student, data, budget, optimiser and seed: only the method differs.'
+          : `Settings that differ: ${differ.map((d) => `${d.key} (${d.values.join(' / ')})`).join('; ')}.`}
+      </p>
+      <LineChart
+        title="val top-1 by epoch"
+        x={x}
+        xLabel="epoch"
+        series={series}
+        width={640}
+        testId="compare-chart"
+      />
+    </>
   );
 }
 
