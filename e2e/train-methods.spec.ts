@@ -46,6 +46,11 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
       timeout: 60_000,
     })
     .toBeGreaterThan(1);
+  // Memory is charted beside the curves (live tensors, tensor MB).
+  await expect
+    .poll(async () => Number(await page.getByTestId('chart-tensors').getAttribute('data-points')))
+    .toBeGreaterThan(1);
+  await expect(page.getByTestId('chart-memory')).toBeVisible();
 
   // Reload as soon as the first run has a checkpoint: the worker dies mid-run.
   await expect

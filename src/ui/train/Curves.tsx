@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import type { TrainJobState } from '../jobStore';
 import { LineChart, seriesColor } from '../components/LineChart';
 
-/** Loss, learning rate, val top-1 and throughput of one live run. */
+/** Loss, learning rate, val top-1, throughput and memory of one live run. */
 export function Curves({ job }: { job: TrainJobState }) {
   const steps = useMemo(() => job.metrics.map((m) => m.step), [job.metrics]);
   const loss = useMemo(
@@ -30,6 +30,24 @@ export function Curves({ job }: { job: TrainJobState }) {
     ],
     [job.metrics],
   );
+  // Flat lines here are the tensor-hygiene promise made visible: a leak shows as a ramp.
+  const tensors = useMemo(
+    () => [{ label: 'tensors', color: seriesColor(0), values: job.metrics.map((m) => m.memory.numTensors) }],
+    [job.metrics],
+  );
+  const megabytes = useMemo(() => {
+    const mb = (b: number | undefined) => (b === undefined ? null : b / 2 ** 20);
+    const out = [
+      { label: 'tensor MB', color: seriesColor(3), values: job.metrics.map((m) => mb(m.memory.numBytes)) },
+    ];
+    if (job.metrics.some((m) => m.memory.numBytesInGPUAllocated !== undefined))
+      out.push({
+        label: 'GPU MB allocated',
+        color: seriesColor(4),
+        values: job.metrics.map((m) => mb(m.memory.numBytesInGPUAllocated)),
+      });
+    return out;
+  }, [job.metrics]);
   const evalX = useMemo(() => job.evals.map((e) => e.epoch), [job.evals]);
   const acc = useMemo(
     () => [
@@ -45,6 +63,8 @@ export function Curves({ job }: { job: TrainJobState }) {
       <LineChart title="train top-1" x={steps} xLabel="step" series={trainAcc} />
       <LineChart title="val accuracy" x={evalX} xLabel="epoch" series={acc} testId="chart-acc" />
       <LineChart title="throughput" x={steps} xLabel="step" series={thr} />
+      <LineChart title="live tensors" x={steps} xLabel="step" series={tensors} testId="chart-tensors" />
+      <LineChart title="memory" x={steps} xLabel="step" series={megabytes} testId="chart-memory" />
     </div>
   );
 }
