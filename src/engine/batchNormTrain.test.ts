@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchNormTraining, patchBatchNormTraining } from './batchNormTrain';
 import { maxAbsDiff, useCpu } from './testSetup';
 
 beforeAll(useCpu);
+afterAll(useCpu);
 
 const values = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
 
@@ -100,4 +102,51 @@ describe('patched BatchNormalization layer', () => {
     const inferPatched = (patched.apply(x, { training: false }) as tf.Tensor).dataSync();
     expect(maxAbsDiff(inferPatched, inferPlain)).toBeLessThan(1e-6);
   });
+});
+
+describe('batchNormTraining on wasm (per-channel vectors tiled out below 32 channels)', () => {
+  /** Output, statistics and the three gradients of the op on one backend, for a fixed input. */
+  async function run(backend: string, shape: number[]) {
+    await tf.setBackend(backend);
+    const n = shape.reduce((a, b) => a * b);
+    const c = shape[shape.length - 1];
+    const x = tf.tensor(
+      values(n, (i) => Math.sin(i * 0.37) * 3 + (i % c) * 0.5),
+      shape,
+    );
+    const gamma = tf.tensor1d(values(c, (i) => 0.5 + i * 0.05));
+    const beta = tf.tensor1d(values(c, (i) => i * 0.02 - 0.2));
+    const w = tf.tensor(
+      values(n, (i) => Math.cos(i * 0.11)),
+      shape,
+    );
+    const before = tf.memory().numTensors;
+    const out = batchNormTraining(x, gamma, beta, 1e-5);
+    const grads = tf.grads((a, g, b) => {
+      const r = batchNormTraining(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5);
+      tf.dispose([r.mean, r.variance]);
+      return tf.sum(tf.mul(tf.square(r.y), w));
+    })([x, gamma, beta]);
+    const data = await Promise.all([out.y, out.mean, out.variance, ...grads].map((t) => t.data()));
+    tf.dispose([out.y, out.mean, out.variance, ...grads]);
+    const leaked = tf.memory().numTensors - before;
+    tf.dispose([x, gamma, beta, w]);
+    return { data: data as Float32Array[], leaked };
+  }
+
+  for (const shape of [
+    [4, 6, 6, 8],
+    [3, 5, 5, 16],
+    [2, 4, 4, 40],
+  ]) {
+    it(`equals the cpu backend, shape ${shape.join('x')}`, async () => {
+      const cpu = await run('cpu', shape);
+      const wasm = await run('wasm', shape);
+      expect(wasm.leaked).toBe(0);
+      ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'].forEach((name, i) => {
+        const scale = Math.max(1, ...Array.from(cpu.data[i], Math.abs));
+        expect(maxAbsDiff(wasm.data[i], cpu.data[i]) / scale, name).toBeLessThan(1e-4);
+      });
+    });
+  }
 });

@@ -5,7 +5,8 @@
  * step, batch 64: Multiply/Sum/Sub/Mean/Tile over half the step's time). Here the training-mode
  * forward and its gradient are one custom op with the textbook closed form (x^ = (x - mean) * invStd):
  *   dbeta = sum(dy), dgamma = sum(dy * x^), dx = gamma * invStd * (dy - dbeta / M - x^ * dgamma / M)
- * over the M = N*H*W positions of each channel. Same outputs, same moving-average updates (biased batch
+ * over the M = N*H*W positions of each channel (computed in the equivalent form of batchNormTraining's
+ * comment). Same outputs, same moving-average updates (biased batch
  * variance, as tfjs-layers); checked against the unpatched layer on the cpu backend (batchNormTrain.test).
  * Inference and layers normalising over another axis keep the original code.
  */
@@ -47,9 +48,25 @@ function channelSum(x: tf.Tensor): tf.Tensor1D {
 }
 
 /**
+ * A per-channel vector ready to combine with a [..., C] tensor. On wasm, binary ops that broadcast a
+ * [C] vector with C < 32 run a slow indexed loop: for [64, 28, 28, 8] a broadcast multiply took 0.54 ms,
+ * a tile to the full shape plus a same-shape multiply 0.16 ms (0.22 vs 0.08 ms at C = 16, equal from
+ * C = 32 on). So there the vector is tiled out first; other backends broadcast at no cost.
+ */
+function perChannel(v: tf.Tensor1D, like: tf.Tensor): tf.Tensor {
+  const c = v.shape[0];
+  if (c >= 32 || tf.getBackend() !== 'wasm') return v;
+  return tf.reshape(tf.tile(tf.reshape(v, [1, c]), [like.size / c, 1]), like.shape);
+}
+
+/**
  * Normalises x ([..., C]) over all axes but the last with the batch's statistics; returns the output
  * and the batch mean and (biased) variance for the moving averages, which the caller disposes (kept:
- * they outlive every tidy).
+ * they outlive every tidy). Written as per-channel affine maps of the centred input, y = x_c * a + beta
+ * with x_c = x - mean, a = gamma * invStd, so that each full-size op takes one per-channel vector (see
+ * perChannel); the gradient is the same closed form in those terms:
+ *   dbeta = sum(dy), dgamma = invStd * sum(dy * x_c),
+ *   dx = a * dy + x_c * (-a * invStd * dgamma / M) - a * dbeta / M.
  */
 export function batchNormTraining(
   x: tf.Tensor,
@@ -64,24 +81,29 @@ export function batchNormTraining(
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xIn, g, b] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
     const save = args[3] as tf.GradSaveFunc;
-    // Every op broadcasts [C] over the last axis, so x keeps its shape (the pool needs [N, H, W, C]).
+    // Every op keeps x's shape (the pool needs [N, H, W, C]).
     mean = tf.div(channelSum(xIn), m);
-    const centred = tf.sub(xIn, mean);
+    const centred = tf.sub(xIn, perChannel(mean, xIn));
     variance = tf.div(channelSum(tf.square(centred)), m);
     const invStd = tf.rsqrt(tf.add(variance, epsilon)) as tf.Tensor1D;
-    const xHat = tf.mul(centred, invStd);
-    save([xHat, invStd, g]);
+    const a = tf.mul(g, invStd) as tf.Tensor1D;
+    save([centred, invStd, a]);
     // The op's scope frees everything but its output: keep the statistics for the moving averages.
     tf.keep(mean);
     tf.keep(variance);
     return {
-      value: tf.add(tf.mul(xHat, g), b),
+      value: tf.add(tf.mul(centred, perChannel(a, centred)), perChannel(b, centred)),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xh, inv, gm] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+        const [xc, inv, scale] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
         const dBeta = channelSum(dy);
-        const dGamma = channelSum(tf.mul(dy, xh));
-        const inner = tf.sub(tf.sub(dy, tf.div(dBeta, m)), tf.mul(xh, tf.div(dGamma, m)));
-        return [tf.mul(inner, tf.mul(gm, inv)), dGamma, dBeta];
+        const dGamma = tf.mul(channelSum(tf.mul(dy, xc)), inv) as tf.Tensor1D;
+        const onCentred = tf.neg(tf.mul(tf.mul(scale, inv), tf.div(dGamma, m))) as tf.Tensor1D;
+        const offset = tf.neg(tf.mul(scale, tf.div(dBeta, m))) as tf.Tensor1D;
+        const dx = tf.add(
+          tf.add(tf.mul(dy, perChannel(scale, dy)), tf.mul(xc, perChannel(onCentred, xc))),
+          perChannel(offset, dy),
+        );
+        return [dx, dGamma, dBeta];
       },
     };
   });
