@@ -10,7 +10,7 @@ import { patchWasmDepthwiseGrads } from './wasmDepthwiseGrad';
 
 afterAll(() => tf.setBackend('cpu'));
 
-describe('wasm conv gradients (filter: a dilated forward conv; input: a forward conv at stride 1)', () => {
+describe('wasm conv gradients (filter: a dilated forward conv; input: forward convs, by phases when strided)', () => {
   it('equal the cpu filter and input gradients for same/valid padding, strides 1 and 2, odd sizes', async () => {
     patchWasmConv2DBackpropFilter();
     patchWasmConv2DBackpropInput();
@@ -28,6 +28,15 @@ describe('wasm conv gradients (filter: a dilated forward conv; input: a forward 
       { x: [2, 6, 9, 3], f: [5, 5, 3, 2], s: 1, pad: 'same' },
       { x: [2, 8, 8, 2], f: [4, 4, 2, 3], s: 1, pad: 'same' },
       { x: [2, 6, 7, 2], f: [3, 2, 2, 3], s: 1, pad: 'valid' },
+      // Strided input gradients by phases (polyphase.ts) where the size is a multiple of the stride:
+      // 3x3 'same' and 'valid', non-square, 4x4 and 5x5, stride 3; the odd sizes above take the
+      // zero-dilated path.
+      { x: [2, 8, 6, 3], f: [3, 3, 3, 5], s: 2, pad: 'same' },
+      { x: [1, 10, 8, 2], f: [3, 3, 2, 4], s: 2, pad: 'valid' },
+      { x: [2, 12, 12, 3], f: [4, 4, 3, 2], s: 2, pad: 'same' },
+      { x: [2, 8, 8, 4], f: [5, 5, 4, 3], s: 2, pad: 'valid' },
+      { x: [1, 9, 9, 2], f: [3, 3, 2, 3], s: 3, pad: 'same' },
+      { x: [1, 12, 6, 2], f: [2, 3, 2, 3], s: 3, pad: 'valid' },
     ];
     const op: ConvOp = (x, f, s, pad) => tf.conv2d(x, f, s, pad);
     await expectWasmGradsMatchCpu(op, cases);
