@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { goto, openStudio } from './helpers';
+import { goto, openStudio, runStates } from './helpers';
 
 test('the Train view makes, shows and resumes the soft labels FKD needs; the lr follows the student', async ({
   page,
@@ -34,13 +34,13 @@ test('the Train view makes, shows and resumes the soft labels FKD needs; the lr 
   await page.getByRole('button', { name: 'Generate soft labels now' }).click();
   await expect(hint.getByTestId('fkd-labels-progress')).toContainText('ETA', { timeout: 60_000 });
   await expect(hint).toContainText('is being generated');
-  // Start waits for them, and says why; without FKD the other methods can start.
+  // Start can be queued behind them; without FKD it is a plain start.
   const startButton = page.getByRole('button', { name: /^Start / });
-  await expect(startButton).toBeDisabled();
-  await expect(page.getByTestId('start-blocker')).toContainText('FKD needs a finished soft-label set');
+  await expect(startButton).toHaveText(
+    'Start 2 runs (same student, seed, budget) when the soft labels are done',
+  );
   await page.getByLabel('method fkd').uncheck();
-  await expect(startButton).toBeEnabled();
-  await expect(page.getByTestId('start-blocker')).toHaveCount(0);
+  await expect(startButton).toHaveText('Start training');
   await page.getByLabel('method fkd').check();
 
   // The same set as the Soft labels form would make; pause it there.
@@ -62,6 +62,11 @@ test('the Train view makes, shows and resumes the soft labels FKD needs; the lr 
   await expect(row).toHaveAttribute('data-status', 'paused', { timeout: 60_000 });
   await expect(page.getByTestId('label-set-row')).toHaveCount(1);
 
+  // A stopped set cannot be waited for: Start says why and stays off.
+  await goto(page, 'Train');
+  await expect(startButton).toBeDisabled();
+  await expect(page.getByTestId('start-blocker')).toContainText('FKD needs a finished soft-label set');
+
   // The ImageNet photo set has 10 classes too, but no teacher here was made for them: no one-click
   // labels from a Fashion-MNIST teacher.
   await goto(page, 'Train');
@@ -75,4 +80,29 @@ test('the Train view makes, shows and resumes the soft labels FKD needs; the lr 
   await expect(page.getByLabel('Teacher', { exact: true }).locator('option').first()).toContainText(
     'made for other classes',
   );
+
+  // Back on Fashion-MNIST: resume the set and queue FKD + vanilla behind it. The runs are stored at once
+  // (pending, FKD with that set) and train when it is done, whichever view is open meanwhile.
+  await goto(page, 'Train');
+  await page.getByLabel('Train dataset').selectOption({ label: 'Fashion-MNIST 2k' });
+  await page.getByRole('button', { name: 'Resume soft labels' }).click();
+  await expect(startButton).toHaveText(/when the soft labels are done$/, { timeout: 60_000 });
+  await page.getByLabel('Epochs').fill('1');
+  await startButton.click();
+  await expect(page.getByTestId('start-queued')).toContainText(
+    '2 runs start as soon as the soft labels are done',
+  );
+  const runs = await runStates(page);
+  expect(runs.map((r) => `${r.method}:${r.status}`).sort()).toEqual(['fkd:pending', 'vanilla:pending']);
+  await goto(page, 'Data');
+  await expect
+    .poll(async () => (await runStates(page)).find((r) => r.method === 'fkd')?.status, { timeout: 240_000 })
+    .toMatch(/running|done/);
+  const fkdSet = await page.evaluate(async () => {
+    const { store } = window.__fkd!;
+    const db = await store.openStudioDb();
+    const run = (await store.listRuns(db)).find((r) => r.method === 'fkd')!;
+    return (await store.getLabelSet(db, run.labelSetId!))?.status;
+  });
+  expect(fkdSet).toBe('done');
 });

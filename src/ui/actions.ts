@@ -9,6 +9,7 @@ import type { IndexJobSpec } from '../workers/indexJob';
 import type { JobProgress } from '../workers/api';
 import type { GenerationSample } from '../workers/generate';
 import type { TrainConfig, TrainMethod } from '../workers/trainConfig';
+import { getLabelSet, openStudioDb } from '../store';
 
 /** The current studio (its trainer changes after a restart); set by the studio runtime. */
 let getStudio: (() => Studio) | null = null;
@@ -38,7 +39,16 @@ export async function indexDataset(studio: Studio, spec: IndexJobSpec): Promise<
   }
 }
 
-export async function startGeneration(studio: Studio, labelSetId: string): Promise<void> {
+/** This tab's running generations by label set: a queued training start waits on them. */
+const generations = new Map<string, Promise<void>>();
+
+export function startGeneration(studio: Studio, labelSetId: string): Promise<void> {
+  const job = runGeneration(studio, labelSetId).finally(() => generations.delete(labelSetId));
+  generations.set(labelSetId, job);
+  return job;
+}
+
+async function runGeneration(studio: Studio, labelSetId: string): Promise<void> {
   jobStore.patchGeneration(labelSetId, { running: true, error: undefined });
   try {
     const r = await studio.teacher.api.generate(
@@ -55,6 +65,22 @@ export async function startGeneration(studio: Studio, labelSetId: string): Promi
   } finally {
     jobStore.bumpStore();
   }
+}
+
+/**
+ * Trains the given (stored, pending) runs one after another once the label set's generation in this
+ * tab has finished it. If it stops unfinished (paused, failed, the tab reloaded) the runs stay pending:
+ * the Runs view starts them.
+ */
+export async function startAfterGeneration(
+  studio: Studio,
+  labelSetId: string,
+  runIds: string[],
+): Promise<void> {
+  await generations.get(labelSetId);
+  const set = await getLabelSet(await openStudioDb(), labelSetId);
+  if (set?.status !== 'done') return;
+  for (const id of runIds) await startTraining(getStudio?.() ?? studio, id);
 }
 
 export function cancelGeneration(studio: Studio, labelSetId: string): void {

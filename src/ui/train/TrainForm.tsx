@@ -1,14 +1,15 @@
 import { useState } from 'react';
 import { imagesPerMultiCropStep } from '../../core/schedule';
 import { ensembleMemberIds } from '../../models/ensembleId';
-import { listLabelSets, openStudioDb, putRun, type Run } from '../../store';
+import { listLabelSets, openStudioDb, putRun } from '../../store';
+import { METHOD_LABEL, newRuns, startBlocker, waitsForLabels } from './startRuns';
 import {
   DEFAULT_TRAIN_CONFIG,
   lrAfterChange,
   type TrainConfig,
   type TrainMethod,
 } from '../../workers/trainConfig';
-import { measureSpeed, startTraining } from '../actions';
+import { measureSpeed, startAfterGeneration, startTraining } from '../actions';
 import { teachersFor, useDatasets, useTeachers } from '../catalog';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
@@ -23,12 +24,6 @@ import { ErrorBanner } from '../components/ErrorBanner';
 const timestamp = () => Date.now();
 
 const DEFAULT_METHODS: Record<TrainMethod, boolean> = { fkd: true, vanilla: true, onlineKd: false };
-
-const METHOD_LABEL: Record<TrainMethod, string> = {
-  fkd: 'FKD (stored soft labels)',
-  vanilla: 'Vanilla (hard labels)',
-  onlineKd: 'Online KD (teacher every step)',
-};
 
 export function TrainForm() {
   const studio = useStudio();
@@ -79,40 +74,45 @@ export function TrainForm() {
   const anyRunning = useJobs((s) => Object.values(s.training).some((t) => t.running));
   const chosen = (Object.keys(methods) as TrainMethod[]).filter((m) => methods[m]);
 
-  // Why Start cannot run now, said beside the disabled button (before, a click while the soft labels
-  // were still being made only answered with an error).
-  const blocker = !dataset
-    ? 'pick a dataset'
-    : chosen.length === 0
-      ? 'tick at least one method'
-      : methods.fkd && !eff.labelSetId
-        ? 'FKD needs a finished soft-label set for this dataset (generate one above, or untick FKD)'
-        : methods.onlineKd && !eff.teacherId
-          ? 'online KD needs a teacher with as many outputs as the dataset has classes'
-          : anyRunning
-            ? 'a run is training: one at a time on the device'
-            : null;
+  // A label set of this dataset being generated in this tab: FKD can be queued behind it.
+  const generatingId = useJobs(
+    (j) =>
+      (labelSets ?? []).find(
+        (s) => s.datasetId === datasetId && s.status !== 'done' && j.generation[s.id]?.running,
+      )?.id,
+  );
+  const startState = {
+    hasDataset: !!dataset,
+    methods: chosen,
+    labelSetId: eff.labelSetId,
+    generatingId,
+    teacherId: eff.teacherId,
+    anyRunning,
+  };
+  const queueing = waitsForLabels(startState);
+  const blocker = startBlocker(startState);
+  const [queued, setQueued] = useState<string | null>(null);
 
   async function start() {
     setError(null);
+    setQueued(null);
     if (blocker || !dataset) return setError(blocker ?? 'pick a dataset');
+    // FKD queued behind the set being generated: the runs are stored now (pending), trained when it is done.
+    const fkdLabels = eff.labelSetId ?? (queueing ? generatingId : undefined);
     const db = await openStudioDb();
-    const now = timestamp();
-    const runs: Run[] = chosen.map((method, i) => ({
-      id: `run:${(now + i).toString(36)}`,
-      name: `${METHOD_LABEL[method].split(' (')[0]} · ${eff.arch} · ${dataset.name}`,
-      method,
-      datasetId: dataset.id,
-      labelSetId: method === 'fkd' ? eff.labelSetId : undefined,
-      teacherId: method === 'onlineKd' ? eff.teacherId : undefined,
-      config: { ...eff, method } as unknown as Record<string, unknown>,
-      seed: eff.seed,
-      status: 'pending',
-      history: [],
-      createdAt: now + i,
-      updatedAt: now + i,
-    }));
+    const runs = newRuns(chosen, eff, dataset, fkdLabels, timestamp());
     for (const r of runs) await putRun(db, r);
+    if (queueing && generatingId) {
+      setQueued(
+        `${runs.length > 1 ? `${runs.length} runs start` : 'The run starts'} as soon as the soft labels are done (listed as pending in Runs meanwhile).`,
+      );
+      void startAfterGeneration(
+        studio,
+        generatingId,
+        runs.map((r) => r.id),
+      );
+      return;
+    }
     // Same student, seed and budget for each method; one after another so they don't share the device.
     for (const r of runs) await startTraining(studio, r.id);
   }
@@ -354,6 +354,7 @@ export function TrainForm() {
           onClick={() => void start()}
         >
           {chosen.length > 1 ? `Start ${chosen.length} runs (same student, seed, budget)` : 'Start training'}
+          {queueing && ' when the soft labels are done'}
         </button>{' '}
         <button
           disabled={!dataset}
@@ -376,6 +377,11 @@ export function TrainForm() {
           Defaults
         </button>
       </p>
+      {queued && (
+        <p className="muted" data-testid="start-queued">
+          {queued}
+        </p>
+      )}
       {blocker && chosen.length > 0 && (
         <p className="muted" id="start-blocker" data-testid="start-blocker">
           Start waits: {blocker}

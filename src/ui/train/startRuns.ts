@@ -1,0 +1,64 @@
+/**
+ * What the Train form's Start does, minus React: why it cannot start now (said beside the disabled
+ * button), and the runs one click stores (one per ticked method, same student, seed and budget). Pure.
+ */
+import type { Run } from '../../store';
+import type { TrainConfig, TrainMethod } from '../../workers/trainConfig';
+
+export const METHOD_LABEL: Record<TrainMethod, string> = {
+  fkd: 'FKD (stored soft labels)',
+  vanilla: 'Vanilla (hard labels)',
+  onlineKd: 'Online KD (teacher every step)',
+};
+
+export interface StartState {
+  hasDataset: boolean;
+  methods: TrainMethod[];
+  /** The finished label set FKD would use, if any. */
+  labelSetId?: string;
+  /** A label set of the dataset this tab is generating (FKD can be queued behind it). */
+  generatingId?: string;
+  teacherId?: string;
+  anyRunning: boolean;
+}
+
+/** FKD has no finished set yet but one is being generated: Start queues the runs behind it. */
+export function waitsForLabels(s: StartState): boolean {
+  return s.methods.includes('fkd') && !s.labelSetId && s.generatingId !== undefined;
+}
+
+/** Why Start cannot run now, or null. */
+export function startBlocker(s: StartState): string | null {
+  if (!s.hasDataset) return 'pick a dataset';
+  if (s.methods.length === 0) return 'tick at least one method';
+  if (s.methods.includes('fkd') && !s.labelSetId && !waitsForLabels(s))
+    return 'FKD needs a finished soft-label set for this dataset (generate one above, or untick FKD)';
+  if (s.methods.includes('onlineKd') && !s.teacherId)
+    return 'online KD needs a teacher with as many outputs as the dataset has classes';
+  if (s.anyRunning) return 'a run is training: one at a time on the device';
+  return null;
+}
+
+/** The pending runs of one Start: FKD's with `fkdLabels`, online KD's with the teacher. */
+export function newRuns(
+  methods: TrainMethod[],
+  cfg: Omit<TrainConfig, 'method'>,
+  dataset: { id: string; name: string },
+  fkdLabels: string | undefined,
+  now: number,
+): Run[] {
+  return methods.map((method, i) => ({
+    id: `run:${(now + i).toString(36)}`,
+    name: `${METHOD_LABEL[method].split(' (')[0]} · ${cfg.arch} · ${dataset.name}`,
+    method,
+    datasetId: dataset.id,
+    labelSetId: method === 'fkd' ? fkdLabels : undefined,
+    teacherId: method === 'onlineKd' ? cfg.teacherId : undefined,
+    config: { ...cfg, labelSetId: fkdLabels, method } as unknown as Record<string, unknown>,
+    seed: cfg.seed,
+    status: 'pending',
+    history: [],
+    createdAt: now + i,
+    updatedAt: now + i,
+  }));
+}
