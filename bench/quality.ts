@@ -9,16 +9,24 @@
  * are the means over seeds.
  *
  * The embedded student is the studio's default (workers/trainConfig DEFAULT_TRAIN_CONFIG): the mini ResNet
- * (width 8) with the CNN teacher (the studio's default teacher), 32 stored crops/image, numCrops 1, crop
+ * (width 8) with the CNN teacher (the studio's default teacher), 64 stored crops/image, numCrops 1, crop
  * scale [0.08, 1] for all three methods (the ImageNet RandomResizedCrop default: small crops make hard
- * labels noisy, which is where per-crop soft labels pay), AdamW cosine, 16 epochs, each method at its own
- * learning rate tuned on seed 1 (LR below), measured on seeds 2-7. Measured 2026-11-29 at 9b9ca3c
- * (`npm run bench:quality`, 19.9 min on wasm, 2 cores): FKD 80.03 / vanilla 77.73 / online KD 80.00:
- * FKD - vanilla +2.30 (goal >= 3 not met; per seed 2.4, 4.2, 2.8, 2.2, 1.6, 0.6), FKD - online KD +0.03
- * (met). Each BatchNorm rewrite that day (engine/batchNormTrain.ts: same maths, other float rounding)
- * reshuffled every run: the same seeds gave +2.93 before it and +2.67 at 1b8cf93; a replication on seeds
- * 8-13, decided before its result, +2.30 (FKD 80.17 / vanilla 77.87 / online KD 80.50). The margin of
- * this recipe is about +2.5, not 3.
+ * labels noisy, which is where per-crop soft labels pay), AdamW cosine, 32 epochs, each method at its own
+ * learning rate tuned on seed 1 (LR below), measured on seeds 20-25 (declared before that run).
+ * Measured 2026-11-29 (evening, `npx tsx bench/quality.ts --epochs 32 --gen-crops 64 --seeds
+ * 20,21,22,23,24,25` at 08143d4, 44.4 min on wasm, 2 cores, the machine shared): FKD 83.07 / vanilla
+ * 80.07 / online KD 83.97: FKD - vanilla +3.00 (goal >= 3: met, at its edge; per seed 3.8, 2.4, 3.0,
+ * 2.4, 3.6, 2.8), FKD - online KD -0.90 (within 1: met). The recipe until then, 16 epochs with 32 stored
+ * crops (seeds 2-7 at 9b9ca3c, 19.9 min): FKD 80.03 / vanilla 77.73 / online KD 80.00, +2.30 (per seed
+ * 2.4, 4.2, 2.8, 2.2, 1.6, 0.6) and +0.03; each BatchNorm rewrite that day (engine/batchNormTrain.ts:
+ * same maths, other float rounding) reshuffled every run: the same seeds gave +2.93 before it and +2.67
+ * at 1b8cf93, a replication on seeds 8-13 +2.30. 32 epochs with 32 stored crops (seeds 14-16, stopped
+ * after three): FKD 83.53 / vanilla 80.93 / online KD 84.60, +2.60 and -1.07: a 32-pass run drawing
+ * one of 32 stored crops per pass sees ~20 distinct crops of an image, online KD 32 fresh ones.
+ * A CNN teacher trained on [0.08, 1] crops instead of [0.35, 1] (92.1 % vs 92.4 % on full test images;
+ * `tools/embedded/train_cnn_teacher.py --scale-lo 0.08`) labelled worse: seed 1, 16 epochs, FKD 77.8 %
+ * vs 81.2 % with the shipped teacher (online KD 79.0 vs 78.6): a teacher that never saw tiny crops is
+ * unsure on them, and that uncertainty is what the student should learn there.
  * Before the learning rates were tuned (all at 0.002, the MLP's), seeds 1-6 gave FKD 77.77 / vanilla 74.13
  * / online KD 77.40 (+3.63): most of that margin was vanilla being undertrained at 0.002, so it is not the
  * headline any more. numCrops matters for this BatchNorm CNN (seed 1, FKD only): lr 0.008: 1 -> 81.6, 4 ->
@@ -44,7 +52,7 @@
  * +2.54, CutMix +0.47 vs +2.74 without); numCrops (2 -> 77.40, 4 -> 78.07, 8 -> 77.53: the MLP, with no
  * BatchNorm, is not hurt by multi-crop batches).
  *
- *   npx tsx bench/quality.ts [--seeds 2,3,4,5,6,7] [--epochs 16] [--num-crops 1] [--gen-crops 32] [--batch 64]
+ *   npx tsx bench/quality.ts [--seeds 20,21,22,23,24,25] [--epochs 32] [--num-crops 1] [--gen-crops 64] [--batch 64]
  *                            [--lr X | --lr-fkd 0.008 --lr-vanilla 0.004 --lr-online-kd 0.016]
  *                            [--scale-min 0.08] [--max-images 0] [--width 8] [--arch resnetMini]
  *                            [--teacher embedded:fashion-cnn-teacher | --teacher-dir DIR] [--temperature 1]
@@ -83,8 +91,11 @@ const flag = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-/** Seed 1 tuned the learning rates (LR below), so the headline is measured on seeds 2-7. */
-const SEEDS = (flag('seeds') ?? '2,3,4,5,6,7').split(',').map(Number);
+/**
+ * Seed 1 tuned the learning rates (LR below); seeds 2-19 were seen by earlier recipes and probes, so the
+ * headline is measured on seeds 20-25, declared before the run that adopted this recipe.
+ */
+const SEEDS = (flag('seeds') ?? '20,21,22,23,24,25').split(',').map(Number);
 /**
  * The studio's default teacher (the CNN, 92 % top-1). bench:quality:mlp passes the dense one: for the
  * MLP student the CNN's sharper labels distilled worse (2026-11-28, 32 stored crops, T = 1: CNN seed 1

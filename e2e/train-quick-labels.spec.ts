@@ -29,7 +29,7 @@ test('the Train view makes, shows and resumes the soft labels FKD needs; the lr 
   // for these classes, FKD's crop scale).
   const hint = page.getByTestId('fkd-needs-labels');
   await expect(hint).toContainText(
-    'fashion-cnn-teacher (embedded), 32 crops per image at scale [0.08, 1], top-5',
+    'fashion-cnn-teacher (embedded), 64 crops per image at scale [0.08, 1], top-5',
   );
   await page.getByRole('button', { name: 'Generate soft labels now' }).click();
   await expect(hint.getByTestId('fkd-labels-progress')).toContainText('ETA', { timeout: 60_000 });
@@ -46,7 +46,7 @@ test('the Train view makes, shows and resumes the soft labels FKD needs; the lr 
   // The same set as the Soft labels form would make; pause it there.
   await goto(page, 'Soft labels');
   const row = page.getByTestId('label-set-row').first();
-  await expect(row).toContainText('Fashion-MNIST 2k · fashion-cnn-teacher (embedded) · 32 crops · msTopK5');
+  await expect(row).toContainText('Fashion-MNIST 2k · fashion-cnn-teacher (embedded) · 64 crops · msTopK5');
   await expect(row).toContainText('msTopK k=5 q8 T=1 scale [0.08, 1] seed 42');
   await row.getByRole('button', { name: 'Pause' }).click();
   await expect(row).toHaveAttribute('data-status', 'paused', { timeout: 60_000 });
@@ -81,11 +81,16 @@ test('the Train view makes, shows and resumes the soft labels FKD needs; the lr 
     'made for other classes',
   );
 
-  // Back on Fashion-MNIST: resume the set and queue FKD + vanilla behind it. The runs are stored at once
-  // (pending, FKD with that set) and train when it is done, whichever view is open meanwhile.
+  // Queue FKD + vanilla behind a set being generated (a small one: 4 crops per image, the dense
+  // teacher). The runs are stored at once (pending, FKD with that set) and train when it is done,
+  // whichever view is open meanwhile.
+  await goto(page, 'Soft labels');
+  await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Fashion-MNIST 2k (2000 train)' });
+  await page.getByLabel('Teacher', { exact: true }).selectOption('embedded:fashion-teacher');
+  await page.getByLabel('Crops per image').fill('4');
+  await page.getByRole('button', { name: 'Generate soft labels' }).click();
   await goto(page, 'Train');
   await page.getByLabel('Train dataset').selectOption({ label: 'Fashion-MNIST 2k' });
-  await page.getByRole('button', { name: 'Resume soft labels' }).click();
   await expect(startButton).toHaveText(/when the soft labels are done$/, { timeout: 60_000 });
   await page.getByLabel('Epochs').fill('1');
   await startButton.click();
@@ -96,13 +101,14 @@ test('the Train view makes, shows and resumes the soft labels FKD needs; the lr 
   expect(runs.map((r) => `${r.method}:${r.status}`).sort()).toEqual(['fkd:pending', 'vanilla:pending']);
   await goto(page, 'Data');
   await expect
-    .poll(async () => (await runStates(page)).find((r) => r.method === 'fkd')?.status, { timeout: 240_000 })
+    .poll(async () => (await runStates(page)).find((r) => r.method === 'fkd')?.status, { timeout: 150_000 })
     .toMatch(/running|done/);
   const fkdSet = await page.evaluate(async () => {
     const { store } = window.__fkd!;
     const db = await store.openStudioDb();
     const run = (await store.listRuns(db)).find((r) => r.method === 'fkd')!;
-    return (await store.getLabelSet(db, run.labelSetId!))?.status;
+    const set = await store.getLabelSet(db, run.labelSetId!);
+    return `${set?.settings.numCrops}:${set?.status}`;
   });
-  expect(fkdSet).toBe('done');
+  expect(fkdSet).toBe('4:done');
 });

@@ -11,7 +11,7 @@ describe('newLabelSet', () => {
       id: `labels:${(1234).toString(36)}`,
       datasetId: dataset.id,
       teacherId: teacher.id,
-      name: 'Fashion-MNIST 2k · CNN (embedded) · 32 crops · msTopK5',
+      name: 'Fashion-MNIST 2k · CNN (embedded) · 64 crops · msTopK5',
       numClasses: 10,
       imagesDone: 0,
       imagesTotal: 2000,
@@ -20,7 +20,7 @@ describe('newLabelSet', () => {
       createdAt: 1234,
     });
     expect(set.settings).toEqual({
-      numCrops: 32,
+      numCrops: 64,
       codec: 'msTopK',
       k: 5,
       precision: 'q8',
