@@ -9,6 +9,28 @@ afterAll(useCpu);
 
 const values = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
 
+/**
+ * A fixed input of `shape`, per-channel gamma and beta, and loss weights w (a loss sum(y^2 * w) weighs
+ * every output differently, so every gradient term matters). `spread` scales the per-channel offsets
+ * of x, gamma's slope and beta's.
+ */
+function bnInputs(shape: number[], spread: { offset: number; gamma: number; beta: number }) {
+  const n = shape.reduce((a, b) => a * b);
+  const c = shape[shape.length - 1];
+  return {
+    x: tf.tensor(
+      values(n, (i) => Math.sin(i * 0.37) * 3 + (i % c) * spread.offset),
+      shape,
+    ),
+    gamma: tf.tensor1d(values(c, (i) => 0.5 + i * spread.gamma)),
+    beta: tf.tensor1d(values(c, (i) => i * spread.beta - 0.2)),
+    w: tf.tensor(
+      values(n, (i) => Math.cos(i * 0.11)),
+      shape,
+    ),
+  };
+}
+
 /** tfjs-layers' own training normalisation: tf.moments then tf.batchNorm, differentiated by autodiff. */
 function reference(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number) {
   const axes = [...Array(x.rank - 1).keys()];
@@ -23,18 +45,7 @@ describe('batchNormTraining (one custom op)', () => {
     [6, 10],
   ]) {
     it(`equals moments + batchNorm and its autodiff gradients, shape ${shape.join('x')}`, () => {
-      const n = shape.reduce((a, b) => a * b);
-      const c = shape[shape.length - 1];
-      const x = tf.tensor(
-        values(n, (i) => Math.sin(i * 0.37) * 3 + (i % c)),
-        shape,
-      );
-      const gamma = tf.tensor1d(values(c, (i) => 0.5 + i * 0.25));
-      const beta = tf.tensor1d(values(c, (i) => i * 0.1 - 0.2));
-      const w = tf.tensor(
-        values(n, (i) => Math.cos(i * 0.11)),
-        shape,
-      );
+      const { x, gamma, beta, w } = bnInputs(shape, { offset: 1, gamma: 0.25, beta: 0.1 });
       const ours = batchNormTraining(x, gamma, beta, 1e-5);
       const ref = reference(x, gamma, beta, 1e-5);
       expect(maxAbsDiff(ours.y.dataSync(), ref.y.dataSync())).toBeLessThan(1e-5);
@@ -108,18 +119,7 @@ describe('batchNormTraining on wasm (per-channel vectors tiled out below 32 chan
   /** Output, statistics and the three gradients of the op on one backend, for a fixed input. */
   async function run(backend: string, shape: number[]) {
     await tf.setBackend(backend);
-    const n = shape.reduce((a, b) => a * b);
-    const c = shape[shape.length - 1];
-    const x = tf.tensor(
-      values(n, (i) => Math.sin(i * 0.37) * 3 + (i % c) * 0.5),
-      shape,
-    );
-    const gamma = tf.tensor1d(values(c, (i) => 0.5 + i * 0.05));
-    const beta = tf.tensor1d(values(c, (i) => i * 0.02 - 0.2));
-    const w = tf.tensor(
-      values(n, (i) => Math.cos(i * 0.11)),
-      shape,
-    );
+    const { x, gamma, beta, w } = bnInputs(shape, { offset: 0.5, gamma: 0.05, beta: 0.02 });
     const before = tf.memory().numTensors;
     const out = batchNormTraining(x, gamma, beta, 1e-5);
     const grads = tf.grads((a, g, b) => {
