@@ -16,7 +16,9 @@
  * Measured 2026-11-29 (evening, `npx tsx bench/quality.ts --epochs 32 --gen-crops 64 --seeds
  * 20,21,22,23,24,25` at 08143d4, 44.4 min on wasm, 2 cores, the machine shared): FKD 83.07 / vanilla
  * 80.07 / online KD 83.97: FKD - vanilla +3.00 (goal >= 3: met, at its edge; per seed 3.8, 2.4, 3.0,
- * 2.4, 3.6, 2.8), FKD - online KD -0.90 (within 1: met). The recipe until then, 16 epochs with 32 stored
+ * 2.4, 3.6, 2.8), FKD - online KD -0.90 (within 1: met). `npm run bench:quality` at fd1c867 (the same recipe
+ * and seeds; other float rounding after the BatchNorm and strided-gradient changes of 9a604c4/e05e6be), 40.2
+ * min: FKD 83.67 / vanilla 79.77 / online KD 83.60: +3.90 (per seed 4.6, 2.6, 3.6, 1.8, 6.4, 4.4), +0.07. The recipe until then, 16 epochs with 32 stored
  * crops (seeds 2-7 at 9b9ca3c, 19.9 min): FKD 80.03 / vanilla 77.73 / online KD 80.00, +2.30 (per seed
  * 2.4, 4.2, 2.8, 2.2, 1.6, 0.6) and +0.03; each BatchNorm rewrite that day (engine/batchNormTrain.ts:
  * same maths, other float rounding) reshuffled every run: the same seeds gave +2.93 before it and +2.67
