@@ -5,9 +5,9 @@
  * step, batch 64: Multiply/Sum/Sub/Mean/Tile over half the step's time). Here the training-mode
  * forward and its gradient are one custom op with the textbook closed form (x^ = (x - mean) * invStd):
  *   dbeta = sum(dy), dgamma = sum(dy * x^), dx = gamma * invStd * (dy - dbeta / M - x^ * dgamma / M)
- * over the M = N*H*W positions of each channel (computed in the equivalent form of batchNormTraining's
- * comment). Same outputs, same moving-average updates (biased batch
- * variance, as tfjs-layers); checked against the unpatched layer on the cpu backend (batchNormTrain.test).
+ * over the M = N*H*W positions of each channel (computed in the equivalent form given at
+ * batchNormTraining). Same outputs, same moving-average updates (biased batch variance, as
+ * tfjs-layers); checked against the unpatched layer on the cpu backend (batchNormTrain.test).
  * Inference and layers normalising over another axis keep the original code.
  */
 import * as tf from '@tensorflow/tfjs';

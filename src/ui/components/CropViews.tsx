@@ -127,3 +127,27 @@ export function TopKBars({
     </div>
   );
 }
+
+/** One crop as fed to a model, with top-k bars under it (the teacher's; or the target's and the student's). */
+export function CropCard({
+  image,
+  box,
+  bars,
+  names,
+  highlight,
+}: {
+  image: ImageRGBA;
+  box: CropBox;
+  bars: { title: string; topK: { index: number; prob: number }[] }[];
+  names: (i: number) => string;
+  highlight?: number;
+}) {
+  return (
+    <div className="crop-card">
+      <CropCanvas image={image} box={box} size={96} />
+      {bars.map((b) => (
+        <TopKBars key={b.title} title={b.title} topK={b.topK} names={names} highlight={highlight} />
+      ))}
+    </div>
+  );
+}

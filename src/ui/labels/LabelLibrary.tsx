@@ -5,7 +5,7 @@ import { LabelStatsView } from './LabelExplorer';
 import { deleteLabelSet, listLabelSets, openStudioDb, type LabelSet } from '../../store';
 import { cancelGeneration, startGeneration } from '../actions';
 import { classNamer, useDatasets } from '../catalog';
-import { ImageWithBoxes, TopKBars, CropCanvas } from '../components/CropViews';
+import { CropCard, ImageWithBoxes } from '../components/CropViews';
 import { JobProgressBar } from '../components/JobProgressBar';
 import { formatBytes } from '../format';
 import { jobStore, useJobs } from '../jobStore';
@@ -135,15 +135,16 @@ function LiveGeneration({ set }: { set: LabelSet }) {
           </div>
           <div className="crop-strip">
             {smp.boxes.slice(0, 6).map((b, i) => (
-              <div className="crop-card" key={i}>
-                <CropCanvas image={smp} box={b} size={96} />
-                <TopKBars
-                  title={`crop ${i + 1}${b.flip ? ' (flipped)' : ''}: teacher`}
-                  topK={smp.topK[i] ?? []}
-                  names={names}
-                  highlight={smp.classIndex}
-                />
-              </div>
+              <CropCard
+                key={i}
+                image={smp}
+                box={b}
+                bars={[
+                  { title: `crop ${i + 1}${b.flip ? ' (flipped)' : ''}: teacher`, topK: smp.topK[i] ?? [] },
+                ]}
+                names={names}
+                highlight={smp.classIndex}
+              />
             ))}
           </div>
         </div>

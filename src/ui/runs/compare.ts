@@ -64,19 +64,28 @@ export function trainingSeconds(history: RunHistoryEntry[]): number | undefined 
   return total;
 }
 
+/** A run's last and best val top-1 (and the last top-5) from the evaluations in its history. */
+export function valAccuracy(
+  history: RunHistoryEntry[],
+): Pick<CompareRow, 'lastTop1' | 'bestTop1' | 'lastTop5'> {
+  const vals = history.filter((e) => e.valTop1 !== undefined);
+  const lastVal = vals[vals.length - 1];
+  return {
+    lastTop1: lastVal?.valTop1,
+    bestTop1: vals.length ? Math.max(...vals.map((e) => e.valTop1!)) : undefined,
+    lastTop5: lastVal?.valTop5,
+  };
+}
+
 export function compareRow(r: Run): CompareRow {
   const h = r.history;
-  const vals = h.filter((e) => e.valTop1 !== undefined);
   const last = h[h.length - 1];
-  const lastVal = vals[vals.length - 1];
   return {
     id: r.id,
     name: r.name,
     method: r.method,
     status: r.status,
-    lastTop1: lastVal?.valTop1,
-    bestTop1: vals.length ? Math.max(...vals.map((e) => e.valTop1!)) : undefined,
-    lastTop5: lastVal?.valTop5,
+    ...valAccuracy(h),
     epochs: last?.epoch,
     steps: last?.step,
     cropsPerSec: median(h.map((e) => e.cropsPerSec).filter((x): x is number => x !== undefined && x > 0)),

@@ -23,7 +23,8 @@ export function EvaluateView() {
   const [cell, setCell] = useState<{ key: string; items: DatasetItem[] } | null>(null);
   const run = runs?.find((r) => r.id === runId) ?? runs?.[0];
   const stored = run?.lastEval;
-  const result: EvalResult | null = fresh && fresh.runId === run?.id ? fresh.result : (stored ?? null);
+  const isFresh = fresh !== null && fresh.runId === run?.id;
+  const result: EvalResult | null = isFresh ? fresh.result : (stored ?? null);
   const { data: dataset } = useStoreQuery(
     async (db) => (run ? getDataset(db, run.datasetId) : undefined),
     [run?.datasetId],
@@ -90,7 +91,7 @@ export function EvaluateView() {
       <ErrorBanner error={error} />
       {result && (
         <>
-          {!(fresh && fresh.runId === run?.id) && stored && (
+          {!isFresh && stored && (
             <p className="muted" data-testid="eval-stored">
               {stored.epoch !== undefined
                 ? `Evaluated after epoch ${stored.epoch} (step ${stored.step})`

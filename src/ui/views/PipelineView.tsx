@@ -1,6 +1,6 @@
 import { getRun, getDataset } from '../../store';
 import { classNamer } from '../catalog';
-import { CropCanvas, ImageWithBoxes, TopKBars } from '../components/CropViews';
+import { CropCard, ImageWithBoxes } from '../components/CropViews';
 import { useJobs } from '../jobStore';
 import { Curves } from '../train/Curves';
 import { useStoreQuery } from '../useStore';
@@ -87,21 +87,17 @@ function LiveImageCard({ image: im, names }: { image: LiveImage; names: (i: numb
       </div>
       <div className="crop-strip" data-testid="live-crops">
         {im.boxes.map((b, i) => (
-          <div className="crop-card" key={i}>
-            <CropCanvas image={im} box={b} size={96} />
-            <TopKBars
-              title={`target${b.flip ? ' (flipped)' : ''}`}
-              topK={im.targetTopK[i] ?? []}
-              names={names}
-              highlight={im.classIndex}
-            />
-            <TopKBars
-              title="student"
-              topK={im.studentTopK[i] ?? []}
-              names={names}
-              highlight={im.classIndex}
-            />
-          </div>
+          <CropCard
+            key={i}
+            image={im}
+            box={b}
+            bars={[
+              { title: `target${b.flip ? ' (flipped)' : ''}`, topK: im.targetTopK[i] ?? [] },
+              { title: 'student', topK: im.studentTopK[i] ?? [] },
+            ]}
+            names={names}
+            highlight={im.classIndex}
+          />
         ))}
       </div>
     </div>

@@ -3,21 +3,12 @@ import { deleteRun, listRuns, openStudioDb, type Run } from '../../store';
 import { startTraining } from '../actions';
 import { LineChart, seriesColor } from '../components/LineChart';
 import { formatDuration, pct } from '../format';
-import { compareRow, differingSettings } from '../runs/compare';
+import { compareRow, differingSettings, valAccuracy } from '../runs/compare';
 import { jobStore, useJobs } from '../jobStore';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { downloadArtifacts, saveArtifactsToFolder } from '../download';
 import { ErrorBanner } from '../components/ErrorBanner';
-
-function bestVal(r: Run): number | undefined {
-  const v = r.history.map((h) => h.valTop1).filter((x): x is number => x !== undefined);
-  return v.length ? Math.max(...v) : undefined;
-}
-function lastVal(r: Run): number | undefined {
-  const v = r.history.filter((h) => h.valTop1 !== undefined);
-  return v[v.length - 1]?.valTop1;
-}
 
 function Compare({ runs }: { runs: Run[] }) {
   // Val top-1 per epoch, one series per run, on a shared epoch axis.
@@ -118,6 +109,7 @@ export function RunsView() {
           <tbody>
             {runs.map((r) => {
               const running = live[r.id]?.running;
+              const val = valAccuracy(r.history);
               return (
                 <tr
                   key={r.id}
@@ -145,7 +137,7 @@ export function RunsView() {
                     {r.error && <div className="muted">{r.error}</div>}
                   </td>
                   <td className="num">
-                    {pct(lastVal(r))} / {pct(bestVal(r))}
+                    {pct(val.lastTop1)} / {pct(val.bestTop1)}
                   </td>
                   <td className="num">{r.history.length}</td>
                   <td className="muted">{new Date(r.createdAt).toLocaleString()}</td>
