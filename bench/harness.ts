@@ -14,7 +14,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { chromiumArgs } from '../playwright.config';
 import { modelFlops } from '../src/models/flops';
 import { buildStudent } from '../src/models/students';
-import type { TeacherConfig } from '../src/models/teacher';
+import type { Codec, Precision } from '../src/core/softLabel';
+import type { TeacherConfig, TrainConfig } from '../src/core/recipe';
 
 // BENCH_PORT lets a second bench run beside one on 4174 (its own build folder too).
 export const PORT = Number(process.env.BENCH_PORT ?? 4174);
@@ -231,9 +232,9 @@ export interface LabelSpec {
   inputSize: number;
   scale: [number, number];
   temperature?: number;
-  codec?: string;
+  codec?: Codec;
   k?: number;
-  precision?: string;
+  precision?: Precision;
   seed?: number;
 }
 
@@ -297,7 +298,7 @@ export async function generateLabels(
  */
 export async function trainRun(
   page: Page,
-  cfg: Record<string, unknown> & { method: string; datasetId: string; seed: number },
+  cfg: TrainConfig,
   stopAfterSeconds = 0,
 ): Promise<{
   id: string;
@@ -320,10 +321,10 @@ export async function trainRun(
       await fkd.store.putRun(db, {
         id,
         name: `bench · ${cfg.method} · ${String(cfg.arch)}`,
-        method: cfg.method as 'fkd' | 'vanilla' | 'onlineKd',
+        method: cfg.method,
         datasetId: cfg.datasetId,
-        labelSetId: cfg.method === 'fkd' ? (cfg.labelSetId as string) : undefined,
-        teacherId: cfg.method === 'onlineKd' ? (cfg.teacherId as string) : undefined,
+        labelSetId: cfg.method === 'fkd' ? cfg.labelSetId : undefined,
+        teacherId: cfg.method === 'onlineKd' ? cfg.teacherId : undefined,
         config: cfg,
         seed: cfg.seed,
         status: 'pending',

@@ -11,6 +11,8 @@
  * set streams into a Blob without one giant buffer. The reader checks structure (truncation), then the
  * CRC, then the header, and reports each failure with a message that says which.
  */
+import type { LabelSetSettings } from './labelSettings';
+import { CODECS, PRECISIONS } from './softLabel';
 
 export const LABEL_BUNDLE_MAGIC = 'FKDB';
 export const LABEL_BUNDLE_VERSION = 1;
@@ -32,19 +34,6 @@ export function bundleFileName(set: { name: string }): string {
   return `${stem}${LABEL_BUNDLE_EXTENSION}`;
 }
 const MAX_HEADER_BYTES = 0x7fffffff;
-
-/** Label-set settings as stored in the bundle (structurally the store's LabelSetSettings). */
-export interface BundleLabelSetSettings {
-  numCrops: number;
-  codec: string;
-  k: number;
-  precision: string;
-  temperature: number;
-  scale: [number, number];
-  ratio: [number, number];
-  seed: number;
-  inputSize: number;
-}
 
 export interface BundleClass {
   index: number;
@@ -68,7 +57,7 @@ export interface LabelBundleHeader {
     id: string;
     name: string;
     teacherId: string;
-    settings: BundleLabelSetSettings;
+    settings: Omit<LabelSetSettings, 'reuseBoxesFrom'>;
     imagesTotal: number;
     createdAt: number;
   };
@@ -266,8 +255,9 @@ function validateHeader(h: unknown, fail: (m: string) => Error): asserts h is La
   const s = ls.settings;
   if (!isObj(s)) throw fail('labelSet.settings missing');
   if (!isInt(s.numCrops, 1, 0xffffffff)) throw fail('settings.numCrops invalid');
-  if (typeof s.codec !== 'string' || typeof s.precision !== 'string')
-    throw fail('settings.codec/precision missing');
+  if (!CODECS.some((c) => c === s.codec)) throw fail(`settings.codec ${String(s.codec)} unknown`);
+  if (!PRECISIONS.some((p) => p === s.precision))
+    throw fail(`settings.precision ${String(s.precision)} unknown`);
   if (!isInt(s.k, 0, 65536)) throw fail('settings.k invalid');
   for (const f of ['temperature', 'seed', 'inputSize'] as const)
     if (typeof s[f] !== 'number' || !Number.isFinite(s[f])) throw fail(`settings.${f} invalid`);

@@ -4,13 +4,13 @@
  * probabilities, not logits, keeps each member's calibration (a confident member cannot drown the
  * others by logit scale) and is what MEAL V2 does. Members keep their own input size, channel order
  * and normalisation: the engine crops the image once per distinct input config (engine/teacherStep).
- * Its id format lives in ensembleId.ts (no tfjs: the UI imports it).
+ * Its id format lives in core/ensembleId.ts (pure: the UI and the recipes use it).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ensembleTeacherId } from './ensembleId';
+import { ensembleTeacherId } from '../core/ensembleId';
 import type { Teacher, TeacherConfig } from './teacher';
 
-export { ENSEMBLE_PREFIX, ensembleMemberIds, ensembleTeacherId } from './ensembleId';
+export { ENSEMBLE_PREFIX, ensembleMemberIds, ensembleTeacherId } from '../core/ensembleId';
 
 /** True when two configs crop identically (same size, channels, order, normalisation). */
 export function sameInput(a: TeacherConfig, b: TeacherConfig): boolean {

@@ -12,20 +12,9 @@ import { modelFlops } from './flops';
 import { mobilenetMini, mobilenetV2 } from './mobilenet';
 import { resnet18, resnet50, resnetMini } from './resnet';
 import { vitTiny } from './vit';
+import { STUDENT_ARCHS, type StudentArch } from '../core/recipe';
 
-export type StudentArch =
-  'mlp' | 'tinyCnn' | 'resnetMini' | 'mobilenetMini' | 'resnet18' | 'resnet50' | 'mobilenetV2' | 'vitTiny';
-
-export const STUDENT_ARCHS: StudentArch[] = [
-  'mlp',
-  'tinyCnn',
-  'resnetMini',
-  'mobilenetMini',
-  'resnet18',
-  'resnet50',
-  'mobilenetV2',
-  'vitTiny',
-];
+export { STUDENT_ARCHS, type StudentArch };
 
 export interface StudentOptions {
   inputSize: number;

@@ -6,19 +6,9 @@
  * For a folder picked by the user, pass tf.io.browserFiles([modelJson, ...shards]).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { TeacherConfig } from '../core/recipe';
 
-export interface TeacherConfig {
-  id: string;
-  name: string;
-  inputSize: number;
-  channels: 1 | 3;
-  channelOrder: 'rgb' | 'bgr';
-  /** imagenet: mean/std; unit: [0,1]; symmetric: [-1,1]. */
-  normalisation: 'imagenet' | 'unit' | 'symmetric';
-  output: 'logits' | 'probabilities';
-  numClasses: number;
-  classMapping: 'imagenet1000' | 'dataset';
-}
+export type { TeacherConfig };
 
 export interface Teacher {
   config: TeacherConfig;

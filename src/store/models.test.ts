@@ -41,7 +41,17 @@ describe('models, handles, jobs', () => {
       name: 'resnet',
       kind: 'teacher',
       source: 'embedded',
-      config: { inputSize: 28, channels: 1 },
+      config: {
+        id: 'm1',
+        name: 'resnet',
+        inputSize: 28,
+        channels: 1,
+        channelOrder: 'rgb',
+        normalisation: 'unit',
+        output: 'logits',
+        numClasses: 10,
+        classMapping: 'dataset',
+      },
       createdAt: 2,
       artifacts: { modelTopology: { layers: [] }, weightSpecs: [{ name: 'w', shape: [3] }], weightData },
     };

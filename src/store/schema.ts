@@ -1,6 +1,10 @@
 // IndexedDB schema of FKD Studio (record types + idb DBSchema). Only src/store imports idb.
 // Bump DB_VERSION for any change to stores, key paths or indexes, and add a step to upgrade.ts.
 import type { DBSchema, StoreNames } from 'idb';
+import type { LabelSetSettings } from '../core/labelSettings';
+import type { TeacherConfig, TrainConfig } from '../core/recipe';
+
+export type { LabelSetSettings, TeacherConfig, TrainConfig };
 
 export const DB_NAME = 'fkd-studio';
 export const DB_VERSION = 2;
@@ -43,19 +47,6 @@ export interface DatasetItem {
   /** Tar shard name and byte offset of the member, for WebDataset sources. */
   shard?: string;
   offset?: number;
-}
-
-export interface LabelSetSettings {
-  numCrops: number;
-  codec: string;
-  k: number;
-  precision: string;
-  temperature: number;
-  scale: [number, number];
-  ratio: [number, number];
-  seed: number;
-  inputSize: number;
-  reuseBoxesFrom?: string;
 }
 
 export interface LabelSet {
@@ -125,7 +116,8 @@ export interface Run {
   datasetId: string;
   labelSetId?: string;
   teacherId?: string;
-  config: Record<string, unknown>;
+  /** The recipe the run trains with (its method, dataset, label set and teacher are repeated above). */
+  config: TrainConfig;
   seed: number;
   status: JobStatus;
   history: RunHistoryEntry[];
@@ -161,7 +153,7 @@ export interface ModelRecord {
   kind: 'teacher' | 'student';
   source: 'embedded' | 'folder' | 'run';
   /** Input size, channels, normalisation, output kind, class mapping. */
-  config: Record<string, unknown>;
+  config: TeacherConfig;
   createdAt: number;
   handleId?: string;
   artifacts?: { modelTopology: unknown; weightSpecs: unknown; weightData: ArrayBuffer };

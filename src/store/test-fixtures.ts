@@ -1,4 +1,5 @@
 // Record factories and DB-name helper for the store's Vitest suites (not used by the app).
+import { DEFAULT_TRAIN_CONFIG } from '../core/recipe';
 import type { Checkpoint, Dataset, LabelSet, Run } from './schema';
 
 let dbCounter = 0;
@@ -37,7 +38,7 @@ export function makeLabelSet(id: string, datasetId: string, createdAt = 1): Labe
       numCrops: 4,
       codec: 'msTopK',
       k: 5,
-      precision: 'fp16',
+      precision: 'f16',
       temperature: 1,
       scale: [0.35, 1],
       ratio: [0.75, 1.3333],
@@ -61,7 +62,7 @@ export function makeRun(id: string, createdAt = 1): Run {
     method: 'fkd',
     datasetId: 'd1',
     labelSetId: 'ls1',
-    config: { batchSize: 32 },
+    config: { ...DEFAULT_TRAIN_CONFIG, method: 'fkd', datasetId: 'd1', labelSetId: 'ls1', seed: 7 },
     seed: 7,
     status: 'running',
     history: [],

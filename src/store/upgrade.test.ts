@@ -8,7 +8,9 @@ import { getLabelRecords, getLabelSet, listDoneImageIndices, putLabelRecords } f
 import { getRun } from './runs';
 import { DB_VERSION, type V1Dataset, type V1LabelSet, type V1Run } from './schema';
 import { freshDbName, recordFor } from './test-fixtures';
-import { parseV1LabelKey } from './upgrade';
+import { parseV1LabelKey, v1TrainConfig } from './upgrade';
+import { DEFAULT_TRAIN_CONFIG } from '../core/recipe';
+import { trainConfigProblems } from '../core/recipeCheck';
 
 const names: string[] = [];
 afterEach(async () => {
@@ -25,7 +27,7 @@ function v1LabelSet(id: string, imagesDone: number): V1LabelSet {
       numCrops: 4,
       codec: 'msTopK',
       k: 5,
-      precision: 'fp16',
+      precision: 'f16',
       temperature: 1,
       scale: [0.08, 1],
       ratio: [0.75, 1.33],
@@ -138,6 +140,17 @@ describe('v1 -> v2 upgrade', () => {
 
     expect(await getRun(db, 'r1')).toMatchObject({ seed: 123, updatedAt: 70, history: [{ step: 1 }] });
     expect((await getRun(db, 'r2'))?.seed).toBe(0);
+    // A v1 config becomes a whole TrainConfig: its own fields kept, the rest the current defaults.
+    const r1 = await getRun(db, 'r1');
+    expect(r1?.config).toMatchObject({
+      method: 'fkd',
+      datasetId: 'd1',
+      labelSetId: 'ls1',
+      seed: 123,
+      lr: 0.1,
+    });
+    expect(r1 && trainConfigProblems(r1.config)).toEqual([]);
+    expect((await getRun(db, 'r2'))?.config).toMatchObject({ epochs: DEFAULT_TRAIN_CONFIG.epochs, seed: 0 });
 
     // The migrated set keeps working with the v2 accessors.
     const next = await putLabelRecords(db, 'ls1', [{ imageIndex: 8, record: recordFor(8, 4) }]);
@@ -158,6 +171,18 @@ describe('v1 -> v2 upgrade', () => {
     expect(await raw.get('labels', 'ls1/7')).toEqual({ record: recordFor(7, 20) });
     expect((await raw.get('labelSets', 'ls1')).imagesDone).toBe(5);
     raw.close();
+  });
+
+  it('keeps only the v1 config fields that a TrainConfig has, with its types', () => {
+    const cfg = v1TrainConfig({
+      method: 'vanilla',
+      datasetId: 'd',
+      config: { epochs: 3, lr: '0.1', scale: 0.5, batchSize: 32, arch: 'mlp', method: 'fkd' },
+    });
+    expect(cfg).toMatchObject({ method: 'vanilla', epochs: 3, arch: 'mlp' });
+    expect(cfg.lr).toBe(DEFAULT_TRAIN_CONFIG.lr);
+    expect(cfg.scale).toEqual(DEFAULT_TRAIN_CONFIG.scale);
+    expect('batchSize' in cfg).toBe(false);
   });
 
   it('parses v1 label keys, including ids that contain slashes', () => {

@@ -1,6 +1,7 @@
 // Versioned schema upgrades. Runs inside idb's `upgrade` callback (the versionchange transaction):
 // every await below must be an IDB request of that transaction, or the transaction auto-commits.
 import type { IDBPDatabase, IDBPTransaction } from 'idb';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../core/recipe';
 import {
   V1_DEFAULT_INPUT_SIZE,
   type Dataset,
@@ -109,10 +110,35 @@ async function migrateV1ToV2(db: AnyDb, tx: AnyTx): Promise<void> {
   while (runCursor) {
     const old = runCursor.value as V1Run;
     const seed = typeof old.config.seed === 'number' ? old.config.seed : 0;
-    const next: Run = { ...old, seed, updatedAt: old.createdAt };
+    const next: Run = { ...old, config: { ...v1TrainConfig(old), seed }, seed, updatedAt: old.createdAt };
     await runCursor.update(next);
     runCursor = await runCursor.continue();
   }
+}
+
+/**
+ * A v1 run's free-form config as a TrainConfig: the current defaults, with each v1 field that names
+ * one of its fields and has its type (v1 runs trained with whatever their config held; the rest is
+ * what a resume needs to run at all).
+ */
+export function v1TrainConfig(
+  old: Pick<V1Run, 'method' | 'datasetId' | 'labelSetId' | 'config'>,
+): TrainConfig {
+  const base: TrainConfig = {
+    ...DEFAULT_TRAIN_CONFIG,
+    method: old.method,
+    datasetId: old.datasetId,
+    labelSetId: old.labelSetId,
+  };
+  const fields = new Map<string, unknown>(Object.entries(base));
+  const kept = Object.entries(old.config).filter(
+    ([k, v]) =>
+      fields.has(k) &&
+      typeof v === typeof fields.get(k) &&
+      Array.isArray(v) === Array.isArray(fields.get(k)) &&
+      !['method', 'datasetId', 'labelSetId'].includes(k),
+  );
+  return { ...base, ...Object.fromEntries(kept) };
 }
 
 /**

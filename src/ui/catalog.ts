@@ -74,18 +74,15 @@ export function useTeachers(): TeacherOption[] {
     void loadEmbeddedTeachers().then(setEmbedded, () => setEmbedded([]));
   }, []);
   const { data: imported } = useStoreQuery((db) => listModels(db, 'teacher'));
-  const mine: TeacherOption[] = (imported ?? []).map((m) => {
-    const c = m.config as unknown as TeacherOption;
-    return {
-      id: m.id,
-      name: m.name,
-      numClasses: c.numClasses,
-      inputSize: c.inputSize,
-      channels: c.channels,
-      normalisation: c.normalisation,
-      embedded: false,
-    };
-  });
+  const mine: TeacherOption[] = (imported ?? []).map(({ id, name, config: c }) => ({
+    id,
+    name,
+    numClasses: c.numClasses,
+    inputSize: c.inputSize,
+    channels: c.channels,
+    normalisation: c.normalisation,
+    embedded: false,
+  }));
   return [...embedded, ...mine];
 }
 

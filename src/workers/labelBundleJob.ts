@@ -117,9 +117,9 @@ export async function exportLabelSetBundle(labelSetId: string, db?: StudioDb): P
 function specOf(h: LabelBundleHeader): CodecSpec {
   try {
     return normalizeSpec({
-      codec: h.labelSet.settings.codec as CodecSpec['codec'],
+      codec: h.labelSet.settings.codec,
       k: h.labelSet.settings.k,
-      precision: h.labelSet.settings.precision as CodecSpec['precision'],
+      precision: h.labelSet.settings.precision,
       numClasses: h.numClasses,
     });
   } catch (e) {

@@ -14,9 +14,9 @@ import type { GenerationSample } from './generate';
 
 export function codecSpecOf(set: LabelSet): CodecSpec {
   return {
-    codec: set.settings.codec as CodecSpec['codec'],
+    codec: set.settings.codec,
     k: set.settings.k,
-    precision: set.settings.precision as CodecSpec['precision'],
+    precision: set.settings.precision,
     numClasses: set.numClasses,
   };
 }

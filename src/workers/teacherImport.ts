@@ -31,7 +31,7 @@ export async function importTeacherFiles(spec: TeacherImport): Promise<{ id: str
     name: spec.name,
     kind: 'teacher',
     source: 'folder',
-    config: config as unknown as Record<string, unknown>,
+    config,
     createdAt: Date.now(),
     artifacts: {
       modelTopology: artifacts.modelTopology,

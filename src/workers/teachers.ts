@@ -5,7 +5,7 @@
  */
 import { ensembleMemberIds, makeEnsemble } from '../models/ensemble';
 import { loadTeacher, type Teacher, type TeacherConfig } from '../models/teacher';
-import { loadTeacherFromArtifacts, type StoredArtifacts } from '../models/teacherArtifacts';
+import { loadTeacherFromArtifacts } from '../models/teacherArtifacts';
 import { getModel, openStudioDb } from '../store';
 import { siteUrl } from './datasets';
 
@@ -92,7 +92,6 @@ async function openSingleTeacher(teacherId: string): Promise<{ teacher: Teacher;
   if (!rec) throw new Error(`teacher ${teacherId} is not in the model library`);
   if (!rec.artifacts)
     throw new Error(`teacher "${rec.name}" has no stored model files: import its folder again`);
-  const config = rec.config as unknown as TeacherConfig;
-  const teacher = await loadTeacherFromArtifacts(rec.artifacts as StoredArtifacts, { ...config, id: rec.id });
+  const teacher = await loadTeacherFromArtifacts(rec.artifacts, { ...rec.config, id: rec.id });
   return { teacher };
 }

@@ -22,7 +22,6 @@ import { evaluateItems, type EvalResult } from './evaluate';
 import { ProgressReporter, Throttle } from './progress';
 import type { StepInput } from './batches';
 import { PREFETCH_STEPS, seededSubset, TrainSession, type LiveSample } from './session';
-import type { TrainConfig } from './trainConfig';
 
 /**
  * Test hook (e2e): the next training step throws this message, e.g. the text WebGPU gives when the
@@ -100,7 +99,7 @@ export async function runTraining(
   const db = await openStudioDb();
   const run = await getRun(db, runId);
   if (!run) throw new Error(`run ${runId} not found`);
-  const cfg = run.config as unknown as TrainConfig;
+  const cfg = run.config;
   let session: TrainSession | null = null;
   let g = 0;
   let lastEval: EvalResult | undefined;
@@ -262,7 +261,7 @@ export async function evaluateRun(
 ): Promise<EvalResult> {
   const run = await getRun(await openStudioDb(), runId);
   if (!run) throw new Error(`run ${runId} not found`);
-  const cfg = run.config as unknown as TrainConfig;
+  const cfg = run.config;
   const s = await TrainSession.open({ ...cfg, method: cfg.method === 'onlineKd' ? 'vanilla' : cfg.method });
   try {
     const step = await restoreLatest(runId, s, false);

@@ -4,6 +4,7 @@
  * WASM is fastest on machines without a GPU but cannot train depthwise convs).
  */
 import * as Comlink from 'comlink';
+import { assertRecipe, assertTrainConfig } from '../core/recipeCheck';
 import { selectBackend } from '../engine/backend';
 import { gradientParity, type GradParityReport } from '../engine/gradParity';
 import { saveModelArtifacts } from '../engine/weights';
@@ -86,7 +87,8 @@ const api = {
   async train(runId: string, cb: TrainCallbacks): Promise<TrainResult & { backend: BackendReport }> {
     const run = await getRun(await openStudioDb(), runId);
     if (!run) throw new Error(`run ${runId} not found`);
-    const backend = await backendFor(run.config as unknown as TrainConfig);
+    assertTrainConfig(run.config);
+    const backend = await backendFor(run.config);
     const result = await runJob(`train:${runId}`, (signal) => runTraining(runId, signal, cb));
     return { ...result, backend };
   },
@@ -95,7 +97,7 @@ const api = {
     // and an Evaluate click in the first seconds failed with "Backend 'wasm' has not yet been initialized").
     const run = await getRun(await openStudioDb(), runId);
     if (!run) throw new Error(`run ${runId} not found`);
-    await backendFor(run.config as unknown as TrainConfig);
+    await backendFor(run.config);
     return runJob(`evaluate:${runId}`, (signal) => evaluateRun(runId, signal, onProgress, maxImages));
   },
   async speed(
@@ -104,6 +106,7 @@ const api = {
     opts: { warmupSteps: number; timedSteps: number },
     onProgress?: ProgressFn,
   ): Promise<SpeedTable> {
+    assertRecipe(cfg);
     await backendFor(cfg);
     return runJob(`speed:${cfg.datasetId}`, (signal) => measureSpeed(cfg, methods, opts, signal, onProgress));
   },
@@ -121,7 +124,7 @@ const api = {
   async exportStudent(runId: string): Promise<StoredArtifacts> {
     const run = await getRun(await openStudioDb(), runId);
     if (!run) throw new Error(`run ${runId} not found`);
-    const cfg = run.config as unknown as TrainConfig;
+    const cfg = run.config;
     await backendFor(cfg);
     const s = await TrainSession.open({ ...cfg, method: 'vanilla' });
     try {

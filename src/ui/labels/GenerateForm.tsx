@@ -1,6 +1,9 @@
 import { useState } from 'react';
 import { isRangeOrNull, useDraft } from '../useDraft';
-import { ensembleTeacherId } from '../../models/ensembleId';
+import { ensembleTeacherId } from '../../core/ensembleId';
+import { isCodec, isPrecision } from '../../core/labelSettings';
+import { labelSettingsProblems } from '../../core/recipeCheck';
+import type { Codec, Precision } from '../../core/softLabel';
 import { listLabelSets, openStudioDb, putLabelSet } from '../../store';
 import { startGeneration } from '../actions';
 import { namesMatch, teachersFor, useDatasets, useTeachers } from '../catalog';
@@ -10,7 +13,7 @@ import { NumberField } from '../components/NumberField';
 import { DEFAULT_LABEL_SETTINGS as D, defaultLabelScale, newLabelSet } from './newLabelSet';
 import { ErrorBanner } from '../components/ErrorBanner';
 
-const CODECS = [
+const CODECS: { id: Codec; label: string }[] = [
   { id: 'msTopK', label: 'Marginal smoothing top-k (recommended)' },
   { id: 'mrTopK', label: 'Marginal renorm top-k' },
   { id: 'smoothing', label: 'Label smoothing (top-1 + uniform)' },
@@ -30,11 +33,9 @@ export function GenerateForm() {
   const [chosenDataset, setDatasetId] = useDraft('labels.dataset', '');
   const [chosenTeacher, setTeacherId] = useDraft('labels.teacher', '');
   const [numCrops, setNumCrops] = useDraft<number>('labels.numCrops', D.numCrops);
-  const [codec, setCodec] = useDraft<string>('labels.codec', D.codec, (v) => CODECS.some((c) => c.id === v));
+  const [codec, setCodec] = useDraft<Codec>('labels.codec', D.codec, isCodec);
   const [k, setK] = useDraft<number>('labels.k', D.k);
-  const [precision, setPrecision] = useDraft<string>('labels.precision', D.precision, (v) =>
-    ['q8', 'q16', 'f16', 'f32'].includes(v as string),
-  );
+  const [precision, setPrecision] = useDraft<Precision>('labels.precision', D.precision, isPrecision);
   const [temperature, setTemperature] = useDraft<number>('labels.temperature', D.temperature);
   const [scaleOverride, setScale] = useDraft<[number, number] | null>('labels.scale', null, isRangeOrNull);
   const [seed, setSeed] = useDraft<number>('labels.seed', D.seed);
@@ -76,6 +77,8 @@ export function GenerateForm() {
       { numCrops, codec, k, precision, temperature, scale, seed, reuseBoxesFrom: reuse || undefined },
       timestamp(),
     );
+    const problems = labelSettingsProblems(set.settings, set.numClasses);
+    if (problems.length) return setError(problems.join('; '));
     await putLabelSet(await openStudioDb(), set);
     void startGeneration(studio, set.id);
   }
@@ -139,7 +142,11 @@ export function GenerateForm() {
         <NumberField label="Crops per image" min={1} max={2000} value={numCrops} onChange={setNumCrops} />
         <label className="field">
           Codec
-          <select aria-label="Codec" value={codec} onChange={(e) => setCodec(e.target.value)}>
+          <select
+            aria-label="Codec"
+            value={codec}
+            onChange={(e) => isCodec(e.target.value) && setCodec(e.target.value)}
+          >
             {CODECS.map((c) => (
               <option key={c.id} value={c.id}>
                 {c.label}
@@ -152,7 +159,11 @@ export function GenerateForm() {
         )}
         <label className="field">
           Precision
-          <select aria-label="Precision" value={precision} onChange={(e) => setPrecision(e.target.value)}>
+          <select
+            aria-label="Precision"
+            value={precision}
+            onChange={(e) => isPrecision(e.target.value) && setPrecision(e.target.value)}
+          >
             <option value="q8">packed ~9 bits (≤1e-3 error, smallest)</option>
             <option value="q16">packed ~15 bits (≤2e-5 error)</option>
             <option value="f16">float16</option>

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../core/recipe';
 import type { Run, RunHistoryEntry } from '../../store';
 import { compareRow, differingSettings, trainingSeconds } from './compare';
 
 function run(
   id: string,
   method: Run['method'],
-  config: Record<string, unknown>,
+  config: Partial<TrainConfig>,
   history: RunHistoryEntry[] = [],
 ): Run {
   return {
@@ -13,7 +14,7 @@ function run(
     name: id,
     method,
     datasetId: 'd',
-    config,
+    config: { ...DEFAULT_TRAIN_CONFIG, method, datasetId: 'd', ...config },
     seed: 1,
     status: 'done',
     history,
@@ -83,6 +84,17 @@ describe('differingSettings', () => {
     const c = run('c', 'fkd', { labelSetId: 'L3', teacherId: 'T3' });
     expect(differingSettings([a, b])).toEqual([]);
     expect(differingSettings([a, b, c])).toEqual([{ key: 'labelSetId', values: ['L1', '(not used)', 'L3'] }]);
+  });
+
+  it('compares the warmups, a run saved before the single-crop warmup as 0', () => {
+    const old = run('a', 'fkd', { adamwSingleCropWarmupEpochs: undefined });
+    const same = run('b', 'fkd', { adamwSingleCropWarmupEpochs: 0 });
+    const warm = run('c', 'fkd', { adamwSingleCropWarmupEpochs: 2, warmupEpochs: 1 });
+    expect(differingSettings([old, same])).toEqual([]);
+    expect(differingSettings([old, warm])).toEqual([
+      { key: 'warmupEpochs', values: ['0', '1'] },
+      { key: 'adamwSingleCropWarmupEpochs', values: ['0', '2'] },
+    ]);
   });
 
   it('shows arrays and missing values readably', () => {

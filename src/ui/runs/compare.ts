@@ -3,7 +3,7 @@
  * stored history, and the settings in which the runs differ (a comparison is only as fair as what was
  * held equal, so the differences are listed, not hidden). Pure: no DOM, no store.
  */
-import type { Run, RunHistoryEntry } from '../../store';
+import type { Run, RunHistoryEntry, TrainConfig } from '../../store';
 
 export interface CompareRow {
   id: string;
@@ -26,7 +26,7 @@ export interface CompareRow {
 const GAP_SECONDS = 120;
 
 /** Settings shown when they differ; the rest of a config is bookkeeping (ids, checkpoint cadence). */
-const SETTINGS: readonly string[] = [
+const SETTINGS: readonly (keyof TrainConfig)[] = [
   'arch',
   'width',
   'inputSize',
@@ -36,7 +36,11 @@ const SETTINGS: readonly string[] = [
   'cropsPerStep',
   'optimizer',
   'lr',
+  'nesterov',
   'schedule',
+  'cosinePer',
+  'warmupEpochs',
+  'adamwSingleCropWarmupEpochs',
   'mix',
   'scale',
   'temperature',
@@ -101,15 +105,23 @@ function show(v: unknown): string {
 
 /**
  * The settings whose values are not the same in every run, each with its value per run (in the order
- * given). labelSetId only counts among FKD runs and teacherId among online-KD runs: the other methods
- * do not use them.
+ * given). labelSetId only counts among FKD runs, teacherId among online-KD runs, Nesterov among SGD
+ * runs and the single-crop warmup among AdamW runs: the others do not use them.
  */
 export function differingSettings(runs: Run[]): { key: string; values: string[] }[] {
-  const uses = (r: Run, key: string) =>
-    key === 'labelSetId' ? r.method === 'fkd' : key === 'teacherId' ? r.method === 'onlineKd' : true;
+  const uses = (r: Run, key: keyof TrainConfig) => {
+    if (key === 'labelSetId') return r.method === 'fkd';
+    if (key === 'teacherId') return r.method === 'onlineKd';
+    if (key === 'nesterov') return r.config.optimizer === 'sgd';
+    if (key === 'adamwSingleCropWarmupEpochs') return r.config.optimizer === 'adamw';
+    return true;
+  };
+  // Runs saved before the single-crop warmup existed had none.
+  const value = (r: Run, key: keyof TrainConfig) =>
+    key === 'adamwSingleCropWarmupEpochs' ? (r.config[key] ?? 0) : r.config[key];
   const out: { key: string; values: string[] }[] = [];
   for (const key of SETTINGS) {
-    const values = runs.map((r) => (uses(r, key) ? show(r.config[key]) : '(not used)'));
+    const values = runs.map((r) => (uses(r, key) ? show(value(r, key)) : '(not used)'));
     const used = values.filter((v) => v !== '(not used)');
     if (new Set(used).size > 1) out.push({ key, values });
   }

@@ -1,14 +1,16 @@
 import { useState } from 'react';
 import { imagesPerMultiCropStep } from '../../core/schedule';
-import { ensembleMemberIds } from '../../models/ensembleId';
+import { ensembleMemberIds } from '../../core/ensembleId';
+import { recipeProblems } from '../../core/recipeCheck';
 import { listLabelSets, openStudioDb, putRun } from '../../store';
 import { METHOD_LABEL, newRuns, startBlocker, waitsForLabels } from './startRuns';
 import {
   DEFAULT_TRAIN_CONFIG,
+  STUDENT_ARCHS,
   lrAfterChange,
   type TrainConfig,
   type TrainMethod,
-} from '../../workers/trainConfig';
+} from '../../core/recipe';
 import { measureSpeed, startAfterGeneration, startTraining } from '../actions';
 import { teachersFor, useDatasets, useTeachers } from '../catalog';
 import { useStudio } from '../studio';
@@ -16,6 +18,7 @@ import { useStoreQuery } from '../useStore';
 import { useJobs } from '../jobStore';
 import { StudentSummary } from './StudentSummary';
 import { FkdLabelsHint } from './FkdLabelsHint';
+import { OptimiserFields } from './OptimiserFields';
 import { NumberField } from '../components/NumberField';
 import { isRangeOrNull, useDraft } from '../useDraft';
 import { ErrorBanner } from '../components/ErrorBanner';
@@ -83,6 +86,7 @@ export function TrainForm() {
   );
   const startState = {
     hasDataset: !!dataset,
+    problems: recipeProblems(eff),
     methods: chosen,
     labelSetId: eff.labelSetId,
     generatingId,
@@ -183,8 +187,8 @@ export function TrainForm() {
             aria-label="Student"
             value={eff.arch}
             onChange={(e) => {
-              const arch = e.target.value as TrainConfig['arch'];
-              set({ arch, lr: lrAfterChange(eff.lr, eff, { arch, optimizer: eff.optimizer }) });
+              const arch = STUDENT_ARCHS.find((a) => a === e.target.value);
+              if (arch) set({ arch, lr: lrAfterChange(eff.lr, eff, { arch, optimizer: eff.optimizer }) });
             }}
           >
             <option value="mlp">MLP (fast anywhere)</option>
@@ -229,61 +233,7 @@ export function TrainForm() {
           value={eff.cropsPerStep}
           onChange={(v) => set({ cropsPerStep: v })}
         />
-        <label className="field">
-          Optimiser
-          <select
-            aria-label="Optimiser"
-            value={eff.optimizer}
-            onChange={(e) => {
-              const optimizer = e.target.value as TrainConfig['optimizer'];
-              set({ optimizer, lr: lrAfterChange(eff.lr, eff, { arch: eff.arch, optimizer }) });
-            }}
-          >
-            <option value="adamw">AdamW</option>
-            <option value="sgd">SGD momentum</option>
-          </select>
-        </label>
-        <NumberField label="LR" step={0.0005} value={eff.lr} onChange={(v) => set({ lr: v })} />
-        <label className="field">
-          Schedule
-          <select
-            aria-label="Schedule"
-            value={`${eff.schedule}:${eff.cosinePer}`}
-            onChange={(e) => {
-              const [schedule, per] = e.target.value.split(':');
-              set({ schedule: schedule as TrainConfig['schedule'], cosinePer: per as 'pass' | 'step' });
-            }}
-          >
-            <option value="cosine:pass">cosine per pass (reference)</option>
-            <option value="cosine:step">cosine per step</option>
-            <option value="step:pass">step decay</option>
-            <option value="constant:pass">constant</option>
-          </select>
-        </label>
-        {eff.optimizer === 'sgd' && (
-          <label style={{ fontSize: 13, alignSelf: 'end' }}>
-            <input
-              type="checkbox"
-              aria-label="Nesterov"
-              checked={!!eff.nesterov}
-              onChange={(e) => set({ nesterov: e.target.checked })}
-            />{' '}
-            Nesterov
-          </label>
-        )}
-        <label className="field">
-          Mixing
-          <select
-            aria-label="Mixing"
-            value={eff.mix ?? 'none'}
-            onChange={(e) => set({ mix: e.target.value as TrainConfig['mix'] })}
-          >
-            <option value="none">none</option>
-            <option value="mixup">Mixup (Beta 0.8)</option>
-            <option value="cutmix">CutMix (Beta 1)</option>
-            <option value="both">Mixup or CutMix (p 0.5)</option>
-          </select>
-        </label>
+        <OptimiserFields cfg={eff} set={set} />
         <NumberField
           label="Crop scale min (vanilla, online KD; default: the label set's)"
           aria="Crop scale min"

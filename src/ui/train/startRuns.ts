@@ -3,7 +3,7 @@
  * button), and the runs one click stores (one per ticked method, same student, seed and budget). Pure.
  */
 import type { Run } from '../../store';
-import type { TrainConfig, TrainMethod } from '../../workers/trainConfig';
+import type { TrainConfig, TrainMethod } from '../../core/recipe';
 
 export const METHOD_LABEL: Record<TrainMethod, string> = {
   fkd: 'FKD (stored soft labels)',
@@ -13,6 +13,8 @@ export const METHOD_LABEL: Record<TrainMethod, string> = {
 
 export interface StartState {
   hasDataset: boolean;
+  /** What is wrong with the form's recipe (core/recipeCheck), if anything. */
+  problems?: string[];
   methods: TrainMethod[];
   /** The finished label set FKD would use, if any. */
   labelSetId?: string;
@@ -31,6 +33,7 @@ export function waitsForLabels(s: StartState): boolean {
 export function startBlocker(s: StartState): string | null {
   if (!s.hasDataset) return 'pick a dataset';
   if (s.methods.length === 0) return 'tick at least one method';
+  if (s.problems?.length) return s.problems.join('; ');
   if (s.methods.includes('fkd') && !s.labelSetId && !waitsForLabels(s))
     return 'FKD needs a finished soft-label set for this dataset (generate one above, or untick FKD)';
   if (s.methods.includes('onlineKd') && !s.teacherId)
@@ -54,7 +57,7 @@ export function newRuns(
     datasetId: dataset.id,
     labelSetId: method === 'fkd' ? fkdLabels : undefined,
     teacherId: method === 'onlineKd' ? cfg.teacherId : undefined,
-    config: { ...cfg, labelSetId: fkdLabels, method } as unknown as Record<string, unknown>,
+    config: { ...cfg, labelSetId: fkdLabels, method },
     seed: cfg.seed,
     status: 'pending',
     history: [],

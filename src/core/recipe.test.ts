@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRAIN_CONFIG, SGD_LR, defaultLr, lrAfterChange } from './trainConfig';
+import { DEFAULT_TRAIN_CONFIG, SGD_LR, defaultLr, lrAfterChange } from './recipe';
 
 describe('per-student default learning rate', () => {
   it('gives the measured AdamW rates and SGD 0.1', () => {

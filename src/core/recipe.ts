@@ -1,0 +1,166 @@
+/**
+ * The recipes as pure data: what a training run is configured with (saved with the run), which
+ * students exist, and how a teacher's input and output are described. The Train form, the workers,
+ * the store and the benches all read these one definitions and defaults. Soft-label settings live
+ * beside them in labelSettings.ts; the checks of both are in recipeCheck.ts.
+ */
+import { LABEL_SCALE_MIN } from './labelSettings';
+import { listPasses, type Pass, type ScheduleConfig } from './schedule';
+
+export const STUDENT_ARCHS = [
+  'mlp',
+  'tinyCnn',
+  'resnetMini',
+  'mobilenetMini',
+  'resnet18',
+  'resnet50',
+  'mobilenetV2',
+  'vitTiny',
+] as const;
+export type StudentArch = (typeof STUDENT_ARCHS)[number];
+
+export const TRAIN_METHODS = ['fkd', 'vanilla', 'onlineKd'] as const;
+export type TrainMethod = (typeof TRAIN_METHODS)[number];
+
+export const NORMALISATIONS = ['imagenet', 'unit', 'symmetric'] as const;
+/** imagenet: mean/std; unit: [0,1]; symmetric: [-1,1]. */
+export type Normalisation = (typeof NORMALISATIONS)[number];
+
+export const OPTIMIZERS = ['sgd', 'adamw'] as const;
+export const MIX_MODES = ['none', 'mixup', 'cutmix', 'both'] as const;
+export const SCHEDULES = ['cosine', 'step', 'constant'] as const;
+
+export interface TrainConfig {
+  method: TrainMethod;
+  datasetId: string;
+  /** FKD: the stored soft labels. */
+  labelSetId?: string;
+  /** Online KD: the teacher run on every step's crops. */
+  teacherId?: string;
+  arch: StudentArch;
+  width?: number;
+  inputSize: number;
+  channels: 1 | 3;
+  normalisation: Normalisation;
+  epochs: number;
+  /** Crops per decoded image in multi-crop passes (FKD); vanilla and online KD use 1. */
+  numCrops: number;
+  /** Batch size in crops (the reference's -b). */
+  cropsPerStep: number;
+  optimizer: (typeof OPTIMIZERS)[number];
+  lr: number;
+  weightDecay?: number;
+  /** SGD only. */
+  nesterov?: boolean;
+  /** Mixup (Beta 0.8) / CutMix (Beta 1) on the crop batch, targets mixed linearly as FKD does. */
+  mix?: (typeof MIX_MODES)[number];
+  schedule: (typeof SCHEDULES)[number];
+  cosinePer: 'pass' | 'step';
+  /** Linear LR warmup from the start (SGD from 0, AdamW from 1e-5), in epochs. */
+  warmupEpochs: number;
+  /**
+   * AdamW only: whole single-crop epochs before the first multi-crop pass, as FKD's ViT script runs
+   * them (stored labels need a student that has stopped guessing). Absent in runs saved before: 0.
+   */
+  adamwSingleCropWarmupEpochs?: number;
+  /** Divides the student logits in the soft CE (FKD, online KD). */
+  temperature: number;
+  /** Teacher temperature for online KD targets (FKD bakes it into the stored labels). */
+  teacherTemperature: number;
+  /** RandomResizedCrop scale for vanilla and online KD (FKD uses the stored boxes). */
+  scale: [number, number];
+  seed: number;
+  /** Checkpoint every N steps (and at pause / end of pass). */
+  checkpointEvery: number;
+  /** Evaluate on val after every pass. */
+  evalEachPass: boolean;
+  /** Use only the first N train images (quick demos and tests); 0 = all. */
+  maxImages?: number;
+  /** Use only the first N val images for the per-pass evaluation; 0 = all. */
+  maxValImages?: number;
+}
+
+/**
+ * The studio's default student and budget: `npm run bench:quality`'s recipe on the embedded set
+ * (docs/results.md has its figures). numCrops 1 because on 28x28 images there is no decode to amortise
+ * and k crops of one image in a batch cost a BatchNorm student accuracy; the crop scale is only a
+ * fallback, since the form takes the FKD label set's so all three methods see the same crops.
+ */
+export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'datasetId' | 'method'> = {
+  arch: 'resnetMini',
+  inputSize: 28,
+  channels: 1,
+  normalisation: 'unit',
+  epochs: 32,
+  numCrops: 1,
+  cropsPerStep: 64,
+  optimizer: 'adamw',
+  lr: 0.008,
+  schedule: 'cosine',
+  cosinePer: 'step',
+  warmupEpochs: 0,
+  adamwSingleCropWarmupEpochs: 0,
+  temperature: 1,
+  teacherTemperature: 1,
+  scale: [LABEL_SCALE_MIN, 1],
+  seed: 1,
+  checkpointEvery: 50,
+  evalEachPass: true,
+};
+
+/**
+ * A student's own starting AdamW learning rate where one was tuned on the embedded set (the MLP's,
+ * `npm run bench:quality:mlp`); others start from the default's. SGD starts at FKD's plain SGD 0.1.
+ */
+const ADAMW_LR: Partial<Record<StudentArch, number>> = { mlp: 0.002 };
+export const SGD_LR = 0.1;
+
+export function defaultLr(arch: StudentArch, optimizer: TrainConfig['optimizer']): number {
+  return optimizer === 'sgd' ? SGD_LR : (ADAMW_LR[arch] ?? DEFAULT_TRAIN_CONFIG.lr);
+}
+
+/**
+ * The form's lr after the student or optimiser changes: the new pair's default, unless the user had
+ * typed an lr of their own (one that is not the old pair's default), which is kept.
+ */
+export function lrAfterChange(
+  lr: number,
+  from: Pick<TrainConfig, 'arch' | 'optimizer'>,
+  to: Pick<TrainConfig, 'arch' | 'optimizer'>,
+): number {
+  return lr === defaultLr(from.arch, from.optimizer) ? defaultLr(to.arch, to.optimizer) : lr;
+}
+
+export function scheduleConfig(cfg: TrainConfig, numImages: number): ScheduleConfig {
+  const numCrops = cfg.method === 'fkd' ? cfg.numCrops : 1;
+  return {
+    epochs: cfg.epochs,
+    numCrops,
+    lr: cfg.lr,
+    kind: cfg.schedule,
+    cosinePer: cfg.cosinePer,
+    warmupEpochs: cfg.warmupEpochs,
+    variant: cfg.optimizer,
+    adamwSingleCropWarmupEpochs:
+      cfg.optimizer === 'adamw' ? (cfg.adamwSingleCropWarmupEpochs ?? 0) : undefined,
+    numImages,
+    cropsPerStep: cfg.cropsPerStep,
+  };
+}
+
+export function passesFor(cfg: TrainConfig, numImages: number): Pass[] {
+  return listPasses(scheduleConfig(cfg, numImages));
+}
+
+/** A teacher's input and output, as stored in the model library and checked at import. */
+export interface TeacherConfig {
+  id: string;
+  name: string;
+  inputSize: number;
+  channels: 1 | 3;
+  channelOrder: 'rgb' | 'bgr';
+  normalisation: Normalisation;
+  output: 'logits' | 'probabilities';
+  numClasses: number;
+  classMapping: 'imagenet1000' | 'dataset';
+}

@@ -1,0 +1,134 @@
+/**
+ * Checks of a recipe before any work starts: every problem as one plain sentence naming the field,
+ * so the form can show them all at once and a worker can refuse a bad config with a clear message
+ * instead of failing deep inside the schedule or the model builder.
+ */
+import type { LabelSetSettings } from './labelSettings';
+import {
+  MIX_MODES,
+  NORMALISATIONS,
+  OPTIMIZERS,
+  SCHEDULES,
+  STUDENT_ARCHS,
+  TRAIN_METHODS,
+  type TrainConfig,
+} from './recipe';
+import { CODECS, PRECISIONS } from './softLabel';
+
+const isInt = (v: unknown, min: number): v is number => Number.isInteger(v) && (v as number) >= min;
+const isPositive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+const oneOf = (list: readonly unknown[], v: unknown) => list.includes(v);
+const show = (v: unknown) => (typeof v === 'string' ? `"${v}"` : String(v));
+
+class Problems {
+  readonly list: string[] = [];
+  need(ok: boolean, message: string): void {
+    if (!ok) this.list.push(message);
+  }
+  int(name: string, v: unknown, min: number): void {
+    this.need(isInt(v, min), `${name} must be a whole number >= ${min} (got ${show(v)})`);
+  }
+  optionalInt(name: string, v: unknown, min: number): void {
+    if (v !== undefined) this.int(name, v, min);
+  }
+  positive(name: string, v: unknown): void {
+    this.need(isPositive(v), `${name} must be a number > 0 (got ${show(v)})`);
+  }
+  choice(name: string, v: unknown, list: readonly unknown[]): void {
+    this.need(oneOf(list, v), `${name} must be one of ${list.join(', ')} (got ${show(v)})`);
+  }
+  /** A [lo, hi] range inside (0, max] with lo <= hi. */
+  range(name: string, v: unknown, max: number): void {
+    const ok =
+      Array.isArray(v) &&
+      v.length === 2 &&
+      v.every((x) => isPositive(x) && x <= max) &&
+      (v[0] as number) <= (v[1] as number);
+    this.need(ok, `${name} must be two numbers in (0, ${max}], the first not above the second`);
+  }
+}
+
+/** What is wrong with a training config, in words; empty when it can run. */
+export function trainConfigProblems(cfg: TrainConfig): string[] {
+  const p = new Problems();
+  p.choice('method', cfg.method, TRAIN_METHODS);
+  p.need(typeof cfg.datasetId === 'string' && cfg.datasetId !== '', 'pick a dataset');
+  if (cfg.method === 'fkd') p.need(!!cfg.labelSetId, 'FKD needs a soft-label set');
+  if (cfg.method === 'onlineKd') p.need(!!cfg.teacherId, 'online KD needs a teacher');
+  return [...p.list, ...recipeProblems(cfg)];
+}
+
+/** The student, budget and optimisation fields alone: what the Train form checks for every method. */
+export function recipeProblems(cfg: Omit<TrainConfig, 'method' | 'datasetId'>): string[] {
+  const p = new Problems();
+  p.choice('student', cfg.arch, STUDENT_ARCHS);
+  p.optionalInt('width', cfg.width, 1);
+  p.int('input size', cfg.inputSize, 1);
+  p.choice('channels', cfg.channels, [1, 3]);
+  p.choice('normalisation', cfg.normalisation, NORMALISATIONS);
+  p.int('epochs', cfg.epochs, 1);
+  p.int('numCrops', cfg.numCrops, 1);
+  p.int('batch (crops)', cfg.cropsPerStep, 1);
+  p.choice('optimiser', cfg.optimizer, OPTIMIZERS);
+  p.positive('learning rate', cfg.lr);
+  if (cfg.weightDecay !== undefined)
+    p.need(cfg.weightDecay >= 0 && Number.isFinite(cfg.weightDecay), 'weight decay must be >= 0');
+  if (cfg.mix !== undefined) p.choice('mixing', cfg.mix, MIX_MODES);
+  p.choice('schedule', cfg.schedule, SCHEDULES);
+  p.choice('cosine per', cfg.cosinePer, ['pass', 'step']);
+  // Both warmups are bounded by the run length, so only checked once that is valid.
+  if (isInt(cfg.epochs, 1)) {
+    const warmup = cfg.warmupEpochs;
+    p.need(
+      typeof warmup === 'number' && warmup >= 0 && warmup < cfg.epochs,
+      `warmup epochs must be >= 0 and fewer than the ${cfg.epochs} epochs (got ${show(warmup)})`,
+    );
+    const single = cfg.adamwSingleCropWarmupEpochs;
+    if (cfg.optimizer === 'adamw' && single !== undefined) {
+      p.need(
+        isInt(single, 0) && single < cfg.epochs,
+        `single-crop warmup must be a whole number of epochs >= 0 and fewer than the ${cfg.epochs} epochs (got ${show(single)})`,
+      );
+    }
+  }
+  p.positive('student temperature', cfg.temperature);
+  p.positive('teacher temperature', cfg.teacherTemperature);
+  p.range('crop scale', cfg.scale, 1);
+  p.int('seed', cfg.seed, 0);
+  p.int('checkpoint every', cfg.checkpointEvery, 1);
+  p.need(typeof cfg.evalEachPass === 'boolean', 'evalEachPass must be true or false');
+  p.optionalInt('max train images', cfg.maxImages, 0);
+  p.optionalInt('max val images', cfg.maxValImages, 0);
+  return p.list;
+}
+
+/** Throws one Error listing every problem, for a worker handed a config it cannot run. */
+export function assertTrainConfig(cfg: TrainConfig): void {
+  refuse(trainConfigProblems(cfg));
+}
+
+/** As assertTrainConfig, for jobs that take the recipe without a method's inputs (the speed table). */
+export function assertRecipe(cfg: Omit<TrainConfig, 'method' | 'datasetId'>): void {
+  refuse(recipeProblems(cfg));
+}
+
+function refuse(problems: string[]): void {
+  if (problems.length) throw new Error(`this training config cannot run: ${problems.join('; ')}`);
+}
+
+/** What is wrong with soft-label settings, in words; `numClasses` (when known) bounds k. */
+export function labelSettingsProblems(s: LabelSetSettings, numClasses?: number): string[] {
+  const p = new Problems();
+  p.int('crops per image', s.numCrops, 1);
+  p.choice('codec', s.codec, CODECS);
+  p.int('k', s.k, 1);
+  if (numClasses !== undefined && s.codec.endsWith('TopK'))
+    p.need(s.k <= numClasses, `k (${s.k}) cannot exceed the ${numClasses} classes`);
+  p.choice('precision', s.precision, PRECISIONS);
+  p.positive('temperature', s.temperature);
+  p.range('crop scale', s.scale, 1);
+  p.range('aspect ratio', s.ratio, 100);
+  p.int('seed', s.seed, 0);
+  p.int('input size', s.inputSize, 1);
+  return p.list;
+}
