@@ -39,6 +39,33 @@ export default tseslint.config(
     },
   },
   {
+    // The UI reaches the workers through their contract alone: workers/api.ts, and the worker APIs as
+    // types (each worker is its own bundle); engine and models code is tfjs and stays in the workers.
+    files: ['src/ui/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workers/*', '!**/workers/api', '!**/workers/*.worker'],
+              message: 'The UI imports worker code only from workers/api.ts (the UI <-> worker contract).',
+            },
+            {
+              group: ['**/workers/*.worker'],
+              allowTypeImports: true,
+              message: 'A worker runs in its own bundle: the UI imports its API with `import type` only.',
+            },
+            {
+              group: ['**/engine/*', '**/models/*', '@tensorflow/*'],
+              message: 'tfjs code stays in the workers: the UI gets its types through workers/api.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Only src/store opens IndexedDB.
     files: ['src/{core,data,engine,models,ui,workers}/**/*.{ts,tsx}'],
     ignores: ['src/store/**'],

@@ -9,6 +9,8 @@ const crossOriginIsolation = {
 
 export default defineConfig({
   plugins: [react()],
+  // Test hooks (window.__fkd) are compiled in only for e2e and benchmark builds: FKD_TEST_HOOKS=1.
+  define: { __FKD_TEST_HOOKS__: JSON.stringify(process.env.FKD_TEST_HOOKS === '1') },
   server: { headers: crossOriginIsolation, port: 5173 },
   preview: { headers: crossOriginIsolation, port: 4173, strictPort: true },
   worker: { format: 'es' },

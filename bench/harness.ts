@@ -34,6 +34,8 @@ export function note(...parts: unknown[]): void {
 export function buildDist(): void {
   const t0 = Date.now();
   const r = spawnSync('npx', ['vite', 'build', '--outDir', OUT_DIR, '--emptyOutDir'], {
+    // The benches drive the app through window.__fkd, which only a test-hooks build has.
+    env: { ...process.env, FKD_TEST_HOOKS: '1' },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -18,7 +18,7 @@
 import type { LabelSet } from '../src/store';
 import { recordByteLength } from '../src/core/labelRecord';
 import type { CodecSpec } from '../src/core/softLabel';
-import type { GenerationTimings } from '../src/workers/generate';
+import type { GenerationTimings } from '../src/workers/api';
 import { arg, note, round, runBench, table } from './harness';
 
 // 40: the Soft labels form's default for the embedded set.

@@ -37,7 +37,7 @@ import {
 } from '../src/core/pipelineModel';
 import { modelFlops } from '../src/models/flops';
 import { buildStudent } from '../src/models/students';
-import type { SpeedTable } from '../src/workers/speed';
+import type { SpeedTable } from '../src/workers/api';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig, type TrainMethod } from '../src/workers/trainConfig';
 import {
   arg,

@@ -3,19 +3,11 @@
  * progress into the job store. The store (IndexedDB) is the source of truth; this is only live state.
  */
 import * as Comlink from 'comlink';
-import type { Studio } from './studio';
+import type { Studio } from './studioTypes';
 import { jobStore } from './jobStore';
-import type { IndexJobSpec } from '../workers/indexJob';
-import type { JobProgress } from '../workers/api';
-import type { GenerationSample } from '../workers/generate';
-import type { TrainConfig, TrainMethod } from '../workers/trainConfig';
-import { getLabelSet, openStudioDb } from '../store';
-
-/** The current studio (its trainer changes after a restart); set by the studio runtime. */
-let getStudio: (() => Studio) | null = null;
-export function setStudioGetter(fn: () => Studio): void {
-  getStudio = fn;
-}
+import { jobId, type GenerationSample, type IndexJobSpec, type JobProgress } from '../workers/api';
+import type { TrainConfig, TrainMethod } from '../core/recipe';
+import { getLabelSet, openStudioDb, putHandle } from '../store';
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -37,6 +29,40 @@ export async function indexDataset(studio: Studio, spec: IndexJobSpec): Promise<
     jobStore.update((s) => ({ ...s, indexing: { ...s.indexing, [spec.datasetId]: null } }));
     jobStore.bumpStore();
   }
+}
+
+function newId(prefix: string): string {
+  return `${prefix}:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** The open-folder path shared by the picker, a drop and the test hooks: persist the handle, index. */
+export async function openDirectory(
+  studio: Studio,
+  handle: FileSystemDirectoryHandle,
+  name?: string,
+): Promise<string> {
+  const db = await openStudioDb();
+  const handleId = newId('handle');
+  await putHandle(db, {
+    id: handleId,
+    name: name ?? handle.name,
+    kind: 'directory',
+    handle,
+    createdAt: Date.now(),
+  });
+  const datasetId = newId('folder');
+  await indexDataset(studio, {
+    datasetId,
+    name: name ?? (handle.name || 'folder'),
+    source: { kind: 'handle', handleId },
+  });
+  return datasetId;
+}
+
+export async function openFiles(studio: Studio, files: File[], name: string): Promise<string> {
+  const datasetId = newId('files');
+  await indexDataset(studio, { datasetId, name, source: { kind: 'files', files, name } });
+  return datasetId;
 }
 
 /** This tab's running generations by label set: a queued training start waits on them. */
@@ -80,11 +106,11 @@ export async function startAfterGeneration(
   await generations.get(labelSetId);
   const set = await getLabelSet(await openStudioDb(), labelSetId);
   if (set?.status !== 'done') return;
-  for (const id of runIds) await startTraining(getStudio?.() ?? studio, id);
+  for (const id of runIds) await startTraining(studio.current(), id);
 }
 
 export function cancelGeneration(studio: Studio, labelSetId: string): void {
-  void studio.teacher.api.cancel(`generate:${labelSetId}`);
+  void studio.teacher.api.cancel(jobId.generate(labelSetId));
 }
 
 /** Errors after which the trainer's backend is gone and a fresh worker must take over. */
@@ -110,7 +136,7 @@ export async function startTraining(studio: Studio, runId: string, retried = fal
     if (r.error && DEVICE_LOST.test(r.error) && !retried) {
       // Resume from the last checkpoint on a new worker (and a new device), once.
       await studio.restartTrainer();
-      return startTraining(getStudio?.() ?? studio, runId, true);
+      return startTraining(studio.current(), runId, true);
     }
   } catch (e) {
     jobStore.patchTraining(runId, { running: false, error: message(e) });
@@ -120,7 +146,7 @@ export async function startTraining(studio: Studio, runId: string, retried = fal
 }
 
 export function pauseTraining(studio: Studio, runId: string): void {
-  void studio.trainer.api.cancel(`train:${runId}`);
+  void studio.trainer.api.cancel(jobId.train(runId));
 }
 
 export async function measureSpeed(studio: Studio, cfg: TrainConfig, methods: TrainMethod[]): Promise<void> {

@@ -11,9 +11,10 @@ import {
   patchRun,
   sweepOrphans,
 } from '../store';
+import { jobId, jobLockName } from '../workers/api';
 import { indexDataset } from './actions';
 import { loadManifest } from './embedded';
-import type { Studio } from './studio';
+import type { Studio } from './studioTypes';
 
 export const EMBEDDED_PREFIX = 'embedded:';
 
@@ -26,7 +27,7 @@ export async function markInterruptedJobs(): Promise<void> {
   const db = await openStudioDb();
   const held = await heldJobLocks();
   for (const set of await listLabelSets(db)) {
-    if (set.status === 'running' && !held.has(`fkd-job:generate:${set.id}`)) {
+    if (set.status === 'running' && !held.has(jobLockName(jobId.generate(set.id)))) {
       await patchLabelSet(db, set.id, {
         status: 'paused',
         error: 'interrupted (page closed or reloaded): resume to continue',
@@ -34,7 +35,7 @@ export async function markInterruptedJobs(): Promise<void> {
     }
   }
   for (const run of await listRuns(db)) {
-    if (run.status === 'running' && !held.has(`fkd-job:train:${run.id}`)) {
+    if (run.status === 'running' && !held.has(jobLockName(jobId.train(run.id)))) {
       await patchRun(db, run.id, {
         status: 'paused',
         error: 'interrupted (page closed or reloaded): resume from the last checkpoint',

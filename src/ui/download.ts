@@ -1,4 +1,4 @@
-import type { StoredArtifacts } from '../models/teacherArtifacts';
+import type { StoredArtifacts } from '../workers/api';
 
 function save(blob: Blob, name: string) {
   const a = document.createElement('a');

@@ -3,12 +3,14 @@
  * Pipeline view can show what the Train view started, and a view switch never loses a curve.
  */
 import { startTransition, useEffect, useRef, useState } from 'react';
-import type { JobProgress } from '../workers/api';
-import type { GenerationSample } from '../workers/generate';
-import type { EvalResult } from '../workers/evaluate';
-import type { LiveSample } from '../workers/session';
-import type { SpeedTable } from '../workers/speed';
-import type { TrainMetrics } from '../workers/train';
+import type {
+  GenerationSample,
+  JobProgress,
+  LiveSample,
+  PassEval,
+  SpeedTable,
+  TrainMetrics,
+} from '../workers/api';
 
 export interface GenerationJobState {
   labelSetId: string;
@@ -24,7 +26,7 @@ export interface TrainJobState {
   running: boolean;
   progress: JobProgress | null;
   metrics: TrainMetrics[];
-  evals: (EvalResult & { step: number; epoch: number })[];
+  evals: PassEval[];
   sample: LiveSample | null;
   error?: string;
   backend?: string;

@@ -1,29 +1,11 @@
 import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
-import type { TeacherWorkerApi } from '../workers/teacher.worker';
-import type { TrainerWorkerApi } from '../workers/trainer.worker';
-import type { BackendReport } from '../workers/api';
 import { bootstrap } from './bootstrap';
 import { forcedBackend } from './settings';
+import type { Studio, StudioStatus } from './studioTypes';
 import { installTestHooks } from './testHooks';
-import { setStudioGetter } from './actions';
-import { guarded, startTeacherWorker, startTrainerWorker, type WorkerHandle } from './workers';
+import { guarded, startTeacherWorker, startTrainerWorker } from './workers';
 
-export type WorkerStatus =
-  { state: 'starting' } | { state: 'ready'; report: BackendReport } | { state: 'error'; error: string };
-
-export interface StudioStatus {
-  teacherStatus: WorkerStatus;
-  trainerStatus: WorkerStatus;
-  /** undefined while starting up, null when the start-up chores succeeded, else the error. */
-  bootError: string | null | undefined;
-}
-
-export interface Studio extends StudioStatus {
-  teacher: WorkerHandle<TeacherWorkerApi>;
-  trainer: WorkerHandle<TrainerWorkerApi>;
-  /** A fresh trainer worker (after a lost GPU device its backend is unusable); resolves when ready. */
-  restartTrainer: () => Promise<void>;
-}
+export type { Studio, StudioStatus, WorkerStatus } from './studioTypes';
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -81,6 +63,7 @@ class StudioRuntime {
       teacher: this.teacher,
       trainer: this.trainer,
       restartTrainer: this.restartTrainer,
+      current: this.snapshot,
     };
     return this.cached;
   };
@@ -100,8 +83,8 @@ function getRuntime(): StudioRuntime {
   if (!runtime) {
     const rt = new StudioRuntime();
     runtime = rt;
-    installTestHooks(() => rt.snapshot());
-    setStudioGetter(() => rt.snapshot());
+    // Playwright's e2e and the benches drive the app through these; a product build has none.
+    if (__FKD_TEST_HOOKS__) installTestHooks(rt.snapshot);
   }
   return runtime;
 }

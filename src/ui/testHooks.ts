@@ -1,11 +1,14 @@
 /**
  * Hooks for end-to-end tests and benchmarks (Playwright drives the real app): the live studio (its
- * comlink worker APIs) and the store accessors. Nothing here is used by the UI itself.
+ * comlink worker APIs), the store accessors, and the open-folder path that the native picker hides
+ * from Playwright. Installed only in a build made with FKD_TEST_HOOKS=1 (vite.config.ts): the
+ * product build has no window.__fkd.
  */
 import * as Comlink from 'comlink';
 import { decodeImage } from '../data/decode';
 import * as store from '../store';
-import type { Studio } from './studio';
+import { openDirectory, openFiles } from './actions';
+import type { Studio } from './studioTypes';
 
 declare global {
   interface Window {
@@ -16,9 +19,14 @@ declare global {
       /** The workers' decoder, run on the page (e2e checks of the browser's own decode behaviour). */
       decodeImage: typeof decodeImage;
     };
+    /** Playwright cannot click the native picker, so it hands an OPFS handle here. */
+    __fkdOpenDirectory?: (handle: FileSystemDirectoryHandle, name?: string) => Promise<string>;
+    __fkdOpenFiles?: (files: File[], name: string) => Promise<string>;
   }
 }
 
 export function installTestHooks(getStudio: () => Studio): void {
   window.__fkd = { studio: getStudio, store, proxy: Comlink.proxy, decodeImage };
+  window.__fkdOpenDirectory = (h, n) => openDirectory(getStudio(), h, n);
+  window.__fkdOpenFiles = (f, n) => openFiles(getStudio(), f, n);
 }

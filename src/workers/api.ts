@@ -1,17 +1,46 @@
 /**
- * The typed contract between the UI (main thread) and the two workers. Only types live here, so the
- * UI imports it with `import type` and never pulls tfjs into the main bundle.
+ * The whole contract between the UI (main thread) and the two workers: every message, progress,
+ * sample and result type the UI sees, and the job ids both sides name jobs by. The UI imports worker
+ * code from this file only (ESLint enforces it, eslint.config.js); the worker APIs themselves are
+ * `import type` of teacher.worker / trainer.worker. Nothing here may pull tfjs into the main bundle:
+ * values are plain functions, everything else is types.
  */
-
-// The engine owns these shapes (it produces them); re-exported so the UI needs only this file.
-export type { AdapterReport as AdapterInfo, BackendName, BackendReport } from '../engine/backend';
+import type { CropBox } from '../core/cropBox';
 import type { BackendName } from '../engine/backend';
+import type { MemoryInfo } from '../engine/tensors';
+import type { TeacherConfig, TrainMethod } from '../core/recipe';
+import type { EvalResult } from '../store';
+
+// Shapes the engine, models and store own (they produce them); re-exported so the UI needs this file.
+export type { AdapterReport as AdapterInfo, BackendName, BackendReport } from '../engine/backend';
+export type { GradParityReport } from '../engine/gradParity';
+export type { MemoryInfo } from '../engine/tensors';
+export type { LayerSummary, ModelSummary } from '../models/students';
+export type { StoredArtifacts } from '../models/teacherArtifacts';
+export type { EvalResult } from '../store';
 
 export interface WorkerInit {
   /** User's choice from the URL (?backend=) or Settings; undefined = pick automatically. */
   forcedBackend?: BackendName;
   /** Absolute URL of the site root, so workers can fetch the embedded dataset and models. */
   baseUrl: string;
+}
+
+// ---- Jobs ----
+
+/** The id a worker runs a job under: what cancel(id) takes and running() lists. */
+export const jobId = {
+  index: (datasetId: string) => `index:${datasetId}`,
+  generate: (labelSetId: string) => `generate:${labelSetId}`,
+  train: (runId: string) => `train:${runId}`,
+  evaluate: (runId: string) => `evaluate:${runId}`,
+  speed: (datasetId: string) => `speed:${datasetId}`,
+  gradParity: () => 'diagnostics:gradParity',
+};
+
+/** The Web Lock a running job holds, so another tab (or a reload) can tell it is still running. */
+export function jobLockName(id: string): string {
+  return `fkd-job:${id}`;
 }
 
 /** Throttled progress of a long job (at most a few per second). */
@@ -26,3 +55,166 @@ export interface JobProgress {
 }
 
 export type ProgressFn = (p: JobProgress) => void;
+
+// ---- Indexing (teacher worker) ----
+
+export type IndexSourceSpec =
+  | { kind: 'embedded'; manifestId: string }
+  | { kind: 'handle'; handleId: string }
+  | { kind: 'files'; files: File[]; name: string };
+
+export interface IndexJobSpec {
+  datasetId: string;
+  name?: string;
+  source: IndexSourceSpec;
+  splitSeed?: number;
+  valFraction?: number;
+}
+
+/** A teacher the user picked as files, with how its input and output are to be read. */
+export interface TeacherImport {
+  name: string;
+  files: File[];
+  config: Omit<TeacherConfig, 'id' | 'name'>;
+}
+
+// ---- Soft-label generation (teacher worker) ----
+
+/** What the live view shows while labels are generated: one image, its crops and their labels. */
+export interface GenerationSample {
+  imageIndex: number;
+  path: string;
+  classIndex: number;
+  width: number;
+  height: number;
+  /** RGBA of the decoded image (only sent for small images, else a downscaled copy). */
+  rgba: Uint8ClampedArray;
+  boxes: CropBox[];
+  /** Per crop, its stored top-k (class, prob) pairs. */
+  topK: { index: number; prob: number }[][];
+}
+
+export interface GenerateResult {
+  status: 'done' | 'paused' | 'error';
+  imagesDone: number;
+  imagesTotal: number;
+  skipped: { path: string; reason: string }[];
+  error?: string;
+  /** Where the job's wall time went (ms): what bench:slg prints to show the pipeline's overhead. */
+  timings?: GenerationTimings;
+}
+
+/**
+ * Wall time of the job's loop by phase. On backends that run kernels at dispatch (wasm, cpu) `device`
+ * is the teacher's compute; on WebGPU/WebGL it is only the queueing and `readback` holds the wait.
+ */
+export interface GenerationTimings {
+  /** Waiting for the next image's read + decode (the decode-ahead queue ran dry). */
+  read: number;
+  /** Upload + crop boxes for each image. */
+  prepare: number;
+  /** cropAndResize + teacher forward + softmax/top-k dispatched. */
+  device: number;
+  /** Waiting for the previous batch's top-k readback. */
+  readback: number;
+  /** Codec encode of each crop's label, record encode, IndexedDB writes waited on. */
+  store: number;
+  total: number;
+}
+
+/** A label set's confidence and entropy histograms and its most disputed images (the label explorer). */
+export interface LabelStats {
+  images: number;
+  crops: number;
+  /** 20 bins over [0, 1]. */
+  confidence: number[];
+  /** 20 bins over [0, log C]. */
+  entropy: number[];
+  maxEntropy: number;
+  /** Highest disagreement first. */
+  disagreement: { imageIndex: number; disagreement: number; majority: number; crops: number }[];
+  meanConfidence: number;
+}
+
+// ---- Training (trainer worker) ----
+
+export interface TrainMetrics {
+  step: number;
+  /** Training top-1 against hard labels, averaged over the recent steps. */
+  trainTop1: number;
+  totalSteps: number;
+  epoch: number;
+  pass: number;
+  loss: number;
+  lr: number;
+  cropsPerSec: number;
+  imagesPerSec: number;
+  backend: string;
+  memory: MemoryInfo;
+  skipped: number;
+}
+
+/** One image of the batch being trained, as the Pipeline view draws it. */
+export interface LiveImage {
+  path: string;
+  classIndex: number;
+  /** The decoded size, and the image's own (decoding stops at what the crops need). */
+  width: number;
+  height: number;
+  sourceWidth: number;
+  sourceHeight: number;
+  rgba: Uint8ClampedArray;
+  boxes: CropBox[];
+  /** Per crop: the target's top-k (soft label, one-hot or the teacher's) and the student's. */
+  targetTopK: { index: number; prob: number }[][];
+  studentTopK: { index: number; prob: number }[][];
+}
+
+/** The first few images of the batch being trained (all of it is too much to draw and to read back). */
+export interface LiveSample {
+  step: number;
+  epoch: number;
+  /** The whole batch: images decoded and crops trained this step. */
+  batchImages: number;
+  batchCrops: number;
+  images: LiveImage[];
+}
+
+/** The evaluation after a pass, with where in the run it was taken. */
+export type PassEval = EvalResult & { step: number; epoch: number };
+
+/** What a training job reports while it runs (comlink-proxied callbacks from the UI). */
+export interface TrainCallbacks {
+  onProgress?: ProgressFn;
+  onMetrics?: (m: TrainMetrics) => void;
+  onSample?: (s: LiveSample) => void;
+  onEval?: (e: PassEval) => void;
+}
+
+export interface TrainResult {
+  status: 'done' | 'paused' | 'error';
+  step: number;
+  totalSteps: number;
+  lastEval?: EvalResult;
+  error?: string;
+}
+
+export interface SpeedRow {
+  method: TrainMethod;
+  steps: number;
+  crops: number;
+  seconds: number;
+  cropsPerSec: number;
+  /** Seconds for numImages crops (one epoch's worth). */
+  secondsPerEpoch: number;
+  /** Of the timed seconds: waiting for the step's images and labels, submitting the step, waiting for its loss. */
+  phases?: { waitInput: number; submit: number; waitLoss: number };
+  error?: string;
+}
+
+/** The speed table: each method's measured throughput on the same student, batch and backend. */
+export interface SpeedTable {
+  backend: string;
+  numImages: number;
+  rows: SpeedRow[];
+}

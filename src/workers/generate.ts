@@ -5,7 +5,6 @@
  * one compact label record per image, written in transactions that also advance the label set's
  * counters (never a half record, never a count that disagrees with the records).
  */
-import type { CropBox } from '../core/cropBox';
 import { storedK } from '../core/softLabel';
 import { encodeLabelRecord } from '../core/labelRecord';
 import type { decodeImage } from '../data/decode';
@@ -22,54 +21,12 @@ import {
   putLabelRecords,
   isQuotaError,
 } from '../store';
-import type { ProgressFn } from './api';
+import type { GenerateResult, GenerationSample, GenerationTimings, ProgressFn } from './api';
 import { DatasetReader } from './datasets';
 import { ProgressReporter, Throttle } from './progress';
 import { openTeacher } from './teachers';
 import { decodeProblemsFrom, recordDecodeProblems } from './decodeReport';
 import { codecSpecOf, cropBoxesFor, OpenImage, type Segment } from './labelImage';
-
-/** What the live view shows while labels are generated: one image, its crops and their labels. */
-export interface GenerationSample {
-  imageIndex: number;
-  path: string;
-  classIndex: number;
-  width: number;
-  height: number;
-  /** RGBA of the decoded image (only sent for small images, else a downscaled copy). */
-  rgba: Uint8ClampedArray;
-  boxes: CropBox[];
-  /** Per crop, its stored top-k (class, prob) pairs. */
-  topK: { index: number; prob: number }[][];
-}
-
-export interface GenerateResult {
-  status: 'done' | 'paused' | 'error';
-  imagesDone: number;
-  imagesTotal: number;
-  skipped: { path: string; reason: string }[];
-  error?: string;
-  /** Where the job's wall time went (ms): what bench:slg prints to show the pipeline's overhead. */
-  timings?: GenerationTimings;
-}
-
-/**
- * Wall time of the job's loop by phase. On backends that run kernels at dispatch (wasm, cpu) `device`
- * is the teacher's compute; on WebGPU/WebGL it is only the queueing and `readback` holds the wait.
- */
-export interface GenerationTimings {
-  /** Waiting for the next image's read + decode (the decode-ahead queue ran dry). */
-  read: number;
-  /** Upload + crop boxes for each image. */
-  prepare: number;
-  /** cropAndResize + teacher forward + softmax/top-k dispatched. */
-  device: number;
-  /** Waiting for the previous batch's top-k readback. */
-  readback: number;
-  /** Codec encode of each crop's label, record encode, IndexedDB writes waited on. */
-  store: number;
-  total: number;
-}
 
 const FLUSH_IMAGES = 64;
 

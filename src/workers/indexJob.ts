@@ -9,25 +9,12 @@ import { FsaSource, type DirHandleLike } from '../data/fsaSource';
 import { filesSourceFromInput } from '../data/filesSource';
 import type { DataSource } from '../data/source';
 import { deleteDataset, getHandle, openStudioDb, putDataset, putDatasetItems, type Dataset } from '../store';
-import type { ProgressFn } from './api';
+import type { IndexJobSpec, IndexSourceSpec, ProgressFn } from './api';
 import { EMBEDDED_PREFIX, loadImagenetClasses, registerSessionFiles, siteUrl } from './datasets';
 import { ProgressReporter } from './progress';
 
-export type IndexSourceSpec =
-  | { kind: 'embedded'; manifestId: string }
-  | { kind: 'handle'; handleId: string }
-  | { kind: 'files'; files: File[]; name: string };
-
 /** `dataset.extra.classCounts`: images per class index (as a string key) and split. */
 export type ClassCounts = Record<string, { train: number; val: number }>;
-
-export interface IndexJobSpec {
-  datasetId: string;
-  name?: string;
-  source: IndexSourceSpec;
-  splitSeed?: number;
-  valFraction?: number;
-}
 
 async function sourceFor(
   spec: IndexSourceSpec,

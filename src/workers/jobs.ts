@@ -3,6 +3,8 @@
  * the job stops at its next safe point (never mid-transaction). A Web Lock per job id makes sure only
  * one tab runs a given job at a time.
  */
+import { jobLockName } from './api';
+
 const controllers = new Map<string, AbortController>();
 
 export async function runJob<T>(id: string, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -12,7 +14,7 @@ export async function runJob<T>(id: string, body: (signal: AbortSignal) => Promi
   try {
     const locks = (globalThis.navigator as Navigator | undefined)?.locks;
     if (!locks) return await body(ctrl.signal);
-    return await locks.request(`fkd-job:${id}`, { ifAvailable: true }, async (lock) => {
+    return await locks.request(jobLockName(id), { ifAvailable: true }, async (lock) => {
       if (!lock) throw new Error(`job ${id} is already running in another tab`);
       return body(ctrl.signal);
     });

@@ -10,7 +10,7 @@ import { decodeLabelRecord, recordCropBoxes, type LabelRecord } from '../core/la
 import type { Tensor3D } from '../engine/tensors';
 import { uploadImage } from '../engine/pixels';
 import { getLabelRecord, type openStudioDb, type DatasetItem, type LabelSet } from '../store';
-import type { GenerationSample } from './generate';
+import type { GenerationSample } from './api';
 
 export function codecSpecOf(set: LabelSet): CodecSpec {
   return {

@@ -6,19 +6,7 @@
 import { decodeLabelRecord, recordEncodedLabel } from '../core/labelRecord';
 import { recoverSoftLabel } from '../core/softLabel';
 import { getLabelRecords, getLabelSet, openStudioDb } from '../store';
-
-export interface LabelStats {
-  images: number;
-  crops: number;
-  /** 20 bins over [0, 1]. */
-  confidence: number[];
-  /** 20 bins over [0, log C]. */
-  entropy: number[];
-  maxEntropy: number;
-  /** Highest disagreement first. */
-  disagreement: { imageIndex: number; disagreement: number; majority: number; crops: number }[];
-  meanConfidence: number;
-}
+import type { LabelStats } from './api';
 
 const BINS = 20;
 const CHUNK = 2000;

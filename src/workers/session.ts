@@ -21,9 +21,9 @@ import { cropMajorLabels, cropMajorTargets, loadStep, type StepInput } from './b
 import { DatasetReader } from './datasets';
 import { openTeacher } from './teachers';
 import { passesFor, scheduleConfig, type TrainConfig } from './trainConfig';
-import type { CropBox } from '../core/cropBox';
 import type { DecodeFit } from '../data/decodeFit';
 import { trainDecodeFit } from './trainFit';
+import type { LiveImage, LiveSample } from './api';
 
 export interface StepOutcome {
   loss: Promise<number>;
@@ -37,32 +37,6 @@ export interface StepOutcome {
   stepInPass: number;
   lr: number;
   sample?: Promise<LiveSample>;
-}
-
-/** One image of the batch being trained, as the Pipeline view draws it. */
-export interface LiveImage {
-  path: string;
-  classIndex: number;
-  /** The decoded size, and the image's own (decoding stops at what the crops need). */
-  width: number;
-  height: number;
-  sourceWidth: number;
-  sourceHeight: number;
-  rgba: Uint8ClampedArray;
-  boxes: CropBox[];
-  /** Per crop: the target's top-k (soft label, one-hot or the teacher's) and the student's. */
-  targetTopK: { index: number; prob: number }[][];
-  studentTopK: { index: number; prob: number }[][];
-}
-
-/** The first few images of the batch being trained (all of it is too much to draw and to read back). */
-export interface LiveSample {
-  step: number;
-  epoch: number;
-  /** The whole batch: images decoded and crops trained this step. */
-  batchImages: number;
-  batchCrops: number;
-  images: LiveImage[];
 }
 
 /** Images of a batch the live view shows: a row each, every crop with its target and prediction. */

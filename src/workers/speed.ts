@@ -6,29 +6,10 @@
  * loop's own pipeline (prefetch depth, readback policy), so it times what a run does.
  */
 import { currentBackend } from '../engine/tensors';
-import type { ProgressFn } from './api';
+import type { ProgressFn, SpeedRow, SpeedTable } from './api';
 import type { StepInput } from './batches';
 import { PREFETCH_STEPS, TrainSession } from './session';
 import type { TrainConfig, TrainMethod } from './trainConfig';
-
-export interface SpeedRow {
-  method: TrainMethod;
-  steps: number;
-  crops: number;
-  seconds: number;
-  cropsPerSec: number;
-  /** Seconds for numImages crops (one epoch's worth). */
-  secondsPerEpoch: number;
-  /** Of the timed seconds: waiting for the step's images and labels, submitting the step, waiting for its loss. */
-  phases?: { waitInput: number; submit: number; waitLoss: number };
-  error?: string;
-}
-
-export interface SpeedTable {
-  backend: string;
-  numImages: number;
-  rows: SpeedRow[];
-}
 
 export async function measureSpeed(
   base: TrainConfig,

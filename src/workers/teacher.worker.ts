@@ -4,17 +4,27 @@
  */
 import * as Comlink from 'comlink';
 import { selectBackend } from '../engine/backend';
-import type { BackendReport, ProgressFn, WorkerInit } from './api';
+import {
+  jobId,
+  type BackendReport,
+  type GenerateResult,
+  type GenerationSample,
+  type IndexJobSpec,
+  type LabelStats,
+  type ProgressFn,
+  type TeacherImport,
+  type WorkerInit,
+} from './api';
 import { teacherOnlyThroughput, type TeacherThroughput } from './benchTeacher';
 import { decodeCropThroughput, type DecodeCropThroughput } from './benchData';
 import { setBaseUrl } from './datasets';
-import { runGeneration, type GenerateResult, type GenerationSample } from './generate';
-import { runIndex, type IndexJobSpec } from './indexJob';
+import { runGeneration } from './generate';
+import { runIndex } from './indexJob';
 import { exportLabelSetBundle, importLabelSetBundle, type ImportLabelSetResult } from './labelBundleJob';
 import { cancelJob, runJob, runningJobs } from './jobs';
-import { importTeacherFiles, type TeacherImport } from './teacherImport';
+import { importTeacherFiles } from './teacherImport';
 import { verifyLabelSet, type VerifyReport } from './verifyLabels';
-import { labelSetStats, type LabelStats } from './labelStats';
+import { labelSetStats } from './labelStats';
 import { DatasetReader } from './datasets';
 import type { Dataset } from '../store';
 
@@ -45,14 +55,14 @@ const api = {
     return report;
   },
   indexDataset(spec: IndexJobSpec, onProgress?: ProgressFn): Promise<Dataset> {
-    return runJob(`index:${spec.datasetId}`, (signal) => runIndex(spec, signal, onProgress));
+    return runJob(jobId.index(spec.datasetId), (signal) => runIndex(spec, signal, onProgress));
   },
   generate(
     labelSetId: string,
     onProgress?: ProgressFn,
     onSample?: (s: GenerationSample) => void,
   ): Promise<GenerateResult> {
-    return runJob(`generate:${labelSetId}`, async (signal) => {
+    return runJob(jobId.generate(labelSetId), async (signal) => {
       await ready;
       return runGeneration(labelSetId, signal, onProgress, onSample);
     });

@@ -3,16 +3,11 @@
  * validate it against the class count it is meant for (output width, input shape, a finite output on
  * one crop) BEFORE any work, then keep its files in the store so it survives a reload.
  */
-import type { TeacherConfig } from '../models/teacher';
+import type { TeacherConfig } from '../core/recipe';
+import type { TeacherImport } from './api';
 import { validateTeacher } from '../models/teacher';
 import { loadTeacherFromArtifacts, readArtifactsFromFiles } from '../models/teacherArtifacts';
 import { openStudioDb, putModel } from '../store';
-
-export interface TeacherImport {
-  name: string;
-  files: File[];
-  config: Omit<TeacherConfig, 'id' | 'name'>;
-}
 
 export async function importTeacherFiles(spec: TeacherImport): Promise<{ id: string; warnings: string[] }> {
   const artifacts = await readArtifactsFromFiles(spec.files);

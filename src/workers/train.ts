@@ -4,7 +4,7 @@
  * after each pass, and streams throttled metrics and live samples to the UI.
  */
 import { exportWeights, importWeights, type NamedWeight } from '../engine/weights';
-import { memoryInfo, currentBackend, type MemoryInfo } from '../engine/tensors';
+import { memoryInfo, currentBackend } from '../engine/tensors';
 import { PermissionLostError } from '../data/permissions';
 import {
   appendRunHistory,
@@ -17,11 +17,11 @@ import {
   putCheckpoint,
   type RunHistoryEntry,
 } from '../store';
-import type { ProgressFn } from './api';
+import type { ProgressFn, TrainCallbacks, TrainResult } from './api';
 import { evaluateItems, type EvalResult } from './evaluate';
 import { ProgressReporter, Throttle } from './progress';
 import type { StepInput } from './batches';
-import { PREFETCH_STEPS, seededSubset, TrainSession, type LiveSample } from './session';
+import { PREFETCH_STEPS, seededSubset, TrainSession } from './session';
 
 /**
  * Test hook (e2e): the next training step throws this message, e.g. the text WebGPU gives when the
@@ -31,37 +31,6 @@ import { PREFETCH_STEPS, seededSubset, TrainSession, type LiveSample } from './s
 let injectedFault: string | null = null;
 export function injectStepFault(message: string): void {
   injectedFault = message;
-}
-
-export interface TrainMetrics {
-  step: number;
-  /** Training top-1 against hard labels, averaged over the recent steps. */
-  trainTop1: number;
-  totalSteps: number;
-  epoch: number;
-  pass: number;
-  loss: number;
-  lr: number;
-  cropsPerSec: number;
-  imagesPerSec: number;
-  backend: string;
-  memory: MemoryInfo;
-  skipped: number;
-}
-
-export interface TrainCallbacks {
-  onProgress?: ProgressFn;
-  onMetrics?: (m: TrainMetrics) => void;
-  onSample?: (s: LiveSample) => void;
-  onEval?: (e: EvalResult & { step: number; epoch: number }) => void;
-}
-
-export interface TrainResult {
-  status: 'done' | 'paused' | 'error';
-  step: number;
-  totalSteps: number;
-  lastEval?: EvalResult;
-  error?: string;
 }
 
 async function saveCheckpoint(runId: string, s: TrainSession, step: number, epoch: number, pass: number) {

@@ -12,23 +12,25 @@ import { createTrainer } from '../engine/trainStep';
 import { loadStudentFromArtifacts } from '../models/studentArtifacts';
 import { buildStudent, describeModel, type ModelSummary } from '../models/students';
 import type { StoredArtifacts } from '../models/teacherArtifacts';
-import type { BackendName, BackendReport, ProgressFn, WorkerInit } from './api';
+import {
+  jobId,
+  type BackendName,
+  type BackendReport,
+  type ProgressFn,
+  type SpeedTable,
+  type TrainCallbacks,
+  type TrainResult,
+  type WorkerInit,
+} from './api';
 import { studentOnlyThroughput, type StudentThroughput } from './benchStudent';
 import { decodeOnlyThroughput, type DecodeThroughput } from './benchDecode';
 import { DatasetReader, setBaseUrl } from './datasets';
 import { evaluateItems, type EvalResult } from './evaluate';
 import { cancelJob, runJob, runningJobs } from './jobs';
 import { seededSubset, TrainSession } from './session';
-import { measureSpeed, type SpeedTable } from './speed';
-import {
-  evaluateRun,
-  injectStepFault,
-  restoreLatest,
-  runTraining,
-  type TrainCallbacks,
-  type TrainResult,
-} from './train';
-import type { TrainConfig, TrainMethod } from './trainConfig';
+import { measureSpeed } from './speed';
+import { evaluateRun, injectStepFault, restoreLatest, runTraining } from './train';
+import type { TrainConfig, TrainMethod } from '../core/recipe';
 import { getRun, openStudioDb } from '../store';
 
 let init: WorkerInit | null = null;
@@ -89,7 +91,7 @@ const api = {
     if (!run) throw new Error(`run ${runId} not found`);
     assertTrainConfig(run.config);
     const backend = await backendFor(run.config);
-    const result = await runJob(`train:${runId}`, (signal) => runTraining(runId, signal, cb));
+    const result = await runJob(jobId.train(runId), (signal) => runTraining(runId, signal, cb));
     return { ...result, backend };
   },
   async evaluate(runId: string, onProgress?: ProgressFn, maxImages?: number): Promise<EvalResult> {
@@ -98,7 +100,7 @@ const api = {
     const run = await getRun(await openStudioDb(), runId);
     if (!run) throw new Error(`run ${runId} not found`);
     await backendFor(run.config);
-    return runJob(`evaluate:${runId}`, (signal) => evaluateRun(runId, signal, onProgress, maxImages));
+    return runJob(jobId.evaluate(runId), (signal) => evaluateRun(runId, signal, onProgress, maxImages));
   },
   async speed(
     cfg: TrainConfig,
@@ -108,7 +110,9 @@ const api = {
   ): Promise<SpeedTable> {
     assertRecipe(cfg);
     await backendFor(cfg);
-    return runJob(`speed:${cfg.datasetId}`, (signal) => measureSpeed(cfg, methods, opts, signal, onProgress));
+    return runJob(jobId.speed(cfg.datasetId), (signal) =>
+      measureSpeed(cfg, methods, opts, signal, onProgress),
+    );
   },
   /** bench:train: trainer.step alone on a random batch already on the device (no decode, no store). */
   async studentOnlyThroughput(cfg: TrainConfig, steps: number): Promise<StudentThroughput> {
@@ -170,7 +174,7 @@ const api = {
     const busy = runningJobs();
     if (busy.length > 0)
       throw new Error(`gradient parity needs an idle trainer (running: ${busy.join(', ')})`);
-    return runJob('diagnostics:gradParity', () => gradientParity(backends));
+    return runJob(jobId.gradParity(), () => gradientParity(backends));
   },
   /** Layers, parameters and FLOPs of a student as configured (the Train form shows it). */
   async describeStudent(
@@ -192,6 +196,7 @@ const api = {
   },
   /** Test hook: make the next training step fail with `message` (see train.ts). */
   injectStepFault(message: string): void {
+    if (!__FKD_TEST_HOOKS__) throw new Error('fault injection is a test hook: this build has none');
     injectStepFault(message);
   },
   cancel(jobId: string): boolean {

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
-import { deleteDataset, getHandle, listDatasets, listLabelSets, openStudioDb, putHandle } from '../../store';
+import { deleteDataset, getHandle, listDatasets, listLabelSets, openStudioDb } from '../../store';
 import { ensurePermission } from '../../data/permissions';
-import { indexDataset } from '../actions';
+import { openDirectory, openFiles } from '../actions';
 import { formatBytes } from '../format';
 import { jobStore, useJobs } from '../jobStore';
-import { useStudio, type Studio } from '../studio';
+import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { JobProgressBar } from './JobProgressBar';
 import { ClassBrowser, decodeProblemsOf } from './ClassBrowser';
@@ -16,56 +16,11 @@ declare global {
       mode?: 'read' | 'readwrite';
       id?: string;
     }) => Promise<FileSystemDirectoryHandle>;
-    /** Test-only entry point: Playwright cannot click the native picker, so it hands an OPFS handle here. */
-    __fkdOpenDirectory?: (handle: FileSystemDirectoryHandle, name?: string) => Promise<string>;
-    __fkdOpenFiles?: (files: File[], name: string) => Promise<string>;
   }
-}
-
-function newId(prefix: string): string {
-  return `${prefix}:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-}
-
-/** The open-folder path shared by the picker, a drop and the test entry point: persist the handle, index. */
-export async function openDirectory(
-  studio: Studio,
-  handle: FileSystemDirectoryHandle,
-  name?: string,
-): Promise<string> {
-  const db = await openStudioDb();
-  const handleId = newId('handle');
-  await putHandle(db, {
-    id: handleId,
-    name: name ?? handle.name,
-    kind: 'directory',
-    handle,
-    createdAt: Date.now(),
-  });
-  const datasetId = newId('folder');
-  await indexDataset(studio, {
-    datasetId,
-    name: name ?? (handle.name || 'folder'),
-    source: { kind: 'handle', handleId },
-  });
-  return datasetId;
-}
-
-export async function openFiles(studio: Studio, files: File[], name: string): Promise<string> {
-  const datasetId = newId('files');
-  await indexDataset(studio, { datasetId, name, source: { kind: 'files', files, name } });
-  return datasetId;
-}
-
-function useTestHooks(studio: Studio) {
-  useEffect(() => {
-    window.__fkdOpenDirectory = (h, n) => openDirectory(studio, h, n);
-    window.__fkdOpenFiles = (f, n) => openFiles(studio, f, n);
-  }, [studio]);
 }
 
 export function FolderDatasets() {
   const studio = useStudio();
-  useTestHooks(studio);
   const { data: datasets } = useStoreQuery((db) => listDatasets(db));
   const { data: labelSets } = useStoreQuery((db) => listLabelSets(db));
   const indexing = useJobs((s) => s.indexing);

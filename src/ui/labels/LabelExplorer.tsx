@@ -7,7 +7,7 @@ import {
 } from '../../core/labelRecord';
 import { recoverSoftLabel } from '../../core/softLabel';
 import { getDataset, getLabelRecord, listLabelSets, openStudioDb } from '../../store';
-import type { LabelStats } from '../../workers/labelStats';
+import type { LabelStats } from '../../workers/api';
 import { classNamer } from '../catalog';
 import { boxColor, CropCanvas, ImageWithBoxes, TopKBars, type ImageRGBA } from '../components/CropViews';
 import { useStudio } from '../studio';

@@ -1,6 +1,6 @@
 import { bundleFileName } from '../../core/labelBundle';
 import { useEffect, useState } from 'react';
-import type { LabelStats } from '../../workers/labelStats';
+import type { LabelStats } from '../../workers/api';
 import { LabelStatsView } from './LabelExplorer';
 import { deleteLabelSet, listLabelSets, openStudioDb, type LabelSet } from '../../store';
 import { cancelGeneration, startGeneration } from '../actions';

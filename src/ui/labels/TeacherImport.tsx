@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { TeacherConfig } from '../../models/teacher';
+import type { TeacherConfig } from '../../core/recipe';
 import { jobStore } from '../jobStore';
 import { useStudio } from '../studio';
 import { NumberField } from '../components/NumberField';

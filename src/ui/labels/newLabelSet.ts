@@ -4,7 +4,7 @@
  */
 import type { Dataset, LabelSet, LabelSetSettings } from '../../store';
 
-export { DEFAULT_LABEL_SETTINGS, defaultLabelScale } from '../../workers/labelConfig';
+export { DEFAULT_LABEL_SETTINGS, defaultLabelScale } from '../../core/labelSettings';
 
 /** What the user chooses; the ratio is FKD's default and the input size the labeller's. */
 export type LabelSetChoice = Omit<LabelSetSettings, 'ratio' | 'inputSize'>;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { ModelSummary } from '../../models/students';
-import type { TrainConfig } from '../../workers/trainConfig';
+import type { TrainConfig } from '../../core/recipe';
+import type { ModelSummary } from '../../workers/api';
 import { useStudio } from '../studio';
 
 function si(n: number): string {

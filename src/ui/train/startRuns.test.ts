@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRAIN_CONFIG } from '../../workers/trainConfig';
+import { DEFAULT_TRAIN_CONFIG } from '../../core/recipe';
 import { newRuns, startBlocker, waitsForLabels, type StartState } from './startRuns';
 
 const ready: StartState = {

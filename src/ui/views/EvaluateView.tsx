@@ -1,8 +1,7 @@
 import * as Comlink from 'comlink';
 import { useState } from 'react';
 import { getDataset, listRuns, getDatasetItems, type DatasetItem } from '../../store';
-import type { EvalResult } from '../../workers/evaluate';
-import type { JobProgress } from '../../workers/api';
+import type { EvalResult, JobProgress } from '../../workers/api';
 import { classNamer } from '../catalog';
 import { JobProgressBar } from '../components/JobProgressBar';
 import { pct } from '../format';

@@ -4,7 +4,7 @@ import { CropCard, ImageWithBoxes } from '../components/CropViews';
 import { useJobs } from '../jobStore';
 import { Curves } from '../train/Curves';
 import { useStoreQuery } from '../useStore';
-import type { LiveImage } from '../../workers/session';
+import type { LiveImage } from '../../workers/api';
 
 /** The crop-and-label pipeline, live: the image, its crop boxes, each crop with its target and the student's guess. */
 export function PipelineView() {

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { GradParityReport } from '../../engine/gradParity';
+import type { GradParityReport } from '../../workers/api';
 import type { BackendName } from '../../workers/api';
 import { useStudio, type WorkerStatus } from '../studio';
 import { ALL_BACKENDS, forcedBackend, forcedBackendSource, saveForcedBackend } from '../settings';
