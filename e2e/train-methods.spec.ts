@@ -33,6 +33,11 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
   await goto(page, 'Train');
   await page.getByLabel('method onlineKd').check();
   await fillTiny(page, 6, 384);
+  // The schedule's two warmups and batch mixing, from the form: a linear LR warmup over 2 epochs, AdamW's
+  // 2 single-crop epochs before FKD's multi-crop passes, and Mixup or CutMix on every batch.
+  await page.getByLabel('Warmup', { exact: true }).fill('2');
+  await page.getByLabel('Single-crop warmup').fill('2');
+  await page.getByLabel('Mixing').selectOption('both');
   await page.getByLabel('Online teacher').selectOption('embedded:fashion-teacher');
   await page.getByRole('button', { name: /^Start 3 runs/ }).click();
 
@@ -67,6 +72,7 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
   await expect(page.getByLabel('Student', { exact: true })).toHaveValue('mlp');
   await expect(page.getByLabel('Epochs')).toHaveValue('6');
   await expect(page.getByLabel('method onlineKd')).toBeChecked();
+  await expect(page.getByLabel('Single-crop warmup')).toHaveValue('2');
 
   // Resume every unfinished run from the Runs view; each continues from its checkpoint and finishes.
   await goto(page, 'Runs');
@@ -91,6 +97,24 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
     expect(r.evals, `${r.method} evaluated after its passes`).toBeGreaterThan(0);
   }
   await expect(page.getByTestId('run-row')).toHaveCount(3);
+  const evals = await page.evaluate(async () => {
+    const { store } = window.__fkd!;
+    const runs = await store.listRuns(await store.openStudioDb());
+    return runs.map((r) => ({
+      method: r.method,
+      mix: r.config.mix,
+      evals: r.history
+        .filter((h) => h.valTop1 !== undefined)
+        .map((h) => ({ epoch: h.epoch, lr: h.lr ?? NaN })),
+    }));
+  });
+  for (const r of evals) expect(r.mix, `${r.method} mixed its batches`).toBe('both');
+  const fkdEval = (epoch: number) =>
+    evals.find((r) => r.method === 'fkd')!.evals.find((e) => e.epoch === epoch);
+  // FKD's 2-crop passes end on even epochs: an evaluation after epoch 1 is the single-crop warmup's.
+  expect(fkdEval(1), 'FKD evaluated after a single-crop warmup epoch').toBeDefined();
+  // Cosine alone only falls: a rate that rose from epoch 1 to 2 is the LR warmup.
+  expect(fkdEval(1)!.lr).toBeLessThan(fkdEval(2)!.lr);
   for (const row of await page.getByTestId('run-row').all())
     await expect(row).toHaveAttribute('data-status', 'done');
 
@@ -114,10 +138,27 @@ test('an exported student loads back and gives the same val accuracy', async ({ 
   await goto(page, 'Train');
   await page.getByLabel('method fkd').uncheck();
   await fillTiny(page, 2, 256);
+  // The reference's optimiser, SGD with Nesterov momentum (lr follows to its default), and CutMix.
+  await page.getByLabel('Optimiser').selectOption('sgd');
+  await page.getByLabel('Nesterov').check();
+  await page.getByLabel('Mixing').selectOption('cutmix');
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect(page.getByTestId('run-monitor').first()).toHaveAttribute('data-running', 'no', {
     timeout: 300_000,
   });
+  const trained = await page.evaluate(async () => {
+    const { store } = window.__fkd!;
+    const db = await store.openStudioDb();
+    const [run] = await store.listRuns(db);
+    const { optimizer, nesterov, mix, lr } = run.config;
+    const slots = (await store.latestCheckpoint(db, run.id))?.optimizer.map((o) => o.name) ?? [];
+    return { status: run.status, recipe: { optimizer, nesterov, mix, lr }, slots };
+  });
+  expect(trained.status).toBe('done');
+  expect(trained.recipe).toEqual({ optimizer: 'sgd', nesterov: true, mix: 'cutmix', lr: 0.1 });
+  // The checkpoint holds SGD's momentum buffers, not AdamW's moments.
+  expect(trained.slots.some((n) => n.endsWith('/momentum'))).toBe(true);
+  expect(trained.slots.some((n) => n.endsWith('/m') || n.endsWith('/v'))).toBe(false);
 
   // The last pass's evaluation is kept with the run: shown at once, confusion matrix included, and
   // still there after a reload.
@@ -147,14 +188,7 @@ test('an exported student loads back and gives the same val accuracy', async ({ 
       const { studio, store } = window.__fkd!;
       const mj = JSON.parse(new TextDecoder().decode(new Uint8Array(json)));
       const db = await store.openStudioDb();
-      const run = (await store.listRuns(db))[0];
-      const cfg = run.config as {
-        datasetId: string;
-        inputSize: number;
-        channels: 1 | 3;
-        normalisation: 'unit';
-        arch: 'mlp';
-      };
+      const cfg = (await store.listRuns(db))[0].config;
       const r = await studio().trainer.api.evaluateArtifacts(
         {
           modelTopology: mj.modelTopology,

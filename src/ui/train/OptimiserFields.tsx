@@ -25,7 +25,7 @@ const MIX_LABEL: Record<(typeof MIX_MODES)[number], string> = {
 /**
  * The optimisation part of the Train form: optimiser, learning rate and its schedule with both of the
  * schedule's warmups (the linear LR warmup, and AdamW's single-crop epochs before multi-crop passes),
- * and batch mixing.
+ * and batch mixing. The warmup labels avoid "epochs" and "LR": specs find those fields by substring.
  */
 export function OptimiserFields({ cfg, set }: { cfg: Recipe; set: (p: Partial<Recipe>) => void }) {
   return (
@@ -63,8 +63,8 @@ export function OptimiserFields({ cfg, set }: { cfg: Recipe; set: (p: Partial<Re
         </select>
       </label>
       <NumberField
-        label="Warmup epochs (linear LR)"
-        aria="Warmup epochs"
+        label="Warmup (ep., linear)"
+        aria="Warmup"
         min={0}
         step={0.5}
         value={cfg.warmupEpochs}
@@ -72,8 +72,8 @@ export function OptimiserFields({ cfg, set }: { cfg: Recipe; set: (p: Partial<Re
       />
       {cfg.optimizer === 'adamw' && (
         <NumberField
-          label="Single-crop warmup epochs (FKD, AdamW)"
-          aria="Single-crop warmup epochs"
+          label="Single-crop warmup (ep., AdamW)"
+          aria="Single-crop warmup"
           min={0}
           value={cfg.adamwSingleCropWarmupEpochs ?? 0}
           onChange={(v) => set({ adamwSingleCropWarmupEpochs: v })}
