@@ -29,12 +29,7 @@ class WorkerDiedError extends Error {}
  * The worker's answer, or a WorkerDiedError once the job's lock was released without one: a dead
  * worker's locks are freed by the browser, and a finished job answers right after releasing its lock.
  */
-async function unlessWorkerDies<T>(
-  kind: JobKind,
-  id: string,
-  call: Promise<T>,
-  graceMs = 5000,
-): Promise<T> {
+async function unlessWorkerDies<T>(kind: JobKind, id: string, call: Promise<T>, graceMs = 5000): Promise<T> {
   const stop = { stopped: false };
   const died = lockReleased(kind, id, stop).then(
     () =>
@@ -103,7 +98,9 @@ async function runGeneration(studio: Studio, labelSetId: string): Promise<void> 
     if (e instanceof WorkerDiedError) {
       error = diedMessage('teacher', 'resume to continue at the first unlabelled image');
       await (getStudio?.() ?? studio).restartTeacher();
-      await patchLabelSet(await openStudioDb(), labelSetId, { status: 'paused', error }).catch(() => undefined);
+      await patchLabelSet(await openStudioDb(), labelSetId, { status: 'paused', error }).catch(
+        () => undefined,
+      );
     }
     jobStore.patchGeneration(labelSetId, { running: false, error });
   } finally {

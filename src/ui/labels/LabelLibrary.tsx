@@ -212,9 +212,7 @@ export function LabelLibrary() {
                       <button onClick={() => cancelGeneration(studio, s.id)}>Pause</button>
                     ) : (
                       s.status !== 'done' &&
-                      !other && (
-                        <button onClick={() => void startGeneration(studio, s.id)}>Resume</button>
-                      )
+                      !other && <button onClick={() => void startGeneration(studio, s.id)}>Resume</button>
                     )}{' '}
                     {!live && s.status === 'done' && (
                       <button

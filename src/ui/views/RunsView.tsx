@@ -115,12 +115,7 @@ export function RunsView() {
               const shown = shownStatus(r.status, running, other, held !== null);
               const val = valAccuracy(r.history);
               return (
-                <tr
-                  key={r.id}
-                  data-testid="run-row"
-                  data-status={shown}
-                  data-method={r.method}
-                >
+                <tr key={r.id} data-testid="run-row" data-status={shown} data-method={r.method}>
                   <td>
                     <input
                       type="checkbox"
