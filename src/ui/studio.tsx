@@ -3,6 +3,7 @@ import { bootstrap } from './bootstrap';
 import { forcedBackend } from './settings';
 import type { Studio, StudioStatus } from './studioTypes';
 import { installTestHooks } from './testHooks';
+import { watchJobLocks } from './jobLocks';
 import { guarded, startTeacherWorker, startTrainerWorker } from './workers';
 
 export type { Studio, StudioStatus, WorkerStatus } from './studioTypes';
@@ -16,7 +17,7 @@ function errorText(e: unknown): string {
  * never start a second trainer. Their start-up status is an external store React subscribes to.
  */
 class StudioRuntime {
-  readonly teacher = startTeacherWorker();
+  teacher = startTeacherWorker();
   trainer = startTrainerWorker();
   private status: StudioStatus = {
     teacherStatus: { state: 'starting' },
@@ -26,12 +27,9 @@ class StudioRuntime {
   private listeners = new Set<() => void>();
 
   constructor() {
-    const init = { forcedBackend: forcedBackend(), baseUrl: new URL('.', location.href).href };
-    const t = guarded(this.teacher, this.teacher.api.init(init)).then(
-      (report) => this.set({ teacherStatus: { state: 'ready', report } }),
-      (e) => this.set({ teacherStatus: { state: 'error', error: errorText(e) } }),
-    );
+    const t = this.initTeacher();
     void this.initTrainer();
+    watchJobLocks();
     // Index the embedded datasets once and mark jobs a reload interrupted; errors surface as a banner.
     void t
       .then(() => bootstrap(this.snapshot()))
@@ -40,6 +38,21 @@ class StudioRuntime {
         (e: unknown) => this.set({ bootError: errorText(e) }),
       );
   }
+
+  private initTeacher(): Promise<void> {
+    const init = { forcedBackend: forcedBackend(), baseUrl: new URL('.', location.href).href };
+    return guarded(this.teacher, this.teacher.api.init(init)).then(
+      (report) => this.set({ teacherStatus: { state: 'ready', report } }),
+      (e) => this.set({ teacherStatus: { state: 'error', error: errorText(e) } }),
+    );
+  }
+
+  restartTeacher = (): Promise<void> => {
+    this.teacher.terminate();
+    this.teacher = startTeacherWorker();
+    this.set({ teacherStatus: { state: 'starting' } });
+    return this.initTeacher();
+  };
 
   private initTrainer(): Promise<void> {
     const init = { forcedBackend: forcedBackend(), baseUrl: new URL('.', location.href).href };
@@ -63,6 +76,7 @@ class StudioRuntime {
       teacher: this.teacher,
       trainer: this.trainer,
       restartTrainer: this.restartTrainer,
+      restartTeacher: this.restartTeacher,
       current: this.snapshot,
     };
     return this.cached;

@@ -23,6 +23,8 @@ export interface Studio extends StudioStatus {
   trainer: WorkerHandle<TrainerWorkerApi>;
   /** A fresh trainer worker (after a lost GPU device its backend is unusable); resolves when ready. */
   restartTrainer: () => Promise<void>;
+  /** A fresh teacher worker (after the last one died mid-job); resolves when ready. */
+  restartTeacher: () => Promise<void>;
   /** The studio as it is now: a snapshot taken before restartTrainer still holds the old trainer. */
   current: () => Studio;
 }

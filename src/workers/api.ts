@@ -218,3 +218,7 @@ export interface SpeedTable {
   numImages: number;
   rows: SpeedRow[];
 }
+
+// ---- FKD label files (teacher worker) ----
+
+export type * from './fkdInteropApi';
