@@ -21,6 +21,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildStudent } from '../models/students';
 import { ClassTokenPosEmbed, ClassTokenSelect, MultiHeadSelfAttention } from '../models/vit';
+import { mulberry32 } from '../core/mulberry32';
 import { softCrossEntropy } from './loss';
 import { patchBatchNormTraining } from './batchNormTrain';
 import { patchReLUMax } from './reluMaxGrad';
@@ -55,18 +56,11 @@ export interface GradParityReport {
   comparisons: GradParityComparison[];
 }
 
-/** mulberry32: a tiny seeded PRNG; values in [-1, 1), identical on every backend and run. */
+/** Seeded values in offset + scale * [-1, 1), identical on every backend and run. */
 function uniform(seed: number, n: number, scale = 1, offset = 0): Float32Array {
-  let a = seed >>> 0;
+  const next = mulberry32(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    out[i] = offset + scale * (2 * u - 1);
-  }
+  for (let i = 0; i < n; i++) out[i] = offset + scale * (2 * next() - 1);
   return out;
 }
 
