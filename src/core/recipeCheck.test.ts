@@ -16,6 +16,9 @@ const cfg = (over: Partial<TrainConfig> = {}): TrainConfig => ({
   ...over,
 });
 
+/** A value as a hand-edited draft or stored record may hold it: typed only by where it is read. */
+const fromStorage = <T>(v: unknown): T => JSON.parse(JSON.stringify(v));
+
 const labels = (over: Partial<LabelSetSettings> = {}): LabelSetSettings => ({
   ...DEFAULT_LABEL_SETTINGS,
   scale: [0.08, 1],
@@ -54,7 +57,7 @@ describe('trainConfigProblems', () => {
   });
 
   it('refuses values outside the unions (a hand-edited draft or record)', () => {
-    const bad = { ...cfg(), arch: 'lenet', optimizer: 'adam', mix: 'mosaic' } as unknown as TrainConfig;
+    const bad = fromStorage<TrainConfig>({ ...cfg(), arch: 'lenet', optimizer: 'adam', mix: 'mosaic' });
     expect(trainConfigProblems(bad)).toEqual([
       expect.stringMatching(/^student must be one of mlp, tinyCnn, .* \(got "lenet"\)$/),
       expect.stringMatching(/^optimiser must be one of sgd, adamw/),
@@ -121,7 +124,7 @@ describe('labelSettingsProblems', () => {
     expect(labelSettingsProblems(labels({ k: 11 }), 10)).toEqual(['k (11) cannot exceed the 10 classes']);
     expect(labelSettingsProblems(labels({ codec: 'hard', k: 11 }), 10)).toEqual([]);
     expect(labelSettingsProblems(labels({ numCrops: 0, temperature: -1, scale: [0, 1] }))).toHaveLength(3);
-    const bad = { ...labels(), codec: 'topk', precision: 'fp16' } as unknown as LabelSetSettings;
+    const bad = fromStorage<LabelSetSettings>({ ...labels(), codec: 'topk', precision: 'fp16' });
     expect(labelSettingsProblems(bad)).toEqual([
       expect.stringMatching(/^codec must be one of hard, smoothing, msTopK, mrTopK, full \(got "topk"\)$/),
       expect.stringMatching(/^precision must be one of f32, f16, q16, q8/),

@@ -8,7 +8,7 @@ import { jobStore } from './jobStore';
 import { jobId, type GenerationSample, type IndexJobSpec, type JobProgress } from '../workers/api';
 import type { TrainConfig, TrainMethod } from '../core/recipe';
 import { getLabelSet, openStudioDb, patchLabelSet, patchRun, putHandle } from '../store';
-import { claimJob, lockReleased, releaseJob, type JobKind } from './jobLocks';
+import { announceJobChange, claimJob, lockReleased, releaseJob, type JobKind } from './jobLocks';
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -123,15 +123,17 @@ async function runGeneration(studio: Studio, labelSetId: string): Promise<void> 
     let error = message(e);
     if (e instanceof WorkerDiedError) {
       error = diedMessage('teacher', 'resume to continue at the first unlabelled image');
-      await studio.current().restartTeacher();
       await patchLabelSet(await openStudioDb(), labelSetId, { status: 'paused', error }).catch(
         () => undefined,
       );
     }
     jobStore.patchGeneration(labelSetId, { running: false, error });
+    // The UI says so at once; the fresh worker's start-up (a timed backend probe) takes a while.
+    if (e instanceof WorkerDiedError) void studio.current().restartTeacher();
   } finally {
     await releaseJob('generate', labelSetId);
     jobStore.bumpStore();
+    announceJobChange();
   }
 }
 
@@ -190,13 +192,14 @@ export async function startTraining(studio: Studio, runId: string, retried = fal
     let error = message(e);
     if (e instanceof WorkerDiedError) {
       error = diedMessage('trainer', 'resume to continue from the last checkpoint');
-      await studio.current().restartTrainer();
       await patchRun(await openStudioDb(), runId, { status: 'paused', error }).catch(() => undefined);
     }
     jobStore.patchTraining(runId, { running: false, error });
+    if (e instanceof WorkerDiedError) void studio.current().restartTrainer();
   } finally {
     await releaseJob('train', runId);
     jobStore.bumpStore();
+    announceJobChange();
   }
 }
 
