@@ -1,15 +1,17 @@
 /**
- * Benchmark helper (bench:data, issue 4): decode + crop throughput in the worker, the data path of
+ * Benchmark helper (bench:data): decode + crop throughput in the worker, the data path of
  * generation and training without teacher or student. Per image: decodeImage (sniff + createImageBitmap
  * + pixels) -> uploadImage (once) -> cropsFromImage with `cropsPerImage` sampled RandomResizedCrop boxes
  * at outSize -> a one-number readback (the sum of the crops) so the device work has surely run ->
- * dispose. Decoding runs a few images ahead (as generation's DECODE_AHEAD does), so the figures are
- * those of a pipeline, and crops/s at N crops per decode over crops/s at 1 shows the FKD amortisation.
+ * dispose. Decoding runs a few images ahead through the same bounded prefetch as generation, so the
+ * figures are those of a pipeline, and crops/s at N crops per decode over crops/s at 1 shows the FKD
+ * amortisation.
  */
 import * as tf from '@tensorflow/tfjs';
 import { sampleCropBoxes } from '../core/cropBox';
 import { Rng } from '../core/rng';
 import { decodeImage } from '../data/decode';
+import { prefetch } from '../data/prefetch';
 import { cropsFromImage } from '../engine/crops';
 import { uploadImage } from '../engine/pixels';
 import { currentBackend } from '../engine/tensors';
@@ -66,23 +68,18 @@ export async function decodeCropThroughput(
 ): Promise<DecodeCropThroughput> {
   if (blobs.length === 0) throw new Error('decodeCropThroughput: no images');
   const rng = new Rng(1234).fork(cropsPerImage);
-  let next = 0;
-  const ahead: ReturnType<typeof decodeImage>[] = [];
-  const refill = () => {
-    while (ahead.length < DECODE_AHEAD) {
-      const p = decodeImage(blobs[next++ % blobs.length]);
-      p.catch(() => undefined); // awaited in order below
-      ahead.push(p);
-    }
-  };
+  function* decodes(): Generator<() => ReturnType<typeof decodeImage>> {
+    for (let next = 0; ; next++) yield () => decodeImage(blobs[next % blobs.length]);
+  }
+  const ahead = prefetch(decodes(), DECODE_AHEAD);
   let images = 0;
   let failed = 0;
   let checksum = 0;
   let waitMs = 0;
   const one = async (): Promise<void> => {
-    refill();
     const tw = performance.now();
-    const d = await ahead.shift()!;
+    const { value: d } = await ahead.next();
+    if (!d) throw new Error('decode-ahead ended'); // an endless cycle: cannot happen
     waitMs += performance.now() - tw;
     if ('error' in d) {
       failed++;
@@ -100,7 +97,7 @@ export async function decodeCropThroughput(
   const end = t0 + seconds * 1000;
   while (performance.now() < end) await one();
   const elapsed = (performance.now() - t0) / 1000;
-  await Promise.allSettled(ahead);
+  await ahead.return();
   const crops = images * cropsPerImage;
   return {
     backend: currentBackend(),
