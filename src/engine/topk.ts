@@ -1,6 +1,6 @@
 /**
  * The one top-k readback: top-k of each (selected) row computed on the device, so only k (class,
- * value) pairs per row come back, asynchronously (never dataSync).
+ * value) pairs per row come back, asynchronously: never dataSync (docs/tfjs-notes.md, Readbacks).
  */
 import * as tf from '@tensorflow/tfjs';
 

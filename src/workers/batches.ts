@@ -1,6 +1,6 @@
 /**
  * Assembling one training step: which images, which crops, which targets. FKD reads each image's label
- * record and picks numCrops stored crops without replacement (fresh draw per pass, as FKD does);
+ * record and picks numCrops stored crops without replacement (fresh draw per pass, docs/fkd.md, Loader);
  * vanilla and online KD draw one fresh RandomResizedCrop + flip per image. Every random choice is a
  * fork of the run seed keyed by (pass, image), so a resumed run replays exactly the same batches.
  */
