@@ -7,6 +7,7 @@
  * per image in transactions that also advance the label set's counters (never a half record, never a
  * count that disagrees with the records).
  */
+import { itemId } from '../data/itemId';
 import { encodeLabelRecord } from '../core/labelRecord';
 import { storedK } from '../core/softLabel';
 import { decodeOffThread } from '../data/decodePool';
@@ -132,9 +133,9 @@ export async function runGeneration(
         tm.read += performance.now() - r0;
         if (signal.aborted) break;
         if ('error' in decoded) {
-          skipped.push({ path: item.path, reason: decoded.error });
+          skipped.push({ path: itemId(item), reason: decoded.error });
         } else {
-          if (decoded.warnings.length) warned.push({ path: item.path, warnings: decoded.warnings });
+          if (decoded.warnings.length) warned.push({ path: itemId(item), warnings: decoded.warnings });
           const { width: W, height: H } = decoded;
           const p0 = performance.now();
           const boxes = await cropBoxesFor(set, item.index, W, H, db);

@@ -5,7 +5,7 @@
  */
 import { memoryInfo, currentBackend } from '../engine/tensors';
 import { PermissionLostError } from '../data/permissions';
-import { appendRunHistory, getRun, isQuotaError, openStudioDb, patchRun } from '../store';
+import { appendRunHistory, getRun, isQuotaError, openStudioDb, patchRun, truncateRunHistory } from '../store';
 import type { ProgressFn } from './api';
 import { checkpointDue, evaluateAfterPass, restoreLatest, saveCheckpoint } from './checkpoint';
 import { evaluateItems, type EvalResult } from './evaluate';
@@ -66,7 +66,8 @@ export async function runTraining(
     session = await TrainSession.open(cfg);
     const s = session;
     g = await restoreLatest(runId, s);
-    await patchRun(db, runId, { status: 'running', error: undefined });
+    // Steps after the checkpoint are trained again: their old history goes (a kill left it behind).
+    await truncateRunHistory(db, runId, g, { status: 'running', error: undefined });
     const progress = new ProgressReporter(cb.onProgress);
     const sampleThrottle = new Throttle(800);
     const metricsThrottle = new Throttle(400);
