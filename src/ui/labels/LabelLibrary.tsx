@@ -13,6 +13,7 @@ import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { guarded } from '../workers';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { FkdExportButtons, FkdImport, FkdProvenance, resumeFkdImport } from './FkdInterop';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -164,6 +165,7 @@ export function LabelLibrary() {
       <h2>Label sets</h2>
       {error && <div className="banner error">{error}</div>}
       <ImportLabelSet />
+      <FkdImport />
       <ErrorBanner error={exportError} />
       {sets && sets.length === 0 && <p className="muted">No soft labels yet: generate a set above.</p>}
       {sets && sets.length > 0 && (
@@ -192,6 +194,7 @@ export function LabelLibrary() {
                   <td className="muted">
                     {s.settings.codec} k={s.settings.k} {s.settings.precision} T={s.settings.temperature}{' '}
                     scale [{s.settings.scale.join(', ')}] seed {s.settings.seed}
+                    <FkdProvenance set={s} />
                   </td>
                   <td className="num" data-testid="images-done">
                     {s.imagesDone}/{s.imagesTotal}
@@ -208,7 +211,17 @@ export function LabelLibrary() {
                       <button onClick={() => cancelGeneration(studio, s.id)}>Pause</button>
                     ) : (
                       s.status !== 'done' && (
-                        <button onClick={() => void startGeneration(studio, s.id)}>Resume</button>
+                        <button
+                          onClick={() =>
+                            s.provenance
+                              ? void resumeFkdImport(studio, s).catch((e: unknown) =>
+                                  setExportError(`Resume of "${s.name}" failed: ${errorText(e)}`),
+                                )
+                              : void startGeneration(studio, s.id)
+                          }
+                        >
+                          Resume
+                        </button>
                       )
                     )}{' '}
                     {!live && s.status === 'done' && (
@@ -223,6 +236,7 @@ export function LabelLibrary() {
                         Export
                       </button>
                     )}{' '}
+                    {!live && s.status === 'done' && <FkdExportButtons set={s} />}{' '}
                     <button
                       disabled={live}
                       onClick={async () => {
