@@ -12,7 +12,7 @@
  *    RGB); a dense teacher with ~8x the student's FLOPs, built with random weights here in Node,
  *    imported through teacher.api.importTeacher; FKD labels generated with that teacher.
  *  - compute-bound: resnetMini (ResNet-18 shape in miniature) at 28 px on the embedded Fashion-MNIST
- *    set; a random-weight ResNet-18-shaped teacher (bench/harness.ts randomTeacher 'resnet18', width 16,
+ *    set; a random-weight ResNet-18-shaped teacher (bench/teachers.ts randomTeacher 'resnet18', width 16,
  *    ~12x resnetMini's FLOPs: the student's own family, deeper and wider, as FKD's teachers are),
  *    imported the same way, labels the FKD set (8 crops/image) and is online KD's teacher. (The
  *    embedded teacher is a tiny MLP, ~0.02x the student: online KD with it cost almost nothing extra,
@@ -39,18 +39,9 @@ import { modelFlops } from '../src/models/flops';
 import { buildStudent } from '../src/models/students';
 import type { SpeedTable } from '../src/workers/speed';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig, type TrainMethod } from '../src/workers/trainConfig';
-import {
-  arg,
-  generateLabels,
-  importTeacher,
-  note,
-  randomTeacher,
-  round,
-  runBench,
-  startLongTaskObserver,
-  stopLongTaskObserver,
-  table,
-} from './harness';
+import { arg, note, round, runBench, startLongTaskObserver, stopLongTaskObserver, table } from './harness';
+import { generateLabels } from './studioJobs';
+import { importTeacher, randomTeacher } from './teachers';
 import { writeSyntheticImageNet } from './syntheticImageNet';
 
 const IMAGES = arg('images', 320);
