@@ -17,7 +17,7 @@
  *    imported the same way, labels the FKD set (8 crops/image) and is online KD's teacher. (The
  *    embedded teacher is a tiny MLP, ~0.02x the student: online KD with it cost almost nothing extra,
  *    which is not the setting FKD addresses.) Online KD is also timed with the same shape at width 40
- *    (~75x): on wasm, which the studio picks for conv students since engine/wasmConvGrad.ts, a forward
+ *    (~75x): on wasm, which the studio picks for conv students since engine/kernels/wasmConvGrad.ts, a forward
  *    is cheaper per FLOP than a training step, so what online KD costs depends on the teacher's
  *    forward time over the student's step time, printed for both teachers (FKD/online KD <= 0.5 needs
  *    it >= ~1; the paper's teacher forward costs about one ResNet-50 step).
@@ -297,7 +297,7 @@ await runBench('train', async ({ page }) => {
   const cSpeed = await speed(computeCfg, COMPUTE_TIMED);
   note('compute-bound: student compute-only');
   const cStudent = await studentOnly(computeCfg, COMPUTE_TIMED);
-  // Since conv students train on wasm (engine/wasmConvGrad.ts) the studio picks wasm here, where a
+  // Since conv students train on wasm (engine/kernels/wasmConvGrad.ts) the studio picks wasm here, where a
   // forward runs more FLOPs/s than a training step: the 12x teacher's forward cost ~0.8 of a student
   // step until the conv gradients and BatchNorm's training op got faster (2026-11-29: 1.37, printed
   // below). Online KD is also timed with a wider teacher of the same shape (FKD's own time does not

@@ -3,7 +3,7 @@
  * binary. The byte layout is specified in docs/label-record.md; keep the two in sync.
  *
  * Why a custom format: the reference stores each image as a torch.save ZIP of pickled numpy arrays
- * (~37 KB per image for MS top-5 fp32, reference 1.5). Here a crop is one bit-packed row:
+ * (docs/fkd.md, Storage). Here a crop is one bit-packed row:
  * the box as exact pixel integers (the reference's fractions are i/H, j/W, h/H, w/W of integer boxes,
  * so integers lose nothing; height and width are stored minus 1), 1 flip bit, k class ids of bitsFor(C − 1) bits and k probabilities whose
  * width depends on the precision (softLabel.ts). MS top-5, C = 1000, q8, a 500x375 image:

@@ -1,9 +1,9 @@
 /**
- * Gradient parity between tfjs backends (pitfall 6: a WebGPU/WebGL grad kernel can be missing or wrong on
- * one device, tfjs#8590). For every layer type our students use, a tiny model with fixed inputs and
- * weights (our own PRNG, so bit-identical on every backend) runs forward in training mode, the loss and
- * the gradients w.r.t. every trainable weight AND the input are taken, then compared with the reference
- * backend (the first one named, normally cpu). BatchNorm's moving statistics after the step are
+ * Gradient parity between tfjs backends (a WebGPU/WebGL grad kernel can be missing or wrong on one device:
+ * docs/tfjs-notes.md, Missing kernels and gradients). For every layer type our students use, a tiny model
+ * with fixed inputs and weights (our own PRNG, so bit-identical on every backend) runs forward in training
+ * mode, the loss and the gradients w.r.t. every trainable weight AND the input are taken, then compared with
+ * the reference backend (the first one named, normally cpu). BatchNorm's moving statistics after the step are
  * compared too (they are updated in the forward pass).
  *
  * Metric per tensor: maxAbs = max |a - b|, maxRel = maxAbs / max |ref| (relative to the tensor's scale:
@@ -238,7 +238,7 @@ function setWeights(model: tf.LayersModel, caseIndex: number, scale: number): vo
 export async function runCase(c: Case, index: number): Promise<Named[]> {
   const symIn = c.inputs.map((s) => tf.input({ shape: s.slice(1) }));
   const model = c.model ? tf.model({ inputs: symIn, outputs: c.model(symIn) }) : null;
-  // tf.variable keeps a copy of its initial value (pitfall 2): create it inside a tidy.
+  // tf.variable keeps a copy of its initial value (docs/tfjs-notes.md): create it inside a tidy.
   const xs = c.inputs.map((s, i) =>
     tf.tidy(() => tf.variable(tf.tensor(uniform(17 + 31 * index + i, size(s), c.inputScale ?? 1), s), true)),
   );

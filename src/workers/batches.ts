@@ -1,9 +1,10 @@
 /**
  * Assembling one training step: which images, which crops, which targets. FKD reads each image's label
- * record and picks numCrops stored crops without replacement (fresh draw per pass, reference 2.1);
+ * record and picks numCrops stored crops without replacement (fresh draw per pass, docs/fkd.md, Loader);
  * vanilla and online KD draw one fresh RandomResizedCrop + flip per image. Every random choice is a
  * fork of the run seed keyed by (pass, image), so a resumed run replays exactly the same batches.
  */
+import { itemId } from '../data/itemId';
 import { sampleCropBoxes, type CropBox } from '../core/cropBox';
 import { decodeLabelRecord, recordCropBox, recordEncodedLabel, type LabelRecord } from '../core/labelRecord';
 import { Rng } from '../core/rng';
@@ -69,15 +70,16 @@ export async function loadStep(
         records ? records.then((r) => r[i]) : Promise.resolve(undefined),
       ]);
       if ('error' in decoded) {
-        decodeSkips.push({ path: item.path, reason: decoded.error });
-        return { skip: { path: item.path, reason: decoded.error } };
+        decodeSkips.push({ path: itemId(item), reason: decoded.error });
+        return { skip: { path: itemId(item), reason: decoded.error } };
       }
-      if (decoded.warnings.length) warned.push({ path: item.path, warnings: decoded.warnings });
+      if (decoded.warnings.length) warned.push({ path: itemId(item), warnings: decoded.warnings });
       const rng = new Rng(cfg.seed).fork(`${cfg.method}:${passIndex}:${item.index}`);
       let boxes: CropBox[];
       let softTargets: Float32Array | undefined;
       if (cfg.method === 'fkd') {
-        if (!recordBytes) return { skip: { path: item.path, reason: 'no soft label record for this image' } };
+        if (!recordBytes)
+          return { skip: { path: itemId(item), reason: 'no soft label record for this image' } };
         const record = decodeLabelRecord(recordBytes);
         if (record.spec.numClasses !== numClasses) {
           throw new Error(`label set has ${record.spec.numClasses} classes, the student ${numClasses}`);
@@ -135,7 +137,7 @@ export function recoverTargets(r: LabelRecord, crops: number[]): Float32Array {
   return out;
 }
 
-/** Crop-major rows (reference 2.2): row = slot * numImages + image. */
+/** Crop-major rows (docs/fkd.md): row = slot * numImages + image. */
 export function cropMajorTargets(images: LoadedImage[], numClasses: number): Float32Array {
   const n = images.length;
   const k = images[0].boxes.length;

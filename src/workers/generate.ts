@@ -5,6 +5,7 @@
  * one compact label record per image, written in transactions that also advance the label set's
  * counters (never a half record, never a count that disagrees with the records).
  */
+import { itemId } from '../data/itemId';
 import type { CropBox } from '../core/cropBox';
 import { storedK } from '../core/softLabel';
 import { encodeLabelRecord } from '../core/labelRecord';
@@ -75,8 +76,8 @@ const FLUSH_IMAGES = 64;
 
 /**
  * Images read and decoded ahead of the one being queued: two teacher batches' worth, so the reads for
- * the next batch run while the device works on this one (a fixed 8 starved 512-crop batches of
- * 32-crop images: 39 % of the job was spent waiting on reads). Bounded: the queue holds RGBA.
+ * the next batch run while the device works on this one (a fixed 8 starved large batches of
+ * many-crop images: docs/results.md, bench:slg). Bounded: the queue holds RGBA.
  */
 export function decodeAhead(batchCrops: number, numCrops: number): number {
   return Math.max(8, Math.min(64, Math.ceil((2 * batchCrops) / Math.max(1, numCrops))));
@@ -236,7 +237,7 @@ export async function runGeneration(
         const item = todo[nextDecode++];
         const p = reader
           .blob(item)
-          .then((b) => deps.decode(b, { name: item.path }))
+          .then((b) => deps.decode(b, { name: itemId(item) }))
           .catch(missingFileAsSkip);
         p.catch(() => undefined); // awaited in order below
         decodes.push(p);
@@ -251,10 +252,10 @@ export async function runGeneration(
         const decoded = await decodes.shift()!;
         tm.read += performance.now() - r0;
         if ('error' in decoded) {
-          skipped.push({ path: item.path, reason: decoded.error });
+          skipped.push({ path: itemId(item), reason: decoded.error });
           continue;
         }
-        if (decoded.warnings.length) warned.push({ path: item.path, warnings: decoded.warnings });
+        if (decoded.warnings.length) warned.push({ path: itemId(item), warnings: decoded.warnings });
         const { width: W, height: H } = decoded;
         const p0 = performance.now();
         const boxes = await cropBoxesFor(set, item.index, W, H, db);

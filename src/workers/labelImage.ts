@@ -3,6 +3,7 @@
  * or reused from another label set), its upload, and its crops' teacher top-k encoded through the
  * label codec into the image's label record as the batches return.
  */
+import { itemId } from '../data/itemId';
 import { Rng } from '../core/rng';
 import { sampleCropBoxes, toPixelBox, type CropBox } from '../core/cropBox';
 import { encodeSoftLabel, type CodecSpec } from '../core/softLabel';
@@ -85,7 +86,7 @@ export class OpenImage {
   sample(): GenerationSample {
     return {
       imageIndex: this.item.index,
-      path: this.item.path,
+      path: itemId(this.item),
       classIndex: this.item.classIndex,
       width: this.width,
       height: this.height,

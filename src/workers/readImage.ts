@@ -1,3 +1,4 @@
+import { itemId } from '../data/itemId';
 import type { DecodedPixels, DecodeFailure } from '../data/decode';
 import type { DecodeFit } from '../data/decodeFit';
 import { decodeOffThread } from '../data/decodePool';
@@ -16,7 +17,7 @@ export async function readImage(
   fit?: DecodeFit,
 ): Promise<DecodedPixels | DecodeFailure> {
   try {
-    return await decodeOffThread(await reader.blob(item), { name: item.path, fit });
+    return await decodeOffThread(await reader.blob(item), { name: itemId(item), fit });
   } catch (e) {
     if (e instanceof SourceNotFoundError)
       return { error: `file not found (moved or deleted since indexing): ${e.path}` };

@@ -2,6 +2,7 @@
  * One training session: student, optimiser, data, schedule, and the step function shared by real runs
  * and the speed table (so the three methods are timed by the very code that trains them).
  */
+import { itemId } from '../data/itemId';
 import { learningRateAt, locateStep, type Pass, type ScheduleConfig } from '../core/schedule';
 import { Rng } from '../core/rng';
 import { sampleMix } from '../core/mixing';
@@ -261,7 +262,7 @@ export class TrainSession {
         };
         at += k;
         return {
-          path: im.item.path,
+          path: itemId(im.item),
           classIndex: im.item.classIndex,
           width: im.width,
           height: im.height,

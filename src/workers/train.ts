@@ -8,6 +8,7 @@ import { memoryInfo, currentBackend, type MemoryInfo } from '../engine/tensors';
 import { PermissionLostError } from '../data/permissions';
 import {
   appendRunHistory,
+  truncateRunHistory,
   getRun,
   isQuotaError,
   latestCheckpoint,
@@ -108,7 +109,8 @@ export async function runTraining(
     session = await TrainSession.open(cfg);
     const s = session;
     g = await restoreLatest(runId, s);
-    await patchRun(db, runId, { status: 'running', error: undefined });
+    // Steps after the checkpoint are trained again: their old history goes (a kill left it behind).
+    await truncateRunHistory(db, runId, g, { status: 'running', error: undefined });
     const progress = new ProgressReporter(cb.onProgress);
     const sampleThrottle = new Throttle(800);
     const metricsThrottle = new Throttle(400);

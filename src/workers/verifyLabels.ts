@@ -5,6 +5,7 @@
  * documented bound (core/softLabel recoveredErrorBound), so a wrong box, flip, class order or
  * quantiser shows up as a failure, not as a slightly worse student.
  */
+import { itemId } from '../data/itemId';
 import { decodeLabelRecord, recordCropBoxes, recordEncodedLabel } from '../core/labelRecord';
 import { encodeSoftLabel, recoverSoftLabel, recoveredErrorBound } from '../core/softLabel';
 import { decodeImage } from '../data/decode';
@@ -47,7 +48,7 @@ export async function verifyLabelSet(labelSetId: string, sampleImages: number): 
       if (!bytes) continue;
       const rec = decodeLabelRecord(bytes);
       bound = recoveredErrorBound(rec.spec);
-      const decoded = await decodeImage(await reader.blob(item), { name: item.path });
+      const decoded = await decodeImage(await reader.blob(item), { name: itemId(item) });
       if ('error' in decoded) continue;
       const image = uploadImage(decoded.pixels, decoded.width, decoded.height);
       const C = rec.spec.numClasses;

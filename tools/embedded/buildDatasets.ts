@@ -33,7 +33,7 @@ function main(): void {
   const index: DatasetIndex = {
     version: 1,
     datasets: [folder, wds, photos],
-    // The CNN teacher first (the default: 92 % vs 89 %, and a teacher that costs more than its
+    // The CNN teacher first (the default: the more accurate one, and a teacher that costs more than its
     // students, as in FKD); the dense one stays as a fast alternative.
     teachers: [CNN_TEACHER, 'models/fashion-teacher'],
   };

@@ -2,7 +2,7 @@
  * Trains the embedded default FKD teacher on the full Fashion-MNIST train set (60k) in Node with
  * tfjs + the wasm backend, and saves it in tfjs Layers format to public/models/fashion-teacher/.
  *
- *   npx tsx tools/embedded/trainTeacher.ts        # full run: 30 epochs, ~5 min on 2 cores
+ *   npx tsx tools/embedded/trainTeacher.ts        # full run: 30 epochs, minutes on a CPU
  *   npx tsx tools/embedded/trainTeacher.ts --epochs 1 --max-steps 100 --out /tmp/quick  # timing
  *   (experiments only: --scale-lo X, --full-p P, --epochs N, --out DIR)
  *
@@ -36,8 +36,8 @@ export const SCALE_LO = 0.35;
 let SCALE: [number, number] = [SCALE_LO, 1];
 /**
  * Probability that a training sample is the full (uncropped, maybe flipped) image instead of a
- * random-resized crop. Crops alone gave 86.8% full-image top-1 (30 epochs); with 0.25 the
- * teacher is a good whole-image classifier too (~89%) and still labels crops well. The full image
+ * random-resized crop. Trained on crops alone it was a weaker whole-image classifier; with 0.25 it is a
+ * good one too and still labels crops well (docs/results.md, Teachers). The full image
  * is inside the crop distribution (scale 1), so the label-generation range stays [SCALE_LO, 1].
  */
 export const FULL_P_DEFAULT = 0.25;
@@ -234,7 +234,7 @@ async function main(): Promise<void> {
   FULL_P = Number(arg('full-p') ?? FULL_P);
   await tf.setBackend('wasm');
   await tf.ready();
-  patchWasmBatchMatMul(); // ~7x faster dense backward on wasm; see src/engine/kernels/wasmMatMul.ts
+  patchWasmBatchMatMul(); // a much faster dense backward on wasm; see src/engine/kernels/wasmMatMul.ts
   console.log(
     `backend ${tf.getBackend()}, epochs ${epochs}, batch ${BATCH}, scale [${SCALE}], full-p ${FULL_P}`,
   );

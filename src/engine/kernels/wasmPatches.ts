@@ -8,7 +8,7 @@ import { patchWasmBatchMatMul } from './wasmMatMul';
 import { patchWasmTile } from './wasmTile';
 
 export function patchWasmKernels(): void {
-  // Dense-layer gradients use transposed matmuls, which are ~30x slower on wasm than transposing first.
+  // Dense-layer gradients use transposed matmuls, far slower on wasm than transposing first.
   patchWasmBatchMatMul();
   // Conv gradients as forward convs (XNNPACK): wasm has no 2-D filter gradient, a slow input gradient.
   patchWasmConv2DBackpropFilter();
