@@ -16,10 +16,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
+  addWasmKernel,
   convInfo,
   filterGradWindow,
   inputGradInput,
-  kernelScope,
+  withKernelScope,
   wasmKernel,
   type ConvGeometryAttrs,
   type Shape4,
@@ -49,62 +50,48 @@ export function patchWasmDepthwiseGrads(): void {
   const sum = wasmKernel('Sum');
   const depthwise = wasmKernel('DepthwiseConv2dNative');
 
-  tf.registerKernel({
-    kernelName: 'DepthwiseConv2dNativeBackpropFilter',
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const attrs = args.attrs as unknown as DepthwiseGradAttrs & { filterShape: Shape4 };
-      const info = depthwiseInfo(x.shape as Shape4, attrs.filterShape, attrs);
-      const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
-      const [fh, fw, c] = attrs.filterShape;
-      const n = x.shape[0];
-      const k = kernelScope(args.backend as tf.KernelBackend);
-      try {
-        const { xs, pads } = filterGradWindow(k, x, info, fh, fw);
-        const [, hc, wc] = xs.shape;
-        // [N, H, W, C] -> [H, W, C, N] -> [1, H, W, C*N]: channel c*N + n is image n's channel c.
-        const xt = k.run(transpose, { x: xs }, { perm: [1, 2, 3, 0] });
-        const x1 = k.run(reshape, { x: xt }, { shape: [1, hc, wc, c * n] });
-        const dyt = k.run(transpose, { x: dy }, { perm: [1, 2, 3, 0] });
-        const f1 = k.run(reshape, { x: dyt }, { shape: [ho, wo, c * n, 1] });
-        const out = k.run(
-          depthwise,
-          { x: x1, filter: f1 },
-          { strides: [1, 1], pad: pads, dilations: [sh, sw] },
-        );
-        const perImage = k.run(reshape, { x: out }, { shape: [fh, fw, c, n] });
-        const summed = k.run(sum, { x: perImage }, { axis: [3], keepDims: false });
-        return k.keep(reshape, { x: summed }, { shape: [fh, fw, c, 1] });
-      } finally {
-        k.release();
-      }
-    },
+  addWasmKernel('DepthwiseConv2dNativeBackpropFilter', (args) => {
+    const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    const attrs = args.attrs as unknown as DepthwiseGradAttrs & { filterShape: Shape4 };
+    const info = depthwiseInfo(x.shape as Shape4, attrs.filterShape, attrs);
+    const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
+    const [fh, fw, c] = attrs.filterShape;
+    const n = x.shape[0];
+    return withKernelScope(args.backend as tf.KernelBackend, (k) => {
+      const { xs, pads } = filterGradWindow(k, x, info, fh, fw);
+      const [, hc, wc] = xs.shape;
+      // [N, H, W, C] -> [H, W, C, N] -> [1, H, W, C*N]: channel c*N + n is image n's channel c.
+      const xt = k.run(transpose, { x: xs }, { perm: [1, 2, 3, 0] });
+      const x1 = k.run(reshape, { x: xt }, { shape: [1, hc, wc, c * n] });
+      const dyt = k.run(transpose, { x: dy }, { perm: [1, 2, 3, 0] });
+      const f1 = k.run(reshape, { x: dyt }, { shape: [ho, wo, c * n, 1] });
+      const out = k.run(
+        depthwise,
+        { x: x1, filter: f1 },
+        { strides: [1, 1], pad: pads, dilations: [sh, sw] },
+      );
+      const perImage = k.run(reshape, { x: out }, { shape: [fh, fw, c, n] });
+      const summed = k.run(sum, { x: perImage }, { axis: [3], keepDims: false });
+      return k.keep(reshape, { x: summed }, { shape: [fh, fw, c, 1] });
+    });
   });
 
-  tf.registerKernel({
-    kernelName: 'DepthwiseConv2dNativeBackpropInput',
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-      const attrs = args.attrs as unknown as DepthwiseGradAttrs & { inputShape: Shape4 };
-      const info = depthwiseInfo(attrs.inputShape, filter.shape as Shape4, attrs);
-      const [fh, fw] = filter.shape;
-      const k = kernelScope(args.backend as tf.KernelBackend);
-      try {
-        const input = inputGradInput(k, dy, info, attrs.inputShape, fh, fw);
-        if (!input) throw new Error('wasm DepthwiseConv2dNativeBackpropInput: padding wider than the filter');
-        const { dyd, pads } = input;
-        const rotated = k.run(reverse, { x: filter }, { dims: [0, 1] });
-        return k.keep(
-          depthwise,
-          { x: dyd, filter: rotated },
-          { strides: [1, 1], pad: pads, dilations: [1, 1] },
-        );
-      } finally {
-        k.release();
-      }
-    },
+  addWasmKernel('DepthwiseConv2dNativeBackpropInput', (args) => {
+    const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const attrs = args.attrs as unknown as DepthwiseGradAttrs & { inputShape: Shape4 };
+    const info = depthwiseInfo(attrs.inputShape, filter.shape as Shape4, attrs);
+    const [fh, fw] = filter.shape;
+    return withKernelScope(args.backend as tf.KernelBackend, (k) => {
+      const input = inputGradInput(k, dy, info, attrs.inputShape, fh, fw);
+      if (!input) throw new Error('wasm DepthwiseConv2dNativeBackpropInput: padding wider than the filter');
+      const { dyd, pads } = input;
+      const rotated = k.run(reverse, { x: filter }, { dims: [0, 1] });
+      return k.keep(
+        depthwise,
+        { x: dyd, filter: rotated },
+        { strides: [1, 1], pad: pads, dilations: [1, 1] },
+      );
+    });
   });
   patched = true;
 }
