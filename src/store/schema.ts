@@ -97,6 +97,8 @@ export interface LabelSetProvenance {
   maxSnapPx: number;
   /** What, if anything, was rounded on import. */
   rounding: string;
+  /** The picked folder's stored handle (handles store), so a paused import can resume. */
+  handleId?: string;
 }
 
 export interface LabelRecordRow {

@@ -10,7 +10,7 @@ import type { JobProgress } from '../workers/api';
 import type { GenerationSample } from '../workers/generate';
 import type { TrainConfig, TrainMethod } from '../workers/trainConfig';
 import { getLabelSet, openStudioDb, patchLabelSet, patchRun } from '../store';
-import { claimJob, lockReleased, releaseJob, type JobKind } from './jobLocks';
+import { announceJobChange, claimJob, lockReleased, releaseJob, type JobKind } from './jobLocks';
 
 /** The current studio (its trainer changes after a restart); set by the studio runtime. */
 let getStudio: (() => Studio) | null = null;
@@ -97,15 +97,17 @@ async function runGeneration(studio: Studio, labelSetId: string): Promise<void> 
     let error = message(e);
     if (e instanceof WorkerDiedError) {
       error = diedMessage('teacher', 'resume to continue at the first unlabelled image');
-      await (getStudio?.() ?? studio).restartTeacher();
       await patchLabelSet(await openStudioDb(), labelSetId, { status: 'paused', error }).catch(
         () => undefined,
       );
     }
     jobStore.patchGeneration(labelSetId, { running: false, error });
+    // The UI says so at once; the fresh worker's start-up (a timed backend probe) takes a while.
+    if (e instanceof WorkerDiedError) void (getStudio?.() ?? studio).restartTeacher();
   } finally {
     await releaseJob('generate', labelSetId);
     jobStore.bumpStore();
+    announceJobChange();
   }
 }
 
@@ -164,13 +166,14 @@ export async function startTraining(studio: Studio, runId: string, retried = fal
     let error = message(e);
     if (e instanceof WorkerDiedError) {
       error = diedMessage('trainer', 'resume to continue from the last checkpoint');
-      await (getStudio?.() ?? studio).restartTrainer();
       await patchRun(await openStudioDb(), runId, { status: 'paused', error }).catch(() => undefined);
     }
     jobStore.patchTraining(runId, { running: false, error });
+    if (e instanceof WorkerDiedError) void (getStudio?.() ?? studio).restartTrainer();
   } finally {
     await releaseJob('train', runId);
     jobStore.bumpStore();
+    announceJobChange();
   }
 }
 

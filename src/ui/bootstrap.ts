@@ -12,7 +12,7 @@ import {
   sweepOrphans,
 } from '../store';
 import { indexDataset } from './actions';
-import { heldJobLocks, jobLockName } from './jobLocks';
+import { announceJobChange, heldJobLocks, jobLockName } from './jobLocks';
 import { jobStore } from './jobStore';
 import { loadManifest } from './embedded';
 import type { Studio } from './studio';
@@ -42,7 +42,10 @@ export async function markInterruptedJobs(): Promise<void> {
     }
   }
   // Views opened before this ran re-read, so none keeps showing the stale 'running'.
-  if (marked > 0) jobStore.bumpStore();
+  if (marked > 0) {
+    jobStore.bumpStore();
+    announceJobChange();
+  }
 }
 
 export async function bootstrap(studio: Studio): Promise<void> {

@@ -91,11 +91,21 @@ async function poll(): Promise<void> {
 }
 
 let watching = false;
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('fkd-studio-jobs') : null;
 
-/** Polls the held job locks once a second (a query is cheap) for the life of the page. */
+/** Tells other tabs that a job's stored state changed (it ended, paused or was marked), so they re-read. */
+export function announceJobChange(): void {
+  channel?.postMessage('changed');
+}
+
+/**
+ * Polls the held job locks once a second (a query is cheap) for the life of the page, and re-reads
+ * lists when another tab announces a job change (a status written after its lock was released).
+ */
 export function watchJobLocks(intervalMs = 1000): void {
   if (watching || !navigator.locks?.query) return;
   watching = true;
+  channel?.addEventListener('message', () => jobStore.bumpStore());
   const tick = () => void poll().finally(() => setTimeout(tick, intervalMs));
   tick();
 }

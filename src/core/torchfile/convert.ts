@@ -113,7 +113,7 @@ export function recordToFkd(r: LabelRecord, precision: FkdPrecision = 'f32'): Fk
   return { kind, k, precision, numCrops: n, coords, flip: r.flips, indices: r.indices, probs };
 }
 
-/** FKD's stem of a file name: the text before its first '.' (fkd-reference 2.10). */
+/** FKD's stem of a file name: the text before its first '.' (docs/fkd-files.md, The tree). */
 export function fkdStem(fileName: string): string {
   const base = fileName.slice(fileName.lastIndexOf('/') + 1);
   const dot = base.indexOf('.');

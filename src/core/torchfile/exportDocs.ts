@@ -1,7 +1,7 @@
 /**
  * The files an FKD export carries beside train/: fkd_studio.json (what the tree holds, class order),
  * README.md and train_fkd.sh (the exact FKD launch commands for one node and for N nodes). Facts from
- * fkd-reference 1.5.1, 2.2 and 2.5: -b counts crops per step on each node, lr 0.1 for 1024 crops (SGD
+ * docs/fkd-files.md (Launching FKD's trainer): -b counts crops per step on each node, lr 0.1 for 1024 crops (SGD
  * recipe), --num_crops no larger than the crops stored, one launch per node, torch.load weights_only.
  */
 import type { FkdPrecision } from './fkdFile';

@@ -1,5 +1,5 @@
 /**
- * FKD's per-image soft-label file (fkd-reference 1.3-1.5, docs/fkd-files.md): torch.save of the list
+ * FKD's per-image soft-label file (docs/fkd-files.md, One file): torch.save of the list
  * [coords (N, 4), flip (N,), label], NumPy arrays, float32 or float16 (`--use_fp16`). coords are
  * (top/H, left/W, h/H, w/W); the label's shape says its type: hard (N,) int64, smoothing (N, 2) =
  * [index, p_max], marginal smoothing / renorm top-k (N, 2, k) = [indices as floats; probabilities],

@@ -14,6 +14,7 @@ import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { guarded } from '../workers';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { FkdExportButtons, FkdImport, FkdProvenance, resumeFkdImport } from './FkdInterop';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -166,6 +167,7 @@ export function LabelLibrary() {
       <h2>Label sets</h2>
       {error && <div className="banner error">{error}</div>}
       <ImportLabelSet />
+      <FkdImport />
       <ErrorBanner error={exportError} />
       {sets && sets.length === 0 && <p className="muted">No soft labels yet: generate a set above.</p>}
       {sets && sets.length > 0 && (
@@ -196,6 +198,7 @@ export function LabelLibrary() {
                   <td className="muted">
                     {s.settings.codec} k={s.settings.k} {s.settings.precision} T={s.settings.temperature}{' '}
                     scale [{s.settings.scale.join(', ')}] seed {s.settings.seed}
+                    <FkdProvenance set={s} />
                   </td>
                   <td className="num" data-testid="images-done">
                     {s.imagesDone}/{s.imagesTotal}
@@ -212,7 +215,19 @@ export function LabelLibrary() {
                       <button onClick={() => cancelGeneration(studio, s.id)}>Pause</button>
                     ) : (
                       s.status !== 'done' &&
-                      !other && <button onClick={() => void startGeneration(studio, s.id)}>Resume</button>
+                      !other && (
+                        <button
+                          onClick={() =>
+                            s.provenance
+                              ? void resumeFkdImport(studio, s).catch((e: unknown) =>
+                                  setExportError(`Resume of "${s.name}" failed: ${errorText(e)}`),
+                                )
+                              : void startGeneration(studio, s.id)
+                          }
+                        >
+                          Resume
+                        </button>
+                      )
                     )}{' '}
                     {!live && s.status === 'done' && (
                       <button
@@ -226,6 +241,7 @@ export function LabelLibrary() {
                         Export
                       </button>
                     )}{' '}
+                    {!live && s.status === 'done' && <FkdExportButtons set={s} />}{' '}
                     <button
                       disabled={live || !!other}
                       onClick={async () => {
