@@ -1,3 +1,4 @@
+import { FidelityExplorer } from '../labels/FidelityExplorer';
 import { GenerateForm } from '../labels/GenerateForm';
 import { LabelExplorer } from '../labels/LabelExplorer';
 import { LabelLibrary } from '../labels/LabelLibrary';
@@ -9,6 +10,7 @@ export function LabelsView() {
       <GenerateForm />
       <LabelLibrary />
       <LabelExplorer />
+      <FidelityExplorer />
       <TeacherImport />
     </>
   );

@@ -1,0 +1,60 @@
+import { expect, test, type Page } from '@playwright/test';
+import { goto, openStudio } from './helpers';
+
+// One page for the whole file: the embedded label set is generated once and every teaching check reuses it.
+test.describe.configure({ mode: 'serial' });
+
+let page: Page;
+
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(300_000);
+  page = await browser.newPage();
+  await openStudio(page);
+  await goto(page, 'Soft labels');
+  await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Fashion-MNIST 2k (2000 train)' });
+  await page.getByLabel('Crops per image').fill('4');
+  // The dense teacher: the CNN default costs ~40x more per crop, which only slows the test down.
+  await page.getByLabel('Teacher', { exact: true }).selectOption('embedded:fashion-teacher');
+  await page.getByRole('button', { name: 'Generate soft labels' }).click();
+  await expect(page.getByTestId('label-set-row').first()).toHaveAttribute('data-status', 'done', {
+    timeout: 240_000,
+  });
+});
+
+test.afterAll(async () => {
+  await page.close();
+});
+
+test('storage vs fidelity: every codec × precision of the embedded label set on one chart, a short run adds its accuracy', async () => {
+  test.setTimeout(240_000);
+  await goto(page, 'Soft labels');
+  const explorer = page.getByTestId('fidelity-explorer');
+  await explorer.getByRole('button', { name: 'Compare every codec' }).click();
+  await expect(explorer.getByTestId('fidelity-sample')).toContainText('10 classes', { timeout: 60_000 });
+  const chart = explorer.getByTestId('fidelity-chart');
+  for (const codec of ['hard', 'smoothing', 'msTopK', 'mrTopK', 'full'])
+    for (const precision of ['f32', 'f16', 'q16', 'q8'])
+      await expect(chart.locator(`[data-codec="${codec}"][data-precision="${precision}"]`)).toHaveCount(1);
+  await expect(chart.getByTestId('fidelity-point')).toHaveCount(20);
+  await expect(explorer.getByTestId('fidelity-row')).toHaveCount(20);
+  // Full f32 keeps p; hard keeps only the argmax: the table's error column says so.
+  const err = async (name: string, precision: string) =>
+    Number(
+      await explorer
+        .getByTestId('fidelity-row')
+        .filter({ has: page.getByRole('cell', { name, exact: true }) })
+        .filter({ has: page.getByRole('cell', { name: precision, exact: true }) })
+        .locator('td')
+        .nth(3)
+        .textContent(),
+    );
+  expect(await err('full', 'f32')).toBeLessThan(1e-5);
+  expect(await err('hard', 'f32')).toBeGreaterThan(0.05);
+
+  // A one-epoch student on the set's own codec (MS top-5 q8, no relabelling): its accuracy joins the chart.
+  await explorer.getByLabel('Epochs per short run').fill('1');
+  await explorer.getByRole('button', { name: 'Train a short student on MS top-5 q8' }).click();
+  await expect(chart.getByTestId('fidelity-accuracy')).toHaveCount(1, { timeout: 180_000 });
+  // The README shows this view: the screenshot is retaken on every run so it stays current.
+  await explorer.screenshot({ path: 'docs/teaching-explorer.png' });
+});
