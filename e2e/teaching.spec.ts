@@ -58,3 +58,27 @@ test('storage vs fidelity: every codec × precision of the embedded label set on
   // The README shows this view: the screenshot is retaken on every run so it stays current.
   await explorer.screenshot({ path: 'docs/teaching-explorer.png' });
 });
+
+test('formulas sit next to what they explain, and every view says what it shows', async () => {
+  await goto(page, 'Train');
+  for (const [id, text] of [
+    ['explain-softce', 'divides only the student'],
+    ['explain-schedule', 'single-crop'],
+    ['explain-speed', 'needs no teacher at training time'],
+  ] as const) {
+    const box = page.getByTestId(id);
+    await box.locator('summary').click();
+    await expect(box.locator('.katex').first()).toBeVisible();
+    await expect(box).toContainText(text);
+  }
+  await expect(page.getByTestId('schedule-summary')).toContainText('single-crop epoch');
+  await goto(page, 'Soft labels');
+  await page.getByTestId('explain-recovery').locator('summary').click();
+  await expect(page.getByTestId('explain-recovery').locator('.katex-display')).toBeVisible();
+  for (const v of ['Data', 'Soft labels', 'Train', 'Evaluate', 'Pipeline (live)', 'Runs', 'Settings']) {
+    await goto(page, v);
+    const intro = page.getByTestId('view-intro');
+    await intro.locator('summary').click();
+    await expect(intro.locator('p')).toBeVisible();
+  }
+});

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { BackendBanners } from './components/BackendBanners';
 import { StudioProvider } from './studio';
+import { ViewIntro } from './teaching/ViewIntro';
 import { DataView } from './views/DataView';
 import { EvaluateView } from './views/EvaluateView';
 import { LabelsView } from './views/LabelsView';
@@ -56,6 +57,7 @@ export function App() {
       </header>
       <main>
         <BackendBanners />
+        <ViewIntro key={view} view={view} />
         <Current />
       </main>
     </StudioProvider>

@@ -8,6 +8,7 @@ import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { NumberField } from '../components/NumberField';
 import { DEFAULT_LABEL_SETTINGS as D, defaultLabelScale, newLabelSet } from './newLabelSet';
+import { RecoveryExplain } from '../teaching/formulas';
 import { ErrorBanner } from '../components/ErrorBanner';
 
 const CODECS = [
@@ -199,6 +200,7 @@ export function GenerateForm() {
           </select>
         </label>
       </div>
+      <RecoveryExplain codec={codec} k={k} />
       <p>
         <button className="primary" onClick={() => void create()} disabled={!dataset || !teacher}>
           Generate soft labels
