@@ -1,5 +1,5 @@
 /**
- * bench:quality (issue 6): the embedded student trained three ways on the embedded Fashion-MNIST 2k set
+ * bench:quality: the embedded student trained three ways on the embedded Fashion-MNIST 2k set
  * with the same student, seed, epochs, batch (crops per step) and so the same number of steps and crops:
  * FKD (stored soft labels from an embedded teacher), vanilla (hard labels) and online KD (the same teacher
  * on every step's crops). Each is evaluated on the 500 val images (top-1, against hard labels). Goal: FKD
@@ -13,46 +13,8 @@
  * scale [0.08, 1] for all three methods (the ImageNet RandomResizedCrop default: small crops make hard
  * labels noisy, which is where per-crop soft labels pay), AdamW cosine, 32 epochs, each method at its own
  * learning rate tuned on seed 1 (LR below), measured on seeds 20-25 (declared before that run).
- * Measured 2026-11-29 (evening, `npx tsx bench/quality.ts --epochs 32 --gen-crops 64 --seeds
- * 20,21,22,23,24,25` at 08143d4, 44.4 min on wasm, 2 cores, the machine shared): FKD 83.07 / vanilla
- * 80.07 / online KD 83.97: FKD - vanilla +3.00 (goal >= 3: met, at its edge; per seed 3.8, 2.4, 3.0,
- * 2.4, 3.6, 2.8), FKD - online KD -0.90 (within 1: met). `npm run bench:quality` at fd1c867 (the same recipe
- * and seeds; other float rounding after the BatchNorm and strided-gradient changes of 9a604c4/e05e6be), 40.2
- * min: FKD 83.67 / vanilla 79.77 / online KD 83.60: +3.90 (per seed 4.6, 2.6, 3.6, 1.8, 6.4, 4.4), +0.07. The recipe until then, 16 epochs with 32 stored
- * crops (seeds 2-7 at 9b9ca3c, 19.9 min): FKD 80.03 / vanilla 77.73 / online KD 80.00, +2.30 (per seed
- * 2.4, 4.2, 2.8, 2.2, 1.6, 0.6) and +0.03; each BatchNorm rewrite that day (engine/batchNormTrain.ts:
- * same maths, other float rounding) reshuffled every run: the same seeds gave +2.93 before it and +2.67
- * at 1b8cf93, a replication on seeds 8-13 +2.30. 32 epochs with 32 stored crops (seeds 14-16, stopped
- * after three): FKD 83.53 / vanilla 80.93 / online KD 84.60, +2.60 and -1.07: a 32-pass run drawing
- * one of 32 stored crops per pass sees ~20 distinct crops of an image, online KD 32 fresh ones.
- * A CNN teacher trained on [0.08, 1] crops instead of [0.35, 1] (92.1 % vs 92.4 % on full test images;
- * `tools/embedded/train_cnn_teacher.py --scale-lo 0.08`) labelled worse: seed 1, 16 epochs, FKD 77.8 %
- * vs 81.2 % with the shipped teacher (online KD 79.0 vs 78.6): a teacher that never saw tiny crops is
- * unsure on them, and that uncertainty is what the student should learn there.
- * Before the learning rates were tuned (all at 0.002, the MLP's), seeds 1-6 gave FKD 77.77 / vanilla 74.13
- * / online KD 77.40 (+3.63): most of that margin was vanilla being undertrained at 0.002, so it is not the
- * headline any more. numCrops matters for this BatchNorm CNN (seed 1, FKD only): lr 0.008: 1 -> 81.6, 4 ->
- * 77.8; lr 0.004: 79.6 vs 77.0; lr 0.002: 76.6 / 74.4 (2) / 72.8 (4), and from there a lower lr (0.001:
- * 68.2) or a larger batch (128: 69.6) at 4 is worse still: k crops of each image share a 64-crop batch, so
- * a step sees 64/k images. On this 28x28 set there is no decode to amortise, so the default is 1. Training
- * on 500 of the 2k images for 64 epochs (seed 1, lr 0.004 for both): FKD 80.0 vs vanilla 75.8 (+4.2): FKD
- * keeps its accuracy on a quarter of the images, hard labels do not; not the headline, which trains on the
- * whole embedded set. Temperature (seed 1, FKD, lr 0.008): T 0.5 80.8, 1 81.6, 2 81.0; stored top-k: k 5
- * 81.6, k 10 (every class) 80.4. Budget (seed 1, 1b8cf93): 32 epochs FKD 82.4 vs vanilla 78.8 (+3.6; +3.2
- * at 16 with the earlier code): within one seed's noise, not adopted. tinyCnn width 16
- * (seed 1): FKD 50.4 % after 256 s, far below; not pursued.
- *
- * The MLP (`npm run bench:quality:mlp`: width 256, the dense teacher, 128 stored crops, numCrops 4, all
- * three at lr 0.002; the studio's default student until 2026-11-29) does not reach the goal either: FKD
- * 77.5 / vanilla 75.5 / online KD 78.0 over seeds 1-6 (+2.0; per seed 4.6, 1.2, 2.4, 2.6, 1.8, -0.6),
- * ~+1.8 over seeds 1-9. What was tried for it (2026-11-28/29): width (seeds 2,3, 16 epochs, FKD - vanilla:
- * 64 +1.2/+0.0, 128 +1.0/+0.2, 256 +3.4/+3.0, 512 +2.0/+2.8); temperature (T 1 best: width 64 T 0.5 75.3,
- * 1 74.9, 2 73.9, 4 72.9; width 256 T 0.5 77.4 vs 78.3 at T 1); budget (FKD reaches ~78 % in 16 epochs and
- * stays there while vanilla keeps climbing: seeds 2,3 +3.2 at 16 epochs, +0.5 at 24; 12 epochs +2.93 on
- * seeds 1-3, +1.73 on seeds 4-9); teachers (seeds 1-3: dense +2.74, dense + CNN ensemble +1.67, CNN at T =
- * 2 +0.60; a dense teacher trained on scale-0.08 crops 1 point below the shipped one); mixing (Mixup
- * +2.54, CutMix +0.47 vs +2.74 without); numCrops (2 -> 77.40, 4 -> 78.07, 8 -> 77.53: the MLP, with no
- * BatchNorm, is not hurt by multi-crop batches).
+ * Results, the recipes tried before this one and what each probe found (learning rates, label scale,
+ * numCrops, temperature, top-k, teachers, the MLP student): docs/results.md, bench:quality.
  *
  *   npx tsx bench/quality.ts [--seeds 20,21,22,23,24,25] [--epochs 32] [--num-crops 1] [--gen-crops 64] [--batch 64]
  *                            [--lr X | --lr-fkd 0.008 --lr-vanilla 0.004 --lr-online-kd 0.016]
@@ -74,9 +36,7 @@ const GEN_CROPS = arg('gen-crops', DEFAULT_LABEL_SETTINGS.numCrops);
 const BATCH = arg('batch', DEFAULT_TRAIN_CONFIG.cropsPerStep);
 /**
  * The studio's default (workers/labelConfig.ts), below the embedded teachers' training scale (0.35):
- * small crops make hard labels noisy, which is where per-crop soft labels pay (the MLP, 16 epochs,
- * 2026-11-28: +1.7 at scale [0.35, 1], +2.0 at [0.08, 1]; the mini ResNet, seed 1, 2026-11-29: FKD -
- * vanilla -1.2 at [0.35, 1] (40 stored crops), +3.2 at [0.08, 1]; per-method lr).
+ * small crops make hard labels noisy, which is where per-crop soft labels pay (docs/results.md).
  */
 const SCALE_MIN = arg('scale-min', LABEL_SCALE_MIN);
 /** Train on the first N images of the 2k set (0 = all): KD's gain shows most where hard labels overfit. */
@@ -99,10 +59,8 @@ const flag = (name: string): string | undefined => {
  */
 const SEEDS = (flag('seeds') ?? '20,21,22,23,24,25').split(',').map(Number);
 /**
- * The studio's default teacher (the CNN, 92 % top-1). bench:quality:mlp passes the dense one: for the
- * MLP student the CNN's sharper labels distilled worse (2026-11-28, 32 stored crops, T = 1: CNN seed 1
- * FKD 75.4 / vanilla 73.4 / online KD 75.6, seed 2 FKD 73.0 / vanilla 74.0; dense (128 crops) seed 1
- * 76.4 / 73.4).
+ * The studio's default teacher (the CNN). bench:quality:mlp passes the dense one: for the MLP student
+ * the CNN's sharper labels distilled worse (docs/results.md, bench:quality:mlp).
  */
 const TEACHER_FLAG = flag('teacher') ?? 'embedded:fashion-cnn-teacher';
 /** Exploration: a teacher folder (model.json + group1-shard1of1.bin, 28x28 grey, [0,1], logits) instead. */
@@ -110,11 +68,9 @@ const TEACHER_DIR = flag('teacher-dir');
 const ALL_METHODS = ['fkd', 'vanilla', 'onlineKd'] as const;
 type Method = (typeof ALL_METHODS)[number];
 /**
- * Learning rate per method, each at its best on the tuning seed 1 (AdamW, grid 0.002 / 0.004 / 0.008
- * / 0.016, 2026-11-29): FKD 76.6 / 79.6 / 81.6 / 79.8, vanilla 72.2 / 78.4 / 78.0 / 77.2, online KD
- * - / 79.6 / 80.0 / 81.0, and 80.0 at 0.032. A shared lr would favour one method: at
- * 0.002 (the MLP's) vanilla trailed FKD by 4.4 on seed 1 only because it was undertrained. `--lr`
- * sets all three; `--lr-fkd`, `--lr-vanilla`, `--lr-online-kd` one each.
+ * Learning rate per method, each at its best on the tuning seed 1 (AdamW grid 0.002-0.016; the grid is
+ * in docs/results.md). A shared lr would favour one method: at the MLP's 0.002 vanilla was undertrained.
+ * `--lr` sets all three; `--lr-fkd`, `--lr-vanilla`, `--lr-online-kd` one each.
  */
 const LR_ALL = flag('lr');
 const LR: Record<Method, number> = {

@@ -1,5 +1,5 @@
 /**
- * Issue 4, bad input: a folder holding every bad-input kind and a set of bad WebDataset shards.
+ * Bad input: a folder holding every bad-input kind and a set of bad WebDataset shards.
  * The Data view's skip report lists each unusable file with its reason, the good files all index
  * (exact counts), and a soft-label generation job over the dataset finishes, listing the files that
  * only fail at decode time (truncated/corrupt JPEG, enormous images) as skipped. Both trees use the

@@ -1,8 +1,8 @@
 /**
  * Backend selection, run INSIDE the worker that will do the work (WebGPU registration failed in a
- * SharedWorker and WebGL in a worker needs OffscreenCanvas: pitfall 9, so only the worker knows).
- * Preference: webgpu > webgl > wasm > cpu, with two exceptions measured on our machines
- * (environment.md 3): wasm cannot train every depthwise conv (tfjs-backend-wasm 4.22 has no conv or
+ * SharedWorker and WebGL in a worker needs OffscreenCanvas, so only the worker knows: docs/tfjs-notes.md,
+ * Workers). Preference: webgpu > webgl > wasm > cpu, with two exceptions (docs/tfjs-notes.md, Missing
+ * kernels and gradients): wasm cannot train every depthwise conv (tfjs-backend-wasm 4.22 has no conv or
  * depthwise backprop kernels; wasmConvGrad.ts and wasmDepthwiseGrad.ts supply them, the depthwise ones
  * for channel multiplier 1 and dilation 1 only, which is what the studio's MobileNets use),
  * and a software WebGPU adapter (SwiftShader) can be slower than WebGL, so then we time a tiny probe of
@@ -141,14 +141,14 @@ let wasmPathsConfigured = false;
 
 /** Process-wide flags and wasm file locations; idempotent. */
 async function prepare(): Promise<void> {
-  // Threads give nothing on 2 cores and the pthread blob breaks under minification (environment.md 3).
+  // Threads give nothing on 2 cores and the pthread blob breaks under minification (docs/tfjs-notes.md).
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (!wasmPathsConfigured && isBrowserLike()) {
     const { configureWasmPaths } = await import('./wasmPaths');
     configureWasmPaths();
   }
   wasmPathsConfigured = true;
-  // Dense-layer gradients use transposed matmuls, which are ~30x slower on wasm than transposing first.
+  // Dense-layer gradients use transposed matmuls, far slower on wasm than transposing first.
   patchWasmBatchMatMul();
   // Conv gradients as forward convs (XNNPACK): wasm has no 2-D filter gradient, a slow input gradient.
   patchWasmConv2DBackpropFilter();

@@ -33,9 +33,8 @@ type Call = (
 /**
  * Per-channel sums of x ([..., C]) over every other axis. For [N, H, W, C] as a global average pool
  * (times H*W) and a sum over the N rows: on wasm tf.sum over the leading axes transposes the whole
- * tensor first, 0.43 vs 0.10 ms for [64, 28, 28, 8] and 19 vs 0.27 ms for [64, 28, 28, 48], and its
- * single running sum is ~10x less accurate than the pool's per-image partial sums (max error against
- * a float64 sum 2e-3 vs 2.5e-4 for 50k normal values).
+ * tensor first, which costs far more than the pool, and its single running sum is less accurate than
+ * the pool's per-image partial sums (both measured: docs/results.md, bench:step).
  */
 function channelSum(x: tf.Tensor): tf.Tensor1D {
   const c = x.shape[x.rank - 1];
@@ -49,9 +48,9 @@ function channelSum(x: tf.Tensor): tf.Tensor1D {
 
 /**
  * A per-channel vector ready to combine with a [..., C] tensor. On wasm, binary ops that broadcast a
- * [C] vector with C < 32 run a slow indexed loop: for [64, 28, 28, 8] a broadcast multiply took 0.54 ms,
- * a tile to the full shape plus a same-shape multiply 0.16 ms (0.22 vs 0.08 ms at C = 16, equal from
- * C = 32 on). So there the vector is tiled out first; other backends broadcast at no cost.
+ * [C] vector with C < 32 run a slow indexed loop, slower than a tile to the full shape plus a same-shape
+ * op (docs/results.md, bench:step). So there the vector is tiled out first; other backends broadcast at
+ * no cost.
  */
 function perChannel(v: tf.Tensor1D, like: tf.Tensor): tf.Tensor {
   const c = v.shape[0];

@@ -162,7 +162,7 @@ describe('grey models: luma before the crop', () => {
   });
 });
 
-describe('batchFromImages is crop-major (fkd-reference 2.2)', () => {
+describe('batchFromImages is crop-major (docs/fkd.md)', () => {
   const constant = (v: number, h: number, w: number) => tf.fill([h, w, 1], v) as tf.Tensor3D;
   const boxes = (n: number): CropBox[] => Array.from({ length: n }, () => ({ ...WHOLE }));
 

@@ -1,6 +1,6 @@
 /**
  * GPU crop pipeline: one uploaded image -> all its stored FKD crops in ONE tf.image.cropAndResize call
- * (fkd-reference 2.1 step 3: crop the stored box, bilinear resize, mirror by the stored bit, normalise).
+ * (docs/fkd.md, Loader: crop the stored box, bilinear resize, mirror by the stored bit, normalise).
  *
  * Sampling convention (why the box maths below looks odd):
  * torchvision's bilinear resize (align_corners=False, no antialias) samples output pixel i of a crop
@@ -165,7 +165,7 @@ export function cropsFromImage(
 }
 
 /**
- * A training batch, CROP-MAJOR as the reference loader collates it (fkd-reference 2.2):
+ * A training batch, CROP-MAJOR as the reference loader collates it (docs/fkd.md):
  * [slot 0 of every image, slot 1 of every image, ...]. Every image must bring the same number of boxes.
  * When all images share one size (the embedded 28x28 set) everything is a single cropAndResize call.
  */
@@ -219,7 +219,7 @@ export function batchFromImages(
 }
 
 /**
- * The evaluation view of one image (fkd-reference 2.7: shorter side -> size*256/224, centre crop size),
+ * The evaluation view of one image (docs/fkd.md, Evaluation: shorter side -> size*256/224, centre crop size),
  * as core's evalCropBox on the original image: one cropAndResize reproduces resize-then-crop exactly,
  * because both sample the same source coordinates (see the convention at the top). [1, size, size, C].
  */

@@ -1,11 +1,11 @@
 /**
- * The capped ReLU layers (ReLU6 in MobileNet students) with a cheaper gradient. tfjs-layers computes
- * relu then clipByValue, and clipByValue's gradient is greaterEqual, lessEqual, logicalAnd and select
- * over the whole activation, which the wasm backend runs as slow generic loops (~60 ms of a 290 ms
- * mobilenetMini step, batch 64). Here the layer is one op: forward clipByValue(x, 0, max) (the same
- * values), gradient dy * step(x) * step(max - x), i.e. dy where 0 < x < max: PyTorch's ReLU6/hardtanh
- * backward; tfjs-layers' passes dy at x == max too, a difference only on that measure-zero set.
- * Checked against the unpatched layer (reluMaxGrad.test.ts) and across backends (gradient parity).
+ * The capped ReLU layers (ReLU6 in MobileNet students) with a cheaper gradient. tfjs-layers computes relu
+ * then clipByValue, and clipByValue's gradient is greaterEqual, lessEqual, logicalAnd and select over the
+ * whole activation, which the wasm backend runs as slow generic loops (a fifth of a mobilenetMini step:
+ * docs/results.md, bench:step). Here the layer is one op: forward clipByValue(x, 0, max) (the same values),
+ * gradient dy * step(x) * step(max - x), i.e. dy where 0 < x < max: PyTorch's ReLU6/hardtanh backward;
+ * tfjs-layers' passes dy at x == max too, a difference only on that measure-zero set. Checked against the
+ * unpatched layer (reluMaxGrad.test.ts) and across backends (gradient parity).
  */
 import * as tf from '@tensorflow/tfjs';
 

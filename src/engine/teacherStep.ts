@@ -1,6 +1,6 @@
 /**
  * The teacher's half of FKD: crops of uploaded images -> softmax(logits / T) -> top-k, computed on
- * the device so only k (class, prob) pairs per crop are read back (pitfall 4: small async readbacks).
+ * the device so only k (class, prob) pairs per crop are read back (docs/tfjs-notes.md, Readbacks).
  */
 import * as tf from '@tensorflow/tfjs';
 import { sameInput } from '../models/ensemble';

@@ -1,5 +1,6 @@
 /**
- * Small, asynchronous readbacks of predictions (pitfall 4: never dataSync; read only top-k-sized tensors).
+ * Small, asynchronous readbacks of predictions: never dataSync, only top-k-sized tensors
+ * (docs/tfjs-notes.md, Readbacks).
  */
 import * as tf from '@tensorflow/tfjs';
 

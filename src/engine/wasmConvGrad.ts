@@ -5,10 +5,10 @@
  *   dW[kh,kw,ci,co] = sum_{n,i,j} xs[n, kh + i*sh, kw + j*sw, ci] * dy[n,i,j,co]
  * (xs = x padded as the forward padded it, 'same' or 'valid' by tfjs' own rules), i.e. a forward conv of
  * xs with its batch and channel axes swapped ([Ci, H, W, N]) by dy as the filter ([Ho, Wo, N, Co]),
- * dilated by the stride. Measured on a resnetMini step (32 crops, Node): 14 ms for all its filter
- * gradients, vs 150 ms through the native Conv3DBackpropFilterV2 with depth 1 (which is also wrong for
- * stride 2) and 163-445 ms for im2col + matmul variants. The native Conv2DBackpropInput is replaced
- * too, at stride 1 (below). Checked against the cpu backend (wasmConvGrad.test.ts, gradient parity).
+ * dilated by the stride: an order of magnitude faster than the native Conv3DBackpropFilterV2 with
+ * depth 1 (which is also wrong for stride 2) or im2col + matmul (docs/results.md, bench:step). The
+ * native Conv2DBackpropInput is replaced too, at stride 1 (below). Checked against the cpu backend
+ * (wasmConvGrad.test.ts, gradient parity).
  */
 import * as tf from '@tensorflow/tfjs';
 import { combinedTapIndex, polyphasePlan } from './polyphase';
@@ -31,10 +31,10 @@ interface ConvGradAttrs extends ConvGeometryAttrs {
 
 /**
  * A 1x1 conv's filter gradient as a matmul: dW = xs^T dy over the N*Ho*Wo positions, xs = x at the
- * stride. As a conv it would take dy as an Ho x Wo filter for a 1 x 1 output, which XNNPACK runs ~20x
- * slower (9 ms vs 0.4 for resnetMini's 1x1 stride-2 shortcut, batch 64). x is sampled at the stride by
- * a stride-s 1x1 conv with an identity filter: XNNPACK does that in ~0.2 ms where wasm's StridedSlice
- * takes ~9 (x * 1 + 0 * the others: exact for finite x). Only for no padding, where xs is x[::sh, ::sw].
+ * stride. As a conv it would take dy as an Ho x Wo filter for a 1 x 1 output, which XNNPACK runs far
+ * slower. x is sampled at the stride by a stride-s 1x1 conv with an identity filter, which XNNPACK runs
+ * much faster than wasm's StridedSlice (x * 1 + 0 * the others: exact for finite x; figures in
+ * docs/results.md, bench:step). Only for no padding, where xs is x[::sh, ::sw].
  */
 function filterGrad1x1(
   k: ReturnType<typeof kernelScope>,
@@ -125,9 +125,9 @@ let inputPatched = false;
 /**
  * A strided conv's input gradient by phases (polyphase.ts): one stride-1 conv of dy with a combined
  * filter of s*s*Ci output channels (each phase's taps, zeros elsewhere), then a transpose that
- * interleaves the phases into dx. For resnetMini's 3x3 stride-2 layers, batch 64 (wasm, Node): 1.9 vs
- * 4.8 ms at 28x28x8 <- 14x14x16 and 1.5 vs 5.9 ms at 14x14x16 <- 7x7x32 against the stride-1 conv of
- * the zero-dilated dy. (tf.depthToSpace would interleave too, but wasm's takes ~10 ms for these.)
+ * interleaves the phases into dx: no multiplications by the zeros of a zero-dilated dy, several times
+ * faster for resnetMini's 3x3 stride-2 layers (docs/results.md, bench:step). tf.depthToSpace would
+ * interleave too, but wasm's is slower than the whole gradient.
  * Null where the plan does not apply (unequal strides, sizes not a multiple of the stride).
  */
 function polyphaseInputGrad(
@@ -200,9 +200,9 @@ function polyphaseInputGrad(
 
 /**
  * The input gradient of a conv as a forward conv (XNNPACK), replacing wasm's native Conv2DBackpropInput
- * (~4x slower at stride 1 and 10-14x a forward conv at stride 2, measured on resnetMini's layers): dx is
- * dy with stride - 1 zeros between its rows and columns, padded so every tap reaches it, correlated
- * with the filter rotated by 180 degrees and its in/out channels swapped:
+ * (several times a forward conv, most at stride 2: docs/results.md, bench:step): dx is dy with stride - 1
+ * zeros between its rows and columns, padded so every tap reaches it, correlated with the filter rotated by
+ * 180 degrees and its in/out channels swapped:
  *   dx[n,y,x,ci] = sum_{u,v,co} dyp[n, y+u, x+v, co] * W[fh-1-u, fw-1-v, ci, co].
  * At stride 2 three of the four dilated positions are zeros (wasted multiplies), still far faster than
  * the native kernel.

@@ -1,9 +1,8 @@
 /**
  * Speed patch for training dense layers on the tfjs wasm backend (browser and Node).
  *
- * The wasm BatchMatMul kernel is slow with transposeA/transposeB (measured here: a
- * [128,784]^T x [128,512] product takes ~60 ms with transposeA vs ~2 ms for the same product
- * with the operand pre-transposed), and dense-layer gradients use exactly those flags. This
+ * The wasm BatchMatMul kernel is far slower with transposeA/transposeB than with the operand
+ * pre-transposed (docs/results.md, bench:step), and dense-layer gradients use exactly those flags. This
  * re-registers BatchMatMul for 'wasm' so that transposed operands are first materialised with the
  * (fast) Transpose kernel and the product runs untransposed. Results are the same product
  * (unit-tested against the cpu backend). Applied whenever the wasm backend is registered: the

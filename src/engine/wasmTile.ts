@@ -1,8 +1,8 @@
 /**
  * A faster Tile for the tfjs wasm backend. BatchNorm's input gradient tiles a [1,1,1,C] scale to the
  * whole activation on every training step (tfjs-core FusedBatchNorm_grad), and wasm's native Tile
- * computes every output element's source index (measured: ~45 ms of a 160 ms resnetMini step on 32
- * crops). Tiling is block repetition: axis by axis from the last, each block of the tensor so far is
+ * computes every output element's source index (a large share of a resnetMini step: docs/results.md,
+ * bench:step). Tiling is block repetition: axis by axis from the last, each block of the tensor so far is
  * repeated reps[a] times with doubling copyWithin calls, so the work is a few memcpys per block.
  * float32/int32 only; other dtypes keep the native kernel.
  */

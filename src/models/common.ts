@@ -124,7 +124,7 @@ export function gap(x: Sym): Sym {
   return tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as Sym;
 }
 
-/** The linear head: the losses take logits (pitfall 12). */
+/** The linear head: the losses take logits (docs/tfjs-notes.md). */
 export function logits(ctx: Ctx, x: Sym, numClasses: number): Sym {
   return tf.layers
     .dense({

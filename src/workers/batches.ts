@@ -1,6 +1,6 @@
 /**
  * Assembling one training step: which images, which crops, which targets. FKD reads each image's label
- * record and picks numCrops stored crops without replacement (fresh draw per pass, reference 2.1);
+ * record and picks numCrops stored crops without replacement (fresh draw per pass, docs/fkd.md, Loader);
  * vanilla and online KD draw one fresh RandomResizedCrop + flip per image. Every random choice is a
  * fork of the run seed keyed by (pass, image), so a resumed run replays exactly the same batches.
  */
@@ -135,7 +135,7 @@ export function recoverTargets(r: LabelRecord, crops: number[]): Float32Array {
   return out;
 }
 
-/** Crop-major rows (reference 2.2): row = slot * numImages + image. */
+/** Crop-major rows (docs/fkd.md): row = slot * numImages + image. */
 export function cropMajorTargets(images: LoadedImage[], numClasses: number): Float32Array {
   const n = images.length;
   const k = images[0].boxes.length;

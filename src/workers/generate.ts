@@ -75,8 +75,8 @@ const FLUSH_IMAGES = 64;
 
 /**
  * Images read and decoded ahead of the one being queued: two teacher batches' worth, so the reads for
- * the next batch run while the device works on this one (a fixed 8 starved 512-crop batches of
- * 32-crop images: 39 % of the job was spent waiting on reads). Bounded: the queue holds RGBA.
+ * the next batch run while the device works on this one (a fixed 8 starved large batches of
+ * many-crop images: docs/results.md, bench:slg). Bounded: the queue holds RGBA.
  */
 export function decodeAhead(batchCrops: number, numCrops: number): number {
   return Math.max(8, Math.min(64, Math.ceil((2 * batchCrops) / Math.max(1, numCrops))));

@@ -121,9 +121,10 @@ const api = {
     cropsPerImage: number,
     outSize: number,
     seconds: number,
+    fitted = false,
   ): Promise<DecodeCropThroughput> {
     await ready;
-    return decodeCropThroughput(blobs, cropsPerImage, outSize, seconds);
+    return decodeCropThroughput(blobs, cropsPerImage, outSize, seconds, fitted);
   },
   cancel(jobId: string): boolean {
     return cancelJob(jobId);
