@@ -8,7 +8,7 @@ import {
 import { recoverSoftLabel } from '../../core/softLabel';
 import { getDataset, getLabelRecord, listLabelSets, openStudioDb } from '../../store';
 import type { LabelStats } from '../../workers/labelStats';
-import { classNamer } from '../catalog';
+import { useClassNamer } from '../catalog';
 import { boxColor, CropCanvas, ImageWithBoxes, TopKBars, type ImageRGBA } from '../components/CropViews';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
@@ -80,7 +80,7 @@ function ImageExplorer({
   const [selected, setSelected] = useState(0);
   const [colourBy, setColourBy] = useState<'class' | 'confidence'>('class');
   const { data: dataset } = useStoreQuery((db) => getDataset(db, datasetId), [datasetId]);
-  const names = classNamer(dataset);
+  const names = useClassNamer(dataset);
   useEffect(() => {
     let live = true;
     void (async () => {

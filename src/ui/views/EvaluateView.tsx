@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { getDataset, listRuns, getDatasetItems, type DatasetItem } from '../../store';
 import type { EvalResult } from '../../workers/evaluate';
 import type { JobProgress } from '../../workers/api';
-import { classNamer } from '../catalog';
+import { useClassNamer } from '../catalog';
 import { JobProgressBar } from '../components/JobProgressBar';
 import { pct } from '../format';
 import { useStudio } from '../studio';
@@ -11,6 +11,7 @@ import { useStoreQuery } from '../useStore';
 import { openStudioDb } from '../../store';
 import { itemThumbUrl } from '../thumbs';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { ConfusedPairs } from '../evaluate/ConfusedPairs';
 
 export function EvaluateView() {
   const studio = useStudio();
@@ -29,7 +30,7 @@ export function EvaluateView() {
     async (db) => (run ? getDataset(db, run.datasetId) : undefined),
     [run?.datasetId],
   );
-  const names = classNamer(dataset);
+  const names = useClassNamer(dataset);
 
   async function evaluate() {
     if (!run) return;
@@ -159,6 +160,7 @@ export function EvaluateView() {
               </table>
             </>
           )}
+          <ConfusedPairs result={result} names={names} onOpen={(t, p) => void openCell(t, p)} />
           {cell && (
             <div>
               <h3>{cell.key}</h3>

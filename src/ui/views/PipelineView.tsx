@@ -1,5 +1,5 @@
 import { getRun, getDataset } from '../../store';
-import { classNamer } from '../catalog';
+import { useClassNamer } from '../catalog';
 import { CropCard, ImageWithBoxes } from '../components/CropViews';
 import { useJobs } from '../jobStore';
 import { Curves } from '../train/Curves';
@@ -15,6 +15,7 @@ export function PipelineView() {
     async (db) => (run ? getDataset(db, run.datasetId) : undefined),
     [run?.datasetId],
   );
+  const names = useClassNamer(dataset);
   if (!runId || !job) {
     return (
       <section className="panel">
@@ -25,7 +26,6 @@ export function PipelineView() {
       </section>
     );
   }
-  const names = classNamer(dataset);
   const smp = job.sample;
   const m = job.metrics[job.metrics.length - 1];
   return (
