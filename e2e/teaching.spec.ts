@@ -82,3 +82,26 @@ test('formulas sit next to what they explain, and every view says what it shows'
     await expect(intro.locator('p')).toBeVisible();
   }
 });
+
+test('first run: a fresh profile says "indexing…" in Train, and every empty view leads into the demo', async ({
+  browser,
+}) => {
+  const fresh = await browser.newPage();
+  await fresh.goto('/#/train');
+  await expect(fresh.getByTestId('indexing-notice')).toBeVisible();
+  await expect(fresh.getByTestId('indexing-notice')).toBeHidden({ timeout: 90_000 });
+  await expect(fresh.getByLabel('Train dataset').locator('option')).not.toHaveCount(0);
+  for (const [view, id] of [
+    ['Evaluate', 'evaluate-empty'],
+    ['Runs', 'runs-empty'],
+    ['Pipeline (live)', 'pipeline-empty'],
+    ['Soft labels', 'labels-empty'],
+  ] as const) {
+    await goto(fresh, view);
+    await expect(fresh.getByTestId(id)).toBeVisible();
+  }
+  await goto(fresh, 'Evaluate');
+  await fresh.getByTestId('evaluate-empty').getByRole('button', { name: 'Start the demo in Train' }).click();
+  await expect(fresh.getByRole('button', { name: 'Generate soft labels now' })).toBeVisible();
+  await fresh.close();
+});

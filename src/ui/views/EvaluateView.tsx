@@ -12,6 +12,7 @@ import { openStudioDb } from '../../store';
 import { itemThumbUrl } from '../thumbs';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { ConfusedPairs } from '../evaluate/ConfusedPairs';
+import { DEMO_ACTION, EmptyState } from '../teaching/FirstRun';
 
 export function EvaluateView() {
   const studio = useStudio();
@@ -88,6 +89,19 @@ export function EvaluateView() {
           Evaluate latest checkpoint
         </button>
       </div>
+      {runs && runs.length === 0 && (
+        <EmptyState testId="evaluate-empty" action={DEMO_ACTION}>
+          Nothing to evaluate yet: evaluation measures a trained run&apos;s latest checkpoint on the val
+          split, and there is no run. Train one first; the demo trains FKD and vanilla students on the
+          embedded set.
+        </EmptyState>
+      )}
+      {run && run.history.length === 0 && !result && (
+        <p className="muted" data-testid="evaluate-untrained">
+          {run.name} has not trained a step yet ({run.status}), so it has no checkpoint to evaluate: start it
+          in Runs.
+        </p>
+      )}
       <JobProgressBar progress={progress} />
       <ErrorBanner error={error} />
       {result && (

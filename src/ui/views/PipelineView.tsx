@@ -4,6 +4,7 @@ import { CropCard, ImageWithBoxes } from '../components/CropViews';
 import { useJobs } from '../jobStore';
 import { Curves } from '../train/Curves';
 import { useStoreQuery } from '../useStore';
+import { DEMO_ACTION, EmptyState } from '../teaching/FirstRun';
 import type { LiveImage } from '../../workers/session';
 
 /** The crop-and-label pipeline, live: the image, its crop boxes, each crop with its target and the student's guess. */
@@ -20,9 +21,10 @@ export function PipelineView() {
     return (
       <section className="panel">
         <h2>Pipeline</h2>
-        <p className="muted">
-          Start a training run (Train view) to watch its crops, soft labels and predictions here.
-        </p>
+        <EmptyState testId="pipeline-empty" action={DEMO_ACTION}>
+          Nothing is training. Start a run in Train to watch its batches here: each image&apos;s crop boxes,
+          the crops as the student sees them, their stored soft labels and the student&apos;s guesses.
+        </EmptyState>
       </section>
     );
   }
