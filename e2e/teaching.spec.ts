@@ -105,3 +105,47 @@ test('first run: a fresh profile says "indexing…" in Train, and every empty vi
   await expect(fresh.getByRole('button', { name: 'Generate soft labels now' })).toBeVisible();
   await fresh.close();
 });
+
+test('a copied link restores the settings in a fresh browser context and draws the same crop boxes', async ({
+  browser,
+}) => {
+  await goto(page, 'Train');
+  await page.getByLabel('Epochs', { exact: true }).fill('7');
+  await goto(page, 'Soft labels');
+  await page.getByLabel('Seed', { exact: true }).fill('123');
+  await page.getByLabel('Crops per image').fill('8');
+  await page.getByLabel('Preview image').fill('7');
+  const boxes = page.getByTestId('preview-boxes');
+  await expect(boxes.locator('li')).toHaveCount(8);
+  const drawn = await boxes.locator('li').allTextContents();
+  await page.getByTestId('copy-link').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  expect(link).toContain('l.seed=123');
+
+  const context = await browser.newContext();
+  const other = await context.newPage();
+  await other.goto(link);
+  await expect(other.getByLabel('Seed', { exact: true })).toHaveValue('123', { timeout: 90_000 });
+  await expect(other.getByLabel('Crops per image')).toHaveValue('8');
+  await expect(other.getByLabel('Preview image')).toHaveValue('7', { timeout: 90_000 });
+  await expect(other.getByTestId('preview-boxes').locator('li')).toHaveText(drawn, { timeout: 60_000 });
+  await goto(other, 'Train');
+  await expect(other.getByLabel('Epochs', { exact: true })).toHaveValue('7');
+  await context.close();
+});
+
+test('a malformed link says what it ignored and shows the default demo; a missing label set is named', async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  const other = await context.newPage();
+  await other.goto('/#/labels?l.seed=abc&foo=%3Cscript%3E&ls=labels:gone&l.crops=-4');
+  await expect(other.getByTestId('share-problems')).toContainText('unknown parameter "foo"');
+  await expect(other.getByTestId('share-problems')).toContainText('"l.seed=abc" ignored');
+  await expect(other.getByTestId('share-missing')).toContainText('label set "labels:gone"', {
+    timeout: 90_000,
+  });
+  await expect(other.getByLabel('Crops per image')).toHaveValue('64');
+  await expect(other.getByLabel('Seed', { exact: true })).toHaveValue('42');
+  await context.close();
+});

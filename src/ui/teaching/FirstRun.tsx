@@ -5,13 +5,9 @@
 import { useDatasets } from '../catalog';
 import { useJobs } from '../jobStore';
 import { useStudio } from '../studio';
+import { goToView } from '../share';
 import { useStoreQuery } from '../useStore';
 import { listLabelSets } from '../../store';
-
-/** Switches view the way the header does (the view lives in the URL hash). */
-export function goToView(view: string): void {
-  location.hash = `/${view}`;
-}
 
 export function EmptyState({
   testId,
