@@ -1,5 +1,5 @@
 /**
- * bench:train (issue 6): in one run, on the trainer worker's backend, in headless Chromium:
+ * bench:train: in one run, on the trainer worker's backend, in headless Chromium:
  *  - epoch time FKD / vanilla and FKD / online KD, from trainer.api.speed (src/workers/speed.ts: the
  *    real step code, data loading and decoding included);
  *  - pipeline efficiency: FKD crops/s / the student's compute-only crops/s on a batch already on the
@@ -60,7 +60,7 @@ const COMPUTE_TIMED = arg('compute-timed', 12);
 const WARMUP = 2;
 const CLASSES = 10;
 const SIZE = 32;
-/** The decode-bound student: a small MLP (the studio's mlp default is 256 units since 2026-11-29). */
+/** The decode-bound student: a small MLP (narrower than the studio's mlp default of 256 units). */
 const DECODE_STUDENT_WIDTH = 64;
 
 function studentFlops(
@@ -186,7 +186,7 @@ await runBench('train', async ({ page }) => {
     numCrops: 4,
     cropsPerStep: 32,
     // Enough multi-crop passes (9 x 40 steps) for a timed stretch of seconds, not tenths: FKD's steps
-    // here take ~30 ms and a 30-step window moved FKD's crops/s by +-10 % between runs.
+    // here are short, and a 30-step window moved FKD's crops/s noticeably between runs.
     epochs: 40,
     scale: [0.08, 1],
     checkpointEvery: 100000,
@@ -307,10 +307,9 @@ await runBench('train', async ({ page }) => {
   note('compute-bound: student compute-only');
   const cStudent = await studentOnly(computeCfg, COMPUTE_TIMED);
   // Since conv students train on wasm (engine/wasmConvGrad.ts) the studio picks wasm here, where a
-  // forward runs more FLOPs/s than a training step: the 12x teacher's forward cost ~0.8 of a student
-  // step until the conv gradients and BatchNorm's training op got faster (2026-11-29: 1.37, printed
-  // below). Online KD is also timed with a wider teacher of the same shape (FKD's own time does not
-  // depend on which teacher made its labels).
+  // forward runs more FLOPs/s than a training step, so what a teacher's forward costs against a
+  // student step (printed below) moves with every kernel change. Online KD is also timed with a wider
+  // teacher of the same shape (FKD's own time does not depend on which teacher made its labels).
   const wideArt = await randomTeacher({
     kind: 'resnet18',
     width: 40,

@@ -5,6 +5,7 @@ import { ViewIntro } from './teaching/ViewIntro';
 import { CopyLinkButton, ShareNotices } from './teaching/ShareControls';
 import { consumeShareLink, goToView, presenterFromHash } from './share';
 import { splitHash } from '../core/shareState';
+import { TAB_ID } from './jobLocks';
 import { DataView } from './views/DataView';
 import { EvaluateView } from './views/EvaluateView';
 import { LabelsView } from './views/LabelsView';
@@ -61,6 +62,9 @@ export function App() {
           ))}
         </nav>
         <div className="spacer" />
+        <span className="muted" data-testid="tab-id" title="how other tabs name this one when it runs a job">
+          {TAB_ID}
+        </span>
         <CopyLinkButton view={view} presenter={presenter} />
       </header>
       <main>

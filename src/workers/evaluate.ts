@@ -4,6 +4,7 @@
  * images fell in them (so the UI can open them).
  */
 import { mostConfusedPairs } from '../core/classNames';
+import { itemId } from '../data/itemId';
 import { EVAL_RESIZE_RATIO } from '../core/cropBox';
 import type { DecodeFit } from '../data/decodeFit';
 import { readImage } from './readImage';
@@ -63,11 +64,11 @@ export async function evaluateItems(
     const warned: { path: string; warnings: string[] }[] = [];
     for (const { it, d } of decoded) {
       if ('error' in d) {
-        skipped.push({ path: it.path, reason: d.error });
-        batchSkips.push({ path: it.path, reason: d.error });
+        skipped.push({ path: itemId(it), reason: d.error });
+        batchSkips.push({ path: itemId(it), reason: d.error });
         continue;
       }
-      if (d.warnings.length) warned.push({ path: it.path, warnings: d.warnings });
+      if (d.warnings.length) warned.push({ path: itemId(it), warnings: d.warnings });
       const px = uploadPadded(d.pixels, d.width, d.height);
       try {
         views.push(evalCrops(px, opts.inputSize, opts));
