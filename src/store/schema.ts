@@ -88,6 +88,8 @@ export interface LabelSetProvenance {
   maxSnapPx: number;
   /** What, if anything, was rounded on import. */
   rounding: string;
+  /** The picked folder's stored handle (handles store), so a paused import can resume. */
+  handleId?: string;
 }
 
 export interface LabelRecordRow {
@@ -118,6 +120,8 @@ export interface EvalResult {
   perClass: { index: number; correct: number; total: number }[];
   /** numClasses x numClasses counts, row = true class, column = predicted; only for <= 100 classes. */
   confusion?: number[][];
+  /** The most frequent (true, predicted) mistakes, most first; absent in evaluations stored before them. */
+  confusedPairs?: { actual: number; predicted: number; count: number }[];
   /** Up to 24 item indices per (true, predicted) cell, keyed "t,p". */
   cellItems: Record<string, number[]>;
   skipped: { path: string; reason: string }[];

@@ -208,8 +208,18 @@ export interface SpeedRow {
   /** Seconds for numImages crops (one epoch's worth). */
   secondsPerEpoch: number;
   /** Of the timed seconds: waiting for the step's images and labels, submitting the step, waiting for its loss. */
-  phases?: { waitInput: number; submit: number; waitLoss: number };
+  phases?: StepPhases;
   error?: string;
+}
+
+/** Where the training loop's wall time goes, in seconds: a stopwatch the caller may read and reset. */
+export interface StepPhases {
+  /** Waiting for the step's images and labels (the prefetch ran dry). */
+  waitInput: number;
+  /** Submitting the step (on backends that run kernels at dispatch, its compute). */
+  submit: number;
+  /** Waiting for the previous step's loss. */
+  waitLoss: number;
 }
 
 /** The speed table: each method's measured throughput on the same student, batch and backend. */

@@ -15,17 +15,11 @@ import type { GenerationSample } from './api';
 
 export function codecSpecOf(set: LabelSet): CodecSpec {
   return {
-    codec: set.settings.codec,
+    codec: set.settings.codec as CodecSpec['codec'],
     k: set.settings.k,
-    precision: set.settings.precision,
+    precision: set.settings.precision as CodecSpec['precision'],
     numClasses: set.numClasses,
   };
-}
-
-export interface Segment {
-  im: OpenImage;
-  start: number;
-  end: number;
 }
 
 /** One image being labelled: its upload, boxes and the encoded labels filled in as batches return. */
