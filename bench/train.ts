@@ -1,5 +1,5 @@
 /**
- * bench:train (issue 6): in one run, on the trainer worker's backend, in headless Chromium:
+ * bench:train: in one run, on the trainer worker's backend, in headless Chromium:
  *  - epoch time FKD / vanilla and FKD / online KD, from trainer.api.speed (src/workers/speed.ts: the
  *    real step code, data loading and decoding included);
  *  - pipeline efficiency: FKD crops/s / the student's compute-only crops/s on a batch already on the
@@ -57,7 +57,7 @@ const IMAGES = arg('images', 320);
 const TIMED = arg('timed', 90);
 const COMPUTE_TIMED = arg('compute-timed', 12);
 const SIZE = 32;
-/** The decode-bound student: a small MLP (the studio's mlp default is 256 units since 2026-11-29). */
+/** The decode-bound student: a small MLP (narrower than the studio's mlp default of 256 units). */
 const DECODE_STUDENT_WIDTH = 64;
 
 await runBench('train', async ({ page }) => {
@@ -113,7 +113,7 @@ await runBench('train', async ({ page }) => {
     numCrops: 4,
     cropsPerStep: 32,
     // Enough multi-crop passes (9 x 40 steps) for a timed stretch of seconds, not tenths: FKD's steps
-    // here take ~30 ms and a 30-step window moved FKD's crops/s by +-10 % between runs.
+    // here are short, and a 30-step window moved FKD's crops/s noticeably between runs.
     epochs: 40,
     scale: [0.08, 1],
     checkpointEvery: 100000,

@@ -14,6 +14,7 @@ import {
   pruneCheckpoints,
   putCheckpoint,
   putRun,
+  truncateRunHistory,
 } from './runs';
 import { freshDbName, makeCheckpoint, makeRun } from './test-fixtures';
 
@@ -54,6 +55,23 @@ describe('runs', () => {
     expect(missing).toBeInstanceOf(StoreError);
     expect((missing as StoreError).kind).toBe('notFound');
     expect(await getRun(db, 'nope')).toBeUndefined();
+  });
+});
+
+describe('truncateRunHistory', () => {
+  it('drops the steps a resume from an older checkpoint trains again, and sets the status with them', async () => {
+    await putRun(db, makeRun('r1', 1));
+    await appendRunHistory(
+      db,
+      'r1',
+      [4, 8, 12, 14].map((step) => ({ step, epoch: 0, loss: 1, time: step })),
+    );
+    const run = await truncateRunHistory(db, 'r1', 8, { status: 'running', error: undefined });
+    expect(run.history.map((h) => h.step)).toEqual([4, 8]);
+    expect((await getRun(db, 'r1'))?.history.map((h) => h.step)).toEqual([4, 8]);
+    expect(run.status).toBe('running');
+    const missing = await truncateRunHistory(db, 'nope', 0).catch((e: unknown) => e);
+    expect((missing as StoreError).kind).toBe('notFound');
   });
 });
 

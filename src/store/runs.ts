@@ -61,6 +61,26 @@ export function appendRunHistory(
   );
 }
 
+/**
+ * Drops history entries past `step` (and applies `patch`) atomically: a run resumed from its checkpoint
+ * at `step` relogs the steps after it, which a killed tab had logged once already.
+ */
+export function truncateRunHistory(
+  db: StudioDb,
+  runId: string,
+  step: number,
+  patch: RunPatch = {},
+): Promise<Run> {
+  return guard('truncate run history', () =>
+    updateRun(db, runId, (run) => ({
+      ...run,
+      ...patch,
+      history: run.history.filter((h) => h.step <= step),
+      updatedAt: patch.updatedAt ?? Date.now(),
+    })),
+  );
+}
+
 /** Deletes a run and all its checkpoints. */
 export function deleteRun(db: StudioDb, id: string): Promise<void> {
   return guard('delete run', async () => {

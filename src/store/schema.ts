@@ -74,6 +74,31 @@ export interface LabelSet {
   error?: string;
   createdAt: number;
   updatedAt: number;
+  /** Where the labels came from when they were not generated here (an FKD label tree). */
+  provenance?: LabelSetProvenance;
+}
+
+/** An imported FKD label tree (workers/fkdImportJob.ts): what it held and what the import found. */
+export interface LabelSetProvenance {
+  kind: 'fkd-files';
+  /** The picked folder's name. */
+  source: string;
+  /** FKD's --soft_label_type of the files. */
+  labelType: string;
+  precision: 'f32' | 'f16';
+  cropsPerImage: number;
+  files: number;
+  badFiles: number;
+  /** First bad files with their reasons (the full count is badFiles). */
+  badSample: { path: string; reason: string }[];
+  imagesWithoutFile: number;
+  filesWithoutImage: number;
+  /** Largest distance (px) a box edge moved when FKD's fractions were snapped to this image's pixels. */
+  maxSnapPx: number;
+  /** What, if anything, was rounded on import. */
+  rounding: string;
+  /** The picked folder's stored handle (handles store), so a paused import can resume. */
+  handleId?: string;
 }
 
 export interface LabelRecordRow {

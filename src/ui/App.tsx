@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { BackendBanners } from './components/BackendBanners';
 import { StudioProvider } from './studio';
+import { TAB_ID } from './jobLocks';
 import { DataView } from './views/DataView';
 import { EvaluateView } from './views/EvaluateView';
 import { LabelsView } from './views/LabelsView';
@@ -53,6 +54,9 @@ export function App() {
           ))}
         </nav>
         <div className="spacer" />
+        <span className="muted" data-testid="tab-id" title="how other tabs name this one when it runs a job">
+          {TAB_ID}
+        </span>
       </header>
       <main>
         <BackendBanners />

@@ -9,7 +9,8 @@ import type { IndexJobSpec } from '../workers/indexJob';
 import type { JobProgress } from '../workers/api';
 import type { GenerationSample } from '../workers/generate';
 import type { TrainConfig, TrainMethod } from '../workers/trainConfig';
-import { getLabelSet, openStudioDb } from '../store';
+import { getLabelSet, openStudioDb, patchLabelSet, patchRun } from '../store';
+import { announceJobChange, claimJob, lockReleased, releaseJob, type JobKind } from './jobLocks';
 
 /** The current studio (its trainer changes after a restart); set by the studio runtime. */
 let getStudio: (() => Studio) | null = null;
@@ -19,6 +20,33 @@ export function setStudioGetter(fn: () => Studio): void {
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** A job's worker vanished mid-job (crash, out of memory, terminated): its call will never answer. */
+class WorkerDiedError extends Error {}
+
+/**
+ * The worker's answer, or a WorkerDiedError once the job's lock was released without one: a dead
+ * worker's locks are freed by the browser, and a finished job answers right after releasing its lock.
+ */
+async function unlessWorkerDies<T>(kind: JobKind, id: string, call: Promise<T>, graceMs = 5000): Promise<T> {
+  const stop = { stopped: false };
+  const died = lockReleased(kind, id, stop).then(
+    () =>
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new WorkerDiedError(`${kind} ${id}: its worker is gone`)), graceMs),
+      ),
+  );
+  died.catch(() => undefined);
+  try {
+    return await Promise.race([call, died]);
+  } finally {
+    stop.stopped = true;
+  }
+}
+
+function diedMessage(worker: 'teacher' | 'trainer', resume: string): string {
+  return `the ${worker} worker stopped in the middle of this job (it crashed, ran out of memory or was ended); a fresh worker took over: ${resume}`;
 }
 
 export async function indexDataset(studio: Studio, spec: IndexJobSpec): Promise<void> {
@@ -63,20 +91,36 @@ function bumpStoreForProgress(): void {
 
 async function runGeneration(studio: Studio, labelSetId: string): Promise<void> {
   jobStore.patchGeneration(labelSetId, { running: true, error: undefined });
+  await claimJob('generate', labelSetId);
   try {
-    const r = await studio.teacher.api.generate(
+    const r = await unlessWorkerDies(
+      'generate',
       labelSetId,
-      Comlink.proxy((p: JobProgress) => {
-        jobStore.patchGeneration(labelSetId, { progress: p });
-        bumpStoreForProgress();
-      }),
-      Comlink.proxy((sample: GenerationSample) => jobStore.patchGeneration(labelSetId, { sample })),
+      studio.teacher.api.generate(
+        labelSetId,
+        Comlink.proxy((p: JobProgress) => {
+          jobStore.patchGeneration(labelSetId, { progress: p });
+          bumpStoreForProgress();
+        }),
+        Comlink.proxy((sample: GenerationSample) => jobStore.patchGeneration(labelSetId, { sample })),
+      ),
     );
     jobStore.patchGeneration(labelSetId, { running: false, error: r.error, skipped: r.skipped });
   } catch (e) {
-    jobStore.patchGeneration(labelSetId, { running: false, error: message(e) });
+    let error = message(e);
+    if (e instanceof WorkerDiedError) {
+      error = diedMessage('teacher', 'resume to continue at the first unlabelled image');
+      await patchLabelSet(await openStudioDb(), labelSetId, { status: 'paused', error }).catch(
+        () => undefined,
+      );
+    }
+    jobStore.patchGeneration(labelSetId, { running: false, error });
+    // The UI says so at once; the fresh worker's start-up (a timed backend probe) takes a while.
+    if (e instanceof WorkerDiedError) void (getStudio?.() ?? studio).restartTeacher();
   } finally {
+    await releaseJob('generate', labelSetId);
     jobStore.bumpStore();
+    announceJobChange();
   }
 }
 
@@ -106,18 +150,24 @@ const DEVICE_LOST = /GPU device lost/;
 export async function startTraining(studio: Studio, runId: string, retried = false): Promise<void> {
   jobStore.patchTraining(runId, { running: true, error: undefined });
   jobStore.update((s) => ({ ...s, focusRunId: runId }));
+  await claimJob('train', runId);
   try {
-    const r = await studio.trainer.api.train(
+    const r = await unlessWorkerDies(
+      'train',
       runId,
-      Comlink.proxy({
-        onProgress: (p) => jobStore.patchTraining(runId, { progress: p }),
-        onMetrics: (m) => jobStore.patchTraining(runId, (t) => ({ metrics: [...t.metrics.slice(-2000), m] })),
-        onSample: (sample) => jobStore.patchTraining(runId, { sample }),
-        onEval: (e) => {
-          jobStore.patchTraining(runId, (t) => ({ evals: [...t.evals, e] }));
-          jobStore.bumpStore();
-        },
-      }),
+      studio.trainer.api.train(
+        runId,
+        Comlink.proxy({
+          onProgress: (p) => jobStore.patchTraining(runId, { progress: p }),
+          onMetrics: (m) =>
+            jobStore.patchTraining(runId, (t) => ({ metrics: [...t.metrics.slice(-2000), m] })),
+          onSample: (sample) => jobStore.patchTraining(runId, { sample }),
+          onEval: (e) => {
+            jobStore.patchTraining(runId, (t) => ({ evals: [...t.evals, e] }));
+            jobStore.bumpStore();
+          },
+        }),
+      ),
     );
     jobStore.patchTraining(runId, { running: false, error: r.error, backend: r.backend.backend });
     if (r.error && DEVICE_LOST.test(r.error) && !retried) {
@@ -126,9 +176,17 @@ export async function startTraining(studio: Studio, runId: string, retried = fal
       return startTraining(getStudio?.() ?? studio, runId, true);
     }
   } catch (e) {
-    jobStore.patchTraining(runId, { running: false, error: message(e) });
+    let error = message(e);
+    if (e instanceof WorkerDiedError) {
+      error = diedMessage('trainer', 'resume to continue from the last checkpoint');
+      await patchRun(await openStudioDb(), runId, { status: 'paused', error }).catch(() => undefined);
+    }
+    jobStore.patchTraining(runId, { running: false, error });
+    if (e instanceof WorkerDiedError) void (getStudio?.() ?? studio).restartTrainer();
   } finally {
+    await releaseJob('train', runId);
     jobStore.bumpStore();
+    announceJobChange();
   }
 }
 

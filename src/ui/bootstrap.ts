@@ -12,34 +12,39 @@ import {
   sweepOrphans,
 } from '../store';
 import { indexDataset } from './actions';
+import { announceJobChange, heldJobLocks, jobLockName } from './jobLocks';
+import { jobStore } from './jobStore';
 import { loadManifest } from './embedded';
 import type { Studio } from './studio';
 
 export const EMBEDDED_PREFIX = 'embedded:';
 
-async function heldJobLocks(): Promise<Set<string>> {
-  const q = await navigator.locks?.query?.();
-  return new Set((q?.held ?? []).map((l) => l.name ?? '').filter(Boolean));
-}
+/** A job whose lock nobody held at start-up: whatever ran it (tab, browser, worker) is gone. */
+const INTERRUPTED = 'interrupted (the tab or browser was closed, killed or reloaded mid-job)';
 
 export async function markInterruptedJobs(): Promise<void> {
   const db = await openStudioDb();
   const held = await heldJobLocks();
+  let marked = 0;
   for (const set of await listLabelSets(db)) {
-    if (set.status === 'running' && !held.has(`fkd-job:generate:${set.id}`)) {
-      await patchLabelSet(db, set.id, {
-        status: 'paused',
-        error: 'interrupted (page closed or reloaded): resume to continue',
-      });
+    if (set.status === 'running' && !held.has(jobLockName('generate', set.id))) {
+      await patchLabelSet(db, set.id, { status: 'paused', error: `${INTERRUPTED}: resume to continue` });
+      marked++;
     }
   }
   for (const run of await listRuns(db)) {
-    if (run.status === 'running' && !held.has(`fkd-job:train:${run.id}`)) {
+    if (run.status === 'running' && !held.has(jobLockName('train', run.id))) {
       await patchRun(db, run.id, {
         status: 'paused',
-        error: 'interrupted (page closed or reloaded): resume from the last checkpoint',
+        error: `${INTERRUPTED}: resume from the last checkpoint`,
       });
+      marked++;
     }
+  }
+  // Views opened before this ran re-read, so none keeps showing the stale 'running'.
+  if (marked > 0) {
+    jobStore.bumpStore();
+    announceJobChange();
   }
 }
 

@@ -30,6 +30,12 @@ export interface TrainJobState {
   backend?: string;
 }
 
+/** A job lock held somewhere, with the owner record its starter wrote (absent if that write failed). */
+export interface HeldJob {
+  tab?: string;
+  since?: number;
+}
+
 export interface JobsState {
   generation: Record<string, GenerationJobState>;
   training: Record<string, TrainJobState>;
@@ -40,6 +46,8 @@ export interface JobsState {
   indexing: Record<string, JobProgress | null>;
   /** Bumped whenever a job changed the store, so lists re-read IndexedDB. */
   storeVersion: number;
+  /** Held job locks (jobLocks.ts) by lock name, in any tab; null until first looked at. */
+  heldJobs: Record<string, HeldJob> | null;
 }
 
 let state: JobsState = {
@@ -50,6 +58,7 @@ let state: JobsState = {
   speedProgress: null,
   indexing: {},
   storeVersion: 0,
+  heldJobs: null,
 };
 const listeners = new Set<() => void>();
 

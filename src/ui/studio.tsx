@@ -6,6 +6,7 @@ import { bootstrap } from './bootstrap';
 import { forcedBackend } from './settings';
 import { installTestHooks } from './testHooks';
 import { setStudioGetter } from './actions';
+import { watchJobLocks } from './jobLocks';
 import { guarded, startTeacherWorker, startTrainerWorker, type WorkerHandle } from './workers';
 
 export type WorkerStatus =
@@ -23,6 +24,8 @@ export interface Studio extends StudioStatus {
   trainer: WorkerHandle<TrainerWorkerApi>;
   /** A fresh trainer worker (after a lost GPU device its backend is unusable); resolves when ready. */
   restartTrainer: () => Promise<void>;
+  /** A fresh teacher worker (after the last one died mid-job); resolves when ready. */
+  restartTeacher: () => Promise<void>;
 }
 
 function errorText(e: unknown): string {
@@ -34,7 +37,7 @@ function errorText(e: unknown): string {
  * never start a second trainer. Their start-up status is an external store React subscribes to.
  */
 class StudioRuntime {
-  readonly teacher = startTeacherWorker();
+  teacher = startTeacherWorker();
   trainer = startTrainerWorker();
   private status: StudioStatus = {
     teacherStatus: { state: 'starting' },
@@ -44,12 +47,9 @@ class StudioRuntime {
   private listeners = new Set<() => void>();
 
   constructor() {
-    const init = { forcedBackend: forcedBackend(), baseUrl: new URL('.', location.href).href };
-    const t = guarded(this.teacher, this.teacher.api.init(init)).then(
-      (report) => this.set({ teacherStatus: { state: 'ready', report } }),
-      (e) => this.set({ teacherStatus: { state: 'error', error: errorText(e) } }),
-    );
+    const t = this.initTeacher();
     void this.initTrainer();
+    watchJobLocks();
     // Index the embedded datasets once and mark jobs a reload interrupted; errors surface as a banner.
     void t
       .then(() => bootstrap(this.snapshot()))
@@ -58,6 +58,21 @@ class StudioRuntime {
         (e: unknown) => this.set({ bootError: errorText(e) }),
       );
   }
+
+  private initTeacher(): Promise<void> {
+    const init = { forcedBackend: forcedBackend(), baseUrl: new URL('.', location.href).href };
+    return guarded(this.teacher, this.teacher.api.init(init)).then(
+      (report) => this.set({ teacherStatus: { state: 'ready', report } }),
+      (e) => this.set({ teacherStatus: { state: 'error', error: errorText(e) } }),
+    );
+  }
+
+  restartTeacher = (): Promise<void> => {
+    this.teacher.terminate();
+    this.teacher = startTeacherWorker();
+    this.set({ teacherStatus: { state: 'starting' } });
+    return this.initTeacher();
+  };
 
   private initTrainer(): Promise<void> {
     const init = { forcedBackend: forcedBackend(), baseUrl: new URL('.', location.href).href };
@@ -81,6 +96,7 @@ class StudioRuntime {
       teacher: this.teacher,
       trainer: this.trainer,
       restartTrainer: this.restartTrainer,
+      restartTeacher: this.restartTeacher,
     };
     return this.cached;
   };

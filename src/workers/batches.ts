@@ -11,6 +11,7 @@ import { Rng } from '../core/rng';
 import { recoverSoftLabel } from '../core/softLabel';
 import type { DecodeFit } from '../data/decodeFit';
 import { readImage } from './readImage';
+import type { CropRows } from '../engine/crops';
 import { uploadPadded, type PaddedImage } from '../engine/pixels';
 import { getLabelRecordsAt, openStudioDb, type DatasetItem } from '../store';
 import type { DatasetReader } from './datasets';
@@ -119,7 +120,7 @@ export async function loadStep(
   return { images, skipped, decodeMs: performance.now() - t0 };
 }
 
-/** numCrops distinct stored crops, uniformly at random (a fresh permutation per pass, as the reference). */
+/** numCrops distinct stored crops, uniformly at random (a fresh permutation per pass, as FKD does). */
 export function pickCrops(rng: Rng, stored: number, wanted: number): number[] {
   if (wanted > stored) {
     // Fewer stored crops than asked for: reuse with replacement rather than fail the run.
@@ -137,25 +138,19 @@ export function recoverTargets(r: LabelRecord, crops: number[]): Float32Array {
   return out;
 }
 
-/** Crop-major rows (docs/fkd.md): row = slot * numImages + image. */
-export function cropMajorTargets(images: LoadedImage[], numClasses: number): Float32Array {
-  const n = images.length;
-  const k = images[0].boxes.length;
-  const out = new Float32Array(n * k * numClasses);
-  images.forEach((im, i) => {
-    for (let s = 0; s < k; s++) {
-      out.set(im.softTargets!.subarray(s * numClasses, (s + 1) * numClasses), (s * n + i) * numClasses);
-    }
+/** The FKD targets of a step, each image's recovered soft labels at its crops' rows. */
+export function batchTargets(images: LoadedImage[], rows: CropRows, numClasses: number): Float32Array {
+  const out = new Float32Array(rows.size * numClasses);
+  rows.forEach((row, i, slot) => {
+    const soft = images[i].softTargets!;
+    out.set(soft.subarray(slot * numClasses, (slot + 1) * numClasses), row * numClasses);
   });
   return out;
 }
 
-export function cropMajorLabels(images: LoadedImage[]): Int32Array {
-  const n = images.length;
-  const k = images[0].boxes.length;
-  const out = new Int32Array(n * k);
-  images.forEach((im, i) => {
-    for (let s = 0; s < k; s++) out[s * n + i] = im.item.classIndex;
-  });
+/** Each crop's hard label (its image's class), by row. */
+export function batchLabels(images: LoadedImage[], rows: CropRows): Int32Array {
+  const out = new Int32Array(rows.size);
+  rows.forEach((row, i) => (out[row] = images[i].item.classIndex));
   return out;
 }

@@ -4,14 +4,15 @@
  * and training decode; with a fit, no larger than the crops need, as training does) -> uploadImage
  * (once) -> cropsFromImage with `cropsPerImage` RandomResizedCrop boxes sampled on the source size at
  * outSize -> a one-number readback (the sum of the crops) so the device work has surely run -> dispose.
- * Decoding runs a few images ahead, so the figures are those of a pipeline, and crops/s at N crops per
- * decode over crops/s at 1 shows the FKD amortisation.
+ * Decoding runs a few images ahead through the same bounded prefetch as generation, so the figures are
+ * those of a pipeline, and crops/s at N crops per decode over crops/s at 1 shows the FKD amortisation.
  */
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_RATIO, DEFAULT_SCALE, sampleCropBoxes } from '../core/cropBox';
 import { Rng } from '../core/rng';
 import type { DecodeFit } from '../data/decodeFit';
 import { decodeOffThread } from '../data/decodePool';
+import { prefetch } from '../data/prefetch';
 import { cropsFromImage } from '../engine/crops';
 import { uploadImage } from '../engine/pixels';
 import { currentBackend } from '../engine/tensors';
@@ -79,15 +80,10 @@ export async function decodeCropThroughput(
   const fit: DecodeFit | undefined = fitted
     ? { kind: 'randomResizedCrop', outSize, scaleMin: DEFAULT_SCALE[0], ratio: DEFAULT_RATIO }
     : undefined;
-  let next = 0;
-  const ahead: ReturnType<typeof decodeOffThread>[] = [];
-  const refill = () => {
-    while (ahead.length < DECODE_AHEAD) {
-      const p = decodeOffThread(blobs[next++ % blobs.length], { fit });
-      p.catch(() => undefined); // awaited in order below
-      ahead.push(p);
-    }
-  };
+  function* decodes(): Generator<() => ReturnType<typeof decodeOffThread>> {
+    for (let next = 0; ; next++) yield () => decodeOffThread(blobs[next % blobs.length], { fit });
+  }
+  const ahead = prefetch(decodes(), DECODE_AHEAD);
   let images = 0;
   let failed = 0;
   let checksum = 0;
@@ -95,9 +91,9 @@ export async function decodeCropThroughput(
   let decodedPixelsW = 0;
   let decodedPixelsH = 0;
   const one = async (): Promise<void> => {
-    refill();
     const tw = performance.now();
-    const d = await ahead.shift()!;
+    const { value: d } = await ahead.next();
+    if (!d) throw new Error('decode-ahead ended'); // an endless cycle: cannot happen
     waitMs += performance.now() - tw;
     if ('error' in d) {
       failed++;
@@ -120,7 +116,7 @@ export async function decodeCropThroughput(
   const end = t0 + seconds * 1000;
   while (performance.now() < end) await one();
   const elapsed = (performance.now() - t0) / 1000;
-  await Promise.allSettled(ahead);
+  await ahead.return();
   const crops = images * cropsPerImage;
   return {
     backend: currentBackend(),

@@ -6,18 +6,28 @@ import { SourceNotFoundError } from '../data/source';
 import type { DatasetItem } from '../store';
 import type { DatasetReader } from './datasets';
 
+/** Turns an image file into pixels; tests swap in a Node-side fake. */
+export type DecodeFn = (
+  blob: Blob,
+  opts: { name: string; fit?: DecodeFit },
+) => Promise<DecodedPixels | DecodeFailure>;
+
+/** Where image bytes come from (a DatasetReader). */
+export type ImageBytes = Pick<DatasetReader, 'blob'>;
+
 /**
- * Reads and decodes one dataset image (in the decode pool, off the model's thread), no larger than
- * `fit` needs. A file that vanished since indexing becomes a skip reason like a corrupt one (the run
- * goes on); a lost permission still throws, so the job pauses and asks for a click.
+ * Reads and decodes one dataset image (by default in the decode pool, off the model's thread), no
+ * larger than `fit` needs. A file that vanished since indexing becomes a skip reason like a corrupt one
+ * (the job goes on); a lost permission still throws, so the job pauses and asks for a click.
  */
 export async function readImage(
-  reader: DatasetReader,
+  reader: ImageBytes,
   item: DatasetItem,
   fit?: DecodeFit,
+  decode: DecodeFn = decodeOffThread,
 ): Promise<DecodedPixels | DecodeFailure> {
   try {
-    return await decodeOffThread(await reader.blob(item), { name: itemId(item), fit });
+    return await decode(await reader.blob(item), { name: itemId(item), fit });
   } catch (e) {
     if (e instanceof SourceNotFoundError)
       return { error: `file not found (moved or deleted since indexing): ${e.path}` };

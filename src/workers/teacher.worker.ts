@@ -10,6 +10,8 @@ import { decodeCropThroughput, type DecodeCropThroughput } from './benchData';
 import { setBaseUrl } from './datasets';
 import { runGeneration, type GenerateResult, type GenerationSample } from './generate';
 import { runIndex, type IndexJobSpec } from './indexJob';
+import { exportFkdTree, importFkdTree } from './fkdJobs';
+import type { FkdExportResult, FkdExportSpec, FkdImportResult, FkdImportSpec } from './fkdInteropApi';
 import { exportLabelSetBundle, importLabelSetBundle, type ImportLabelSetResult } from './labelBundleJob';
 import { cancelJob, runJob, runningJobs } from './jobs';
 import { importTeacherFiles, type TeacherImport } from './teacherImport';
@@ -64,6 +66,16 @@ const api = {
   /** A bundle written as a new label set of `datasetId`, its images matched by path. */
   importLabelSet(file: File, datasetId: string): Promise<ImportLabelSetResult> {
     return importLabelSetBundle(file, datasetId);
+  },
+  /** An FKD label tree (torch.save files) as a new label set, or into a paused one (docs/fkd-files.md). */
+  importFkdLabels(spec: FkdImportSpec, onProgress?: ProgressFn): Promise<FkdImportResult> {
+    return runJob(`fkd-import:${spec.resumeLabelSetId ?? spec.datasetId}`, (signal) =>
+      importFkdTree(spec, signal, onProgress),
+    );
+  },
+  /** The label set as FKD's tree, into a folder or one .zip. */
+  exportFkdLabels(spec: FkdExportSpec, onProgress?: ProgressFn): Promise<FkdExportResult> {
+    return runJob(`fkd-export:${spec.labelSetId}`, (signal) => exportFkdTree(spec, signal, onProgress));
   },
   async importTeacher(spec: TeacherImport): Promise<{ id: string; warnings: string[] }> {
     await ready;

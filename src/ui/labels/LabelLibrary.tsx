@@ -9,10 +9,12 @@ import { CropCard, ImageWithBoxes } from '../components/CropViews';
 import { JobProgressBar } from '../components/JobProgressBar';
 import { formatBytes } from '../format';
 import { jobStore, useJobs } from '../jobStore';
+import { heldElsewhere, ownerText, shownStatus } from '../jobLocks';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { guarded } from '../workers';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { FkdExportButtons, FkdImport, FkdProvenance, resumeFkdImport } from './FkdInterop';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -158,12 +160,14 @@ export function LabelLibrary() {
   const datasets = useDatasets();
   const { data: sets, error } = useStoreQuery((db) => listLabelSets(db));
   const running = useJobs((s) => s.generation);
+  const held = useJobs((s) => s.heldJobs);
   const [exportError, setExportError] = useState<string>();
   return (
     <section className="panel">
       <h2>Label sets</h2>
       {error && <div className="banner error">{error}</div>}
       <ImportLabelSet />
+      <FkdImport />
       <ErrorBanner error={exportError} />
       {sets && sets.length === 0 && <p className="muted">No soft labels yet: generate a set above.</p>}
       {sets && sets.length > 0 && (
@@ -184,31 +188,45 @@ export function LabelLibrary() {
           <tbody>
             {sets.map((s) => {
               const live = running[s.id]?.running;
+              const other = live ? undefined : heldElsewhere(held, 'generate', s.id);
+              const shown = shownStatus(s.status, live, other, held !== null);
               const crops = s.imagesDone * s.settings.numCrops;
               return (
-                <tr key={s.id} data-testid="label-set-row" data-status={live ? 'running' : s.status}>
+                <tr key={s.id} data-testid="label-set-row" data-status={shown}>
                   <td>{s.name}</td>
                   <td>{datasets.find((d) => d.id === s.datasetId)?.name ?? s.datasetId}</td>
                   <td className="muted">
                     {s.settings.codec} k={s.settings.k} {s.settings.precision} T={s.settings.temperature}{' '}
                     scale [{s.settings.scale.join(', ')}] seed {s.settings.seed}
+                    <FkdProvenance set={s} />
                   </td>
                   <td className="num" data-testid="images-done">
                     {s.imagesDone}/{s.imagesTotal}
                   </td>
                   <td className="num">{formatBytes(s.bytes)}</td>
                   <td className="num">{crops ? (s.bytes / crops).toFixed(1) : '–'}</td>
-                  <td>
-                    {live ? 'running' : s.status}
-                    {s.error && <div className="muted">{s.error}</div>}
+                  <td data-testid="label-set-status">
+                    {other ? ownerText(other) : shown}
+                    {s.error && !other && <div className="muted">{s.error}</div>}
                   </td>
                   <td className="muted">{new Date(s.createdAt).toLocaleString()}</td>
                   <td>
                     {live ? (
                       <button onClick={() => cancelGeneration(studio, s.id)}>Pause</button>
                     ) : (
-                      s.status !== 'done' && (
-                        <button onClick={() => void startGeneration(studio, s.id)}>Resume</button>
+                      s.status !== 'done' &&
+                      !other && (
+                        <button
+                          onClick={() =>
+                            s.provenance
+                              ? void resumeFkdImport(studio, s).catch((e: unknown) =>
+                                  setExportError(`Resume of "${s.name}" failed: ${errorText(e)}`),
+                                )
+                              : void startGeneration(studio, s.id)
+                          }
+                        >
+                          Resume
+                        </button>
                       )
                     )}{' '}
                     {!live && s.status === 'done' && (
@@ -223,8 +241,9 @@ export function LabelLibrary() {
                         Export
                       </button>
                     )}{' '}
+                    {!live && s.status === 'done' && <FkdExportButtons set={s} />}{' '}
                     <button
-                      disabled={live}
+                      disabled={live || !!other}
                       onClick={async () => {
                         if (!confirm(`Delete "${s.name}" and its ${s.imagesDone} records?`)) return;
                         await deleteLabelSet(await openStudioDb(), s.id);

@@ -5,6 +5,7 @@ import { LineChart, seriesColor } from '../components/LineChart';
 import { formatDuration, pct } from '../format';
 import { compareRow, differingSettings, valAccuracy } from '../runs/compare';
 import { jobStore, useJobs } from '../jobStore';
+import { heldElsewhere, ownerText, shownStatus } from '../jobLocks';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { downloadArtifacts, saveArtifactsToFolder } from '../download';
@@ -82,6 +83,7 @@ export function RunsView() {
   const studio = useStudio();
   const { data: runs } = useStoreQuery((db) => listRuns(db));
   const live = useJobs((s) => s.training);
+  const held = useJobs((s) => s.heldJobs);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
   const chosen = (runs ?? []).filter((r) => selected.has(r.id));
@@ -109,14 +111,11 @@ export function RunsView() {
           <tbody>
             {runs.map((r) => {
               const running = live[r.id]?.running;
+              const other = running ? undefined : heldElsewhere(held, 'train', r.id);
+              const shown = shownStatus(r.status, running, other, held !== null);
               const val = valAccuracy(r.history);
               return (
-                <tr
-                  key={r.id}
-                  data-testid="run-row"
-                  data-status={running ? 'running' : r.status}
-                  data-method={r.method}
-                >
+                <tr key={r.id} data-testid="run-row" data-status={shown} data-method={r.method}>
                   <td>
                     <input
                       type="checkbox"
@@ -132,9 +131,9 @@ export function RunsView() {
                   </td>
                   <td>{r.name}</td>
                   <td>{r.method}</td>
-                  <td>
-                    {running ? 'running' : r.status}
-                    {r.error && <div className="muted">{r.error}</div>}
+                  <td data-testid="run-status">
+                    {other ? ownerText(other) : shown}
+                    {r.error && !other && <div className="muted">{r.error}</div>}
                   </td>
                   <td className="num">
                     {pct(val.lastTop1)} / {pct(val.bestTop1)}
@@ -142,7 +141,7 @@ export function RunsView() {
                   <td className="num">{r.history.length}</td>
                   <td className="muted">{new Date(r.createdAt).toLocaleString()}</td>
                   <td>
-                    {!running && r.status !== 'done' && (
+                    {!running && !other && r.status !== 'done' && (
                       <button
                         disabled={anyRunning}
                         title={anyRunning ? 'another run is training; resume when it ends' : undefined}
@@ -177,7 +176,7 @@ export function RunsView() {
                       </button>
                     )}{' '}
                     <button
-                      disabled={running}
+                      disabled={running || !!other}
                       onClick={async () => {
                         if (!confirm(`Delete run "${r.name}" and its checkpoints?`)) return;
                         await deleteRun(await openStudioDb(), r.id);

@@ -1,0 +1,214 @@
+/**
+ * Hard faults in real Chromium, each checked with exact counts afterwards: the browser process killed
+ * mid-generation and mid-training and relaunched on the same profile; two tabs on one studio (one
+ * writer per label set and per run, Web Locks); a worker that dies mid-job.
+ */
+import { expect, test } from '@playwright/test';
+import {
+  expectConsistent,
+  firstPage,
+  killBrowser,
+  labelSetState,
+  launch,
+  openDbCleanly,
+  runState,
+  startGeneration,
+  storeRun,
+} from './fixtures/faults';
+import { goto, openStudio } from './helpers';
+
+const STORES = [
+  'checkpoints',
+  'datasetItems',
+  'datasets',
+  'handles',
+  'jobs',
+  'labelSets',
+  'labels',
+  'models',
+  'runs',
+];
+
+test('a browser killed mid-generation and mid-training relaunches with nothing shown running, then resumes losing nothing', async ({
+  baseURL,
+}) => {
+  test.setTimeout(600_000);
+  const profile = test.info().outputPath('profile');
+  let ctx = await launch(profile, baseURL);
+  let page = await firstPage(ctx);
+  await openStudio(page);
+
+  // Generation: killed once a few flushes of records are stored.
+  await startGeneration(page, 8);
+  await expect
+    .poll(async () => (await labelSetState(page))?.imagesDone ?? 0, { timeout: 120_000, intervals: [200] })
+    .toBeGreaterThanOrEqual(128);
+  const before = (await labelSetState(page))!;
+  await killBrowser(ctx, profile);
+
+  ctx = await launch(profile, baseURL);
+  page = await firstPage(ctx);
+  await openStudio(page);
+  expect(await openDbCleanly(page)).toEqual({ version: 2, stores: STORES });
+  await goto(page, 'Soft labels');
+  const row = page.getByTestId('label-set-row').first();
+  // The orphan is found (its lock died with the browser): interrupted, with Resume, never "running".
+  await expect(row).toHaveAttribute('data-status', 'paused');
+  await expect(row.getByTestId('label-set-status')).toContainText('interrupted');
+  const mid = (await labelSetState(page))!;
+  console.log(`generation killed at ${before.imagesDone} stored records; after relaunch ${mid.imagesDone}`);
+  expect(mid.status).toBe('paused');
+  expect(mid.error).toContain('interrupted');
+  expect(mid.imagesDone).toBeGreaterThanOrEqual(before.imagesDone);
+  expect(mid.imagesDone).toBeLessThan(2000);
+  expectConsistent(mid);
+  await row.getByRole('button', { name: 'Resume' }).click();
+  await expect(row).toHaveAttribute('data-status', 'done', { timeout: 300_000 });
+  const end = (await labelSetState(page))!;
+  expect(end.imagesDone).toBe(2000);
+  expectConsistent(end, 2000);
+
+  // Training: killed after a few checkpoints, resumed from the last one.
+  const cfg = await storeRun(page, 'killed', { epochs: 6, checkpointEvery: 10 });
+  await goto(page, 'Runs');
+  await page.getByTestId('run-row').getByRole('button', { name: 'Resume' }).click();
+  await expect
+    .poll(async () => (await runState(page, 'killed')).checkpointStep, { timeout: 120_000, intervals: [200] })
+    .toBeGreaterThanOrEqual(30);
+  const trained = await runState(page, 'killed');
+  await killBrowser(ctx, profile);
+
+  ctx = await launch(profile, baseURL);
+  page = await firstPage(ctx);
+  try {
+    await openStudio(page);
+    expect(await openDbCleanly(page)).toEqual({ version: 2, stores: STORES });
+    await goto(page, 'Runs');
+    const runRow = page.getByTestId('run-row');
+    await expect(runRow).toHaveAttribute('data-status', 'paused');
+    await expect(runRow.getByTestId('run-status')).toContainText('interrupted');
+    const after = await runState(page, 'killed');
+    const lastLogged = Math.max(...trained.steps, trained.checkpointStep);
+    console.log(
+      `training killed after step ${lastLogged} (checkpoint ${trained.checkpointStep}); resumes from checkpoint ${after.checkpointStep}`,
+    );
+    expect(after.status).toBe('paused');
+    expect(after.checkpointStep).toBeGreaterThanOrEqual(trained.checkpointStep);
+    // At most one checkpoint interval of the steps known to be done is trained again.
+    expect(lastLogged - after.checkpointStep).toBeLessThanOrEqual(cfg.checkpointEvery);
+    await runRow.getByRole('button', { name: 'Resume' }).click();
+    await expect(runRow).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+    const done = await runState(page, 'killed');
+    await goto(page, 'Train');
+    // The job's final progress: every step of the schedule done, the last one checkpointed.
+    const progress = (await page.getByTestId('train-progress').textContent())?.replace(/,/g, '') ?? '';
+    const [, step, total] = /done: (\d+) \/ (\d+)/.exec(progress) ?? [];
+    expect(Number(step)).toBe(Number(total));
+    expect(done.checkpointStep).toBe(Number(total));
+    console.log(`training done: ${step}/${total} steps, ${done.steps.length} history entries`);
+    // The steps trained twice are logged once: history strictly increasing across the kill.
+    expect(done.steps.every((s, i) => i === 0 || s > done.steps[i - 1])).toBe(true);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('two tabs: one writer per label set and per run, the other shows who holds it; a dead worker is reported and resumed', async ({
+  page: a,
+  context,
+}) => {
+  test.setTimeout(600_000);
+  await openStudio(a);
+  const tabA = (await a.getByTestId('tab-id').textContent())!;
+  const b = await context.newPage();
+  await openStudio(b);
+  const tabB = (await b.getByTestId('tab-id').textContent())!;
+  expect(tabB).not.toBe(tabA);
+  await startGeneration(a, 16);
+  await expect
+    .poll(async () => (await labelSetState(a))?.imagesDone ?? 0, { timeout: 120_000, intervals: [200] })
+    .toBeGreaterThanOrEqual(64);
+
+  // Tab B leaves A's job alone and names A as its writer.
+  await goto(b, 'Soft labels');
+  const rowA = a.getByTestId('label-set-row').first();
+  const rowB = b.getByTestId('label-set-row').first();
+  await expect(rowB).toHaveAttribute('data-status', 'elsewhere');
+  await expect(rowB.getByTestId('label-set-status')).toContainText(`running in another tab (${tabA}`);
+  await expect(rowB.getByRole('button', { name: 'Resume' })).toHaveCount(0);
+  await expect(rowB.getByRole('button', { name: 'Delete' })).toBeDisabled();
+  expect((await labelSetState(b))!.status).toBe('running');
+  // A second writer is refused by the lock, even when asked for directly.
+  const refused = await b.evaluate(
+    (id) =>
+      window
+        .__fkd!.studio()
+        .teacher.api.generate(id)
+        .then(
+          (r) => `answered ${r.status}`,
+          (e: unknown) => String(e),
+        ),
+    (await labelSetState(b))!.id,
+  );
+  expect(refused).toContain('already running in another tab');
+
+  // A's teacher worker dies mid-job (as a crash would: no message, no event).
+  await a.evaluate(() => window.__fkd!.studio().teacher.worker.terminate());
+  await expect(a.getByTestId('generation-live').getByRole('alert')).toContainText(
+    'teacher worker stopped in the middle of this job',
+    { timeout: 30_000 },
+  );
+  await expect(rowA).toHaveAttribute('data-status', 'paused');
+  const paused = (await labelSetState(a))!;
+  expect(paused.status).toBe('paused');
+  expect(paused.imagesDone).toBeLessThan(2000);
+  expectConsistent(paused);
+  // B sees the job end without a reload, and takes it over.
+  await expect(rowB).toHaveAttribute('data-status', 'paused', { timeout: 15_000 });
+  await expect(rowB.getByTestId('label-set-status')).toContainText('teacher worker stopped');
+  await rowB.getByRole('button', { name: 'Resume' }).click();
+  await expect(rowA).toHaveAttribute('data-status', 'elsewhere', { timeout: 15_000 });
+  await expect(rowA.getByTestId('label-set-status')).toContainText(`running in another tab (${tabB}`);
+  await expect(rowA.getByRole('button', { name: 'Resume' })).toHaveCount(0);
+  // When B is done, A shows it without a reload.
+  await expect(rowA).toHaveAttribute('data-status', 'done', { timeout: 300_000 });
+  await expect(rowA.getByTestId('images-done')).toHaveText('2000/2000');
+  expectConsistent((await labelSetState(a))!, 2000);
+  // A's fresh teacher worker answers.
+  expect(await a.evaluate(() => window.__fkd!.studio().teacher.api.running())).toEqual([]);
+
+  // A run trained by A: B shows A as its writer; A's trainer worker dies; either tab can resume it.
+  await storeRun(a, 'two-tabs', { epochs: 4, checkpointEvery: 10 });
+  await goto(a, 'Runs');
+  await a.getByTestId('run-row').getByRole('button', { name: 'Resume' }).click();
+  await goto(b, 'Runs');
+  const runB = b.getByTestId('run-row');
+  await expect(runB).toHaveAttribute('data-status', 'elsewhere', { timeout: 30_000 });
+  await expect(runB.getByTestId('run-status')).toContainText(`running in another tab (${tabA}`);
+  await expect(runB.getByRole('button', { name: 'Resume' })).toHaveCount(0);
+  await expect
+    .poll(async () => (await runState(a, 'two-tabs')).checkpointStep, { timeout: 120_000, intervals: [200] })
+    .toBeGreaterThanOrEqual(20);
+  await a.evaluate(() => window.__fkd!.studio().trainer.worker.terminate());
+  await goto(a, 'Train');
+  await expect(a.getByTestId('run-monitor').getByRole('alert')).toContainText(
+    'trainer worker stopped in the middle of this job',
+    { timeout: 30_000 },
+  );
+  const stopped = await runState(a, 'two-tabs');
+  expect(stopped.status).toBe('paused');
+  expect(stopped.checkpointStep).toBeGreaterThanOrEqual(20);
+  await expect(runB).toHaveAttribute('data-status', 'paused', { timeout: 15_000 });
+  await goto(a, 'Runs');
+  await a.getByTestId('run-row').getByRole('button', { name: 'Resume' }).click();
+  await expect(runB).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+
+  // No stuck "running" state survives a reload of either tab.
+  await a.reload();
+  await openStudio(a);
+  await goto(a, 'Soft labels');
+  await expect(rowA).toHaveAttribute('data-status', 'done');
+  await goto(a, 'Runs');
+  await expect(a.getByTestId('run-row')).toHaveAttribute('data-status', 'done');
+  expect((await runState(a, 'two-tabs')).status).toBe('done');
+});
