@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { BackendBanners } from './components/BackendBanners';
 import { StudioProvider } from './studio';
 import { TAB_ID } from './jobLocks';
@@ -35,7 +35,11 @@ export function App() {
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
-  const Current = VIEWS.find((v) => v.id === view)!.Component;
+  // The nav answers a click at once; the new view renders behind it as a transition that yields to
+  // input (mounting a view with its charts under full load took hundreds of ms in one task: bench:ui).
+  const shown = useDeferredValue(view);
+  const Current = VIEWS.find((v) => v.id === shown)!.Component;
+  const current = useMemo(() => <Current />, [Current]);
   return (
     <StudioProvider>
       <header className="top">
@@ -60,7 +64,7 @@ export function App() {
       </header>
       <main>
         <BackendBanners />
-        <Current />
+        {current}
       </main>
     </StudioProvider>
   );

@@ -61,26 +61,31 @@ export function LineChart({
   const plot = useRef<uPlot | null>(null);
   const shape = series.map((s) => s.label).join('|');
   useEffect(() => {
-    if (!el.current) return;
-    plot.current = new uPlot(
-      {
-        title,
-        width,
-        height,
-        scales: { x: { time: false } },
-        axes: [
-          { label: xLabel, incrs: INTEGER_INCRS },
-          { values: (_u, vals) => vals.map((v) => (v == null ? '' : String(+v.toPrecision(3)))) },
-        ],
-        series: [
-          { label: xLabel },
-          ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true })),
-        ],
-      },
-      thin([x, ...series.map((s) => s.values)]) as uPlot.AlignedData,
-      el.current,
-    );
+    const host = el.current;
+    if (!host) return;
+    // Each chart is built in its own task: a view's seven charts built in its mount made one long task.
+    const build = setTimeout(() => {
+      plot.current = new uPlot(
+        {
+          title,
+          width,
+          height,
+          scales: { x: { time: false } },
+          axes: [
+            { label: xLabel, incrs: INTEGER_INCRS },
+            { values: (_u, vals) => vals.map((v) => (v == null ? '' : String(+v.toPrecision(3)))) },
+          ],
+          series: [
+            { label: xLabel },
+            ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true })),
+          ],
+        },
+        thin([x, ...series.map((s) => s.values)]) as uPlot.AlignedData,
+        host,
+      );
+    }, 0);
     return () => {
+      clearTimeout(build);
       plot.current?.destroy();
       plot.current = null;
     };
