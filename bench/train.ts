@@ -13,12 +13,12 @@
  *    RGB); a dense teacher with ~8x the student's FLOPs, built with random weights here in Node,
  *    imported through teacher.api.importTeacher; FKD labels generated with that teacher.
  *  - compute-bound (bench/trainCompute.ts): resnetMini (ResNet-18 shape in miniature) at 28 px on the embedded Fashion-MNIST
- *    set; a random-weight ResNet-18-shaped teacher (bench/harness.ts randomTeacher 'resnet18', width 16,
+ *    set; a random-weight ResNet-18-shaped teacher (bench/teachers.ts randomTeacher 'resnet18', width 16,
  *    ~12x resnetMini's FLOPs: the student's own family, deeper and wider, as FKD's teachers are),
  *    imported the same way, labels the FKD set (8 crops/image) and is online KD's teacher. (The
  *    embedded teacher is a tiny MLP, ~0.02x the student: online KD with it cost almost nothing extra,
  *    which is not the setting FKD addresses.) Online KD is also timed with the same shape at width 40
- *    (~75x): on wasm, which the studio picks for conv students since engine/wasmConvGrad.ts, a forward
+ *    (~75x): on wasm, which the studio picks for conv students since engine/kernels/wasmConvGrad.ts, a forward
  *    is cheaper per FLOP than a training step, so what online KD costs depends on the teacher's
  *    forward time over the student's step time, printed for both teachers (FKD/online KD <= 0.5 needs
  *    it >= ~1; the paper's teacher forward costs about one ResNet-50 step).
@@ -36,8 +36,10 @@ import {
   type PipelinePrediction,
 } from '../src/core/pipelineModel';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConfig';
-import { arg, generateLabels, importTeacher, note, randomTeacher, round, runBench, table } from './harness';
+import { arg, note, round, runBench, table } from './harness';
 import { describeMainThread } from './mainThread';
+import { generateLabels } from './studioJobs';
+import { importTeacher, randomTeacher } from './teachers';
 import { writeSyntheticImageNet } from './syntheticImageNet';
 import { measureComputeBound } from './trainCompute';
 import {

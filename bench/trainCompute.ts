@@ -6,7 +6,9 @@
  */
 import type { Page } from 'playwright-core';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConfig';
-import { generateLabels, importTeacher, note, randomTeacher, round, table } from './harness';
+import { note, round, table } from './harness';
+import { generateLabels } from './studioJobs';
+import { importTeacher, randomTeacher } from './teachers';
 import { CLASSES, SPEED_HEADERS, rowOf, speed, speedRows, studentFlops, studentOnly } from './trainSpeed';
 
 /** How the compute-bound teachers read their input (random weights: only the shape matters). */

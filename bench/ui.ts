@@ -13,7 +13,8 @@
  */
 import type { Page } from 'playwright-core';
 import { profileMainThread, type ProfileSummary } from './cpuProfile';
-import { arg, generateLabels, note, round, runBench, table } from './harness';
+import { arg, note, round, runBench, table } from './harness';
+import { generateLabels } from './studioJobs';
 import { describeMainThread, startMainThreadProbe, stopMainThreadProbe } from './mainThread';
 
 const SECONDS = arg('seconds', 45);

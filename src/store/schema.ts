@@ -129,6 +129,8 @@ export interface EvalResult {
   perClass: { index: number; correct: number; total: number }[];
   /** numClasses x numClasses counts, row = true class, column = predicted; only for <= 100 classes. */
   confusion?: number[][];
+  /** The most frequent (true, predicted) mistakes, most first; absent in evaluations stored before them. */
+  confusedPairs?: { actual: number; predicted: number; count: number }[];
   /** Up to 24 item indices per (true, predicted) cell, keyed "t,p". */
   cellItems: Record<string, number[]>;
   skipped: { path: string; reason: string }[];

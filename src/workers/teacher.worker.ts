@@ -16,6 +16,8 @@ import { exportLabelSetBundle, importLabelSetBundle, type ImportLabelSetResult }
 import { cancelJob, runJob, runningJobs } from './jobs';
 import { importTeacherFiles, type TeacherImport } from './teacherImport';
 import { verifyLabelSet, type VerifyReport } from './verifyLabels';
+import { fidelitySample } from './fidelitySample';
+import type { FidelitySample } from '../core/fidelity';
 import { labelSetStats, type LabelStats } from './labelStats';
 import { DatasetReader } from './datasets';
 import type { Dataset } from '../store';
@@ -95,6 +97,11 @@ const api = {
   async verifyLabels(labelSetId: string, sampleImages = 8): Promise<VerifyReport> {
     await ready;
     return verifyLabelSet(labelSetId, sampleImages);
+  },
+  /** A sample of the set's stored crops relabelled with the full softmax (storage-vs-fidelity explorer). */
+  async fidelitySample(labelSetId: string, sampleImages = 8, maxCrops = 256): Promise<FidelitySample> {
+    await ready;
+    return fidelitySample(labelSetId, sampleImages, maxCrops);
   },
   labelStats(labelSetId: string, topN?: number, maxImages?: number): Promise<LabelStats> {
     return labelSetStats(labelSetId, topN, maxImages);

@@ -4,7 +4,7 @@ import type { LabelStats } from '../../workers/labelStats';
 import { LabelStatsView } from './LabelExplorer';
 import { deleteLabelSet, listLabelSets, openStudioDb, type LabelSet } from '../../store';
 import { cancelGeneration, startGeneration } from '../actions';
-import { classNamer, useDatasets } from '../catalog';
+import { useClassNamer, useDatasets } from '../catalog';
 import { CropCard, ImageWithBoxes } from '../components/CropViews';
 import { JobProgressBar } from '../components/JobProgressBar';
 import { formatBytes } from '../format';
@@ -103,8 +103,8 @@ function LiveGeneration({ set }: { set: LabelSet }) {
   const job = useJobs((s) => s.generation[set.id]);
   const stats = useLiveStats(set.id, !!job?.running);
   const datasets = useDatasets();
+  const names = useClassNamer(datasets.find((d) => d.id === set.datasetId));
   if (!job) return null;
-  const names = classNamer(datasets.find((d) => d.id === set.datasetId));
   const smp = job.sample;
   return (
     <div data-testid="generation-live">
