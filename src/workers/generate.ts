@@ -102,11 +102,29 @@ export interface GenerationDeps {
 
 const browserDeps: GenerationDeps = { decode: (b, o) => decodeOffThread(b, o), openTeacher };
 
-/** A file that vanished since indexing is skipped like a corrupt one; a lost permission still pauses. */
-function missingFileAsSkip(e: unknown): { error: string } {
-  if (e instanceof SourceNotFoundError)
-    return { error: `file not found (moved or deleted since indexing): ${e.path}` };
-  throw e;
+/** The dataset's folder itself is gone or unreadable: the job pauses rather than skip every image. */
+export class FolderUnreachableError extends Error {
+  constructor(name: string, cause?: unknown) {
+    super(
+      `the folder "${name}" cannot be read any more (moved, deleted or access revoked): put it back or grant access again, then resume`,
+      { cause },
+    );
+    this.name = 'FolderUnreachableError';
+  }
+}
+
+/**
+ * A file that vanished since indexing is skipped like a corrupt one, unless its whole folder went with
+ * it (then it pauses, as a lost permission does).
+ */
+async function missingFileAsSkip(e: unknown, reader: DatasetReader): Promise<{ error: string }> {
+  if (!(e instanceof SourceNotFoundError)) throw e;
+  try {
+    for await (const entry of reader.source.list([])) if (entry) break;
+  } catch (rootError) {
+    throw new FolderUnreachableError(reader.dataset.name, rootError);
+  }
+  return { error: `file not found (moved or deleted since indexing): ${e.path}` };
 }
 
 export async function runGeneration(
@@ -237,7 +255,7 @@ export async function runGeneration(
         const p = reader
           .blob(item)
           .then((b) => deps.decode(b, { name: item.path }))
-          .catch(missingFileAsSkip);
+          .catch((e: unknown) => missingFileAsSkip(e, reader));
         p.catch(() => undefined); // awaited in order below
         decodes.push(p);
       }
@@ -290,12 +308,13 @@ export async function runGeneration(
   } catch (e) {
     const message = isQuotaError(e)
       ? 'storage quota exhausted: free space (delete label sets or runs) and resume'
-      : e instanceof PermissionLostError
+      : e instanceof PermissionLostError || e instanceof FolderUnreachableError
         ? e.message
         : e instanceof Error
           ? e.message
           : String(e);
-    const status = e instanceof PermissionLostError || isQuotaError(e) ? 'paused' : 'error';
+    const resumable = e instanceof PermissionLostError || e instanceof FolderUnreachableError;
+    const status = resumable || isQuotaError(e) ? 'paused' : 'error';
     await patchLabelSet(db, labelSetId, { status, error: message }).catch(() => undefined);
     const latest = await getLabelSet(db, labelSetId);
     return {
