@@ -1,5 +1,5 @@
 /**
- * bench:slg (issue 5): soft-label generation throughput of the real generation job (teacher worker,
+ * bench:slg: soft-label generation throughput of the real generation job (teacher worker,
  * embedded Fashion-MNIST 2k) divided by the teacher's inference-only throughput on crops already on
  * the device, on the same backend in the same run: the pipeline's efficiency (goal >= 0.85). Also
  * bytes per crop for each codec, where the job's wall time went, and a SHA-256 over the generated

@@ -5,19 +5,14 @@
  * tf.profile of a step summed per kernel. The wasm patches are the ones engine/backend.ts applies.
  * Kernel times are wall times of synchronous wasm kernels; op-level rows (names ending in __op, "unnamed
  * scope" for custom ops) contain the kernels they run, so the column does not add up to the step.
- * 2026-11-29 (batch 64, idle 2-core machine; this script on 95946d9 and on 185f5aa): resnetMini 141.6 ->
- * 73.3 ms, mobilenetMini 381.1 -> 136.3 ms, from BatchNorm's training op (engine/batchNormTrain.ts), the
- * ReLU6 op (engine/reluMaxGrad.ts) and the conv/depthwise gradient changes (engine/wasm*Grad.ts).
+ * Figures, and what each wasm patch saved per step: docs/results.md, bench:step.
  *
  *   npx tsx bench/step.ts [--arch resnetMini] [--width 8] [--batch 64] [--size 28] [--channels 1] [--steps 20]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createTrainer } from '../src/engine/trainStep';
-import { patchWasmBatchMatMul } from '../src/engine/wasmMatMul';
-import { patchWasmConv2DBackpropFilter, patchWasmConv2DBackpropInput } from '../src/engine/wasmConvGrad';
-import { patchWasmDepthwiseGrads } from '../src/engine/wasmDepthwiseGrad';
-import { patchWasmTile } from '../src/engine/wasmTile';
+import { patchWasmKernels } from '../src/engine/kernels/wasmPatches';
 import { DEFAULT_WIDTH, buildStudent, type StudentArch } from '../src/models/students';
 
 const flag = (name: string): string | undefined => {
@@ -36,11 +31,7 @@ const CLASSES = 10;
 
 async function main() {
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  patchWasmBatchMatMul();
-  patchWasmConv2DBackpropFilter();
-  patchWasmConv2DBackpropInput();
-  patchWasmDepthwiseGrads();
-  patchWasmTile();
+  patchWasmKernels();
   await tf.setBackend('wasm');
   await tf.ready();
   const model = buildStudent(ARCH, {

@@ -1,5 +1,5 @@
 /**
- * bench:train (issue 6): in one run, on the trainer worker's backend, in headless Chromium:
+ * bench:train: in one run, on the trainer worker's backend, in headless Chromium:
  *  - epoch time FKD / vanilla and FKD / online KD, from trainer.api.speed (src/workers/speed.ts: the
  *    real step code, data loading and decoding included);
  *  - pipeline efficiency: FKD crops/s / the student's compute-only crops/s on a batch already on the
@@ -12,12 +12,12 @@
  *    RGB); a dense teacher with ~8x the student's FLOPs, built with random weights here in Node,
  *    imported through teacher.api.importTeacher; FKD labels generated with that teacher.
  *  - compute-bound: resnetMini (ResNet-18 shape in miniature) at 28 px on the embedded Fashion-MNIST
- *    set; a random-weight ResNet-18-shaped teacher (bench/harness.ts randomTeacher 'resnet18', width 16,
+ *    set; a random-weight ResNet-18-shaped teacher (bench/teachers.ts randomTeacher 'resnet18', width 16,
  *    ~12x resnetMini's FLOPs: the student's own family, deeper and wider, as FKD's teachers are),
  *    imported the same way, labels the FKD set (8 crops/image) and is online KD's teacher. (The
  *    embedded teacher is a tiny MLP, ~0.02x the student: online KD with it cost almost nothing extra,
  *    which is not the setting FKD addresses.) Online KD is also timed with the same shape at width 40
- *    (~75x): on wasm, which the studio picks for conv students since engine/wasmConvGrad.ts, a forward
+ *    (~75x): on wasm, which the studio picks for conv students since engine/kernels/wasmConvGrad.ts, a forward
  *    is cheaper per FLOP than a training step, so what online KD costs depends on the teacher's
  *    forward time over the student's step time, printed for both teachers (FKD/online KD <= 0.5 needs
  *    it >= ~1; the paper's teacher forward costs about one ResNet-50 step).
@@ -39,18 +39,9 @@ import { modelFlops } from '../src/models/flops';
 import { buildStudent } from '../src/models/students';
 import type { SpeedTable } from '../src/workers/speed';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig, type TrainMethod } from '../src/workers/trainConfig';
-import {
-  arg,
-  generateLabels,
-  importTeacher,
-  note,
-  randomTeacher,
-  round,
-  runBench,
-  startLongTaskObserver,
-  stopLongTaskObserver,
-  table,
-} from './harness';
+import { arg, note, round, runBench, startLongTaskObserver, stopLongTaskObserver, table } from './harness';
+import { generateLabels } from './studioJobs';
+import { importTeacher, randomTeacher } from './teachers';
 import { writeSyntheticImageNet } from './syntheticImageNet';
 
 const IMAGES = arg('images', 320);
@@ -60,7 +51,7 @@ const COMPUTE_TIMED = arg('compute-timed', 12);
 const WARMUP = 2;
 const CLASSES = 10;
 const SIZE = 32;
-/** The decode-bound student: a small MLP (the studio's mlp default is 256 units since 2026-11-29). */
+/** The decode-bound student: a small MLP (narrower than the studio's mlp default of 256 units). */
 const DECODE_STUDENT_WIDTH = 64;
 
 function studentFlops(
@@ -186,7 +177,7 @@ await runBench('train', async ({ page }) => {
     numCrops: 4,
     cropsPerStep: 32,
     // Enough multi-crop passes (9 x 40 steps) for a timed stretch of seconds, not tenths: FKD's steps
-    // here take ~30 ms and a 30-step window moved FKD's crops/s by +-10 % between runs.
+    // here are short, and a 30-step window moved FKD's crops/s noticeably between runs.
     epochs: 40,
     scale: [0.08, 1],
     checkpointEvery: 100000,
@@ -306,11 +297,10 @@ await runBench('train', async ({ page }) => {
   const cSpeed = await speed(computeCfg, COMPUTE_TIMED);
   note('compute-bound: student compute-only');
   const cStudent = await studentOnly(computeCfg, COMPUTE_TIMED);
-  // Since conv students train on wasm (engine/wasmConvGrad.ts) the studio picks wasm here, where a
-  // forward runs more FLOPs/s than a training step: the 12x teacher's forward cost ~0.8 of a student
-  // step until the conv gradients and BatchNorm's training op got faster (2026-11-29: 1.37, printed
-  // below). Online KD is also timed with a wider teacher of the same shape (FKD's own time does not
-  // depend on which teacher made its labels).
+  // Since conv students train on wasm (engine/kernels/wasmConvGrad.ts) the studio picks wasm here, where a
+  // forward runs more FLOPs/s than a training step, so what a teacher's forward costs against a
+  // student step (printed below) moves with every kernel change. Online KD is also timed with a wider
+  // teacher of the same shape (FKD's own time does not depend on which teacher made its labels).
   const wideArt = await randomTeacher({
     kind: 'resnet18',
     width: 40,

@@ -1,5 +1,5 @@
 /**
- * Issue 4, bad input: a folder holding every bad-input kind and a set of bad WebDataset shards.
+ * Bad input: a folder holding every bad-input kind and a set of bad WebDataset shards.
  * The Data view's skip report lists each unusable file with its reason, the good files all index
  * (exact counts), and a soft-label generation job over the dataset finishes, listing the files that
  * only fail at decode time (truncated/corrupt JPEG, enormous images) as skipped. Both trees use the
@@ -85,9 +85,9 @@ test('bad WebDataset shards: exact report and counts, generation reads the kept 
   const ds = userDataset(page, 'bad-shards');
   const e = EXPECT.badWds;
   await expectCounts(ds, { train: e.train, val: e.val, skipped: Object.keys(e.skipped).length });
-  // Truncated shard (its whole samples kept), samples without a class, duplicate keys (in a shard
-  // and across shards), class ids out of range or not integers, a sample without image, a member
-  // without extension.
+  // Truncated shard (its whole samples kept), samples without a class, a key repeated inside a shard
+  // (reported; the same key in another shard is another sample, kept), class ids out of range or not
+  // integers, a sample without image, a member without extension.
   expectReasons(await skipReport(ds), e.skipped);
   await expect(ds).toContainText(`webdataset · 10 classes ·`);
   expect((await classRows(ds)).map((r) => r[0])).toEqual(Array.from({ length: 10 }, (_, i) => String(i)));

@@ -1,5 +1,5 @@
 /**
- * Issue 4: the fallback where showDirectoryPicker is missing: `<input type=file webkitdirectory>`
+ * The fallback where showDirectoryPicker is missing: `<input type=file webkitdirectory>`
  * feeds the same index code. An ImageNet-layout folder and a folder of WebDataset shards index with
  * exact counts and classes.
  */

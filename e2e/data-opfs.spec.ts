@@ -1,5 +1,5 @@
 /**
- * Issue 4: an ImageNet-layout folder and WebDataset shards (GNU tar) on "disk" (the Origin Private
+ * An ImageNet-layout folder and WebDataset shards (GNU tar) on "disk" (the Origin Private
  * File System: Playwright cannot drive the native picker) index through the open-folder code path
  * with exact counts and classes.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 4: "reload the page: the dataset and its persisted handle are still there". A folder opened
+ * "Reload the page: the dataset and its persisted handle are still there". A folder opened
  * through the open-folder path (an OPFS handle) survives a page reload and a browser relaunch on the
  * same profile: its record, counts and classes, and its FileSystemDirectoryHandle in IndexedDB (same
  * entry, still readable, no re-grant needed), and a generation job can still read its images.

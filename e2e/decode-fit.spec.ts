@@ -81,8 +81,7 @@ test('a photo decodes at the size its crops need, as an antialiased downscale of
   expect(r.full).toEqual([500, 375]);
   expect(r.small).toEqual([188, 141, 500, 375]);
   // The decoder's own DCT scaling (WebCodecs ImageDecoder, 3/8 here) is a low-pass filter, not an exact
-  // area average: 7.5 grey levels apart on this noisy image (2026-11-29; createImageBitmap's mipmapped
-  // resize was 3.9), against 14.8 for point sampling, and no colour shift.
+  // area average, but far closer to one than point sampling, with no colour shift (docs/results.md).
   expect(r.boxMad).toBeLessThan(10);
   expect(r.boxMad).toBeLessThan(r.pointMad / 1.5);
   for (const b of r.bias) expect(Math.abs(b)).toBeLessThan(1.5);

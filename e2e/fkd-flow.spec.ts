@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { goto, openStudio } from './helpers';
 
 test('generate soft labels on the embedded set, then train an FKD student that evaluates', async ({
@@ -44,8 +44,8 @@ test('generate soft labels on the embedded set, then train an FKD student that e
   await page.getByLabel('Epochs').fill('20');
   await page.getByLabel('numCrops').fill('2');
   await page.getByLabel('Batch').fill('32');
-  await page.getByLabel('Max images').fill('256');
-  await page.getByLabel('Max val images').fill('100');
+  await page.getByLabel('Max images').fill('512');
+  await page.getByLabel('Max val images').fill('200');
   await page.getByRole('button', { name: 'Start training' }).click();
   const monitor = page.getByTestId('run-monitor').first();
   await expect(monitor.getByTestId('train-stats')).toBeVisible({ timeout: 120_000 });
@@ -65,6 +65,19 @@ test('generate soft labels on the embedded set, then train an FKD student that e
   await expect(monitor.getByTestId('last-eval')).toContainText('val top-1');
   await goto(page, 'Runs');
   await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-status', 'done');
+  // The student learns: far above chance (10 classes) on the val images, and its training loss falls.
+  const curve = await fkdCurve(page);
+  expect(
+    curve.valTop1.at(-1),
+    `val top-1 after each pass: ${curve.valTop1.join(', ')}`,
+  ).toBeGreaterThanOrEqual(0.7);
+  const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+  const quarter = Math.max(1, Math.floor(curve.loss.length / 4));
+  expect(curve.loss.length).toBeGreaterThanOrEqual(8);
+  expect(
+    mean(curve.loss.slice(-quarter)),
+    `logged losses: ${curve.loss.map((l) => l.toFixed(3)).join(', ')}`,
+  ).toBeLessThan(0.9 * mean(curve.loss.slice(0, quarter)));
 
   // The paper's speed table, measured by the studio itself on this set, student and backend.
   await goto(page, 'Train');
@@ -83,3 +96,15 @@ test('generate soft labels on the embedded set, then train an FKD student that e
     await expect(cells.nth(4)).toHaveText(/^\d{1,3} %$/); // share of time waiting for data
   }
 });
+
+/** The one run's logged training losses and val top-1 after each pass, from the store. */
+function fkdCurve(page: Page): Promise<{ loss: number[]; valTop1: number[] }> {
+  return page.evaluate(async () => {
+    const { store } = window.__fkd!;
+    const db = await store.openStudioDb();
+    const runs = await store.listRuns(db);
+    if (runs.length !== 1) throw new Error(`expected one run, found ${runs.length}`);
+    const h = runs[0].history;
+    return { loss: h.flatMap((e) => e.loss ?? []), valTop1: h.flatMap((e) => e.valTop1 ?? []) };
+  });
+}

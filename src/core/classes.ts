@@ -6,6 +6,7 @@
  * map to those indices, not to 0..n-1 of the subset, or a 1000-way teacher's labels land on the wrong
  * classes. Any other folder layout gets torchvision ImageFolder's rule: sorted folder names -> 0..n-1.
  */
+import { compareCodePoints } from './codePoints';
 
 export interface ClassInfo {
   index: number;
@@ -57,20 +58,6 @@ export function parseClassList(json: unknown): ClassInfo[] {
     }
     return { index: o.index, wnid: o.wnid, name: o.name };
   });
-}
-
-/** Code-point order, as Python's sorted() (which ImageFolder uses) compares strings. */
-function compareCodePoints(a: string, b: string): number {
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done || y.done) return x.done ? (y.done ? 0 : -1) : 1;
-    const cx = x.value.codePointAt(0) ?? 0;
-    const cy = y.value.codePointAt(0) ?? 0;
-    if (cx !== cy) return cx - cy;
-  }
 }
 
 /**

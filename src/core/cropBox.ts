@@ -1,8 +1,8 @@
 /**
  * Crop boxes: torchvision's RandomResizedCrop.get_params, the stored FKD box format, and the eval box.
  *
- * Why: FKD stores, per crop, only the box (top/H, left/W, h/H, w/W) and a flip bit (fkd-reference 1.2,
- * 1.3); the student later re-cuts the same region from its own decode (2.1). For our labels to be
+ * Why: FKD stores, per crop, only the box (top/H, left/W, h/H, w/W) and a flip bit (docs/fkd.md, Crop
+ * boxes); the student later re-cuts the same region from its own decode (Loader). For our labels to be
  * interchangeable with released ones (and vice versa) the sampler must be torchvision's algorithm to the
  * bit, including its quirks:
  *  - torch draws the two uniforms as float32 (24 random bits, one rounding of x*(hi-lo)+lo) and computes
@@ -159,7 +159,7 @@ export function toPixelBox(box: CropBox, W: number, H: number): PixelBox {
 }
 
 /**
- * The eval view (fkd-reference 2.7) as a box on the original image: Resize(shorter side to
+ * The eval view (docs/fkd.md, Evaluation) as a box on the original image: Resize(shorter side to
  * round(size * resizeRatio)) then CenterCrop(size), i.e. torchvision Resize(256) + CenterCrop(224) for
  * the defaults. torchvision sizes the long side as int(short' * long / short) and offsets the centre crop
  * by int(round((side - size) / 2)); the returned fractions are relative to the resized image, which is

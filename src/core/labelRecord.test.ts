@@ -9,22 +9,12 @@ import {
   recordEncodedLabel,
 } from './labelRecord';
 import type { CodecSpec } from './softLabel';
+import { mulberry32 } from './mulberry32';
 import { CODECS, PRECISIONS, encodeSoftLabel, recoverSoftLabel, softmax, storedK } from './softLabel';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A record like the generator writes: random pixel boxes, random flips, teacher probs per crop. */
 function makeRecord(spec: CodecSpec, numCrops: number, w: number, h: number, seed: number) {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const k = storedK(spec);
   const boxes = new Int32Array(4 * numCrops);
   const flips = new Uint8Array(numCrops);

@@ -3,7 +3,7 @@
  * binary. The byte layout is specified in docs/label-record.md; keep the two in sync.
  *
  * Why a custom format: the reference stores each image as a torch.save ZIP of pickled numpy arrays
- * (~37 KB per image for MS top-5 fp32, reference 1.5). Here a crop is one bit-packed row:
+ * (docs/fkd.md, Storage). Here a crop is one bit-packed row:
  * the box as exact pixel integers (the reference's fractions are i/H, j/W, h/H, w/W of integer boxes,
  * so integers lose nothing; height and width are stored minus 1), 1 flip bit, k class ids of bitsFor(C − 1) bits and k probabilities whose
  * width depends on the precision (softLabel.ts). MS top-5, C = 1000, q8, a 500x375 image:
@@ -13,6 +13,7 @@
  * total length, CRC-32, then box/index ranges), so a truncated or corrupt IndexedDB value is reported
  * instead of training on garbage.
  */
+import { crc32, crc32Update } from './crc32';
 import { fromPixelBox, type CropBox } from './cropBox';
 import { BitReader, BitWriter, bitsFor } from './bitpack';
 import { fromFloat16Bits, toFloat16Bits } from './float16';
@@ -67,24 +68,9 @@ export function recordByteLength(
   return LABEL_RECORD_HEADER_BYTES + Math.ceil((numCrops * bitsPerCrop) / 8);
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let b = 0; b < 8; b++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (IEEE, as in zlib/PNG) over `bytes` except the 4 CRC bytes themselves. */
+/** CRC-32 over `bytes` except the 4 CRC bytes themselves. */
 function recordCrc(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) {
-    if (i >= CRC_OFFSET && i < CRC_OFFSET + 4) continue;
-    c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  }
-  return (c ^ 0xffffffff) >>> 0;
+  return crc32Update(crc32(bytes.subarray(0, CRC_OFFSET)), bytes.subarray(CRC_OFFSET + 4));
 }
 
 function checkImageSize(w: number, h: number): void {

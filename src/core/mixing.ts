@@ -1,5 +1,5 @@
 /**
- * Mixup / CutMix parameters and target mixing for FKD (fkd-reference 2.6).
+ * Mixup / CutMix parameters and target mixing for FKD (docs/fkd.md, Mixup and CutMix).
  *
  * Why: with `--mixup_cutmix`, FKD mixes the crop batch *after* rebuilding the soft targets, and the
  * target is a linear mix of the two stored soft labels (no teacher sees the mixed image). We sample the

@@ -10,6 +10,8 @@
  * order in which images happen to be processed.
  */
 
+import { fmix32, murmur3Mix } from './murmur3';
+
 /** JSON-serialisable generator state: 64-bit LCG state and increment as 16 hex digits each. */
 export interface RngState {
   algo: 'pcg32';
@@ -51,25 +53,6 @@ function splitSafeInt(x: number, what: string): [number, number] {
   if (!Number.isSafeInteger(x)) throw new RangeError(`Rng ${what} must be a safe integer, got ${x}`);
   const hi = Math.floor(x / TWO_POW_32);
   return [hi >>> 0, (x - hi * TWO_POW_32) >>> 0];
-}
-
-// murmur3-style word mixing, used only to derive fork seeds/streams.
-function mixWord(h: number, k: number): number {
-  k = Math.imul(k, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
-  h ^= k;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 function labelWords(label: number | string): number[] {
@@ -266,7 +249,7 @@ export class Rng {
     const out: number[] = [];
     for (const salt of [0x9e3779b9, 0x7f4a7c15, 0x85ebca77, 0xc2b2ae3d]) {
       let h = salt | 0;
-      for (const w of words) h = mixWord(h, w);
+      for (const w of words) h = murmur3Mix(h, w);
       out.push(fmix32(h ^ words.length));
     }
     const child = new Rng(0);

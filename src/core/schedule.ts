@@ -1,5 +1,5 @@
 /**
- * The FKD pass schedule and learning rate (fkd-reference 2.3, 2.5, 2.8).
+ * The FKD pass schedule and learning rate (docs/fkd.md, Passes, epochs and the learning rate).
  *
  * Why: FKD counts crop-epochs. One *pass* reads every image once and takes `numCrops` stored crops of
  * each, so it is worth `numCrops` epochs and the epoch counter jumps by `numCrops` per pass; the batch

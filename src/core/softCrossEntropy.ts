@@ -1,5 +1,5 @@
 /**
- * Plain-array reference of FKD's training loss (reference 2.4): for each crop,
+ * Plain-array reference of FKD's training loss (docs/fkd.md, Loss): for each crop,
  *   L = −Σ_c q_c · log softmax(z / T)_c,
  * averaged over crops. T divides only the student logits z (the temperature of the teacher is already
  * baked into the stored q); there is no T² factor and no hard-label term. It is cross-entropy, not KL:

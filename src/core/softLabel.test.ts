@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from './mulberry32';
 import type { CodecSpec, Precision } from './softLabel';
 import {
   PRECISIONS,
@@ -53,17 +54,6 @@ function expectDistribution(q: Float32Array): void {
     s += v;
   }
   expect(Math.abs(s - 1)).toBeLessThan(1e-5);
-}
-/** Seeded uniform [0,1) (mulberry32) so random tests are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const cases = [...load('codec_c10.json'), ...load('codec_c1000.json')];
@@ -138,7 +128,7 @@ describe('codecs against torch fixtures', () => {
 
 describe('quantisation', () => {
   it('largest-remainder codes hit the target and stay within one step', () => {
-    const r = rng(5);
+    const r = mulberry32(5);
     for (let t = 0; t < 200; t++) {
       const v = Array.from({ length: 1 + Math.floor(r() * 20) }, () => r());
       const s = v.reduce((a, b) => a + b, 0);
@@ -150,7 +140,7 @@ describe('quantisation', () => {
   });
 
   it('sorted top-k codes fit p_i <= 1/i widths, also for adversarial ties at 1/i', () => {
-    const r = rng(11);
+    const r = mulberry32(11);
     const dists: number[][] = [
       [0.25, 0.25, 0.25, 0.25, 0, 0, 0, 0, 0, 0],
       [0.5, 0.5, 0, 0, 0, 0, 0, 0, 0, 0],
@@ -175,7 +165,7 @@ describe('quantisation', () => {
   });
 
   it('the bounds are tight enough to catch a precision that does nothing', () => {
-    const r = rng(3);
+    const r = mulberry32(3);
     const worst: Record<Precision, number> = { f32: 0, f16: 0, q16: 0, q8: 0 };
     for (let t = 0; t < 200; t++) {
       const p = softmax(Array.from({ length: 1000 }, () => (r() - 0.5) * 12));
@@ -228,7 +218,7 @@ describe('recover', () => {
 
   it('batch helper is crop-major and equals single recovers', () => {
     const spec: CodecSpec = { codec: 'msTopK', k: 5, precision: 'q8', numClasses: 10 };
-    const r = rng(9);
+    const r = mulberry32(9);
     const encs = Array.from({ length: 4 }, () =>
       encodeSoftLabel(softmax(Array.from({ length: 10 }, r)), spec),
     );

@@ -292,8 +292,8 @@ export function recoverSoftLabels(encs: readonly EncodedLabel[], spec: CodecSpec
 
 /**
  * Map the reference's `--label_type` names. Both 'marginal_renorm_k5' (generator) and 'marginal_renorm'
- * (the only name its trainer recognises, reference 1.4 bug) mean MR top-5. 'ori' (full) returns k = 0:
- * full always stores all C classes (see storedK).
+ * (the only name its trainer recognises: docs/fkd.md, Where the reference code is wrong) mean MR
+ * top-5. 'ori' (full) returns k = 0: full always stores all C classes (see storedK).
  */
 export function codecFromReferenceName(name: string): { codec: Codec; k: number } {
   const n = name.trim().toLowerCase();

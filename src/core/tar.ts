@@ -1,5 +1,5 @@
 /**
- * Streaming tar reader and WebDataset sample grouping (formats.md).
+ * Streaming tar reader and WebDataset sample grouping (docs/datasets.md, WebDataset shards).
  *
  * Reads ustar, pax ('x' per-entry headers for path/size, 'g' global headers ignored) and GNU ('L' long
  * names) archives from a ReadableStream, whatever its chunking. Memory is bounded by the largest entry

@@ -293,8 +293,8 @@ export async function decodeImage<B extends BitmapLike = ImageBitmap>(
 ): Promise<DecodedPixels | DecodeFailure> {
   const r = await inspect(blob, opts);
   if ('error' in r) return r;
-  // A reduced decode of a complete JPEG: let the JPEG decoder scale in the DCT (~1.5x faster per
-  // 500x375 image than a full decode then a resize, measured in Chromium 156). Anything it cannot do falls back to createImageBitmap.
+  // A reduced decode of a complete JPEG: let the JPEG decoder scale in the DCT, faster than a full
+  // decode then a resize (docs/results.md). Anything it cannot do falls back to createImageBitmap.
   if (r.size && r.sniffed && r.bytes && r.format === 'jpeg' && r.jpegComplete && deps.decodeJpegScaled) {
     const request = jpegScaledRequest(r.sniffed.width, r.sniffed.height, r.size);
     const px = request ? await deps.decodeJpegScaled(r.bytes, request).catch(() => null) : null;

@@ -6,12 +6,10 @@
  *
  * Pool size: hardwareConcurrency - 1 (the model keeps one core), at least 2, at most 4. At least 2
  * because one decode worker does not keep a core busy: part of each image is waiting (the file read, the
- * decoder's thread pool, the transfer back), and with one worker that wait was serial. Measured on 2
- * cores (bench:train's decode-bound set, 500x375 JPEGs, 2026-11-29): the loader's decode alone 633 ->
- * 895 images/s with 2 workers (928 with 3); FKD 1401 -> 1685 crops/s, vanilla 589 -> 692, online KD
- * 541 -> 617. Where workers
- * cannot be created (Node tests, a context without nested workers) or a decode worker crashes,
- * images are decoded inline as before: the same function, the same result, only on this thread.
+ * decoder's thread pool, the transfer back), and with one worker that wait was serial (measured:
+ * docs/results.md, bench:train). Where workers cannot be created (Node tests, a context without nested
+ * workers) or a decode worker crashes, images are decoded inline: the same function, the same result,
+ * only on this thread.
  */
 import { decodeImage, type DecodedPixels, type DecodeFailure, type DecodeOptions } from './decode';
 

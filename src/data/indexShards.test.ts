@@ -97,6 +97,71 @@ describe('WebDataset shards', () => {
     ]);
   });
 
+  it('keeps every sample of shards with per-shard numbering; a key repeated inside a shard is reported', async () => {
+    // Three shards numbered from sample000000 each, as WebDataset writers with per-shard counters do.
+    const shard = (n: number, base: number): Uint8Array => {
+      const members: [string, string | Uint8Array][] = [];
+      for (let i = 0; i < n; i++) {
+        const key = `sample${String(i).padStart(6, '0')}`;
+        members.push([`${key}.cls`, String((base + i) % 4)], [`${key}.jpg`, J]);
+      }
+      return ustar(members);
+    };
+    const withDup = ustar([
+      ['sample000000.cls', '1'],
+      ['sample000000.jpg', J],
+      ['sample000001.cls', '2'],
+      ['sample000001.jpg', J],
+      ['sample000000.cls', '3'], // the same key again inside this shard
+      ['sample000000.jpg', J],
+    ]);
+    const fs = new FakeFs({
+      'train/part-000.tar': shard(4, 0),
+      'train/part-001.tar': shard(4, 1),
+      'train/part-002.tar': shard(4, 2),
+      'train/part-003.tar': withDup,
+      'val/part-000.tar': shard(2, 0),
+    });
+    const { idx, items } = await runIndex(new FsaSource(fs.handle()), { numClasses: 4 });
+    expect(idx.counts).toEqual({ train: 14, val: 2 });
+    const ids = items.filter((i) => i.split === 'train').map((i) => `${i.shard}:${i.path}`);
+    expect(new Set(ids).size).toBe(14);
+    expect(ids.slice(0, 5)).toEqual([
+      'train/part-000.tar:sample000000.jpg',
+      'train/part-000.tar:sample000001.jpg',
+      'train/part-000.tar:sample000002.jpg',
+      'train/part-000.tar:sample000003.jpg',
+      'train/part-001.tar:sample000000.jpg',
+    ]);
+    expect(items.filter((i) => i.shard === 'train/part-002.tar').map((i) => i.classIndex)).toEqual([
+      2, 3, 0, 1,
+    ]);
+    // Inside one shard the first occurrence is kept (class 1), the repeat reported.
+    expect(items.filter((i) => i.shard === 'train/part-003.tar').map((i) => i.classIndex)).toEqual([1, 2]);
+    expect(idx.skipped).toEqual([
+      {
+        path: 'train/part-003.tar:sample000000',
+        reason: 'duplicate sample key within the shard (first occurrence kept)',
+      },
+    ]);
+  });
+
+  it('splits shards not named train/val by key alone, so per-shard numbering is kept in both splits', async () => {
+    const shard = (cls: number): Uint8Array => {
+      const members: [string, string | Uint8Array][] = [];
+      for (let i = 0; i < 50; i++) members.push([`s${i}.cls`, String(cls)], [`s${i}.jpg`, J]);
+      return ustar(members);
+    };
+    const fs = new FakeFs({ 'a-000.tar': shard(0), 'a-001.tar': shard(1) });
+    const { idx, items } = await runIndex(new FsaSource(fs.handle()), { valFraction: 0.3, splitSeed: 5 });
+    expect(idx.counts.train + idx.counts.val).toBe(100);
+    expect(idx.skipped).toEqual([]);
+    const valKeys = (shardPath: string) =>
+      items.filter((i) => i.split === 'val' && i.shard === shardPath).map((i) => i.path);
+    expect(valKeys('a-000.tar').length).toBeGreaterThan(0);
+    expect(valKeys('a-001.tar')).toEqual(valKeys('a-000.tar'));
+  });
+
   it('range-checks ids against numClasses and splits unnamed top-level shards by key hash', async () => {
     const samples: [string, string | Uint8Array][] = [];
     for (let i = 0; i < 200; i++) samples.push([`s${i}.cls`, String(i % 5)], [`s${i}.jpg`, J]);

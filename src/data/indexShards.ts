@@ -36,12 +36,10 @@ export async function indexShards(
   info: ShardClassInfo,
 ): Promise<Set<number>> {
   const seen = new Set<number>();
-  // Duplicate detection across shards without holding 1.28 M key strings: a 52-bit hash per key.
-  const keys: Record<Split, Set<number>> = { train: new Set(), val: new Set() };
   ctx.progress.classesTotal = shards.length;
   for (const shard of shards) {
     ctx.checkAbort();
-    await indexShard(ctx, shard, info, seen, keys);
+    await indexShard(ctx, shard, info, seen);
     ctx.progress.classesDone++;
     ctx.emitProgress();
   }
@@ -53,9 +51,11 @@ async function indexShard(
   shard: ShardRef,
   info: ShardClassInfo,
   seen: Set<number>,
-  keys: Record<Split, Set<number>>,
 ): Promise<void> {
   const shardPath = joinPath(shard.path);
+  // Keys are unique only within a shard (per-shard numbering is valid WebDataset): a sample is
+  // (shard, key), so only a key repeated inside this shard is a duplicate.
+  const keys = new Set<string>();
   const blob = await ctx.source.open(shard.path);
   let ordinal = 0;
   const onProblem = (p: { key?: string; path?: string; reason: string }): void => {
@@ -95,18 +95,18 @@ async function indexShard(
         ctx.report.add(where, cls.error);
         continue;
       }
+      if (keys.has(sample.key)) {
+        ctx.report.add(where, 'duplicate sample key within the shard (first occurrence kept)');
+        continue;
+      }
+      keys.add(sample.key);
+      // The split hashes the key alone, so re-indexing keeps every earlier sample on its side.
       const split: Split =
         shard.split === 'hash'
           ? isValByHash(ctx.opts.splitSeed, sample.key, ctx.opts.valFraction)
             ? 'val'
             : 'train'
           : shard.split;
-      const h = keyHash(sample.key);
-      if (keys[split].has(h)) {
-        ctx.report.add(where, `duplicate sample key in ${split} (first occurrence kept)`);
-        continue;
-      }
-      keys[split].add(h);
       seen.add(cls);
       await ctx.sink.push(split, {
         path: `${sample.key}.${ext}`,
@@ -177,16 +177,4 @@ function classOf(files: Map<string, Uint8Array>, info: ShardClassInfo): number |
 
 function preview(b: Uint8Array): string {
   return new TextDecoder().decode(b.subarray(0, 20)).replace(/\s+/g, ' ');
-}
-
-/** Two independent 26-bit FNV-1a halves: exact-integer 52-bit key fingerprint. */
-function keyHash(key: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
-  }
-  return (a >>> 6) * 67108864 + (b >>> 6);
 }

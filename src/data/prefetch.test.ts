@@ -41,6 +41,55 @@ describe('prefetch over thunks', () => {
     expect(got).toEqual([1]);
   });
 
+  it('pulls a lazy iterable of thunks only as far as depth ahead', async () => {
+    let created = 0;
+    function* loads(): Generator<() => Promise<number>> {
+      for (let i = 0; i < 1_000_000; i++) {
+        created++;
+        yield async () => i;
+      }
+    }
+    const out: number[] = [];
+    for await (const v of prefetch(loads(), 3)) {
+      out.push(v);
+      if (v === 4) break;
+    }
+    expect(out).toEqual([0, 1, 2, 3, 4]);
+    expect(created).toBe(8); // the 5 handed out and 3 ahead, never the whole range
+  });
+
+  it('discards what was produced ahead when the consumer stops, fails or is aborted', async () => {
+    const discarded: number[] = [];
+    const thunks = (n: number) => Array.from({ length: n }, (_, i) => async () => i);
+    for await (const v of prefetch(thunks(10), 3, { discard: (x) => discarded.push(x) })) if (v === 1) break;
+    await tick(5);
+    expect(discarded.sort()).toEqual([2, 3, 4]);
+
+    discarded.length = 0;
+    const failing = [async () => 0, async () => Promise.reject(new Error('boom')), async () => 2];
+    await expect(
+      (async () => {
+        for await (const v of prefetch(failing, 3, { discard: (x) => discarded.push(x) })) void v;
+      })(),
+    ).rejects.toThrow('boom');
+    await tick(5);
+    expect(discarded).toEqual([2]);
+
+    discarded.length = 0;
+    const ac = new AbortController();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = [async () => 0, () => gate.then(() => 1), async () => 2];
+    const it = prefetch(slow, 3, { signal: ac.signal, discard: (x) => discarded.push(x) });
+    expect((await it.next()).value).toBe(0);
+    const pending = it.next();
+    ac.abort(new Error('cancelled'));
+    await expect(pending).rejects.toThrow('cancelled');
+    release();
+    await tick(5);
+    expect(discarded.sort()).toEqual([1, 2]);
+  });
+
   it('rejects bad depth', () => {
     expect(() => prefetch([], 0)).toThrow(RangeError);
   });
@@ -79,13 +128,29 @@ describe('prefetch over an async iterable', () => {
     expect(produced).toBeLessThanOrEqual(14);
   });
 
+  it('discards items pulled ahead of an early break', async () => {
+    const produced: number[] = [];
+    async function* src(): AsyncGenerator<number> {
+      for (let i = 0; i < 100; i++) {
+        produced.push(i);
+        yield i;
+      }
+    }
+    const discarded: number[] = [];
+    for await (const v of prefetch(src(), 3, { discard: (x) => discarded.push(x) })) if (v === 0) break;
+    await tick(5);
+    // Everything produced but not handed out (the source stops soon after the break) is discarded.
+    expect(produced.length).toBeGreaterThan(1);
+    expect(discarded).toEqual(produced.slice(1));
+  });
+
   it('aborts a pending read with the signal reason', async () => {
     const ac = new AbortController();
     async function* never(): AsyncGenerator<number> {
       yield 1;
       await new Promise(() => {});
     }
-    const it = prefetch(never(), 2, ac.signal);
+    const it = prefetch(never(), 2, { signal: ac.signal });
     expect((await it.next()).value).toBe(1);
     const pending = it.next();
     ac.abort(new Error('cancelled'));

@@ -1,53 +1,72 @@
 /**
  * Bounded, order-preserving prefetch: keeps up to `depth` items being produced ahead of the one
- * the consumer holds, so decode / IndexedDB reads overlap GPU work without unbounded memory.
+ * the consumer holds, so decode / IndexedDB reads overlap device work without unbounded memory.
  *
- * - Thunks run concurrently (up to depth at once): for independent loads (decode image i).
+ * - Thunks (any iterable of them, pulled lazily) run concurrently, up to depth at once: for
+ *   independent loads (decode image i, load step g).
  * - An AsyncIterable is pulled one next() at a time (iterators generally do not support
  *   concurrent next()), but up to depth results ahead of the consumer.
  * An error surfaces at the position where it happened; an abort rejects the pending read with
- * signal.reason; breaking out of the loop stops pulling and closes the source iterator.
+ * signal.reason; breaking out of the loop stops pulling and closes the source. Items produced ahead
+ * and never handed out (break, error, abort) go to `discard` once they settle, so what they hold
+ * (tensors, pixels) can be freed.
  */
 
+export interface PrefetchOptions<T> {
+  signal?: AbortSignal;
+  /** Called with every item that was produced but never handed to the consumer. */
+  discard?: (item: T) => void;
+}
+
 export function prefetch<T>(
-  source: AsyncIterable<T> | readonly (() => Promise<T>)[],
+  source: AsyncIterable<T> | Iterable<() => Promise<T>>,
   depth: number,
-  signal?: AbortSignal,
+  opts: PrefetchOptions<T> = {},
 ): AsyncGenerator<T, void, undefined> {
   if (!Number.isInteger(depth) || depth < 1)
     throw new RangeError(`prefetch depth must be an integer >= 1, got ${depth}`);
-  return Array.isArray(source)
-    ? fromThunks(source as readonly (() => Promise<T>)[], depth, signal)
-    : fromIterable(source as AsyncIterable<T>, depth, signal);
+  return Symbol.asyncIterator in source ? fromIterable(source, depth, opts) : fromThunks(source, depth, opts);
 }
 
 async function* fromThunks<T>(
-  thunks: readonly (() => Promise<T>)[],
+  thunks: Iterable<() => Promise<T>>,
   depth: number,
-  signal?: AbortSignal,
+  { signal, discard }: PrefetchOptions<T>,
 ): AsyncGenerator<T, void, undefined> {
+  const it = thunks[Symbol.iterator]();
   const inflight: Promise<T>[] = [];
-  let next = 0;
+  let exhausted = false;
   const fill = (): void => {
-    while (inflight.length < depth && next < thunks.length) {
-      const p = Promise.resolve().then(thunks[next++]);
+    while (!exhausted && inflight.length < depth) {
+      const r = it.next();
+      if (r.done) {
+        exhausted = true;
+        return;
+      }
+      const p = Promise.resolve().then(r.value);
       p.catch(() => {}); // observed later, in order; avoid unhandled-rejection noise meanwhile
       inflight.push(p);
     }
   };
-  signal?.throwIfAborted();
-  fill();
-  while (inflight.length > 0) {
-    const value = await abortable(inflight.shift()!, signal);
+  try {
+    signal?.throwIfAborted();
     fill();
-    yield value;
+    while (inflight.length > 0) {
+      // Shifted only once settled, so an abort leaves it in `inflight` to be discarded.
+      const value = await abortable(inflight[0], signal);
+      inflight.shift();
+      fill();
+      yield value;
+    }
+  } finally {
+    for (const p of inflight.splice(0)) if (discard) p.then(discard, () => {});
   }
 }
 
 async function* fromIterable<T>(
   source: AsyncIterable<T>,
   depth: number,
-  signal?: AbortSignal,
+  { signal, discard }: PrefetchOptions<T>,
 ): AsyncGenerator<T, void, undefined> {
   const it = source[Symbol.asyncIterator]();
   let tail: Promise<IteratorResult<T>> | null = null;
@@ -66,12 +85,13 @@ async function* fromIterable<T>(
     return p;
   };
   let finished = false;
+  const buf: Promise<IteratorResult<T>>[] = [];
   try {
     signal?.throwIfAborted();
-    const buf: Promise<IteratorResult<T>>[] = [];
     for (let i = 0; i < depth; i++) buf.push(pull());
     for (;;) {
-      const r = await abortable(buf.shift()!, signal);
+      const r = await abortable(buf[0], signal);
+      buf.shift();
       if (r.done) {
         finished = true;
         return;
@@ -88,6 +108,12 @@ async function* fromIterable<T>(
   } finally {
     // Consumer broke out early: stop the source (queued after its pending next() calls).
     if (!finished) void Promise.resolve(it.return?.()).catch(() => {});
+    for (const p of buf.splice(0))
+      if (discard)
+        p.then(
+          (r) => (r.done ? undefined : discard(r.value)),
+          () => {},
+        );
   }
 }
 

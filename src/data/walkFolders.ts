@@ -7,6 +7,7 @@
  * torchvision's ImageFolder does (it walks class folders recursively); each nested folder is
  * still reported so the user notices, e.g., a stray `cat/backup/` copy.
  */
+import { compareCodePoints } from '../core/codePoints';
 import {
   DEVKIT_GROUND_TRUTH,
   DEVKIT_UNSUPPORTED,
@@ -17,7 +18,7 @@ import {
 } from './groundTruth';
 import type { IndexContext } from './indexContext';
 import { fileProblem, isJunkName } from './report';
-import { compareCodePoints, joinPath, listAll, type SourceEntry } from './source';
+import { joinPath, listAll, type SourceEntry } from './source';
 import type { Split } from './types';
 
 /** Chooses the split of a file from its root-relative path. */

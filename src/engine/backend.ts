@@ -1,8 +1,8 @@
 /**
  * Backend selection, run INSIDE the worker that will do the work (WebGPU registration failed in a
- * SharedWorker and WebGL in a worker needs OffscreenCanvas: pitfall 9, so only the worker knows).
- * Preference: webgpu > webgl > wasm > cpu, with two exceptions measured on our machines
- * (environment.md 3): wasm cannot train every depthwise conv (tfjs-backend-wasm 4.22 has no conv or
+ * SharedWorker and WebGL in a worker needs OffscreenCanvas, so only the worker knows: docs/tfjs-notes.md,
+ * Workers). Preference: webgpu > webgl > wasm > cpu, with two exceptions (docs/tfjs-notes.md, Missing
+ * kernels and gradients): wasm cannot train every depthwise conv (tfjs-backend-wasm 4.22 has no conv or
  * depthwise backprop kernels; wasmConvGrad.ts and wasmDepthwiseGrad.ts supply them, the depthwise ones
  * for channel multiplier 1 and dilation 1 only, which is what the studio's MobileNets use),
  * and a software WebGPU adapter (SwiftShader) can be slower than WebGL, so then we time a tiny probe of
@@ -12,10 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { probeCurrentBackend, type ProbeJob } from './backendProbe';
-import { patchWasmBatchMatMul } from './wasmMatMul';
-import { patchWasmConv2DBackpropFilter, patchWasmConv2DBackpropInput } from './wasmConvGrad';
-import { patchWasmDepthwiseGrads } from './wasmDepthwiseGrad';
-import { patchWasmTile } from './wasmTile';
+import { patchWasmKernels } from './kernels/wasmPatches';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -115,7 +112,7 @@ function staticRefusal(
   adapterProblem?: string,
 ): string | null {
   if (name === 'wasm' && opts.job === 'train' && (opts.modelHasDepthwise ?? opts.modelHasConvs ?? true)) {
-    return 'WASM cannot train depthwise conv layers with a channel multiplier or dilation above 1 (engine/wasmDepthwiseGrad.ts supplies the gradients for 1 only)';
+    return 'WASM cannot train depthwise conv layers with a channel multiplier or dilation above 1 (engine/kernels/wasmDepthwiseGrad.ts supplies the gradients for 1 only)';
   }
   if (name === 'webgpu' && adapterProblem) return `WebGPU unavailable: ${adapterProblem}`;
   return null;
@@ -141,23 +138,14 @@ let wasmPathsConfigured = false;
 
 /** Process-wide flags and wasm file locations; idempotent. */
 async function prepare(): Promise<void> {
-  // Threads give nothing on 2 cores and the pthread blob breaks under minification (environment.md 3).
+  // Threads give nothing on 2 cores and the pthread blob breaks under minification (docs/tfjs-notes.md).
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (!wasmPathsConfigured && isBrowserLike()) {
     const { configureWasmPaths } = await import('./wasmPaths');
     configureWasmPaths();
   }
   wasmPathsConfigured = true;
-  // Dense-layer gradients use transposed matmuls, which are ~30x slower on wasm than transposing first.
-  patchWasmBatchMatMul();
-  // Conv gradients as forward convs (XNNPACK): wasm has no 2-D filter gradient, a slow input gradient.
-  patchWasmConv2DBackpropFilter();
-  patchWasmConv2DBackpropInput();
-  // Depthwise conv gradients (MobileNet students), absent from wasm: forward depthwise convs.
-  patchWasmDepthwiseGrads();
-  // tfjs-core's BatchNorm gradient tiles its scale over the activation: native Tile is slow. (Students
-  // train through engine/batchNormTrain.ts, which does not tile; other BatchNorm gradients still do.)
-  patchWasmTile();
+  patchWasmKernels();
 }
 
 export async function selectBackend(opts: SelectBackendOptions): Promise<BackendReport> {

@@ -1,9 +1,10 @@
 /**
  * Short timed probes used by backend selection when the choice is not obvious (software WebGPU):
- * on these machines SwiftShader WebGPU was ~3x slower than WebGL for training (environment.md 3), but
+ * on machines without a GPU SwiftShader WebGPU was slower than WebGL for training (docs/results.md), but
  * that ranking depends on the host, so we measure instead of hard-coding it.
- * Each probe runs on the CURRENT backend: one warm-up run (shader compilation, pitfall 8), then the
- * best of a few timed runs, each finished with `await data()` (never dataSync, pitfall 4).
+ * Each probe runs on the CURRENT backend: one warm-up run (shader compilation), then the best of a few
+ * timed runs, each finished with `await data()`, never dataSync (docs/tfjs-notes.md, First-step cost
+ * and Readbacks).
  */
 import * as tf from '@tensorflow/tfjs';
 

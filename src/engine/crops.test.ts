@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evalCropBox, type CropBox } from '../core/cropBox';
-import { batchFromImages, cropsFromImage, evalCrops, normaliseCrops } from './crops';
+import { batchFromImages, CropRows, cropsFromImage, evalCrops, normaliseCrops } from './crops';
 import { rgbaToPaddedRgb, uploadImage, uploadPadded } from './pixels';
 import { maxAbsDiff, useCpu } from './testSetup';
 
@@ -156,13 +156,13 @@ describe('grey models: luma before the crop', () => {
       const got = cropsFromImage(img, boxes, 7, grey);
       expect(got.shape).toEqual([3, 7, 7, 1]);
       expect(maxAbsDiff(await got.data(), await cropThenLuma.data())).toBeLessThan(1e-5);
-      const batch = batchFromImages([{ pixels: img, boxes }], 7, grey);
+      const batch = batchFromImages([{ pixels: img, boxes }], 7, grey).x;
       expect(maxAbsDiff(await batch.data(), await cropThenLuma.data())).toBeLessThan(1e-5);
     }
   });
 });
 
-describe('batchFromImages is crop-major (fkd-reference 2.2)', () => {
+describe('batchFromImages is crop-major (docs/fkd.md)', () => {
   const constant = (v: number, h: number, w: number) => tf.fill([h, w, 1], v) as tf.Tensor3D;
   const boxes = (n: number): CropBox[] => Array.from({ length: n }, () => ({ ...WHOLE }));
 
@@ -183,13 +183,29 @@ describe('batchFromImages is crop-major (fkd-reference 2.2)', () => {
           ],
         };
       });
-      const batch = batchFromImages(images, 2, RAW);
+      const { x: batch, rows } = batchFromImages(images, 2, RAW);
       expect(batch.shape).toEqual([6, 2, 2, 1]);
       const firstPixels: number[] = [];
       for (let k = 0; k < 6; k++) firstPixels.push(Math.round((await plane(batch, k))[0] * 255));
       expect(firstPixels).toEqual([10, 20, 30, 100, 101, 102]);
+      // The row map names the same rows: image i's slot 0 is 10*(i+1), its slot 1 is 100+i.
+      expect([0, 1, 2].map((i) => rows.rowsOf(i).map((r) => firstPixels[r]))).toEqual([
+        [10, 100],
+        [20, 101],
+        [30, 102],
+      ]);
     });
   }
+
+  it('CropRows visits every (image, slot) once, in row order', () => {
+    const rows = new CropRows(3, 2);
+    const seen: [number, number, number][] = [];
+    rows.forEach((row, image, slot) => seen.push([row, image, slot]));
+    expect(seen.map(([r]) => r)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(seen[4]).toEqual([4, 1, 1]);
+    expect(rows.rowsOf(2)).toEqual([2, 5]);
+    expect(rows.size).toBe(6);
+  });
 
   it('rejects images with different crop counts', () => {
     const a = { pixels: constant(1, 4, 4), boxes: boxes(2) };
@@ -248,12 +264,12 @@ describe('PaddedImage (the loader uploads images edge-padded on the CPU)', () =>
           plain.map((pixels) => ({ pixels, boxes })),
           7,
           opts,
-        );
+        ).x;
         const got = batchFromImages(
           padded.map((pixels) => ({ pixels, boxes })),
           7,
           opts,
-        );
+        ).x;
         expect(got.shape).toEqual(want.shape);
         expect(maxAbsDiff(await got.data(), await want.data())).toBeLessThan(1e-5);
         const e1 = evalCrops(plain[0], 6, opts);

@@ -1,6 +1,6 @@
 /**
  * GPU crop pipeline: one uploaded image -> all its stored FKD crops in ONE tf.image.cropAndResize call
- * (fkd-reference 2.1 step 3: crop the stored box, bilinear resize, mirror by the stored bit, normalise).
+ * (docs/fkd.md, Loader: crop the stored box, bilinear resize, mirror by the stored bit, normalise).
  *
  * Sampling convention (why the box maths below looks odd):
  * torchvision's bilinear resize (align_corners=False, no antialias) samples output pixel i of a crop
@@ -165,15 +165,52 @@ export function cropsFromImage(
 }
 
 /**
- * A training batch, CROP-MAJOR as the reference loader collates it (fkd-reference 2.2):
- * [slot 0 of every image, slot 1 of every image, ...]. Every image must bring the same number of boxes.
+ * The row order of a training batch, CROP-MAJOR as the reference loader collates it (docs/fkd.md):
+ * [slot 0 of every image, slot 1 of every image, ...]. The one place that order is spelled out:
+ * targets, labels and the live view's rows are all laid out through it.
+ */
+export class CropRows {
+  constructor(
+    readonly images: number,
+    readonly crops: number,
+  ) {}
+
+  get size(): number {
+    return this.images * this.crops;
+  }
+
+  /** The batch row of crop `slot` of image `image`. */
+  row(image: number, slot: number): number {
+    return slot * this.images + image;
+  }
+
+  /** Image `image`'s rows, in slot order. */
+  rowsOf(image: number): number[] {
+    return Array.from({ length: this.crops }, (_, slot) => this.row(image, slot));
+  }
+
+  /** Visits every (image, slot) with its row, in row order. */
+  forEach(visit: (row: number, image: number, slot: number) => void): void {
+    for (let slot = 0; slot < this.crops; slot++)
+      for (let image = 0; image < this.images; image++) visit(this.row(image, slot), image, slot);
+  }
+}
+
+/** A training batch of crops and where each image's crops are in it. */
+export interface CropBatch {
+  x: tf.Tensor4D;
+  rows: CropRows;
+}
+
+/**
+ * All crops of a batch of images in CropRows order. Every image must bring the same number of boxes.
  * When all images share one size (the embedded 28x28 set) everything is a single cropAndResize call.
  */
 export function batchFromImages(
   images: { pixels: CropImage; boxes: CropBox[] }[],
   outSize: number,
   opts: CropOptions,
-): tf.Tensor4D {
+): CropBatch {
   if (images.length === 0) throw new Error('batchFromImages: no images');
   const numCrops = images[0].boxes.length;
   for (const im of images) {
@@ -181,20 +218,19 @@ export function batchFromImages(
       throw new Error(`batchFromImages: every image needs ${numCrops} boxes, got ${im.boxes.length}`);
     }
   }
+  const rows = new CropRows(images.length, numCrops);
   const first = sizeOf(images[0].pixels);
   const sameShape = images.every((im) => tf.util.arraysEqual(sizeOf(im.pixels), first));
-  return tf.tidy(() => {
+  const x = tf.tidy(() => {
     if (sameShape) {
       const [h, w] = first;
       const stack = tf.stack(images.map((im) => paddedSource(im.pixels, opts))) as tf.Tensor4D;
-      const coords: number[][] = [];
-      const boxInd: number[] = [];
-      for (let slot = 0; slot < numCrops; slot++) {
-        images.forEach((im, i) => {
-          coords.push(cropAndResizeBox(im.boxes[slot], h, w, outSize));
-          boxInd.push(i);
-        });
-      }
+      const coords: number[][] = new Array<number[]>(rows.size);
+      const boxInd = new Int32Array(rows.size);
+      rows.forEach((row, i, slot) => {
+        coords[row] = cropAndResizeBox(images[i].boxes[slot], h, w, outSize);
+        boxInd[row] = i;
+      });
       const crops = tf.image.cropAndResize(
         stack,
         tf.tensor2d(coords, [coords.length, 4]),
@@ -204,22 +240,23 @@ export function batchFromImages(
       );
       return normaliseCrops(crops, opts);
     }
-    // Mixed sizes: one call per image (image-major), then reorder to crop-major:
-    // [I, K, S, S, C] -> [K, I, S, S, C] -> [K*I, S, S, C].
+    // Mixed sizes: one call per image (image-major [I, K, ...]), then the transpose to CropRows order
+    // [K, I, ...] -> [K*I, ...].
     const perImage = images.map((im) => cropsFromImage(im.pixels, im.boxes, outSize, opts));
     const stacked = tf.stack(perImage);
     const c = stacked.shape[4] as number;
     return tf.reshape(tf.transpose(stacked, [1, 0, 2, 3, 4]), [
-      numCrops * images.length,
+      rows.size,
       outSize,
       outSize,
       c,
-    ]);
+    ]) as tf.Tensor4D;
   });
+  return { x, rows };
 }
 
 /**
- * The evaluation view of one image (fkd-reference 2.7: shorter side -> size*256/224, centre crop size),
+ * The evaluation view of one image (docs/fkd.md, Evaluation: shorter side -> size*256/224, centre crop size),
  * as core's evalCropBox on the original image: one cropAndResize reproduces resize-then-crop exactly,
  * because both sample the same source coordinates (see the convention at the top). [1, size, size, C].
  */

@@ -1,9 +1,9 @@
 /**
- * Gradient parity between tfjs backends (pitfall 6: a WebGPU/WebGL grad kernel can be missing or wrong on
- * one device, tfjs#8590). For every layer type our students use, a tiny model with fixed inputs and
- * weights (our own PRNG, so bit-identical on every backend) runs forward in training mode, the loss and
- * the gradients w.r.t. every trainable weight AND the input are taken, then compared with the reference
- * backend (the first one named, normally cpu). BatchNorm's moving statistics after the step are
+ * Gradient parity between tfjs backends (a WebGPU/WebGL grad kernel can be missing or wrong on one device:
+ * docs/tfjs-notes.md, Missing kernels and gradients). For every layer type our students use, a tiny model
+ * with fixed inputs and weights (our own PRNG, so bit-identical on every backend) runs forward in training
+ * mode, the loss and the gradients w.r.t. every trainable weight AND the input are taken, then compared with
+ * the reference backend (the first one named, normally cpu). BatchNorm's moving statistics after the step are
  * compared too (they are updated in the forward pass).
  *
  * Metric per tensor: maxAbs = max |a - b|, maxRel = maxAbs / max |ref| (relative to the tensor's scale:
@@ -21,9 +21,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildStudent } from '../models/students';
 import { ClassTokenPosEmbed, ClassTokenSelect, MultiHeadSelfAttention } from '../models/vit';
+import { mulberry32 } from '../core/mulberry32';
 import { softCrossEntropy } from './loss';
-import { patchBatchNormTraining } from './batchNormTrain';
-import { patchReLUMax } from './reluMaxGrad';
+import { patchBatchNormTraining } from './kernels/batchNormTrain';
+import { patchReLUMax } from './kernels/reluMaxGrad';
 
 export const GRAD_PARITY_TOLERANCE = { abs: 1e-5, rel: 1e-4 };
 
@@ -55,18 +56,11 @@ export interface GradParityReport {
   comparisons: GradParityComparison[];
 }
 
-/** mulberry32: a tiny seeded PRNG; values in [-1, 1), identical on every backend and run. */
+/** Seeded values in offset + scale * [-1, 1), identical on every backend and run. */
 function uniform(seed: number, n: number, scale = 1, offset = 0): Float32Array {
-  let a = seed >>> 0;
+  const next = mulberry32(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    out[i] = offset + scale * (2 * u - 1);
-  }
+  for (let i = 0; i < n; i++) out[i] = offset + scale * (2 * next() - 1);
   return out;
 }
 
@@ -244,7 +238,7 @@ function setWeights(model: tf.LayersModel, caseIndex: number, scale: number): vo
 export async function runCase(c: Case, index: number): Promise<Named[]> {
   const symIn = c.inputs.map((s) => tf.input({ shape: s.slice(1) }));
   const model = c.model ? tf.model({ inputs: symIn, outputs: c.model(symIn) }) : null;
-  // tf.variable keeps a copy of its initial value (pitfall 2): create it inside a tidy.
+  // tf.variable keeps a copy of its initial value (docs/tfjs-notes.md): create it inside a tidy.
   const xs = c.inputs.map((s, i) =>
     tf.tidy(() => tf.variable(tf.tensor(uniform(17 + 31 * index + i, size(s), c.inputScale ?? 1), s), true)),
   );

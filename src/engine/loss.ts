@@ -1,5 +1,5 @@
 /**
- * FKD losses (fkd-reference 2.4). Soft cross-entropy, not KL: they differ by the target entropy, a
+ * FKD losses (docs/fkd.md, Loss). Soft cross-entropy, not KL: they differ by the target entropy, a
  * constant, so the gradients are equal. T divides only the student logits and there is no T^2 factor,
  * as in train_FKD.py. Both are synchronous so they can sit inside the train step's tidy.
  */
@@ -14,7 +14,7 @@ export function softCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D, temp
   });
 }
 
-/** Ordinary cross-entropy with integer class labels (validation loss, fkd-reference 2.7). */
+/** Ordinary cross-entropy with integer class labels (validation loss, docs/fkd.md, Evaluation). */
 export function hardCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
     const numClasses = logits.shape[1];

@@ -1,5 +1,5 @@
 /**
- * Mixup / CutMix applied on the device to a crop batch and its targets (fkd-reference 2.6): the
+ * Mixup / CutMix applied on the device to a crop batch and its targets (docs/fkd.md, Mixup and CutMix): the
  * parameters come from core/mixing (seeded), the target is the linear mix of the two stored soft
  * labels, not a teacher prediction on the mixed image.
  */

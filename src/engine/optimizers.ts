@@ -1,5 +1,5 @@
 /**
- * The two optimiser recipes of fkd-reference 2.5, written out instead of using tf.train.*:
+ * The two optimiser recipes of docs/fkd.md (Optimisers), written out instead of using tf.train.*:
  *  - tfjs has no AdamW, and its Adam uses epsilon 1e-7 inside the sqrt-free form of Keras;
  *  - tfjs's MomentumOptimizer keys its buffers by position and names them after the unstable unique
  *    variable names, which makes checkpoints fragile; ours are keyed by the weight's original name.
@@ -40,7 +40,7 @@ class Buffers {
   get(key: string, like: tf.Tensor): tf.Variable {
     let v = this.vars.get(key);
     if (!v) {
-      // tf.variable does not dispose its initial value (pitfall 2), so build it inside a tidy.
+      // tf.variable does not dispose its initial value (docs/tfjs-notes.md), so build it inside a tidy.
       v = tf.tidy(() => tf.variable(tf.zerosLike(like), false));
       this.vars.set(key, v);
     }

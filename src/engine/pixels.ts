@@ -30,8 +30,8 @@ export function uploadImage(
  * An image on the device as the crop kernel wants it (crops.ts): float32 RGB in 0..255, its edge
  * pixels replicated once on every side, so `tensor` is [H+2, W+2, 3] for an H x W image. Built on the
  * CPU in the same pass that drops alpha: padding and casting with tf ops cost ~6 small kernels per
- * image on every step (measured on wasm: 7.8 ms vs 1.5 ms to crop a step's 8 images of 188x141), and
- * float32 is the same upload size as the int32 it replaces.
+ * image on every step (docs/results.md, bench:train), and float32 is the same upload size as the int32
+ * it replaces.
  */
 export class PaddedImage {
   constructor(

@@ -2,28 +2,24 @@
  * Student predictions for the live view and evaluation: softmax top-k of a few rows, read back async.
  */
 import * as tf from '@tensorflow/tfjs';
+import { readTopK, type TopK } from './topk';
 import type { Trainer } from './trainStep';
 
-export async function predictTopK(
+/** The student's softmax top-k of some rows of a batch (inference mode). */
+export function predictTopK(
   trainer: Trainer,
   x: tf.Tensor4D,
-  rows: number[],
+  rows: readonly number[],
   k: number,
-): Promise<{ index: number; prob: number }[][]> {
-  const { values, indices } = tf.tidy(() => {
-    const sub = tf.gather(x, tf.tensor1d(rows, 'int32')) as tf.Tensor4D;
-    const probs = tf.softmax(trainer.evaluate(sub));
-    return tf.topk(probs, Math.min(k, probs.shape[1]));
+): Promise<TopK> {
+  const probs = tf.tidy(() => {
+    const sub = tf.gather(x, tf.tensor1d(Int32Array.from(rows), 'int32')) as tf.Tensor4D;
+    return tf.softmax(trainer.evaluate(sub)) as tf.Tensor2D;
   });
   try {
-    const [v, i] = await Promise.all([values.data(), indices.data()]);
-    const kk = values.shape[1] as number;
-    return rows.map((_, r) =>
-      Array.from({ length: kk }, (_, j) => ({ index: i[r * kk + j], prob: v[r * kk + j] })),
-    );
+    return readTopK(probs, k);
   } finally {
-    values.dispose();
-    indices.dispose();
+    probs.dispose();
   }
 }
 

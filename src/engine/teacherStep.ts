@@ -1,6 +1,6 @@
 /**
  * The teacher's half of FKD: crops of uploaded images -> softmax(logits / T) -> top-k, computed on
- * the device so only k (class, prob) pairs per crop are read back (pitfall 4: small async readbacks).
+ * the device so only k (class, prob) pairs per crop are read back (docs/tfjs-notes.md, Readbacks).
  */
 import * as tf from '@tensorflow/tfjs';
 import { sameInput } from '../models/ensemble';
@@ -14,6 +14,7 @@ import {
   normaliseCrops,
   type CropBox,
 } from './crops';
+import { readTopK, type TopK } from './topk';
 
 /**
  * Synchronous, tidy: the tempered probabilities of every crop, [crops, C]. For an ensemble whose
@@ -59,16 +60,6 @@ export function teacherProbsOf(
   });
 }
 
-export async function teacherSoftTopK(
-  teacher: Teacher,
-  image: tf.Tensor3D,
-  boxes: CropBox[],
-  temperature: number,
-  k: number,
-): Promise<{ indices: Int32Array; values: Float32Array }> {
-  return teacherSoftTopKBatch(teacher, [{ image, boxes }], temperature, k);
-}
-
 /**
  * Crops of SEVERAL uploaded images in ONE teacher forward (small images bring few crops each; one
  * forward per image would leave the device idle between tiny batches). Rows are image-major, in
@@ -80,7 +71,7 @@ export function teacherSoftTopKBatch(
   parts: { image: tf.Tensor3D; boxes: CropBox[] }[],
   temperature: number,
   k: number,
-): Promise<{ indices: Int32Array; values: Float32Array }> {
+): Promise<TopK> {
   const stacked = sameShape(parts);
   const cropsFor = (cfg: TeacherConfig) =>
     stacked
@@ -89,16 +80,12 @@ export function teacherSoftTopKBatch(
           parts.map((p) => cropsFromImage(p.image, p.boxes, cfg.inputSize, cropOptions(cfg))),
           0,
         ) as tf.Tensor4D);
-  const { values, indices } = tf.tidy(() => {
-    const probs = teacherProbsOf(teacher, cropsFor, temperature);
-    return tf.topk(probs, Math.min(k, probs.shape[1]), true);
-  });
-  return Promise.all([values.data(), indices.data()])
-    .then(([v, i]) => ({ values: v as Float32Array, indices: i as Int32Array }))
-    .finally(() => {
-      values.dispose();
-      indices.dispose();
-    });
+  const probs = teacherProbsOf(teacher, cropsFor, temperature);
+  try {
+    return readTopK(probs, k);
+  } finally {
+    probs.dispose();
+  }
 }
 
 function sameShape(parts: { image: tf.Tensor3D }[]): boolean {
@@ -153,7 +140,7 @@ function stackedCrops(
 
 /**
  * Online KD targets: the teacher sees the very crops the student trains on (same boxes and flips, at
- * the teacher's own input size), crop-major like the student batch. Synchronous; caller disposes.
+ * the teacher's own input size), in the student batch's CropRows order. Synchronous; caller disposes.
  */
 export function teacherBatchTargets(
   teacher: Teacher,
@@ -162,7 +149,7 @@ export function teacherBatchTargets(
 ): tf.Tensor2D {
   return teacherProbsOf(
     teacher,
-    (cfg) => batchFromImages(images, cfg.inputSize, cropOptions(cfg)),
+    (cfg) => batchFromImages(images, cfg.inputSize, cropOptions(cfg)).x,
     temperature,
   );
 }

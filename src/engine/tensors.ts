@@ -33,7 +33,7 @@ export async function scalarValue(t: tf.Scalar): Promise<number> {
 export interface MemoryInfo {
   numTensors: number;
   numBytes: number;
-  /** WebGPU/WebGL: bytes allocated on the device, pooled buffers included (pitfall 3). */
+  /** WebGPU/WebGL: bytes allocated on the device, pooled buffers included (docs/tfjs-notes.md). */
   numBytesInGPUAllocated?: number;
   numBytesInGPU?: number;
 }

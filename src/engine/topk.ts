@@ -1,22 +1,51 @@
 /**
- * Small, asynchronous readbacks of predictions (pitfall 4: never dataSync; read only top-k-sized tensors).
+ * The one top-k readback: top-k of each (selected) row computed on the device, so only k (class,
+ * value) pairs per row come back, asynchronously: never dataSync (docs/tfjs-notes.md, Readbacks).
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** Top-k of each row: flat [rows * k] arrays, row-major. `logits` is left alone (caller owns it). */
-export async function topKAsync(
-  logits: tf.Tensor2D,
-  k: number,
-): Promise<{ indices: Int32Array; values: Float32Array }> {
-  const kk = Math.min(k, logits.shape[1]);
-  const { values, indices } = tf.topk(logits, kk);
+/** Flat, row-major top-k of `rows` rows: row r's j-th largest is at r * k + j. */
+export interface TopK {
+  indices: Int32Array;
+  values: Float32Array;
+  rows: number;
+  k: number;
+}
+
+export interface TopKPair {
+  index: number;
+  prob: number;
+}
+
+/**
+ * Top-k of each row of `m`, or of the rows listed in `rows` (in that order). The device work is queued
+ * before this returns, so the caller may dispose `m` at once; `m` is left alone otherwise.
+ */
+export async function readTopK(m: tf.Tensor2D, k: number, rows?: readonly number[]): Promise<TopK> {
+  const kk = Math.min(k, m.shape[1]);
+  const { values, indices } = tf.tidy(() => {
+    const sub = rows ? tf.gather(m, tf.tensor1d(Int32Array.from(rows), 'int32')) : m;
+    return tf.topk(sub, kk);
+  });
   try {
     const [v, i] = await Promise.all([values.data(), indices.data()]);
-    return { indices: Int32Array.from(i), values: Float32Array.from(v) };
+    return {
+      indices: Int32Array.from(i),
+      values: Float32Array.from(v),
+      rows: values.shape[0] as number,
+      k: kk,
+    };
   } finally {
     values.dispose();
     indices.dispose();
   }
+}
+
+/** Row by row (class, probability) pairs of a top-k readback: what the live views draw. */
+export function topKPairs(t: TopK): TopKPair[][] {
+  return Array.from({ length: t.rows }, (_, r) =>
+    Array.from({ length: t.k }, (_, j) => ({ index: t.indices[r * t.k + j], prob: t.values[r * t.k + j] })),
+  );
 }
 
 /**

@@ -106,7 +106,7 @@ describe('train step', () => {
   });
 });
 
-describe('optimisers (fkd-reference 2.5)', () => {
+describe('optimisers (docs/fkd.md, Optimisers)', () => {
   const slot = (name: string, value: number[], shape: number[], decay: boolean): ParamSlot => ({
     name,
     variable: tf.variable(tf.tensor(value, shape)),

@@ -9,19 +9,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { hardCrossEntropy, softCrossEntropy } from './loss';
 import { adamW, sgdMomentum, type Optimizer, type OptimizerWeight, type ParamSlot } from './optimizers';
-import { patchBatchNormTraining } from './batchNormTrain';
-import { patchReLUMax } from './reluMaxGrad';
+import { patchBatchNormTraining } from './kernels/batchNormTrain';
+import { patchReLUMax } from './kernels/reluMaxGrad';
 
 export interface TrainerOptions {
   optimizer: 'sgd' | 'adamw';
   lr: number;
-  /** SGD only; default 0.9 (fkd-reference 2.5). */
+  /** SGD only; default 0.9 (docs/fkd.md, Optimisers). */
   momentum?: number;
   /** SGD only: Nesterov momentum as torch.optim.SGD(nesterov=True). Default false. */
   nesterov?: boolean;
   /** Default 1e-4 for SGD (all params), 0.05 for AdamW (>1-D params only), as the two recipes. */
   weightDecay?: number;
-  /** Divides the student logits only; no T^2 (fkd-reference 2.4). Default 1. */
+  /** Divides the student logits only; no T^2 (docs/fkd.md, Loss). Default 1. */
   temperature?: number;
 }
 
@@ -30,7 +30,7 @@ export interface Trainer {
   step(x: tf.Tensor4D, targets: tf.Tensor2D): tf.Scalar;
   /**
    * The same step, also counting crops whose arg-max equals their hard label (training top-1 is logged
-   * against hard labels, reference 2.2). Returns [loss, correct]; caller disposes.
+   * against hard labels, docs/fkd.md). Returns [loss, correct]; caller disposes.
    */
   stepWithAccuracy(x: tf.Tensor4D, targets: tf.Tensor2D, labels: Int32Array): tf.Tensor1D;
   /** Takes effect on the next step; the optimiser state is kept (per-pass cosine staircase, 2.3). */
@@ -54,8 +54,8 @@ export function trainableSlots(model: tf.LayersModel, decayOneDim: boolean): Par
 }
 
 export function createTrainer(model: tf.LayersModel, opts: TrainerOptions): Trainer {
-  // BatchNorm's training forward and gradient as one op (engine/batchNormTrain.ts: ~27 % of a resnetMini
-  // step on wasm) and ReLU6 as one op with a cheap gradient (engine/reluMaxGrad.ts, MobileNets).
+  // BatchNorm's training forward and gradient as one op (kernels/batchNormTrain.ts: dozens of small
+  // kernels otherwise) and ReLU6 as one op with a cheap gradient (kernels/reluMaxGrad.ts, MobileNets).
   patchBatchNormTraining();
   patchReLUMax();
   const temperature = opts.temperature ?? 1;

@@ -1,5 +1,5 @@
 /**
- * Where the wasm backend finds its binaries in a Vite build (environment.md section 3). Kept apart from
+ * Where the wasm backend finds its binaries in a Vite build (docs/tfjs-notes.md). Kept apart from
  * backend.ts because `?url` imports only resolve under Vite: Node tests never import this module, and in
  * Node the wasm backend finds its files without setWasmPaths.
  */

@@ -1,6 +1,6 @@
 /**
- * Student checkpoints as plain named buffers (for our own idb store, pitfall 10/11), plus tfjs
- * ModelArtifacts for model.save-compatible export. All reads are `await data()` (pitfall 4).
+ * Student checkpoints as plain named buffers (for our own idb store: docs/tfjs-notes.md), plus tfjs
+ * ModelArtifacts for model.save-compatible export. All reads are `await data()` (docs/tfjs-notes.md).
  * Names are the weights' ORIGINAL names ("stem_conv/kernel"): tfjs makes the live variable names unique
  * per session ("..._1"), which would break a resume in a new worker.
  */

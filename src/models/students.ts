@@ -1,10 +1,10 @@
 /**
  * Student registry and the two smallest students, sized for 28x28 Fashion-MNIST crops trained in a browser
- * without a GPU; the ResNet, MobileNetV2 and ViT families live in resnet.ts, mobilenet.ts and vit.ts.
- * All are tf.LayersModel so BatchNormalization trains via model.apply(x, {training: true}) (pitfall 5),
- * and all end in a linear Dense layer named 'fc': the losses take logits (pitfall 12).
- * Seeds, BatchNorm momentum/epsilon: see common.ts. Layer names are explicit so checkpoint names
- * ("stem_conv/kernel") are stable across sessions.
+ * without a GPU; the ResNet, MobileNetV2 and ViT families live in resnet.ts, mobilenet.ts and vit.ts. All are
+ * tf.LayersModel so BatchNormalization trains via model.apply(x, {training: true}) (docs/tfjs-notes.md), and
+ * all end in a linear Dense layer named 'fc': the losses take logits (docs/tfjs-notes.md). Seeds, BatchNorm
+ * momentum/epsilon: see common.ts. Layer names are explicit so checkpoint names ("stem_conv/kernel") are
+ * stable across sessions.
  */
 import * as tf from '@tensorflow/tfjs';
 import { bn, conv, gap, logits, relu, SeededInit, type BuildArgs, type Ctx, type Sym } from './common';

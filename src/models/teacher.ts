@@ -1,6 +1,6 @@
 /**
  * Teacher loading for soft-label generation and online KD. A teacher is frozen and always runs in
- * inference mode (fkd-reference 1.1; converted graph models cannot train BN anyway, pitfall 5).
+ * inference mode (docs/fkd.md; converted graph models cannot train BN anyway: docs/tfjs-notes.md).
  * Both tfjs formats are accepted: a Layers model (Keras-converted / saved by tfjs) or a Graph model
  * (TF SavedModel converted). The model.json is read once and its `format` decides which loader runs.
  * For a folder picked by the user, pass tf.io.browserFiles([modelJson, ...shards]).

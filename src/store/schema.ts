@@ -74,6 +74,31 @@ export interface LabelSet {
   error?: string;
   createdAt: number;
   updatedAt: number;
+  /** Where the labels came from when they were not generated here (an FKD label tree). */
+  provenance?: LabelSetProvenance;
+}
+
+/** An imported FKD label tree (workers/fkdImportJob.ts): what it held and what the import found. */
+export interface LabelSetProvenance {
+  kind: 'fkd-files';
+  /** The picked folder's name. */
+  source: string;
+  /** FKD's --soft_label_type of the files. */
+  labelType: string;
+  precision: 'f32' | 'f16';
+  cropsPerImage: number;
+  files: number;
+  badFiles: number;
+  /** First bad files with their reasons (the full count is badFiles). */
+  badSample: { path: string; reason: string }[];
+  imagesWithoutFile: number;
+  filesWithoutImage: number;
+  /** Largest distance (px) a box edge moved when FKD's fractions were snapped to this image's pixels. */
+  maxSnapPx: number;
+  /** What, if anything, was rounded on import. */
+  rounding: string;
+  /** The picked folder's stored handle (handles store), so a paused import can resume. */
+  handleId?: string;
 }
 
 export interface LabelRecordRow {
@@ -104,6 +129,8 @@ export interface EvalResult {
   perClass: { index: number; correct: number; total: number }[];
   /** numClasses x numClasses counts, row = true class, column = predicted; only for <= 100 classes. */
   confusion?: number[][];
+  /** The most frequent (true, predicted) mistakes, most first; absent in evaluations stored before them. */
+  confusedPairs?: { actual: number; predicted: number; count: number }[];
   /** Up to 24 item indices per (true, predicted) cell, keyed "t,p". */
   cellItems: Record<string, number[]>;
   skipped: { path: string; reason: string }[];

@@ -1,6 +1,10 @@
 import { useEffect, useState } from 'react';
 import { BackendBanners } from './components/BackendBanners';
 import { StudioProvider } from './studio';
+import { ViewIntro } from './teaching/ViewIntro';
+import { CopyLinkButton, ShareNotices } from './teaching/ShareControls';
+import { consumeShareLink, goToView, presenterFromHash } from './share';
+import { splitHash } from '../core/shareState';
 import { TAB_ID } from './jobLocks';
 import { DataView } from './views/DataView';
 import { EvaluateView } from './views/EvaluateView';
@@ -23,15 +27,21 @@ const VIEWS = [
 type ViewId = (typeof VIEWS)[number]['id'];
 
 function viewFromHash(): ViewId {
-  const id = location.hash.replace(/^#\/?/, '');
-  return (VIEWS.find((v) => v.id === id)?.id ?? 'data') as ViewId;
+  const { view } = splitHash(location.hash);
+  return (VIEWS.find((v) => v.id === view)?.id ?? 'data') as ViewId;
 }
+
+// A share link's settings go into the forms' drafts before any form mounts.
+consumeShareLink();
 
 /** The view lives in the URL hash so a reload lands where the user was. */
 export function App() {
   const [view, setView] = useState<ViewId>(viewFromHash);
+  const [presenter, setPresenter] = useState(presenterFromHash);
+  // Bumped when a notice rewrites the drafts: the open view remounts and reads them again.
+  const [epoch, setEpoch] = useState(0);
   useEffect(() => {
-    const onHash = () => setView(viewFromHash());
+    const onHash = () => (setView(viewFromHash()), setPresenter(presenterFromHash()));
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
@@ -45,9 +55,7 @@ export function App() {
             <button
               key={v.id}
               aria-current={v.id === view ? 'page' : undefined}
-              onClick={() => {
-                location.hash = `/${v.id}`;
-              }}
+              onClick={() => goToView(v.id)}
             >
               {v.label}
             </button>
@@ -57,10 +65,13 @@ export function App() {
         <span className="muted" data-testid="tab-id" title="how other tabs name this one when it runs a job">
           {TAB_ID}
         </span>
+        <CopyLinkButton view={view} presenter={presenter} />
       </header>
       <main>
         <BackendBanners />
-        <Current />
+        <ShareNotices onChanged={() => setEpoch((e) => e + 1)} />
+        <ViewIntro key={view} view={view} />
+        <Current key={epoch} />
       </main>
     </StudioProvider>
   );

@@ -2,6 +2,8 @@
 import { useEffect, useState } from 'react';
 import { listDatasets, listModels, type Dataset } from '../store';
 import { loadManifest } from './embedded';
+import { classNameLookup, type NamedClass } from '../core/classNames';
+import { parseClassList } from '../core/classes';
 import { useStoreQuery } from './useStore';
 
 export interface TeacherOption {
@@ -117,7 +119,25 @@ export function useDatasets(): Dataset[] {
   return useStoreQuery((db) => listDatasets(db)).data ?? [];
 }
 
-export function classNamer(ds: Dataset | undefined): (i: number) => string {
-  const byIndex = new Map((ds?.classes ?? []).map((c) => [c.index, c.name]));
-  return (i) => byIndex.get(i) ?? `class ${i}`;
+export function classNamer(ds: Dataset | undefined, imagenet?: NamedClass[]): (i: number) => string {
+  return classNameLookup(ds?.classes ?? [], ds?.numClasses ?? 0, imagenet);
+}
+
+let imagenetNames: Promise<NamedClass[]> | null = null;
+/** The shipped ImageNet-1k class list (public/imagenet-classes.json), fetched once from this site. */
+function loadImagenetNames(): Promise<NamedClass[]> {
+  imagenetNames ??= fetch(new URL('imagenet-classes.json', location.href))
+    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
+    .then((json: unknown) => parseClassList(json));
+  return imagenetNames;
+}
+
+/** classNamer, with ImageNet names for all 1000 outputs when the dataset uses that order. */
+export function useClassNamer(ds: Dataset | undefined): (i: number) => string {
+  const [imagenet, setImagenet] = useState<NamedClass[] | undefined>(undefined);
+  const wants = ds?.numClasses === 1000;
+  useEffect(() => {
+    if (wants) void loadImagenetNames().then(setImagenet, () => setImagenet(undefined));
+  }, [wants]);
+  return classNamer(ds, wants ? imagenet : undefined);
 }

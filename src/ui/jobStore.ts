@@ -112,7 +112,7 @@ export const jobStore = {
 /**
  * A slice of the job state. Updates arrive as transitions, not through useSyncExternalStore: a store
  * update there always renders synchronously, and a training run's progress re-rendering the live views
- * in one go made 50-190 ms main-thread tasks (bench:train). A transition render yields to the browser
+ * in one go made long main-thread tasks (bench:train). A transition render yields to the browser
  * every few ms and skips values superseded meanwhile; these views can show a frame-old value.
  */
 export function useJobs<T>(select: (s: JobsState) => T): T {

@@ -45,12 +45,22 @@ export function restoreDraft<T>(raw: string | null, initial: T, accept?: (v: unk
   return sameKind(initial, v) ? (v as T) : initial;
 }
 
+/** The raw stored draft (JSON text) or null; for code that reads a draft outside its form (share links). */
+export function readDraft(key: string): string | null {
+  return read(key);
+}
+
 function read(key: string): string | null {
   try {
     return localStorage.getItem(PREFIX + key);
   } catch {
     return null; // storage disabled: the form still works, it just forgets
   }
+}
+
+/** Stores a draft as its form would (share links apply theirs before the forms mount). */
+export function writeDraft(key: string, value: unknown): void {
+  write(key, value);
 }
 
 function write(key: string, value: unknown): void {

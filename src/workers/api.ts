@@ -26,3 +26,5 @@ export interface JobProgress {
 }
 
 export type ProgressFn = (p: JobProgress) => void;
+
+export type * from './fkdInteropApi';

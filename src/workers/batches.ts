@@ -1,15 +1,17 @@
 /**
  * Assembling one training step: which images, which crops, which targets. FKD reads each image's label
- * record and picks numCrops stored crops without replacement (fresh draw per pass, reference 2.1);
+ * record and picks numCrops stored crops without replacement (fresh draw per pass, docs/fkd.md, Loader);
  * vanilla and online KD draw one fresh RandomResizedCrop + flip per image. Every random choice is a
  * fork of the run seed keyed by (pass, image), so a resumed run replays exactly the same batches.
  */
+import { itemId } from '../data/itemId';
 import { sampleCropBoxes, type CropBox } from '../core/cropBox';
 import { decodeLabelRecord, recordCropBox, recordEncodedLabel, type LabelRecord } from '../core/labelRecord';
 import { Rng } from '../core/rng';
 import { recoverSoftLabel } from '../core/softLabel';
 import type { DecodeFit } from '../data/decodeFit';
 import { readImage } from './readImage';
+import type { CropRows } from '../engine/crops';
 import { uploadPadded, type PaddedImage } from '../engine/pixels';
 import { getLabelRecordsAt, openStudioDb, type DatasetItem } from '../store';
 import type { DatasetReader } from './datasets';
@@ -69,15 +71,16 @@ export async function loadStep(
         records ? records.then((r) => r[i]) : Promise.resolve(undefined),
       ]);
       if ('error' in decoded) {
-        decodeSkips.push({ path: item.path, reason: decoded.error });
-        return { skip: { path: item.path, reason: decoded.error } };
+        decodeSkips.push({ path: itemId(item), reason: decoded.error });
+        return { skip: { path: itemId(item), reason: decoded.error } };
       }
-      if (decoded.warnings.length) warned.push({ path: item.path, warnings: decoded.warnings });
+      if (decoded.warnings.length) warned.push({ path: itemId(item), warnings: decoded.warnings });
       const rng = new Rng(cfg.seed).fork(`${cfg.method}:${passIndex}:${item.index}`);
       let boxes: CropBox[];
       let softTargets: Float32Array | undefined;
       if (cfg.method === 'fkd') {
-        if (!recordBytes) return { skip: { path: item.path, reason: 'no soft label record for this image' } };
+        if (!recordBytes)
+          return { skip: { path: itemId(item), reason: 'no soft label record for this image' } };
         const record = decodeLabelRecord(recordBytes);
         if (record.spec.numClasses !== numClasses) {
           throw new Error(`label set has ${record.spec.numClasses} classes, the student ${numClasses}`);
@@ -117,7 +120,7 @@ export async function loadStep(
   return { images, skipped, decodeMs: performance.now() - t0 };
 }
 
-/** numCrops distinct stored crops, uniformly at random (a fresh permutation per pass, as the reference). */
+/** numCrops distinct stored crops, uniformly at random (a fresh permutation per pass, as FKD does). */
 export function pickCrops(rng: Rng, stored: number, wanted: number): number[] {
   if (wanted > stored) {
     // Fewer stored crops than asked for: reuse with replacement rather than fail the run.
@@ -135,25 +138,19 @@ export function recoverTargets(r: LabelRecord, crops: number[]): Float32Array {
   return out;
 }
 
-/** Crop-major rows (reference 2.2): row = slot * numImages + image. */
-export function cropMajorTargets(images: LoadedImage[], numClasses: number): Float32Array {
-  const n = images.length;
-  const k = images[0].boxes.length;
-  const out = new Float32Array(n * k * numClasses);
-  images.forEach((im, i) => {
-    for (let s = 0; s < k; s++) {
-      out.set(im.softTargets!.subarray(s * numClasses, (s + 1) * numClasses), (s * n + i) * numClasses);
-    }
+/** The FKD targets of a step, each image's recovered soft labels at its crops' rows. */
+export function batchTargets(images: LoadedImage[], rows: CropRows, numClasses: number): Float32Array {
+  const out = new Float32Array(rows.size * numClasses);
+  rows.forEach((row, i, slot) => {
+    const soft = images[i].softTargets!;
+    out.set(soft.subarray(slot * numClasses, (slot + 1) * numClasses), row * numClasses);
   });
   return out;
 }
 
-export function cropMajorLabels(images: LoadedImage[]): Int32Array {
-  const n = images.length;
-  const k = images[0].boxes.length;
-  const out = new Int32Array(n * k);
-  images.forEach((im, i) => {
-    for (let s = 0; s < k; s++) out[s * n + i] = im.item.classIndex;
-  });
+/** Each crop's hard label (its image's class), by row. */
+export function batchLabels(images: LoadedImage[], rows: CropRows): Int32Array {
+  const out = new Int32Array(rows.size);
+  rows.forEach((row, i) => (out[row] = images[i].item.classIndex));
   return out;
 }

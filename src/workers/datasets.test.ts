@@ -3,8 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { indexDataset } from '../data/indexer';
 import { filesSourceFromInput } from '../data/filesSource';
 import { ustar } from '../data/testing/ustar';
-import { openStudioDb, putDataset, putDatasetItems, type DatasetItem as StoredItem } from '../store';
-import { DatasetReader, registerSessionFiles } from './datasets';
+import {
+  openStudioDb,
+  putDataset,
+  putDatasetItems,
+  type Dataset,
+  type DatasetItem as StoredItem,
+} from '../store';
+import { DatasetReader, openSource, registerSessionFiles, sourceSpecOf } from './datasets';
 
 describe('DatasetReader over WebDataset shards', () => {
   it('serves the sample the index kept when a key repeats in a shard', async () => {
@@ -52,5 +58,47 @@ describe('DatasetReader over WebDataset shards', () => {
       new TextDecoder().decode(await (await reader.blob(it)).arrayBuffer());
     expect(await text(reader.items.train[0])).toBe('first dup: kept');
     expect(await text(reader.items.train[1])).toBe('late #2: kept');
+  });
+});
+
+describe('one way to open a source', () => {
+  const stored = (over: Partial<Dataset>): Dataset => ({
+    id: 'x',
+    name: 'pets',
+    source: 'folder',
+    layout: 'imagefolder',
+    numClasses: 1,
+    classes: [],
+    counts: { train: 0, val: 0 },
+    skipped: [],
+    createdAt: 1,
+    updatedAt: 1,
+    ...over,
+  });
+
+  it('a stored dataset names the spec it was indexed from', () => {
+    expect(sourceSpecOf(stored({ id: 'embedded:fashion', source: 'embedded' }))).toEqual({
+      kind: 'embedded',
+      manifestId: 'fashion',
+    });
+    expect(sourceSpecOf(stored({ handleId: 'h1' }))).toEqual({ kind: 'handle', handleId: 'h1' });
+    expect(() => sourceSpecOf(stored({}))).toThrow(/no stored folder handle/);
+    // A file list lives only as long as the worker that was given it.
+    expect(() => sourceSpecOf(stored({ id: 'files:gone', source: 'files' }))).toThrow(
+      /select the folder again/,
+    );
+    const files = [new File(['a'], 'a.png')];
+    registerSessionFiles('files:kept', files);
+    expect(sourceSpecOf(stored({ id: 'files:kept', source: 'files' }))).toEqual({
+      kind: 'files',
+      files,
+      name: 'pets',
+    });
+  });
+
+  it('a handle that is gone from storage is a clear error', async () => {
+    await expect(openSource({ kind: 'handle', handleId: 'never-stored' })).rejects.toThrow(
+      /folder handle is gone from storage/,
+    );
   });
 });

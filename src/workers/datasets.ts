@@ -48,14 +48,16 @@ export function loadImagenetClasses(): Promise<ClassInfo[]> {
 
 export const EMBEDDED_PREFIX = 'embedded:';
 
-export async function openSource(dataset: Dataset): Promise<DataSource> {
-  if (dataset.source === 'embedded') {
-    const manifestId = dataset.id.slice(EMBEDDED_PREFIX.length);
-    const manifest = await loadEmbeddedManifest(siteUrl(''));
-    const ds = manifest.datasets.find((d) => d.id === manifestId);
-    if (!ds) throw new Error(`embedded dataset "${manifestId}" is not in the manifest`);
-    return new EmbeddedSource(ds, siteUrl(''));
-  }
+/** Where a dataset's files come from: what the Data view picked, or what a stored dataset records. */
+export type SourceSpec =
+  | { kind: 'embedded'; manifestId: string }
+  | { kind: 'handle'; handleId: string }
+  | { kind: 'files'; files: File[]; name: string };
+
+/** The source a stored dataset was indexed from (a file list only while this worker keeps it). */
+export function sourceSpecOf(dataset: Dataset): SourceSpec {
+  if (dataset.source === 'embedded')
+    return { kind: 'embedded', manifestId: dataset.id.slice(EMBEDDED_PREFIX.length) };
   if (dataset.source === 'files') {
     const files = sessionFiles.get(dataset.id);
     if (!files) {
@@ -63,12 +65,26 @@ export async function openSource(dataset: Dataset): Promise<DataSource> {
         `"${dataset.name}" was opened from a file list, which the browser cannot keep across reloads: select the folder again`,
       );
     }
-    return filesSourceFromInput(files);
+    return { kind: 'files', files, name: dataset.name };
   }
   if (!dataset.handleId) throw new Error(`dataset "${dataset.name}" has no stored folder handle`);
-  const db = await openStudioDb();
-  const rec = await getHandle(db, dataset.handleId);
-  if (!rec) throw new Error(`the folder handle of "${dataset.name}" is gone: open the folder again`);
+  return { kind: 'handle', handleId: dataset.handleId };
+}
+
+/**
+ * Opens a source for indexing or reading. A folder handle must still be readable: workers cannot ask
+ * for permission, so a lost one throws PermissionLostError and the job pauses for a click.
+ */
+export async function openSource(spec: SourceSpec): Promise<DataSource> {
+  if (spec.kind === 'embedded') {
+    const manifest = await loadEmbeddedManifest(siteUrl(''));
+    const ds = manifest.datasets.find((d) => d.id === spec.manifestId);
+    if (!ds) throw new Error(`embedded dataset "${spec.manifestId}" is not in the manifest`);
+    return new EmbeddedSource(ds, siteUrl(''));
+  }
+  if (spec.kind === 'files') return filesSourceFromInput(spec.files);
+  const rec = await getHandle(await openStudioDb(), spec.handleId);
+  if (!rec) throw new Error('the folder handle is gone from storage: open the folder again');
   const handle = rec.handle as unknown as DirHandleLike;
   const state = await ensurePermission(handle as never, 'read', false);
   if (state !== 'granted') throw new PermissionLostError(rec.name);
@@ -89,13 +105,23 @@ export class DatasetReader {
     const db = await openStudioDb();
     const dataset = await getDataset(db, datasetId);
     if (!dataset) throw new Error(`dataset ${datasetId} is not indexed yet`);
-    const source = await openSource(dataset);
+    const source = await openSource(sourceSpecOf(dataset));
     // Paths and class ids only (~100 B each); fine up to a few hundred thousand images.
     const [train, val] = await Promise.all([
       getDatasetItems(db, datasetId, 'train', 0, dataset.counts.train),
       getDatasetItems(db, datasetId, 'val', 0, dataset.counts.val),
     ]);
     return new DatasetReader(dataset, source, { train, val });
+  }
+
+  /** Why the dataset's top folder cannot be listed (gone, unreadable), or undefined when it can. */
+  async rootError(): Promise<{ name: string; cause: unknown } | undefined> {
+    try {
+      for await (const entry of this.source.list([])) if (entry) break;
+      return undefined;
+    } catch (cause) {
+      return { name: this.dataset.name, cause };
+    }
   }
 
   /** The image file's bytes; tar members come from a small cache of whole shards. */

@@ -1,5 +1,5 @@
 /**
- * Problems found while decoding (issue 4): images a job had to skip (corrupt, truncated, too large)
+ * Problems found while decoding: images a job had to skip (corrupt, truncated, too large)
  * and images that decoded with warnings (PNG data named .JPEG, CMYK converted, EXIF ignored...). They
  * join the dataset's report in `dataset.extra.decodeProblems`, merged by path, so the Data view can list
  * them next to the index-time skips. Writes are batched: a job calls recordDecodeProblems once at its

@@ -3,6 +3,8 @@
  * against the hard labels, plus per-class accuracy and a confusion matrix whose cells remember which
  * images fell in them (so the UI can open them).
  */
+import { mostConfusedPairs } from '../core/classNames';
+import { itemId } from '../data/itemId';
 import { EVAL_RESIZE_RATIO } from '../core/cropBox';
 import type { DecodeFit } from '../data/decodeFit';
 import { readImage } from './readImage';
@@ -20,6 +22,8 @@ import { decodeProblemsFrom, noteDecodeProblems } from './decodeReport';
 export type { EvalResult };
 
 const EVAL_BATCH = 64;
+/** Most-confused class pairs kept with each evaluation. */
+const CONFUSED_PAIRS = 20;
 
 export async function evaluateItems(
   trainer: Trainer,
@@ -43,6 +47,8 @@ export async function evaluateItems(
   for (const c of classes) perClass.set(c, { correct: 0, total: 0 });
   const confusion = C <= 100 ? Array.from({ length: C }, () => new Array<number>(C).fill(0)) : undefined;
   const cellItems: Record<string, number[]> = {};
+  // Mistakes by (true, predicted), sparse: beyond 100 classes they replace the confusion matrix.
+  const pairCounts: Record<string, number> = {};
   const skipped: EvalResult['skipped'] = [];
   let top1 = 0;
   let top5 = 0;
@@ -58,11 +64,11 @@ export async function evaluateItems(
     const warned: { path: string; warnings: string[] }[] = [];
     for (const { it, d } of decoded) {
       if ('error' in d) {
-        skipped.push({ path: it.path, reason: d.error });
-        batchSkips.push({ path: it.path, reason: d.error });
+        skipped.push({ path: itemId(it), reason: d.error });
+        batchSkips.push({ path: itemId(it), reason: d.error });
         continue;
       }
-      if (d.warnings.length) warned.push({ path: it.path, warnings: d.warnings });
+      if (d.warnings.length) warned.push({ path: itemId(it), warnings: d.warnings });
       const px = uploadPadded(d.pixels, d.width, d.height);
       try {
         views.push(evalCrops(px, opts.inputSize, opts));
@@ -90,6 +96,7 @@ export async function evaluateItems(
         if (r.top5Hit[i]) top5++;
         if (confusion && pred < C && it.classIndex < C) confusion[it.classIndex][pred]++;
         const key = `${it.classIndex},${pred}`;
+        if (!hit) pairCounts[key] = (pairCounts[key] ?? 0) + 1;
         const list = (cellItems[key] ??= []);
         if (list.length < 24) list.push(it.index);
       });
@@ -111,6 +118,7 @@ export async function evaluateItems(
     loss: seen ? lossSum / seen : 0,
     perClass: [...perClass.entries()].sort((a, b) => a[0] - b[0]).map(([index, v]) => ({ index, ...v })),
     confusion,
+    confusedPairs: mostConfusedPairs(pairCounts, CONFUSED_PAIRS),
     cellItems,
     skipped,
   };

@@ -1,47 +1,39 @@
 /**
- * FKD phase 1 (reference FKD_SLG) as a resumable job: for every training image, numCrops crop boxes
- * from the core sampler (seeded per image, so a resumed job draws the same crops), one upload per
- * image, batched cropAndResize + teacher forward, softmax(logits / T) and top-k on the device, then
- * one compact label record per image, written in transactions that also advance the label set's
- * counters (never a half record, never a count that disagrees with the records).
+ * FKD phase 1 (FKD's soft-label generation) as a resumable job: every training image not yet labelled
+ * goes through decode-ahead (decodeAhead.ts), gets numCrops crop boxes from the core sampler (seeded per
+ * image, so a resumed job draws the same crops) and one upload, the teacher batcher
+ * (teacherBatcher.ts) runs cropAndResize + teacher forward + softmax(logits / T) + top-k on the device
+ * over several images' crops at once, and the label writer (labelWriter.ts) stores one compact record
+ * per image in transactions that also advance the label set's counters (never a half record, never a
+ * count that disagrees with the records).
  */
-import type { CropBox } from '../core/cropBox';
-import { storedK } from '../core/softLabel';
+import { itemId } from '../data/itemId';
 import { encodeLabelRecord } from '../core/labelRecord';
-import type { decodeImage } from '../data/decode';
+import { storedK } from '../core/softLabel';
 import { decodeOffThread } from '../data/decodePool';
 import { PermissionLostError } from '../data/permissions';
-import { SourceNotFoundError } from '../data/source';
 import { teacherSoftTopKBatch } from '../engine/teacherStep';
 import { validateTeacher, type Teacher } from '../models/teacher';
 import {
   getLabelSet,
+  isQuotaError,
   listDoneImageIndices,
   openStudioDb,
   patchLabelSet,
   putLabelRecords,
-  isQuotaError,
 } from '../store';
 import type { ProgressFn } from './api';
 import { DatasetReader } from './datasets';
-import { ProgressReporter, Throttle } from './progress';
-import { openTeacher } from './teachers';
+import { decodeAhead, decodeAheadDepth } from './decodeAhead';
 import { decodeProblemsFrom, recordDecodeProblems } from './decodeReport';
-import { codecSpecOf, cropBoxesFor, OpenImage, type Segment } from './labelImage';
+import { codecSpecOf, cropBoxesFor, OpenImage, type GenerationSample } from './labelImage';
+import { LabelWriter } from './labelWriter';
+import { ProgressReporter, Throttle } from './progress';
+import { FolderUnreachableError, type DecodeFn } from './readImage';
+import { TeacherBatcher } from './teacherBatcher';
+import { openTeacher } from './teachers';
 
-/** What the live view shows while labels are generated: one image, its crops and their labels. */
-export interface GenerationSample {
-  imageIndex: number;
-  path: string;
-  classIndex: number;
-  width: number;
-  height: number;
-  /** RGBA of the decoded image (only sent for small images, else a downscaled copy). */
-  rgba: Uint8ClampedArray;
-  boxes: CropBox[];
-  /** Per crop, its stored top-k (class, prob) pairs. */
-  topK: { index: number; prob: number }[][];
-}
+export type { GenerationSample };
 
 export interface GenerateResult {
   status: 'done' | 'paused' | 'error';
@@ -71,19 +63,6 @@ export interface GenerationTimings {
   total: number;
 }
 
-const FLUSH_IMAGES = 64;
-
-/**
- * Images read and decoded ahead of the one being queued: two teacher batches' worth, so the reads for
- * the next batch run while the device works on this one (a fixed 8 starved 512-crop batches of
- * 32-crop images: 39 % of the job was spent waiting on reads). Bounded: the queue holds RGBA.
- */
-export function decodeAhead(batchCrops: number, numCrops: number): number {
-  return Math.max(8, Math.min(64, Math.ceil((2 * batchCrops) / Math.max(1, numCrops))));
-}
-/** Write a transaction at least every this many images or bytes. */
-const FLUSH_BYTES = 4 * 2 ** 20;
-
 /** How many crops go through the teacher at once: big enough to keep the device busy, capped in bytes. */
 export function teacherBatchSize(
   inputSize: number,
@@ -94,38 +73,13 @@ export function teacherBatchSize(
   return Math.max(1, Math.min(512, Math.floor(maxBufferBytes / perCrop)));
 }
 
-/** What the job reads images and teachers with; tests swap these for Node-side fakes. */
+/** What the job decodes images and opens teachers with; tests swap these for Node-side fakes. */
 export interface GenerationDeps {
-  decode: (blob: Blob, opts: { name: string }) => ReturnType<typeof decodeImage>;
+  decode: DecodeFn;
   openTeacher: (teacherId: string) => Promise<{ teacher: Teacher }>;
 }
 
-const browserDeps: GenerationDeps = { decode: (b, o) => decodeOffThread(b, o), openTeacher };
-
-/** The dataset's folder itself is gone or unreadable: the job pauses rather than skip every image. */
-export class FolderUnreachableError extends Error {
-  constructor(name: string, cause?: unknown) {
-    super(
-      `the folder "${name}" cannot be read any more (moved, deleted or access revoked): put it back or grant access again, then resume`,
-      { cause },
-    );
-    this.name = 'FolderUnreachableError';
-  }
-}
-
-/**
- * A file that vanished since indexing is skipped like a corrupt one, unless its whole folder went with
- * it (then it pauses, as a lost permission does).
- */
-async function missingFileAsSkip(e: unknown, reader: DatasetReader): Promise<{ error: string }> {
-  if (!(e instanceof SourceNotFoundError)) throw e;
-  try {
-    for await (const entry of reader.source.list([])) if (entry) break;
-  } catch (rootError) {
-    throw new FolderUnreachableError(reader.dataset.name, rootError);
-  }
-  return { error: `file not found (moved or deleted since indexing): ${e.path}` };
-}
+const browserDeps: GenerationDeps = { decode: decodeOffThread, openTeacher };
 
 export async function runGeneration(
   labelSetId: string,
@@ -153,149 +107,52 @@ export async function runGeneration(
     await patchLabelSet(db, labelSetId, { status: 'running', error: undefined, imagesTotal: items.length });
     const progress = new ProgressReporter(onProgress);
     const sampleThrottle = new Throttle(700);
-    const cfg = teacher.config;
-    const batchCrops = teacherBatchSize(cfg.inputSize, cfg.channels);
     const t = teacher;
+    const batchCrops = teacherBatchSize(t.config.inputSize, t.config.channels);
     const tm: GenerationTimings = { read: 0, prepare: 0, device: 0, readback: 0, store: 0, total: 0 };
     const tStart = performance.now();
     let imagesDone = done.size;
-    let pending: { imageIndex: number; record: Uint8Array }[] = [];
-    let pendingBytes = 0;
-    let writing: Promise<unknown> = Promise.resolve();
 
-    // One IndexedDB transaction in flight while labelling goes on; each is whole records + counters.
-    const flush = async () => {
-      await writing;
-      if (pending.length === 0) return;
-      const batch = pending;
-      pending = [];
-      pendingBytes = 0;
-      writing = putLabelRecords(db, labelSetId, batch);
-      writing.catch(() => undefined); // surfaced by the next await of `writing`
-    };
-
-    // Images whose crops are (partly) queued on the device, in order; finished front-to-back.
-    const open: OpenImage[] = [];
-    const finishReady = async () => {
-      const t0 = performance.now();
-      while (open.length > 0 && open[0].labelled === open[0].boxes.length) {
-        const im = open.shift()!;
+    const writer = new LabelWriter((batch) => putLabelRecords(db, labelSetId, batch));
+    const batcher = new TeacherBatcher<OpenImage>(
+      (parts) => teacherSoftTopKBatch(t, parts, set.settings.temperature, k),
+      batchCrops,
+      async (im) => {
         im.image.dispose();
-        pending.push({ imageIndex: im.item.index, record: encodeLabelRecord(im.record()) });
-        pendingBytes += pending[pending.length - 1].record.byteLength;
+        await writer.add(im.item.index, encodeLabelRecord(im.record()));
         imagesDone++;
-        if (pending.length >= FLUSH_IMAGES || pendingBytes >= FLUSH_BYTES) await flush();
         progress.update({ phase: 'labelling', done: imagesDone, total: items.length });
         if (onSample && sampleThrottle.ready()) onSample(im.sample());
-      }
-      tm.store += performance.now() - t0;
-    };
-
-    // A teacher batch gathers crops of several images; the next batch is queued on the device before
-    // the previous one's small top-k readback is awaited.
-    let segments: Segment[] = [];
-    let segmentCrops = 0;
-    let inflight: Promise<void> | null = null;
-    const launch = async () => {
-      if (segments.length === 0) return;
-      const batch = segments;
-      segments = [];
-      segmentCrops = 0;
-      const t0 = performance.now();
-      const out = teacherSoftTopKBatch(
-        t,
-        batch.map((sg) => ({ image: sg.im.image, boxes: sg.im.boxes.slice(sg.start, sg.end) })),
-        set.settings.temperature,
-        k,
-      );
-      tm.device += performance.now() - t0;
-      const previous = inflight;
-      inflight = out.then((o) => {
-        const t1 = performance.now();
-        let row = 0;
-        for (const sg of batch) {
-          for (let c = sg.start; c < sg.end; c++, row++) {
-            sg.im.store(
-              c,
-              o.indices.subarray(row * k, (row + 1) * k),
-              o.values.subarray(row * k, (row + 1) * k),
-            );
-          }
-          sg.im.labelled += sg.end - sg.start;
-        }
-        tm.store += performance.now() - t1;
-      });
-      inflight.catch(() => undefined); // awaited below
-      if (previous) {
-        await waitReadback(previous);
-        await finishReady();
-      }
-    };
-    // Readback wait, less the label encoding that runs in its continuation (counted as store).
-    const waitReadback = async (p: Promise<void>) => {
-      const s0 = tm.store;
-      const w0 = performance.now();
-      await p;
-      tm.readback += performance.now() - w0 - (tm.store - s0);
-    };
-    const drain = async () => {
-      await launch();
-      if (inflight) await waitReadback(inflight);
-      inflight = null;
-      await finishReady();
-    };
-
-    // Decode ahead (bounded) so decoding overlaps the teacher's forwards.
-    const decodes: Promise<Awaited<ReturnType<typeof decodeImage>>>[] = [];
-    const ahead = decodeAhead(batchCrops, set.settings.numCrops);
-    let nextDecode = 0;
-    const refill = () => {
-      while (nextDecode < todo.length && decodes.length < ahead) {
-        const item = todo[nextDecode++];
-        const p = reader
-          .blob(item)
-          .then((b) => deps.decode(b, { name: item.path }))
-          .catch((e: unknown) => missingFileAsSkip(e, reader));
-        p.catch(() => undefined); // awaited in order below
-        decodes.push(p);
-      }
-    };
+      },
+      tm,
+    );
+    const ahead = decodeAhead(reader, todo, decodeAheadDepth(batchCrops, set.settings.numCrops), deps.decode);
     try {
-      for (let n = 0; n < todo.length; n++) {
-        if (signal.aborted) break;
-        refill();
-        const item = todo[n];
-        const r0 = performance.now();
-        const decoded = await decodes.shift()!;
+      let r0 = performance.now();
+      for await (const { item, decoded } of ahead) {
         tm.read += performance.now() - r0;
+        if (signal.aborted) break;
         if ('error' in decoded) {
-          skipped.push({ path: item.path, reason: decoded.error });
-          continue;
+          skipped.push({ path: itemId(item), reason: decoded.error });
+        } else {
+          if (decoded.warnings.length) warned.push({ path: itemId(item), warnings: decoded.warnings });
+          const { width: W, height: H } = decoded;
+          const p0 = performance.now();
+          const boxes = await cropBoxesFor(set, item.index, W, H, db);
+          const im = new OpenImage(item, decoded.pixels, W, H, boxes, spec, k);
+          tm.prepare += performance.now() - p0;
+          await batcher.add(im);
         }
-        if (decoded.warnings.length) warned.push({ path: item.path, warnings: decoded.warnings });
-        const { width: W, height: H } = decoded;
-        const p0 = performance.now();
-        const boxes = await cropBoxesFor(set, item.index, W, H, db);
-        const im = new OpenImage(item, decoded.pixels, W, H, boxes, spec, k);
-        open.push(im);
-        tm.prepare += performance.now() - p0;
-        for (let start = 0; start < boxes.length;) {
-          const end = Math.min(boxes.length, start + (batchCrops - segmentCrops));
-          segments.push({ im, start, end });
-          segmentCrops += end - start;
-          start = end;
-          if (segmentCrops >= batchCrops) await launch();
-        }
+        r0 = performance.now();
       }
       // Images already queued are finished even when paused: a resume starts at the next one.
-      await drain();
+      await batcher.drain();
     } finally {
-      for (const im of open) im.image.dispose();
-      await writing.catch(() => undefined);
+      for (const im of batcher.unfinished()) im.image.dispose();
+      await writer.settle();
     }
     const f0 = performance.now();
-    await flush();
-    await writing;
+    await writer.close();
     tm.store += performance.now() - f0;
     tm.total = performance.now() - tStart;
     const status = signal.aborted ? 'paused' : 'done';

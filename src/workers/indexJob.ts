@@ -4,19 +4,19 @@
  * leaves no half dataset visible (its orphan items are swept at startup).
  */
 import { indexDataset } from '../data/indexer';
-import { EmbeddedSource, loadEmbeddedManifest } from '../data/embedded';
-import { FsaSource, type DirHandleLike } from '../data/fsaSource';
-import { filesSourceFromInput } from '../data/filesSource';
-import type { DataSource } from '../data/source';
-import { deleteDataset, getHandle, openStudioDb, putDataset, putDatasetItems, type Dataset } from '../store';
+import { deleteDataset, openStudioDb, putDataset, putDatasetItems, type Dataset } from '../store';
 import type { ProgressFn } from './api';
-import { EMBEDDED_PREFIX, loadImagenetClasses, registerSessionFiles, siteUrl } from './datasets';
+import {
+  EMBEDDED_PREFIX,
+  loadImagenetClasses,
+  openSource,
+  registerSessionFiles,
+  type SourceSpec,
+} from './datasets';
 import { ProgressReporter } from './progress';
 
-export type IndexSourceSpec =
-  | { kind: 'embedded'; manifestId: string }
-  | { kind: 'handle'; handleId: string }
-  | { kind: 'files'; files: File[]; name: string };
+/** What to index: the source the Data view picked. */
+export type IndexSourceSpec = SourceSpec;
 
 /** `dataset.extra.classCounts`: images per class index (as a string key) and split. */
 export type ClassCounts = Record<string, { train: number; val: number }>;
@@ -29,27 +29,11 @@ export interface IndexJobSpec {
   valFraction?: number;
 }
 
-async function sourceFor(
-  spec: IndexSourceSpec,
-): Promise<{ source: DataSource; kind: Dataset['source']; handleId?: string }> {
-  if (spec.kind === 'embedded') {
-    const manifest = await loadEmbeddedManifest(siteUrl(''));
-    const ds = manifest.datasets.find((d) => d.id === spec.manifestId);
-    if (!ds) throw new Error(`embedded dataset "${spec.manifestId}" is not in the manifest`);
-    return { source: new EmbeddedSource(ds, siteUrl('')), kind: 'embedded' };
-  }
-  if (spec.kind === 'files') {
-    return { source: filesSourceFromInput(spec.files), kind: 'files' };
-  }
-  const db = await openStudioDb();
-  const rec = await getHandle(db, spec.handleId);
-  if (!rec) throw new Error('the folder handle was not found in storage');
-  return {
-    source: new FsaSource(rec.handle as unknown as DirHandleLike, rec.name),
-    kind: 'folder',
-    handleId: spec.handleId,
-  };
-}
+const sourceKind: Record<SourceSpec['kind'], Dataset['source']> = {
+  embedded: 'embedded',
+  files: 'files',
+  handle: 'folder',
+};
 
 export async function runIndex(
   spec: IndexJobSpec,
@@ -57,7 +41,9 @@ export async function runIndex(
   onProgress?: ProgressFn,
 ): Promise<Dataset> {
   const db = await openStudioDb();
-  const { source, kind, handleId } = await sourceFor(spec.source);
+  const source = await openSource(spec.source);
+  const kind = sourceKind[spec.source.kind];
+  const handleId = spec.source.kind === 'handle' ? spec.source.handleId : undefined;
   if (spec.source.kind === 'files') registerSessionFiles(spec.datasetId, spec.source.files);
   const progress = new ProgressReporter(onProgress);
   // Re-indexing replaces the old items wholesale.

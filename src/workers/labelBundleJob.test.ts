@@ -122,6 +122,77 @@ describe('label set export/import', () => {
     expect(got.get(byPath.get('train/c0/10.png')!)).toEqual(record(10));
   });
 
+  it('names WebDataset samples by shard and key, and still reads bundles that name them by key alone', async () => {
+    // Two shards with per-shard numbering: s0..s9 in each.
+    const shardItems = (shards: string[], keys: (s: number) => number[]) =>
+      shards
+        .flatMap((shard, s) => keys(s).map((k) => ({ shard, k })))
+        .map(({ shard, k }, index) => ({
+          index,
+          path: `s${k}.png`,
+          classIndex: k % 2,
+          bytes: 10,
+          shard,
+          offset: k,
+        }));
+    const labelled = async (
+      datasetId: string,
+      setId: string,
+      its: { index: number; path: string; classIndex: number; bytes: number }[],
+    ) => {
+      await putDataset(db, { ...dataset(datasetId, its.length), layout: 'webdataset' });
+      await putDatasetItems(db, datasetId, 'train', its);
+      const set = makeLabelSet(setId, datasetId);
+      await putLabelSet(db, {
+        ...set,
+        numClasses: 2,
+        imagesTotal: its.length,
+        settings: { ...set.settings, codec: 'msTopK', k: 2, precision: 'q8' },
+      });
+      const recs = its.map((it) => ({ imageIndex: it.index, record: record(it.index) }));
+      await putLabelRecords(db, setId, recs, { status: 'done' });
+    };
+    const ten = () => Array.from({ length: 10 }, (_, k) => k);
+    const w1 = shardItems(['a.tar', 'b.tar'], ten);
+    await labelled('w1', 'lw1', w1);
+    const blob = await exportLabelSetBundle('lw1', db);
+    const paths = decodeLabelBundle(new Uint8Array(await blob.arrayBuffer())).header.images.map(
+      (im) => im.path,
+    );
+    expect(new Set(paths).size).toBe(20);
+    expect(paths.slice(9, 11)).toEqual(['a.tar:s9.png', 'b.tar:s0.png']);
+
+    // Another copy with the shards the other way round: every record lands on its own (shard, key).
+    const w2 = shardItems(['b.tar', 'a.tar'], ten);
+    await putDataset(db, { ...dataset('w2', 20), layout: 'webdataset' });
+    await putDatasetItems(db, 'w2', 'train', w2);
+    const r = await importLabelSetBundle(blob, 'w2', db);
+    expect(r).toMatchObject({ imported: 20, unmatched: 0 });
+    const got = await getLabelRecords(db, r.labelSetId, 0, 20);
+    const at = (its: typeof w1, shard: string, k: number) =>
+      its.find((it) => it.shard === shard && it.path === `s${k}.png`)!.index;
+    for (const k of [0, 3, 9]) {
+      expect(got.get(at(w2, 'a.tar', k))).toEqual(record(at(w1, 'a.tar', k)));
+      expect(got.get(at(w2, 'b.tar', k))).toEqual(record(at(w1, 'b.tar', k)));
+    }
+
+    // A bundle naming samples by key alone (no shard): matched where the key is unique here.
+    const bare = shardItems(['a.tar'], () => [0, 1, 2, 3, 4, 5, 6, 7]).map(
+      ({ shard: _s, offset: _o, ...it }) => it,
+    );
+    await labelled('f1', 'lf1', bare);
+    const w3 = shardItems(['a.tar', 'b.tar'], (s) => (s === 0 ? [0, 2, 4] : [4, 6]));
+    await putDataset(db, { ...dataset('w3', w3.length), layout: 'webdataset' });
+    await putDatasetItems(db, 'w3', 'train', w3);
+    const old = await importLabelSetBundle(await exportLabelSetBundle('lf1', db), 'w3', db);
+    // s0, s2 (a.tar) and s6 (b.tar) match; s4 is in both shards, so it is not guessed.
+    expect(old).toMatchObject({ imported: 3, unmatched: 5 });
+    const oldGot = await getLabelRecords(db, old.labelSetId, 0, w3.length);
+    expect([...oldGot.keys()].sort()).toEqual(
+      [at(w3, 'a.tar', 0), at(w3, 'a.tar', 2), at(w3, 'b.tar', 6)].sort(),
+    );
+  });
+
   it('refuses a dataset with another class count, and an unrelated dataset', async () => {
     const blob = await exportLabelSetBundle('ls1', db);
     await putDataset(db, dataset('d3', 4, 3));

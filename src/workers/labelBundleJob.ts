@@ -4,6 +4,7 @@
  * matches each labelled image to the target dataset by path (by index when it is the same dataset),
  * validates every record, and writes a new label set in batches (putLabelRecords keeps its counters).
  */
+import { itemId } from '../data/itemId';
 import { LabelBundleWriter, decodeLabelBundle, type LabelBundleHeader } from '../core/labelBundle';
 import { decodeLabelRecord } from '../core/labelRecord';
 import { normalizeSpec, type CodecSpec } from '../core/softLabel';
@@ -65,7 +66,7 @@ export async function exportLabelSetBundle(labelSetId: string, db?: StudioDb): P
       );
     return {
       index,
-      path: it.path,
+      path: itemId(it),
       classIndex: it.classIndex,
       ...(it.width ? { width: it.width } : {}),
       ...(it.height ? { height: it.height } : {}),
@@ -154,7 +155,11 @@ export async function importLabelSetBundle(
   }
   const spec = specOf(h);
   const items = await getDatasetItems(db, datasetId, 'train', 0, dataset.counts.train);
-  const byPath = new Map(items.map((it) => [it.path, it]));
+  const byPath = new Map(items.map((it) => [itemId(it), it]));
+  // Bundles exported before shard-qualified identities name a tar member by its key alone: match
+  // those where the key is unique in this dataset.
+  const byBarePath = new Map<string, DatasetItem | null>();
+  for (const it of items) byBarePath.set(it.path, byBarePath.has(it.path) ? null : it);
   const byIndex = new Map(items.map((it) => [it.index, it]));
   const identity = new Map(h.images.map((im) => [im.index, im]));
   const sameDataset = h.dataset.id === datasetId;
@@ -165,7 +170,7 @@ export async function importLabelSetBundle(
   for (const { imageIndex, record } of records) {
     const id = identity.get(imageIndex)!; // decodeLabelBundle guarantees every record has one
     const target: DatasetItem | undefined =
-      byPath.get(id.path) ?? (sameDataset ? byIndex.get(imageIndex) : undefined);
+      byPath.get(id.path) ?? byBarePath.get(id.path) ?? (sameDataset ? byIndex.get(imageIndex) : undefined);
     let r;
     try {
       r = decodeLabelRecord(record);

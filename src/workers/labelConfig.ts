@@ -7,10 +7,9 @@
 /**
  * Crop scale: FKD's sampler lower bound (0.08) and the teacher's upper bound (FKD's README: set it to the
  * crop fraction the teacher was trained with). Not the teacher's own lower bound: the embedded CNN
- * teacher trained on [0.35, 1] crops, but on the embedded set (mini ResNet, 16 epochs, seed 1, the tuning
- * seed, each method at its tuned lr) labels at [0.35, 1] gave FKD 80.2 % vs vanilla 81.4 % on the same
- * crops, and at [0.08, 1] FKD 81.6 % vs vanilla 78.4 %: small crops are where a hard label is wrong and a per-crop soft label is not
- * (bench:quality, 2026-11-29).
+ * teacher trained on [0.35, 1] crops, but labels at [0.35, 1] lost FKD its margin over vanilla, and at
+ * [0.08, 1] gained it: small crops are where a hard label is wrong and a per-crop soft label is not
+ * (docs/results.md, bench:quality).
  */
 export const LABEL_SCALE_MIN = 0.08;
 
@@ -18,8 +17,8 @@ export const DEFAULT_LABEL_SETTINGS = {
   /**
    * Stored crops per image: two per epoch of the default 32-epoch run, which draws one per image per
    * pass, so it sees ~25 distinct crops of each image (the paper stores 500 for 300 epochs). With 32
-   * crops (~20 distinct over 32 passes) online KD, which sees fresh crops, pulled ahead of FKD by 1.1
-   * points on seeds 14-16; with 64, 0.9 on seeds 20-25.
+   * (~20 distinct over 32 passes) online KD, which sees fresh crops, pulled further ahead of FKD
+   * (docs/results.md, bench:quality).
    */
   numCrops: 64,
   codec: 'msTopK',

@@ -3,6 +3,7 @@
  * or reused from another label set), its upload, and its crops' teacher top-k encoded through the
  * label codec into the image's label record as the batches return.
  */
+import { itemId } from '../data/itemId';
 import { Rng } from '../core/rng';
 import { sampleCropBoxes, toPixelBox, type CropBox } from '../core/cropBox';
 import { encodeSoftLabel, type CodecSpec } from '../core/softLabel';
@@ -10,7 +11,20 @@ import { decodeLabelRecord, recordCropBoxes, type LabelRecord } from '../core/la
 import type { Tensor3D } from '../engine/tensors';
 import { uploadImage } from '../engine/pixels';
 import { getLabelRecord, type openStudioDb, type DatasetItem, type LabelSet } from '../store';
-import type { GenerationSample } from './generate';
+
+/** What the live view shows while labels are generated: one image, its crops and their labels. */
+export interface GenerationSample {
+  imageIndex: number;
+  path: string;
+  classIndex: number;
+  width: number;
+  height: number;
+  /** RGBA of the decoded image (only sent for small images, else a downscaled copy). */
+  rgba: Uint8ClampedArray;
+  boxes: CropBox[];
+  /** Per crop, its stored top-k (class, prob) pairs. */
+  topK: { index: number; prob: number }[][];
+}
 
 export function codecSpecOf(set: LabelSet): CodecSpec {
   return {
@@ -19,12 +33,6 @@ export function codecSpecOf(set: LabelSet): CodecSpec {
     precision: set.settings.precision as CodecSpec['precision'],
     numClasses: set.numClasses,
   };
-}
-
-export interface Segment {
-  im: OpenImage;
-  start: number;
-  end: number;
 }
 
 /** One image being labelled: its upload, boxes and the encoded labels filled in as batches return. */
@@ -85,7 +93,7 @@ export class OpenImage {
   sample(): GenerationSample {
     return {
       imageIndex: this.item.index,
-      path: this.item.path,
+      path: itemId(this.item),
       classIndex: this.item.classIndex,
       width: this.width,
       height: this.height,

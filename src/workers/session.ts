@@ -2,13 +2,14 @@
  * One training session: student, optimiser, data, schedule, and the step function shared by real runs
  * and the speed table (so the three methods are timed by the very code that trains them).
  */
+import { itemId } from '../data/itemId';
 import { learningRateAt, locateStep, type Pass, type ScheduleConfig } from '../core/schedule';
 import { Rng } from '../core/rng';
 import { sampleMix } from '../core/mixing';
 import { mixBatch } from '../engine/mix';
-import { batchFromImages } from '../engine/crops';
+import { batchFromImages, type CropRows } from '../engine/crops';
 import { predictTopK } from '../engine/predict';
-import { topKRows } from '../engine/rows';
+import { readTopK, topKPairs } from '../engine/topk';
 import { teacherBatchTargets } from '../engine/teacherStep';
 import { disposeAll, oneHotTargets, targetsTensor, type Tensor2D, type Tensor4D } from '../engine/tensors';
 import type { Trainer } from '../engine/trainStep';
@@ -17,7 +18,7 @@ import type { Teacher } from '../models/teacher';
 import { getLabelSet, openStudioDb, type DatasetItem } from '../store';
 import { seededSubset } from './subset';
 import { studentFor } from './student';
-import { cropMajorLabels, cropMajorTargets, loadStep, type StepInput } from './batches';
+import { batchLabels, batchTargets, loadStep, type StepInput } from './batches';
 import { DatasetReader } from './datasets';
 import { openTeacher } from './teachers';
 import { passesFor, scheduleConfig, type TrainConfig } from './trainConfig';
@@ -71,8 +72,8 @@ export const LIVE_IMAGES = 4;
 export { seededSubset };
 
 /**
- * Steps whose images and labels load ahead of the one being trained (train.ts, speed.ts); each holds
- * its images on the device, so keep it small.
+ * Steps whose images and labels load ahead of the one being trained (trainLoop.ts); each holds its
+ * images on the device, so keep it small.
  */
 export const PREFETCH_STEPS = 3;
 
@@ -190,21 +191,24 @@ export class TrainSession {
     let x: Tensor4D | null = null;
     let targets: Tensor2D | null = null;
     try {
-      x = batchFromImages(
+      const batch = batchFromImages(
         images.map((im) => ({ pixels: im.pixels, boxes: im.boxes })),
         this.cfg.inputSize,
         { normalisation: this.cfg.normalisation, channels: this.cfg.channels },
       );
+      x = batch.x;
+      const rows = batch.rows;
+      const labels = batchLabels(images, rows);
       if (this.cfg.method === 'fkd') {
-        targets = targetsTensor(cropMajorTargets(images, this.numClasses), x.shape[0], this.numClasses);
+        targets = targetsTensor(batchTargets(images, rows, this.numClasses), rows.size, this.numClasses);
       } else if (this.cfg.method === 'vanilla') {
-        targets = oneHotTargets(cropMajorLabels(images), this.numClasses);
+        targets = oneHotTargets(labels, this.numClasses);
       } else {
         targets = teacherBatchTargets(this.teacher!, images, this.cfg.teacherTemperature);
       }
       if (this.cfg.mix && this.cfg.mix !== 'none') {
         const switchProb = this.cfg.mix === 'mixup' ? 1 : this.cfg.mix === 'cutmix' ? 0 : 0.5;
-        const mix = sampleMix(new Rng(this.cfg.seed).fork(`mix:${g}`), x.shape[0], this.cfg.inputSize, {
+        const mix = sampleMix(new Rng(this.cfg.seed).fork(`mix:${g}`), rows.size, this.cfg.inputSize, {
           switchProb,
         });
         const [mx, mt] = mixBatch(x, targets, mix);
@@ -212,17 +216,15 @@ export class TrainSession {
         x = mx;
         targets = mt;
       }
-      const statsT = this.trainer.stepWithAccuracy(x, targets, cropMajorLabels(images));
+      const statsT = this.trainer.stepWithAccuracy(x, targets, labels);
       const stats = statsT.data().finally(() => statsT.dispose());
       const loss = stats.then((d) => d[0]);
-      const rows = x.shape[0];
-      const trainTop1 = stats.then((d) => d[1] / rows);
-      const sample = wantSample ? this.sample(g, pass, input, x, targets) : undefined;
-      const crops = x.shape[0];
+      const trainTop1 = stats.then((d) => d[1] / rows.size);
+      const sample = wantSample ? this.sample(g, pass, input, rows, x, targets) : undefined;
       return {
         loss,
         trainTop1,
-        crops,
+        crops: rows.size,
         images: images.length,
         decodeMs: input.decodeMs,
         skipped: input.skipped,
@@ -241,17 +243,18 @@ export class TrainSession {
     g: number,
     pass: Pass,
     input: StepInput,
+    rows: CropRows,
     x: Tensor4D,
     targets: Tensor2D,
   ): Promise<LiveSample> {
-    const n = input.images.length;
     const shown = input.images.slice(0, LIVE_IMAGES);
-    // Crop-major rows (row = slot * n + image): each shown image's crops, in one gather and readback.
-    const rowsOf = shown.map((im, i) => im.boxes.map((_, s) => s * n + i));
-    const rows = rowsOf.flat();
-    const target = topKRows(targets, rows, 5);
-    const student = predictTopK(this.trainer, x, rows, 5);
-    return Promise.all([target, student]).then(([targetTopK, studentTopK]) => {
+    // Each shown image's crops, in one gather and readback.
+    const rowsOf = shown.map((_, i) => rows.rowsOf(i));
+    const flat = rowsOf.flat();
+    const target = readTopK(targets, 5, flat);
+    const student = predictTopK(this.trainer, x, flat, 5);
+    return Promise.all([target, student]).then(([t, st]) => {
+      const [targetTopK, studentTopK] = [topKPairs(t), topKPairs(st)];
       let at = 0;
       const images = shown.map((im, i): LiveImage => {
         const k = rowsOf[i].length;
@@ -261,7 +264,7 @@ export class TrainSession {
         };
         at += k;
         return {
-          path: im.item.path,
+          path: itemId(im.item),
           classIndex: im.item.classIndex,
           width: im.width,
           height: im.height,
@@ -272,7 +275,7 @@ export class TrainSession {
           ...slice,
         };
       });
-      return { step: g, epoch: pass.epoch, batchImages: n, batchCrops: x.shape[0], images };
+      return { step: g, epoch: pass.epoch, batchImages: rows.images, batchCrops: rows.size, images };
     });
   }
 

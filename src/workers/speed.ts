@@ -2,14 +2,15 @@
  * The studio's own version of the paper's speed table: seconds per epoch (one crop per image's worth of
  * work) for vanilla, online KD and FKD on the current dataset, student and backend. Each method runs
  * the real training step code (data loading and decoding included, which is where FKD's reuse of one
- * decode for numCrops crops pays) for a few warm-up steps, then a timed stretch, through the training
- * loop's own pipeline (prefetch depth, readback policy), so it times what a run does.
+ * decode for numCrops crops pays) through the training loop itself (trainLoop.ts: its prefetch and
+ * readback policy) for a few warm-up steps, then a stopwatch over a timed stretch: it times what a run
+ * does.
  */
 import { currentBackend } from '../engine/tensors';
 import type { ProgressFn } from './api';
-import type { StepInput } from './batches';
-import { PREFETCH_STEPS, TrainSession } from './session';
+import { TrainSession } from './session';
 import type { TrainConfig, TrainMethod } from './trainConfig';
+import { noPhases, trainSteps, type StepPhases } from './trainLoop';
 
 export interface SpeedRow {
   method: TrainMethod;
@@ -20,7 +21,7 @@ export interface SpeedRow {
   /** Seconds for numImages crops (one epoch's worth). */
   secondsPerEpoch: number;
   /** Of the timed seconds: waiting for the step's images and labels, submitting the step, waiting for its loss. */
-  phases?: { waitInput: number; submit: number; waitLoss: number };
+  phases?: StepPhases;
   error?: string;
 }
 
@@ -55,52 +56,18 @@ export async function measureSpeed(
       const timed = Math.min(opts.timedSteps, available - opts.warmupSteps);
       if (timed < 1) throw new Error('dataset too small for this many warm-up steps');
       const steps = opts.warmupSteps + timed;
-      // The training loop's own pipeline (train.ts): PREFETCH_STEPS steps loading ahead, at most one
-      // loss readback in flight.
-      const queue: Promise<StepInput>[] = [];
-      let queued = 0;
-      const refill = () => {
-        while (queue.length < PREFETCH_STEPS && queued < steps) {
-          const p = session.load(queued++);
-          p.catch(() => undefined); // awaited in order below
-          queue.push(p);
-        }
-      };
-      refill();
+      const phases = noPhases();
       let crops = 0;
-      let t0 = 0;
-      let pendingLoss: Promise<number> | null = null;
-      const phases = { waitInput: 0, submit: 0, waitLoss: 0 };
-      const timedPhase = async <T>(g: number, key: keyof typeof phases, p: Promise<T>): Promise<T> => {
-        const t = performance.now();
-        const v = await p;
-        if (g >= opts.warmupSteps) phases[key] += (performance.now() - t) / 1000;
-        return v;
-      };
-      try {
-        for (let g = 0; g < steps; g++) {
-          if (signal.aborted) throw new Error('cancelled');
-          if (g === opts.warmupSteps) {
-            if (pendingLoss) await pendingLoss; // the warm-up fully done before the clock starts
-            pendingLoss = null;
-            t0 = performance.now();
-          }
-          const input = await timedPhase(g, 'waitInput', queue.shift()!);
-          refill();
-          const ts = performance.now();
-          const out = session.step(g, input, false);
-          if (g >= opts.warmupSteps) phases.submit += (performance.now() - ts) / 1000;
-          if (out) {
-            if (pendingLoss) await timedPhase(g, 'waitLoss', pendingLoss);
-            pendingLoss = out.loss;
-            if (g >= opts.warmupSteps) crops += out.crops;
-          }
-          onProgress?.({ phase: `timing ${method}`, done: ++done, total });
+      let t0 = performance.now();
+      for await (const { g, out, pending } of trainSteps(session, 0, steps, { phases })) {
+        if (signal.aborted) throw new Error('cancelled');
+        if (g >= opts.warmupSteps && out) crops += out.crops;
+        if (g === opts.warmupSteps - 1) {
+          await pending; // the warm-up fully done before the clock starts
+          Object.assign(phases, noPhases());
+          t0 = performance.now();
         }
-        if (pendingLoss) await pendingLoss;
-      } finally {
-        for (const p of queue.splice(0))
-          void p.then((inp) => inp.images.forEach((im) => im.pixels.dispose())).catch(() => undefined);
+        onProgress?.({ phase: `timing ${method}`, done: ++done, total });
       }
       const seconds = (performance.now() - t0) / 1000;
       const cropsPerSec = crops / seconds;

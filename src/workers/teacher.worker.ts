@@ -10,10 +10,14 @@ import { decodeCropThroughput, type DecodeCropThroughput } from './benchData';
 import { setBaseUrl } from './datasets';
 import { runGeneration, type GenerateResult, type GenerationSample } from './generate';
 import { runIndex, type IndexJobSpec } from './indexJob';
+import { exportFkdTree, importFkdTree } from './fkdJobs';
+import type { FkdExportResult, FkdExportSpec, FkdImportResult, FkdImportSpec } from './fkdInteropApi';
 import { exportLabelSetBundle, importLabelSetBundle, type ImportLabelSetResult } from './labelBundleJob';
 import { cancelJob, runJob, runningJobs } from './jobs';
 import { importTeacherFiles, type TeacherImport } from './teacherImport';
 import { verifyLabelSet, type VerifyReport } from './verifyLabels';
+import { fidelitySample } from './fidelitySample';
+import type { FidelitySample } from '../core/fidelity';
 import { labelSetStats, type LabelStats } from './labelStats';
 import { DatasetReader } from './datasets';
 import type { Dataset } from '../store';
@@ -65,6 +69,16 @@ const api = {
   importLabelSet(file: File, datasetId: string): Promise<ImportLabelSetResult> {
     return importLabelSetBundle(file, datasetId);
   },
+  /** An FKD label tree (torch.save files) as a new label set, or into a paused one (docs/fkd-files.md). */
+  importFkdLabels(spec: FkdImportSpec, onProgress?: ProgressFn): Promise<FkdImportResult> {
+    return runJob(`fkd-import:${spec.resumeLabelSetId ?? spec.datasetId}`, (signal) =>
+      importFkdTree(spec, signal, onProgress),
+    );
+  },
+  /** The label set as FKD's tree, into a folder or one .zip. */
+  exportFkdLabels(spec: FkdExportSpec, onProgress?: ProgressFn): Promise<FkdExportResult> {
+    return runJob(`fkd-export:${spec.labelSetId}`, (signal) => exportFkdTree(spec, signal, onProgress));
+  },
   async importTeacher(spec: TeacherImport): Promise<{ id: string; warnings: string[] }> {
     await ready;
     return importTeacherFiles(spec);
@@ -83,6 +97,11 @@ const api = {
   async verifyLabels(labelSetId: string, sampleImages = 8): Promise<VerifyReport> {
     await ready;
     return verifyLabelSet(labelSetId, sampleImages);
+  },
+  /** A sample of the set's stored crops relabelled with the full softmax (storage-vs-fidelity explorer). */
+  async fidelitySample(labelSetId: string, sampleImages = 8, maxCrops = 256): Promise<FidelitySample> {
+    await ready;
+    return fidelitySample(labelSetId, sampleImages, maxCrops);
   },
   labelStats(labelSetId: string, topN?: number, maxImages?: number): Promise<LabelStats> {
     return labelSetStats(labelSetId, topN, maxImages);
@@ -114,9 +133,10 @@ const api = {
     cropsPerImage: number,
     outSize: number,
     seconds: number,
+    fitted = false,
   ): Promise<DecodeCropThroughput> {
     await ready;
-    return decodeCropThroughput(blobs, cropsPerImage, outSize, seconds);
+    return decodeCropThroughput(blobs, cropsPerImage, outSize, seconds, fitted);
   },
   cancel(jobId: string): boolean {
     return cancelJob(jobId);

@@ -30,7 +30,7 @@ export interface TrainConfig {
   weightDecay?: number;
   /** SGD only. */
   nesterov?: boolean;
-  /** Mixup (Beta 0.8) / CutMix (Beta 1) on the crop batch, targets mixed linearly (reference 2.6). */
+  /** Mixup (Beta 0.8) / CutMix (Beta 1) on the crop batch, targets mixed linearly (docs/fkd.md). */
   mix?: 'none' | 'mixup' | 'cutmix' | 'both';
   schedule: 'cosine' | 'step' | 'constant';
   cosinePer: 'pass' | 'step';
@@ -53,17 +53,14 @@ export interface TrainConfig {
 }
 
 /**
- * The studio's default student and budget are `npm run bench:quality`'s recipe on the embedded set
- * (2026-11-29): the mini ResNet (width 8) for 32 epochs at numCrops 1, AdamW lr 0.008 (FKD's best on
- * the tuning seed; vanilla's best, 0.004, was 0.4 points better for vanilla there, and the bench gives
- * each method its own). numCrops 1 because on the embedded 28x28 set there is no decode to amortise,
- * and k crops of each image in a 64-crop batch cost this BatchNorm student accuracy (seed 1, lr 0.008:
- * 81.6 % at 1, 77.8 % at 4); raise it for folders of large JPEGs, where decoding is what FKD saves
- * (the form says what it costs). The crop scale here is only the fallback: the form takes the FKD
- * label set's, so all three methods see the same crops. 32 epochs, not 16 (2026-11-29 evening): with the
- * label sets' 64 stored crops per image, on fresh seeds 20-25 decided before the run, FKD 83.1 % /
- * vanilla 80.1 % / online KD 84.0 % (+3.0, -0.9) against 80.0 / 77.7 / 80.0 (+2.3, +0.0) for 16 epochs
- * with 32 crops on seeds 2-7: every method gains from the longer schedule, distillation most.
+ * The studio's default student and budget are `npm run bench:quality`'s recipe on the embedded set:
+ * the mini ResNet (width 8) for 32 epochs at numCrops 1, AdamW lr 0.008 (FKD's best on the tuning seed;
+ * the bench gives each method its own). numCrops 1 because on the embedded 28x28 set there is no decode
+ * to amortise, and k crops of each image in a 64-crop batch cost this BatchNorm student accuracy; raise
+ * it for folders of large JPEGs, where decoding is what FKD saves (the form says what it costs). The
+ * crop scale here is only the fallback: the form takes the FKD label set's, so all three methods see the
+ * same crops. 32 epochs, not 16: every method gains from the longer schedule, distillation most. The
+ * measurements behind each choice: docs/results.md, bench:quality.
  */
 export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'datasetId' | 'method'> = {
   arch: 'resnetMini',

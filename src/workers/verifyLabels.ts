@@ -12,6 +12,7 @@ import { uploadImage } from '../engine/pixels';
 import { teacherFullProbs } from '../engine/teacherProbs';
 import { getLabelRecords, getLabelSet, openStudioDb } from '../store';
 import { DatasetReader } from './datasets';
+import { readImage } from './readImage';
 import { openTeacher } from './teachers';
 
 export interface VerifyReport {
@@ -47,7 +48,8 @@ export async function verifyLabelSet(labelSetId: string, sampleImages: number): 
       if (!bytes) continue;
       const rec = decodeLabelRecord(bytes);
       bound = recoveredErrorBound(rec.spec);
-      const decoded = await decodeImage(await reader.blob(item), { name: item.path });
+      // Full size, on this thread: the teacher's view the stored labels are checked against.
+      const decoded = await readImage(reader, item, undefined, decodeImage);
       if ('error' in decoded) continue;
       const image = uploadImage(decoded.pixels, decoded.width, decoded.height);
       const C = rec.spec.numClasses;

@@ -5,8 +5,8 @@
  * the wasm backend, and writes model.json + float16 weights + teacher.json to
  * public/models/fashion-cnn-teacher/.
  *
- *   /usr/bin/python3 tools/embedded/train_cnn_teacher.py        # ~15-20 min on 2 cores
- *   npx tsx tools/embedded/convertCnnTeacher.ts                  # ~1 min
+ *   /usr/bin/python3 tools/embedded/train_cnn_teacher.py        # tens of minutes on a CPU
+ *   npx tsx tools/embedded/convertCnnTeacher.ts                  # about a minute
  *   (--in DIR: train_cnn_teacher.py's --out, default node_modules/.cache/fkd-cnn-teacher;
  *    --out DIR: where to ship it)
  */
@@ -23,7 +23,7 @@ interface TorchExport {
   testTop1: number;
   testTop5: number;
   epochs: number;
-  /** RandomResizedCrop area range it was trained with (absent in exports before 2026-11-29: [0.35, 1]). */
+  /** RandomResizedCrop area range it was trained with (absent in older exports, all [0.35, 1]). */
   scale?: [number, number];
   batchSize: number;
   optimizer: string;

@@ -2,7 +2,7 @@
  * Trains the embedded default FKD teacher on the full Fashion-MNIST train set (60k) in Node with
  * tfjs + the wasm backend, and saves it in tfjs Layers format to public/models/fashion-teacher/.
  *
- *   npx tsx tools/embedded/trainTeacher.ts        # full run: 30 epochs, ~5 min on 2 cores
+ *   npx tsx tools/embedded/trainTeacher.ts        # full run: 30 epochs, minutes on a CPU
  *   npx tsx tools/embedded/trainTeacher.ts --epochs 1 --max-steps 100 --out /tmp/quick  # timing
  *   (experiments only: --scale-lo X, --full-p P, --epochs N, --out DIR)
  *
@@ -16,28 +16,28 @@
  * tfjs' Dropout layer reuses one fixed seed per call (the same mask every step) when seeded, and
  * would be non-deterministic when not. The crop augmentation is the regulariser.
  *
- * Determinism: weights come from seeded glorotUniform initialisers, batches and crops from a
- * seeded mulberry32 PRNG, and the wasm backend runs single-threaded here, so the same command
- * produces the same weights.
+ * Determinism: weights come from seeded glorotUniform initialisers, batches and crops from the
+ * studio's seeded core/rng and core/cropBox (the FKD crop sampler), and the wasm backend runs
+ * single-threaded here, so the same command produces the same weights.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { cropResizeGrey, sampleRandomResizedCrop } from './augment';
+import { Rng } from '../../src/core/rng';
+import { patchWasmBatchMatMul } from '../../src/engine/kernels/wasmMatMul';
+import { cropResizeGrey, trainCrop } from './augment';
 import { FASHION_CLASS_NAMES, loadFashionMnist, type FashionSplit } from './fashionMnist';
-import { Rng } from './prng';
-import { patchWasmBatchMatMul } from './wasmMatMulPatch';
 
 export const SEED = 20220707;
 /** Lower bound of the crop area fraction: 0.35 of a 28x28 image is a ~17x17 px window, which
  * still shows a recognisable part of the garment; 0.08 (the ImageNet default) would be ~8x8 px. */
 export const SCALE_LO = 0.35;
-let SCALE: readonly [number, number] = [SCALE_LO, 1];
+let SCALE: [number, number] = [SCALE_LO, 1];
 /**
  * Probability that a training sample is the full (uncropped, maybe flipped) image instead of a
- * random-resized crop. Crops alone gave 86.8% full-image top-1 (30 epochs); with 0.25 the
- * teacher is a good whole-image classifier too (~89%) and still labels crops well. The full image
+ * random-resized crop. Trained on crops alone it was a weaker whole-image classifier; with 0.25 it is a
+ * good one too and still labels crops well (docs/results.md, Teachers). The full image
  * is inside the crop distribution (scale 1), so the label-generation range stays [SCALE_LO, 1].
  */
 export const FULL_P_DEFAULT = 0.25;
@@ -116,8 +116,17 @@ function evaluateCrops(model: tf.LayersModel, data: FashionSplit, seed: number):
   const rng = new Rng(seed);
   const buf = new Float32Array(data.count * PIX);
   for (let i = 0; i < data.count; i++) {
-    const box = sampleRandomResizedCrop(rng, SIZE, SIZE, SCALE);
-    cropResizeGrey(data.images, i * PIX, SIZE, SIZE, box, buf, i * PIX, SIZE, SIZE);
+    cropResizeGrey(
+      data.images,
+      i * PIX,
+      SIZE,
+      SIZE,
+      trainCrop(rng, SIZE, SCALE, 0),
+      buf,
+      i * PIX,
+      SIZE,
+      SIZE,
+    );
   }
   const acc = tf.tidy(() => {
     const logits = model.predict(tf.tensor4d(buf, [data.count, SIZE, SIZE, 1])) as tf.Tensor2D;
@@ -225,7 +234,7 @@ async function main(): Promise<void> {
   FULL_P = Number(arg('full-p') ?? FULL_P);
   await tf.setBackend('wasm');
   await tf.ready();
-  patchWasmBatchMatMul(); // ~7x faster dense backward on wasm; see wasmMatMulPatch.ts
+  patchWasmBatchMatMul(); // a much faster dense backward on wasm; see src/engine/kernels/wasmMatMul.ts
   console.log(
     `backend ${tf.getBackend()}, epochs ${epochs}, batch ${BATCH}, scale [${SCALE}], full-p ${FULL_P}`,
   );
@@ -239,7 +248,6 @@ async function main(): Promise<void> {
     (opt as unknown as { learningRate: number }).learningRate = lr;
   };
   const rng = new Rng(SEED);
-  const order = new Int32Array(train.count);
   const stepsPerEpoch = Math.floor(train.count / BATCH); // drop the last partial batch
   const totalSteps = epochs * stepsPerEpoch;
   const xBuf = new Float32Array(BATCH * PIX);
@@ -247,16 +255,14 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   let step = 0;
   for (let epoch = 0; epoch < epochs && step < maxSteps; epoch++) {
-    for (let i = 0; i < train.count; i++) order[i] = i;
-    rng.shuffle(order);
+    const order = rng.permutation(train.count);
     let lossSum = 0;
     let lossN = 0;
     const te = performance.now();
     for (let b = 0; b < stepsPerEpoch && step < maxSteps; b++, step++) {
       for (let j = 0; j < BATCH; j++) {
         const idx = order[b * BATCH + j];
-        const box = sampleRandomResizedCrop(rng, SIZE, SIZE, SCALE);
-        if (FULL_P > 0 && rng.next() < FULL_P) Object.assign(box, { x: 0, y: 0, w: SIZE, h: SIZE });
+        const box = trainCrop(rng, SIZE, SCALE, FULL_P);
         cropResizeGrey(train.images, idx * PIX, SIZE, SIZE, box, xBuf, j * PIX, SIZE, SIZE);
         yBuf[j] = train.labels[idx];
       }

@@ -12,8 +12,9 @@ Writes src/core/__fixtures__/{crop_rrc,crop_eval,schedule_*,mixing_cutmix}.json.
   the same integer seed is the same generator, checked below), so the TS test can feed the exact
   underlying uniform u = (word & 0xFFFFFF) / 2^24 and must reproduce torch's float32 value and the box.
 * crop_eval.json: Resize(short) + CenterCrop(size) geometry measured through torchvision itself.
-* schedule_*.json: a literal transcription of the FKD training loops (fkd-reference 2.3 / 2.8) and of
-  timm's CosineLRScheduler._get_lr (timm is not installed here, so it is transcribed).
+* schedule_*.json: a literal transcription of the FKD training loops (docs/fkd.md, Passes, epochs
+  and the learning rate) and of timm's CosineLRScheduler._get_lr (timm is not installed here, so it
+  is transcribed).
 * mixing_cutmix.json: the FKD/timm rand_bbox maths (np.int replaced by int, which is what it meant).
 """
 

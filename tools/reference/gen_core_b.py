@@ -179,7 +179,7 @@ def tar_members():
 
 
 def wds_expected(entries):
-    """Independent WebDataset grouping (formats.md rules) over tarfile's listing."""
+    """Independent WebDataset grouping (docs/datasets.md rules) over tarfile's listing."""
     samples, problems, cur = [], [], None
     for e in entries:
         if e['type'] != 'file':

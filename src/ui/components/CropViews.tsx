@@ -60,7 +60,7 @@ export function ImageWithBoxes({
 
 /**
  * One crop as the student sees it: the box cut from the decoded image, resized, mirrored if its stored
- * flip bit is set. Drawn from the image on the CPU side, never read back from the GPU (pitfall 4).
+ * flip bit is set. Drawn from the image on the CPU side, never read back from the GPU (docs/tfjs-notes.md).
  */
 export function CropCanvas({ image, box, size = 112 }: { image: ImageRGBA; box: CropBox; size?: number }) {
   const ref = useRef<HTMLCanvasElement>(null);

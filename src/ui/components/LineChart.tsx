@@ -10,8 +10,8 @@ export interface Series {
 }
 
 /**
- * A long run logs thousands of points; uPlot redraws them all on every update (30-50 ms per chart on
- * 2 cores). At most this many points are drawn: every k-th, and always the latest.
+ * A long run logs thousands of points; uPlot redraws them all on every update, a long main-thread task
+ * (docs/results.md, bench:train). At most this many points are drawn: every k-th, and always the latest.
  */
 const MAX_POINTS = 600;
 
@@ -85,7 +85,7 @@ export function LineChart({
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape, title, width, height, xLabel]);
   // Redraws are throttled and each chart redraws in its own task: five charts redrawn together in
-  // React's commit made one 50-80 ms main-thread task per progress update (bench:train trace).
+  // React's commit made one long main-thread task per progress update (bench:train trace).
   const pending = useRef<uPlot.AlignedData | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const lastDraw = useRef(0);

@@ -8,6 +8,8 @@ import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { NumberField } from '../components/NumberField';
 import { DEFAULT_LABEL_SETTINGS as D, defaultLabelScale, newLabelSet } from './newLabelSet';
+import { RecoveryExplain } from '../teaching/formulas';
+import { CropPreview } from './CropPreview';
 import { ErrorBanner } from '../components/ErrorBanner';
 
 const CODECS = [
@@ -199,6 +201,16 @@ export function GenerateForm() {
           </select>
         </label>
       </div>
+      {dataset && (
+        <CropPreview
+          datasetId={datasetId}
+          numImages={dataset.counts.train}
+          seed={seed}
+          numCrops={numCrops}
+          scale={scale}
+        />
+      )}
+      <RecoveryExplain codec={codec} k={k} />
       <p>
         <button className="primary" onClick={() => void create()} disabled={!dataset || !teacher}>
           Generate soft labels

@@ -8,10 +8,14 @@ import {
 import { recoverSoftLabel } from '../../core/softLabel';
 import { getDataset, getLabelRecord, listLabelSets, openStudioDb } from '../../store';
 import type { LabelStats } from '../../workers/labelStats';
-import { classNamer } from '../catalog';
+import { useClassNamer } from '../catalog';
 import { boxColor, CropCanvas, ImageWithBoxes, TopKBars, type ImageRGBA } from '../components/CropViews';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
+import { EXPLORE_KEYS } from '../share';
+import { useDraft } from '../useDraft';
+
+const isIndex = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
 function Histogram({ title, bins, label }: { title: string; bins: number[]; label: (i: number) => string }) {
   const max = Math.max(1, ...bins);
@@ -48,7 +52,7 @@ export function LabelStatsView({ stats, testId = 'label-stats' }: { stats: Label
   );
 }
 
-async function blobToRgba(blob: Blob): Promise<ImageRGBA> {
+export async function blobToRgba(blob: Blob): Promise<ImageRGBA> {
   const bmp = await createImageBitmap(blob, { imageOrientation: 'from-image' });
   const c = new OffscreenCanvas(bmp.width, bmp.height);
   const ctx = c.getContext('2d')!;
@@ -77,10 +81,10 @@ function ImageExplorer({
   const studio = useStudio();
   const [image, setImage] = useState<ImageRGBA | null>(null);
   const [record, setRecord] = useState<LabelRecord | null>(null);
-  const [selected, setSelected] = useState(0);
+  const [chosenCrop, setSelected] = useDraft<number>(EXPLORE_KEYS.crop, 0, isIndex);
   const [colourBy, setColourBy] = useState<'class' | 'confidence'>('class');
   const { data: dataset } = useStoreQuery((db) => getDataset(db, datasetId), [datasetId]);
-  const names = classNamer(dataset);
+  const names = useClassNamer(dataset);
   useEffect(() => {
     let live = true;
     void (async () => {
@@ -98,6 +102,8 @@ function ImageExplorer({
   }, [labelSetId, datasetId, imageIndex, studio]);
   if (!image || !record) return <p className="muted">Loading image {imageIndex}…</p>;
   const boxes = recordCropBoxes(record);
+  // A shared link may name a crop this record does not have.
+  const selected = Math.min(chosenCrop, record.numCrops - 1);
   const tops = boxes.map((_, c) => top1(record, c));
   const colour = (c: number) =>
     colourBy === 'class' ? boxColor(tops[c].cls) : `hsl(${Math.round(120 * tops[c].p)}, 80%, 45%)`;
@@ -179,9 +185,13 @@ function ImageExplorer({
 export function LabelExplorer() {
   const studio = useStudio();
   const { data: sets } = useStoreQuery((db) => listLabelSets(db));
-  const [chosen, setChosen] = useState('');
+  const [chosen, setChosen] = useDraft(EXPLORE_KEYS.labelSet, '');
   const [stats, setStats] = useState<LabelStats | null>(null);
-  const [imageIndex, setImageIndex] = useState<number | null>(null);
+  const [imageIndex, setImageIndex] = useDraft<number | null>(
+    EXPLORE_KEYS.image,
+    null,
+    (v) => v === null || isIndex(v),
+  );
   const [error, setError] = useState<string | null>(null);
   const usable = (sets ?? []).filter((s) => s.imagesDone > 0);
   const set = usable.find((s) => s.id === chosen) ?? usable[0];
@@ -244,7 +254,7 @@ export function LabelExplorer() {
           </div>
         </>
       )}
-      {imageIndex !== null && (
+      {imageIndex !== null && imageIndex < set.imagesTotal && (
         <ImageExplorer labelSetId={set.id} datasetId={set.datasetId} imageIndex={imageIndex} />
       )}
     </section>

@@ -4,7 +4,7 @@ import type { LabelStats } from '../../workers/labelStats';
 import { LabelStatsView } from './LabelExplorer';
 import { deleteLabelSet, listLabelSets, openStudioDb, type LabelSet } from '../../store';
 import { cancelGeneration, startGeneration } from '../actions';
-import { classNamer, useDatasets } from '../catalog';
+import { useClassNamer, useDatasets } from '../catalog';
 import { CropCard, ImageWithBoxes } from '../components/CropViews';
 import { JobProgressBar } from '../components/JobProgressBar';
 import { formatBytes } from '../format';
@@ -14,6 +14,7 @@ import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { guarded } from '../workers';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { FkdExportButtons, FkdImport, FkdProvenance, resumeFkdImport } from './FkdInterop';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -102,8 +103,8 @@ function LiveGeneration({ set }: { set: LabelSet }) {
   const job = useJobs((s) => s.generation[set.id]);
   const stats = useLiveStats(set.id, !!job?.running);
   const datasets = useDatasets();
+  const names = useClassNamer(datasets.find((d) => d.id === set.datasetId));
   if (!job) return null;
-  const names = classNamer(datasets.find((d) => d.id === set.datasetId));
   const smp = job.sample;
   return (
     <div data-testid="generation-live">
@@ -166,6 +167,7 @@ export function LabelLibrary() {
       <h2>Label sets</h2>
       {error && <div className="banner error">{error}</div>}
       <ImportLabelSet />
+      <FkdImport />
       <ErrorBanner error={exportError} />
       {sets && sets.length === 0 && <p className="muted">No soft labels yet: generate a set above.</p>}
       {sets && sets.length > 0 && (
@@ -196,6 +198,7 @@ export function LabelLibrary() {
                   <td className="muted">
                     {s.settings.codec} k={s.settings.k} {s.settings.precision} T={s.settings.temperature}{' '}
                     scale [{s.settings.scale.join(', ')}] seed {s.settings.seed}
+                    <FkdProvenance set={s} />
                   </td>
                   <td className="num" data-testid="images-done">
                     {s.imagesDone}/{s.imagesTotal}
@@ -215,7 +218,19 @@ export function LabelLibrary() {
                       <button onClick={() => cancelGeneration(studio, s.id)}>Pause</button>
                     ) : (
                       s.status !== 'done' &&
-                      !other && <button onClick={() => void startGeneration(studio, s.id)}>Resume</button>
+                      !other && (
+                        <button
+                          onClick={() =>
+                            s.provenance
+                              ? void resumeFkdImport(studio, s).catch((e: unknown) =>
+                                  setExportError(`Resume of "${s.name}" failed: ${errorText(e)}`),
+                                )
+                              : void startGeneration(studio, s.id)
+                          }
+                        >
+                          Resume
+                        </button>
+                      )
                     )}{' '}
                     {!live && s.status === 'done' && (
                       <button
@@ -229,6 +244,7 @@ export function LabelLibrary() {
                         Export
                       </button>
                     )}{' '}
+                    {!live && s.status === 'done' && <FkdExportButtons set={s} />}{' '}
                     <button
                       disabled={live || !!other}
                       onClick={async () => {

@@ -1,5 +1,6 @@
 import { JobProgressBar } from '../components/JobProgressBar';
 import { useJobs } from '../jobStore';
+import { SpeedExplain } from '../teaching/formulas';
 
 const PAPER: Record<string, string> = { vanilla: '579.36 s', onlineKd: '—', fkd: '486.77 s' };
 
@@ -7,11 +8,17 @@ const PAPER: Record<string, string> = { vanilla: '579.36 s', onlineKd: '—', fk
 export function SpeedTableView() {
   const table = useJobs((s) => s.speed);
   const progress = useJobs((s) => s.speedProgress);
-  if (!table && !progress) return null;
   const vanilla = table?.rows.find((r) => r.method === 'vanilla' && !r.error);
   return (
-    <section className="panel">
+    <section className="panel" data-testid="speed-panel">
       <h2>Speed per epoch</h2>
+      {!table && !progress && (
+        <p className="muted" data-testid="speed-empty">
+          Not measured yet: <em>Measure speed table</em> above times a few steps of each ticked method on this
+          machine.
+        </p>
+      )}
+      <SpeedExplain />
       <JobProgressBar progress={progress} />
       {table && (
         <table className="grid" data-testid="speed-table">

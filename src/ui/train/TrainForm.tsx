@@ -19,6 +19,7 @@ import { FkdLabelsHint } from './FkdLabelsHint';
 import { NumberField } from '../components/NumberField';
 import { isRangeOrNull, useDraft } from '../useDraft';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { TrainFormulas } from '../teaching/formulas';
 
 /** Called from the click handler only (a module function: the React compiler's purity rule cannot tell). */
 const timestamp = () => Date.now();
@@ -329,6 +330,7 @@ export function TrainForm() {
           onChange={(v) => set({ checkpointEvery: v })}
         />
       </div>
+      <TrainFormulas cfg={eff} numImages={dataset?.counts.train} />
       {dataset && <StudentSummary cfg={eff} numClasses={dataset.numClasses} />}
       {methods.fkd && eff.numCrops > 1 && eff.arch !== 'mlp' && (
         <p className="muted" data-testid="numcrops-batch-hint">

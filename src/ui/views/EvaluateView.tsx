@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { getDataset, listRuns, getDatasetItems, type DatasetItem } from '../../store';
 import type { EvalResult } from '../../workers/evaluate';
 import type { JobProgress } from '../../workers/api';
-import { classNamer } from '../catalog';
+import { useClassNamer } from '../catalog';
 import { JobProgressBar } from '../components/JobProgressBar';
 import { pct } from '../format';
 import { useStudio } from '../studio';
@@ -11,6 +11,8 @@ import { useStoreQuery } from '../useStore';
 import { openStudioDb } from '../../store';
 import { itemThumbUrl } from '../thumbs';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { ConfusedPairs } from '../evaluate/ConfusedPairs';
+import { DEMO_ACTION, EmptyState } from '../teaching/FirstRun';
 
 export function EvaluateView() {
   const studio = useStudio();
@@ -29,7 +31,7 @@ export function EvaluateView() {
     async (db) => (run ? getDataset(db, run.datasetId) : undefined),
     [run?.datasetId],
   );
-  const names = classNamer(dataset);
+  const names = useClassNamer(dataset);
 
   async function evaluate() {
     if (!run) return;
@@ -87,6 +89,19 @@ export function EvaluateView() {
           Evaluate latest checkpoint
         </button>
       </div>
+      {runs && runs.length === 0 && (
+        <EmptyState testId="evaluate-empty" action={DEMO_ACTION}>
+          Nothing to evaluate yet: evaluation measures a trained run&apos;s latest checkpoint on the val
+          split, and there is no run. Train one first; the demo trains FKD and vanilla students on the
+          embedded set.
+        </EmptyState>
+      )}
+      {run && run.history.length === 0 && !result && (
+        <p className="muted" data-testid="evaluate-untrained">
+          {run.name} has not trained a step yet ({run.status}), so it has no checkpoint to evaluate: start it
+          in Runs.
+        </p>
+      )}
       <JobProgressBar progress={progress} />
       <ErrorBanner error={error} />
       {result && (
@@ -159,6 +174,7 @@ export function EvaluateView() {
               </table>
             </>
           )}
+          <ConfusedPairs result={result} names={names} onOpen={(t, p) => void openCell(t, p)} />
           {cell && (
             <div>
               <h3>{cell.key}</h3>

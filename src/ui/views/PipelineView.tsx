@@ -1,9 +1,10 @@
 import { getRun, getDataset } from '../../store';
-import { classNamer } from '../catalog';
+import { useClassNamer } from '../catalog';
 import { CropCard, ImageWithBoxes } from '../components/CropViews';
 import { useJobs } from '../jobStore';
 import { Curves } from '../train/Curves';
 import { useStoreQuery } from '../useStore';
+import { DEMO_ACTION, EmptyState } from '../teaching/FirstRun';
 import type { LiveImage } from '../../workers/session';
 
 /** The crop-and-label pipeline, live: the image, its crop boxes, each crop with its target and the student's guess. */
@@ -15,17 +16,18 @@ export function PipelineView() {
     async (db) => (run ? getDataset(db, run.datasetId) : undefined),
     [run?.datasetId],
   );
+  const names = useClassNamer(dataset);
   if (!runId || !job) {
     return (
       <section className="panel">
         <h2>Pipeline</h2>
-        <p className="muted">
-          Start a training run (Train view) to watch its crops, soft labels and predictions here.
-        </p>
+        <EmptyState testId="pipeline-empty" action={DEMO_ACTION}>
+          Nothing is training. Start a run in Train to watch its batches here: each image&apos;s crop boxes,
+          the crops as the student sees them, their stored soft labels and the student&apos;s guesses.
+        </EmptyState>
       </section>
     );
   }
-  const names = classNamer(dataset);
   const smp = job.sample;
   const m = job.metrics[job.metrics.length - 1];
   return (

@@ -10,6 +10,7 @@ import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { downloadArtifacts, saveArtifactsToFolder } from '../download';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { DEMO_ACTION, EmptyState } from '../teaching/FirstRun';
 
 function Compare({ runs }: { runs: Run[] }) {
   // Val top-1 per epoch, one series per run, on a shared epoch axis.
@@ -93,7 +94,12 @@ export function RunsView() {
     <section className="panel">
       <h2>Runs</h2>
       <ErrorBanner error={error} />
-      {runs && runs.length === 0 && <p className="muted">No runs yet.</p>}
+      {runs && runs.length === 0 && (
+        <EmptyState testId="runs-empty" action={DEMO_ACTION}>
+          No runs yet. A run is one student trained by one method; the demo trains FKD and vanilla side by
+          side (same student, seed and budget) and compares them here.
+        </EmptyState>
+      )}
       {runs && runs.length > 0 && (
         <table className="grid" data-testid="runs">
           <thead>

@@ -1,0 +1,188 @@
+/**
+ * Export a label set as FKD's tree: train/<class folder>/<image stem>.tar per labelled training image,
+ * each a torch.save file FKD's train_FKD.py loads unmodified, plus README.md, train_fkd.sh and
+ * fkd_studio.json (core/torchfile/exportDocs). Into a folder (File System Access or OPFS), records read
+ * from IndexedDB in index ranges and written one file at a time; files already in the folder are left
+ * alone, so a cancelled export resumes where it stopped (as FKD's generator skips existing files). Or
+ * into one stored .zip built in memory-bounded chunks (fflate's streaming Zip).
+ */
+import { Zip, ZipPassThrough } from 'fflate';
+import { decodeLabelRecord } from '../core/labelRecord';
+import { fkdLabelPath, fkdStem, recordToFkd } from '../core/torchfile/convert';
+import {
+  fkdExportManifest,
+  fkdExportReadme,
+  fkdLaunchScript,
+  fkdTrainerAccepts,
+} from '../core/torchfile/exportDocs';
+import { fkdLabelTypeName, writeFkdLabelFile } from '../core/torchfile/fkdFile';
+import {
+  getDataset,
+  getDatasetItems,
+  getLabelRecords,
+  getLabelSet,
+  listDoneImageIndices,
+  type StudioDb,
+} from '../store';
+import type { ProgressFn } from './api';
+import type { FkdExportResult, FkdExportSpec } from './fkdInteropApi';
+import { ProgressReporter } from './progress';
+
+/** Records read from IndexedDB per getLabelRecords call. */
+const READ_RANGE = 256;
+
+/** Where the tree's files go: a folder, or a zip being built. */
+interface Sink {
+  exists(path: string[]): Promise<boolean>;
+  write(path: string[], data: Uint8Array): Promise<void>;
+  finish(): Promise<Blob | undefined>;
+}
+
+function folderSink(root: FileSystemDirectoryHandle): Sink {
+  const dirs = new Map<string, Promise<FileSystemDirectoryHandle>>();
+  const dir = (segs: string[]): Promise<FileSystemDirectoryHandle> => {
+    const key = segs.join('/');
+    let d = dirs.get(key);
+    if (!d) {
+      d =
+        segs.length === 0
+          ? Promise.resolve(root)
+          : dir(segs.slice(0, -1)).then((p) => p.getDirectoryHandle(segs[segs.length - 1], { create: true }));
+      dirs.set(key, d);
+    }
+    return d;
+  };
+  return {
+    async exists(path) {
+      try {
+        const fh = await (await dir(path.slice(0, -1))).getFileHandle(path[path.length - 1]);
+        return (await fh.getFile()).size > 0;
+      } catch {
+        return false;
+      }
+    },
+    async write(path, data) {
+      const fh = await (await dir(path.slice(0, -1))).getFileHandle(path[path.length - 1], { create: true });
+      // createWritable commits on close: a file is either absent or whole, which resume relies on.
+      const w = await fh.createWritable();
+      await w.write(data as Uint8Array<ArrayBuffer>);
+      await w.close();
+    },
+    finish: () => Promise.resolve(undefined),
+  };
+}
+
+function zipSink(): Sink {
+  const parts: Uint8Array[] = [];
+  let error: Error | undefined;
+  let ended: () => void;
+  const done = new Promise<void>((r) => (ended = r));
+  const zip = new Zip((err, chunk, final) => {
+    if (err) error = err;
+    else parts.push(chunk);
+    if (final || err) ended();
+  });
+  return {
+    exists: () => Promise.resolve(false),
+    write(path, data) {
+      const entry = new ZipPassThrough(path.join('/'));
+      zip.add(entry);
+      entry.push(data, true);
+      return error ? Promise.reject(error) : Promise.resolve();
+    },
+    async finish() {
+      zip.end();
+      await done;
+      if (error) throw error;
+      return new Blob(parts as Uint8Array<ArrayBuffer>[], { type: 'application/zip' });
+    },
+  };
+}
+
+export async function runFkdExport(
+  spec: FkdExportSpec,
+  db: StudioDb,
+  signal: AbortSignal,
+  onProgress?: ProgressFn,
+): Promise<FkdExportResult> {
+  const set = await getLabelSet(db, spec.labelSetId);
+  if (!set) throw new Error(`label set ${spec.labelSetId} not found`);
+  const dataset = await getDataset(db, set.datasetId);
+  if (!dataset) throw new Error(`the dataset of "${set.name}" no longer exists: its image paths are unknown`);
+  const precision = spec.precision ?? 'f32';
+  const done = await listDoneImageIndices(db, set.id);
+  if (done.length === 0) throw new Error(`"${set.name}" has no label records to export`);
+  const items = new Map(
+    (
+      await getDatasetItems(
+        db,
+        dataset.id,
+        'train',
+        0,
+        Math.max(dataset.counts.train, done[done.length - 1] + 1),
+      )
+    ).map((it) => [it.index, it]),
+  );
+  const sink = spec.target ? folderSink(spec.target) : zipSink();
+  const report = new ProgressReporter(onProgress);
+  const notes: string[] = [];
+  if (set.settings.precision === 'q8' || set.settings.precision === 'q16')
+    notes.push(`${set.settings.precision} probabilities (c / M) are written as the nearest float32`);
+  if (precision === 'f16')
+    notes.push('float16: probabilities and box fractions rounded to half precision (FKD --use_fp16)');
+  let written = 0;
+  let skipped = 0;
+  let minCrops = Infinity;
+  let labelType = '';
+  const seenPaths = new Set<string>();
+  let next = 0;
+  while (next < done.length) {
+    if (signal.aborted) return { written, skipped, labelType, cancelled: true, notes };
+    const lo = done[next];
+    const recs = await getLabelRecords(db, set.id, lo, lo + READ_RANGE);
+    for (; next < done.length && done[next] < lo + READ_RANGE; next++) {
+      const index = done[next];
+      const item = items.get(index);
+      const bytes = recs.get(index);
+      if (!item || !bytes)
+        throw new Error(`label set "${set.name}" changed during the export (image ${index})`);
+      const path = fkdLabelPath(item.path);
+      if (seenPaths.has(path))
+        throw new Error(
+          `two images map to ${path} (FKD names files by class folder and the stem before the first dot)`,
+        );
+      seenPaths.add(path);
+      const r = decodeLabelRecord(bytes);
+      const f = recordToFkd(r, precision);
+      labelType ||= fkdLabelTypeName(f.kind, f.k);
+      minCrops = Math.min(minCrops, r.numCrops);
+      const segs = path.split('/');
+      if (await sink.exists(segs)) {
+        skipped++;
+        continue;
+      }
+      await sink.write(segs, writeFkdLabelFile(f, fkdStem(item.path)));
+      written++;
+    }
+    report.update({ phase: 'exporting FKD labels', done: next, total: done.length });
+  }
+  if (!fkdTrainerAccepts(labelType))
+    notes.push(`${labelType} is not a name FKD's train_FKD.py knows; python/fkd_studio reads it`);
+  const info = {
+    classes: dataset.classes.map((c) => ({ index: c.index, folder: c.folder ?? c.name, name: c.name })),
+    numClasses: set.numClasses,
+    numCrops: minCrops,
+    labelType,
+    precision,
+    labelSetName: set.name,
+    images: done.length,
+    notes,
+  };
+  const enc = new TextEncoder();
+  await sink.write(['README.md'], enc.encode(fkdExportReadme(info)));
+  await sink.write(['train_fkd.sh'], enc.encode(fkdLaunchScript(info)));
+  await sink.write(['fkd_studio.json'], enc.encode(fkdExportManifest(info)));
+  report.update({ phase: 'exporting FKD labels', done: done.length, total: done.length }, true);
+  const zip = await sink.finish();
+  return { written, skipped, labelType, cancelled: false, notes, ...(zip ? { zip } : {}) };
+}
