@@ -124,7 +124,7 @@ test('two tabs: one writer per label set and per run, the other shows who holds 
   await openStudio(b);
   const tabB = (await b.getByTestId('tab-id').textContent())!;
   expect(tabB).not.toBe(tabA);
-  await startGeneration(a, 8);
+  await startGeneration(a, 4);
   await expect
     .poll(async () => (await labelSetState(a))?.imagesDone ?? 0, { timeout: 120_000, intervals: [200] })
     .toBeGreaterThanOrEqual(64);
