@@ -30,7 +30,7 @@ test('quota exhausted mid-generation: the job stops with a clear message and a c
   const origin = new URL(baseURL!).origin;
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: usage + 2 ** 16 });
   await openStudio(page);
-  await startGeneration(page, 8);
+  await startGeneration(page, 4);
   try {
     const row = page.getByTestId('label-set-row').first();
     await expect(page.getByTestId('generation-live').getByRole('alert')).toContainText(
