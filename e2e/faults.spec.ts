@@ -39,7 +39,7 @@ test('a browser killed mid-generation and mid-training relaunches with nothing s
   await openStudio(page);
 
   // Generation: killed once a few flushes of records are stored.
-  await startGeneration(page, 8);
+  await startGeneration(page, 4);
   await expect
     .poll(async () => (await labelSetState(page))?.imagesDone ?? 0, { timeout: 120_000, intervals: [200] })
     .toBeGreaterThanOrEqual(128);
@@ -69,7 +69,7 @@ test('a browser killed mid-generation and mid-training relaunches with nothing s
   expectConsistent(end, 2000);
 
   // Training: killed after a few checkpoints, resumed from the last one.
-  const cfg = await storeRun(page, 'killed', { epochs: 6, checkpointEvery: 10 });
+  const cfg = await storeRun(page, 'killed', { epochs: 3, checkpointEvery: 10 });
   await goto(page, 'Runs');
   await page.getByTestId('run-row').getByRole('button', { name: 'Resume' }).click();
   await expect
@@ -124,7 +124,7 @@ test('two tabs: one writer per label set and per run, the other shows who holds 
   await openStudio(b);
   const tabB = (await b.getByTestId('tab-id').textContent())!;
   expect(tabB).not.toBe(tabA);
-  await startGeneration(a, 16);
+  await startGeneration(a, 4);
   await expect
     .poll(async () => (await labelSetState(a))?.imagesDone ?? 0, { timeout: 120_000, intervals: [200] })
     .toBeGreaterThanOrEqual(64);
@@ -178,7 +178,7 @@ test('two tabs: one writer per label set and per run, the other shows who holds 
   expect(await a.evaluate(() => window.__fkd!.studio().teacher.api.running())).toEqual([]);
 
   // A run trained by A: B shows A as its writer; A's trainer worker dies; either tab can resume it.
-  await storeRun(a, 'two-tabs', { epochs: 4, checkpointEvery: 10 });
+  await storeRun(a, 'two-tabs', { epochs: 3, checkpointEvery: 10 });
   await goto(a, 'Runs');
   await a.getByTestId('run-row').getByRole('button', { name: 'Resume' }).click();
   await goto(b, 'Runs');

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { BackendBanners } from './components/BackendBanners';
 import { StudioProvider } from './studio';
 import { ViewIntro } from './teaching/ViewIntro';
@@ -45,7 +45,11 @@ export function App() {
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
-  const Current = VIEWS.find((v) => v.id === view)!.Component;
+  // The nav answers a click at once; the new view renders behind it as a transition that yields to
+  // input (mounting a view with its charts under full load took hundreds of ms in one task: bench:ui).
+  const shown = useDeferredValue(view);
+  const Current = VIEWS.find((v) => v.id === shown)!.Component;
+  const current = useMemo(() => <Current key={epoch} />, [Current, epoch]);
   return (
     <StudioProvider>
       <header className="top">
@@ -70,8 +74,8 @@ export function App() {
       <main>
         <BackendBanners />
         <ShareNotices onChanged={() => setEpoch((e) => e + 1)} />
-        <ViewIntro key={view} view={view} />
-        <Current key={epoch} />
+        <ViewIntro key={shown} view={shown} />
+        {current}
       </main>
     </StudioProvider>
   );
