@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { goto, openStudio } from './helpers';
+import { TOUR_STEPS } from '../src/ui/teaching/tourSteps';
 
 // One page for the whole file: the embedded label set is generated once and every teaching check reuses it.
 test.describe.configure({ mode: 'serial' });
@@ -148,4 +149,27 @@ test('a malformed link says what it ignored and shows the default demo; a missin
   await expect(other.getByLabel('Crops per image')).toHaveValue('64');
   await expect(other.getByLabel('Seed', { exact: true })).toHaveValue('42');
   await context.close();
+});
+
+test('the guided tour runs to its end on the embedded set, each step on its live element; skip and resume', async () => {
+  await page.getByTestId('tour-offer').getByRole('button', { name: 'Take the tour' }).click();
+  const card = page.getByTestId('tour-card');
+  for (let i = 0; i < TOUR_STEPS.length; i++) {
+    await expect(card).toHaveAttribute('data-step', String(i));
+    await expect(card.getByTestId('tour-text')).toHaveText(TOUR_STEPS[i].text);
+    await expect(card).not.toContainText('finding it', { timeout: 30_000 });
+    await expect(page.locator('.tour-target')).toHaveCount(1);
+    await expect(page.locator('.tour-target')).toBeVisible();
+    if (i === 3) await page.screenshot({ path: 'docs/teaching-tour.png' });
+    if (i === 4) {
+      await card.getByRole('button', { name: 'Skip tour' }).click();
+      await expect(card).toBeHidden();
+      await page.getByRole('button', { name: `Resume tour (5/${TOUR_STEPS.length})` }).click();
+      await expect(card).toHaveAttribute('data-step', '4');
+    }
+    if (i < TOUR_STEPS.length - 1) await card.getByRole('button', { name: 'Next' }).click();
+  }
+  await card.getByRole('button', { name: 'Finish' }).click();
+  await expect(card).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Tour', exact: true })).toBeVisible();
 });

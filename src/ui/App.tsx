@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { BackendBanners } from './components/BackendBanners';
 import { StudioProvider } from './studio';
 import { ViewIntro } from './teaching/ViewIntro';
+import { TourButton, TourCard, TourOffer } from './teaching/Tour';
 import { CopyLinkButton, ShareNotices } from './teaching/ShareControls';
 import { consumeShareLink, goToView, presenterFromHash } from './share';
 import { splitHash } from '../core/shareState';
@@ -65,14 +66,17 @@ export function App() {
         <span className="muted" data-testid="tab-id" title="how other tabs name this one when it runs a job">
           {TAB_ID}
         </span>
+        <TourButton />
         <CopyLinkButton view={view} presenter={presenter} />
       </header>
       <main>
         <BackendBanners />
         <ShareNotices onChanged={() => setEpoch((e) => e + 1)} />
+        <TourOffer />
         <ViewIntro key={view} view={view} />
         <Current key={epoch} />
       </main>
+      <TourCard />
     </StudioProvider>
   );
 }
