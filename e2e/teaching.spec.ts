@@ -173,3 +173,22 @@ test('the guided tour runs to its end on the embedded set, each step on its live
   await expect(card).toBeHidden();
   await expect(page.getByRole('button', { name: 'Tour', exact: true })).toBeVisible();
 });
+
+test('presenter mode: advanced controls hidden, one batch per click, the shown batch changes', async () => {
+  await page.goto('/#/train?presenter=1');
+  const panel = page.getByTestId('presenter-panel');
+  await expect(panel).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByLabel('Optimiser')).toHaveCount(0);
+  const paths: string[] = [];
+  for (const n of [1, 2, 3]) {
+    await panel.getByRole('button', { name: 'Train one batch' }).click();
+    await expect(panel.getByTestId('presenter-step')).toContainText(`Step ${n} of`, { timeout: 120_000 });
+    const first = panel.getByTestId('presenter-image').first();
+    await expect(first).toContainText('student before');
+    await expect(first).toContainText('student after');
+    paths.push((await panel.getByTestId('presenter-image').allTextContents()).join('|'));
+  }
+  expect(new Set(paths).size).toBe(3);
+  await page.getByLabel('Presenter', { exact: true }).uncheck();
+  await expect(page.getByLabel('Optimiser')).toBeVisible();
+});
