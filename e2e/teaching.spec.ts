@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { goto, openStudio } from './helpers';
 import { TOUR_STEPS } from '../src/ui/teaching/tourSteps';
@@ -9,7 +10,8 @@ let page: Page;
 
 test.beforeAll(async ({ browser }) => {
   test.setTimeout(300_000);
-  page = await browser.newPage();
+  // Its own context: the axe scan opens a helper page in it.
+  page = await (await browser.newContext()).newPage();
   await openStudio(page);
   await goto(page, 'Soft labels');
   await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Fashion-MNIST 2k (2000 train)' });
@@ -23,7 +25,7 @@ test.beforeAll(async ({ browser }) => {
 });
 
 test.afterAll(async () => {
-  await page.close();
+  await page.context().close();
 });
 
 test('storage vs fidelity: every codec × precision of the embedded label set on one chart, a short run adds its accuracy', async () => {
@@ -191,4 +193,17 @@ test('presenter mode: advanced controls hidden, one batch per click, the shown b
   expect(new Set(paths).size).toBe(3);
   await page.getByLabel('Presenter', { exact: true }).uncheck();
   await expect(page.getByLabel('Optimiser')).toBeVisible();
+});
+
+test('accessibility: an axe scan of every view finds no serious or critical violation', async () => {
+  await page.goto('/#/data');
+  const found: string[] = [];
+  for (const v of ['Data', 'Soft labels', 'Train', 'Evaluate', 'Pipeline (live)', 'Runs', 'Settings']) {
+    await goto(page, v);
+    await page.waitForTimeout(500);
+    const r = await new AxeBuilder({ page }).analyze();
+    for (const x of r.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
+      found.push(`${v}: ${x.id} (${x.impact}) ${x.nodes.length}x ${x.nodes[0]?.target.join(' ')} ${x.help}`);
+  }
+  expect(found).toEqual([]);
 });
