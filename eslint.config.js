@@ -39,6 +39,17 @@ export default tseslint.config(
     },
   },
   {
+    // Files stay small enough to read whole: split by responsibility before one grows past 400 lines.
+    // Every line counts (blank and comment lines too), so the limit agrees with `wc -l`.
+    files: ['{src,bench,tools,e2e}/**/*.{ts,tsx}'],
+    rules: { 'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }] },
+  },
+  {
+    // bench/train.ts is being split below 400 lines by the reliability work; drop this override then.
+    files: ['bench/train.ts'],
+    rules: { 'max-lines': 'off' },
+  },
+  {
     // Only src/store opens IndexedDB.
     files: ['src/{core,data,engine,models,ui,workers}/**/*.{ts,tsx}'],
     ignores: ['src/store/**'],

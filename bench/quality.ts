@@ -30,7 +30,9 @@ import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConf
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluateOnTestSet, openTestSet, testSetMissing } from './fashionTest';
-import { arg, generateLabels, importTeacher, note, round, runBench, table, trainRun } from './harness';
+import { arg, note, round, runBench, table } from './harness';
+import { generateLabels, trainRun } from './studioJobs';
+import { importTeacher } from './teachers';
 
 const EPOCHS = arg('epochs', DEFAULT_TRAIN_CONFIG.epochs);
 const NUM_CROPS = arg('num-crops', DEFAULT_TRAIN_CONFIG.numCrops);

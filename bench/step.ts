@@ -12,10 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createTrainer } from '../src/engine/trainStep';
-import { patchWasmBatchMatMul } from '../src/engine/wasmMatMul';
-import { patchWasmConv2DBackpropFilter, patchWasmConv2DBackpropInput } from '../src/engine/wasmConvGrad';
-import { patchWasmDepthwiseGrads } from '../src/engine/wasmDepthwiseGrad';
-import { patchWasmTile } from '../src/engine/wasmTile';
+import { patchWasmKernels } from '../src/engine/kernels/wasmPatches';
 import { DEFAULT_WIDTH, buildStudent, type StudentArch } from '../src/models/students';
 
 const flag = (name: string): string | undefined => {
@@ -34,11 +31,7 @@ const CLASSES = 10;
 
 async function main() {
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  patchWasmBatchMatMul();
-  patchWasmConv2DBackpropFilter();
-  patchWasmConv2DBackpropInput();
-  patchWasmDepthwiseGrads();
-  patchWasmTile();
+  patchWasmKernels();
   await tf.setBackend('wasm');
   await tf.ready();
   const model = buildStudent(ARCH, {

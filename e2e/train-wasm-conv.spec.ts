@@ -3,7 +3,7 @@ import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConf
 import { openStudio } from './helpers';
 
 /**
- * Conv students train on WASM (engine/wasmConvGrad.ts supplies the conv filter gradient that
+ * Conv students train on WASM (engine/kernels/wasmConvGrad.ts supplies the conv filter gradient that
  * tfjs-backend-wasm lacks; wasmDepthwiseGrad.ts the depthwise ones). In Chromium's own wasm build:
  * every layer type matches the cpu backend's gradients, and the trainer no longer rules WASM out for a ResNet student and runs
  * its steps (where no GPU is fast, as here, it picks WASM as the fastest).
@@ -38,7 +38,7 @@ test('conv students train on WASM in Chromium: gradients match cpu, ResNet and M
     checkpointEvery: 100000,
     evalEachPass: false,
   };
-  // A ResNet and a MobileNet (depthwise convs: engine/wasmDepthwiseGrad.ts) each run steps on a backend
+  // A ResNet and a MobileNet (depthwise convs: engine/kernels/wasmDepthwiseGrad.ts) each run steps on a backend
   // that did not rule WASM out.
   for (const arch of ['resnetMini', 'mobilenetMini'] as const) {
     const speed = await page.evaluate(

@@ -90,9 +90,15 @@ class FKDLabelDataset(torch.utils.data.Dataset):
     """
 
     def __init__(self, samples, softlabel_root, label_type, num_classes, num_crops, size, seed=None,
-                 grayscale=False):
+                 grayscale=False, bundle=None):
         self.samples = list(samples)
         self.root = softlabel_root
+        # A .fkdlabels bundle instead of a tree: its records as FKD's arrays, keyed like label_path().
+        self.bundle = None
+        if bundle is not None:
+            from .bundle import read_bundle, record_to_fkd
+            _, records = read_bundle(bundle)
+            self.bundle = {label_path('', p): record_to_fkd(r)[0] for p, r in records.items()}
         self.label_type = label_type
         self.num_classes = num_classes
         self.num_crops = num_crops
@@ -105,7 +111,10 @@ class FKDLabelDataset(torch.utils.data.Dataset):
 
     def __getitem__(self, index):
         path, target = self.samples[index]
-        coords, flip, label = load_label_file(label_path(self.root, path))
+        if self.bundle is not None:
+            coords, flip, label = self.bundle[label_path('', path)]
+        else:
+            coords, flip, label = load_label_file(label_path(self.root, path))
         stored = len(coords)
         if self.num_crops > stored:
             raise ValueError(f'num_crops {self.num_crops} > the {stored} crops stored for {path}')

@@ -63,6 +63,19 @@ class ExportedTree(unittest.TestCase):
         self.assertEqual(index.tolist(), [0, 1])
         self.assertEqual(hard.tolist()[:2], [e['images'][0]['classIndex'], e['images'][1]['classIndex']])
 
+    def test_loader_reads_the_bundle_like_the_tree(self):
+        e = self.expected
+        samples = [(os.path.join(IMAGES, im['path']), im['classIndex']) for im in e['images'][:4]]
+        bundle = os.path.join(self.root, 'labels.fkdlabels')
+        a = FKDLabelDataset(samples, None, e['labelType'], 10, 3, 28, seed=5, grayscale=True, bundle=bundle)
+        b = FKDLabelDataset(samples, self.root, e['labelType'], 10, 3, 28, seed=5, grayscale=True)
+        for i in range(4):
+            xa, _, sa, ca, _ = a[i]
+            xb, _, sb, cb, _ = b[i]
+            self.assertEqual(ca.tolist(), cb.tolist())
+            self.assertTrue(torch.equal(xa, xb))
+            self.assertLess((sa - sb).abs().max().item(), 1e-7)
+
     def test_num_crops_above_the_stored_count_is_refused(self):
         im = self.expected['images'][0]
         ds = FKDLabelDataset([(os.path.join(IMAGES, im['path']), 0)], self.root, 'marginal_smoothing_k5', 10, 9, 28)

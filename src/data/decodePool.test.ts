@@ -39,12 +39,12 @@ const pixels = (n: number) => ({
 });
 
 describe('DecodePool', () => {
-  it('keeps one core for the model: hardwareConcurrency - 1 workers, 1 to 4', () => {
-    expect(decodePoolSize(2)).toBe(2);
-    expect(decodePoolSize(1)).toBe(2);
-    expect(decodePoolSize(4)).toBe(3);
+  it('keeps a core for the model and one for the page: hardwareConcurrency - 2 workers, 1 to 4', () => {
+    expect(decodePoolSize(2)).toBe(1);
+    expect(decodePoolSize(1)).toBe(1);
+    expect(decodePoolSize(4)).toBe(2);
     expect(decodePoolSize(8)).toBe(4);
-    expect(decodePoolSize(undefined)).toBe(2);
+    expect(decodePoolSize(undefined)).toBe(1);
   });
 
   it('spreads images over the least busy worker and routes each reply to its own request', async () => {

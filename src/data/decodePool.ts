@@ -4,10 +4,11 @@
  * the model's compute instead of interrupting it: the teacher/trainer thread only awaits finished
  * pixels. This is what DataLoader workers do for the reference code.
  *
- * Pool size: hardwareConcurrency - 1 (the model keeps one core), at least 2, at most 4. At least 2
- * because one decode worker does not keep a core busy: part of each image is waiting (the file read, the
- * decoder's thread pool, the transfer back), and with one worker that wait was serial (measured:
- * docs/results.md, bench:train). Where workers cannot be created (Node tests, a context without nested
+ * Pool size: hardwareConcurrency - 2, at least 1, at most 4: with the model's own thread, a job keeps
+ * at most hardwareConcurrency - 1 threads busy and leaves a core to the page, whose tasks otherwise
+ * wait their turn behind them (docs/results.md, bench:ui). Two decode workers keep 2 cores busier (part
+ * of each image is waiting: the file read, the decoder's thread pool, the transfer back; measured:
+ * docs/results.md, bench:train), at the cost of the page's responsiveness there. Where workers cannot be created (Node tests, a context without nested
  * workers) or a decode worker crashes, images are decoded inline: the same function, the same result,
  * only on this thread.
  */
@@ -34,7 +35,7 @@ interface Slot {
 }
 
 export function decodePoolSize(hardwareConcurrency: number | undefined): number {
-  return Math.max(2, Math.min(4, (hardwareConcurrency ?? 2) - 1));
+  return Math.max(1, Math.min(4, (hardwareConcurrency ?? 2) - 2));
 }
 
 export class DecodePool {

@@ -12,10 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { probeCurrentBackend, type ProbeJob } from './backendProbe';
-import { patchWasmBatchMatMul } from './wasmMatMul';
-import { patchWasmConv2DBackpropFilter, patchWasmConv2DBackpropInput } from './wasmConvGrad';
-import { patchWasmDepthwiseGrads } from './wasmDepthwiseGrad';
-import { patchWasmTile } from './wasmTile';
+import { patchWasmKernels } from './kernels/wasmPatches';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -115,7 +112,7 @@ function staticRefusal(
   adapterProblem?: string,
 ): string | null {
   if (name === 'wasm' && opts.job === 'train' && (opts.modelHasDepthwise ?? opts.modelHasConvs ?? true)) {
-    return 'WASM cannot train depthwise conv layers with a channel multiplier or dilation above 1 (engine/wasmDepthwiseGrad.ts supplies the gradients for 1 only)';
+    return 'WASM cannot train depthwise conv layers with a channel multiplier or dilation above 1 (engine/kernels/wasmDepthwiseGrad.ts supplies the gradients for 1 only)';
   }
   if (name === 'webgpu' && adapterProblem) return `WebGPU unavailable: ${adapterProblem}`;
   return null;
@@ -148,16 +145,7 @@ async function prepare(): Promise<void> {
     configureWasmPaths();
   }
   wasmPathsConfigured = true;
-  // Dense-layer gradients use transposed matmuls, far slower on wasm than transposing first.
-  patchWasmBatchMatMul();
-  // Conv gradients as forward convs (XNNPACK): wasm has no 2-D filter gradient, a slow input gradient.
-  patchWasmConv2DBackpropFilter();
-  patchWasmConv2DBackpropInput();
-  // Depthwise conv gradients (MobileNet students), absent from wasm: forward depthwise convs.
-  patchWasmDepthwiseGrads();
-  // tfjs-core's BatchNorm gradient tiles its scale over the activation: native Tile is slow. (Students
-  // train through engine/batchNormTrain.ts, which does not tile; other BatchNorm gradients still do.)
-  patchWasmTile();
+  patchWasmKernels();
 }
 
 export async function selectBackend(opts: SelectBackendOptions): Promise<BackendReport> {

@@ -23,8 +23,8 @@ import { buildStudent } from '../models/students';
 import { ClassTokenPosEmbed, ClassTokenSelect, MultiHeadSelfAttention } from '../models/vit';
 import { mulberry32 } from '../core/mulberry32';
 import { softCrossEntropy } from './loss';
-import { patchBatchNormTraining } from './batchNormTrain';
-import { patchReLUMax } from './reluMaxGrad';
+import { patchBatchNormTraining } from './kernels/batchNormTrain';
+import { patchReLUMax } from './kernels/reluMaxGrad';
 
 export const GRAD_PARITY_TOLERANCE = { abs: 1e-5, rel: 1e-4 };
 

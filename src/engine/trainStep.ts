@@ -9,8 +9,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { hardCrossEntropy, softCrossEntropy } from './loss';
 import { adamW, sgdMomentum, type Optimizer, type OptimizerWeight, type ParamSlot } from './optimizers';
-import { patchBatchNormTraining } from './batchNormTrain';
-import { patchReLUMax } from './reluMaxGrad';
+import { patchBatchNormTraining } from './kernels/batchNormTrain';
+import { patchReLUMax } from './kernels/reluMaxGrad';
 
 export interface TrainerOptions {
   optimizer: 'sgd' | 'adamw';
@@ -54,8 +54,8 @@ export function trainableSlots(model: tf.LayersModel, decayOneDim: boolean): Par
 }
 
 export function createTrainer(model: tf.LayersModel, opts: TrainerOptions): Trainer {
-  // BatchNorm's training forward and gradient as one op (engine/batchNormTrain.ts: dozens of small
-  // kernels otherwise) and ReLU6 as one op with a cheap gradient (engine/reluMaxGrad.ts, MobileNets).
+  // BatchNorm's training forward and gradient as one op (kernels/batchNormTrain.ts: dozens of small
+  // kernels otherwise) and ReLU6 as one op with a cheap gradient (kernels/reluMaxGrad.ts, MobileNets).
   patchBatchNormTraining();
   patchReLUMax();
   const temperature = opts.temperature ?? 1;

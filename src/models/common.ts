@@ -64,19 +64,31 @@ export interface Ctx {
   init: SeededInit;
 }
 
-/** Conv without bias (followed by BN, as torchvision), tfjs 'same' padding. */
-export function conv(ctx: Ctx, x: Sym, name: string, filters: number, kernelSize: number, strides = 1): Sym {
+function convLayer(
+  ctx: Ctx,
+  x: Sym,
+  name: string,
+  filters: number,
+  kernelSize: number,
+  strides: number,
+  padding: 'same' | 'valid',
+): Sym {
   return tf.layers
     .conv2d({
       name,
       filters,
       kernelSize,
       strides,
-      padding: 'same',
+      padding,
       useBias: false,
       kernelInitializer: ctx.init.conv(),
     })
     .apply(x) as Sym;
+}
+
+/** Conv without bias (followed by BN, as torchvision), tfjs 'same' padding. */
+export function conv(ctx: Ctx, x: Sym, name: string, filters: number, kernelSize: number, strides = 1): Sym {
+  return convLayer(ctx, x, name, filters, kernelSize, strides, 'same');
 }
 
 /**
@@ -99,17 +111,7 @@ export function torchConv(
   strides = 1,
 ): Sym {
   const padded = torchPad(x, name, kernelSize, strides);
-  return tf.layers
-    .conv2d({
-      name,
-      filters,
-      kernelSize,
-      strides,
-      padding: strides === 1 ? 'same' : 'valid',
-      useBias: false,
-      kernelInitializer: ctx.init.conv(),
-    })
-    .apply(padded) as Sym;
+  return convLayer(ctx, padded, name, filters, kernelSize, strides, strides === 1 ? 'same' : 'valid');
 }
 
 export function bn(x: Sym, name: string): Sym {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { BackendBanners } from './components/BackendBanners';
 import { StudioProvider } from './studio';
 import { ViewIntro } from './teaching/ViewIntro';
@@ -52,7 +52,11 @@ export function App() {
     document.documentElement.classList.toggle('presenter', presenterFromHash());
     return () => removeEventListener('hashchange', onHash);
   }, []);
-  const Current = VIEWS.find((v) => v.id === view)!.Component;
+  // The nav answers a click at once; the new view renders behind it as a transition that yields to
+  // input (mounting a view with its charts under full load took hundreds of ms in one task: bench:ui).
+  const shown = useDeferredValue(view);
+  const Current = VIEWS.find((v) => v.id === shown)!.Component;
+  const current = useMemo(() => <Current key={epoch} />, [Current, epoch]);
   return (
     <StudioProvider>
       <header className="top">
@@ -83,8 +87,8 @@ export function App() {
         <BackendBanners />
         <ShareNotices onChanged={() => setEpoch((e) => e + 1)} />
         <TourOffer />
-        <ViewIntro key={view} view={view} />
-        <Current key={epoch} />
+        <ViewIntro key={shown} view={shown} />
+        {current}
       </main>
       <TourCard />
     </StudioProvider>

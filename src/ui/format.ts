@@ -19,3 +19,11 @@ export function formatDuration(s: number | undefined): string {
 export function pct(x: number | undefined): string {
   return x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(1)}%`;
 }
+
+// One formatter for every count the live views redraw: toLocaleString builds a new one per call.
+const COUNT = new Intl.NumberFormat();
+
+/** A count with the locale's digit grouping (12,345). */
+export function formatCount(n: number): string {
+  return COUNT.format(n);
+}

@@ -38,7 +38,15 @@ export async function claimJob(kind: JobKind, id: string): Promise<void> {
 }
 
 export async function releaseJob(kind: JobKind, id: string): Promise<void> {
-  mine.delete(jobLockName(kind, id));
+  const name = jobLockName(kind, id);
+  mine.delete(name);
+  // The worker let go of the lock before it answered: drop it now, not at the next poll, so this
+  // tab's own finished job never flashes up as another tab's.
+  jobStore.update((s) => {
+    if (!s.heldJobs?.[name]) return s;
+    const { [name]: _gone, ...rest } = s.heldJobs;
+    return { ...s, heldJobs: rest };
+  });
   await deleteJob(await openStudioDb(), `${kind}:${id}`).catch(() => undefined);
 }
 

@@ -114,6 +114,16 @@ export class DatasetReader {
     return new DatasetReader(dataset, source, { train, val });
   }
 
+  /** Why the dataset's top folder cannot be listed (gone, unreadable), or undefined when it can. */
+  async rootError(): Promise<{ name: string; cause: unknown } | undefined> {
+    try {
+      for await (const entry of this.source.list([])) if (entry) break;
+      return undefined;
+    } catch (cause) {
+      return { name: this.dataset.name, cause };
+    }
+  }
+
   /** The image file's bytes; tar members come from a small cache of whole shards. */
   async blob(item: DatasetItem): Promise<Blob> {
     if (!item.shard) return this.source.open(splitPath(item.path));

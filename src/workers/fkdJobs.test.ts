@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import {
   type StudioDb,
 } from '../store';
 import { freshDbName } from '../store/test-fixtures';
+import { fsDirectoryHandle } from '../../bench/interopFs';
 import { runFkdExport } from './fkdExportJob';
 import { runFkdImport } from './fkdImportJob';
 
@@ -213,6 +215,37 @@ describe('FKD tree export', () => {
     expect(sh).toContain('--multiprocessing-distributed');
     expect(sh).toContain('--world-size "$NODES" --rank "$RANK"');
     expect(sh).toContain('NUM_CROPS must be <= 4');
+  });
+
+  it('writes into a folder and a second run writes only the files that are missing (resume)', async () => {
+    const files: Record<string, Uint8Array> = {};
+    for (const p of ['f0/a', 'f0/b', 'f1/c']) files[`train/${p}.tar`] = writeFkdLabelFile(good(), 'x');
+    const { labelSetId } = await runFkdImport(
+      { datasetId: 'ds', root: null as never },
+      deps(memSource('labels', files)),
+      new AbortController().signal,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'fkd-export-test-'));
+    try {
+      const first = await runFkdExport(
+        { labelSetId, target: fsDirectoryHandle(dir) },
+        db,
+        new AbortController().signal,
+      );
+      expect(first).toMatchObject({ written: 3, skipped: 0 });
+      const b = readFileSync(join(dir, 'train', 'f0', 'b.tar'));
+      expect(readFkdLabelFile(new Uint8Array(b), 'b.tar', { numClasses: 10 })).toEqual(good());
+      unlinkSync(join(dir, 'train', 'f0', 'b.tar'));
+      const again = await runFkdExport(
+        { labelSetId, target: fsDirectoryHandle(dir) },
+        db,
+        new AbortController().signal,
+      );
+      expect(again).toMatchObject({ written: 1, skipped: 2 });
+      expect(readFileSync(join(dir, 'train', 'f0', 'b.tar')).equals(b)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

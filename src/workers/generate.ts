@@ -29,7 +29,7 @@ import { decodeProblemsFrom, recordDecodeProblems } from './decodeReport';
 import { codecSpecOf, cropBoxesFor, OpenImage, type GenerationSample } from './labelImage';
 import { LabelWriter } from './labelWriter';
 import { ProgressReporter, Throttle } from './progress';
-import type { DecodeFn } from './readImage';
+import { FolderUnreachableError, type DecodeFn } from './readImage';
 import { TeacherBatcher } from './teacherBatcher';
 import { openTeacher } from './teachers';
 
@@ -165,12 +165,13 @@ export async function runGeneration(
   } catch (e) {
     const message = isQuotaError(e)
       ? 'storage quota exhausted: free space (delete label sets or runs) and resume'
-      : e instanceof PermissionLostError
+      : e instanceof PermissionLostError || e instanceof FolderUnreachableError
         ? e.message
         : e instanceof Error
           ? e.message
           : String(e);
-    const status = e instanceof PermissionLostError || isQuotaError(e) ? 'paused' : 'error';
+    const resumable = e instanceof PermissionLostError || e instanceof FolderUnreachableError;
+    const status = resumable || isQuotaError(e) ? 'paused' : 'error';
     await patchLabelSet(db, labelSetId, { status, error: message }).catch(() => undefined);
     const latest = await getLabelSet(db, labelSetId);
     return {

@@ -12,13 +12,24 @@ export type DecodeFn = (
   opts: { name: string; fit?: DecodeFit },
 ) => Promise<DecodedPixels | DecodeFailure>;
 
-/** Where image bytes come from (a DatasetReader). */
-export type ImageBytes = Pick<DatasetReader, 'blob'>;
+/** Where image bytes come from (a DatasetReader); `rootError` tells a missing file from a gone folder. */
+export type ImageBytes = Pick<DatasetReader, 'blob'> & Partial<Pick<DatasetReader, 'rootError'>>;
+
+/** The dataset's folder itself is gone or unreadable: the job pauses rather than skip every image. */
+export class FolderUnreachableError extends Error {
+  constructor(name: string, cause?: unknown) {
+    super(
+      `the folder "${name}" cannot be read any more (moved, deleted or access revoked): put it back or grant access again, then resume`,
+      { cause },
+    );
+    this.name = 'FolderUnreachableError';
+  }
+}
 
 /**
  * Reads and decodes one dataset image (by default in the decode pool, off the model's thread), no
  * larger than `fit` needs. A file that vanished since indexing becomes a skip reason like a corrupt one
- * (the job goes on); a lost permission still throws, so the job pauses and asks for a click.
+ * (the job goes on); a lost permission or a gone folder still throws, so the job pauses.
  */
 export async function readImage(
   reader: ImageBytes,
@@ -29,8 +40,9 @@ export async function readImage(
   try {
     return await decode(await reader.blob(item), { name: itemId(item), fit });
   } catch (e) {
-    if (e instanceof SourceNotFoundError)
-      return { error: `file not found (moved or deleted since indexing): ${e.path}` };
-    throw e;
+    if (!(e instanceof SourceNotFoundError)) throw e;
+    const gone = await reader.rootError?.();
+    if (gone) throw new FolderUnreachableError(gone.name, gone.cause);
+    return { error: `file not found (moved or deleted since indexing): ${e.path}` };
   }
 }

@@ -5,6 +5,7 @@
  */
 import { memoryInfo, currentBackend } from '../engine/tensors';
 import { PermissionLostError } from '../data/permissions';
+import { FolderUnreachableError } from './readImage';
 import { appendRunHistory, getRun, isQuotaError, openStudioDb, patchRun, truncateRunHistory } from '../store';
 import type { ProgressFn } from './api';
 import { checkpointDue, evaluateAfterPass, restoreLatest, saveCheckpoint } from './checkpoint';
@@ -119,7 +120,8 @@ export async function runTraining(
     // A lost GPU device or WebGL context is not the run's fault: pause so it resumes from the checkpoint.
     const deviceLost =
       /device (was )?lost|destroyed|context lost|CONTEXT_LOST|mapAsync|external Instance/i.test(message);
-    const status = e instanceof PermissionLostError || isQuotaError(e) || deviceLost ? 'paused' : 'error';
+    const resumable = e instanceof PermissionLostError || e instanceof FolderUnreachableError;
+    const status = resumable || isQuotaError(e) || deviceLost ? 'paused' : 'error';
     const shown = deviceLost
       ? `GPU device lost (${message}): resume to continue from the last checkpoint`
       : message;

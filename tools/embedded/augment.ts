@@ -16,6 +16,20 @@ export function trainCrop(rng: Rng, size: number, scale: [number, number], fullP
   return box;
 }
 
+/** Bilinear taps along one axis: output i reads source lo[i] and hi[i] with weight w[i] on hi. */
+function axisTaps(start: number, step: number, n: number, size: number, flip: boolean) {
+  const lo = new Int32Array(n);
+  const hi = new Int32Array(n);
+  const w = new Float64Array(n);
+  for (let o = 0; o < n; o++) {
+    const f = Math.min(Math.max(start + ((flip ? n - 1 - o : o) + 0.5) * step - 0.5, 0), size - 1);
+    lo[o] = Math.floor(f);
+    hi[o] = Math.min(lo[o] + 1, size - 1);
+    w[o] = f - lo[o];
+  }
+  return { lo, hi, w };
+}
+
 /**
  * Bilinear resize of the crop `box` (fractions of the image; mirrored when `box.flip`) of a grey image
  * (src, srcW x srcH, values 0..255) into `out` (outW x outH, offset `outOffset`), scaled to [0, 1].
@@ -31,27 +45,16 @@ export function cropResizeGrey(
   outW: number,
   outH: number,
 ): void {
-  const x = box.left * srcW;
-  const y = box.top * srcH;
-  const sx = (box.width * srcW) / outW;
-  const sy = (box.height * srcH) / outH;
+  const cols = axisTaps(box.left * srcW, (box.width * srcW) / outW, outW, srcW, box.flip);
+  const rows = axisTaps(box.top * srcH, (box.height * srcH) / outH, outH, srcH, false);
   for (let oy = 0; oy < outH; oy++) {
-    let fy = y + (oy + 0.5) * sy - 0.5;
-    if (fy < 0) fy = 0;
-    if (fy > srcH - 1) fy = srcH - 1;
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, srcH - 1);
-    const wy = fy - y0;
+    const r0 = srcOffset + rows.lo[oy] * srcW;
+    const r1 = srcOffset + rows.hi[oy] * srcW;
+    const wy = rows.w[oy];
     for (let ox = 0; ox < outW; ox++) {
-      const oxs = box.flip ? outW - 1 - ox : ox;
-      let fx = x + (oxs + 0.5) * sx - 0.5;
-      if (fx < 0) fx = 0;
-      if (fx > srcW - 1) fx = srcW - 1;
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, srcW - 1);
-      const wx = fx - x0;
-      const r0 = srcOffset + y0 * srcW;
-      const r1 = srcOffset + y1 * srcW;
+      const x0 = cols.lo[ox];
+      const x1 = cols.hi[ox];
+      const wx = cols.w[ox];
       const top = src[r0 + x0] * (1 - wx) + src[r0 + x1] * wx;
       const bot = src[r1 + x0] * (1 - wx) + src[r1 + x1] * wx;
       out[outOffset + oy * outW + ox] = (top * (1 - wy) + bot * wy) / 255;

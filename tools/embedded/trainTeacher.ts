@@ -25,9 +25,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { Rng } from '../../src/core/rng';
+import { patchWasmBatchMatMul } from '../../src/engine/kernels/wasmMatMul';
 import { cropResizeGrey, trainCrop } from './augment';
 import { FASHION_CLASS_NAMES, loadFashionMnist, type FashionSplit } from './fashionMnist';
-import { patchWasmBatchMatMul } from './wasmMatMulPatch';
 
 export const SEED = 20220707;
 /** Lower bound of the crop area fraction: 0.35 of a 28x28 image is a ~17x17 px window, which
@@ -234,7 +234,7 @@ async function main(): Promise<void> {
   FULL_P = Number(arg('full-p') ?? FULL_P);
   await tf.setBackend('wasm');
   await tf.ready();
-  patchWasmBatchMatMul(); // a much faster dense backward on wasm; see src/engine/wasmMatMul.ts
+  patchWasmBatchMatMul(); // a much faster dense backward on wasm; see src/engine/kernels/wasmMatMul.ts
   console.log(
     `backend ${tf.getBackend()}, epochs ${epochs}, batch ${BATCH}, scale [${SCALE}], full-p ${FULL_P}`,
   );

@@ -79,7 +79,7 @@ export function fkdExportReadme(info: FkdExportInfo): string {
     '',
     '```sh',
     `python3 train_FKD.py --arch resnet50 --data /path/to/imagenet --softlabel_path ${'$'}PWD \\`,
-    `  --soft_label_type ${info.labelType} --num_crops 4 -b 1024 --lr 0.1 --cos --epochs 300 \\`,
+    `  --soft_label_type ${info.labelType} --num_crops ${Math.min(4, info.numCrops)} -b 1024 --lr 0.1 --cos --epochs 300 \\`,
     '  --dist-url tcp://127.0.0.1:23456 --dist-backend nccl --multiprocessing-distributed --world-size 1 --rank 0',
     '```',
     '',

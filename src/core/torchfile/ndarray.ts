@@ -129,14 +129,12 @@ export function encodeArrayData(dtype: DtypeName, values: ArrayLike<number>): Ui
         : dtype === 'bool' || dtype === 'uint8'
           ? 1
           : 8;
+  if (dtype === 'float32') return new Uint8Array(Float32Array.from(values).buffer); // little-endian hosts only, as every JS engine in use
   const out = new Uint8Array(values.length * size);
   const dv = new DataView(out.buffer);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     switch (dtype) {
-      case 'float32':
-        dv.setFloat32(4 * i, v, true);
-        break;
       case 'float16':
         dv.setUint16(2 * i, toFloat16Bits(v), true);
         break;

@@ -36,18 +36,17 @@ const enc = new TextEncoder();
 
 /** Latin-1 bytes as the UTF-8 of the str Python makes of them (bytes >= 0x80 take two bytes). */
 function latin1ToUtf8(raw: Uint8Array): Uint8Array {
-  let extra = 0;
-  for (const b of raw) if (b >= 0x80) extra++;
-  const out = new Uint8Array(raw.length + extra);
+  const out = new Uint8Array(2 * raw.length);
   let n = 0;
-  for (const b of raw) {
+  for (let i = 0; i < raw.length; i++) {
+    const b = raw[i];
     if (b < 0x80) out[n++] = b;
     else {
       out[n++] = 0xc0 | (b >> 6);
       out[n++] = 0x80 | (b & 0x3f);
     }
   }
-  return out;
+  return out.subarray(0, n);
 }
 
 export function pickleArrayList(arrays: readonly NdArray[]): Uint8Array {

@@ -1,5 +1,5 @@
 import type { JobProgress } from '../../workers/api';
-import { formatDuration } from '../format';
+import { formatCount, formatDuration } from '../format';
 
 /** `cropsPerItem`: when each item is an image of N crops, also show crops/s. */
 export function JobProgressBar({
@@ -16,7 +16,7 @@ export function JobProgressBar({
     <div data-testid={testId} className="row" style={{ alignItems: 'center' }}>
       <progress max={Math.max(1, progress.total)} value={progress.done} />
       <span className="muted">
-        {progress.phase}: {progress.done.toLocaleString()} / {progress.total.toLocaleString()}
+        {progress.phase}: {formatCount(progress.done)} / {formatCount(progress.total)}
         {progress.rate !== undefined && ` · ${progress.rate.toFixed(1)}/s`}
         {progress.rate !== undefined &&
           cropsPerItem &&

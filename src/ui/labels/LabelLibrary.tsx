@@ -207,7 +207,10 @@ export function LabelLibrary() {
                   <td className="num">{crops ? (s.bytes / crops).toFixed(1) : '–'}</td>
                   <td data-testid="label-set-status">
                     {other ? ownerText(other) : shown}
-                    {s.error && !other && <div className="muted">{s.error}</div>}
+                    {/* This tab's last word on the job first: its stored error may not have fit (quota). */}
+                    {!other && (running[s.id]?.error ?? s.error) && (
+                      <div className="muted">{running[s.id]?.error ?? s.error}</div>
+                    )}
                   </td>
                   <td className="muted">{new Date(s.createdAt).toLocaleString()}</td>
                   <td>

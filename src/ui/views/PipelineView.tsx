@@ -51,7 +51,8 @@ export function PipelineView() {
             </p>
             <div className="live-batch">
               {smp.images.map((im, j) => (
-                <LiveImageCard key={`${smp.step}:${j}`} image={im} names={names} />
+                // Keyed by position: each new batch redraws the same canvases instead of remounting them.
+                <LiveImageCard key={j} image={im} names={names} />
               ))}
             </div>
           </>

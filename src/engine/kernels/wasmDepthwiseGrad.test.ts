@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectWasmGradsMatchCpu, type ConvGradCase, type ConvOp } from './testSetup';
+import { expectWasmGradsMatchCpu, type ConvGradCase, type ConvOp } from '../testSetup';
 import { patchWasmDepthwiseGrads } from './wasmDepthwiseGrad';
 
 afterAll(() => tf.setBackend('cpu'));

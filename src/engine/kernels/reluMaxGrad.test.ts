@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { patchReLUMax, reluMax } from './reluMaxGrad';
-import { maxAbsDiff, useCpu } from './testSetup';
+import { maxAbsDiff, useCpu } from '../testSetup';
 
 beforeAll(useCpu);
 

@@ -55,6 +55,23 @@ export function kernelScope(backend: tf.KernelBackend) {
   };
 }
 
+export type KernelScope = ReturnType<typeof kernelScope>;
+
+/** Runs `body` with a fresh kernel scope and releases every temporary it made, even on a throw. */
+export function withKernelScope<T>(backend: tf.KernelBackend, body: (k: KernelScope) => T): T {
+  const k = kernelScope(backend);
+  try {
+    return body(k);
+  } finally {
+    k.release();
+  }
+}
+
+/** Registers `kernelFunc` as wasm's `name` kernel (one wasm does not have). */
+export function addWasmKernel(name: string, kernelFunc: tf.KernelFunc): void {
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
+}
+
 export type Shape4 = [number, number, number, number];
 
 /** The geometry attributes tfjs gives every conv and depthwise-conv backprop kernel. */
@@ -98,7 +115,7 @@ export function explicitPad(top: number, bottom: number, left: number, right: nu
  * [N, Ho, sh, Wo, sw, C], reshape back, cut.
  */
 export function dilateHW(
-  k: ReturnType<typeof kernelScope>,
+  k: KernelScope,
   dy: tf.TensorInfo,
   sh: number,
   sw: number,
@@ -138,7 +155,7 @@ type ConvInfo = ReturnType<typeof convInfo>;
  * pads of the gradient conv (XNNPACK pads inside it: no PadV2 copy of x). Conv and depthwise alike.
  */
 export function filterGradWindow(
-  k: ReturnType<typeof kernelScope>,
+  k: KernelScope,
   x: tf.TensorInfo,
   info: ConvInfo,
   fh: number,
@@ -166,7 +183,7 @@ export function filterGradWindow(
  * run, when the forward padded wider than the filter (no such correlation).
  */
 export function inputGradInput(
-  k: ReturnType<typeof kernelScope>,
+  k: KernelScope,
   dy: tf.TensorInfo,
   info: ConvInfo,
   inputShape: Shape4,

@@ -2,11 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gradientParity } from './gradParity';
-import { expectWasmGradsMatchCpu, type ConvGradCase, type ConvOp } from './testSetup';
-import { patchWasmBatchMatMul } from './wasmMatMul';
+import { gradientParity } from '../gradParity';
+import { expectWasmGradsMatchCpu, type ConvGradCase, type ConvOp } from '../testSetup';
 import { patchWasmConv2DBackpropFilter, patchWasmConv2DBackpropInput } from './wasmConvGrad';
-import { patchWasmDepthwiseGrads } from './wasmDepthwiseGrad';
+import { patchWasmKernels } from './wasmPatches';
 
 afterAll(() => tf.setBackend('cpu'));
 
@@ -43,10 +42,7 @@ describe('wasm conv gradients (filter: a dilated forward conv; input: forward co
   });
 
   it('lets every gradient parity case whose kernels wasm has run on wasm and match cpu', async () => {
-    patchWasmBatchMatMul();
-    patchWasmConv2DBackpropFilter();
-    patchWasmConv2DBackpropInput();
-    patchWasmDepthwiseGrads();
+    patchWasmKernels();
     const report = await gradientParity(['cpu', 'wasm']);
     const rows = report.comparisons[0].layers;
     const failed = rows.filter((l) => !l.ok).map((l) => `${l.layer}: ${l.error ?? l.worst}`);

@@ -13,11 +13,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { combinedTapIndex, polyphasePlan } from './polyphase';
 import {
+  addWasmKernel,
   convInfo,
   explicitPad,
   filterGradWindow,
   inputGradInput,
-  kernelScope,
+  withKernelScope,
+  type KernelScope,
   replaceWasmKernel,
   wasmKernel,
   type ConvGeometryAttrs,
@@ -37,7 +39,7 @@ interface ConvGradAttrs extends ConvGeometryAttrs {
  * docs/results.md, bench:step). Only for no padding, where xs is x[::sh, ::sw].
  */
 function filterGrad1x1(
-  k: ReturnType<typeof kernelScope>,
+  k: KernelScope,
   backend: tf.KernelBackend,
   x: tf.TensorInfo,
   dy: tf.TensorInfo,
@@ -73,49 +75,35 @@ export function patchWasmConv2DBackpropFilter(): void {
   if (patched || tf.getKernel('Conv2DBackpropFilter', 'wasm')) return;
   const transpose = wasmKernel('Transpose');
   const conv2d = wasmKernel('Conv2D');
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropFilter',
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const attrs = args.attrs as unknown as ConvGradAttrs & { filterShape: Shape4 };
-      if (attrs.dataFormat !== 'NHWC') throw new Error('wasm Conv2DBackpropFilter: only NHWC');
-      const info = convInfo(x.shape as Shape4, attrs.filterShape, attrs);
-      const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
-      const [fh, fw] = attrs.filterShape;
-      const k = kernelScope(args.backend as tf.KernelBackend);
-      try {
-        const { top, left } = info.padInfo;
-        const [, h, w] = x.shape;
-        const subsampledRows = Math.floor((h - 1) / sh) + 1;
-        const subsampledCols = Math.floor((w - 1) / sw) + 1;
-        if (
-          fh === 1 &&
-          fw === 1 &&
-          top === 0 &&
-          left === 0 &&
-          subsampledRows === ho &&
-          subsampledCols === wo
-        ) {
-          return filterGrad1x1(k, args.backend as tf.KernelBackend, x, dy, [sh, sw], attrs.filterShape);
-        }
-        // dW[kh,kw,ci,co] = sum_{n,i,j} xs[n, kh + i*sh, kw + j*sw, ci] * dy[n,i,j,co] (xs = x padded as the
-        // forward padded it): a forward conv of xs with channels and batch swapped ([Ci, Hs, Ws, N]) by dy
-        // as the filter ([Ho, Wo, N, Co]), dilated by the stride; its [Ci, fh, fw, Co] output is dW with
-        // the axes permuted.
-        const { xs, pads } = filterGradWindow(k, x, info, fh, fw);
-        const xt = k.run(transpose, { x: xs }, { perm: [3, 1, 2, 0] });
-        const dyt = k.run(transpose, { x: dy }, { perm: [1, 2, 0, 3] });
-        const out = k.run(
-          conv2d,
-          { x: xt, filter: dyt },
-          { strides: [1, 1], pad: pads, dataFormat: 'NHWC', dilations: [sh, sw] },
-        );
-        return k.keep(transpose, { x: out }, { perm: [1, 2, 0, 3] });
-      } finally {
-        k.release();
+  addWasmKernel('Conv2DBackpropFilter', (args) => {
+    const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    const attrs = args.attrs as unknown as ConvGradAttrs & { filterShape: Shape4 };
+    if (attrs.dataFormat !== 'NHWC') throw new Error('wasm Conv2DBackpropFilter: only NHWC');
+    const info = convInfo(x.shape as Shape4, attrs.filterShape, attrs);
+    const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
+    const [fh, fw] = attrs.filterShape;
+    return withKernelScope(args.backend as tf.KernelBackend, (k) => {
+      const { top, left } = info.padInfo;
+      const [, h, w] = x.shape;
+      const subsampledRows = Math.floor((h - 1) / sh) + 1;
+      const subsampledCols = Math.floor((w - 1) / sw) + 1;
+      if (fh === 1 && fw === 1 && top === 0 && left === 0 && subsampledRows === ho && subsampledCols === wo) {
+        return filterGrad1x1(k, args.backend as tf.KernelBackend, x, dy, [sh, sw], attrs.filterShape);
       }
-    },
+      // dW[kh,kw,ci,co] = sum_{n,i,j} xs[n, kh + i*sh, kw + j*sw, ci] * dy[n,i,j,co] (xs = x padded as the
+      // forward padded it): a forward conv of xs with channels and batch swapped ([Ci, Hs, Ws, N]) by dy
+      // as the filter ([Ho, Wo, N, Co]), dilated by the stride; its [Ci, fh, fw, Co] output is dW with
+      // the axes permuted.
+      const { xs, pads } = filterGradWindow(k, x, info, fh, fw);
+      const xt = k.run(transpose, { x: xs }, { perm: [3, 1, 2, 0] });
+      const dyt = k.run(transpose, { x: dy }, { perm: [1, 2, 0, 3] });
+      const out = k.run(
+        conv2d,
+        { x: xt, filter: dyt },
+        { strides: [1, 1], pad: pads, dataFormat: 'NHWC', dilations: [sh, sw] },
+      );
+      return k.keep(transpose, { x: out }, { perm: [1, 2, 0, 3] });
+    });
   });
   patched = true;
 }
@@ -131,7 +119,7 @@ let inputPatched = false;
  * Null where the plan does not apply (unequal strides, sizes not a multiple of the stride).
  */
 function polyphaseInputGrad(
-  k: ReturnType<typeof kernelScope>,
+  k: KernelScope,
   backend: tf.KernelBackend,
   dy: tf.TensorInfo,
   filter: tf.TensorInfo,
@@ -218,8 +206,7 @@ export function patchWasmConv2DBackpropInput(): void {
     const info = convInfo(attrs.inputShape, filter.shape as Shape4, attrs);
     const [fh, fw] = filter.shape;
     if (attrs.dataFormat !== 'NHWC') return native.kernelFunc(args);
-    const k = kernelScope(args.backend as tf.KernelBackend);
-    try {
+    return withKernelScope(args.backend as tf.KernelBackend, (k) => {
       const poly = polyphaseInputGrad(
         k,
         args.backend as tf.KernelBackend,
@@ -239,9 +226,7 @@ export function patchWasmConv2DBackpropInput(): void {
         { x: dyd, filter: swapped },
         { strides: [1, 1], pad: pads, dataFormat: 'NHWC', dilations: [1, 1] },
       );
-    } finally {
-      k.release();
-    }
+    });
   });
   inputPatched = true;
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchNormTraining, patchBatchNormTraining } from './batchNormTrain';
-import { maxAbsDiff, useCpu } from './testSetup';
+import { maxAbsDiff, useCpu } from '../testSetup';
 
 beforeAll(useCpu);
 afterAll(useCpu);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { maxAbsDiff } from './testSetup';
+import { maxAbsDiff } from '../testSetup';
 import { patchWasmBatchMatMul } from './wasmMatMul';
 
 describe('patched wasm BatchMatMul', () => {

@@ -9,7 +9,7 @@
  * studio trains MLP students on wasm where it is the fastest backend (no GPU).
  */
 import type * as tf from '@tensorflow/tfjs';
-import { kernelScope, replaceWasmKernel, wasmKernel } from './wasmKernels';
+import { replaceWasmKernel, wasmKernel, withKernelScope } from './wasmKernels';
 
 interface MatMulAttrs {
   transposeA: boolean;
@@ -25,20 +25,17 @@ export function patchWasmBatchMatMul(): void {
     const attrs = args.attrs as unknown as MatMulAttrs;
     if (!attrs.transposeA && !attrs.transposeB) return orig.kernelFunc(args);
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const k = kernelScope(args.backend as tf.KernelBackend);
-    const tr = (t: tf.TensorInfo): tf.TensorInfo => {
-      const r = t.shape.length;
-      return k.run(transpose, { x: t }, { perm: [...Array(r - 2).keys(), r - 1, r - 2] });
-    };
-    try {
+    return withKernelScope(args.backend as tf.KernelBackend, (k) => {
+      const tr = (t: tf.TensorInfo): tf.TensorInfo => {
+        const r = t.shape.length;
+        return k.run(transpose, { x: t }, { perm: [...Array(r - 2).keys(), r - 1, r - 2] });
+      };
       return k.keep(
         orig,
         { a: attrs.transposeA ? tr(a) : a, b: attrs.transposeB ? tr(b) : b },
         { ...args.attrs, transposeA: false, transposeB: false },
       );
-    } finally {
-      k.release();
-    }
+    });
   });
   patched = true;
 }

@@ -1,0 +1,141 @@
+/**
+ * How long the page's main thread is unavailable, measured two ways at once:
+ *  - Long Task entries (PerformanceObserver 'longtask'): tasks over 50 ms, as Chromium attributes them;
+ *    tasks it does not see (or none at all, in some headless runs) read as 0;
+ *  - a timer probe: a setTimeout chain asking for every PROBE_MS; the gap between two ticks minus the
+ *    interval asked for is how long anything (a task, rendering, garbage collection) kept the thread.
+ * Input latency is measured per interaction the bench performs (a click, typing): from the event's
+ * timestamp to the first frame after its handlers ran (requestAnimationFrame, then a task), beside the
+ * Event Timing API's duration for the same events.
+ */
+import type { Page } from 'playwright-core';
+
+/** The probe's interval: short enough to resolve 50 ms, long enough to cost the page nothing. */
+const PROBE_MS = 5;
+
+export interface MainThreadReport {
+  seconds: number;
+  /** Long Task API. */
+  longestTaskMs: number;
+  longTasks: number;
+  /** Timer probe: the longest delay past the asked interval, and how many exceeded 50 / 100 ms. */
+  longestDelayMs: number;
+  delaysOver50: number;
+  delaysOver100: number;
+  /** 99th percentile of the probe's delays. */
+  p99DelayMs: number;
+  /** Input: per measured interaction, event timestamp to the next frame (ms). */
+  inputs: { kind: string; latencyMs: number; eventTimingMs: number | null }[];
+  longestInputMs: number;
+}
+
+interface ProbeState {
+  t0: number;
+  longTasks: number[];
+  delays: number[];
+  inputs: { kind: string; latencyMs: number; eventTimingMs: number | null; at: number }[];
+  eventTimings: { name: string; start: number; duration: number }[];
+  stop: boolean;
+  observers: PerformanceObserver[];
+}
+
+/** Installs the probe, the long-task observer and the input listeners in the page. */
+export async function startMainThreadProbe(page: Page): Promise<void> {
+  await page.evaluate((probeMs) => {
+    const w = window as unknown as { __mainProbe?: ProbeState };
+    if (w.__mainProbe) {
+      w.__mainProbe.stop = true;
+      for (const o of w.__mainProbe.observers) o.disconnect();
+    }
+    const s: ProbeState = {
+      t0: performance.now(),
+      longTasks: [],
+      delays: [],
+      inputs: [],
+      eventTimings: [],
+      stop: false,
+      observers: [],
+    };
+    w.__mainProbe = s;
+    const lt = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) s.longTasks.push(e.duration);
+    });
+    lt.observe({ type: 'longtask', buffered: false });
+    s.observers.push(lt);
+    try {
+      const et = new PerformanceObserver((list) => {
+        for (const e of list.getEntries())
+          s.eventTimings.push({ name: e.name, start: e.startTime, duration: e.duration });
+      });
+      et.observe({ type: 'event', buffered: false, durationThreshold: 16 } as PerformanceObserverInit);
+      s.observers.push(et);
+    } catch {
+      // No Event Timing API: the rAF measure below still answers.
+    }
+    let last = performance.now();
+    const tick = () => {
+      if (s.stop) return;
+      const now = performance.now();
+      s.delays.push(Math.max(0, now - last - probeMs));
+      last = now;
+      setTimeout(tick, probeMs);
+    };
+    setTimeout(tick, probeMs);
+    const onInput = (e: Event) => {
+      if (s.stop) return;
+      const kind = e.type;
+      const at = e.timeStamp;
+      requestAnimationFrame(() =>
+        setTimeout(
+          () => s.inputs.push({ kind, latencyMs: performance.now() - at, eventTimingMs: null, at }),
+          0,
+        ),
+      );
+    };
+    for (const type of ['click', 'input'] as const)
+      document.addEventListener(type, onInput, { capture: true });
+  }, PROBE_MS);
+}
+
+/** Stops the probe and returns what it saw since start. */
+export async function stopMainThreadProbe(page: Page): Promise<MainThreadReport> {
+  return page.evaluate(() => {
+    const w = window as unknown as { __mainProbe?: ProbeState };
+    const s = w.__mainProbe;
+    if (!s) throw new Error('startMainThreadProbe was not called');
+    for (const o of s.observers) {
+      for (const e of o.takeRecords()) {
+        if (e.entryType === 'longtask') s.longTasks.push(e.duration);
+        else s.eventTimings.push({ name: e.name, start: e.startTime, duration: e.duration });
+      }
+      o.disconnect();
+    }
+    s.stop = true;
+    // Event Timing entries of the same interaction: same type, start within a millisecond.
+    for (const i of s.inputs) {
+      const m = s.eventTimings.find((e) => e.name === i.kind && Math.abs(e.start - i.at) < 1);
+      i.eventTimingMs = m ? m.duration : null;
+    }
+    const sorted = [...s.delays].sort((a, b) => a - b);
+    return {
+      seconds: (performance.now() - s.t0) / 1000,
+      longestTaskMs: Math.max(0, ...s.longTasks),
+      longTasks: s.longTasks.length,
+      longestDelayMs: sorted.at(-1) ?? 0,
+      delaysOver50: s.delays.filter((d) => d > 50).length,
+      delaysOver100: s.delays.filter((d) => d > 100).length,
+      p99DelayMs: sorted[Math.floor(0.99 * (sorted.length - 1))] ?? 0,
+      inputs: s.inputs.map(({ kind, latencyMs, eventTimingMs }) => ({ kind, latencyMs, eventTimingMs })),
+      longestInputMs: Math.max(0, ...s.inputs.map((i) => Math.max(i.latencyMs, i.eventTimingMs ?? 0))),
+    };
+  });
+}
+
+/** One line for a bench's table: both measures side by side. */
+export function describeMainThread(r: MainThreadReport): string {
+  return (
+    `Long Task API: longest ${r.longestTaskMs.toFixed(0)} ms (${r.longTasks} tasks > 50 ms); ` +
+    `timer probe: longest delay ${r.longestDelayMs.toFixed(0)} ms, p99 ${r.p99DelayMs.toFixed(0)} ms, ` +
+    `${r.delaysOver50} delays > 50 ms, ${r.delaysOver100} > 100 ms in ${r.seconds.toFixed(0)} s (goal: none > 50 ms)`
+  );
+}

@@ -1,0 +1,153 @@
+/**
+ * bench:ui: is the page still answering while the machine is at full load? Soft-label generation
+ * (the CNN teacher over the embedded WebDataset copy, started from the Soft labels view) and FKD
+ * training (the default student on the embedded set, started from the Train view) run at once, while
+ * the bench visits every live view in turn (Soft labels: the generation's live crops; Train: the run
+ * monitor and curves; Pipeline: the live batch), clicking between them and typing in the forms.
+ * Measured on the main thread (bench/mainThread.ts): the longest delay seen by a 5-ms timer probe
+ * and by the Long Task API, and each click's and keystroke's latency to the next frame. Goals: no
+ * delay over 50 ms; every input answered within 100 ms. `--profile` adds a sampling CPU profile of
+ * the main thread (bench/cpuProfile.ts): where its time goes, by function.
+ *
+ *   npx tsx bench/ui.ts [--seconds 45] [--profile]
+ */
+import type { Page } from 'playwright-core';
+import { profileMainThread, type ProfileSummary } from './cpuProfile';
+import { arg, note, round, runBench, table } from './harness';
+import { generateLabels } from './studioJobs';
+import { describeMainThread, startMainThreadProbe, stopMainThreadProbe } from './mainThread';
+
+const SECONDS = arg('seconds', 45);
+const PROFILE = process.argv.includes('--profile');
+const LIVE_VIEWS = ['Soft labels', 'Train', 'Pipeline (live)'] as const;
+
+const nav = (page: Page, view: string) =>
+  page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view, exact: true }).click();
+
+/** Starts a long generation from the Soft labels view (the CNN teacher, 64 crops per image). */
+async function startGeneration(page: Page): Promise<void> {
+  await nav(page, 'Soft labels');
+  await page
+    .getByLabel('Dataset', { exact: true })
+    .selectOption({ label: 'Fashion-MNIST 2k (WebDataset) (2000 train)' });
+  await page.getByLabel('Teacher', { exact: true }).selectOption('embedded:fashion-cnn-teacher');
+  await page.getByLabel('Crops per image').fill('64');
+  await page.getByRole('button', { name: 'Generate soft labels' }).click();
+  await page
+    .getByTestId('generation-live')
+    .getByTestId('image-with-boxes')
+    .first()
+    .waitFor({ timeout: 120_000 });
+}
+
+/** Starts FKD training from the Train view on the embedded set with its (already generated) labels. */
+async function startTraining(page: Page): Promise<void> {
+  await nav(page, 'Train');
+  await page.getByLabel('Train dataset').selectOption({ label: 'Fashion-MNIST 2k' });
+  await page.getByLabel('method fkd').check();
+  await page.getByLabel('method vanilla').uncheck();
+  await page.getByLabel('method onlineKd').uncheck();
+  await page.getByLabel('Epochs').fill('200');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await page.getByTestId('run-monitor').first().getByTestId('train-stats').waitFor({ timeout: 120_000 });
+}
+
+/** Visits every live view in turn for `seconds`: a click to get there, then typing in its form. */
+async function visitLiveViews(page: Page, seconds: number): Promise<number> {
+  const end = Date.now() + seconds * 1000;
+  let interactions = 0;
+  for (let i = 0; Date.now() < end; i++) {
+    const view = LIVE_VIEWS[i % LIVE_VIEWS.length];
+    await nav(page, view);
+    interactions++;
+    const field =
+      view === 'Soft labels' ? page.getByLabel('Seed') : view === 'Train' ? page.getByLabel('Epochs') : null;
+    if (field) {
+      await field.click();
+      await field.press('End');
+      await field.pressSequentially('7', { delay: 150 });
+      await field.press('Backspace');
+      interactions += 2;
+    }
+    await page.waitForTimeout(2500);
+  }
+  return interactions;
+}
+
+await runBench('ui', async ({ page }) => {
+  note('FKD labels for the training run (the dense teacher, 4 crops/image)');
+  await generateLabels(page, {
+    datasetId: 'embedded:fashion-mnist',
+    teacherId: 'embedded:fashion-teacher',
+    numCrops: 4,
+    inputSize: 28,
+    scale: [0.08, 1],
+  });
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  note('starting generation (Soft labels view) and training (Train view)');
+  await startGeneration(page);
+  await startTraining(page);
+  // A quiet stretch first: both jobs past their start-up, nothing measured yet.
+  await page.waitForTimeout(3000);
+
+  note(`measuring for ${SECONDS} s while visiting ${LIVE_VIEWS.join(', ')}`);
+  await startMainThreadProbe(page);
+  let profile: ProfileSummary | null = null;
+  let interactions = 0;
+  if (PROFILE) {
+    profile = await profileMainThread(page, SECONDS, async () => {
+      interactions = await visitLiveViews(page, SECONDS);
+    });
+  } else interactions = await visitLiveViews(page, SECONDS);
+  const r = await stopMainThreadProbe(page);
+  const jobs = await page.evaluate(async () => {
+    const s = window.__fkd!.studio();
+    const [t, g] = await Promise.all([s.trainer.api.running(), s.teacher.api.running()]);
+    for (const j of t) await s.trainer.api.cancel(j);
+    for (const j of g) await s.teacher.api.cancel(j);
+    return [...t, ...g];
+  });
+  const bothRan = jobs.some((j) => j.startsWith('train:')) && jobs.some((j) => j.startsWith('generate:'));
+  if (!bothRan) note(`not both jobs were still running at the end: ${jobs.join(', ') || 'none'}`);
+
+  const inputs = r.inputs.map((i) => [
+    i.kind,
+    round(i.latencyMs, 0),
+    i.eventTimingMs === null ? '-' : round(i.eventTimingMs, 0),
+  ]);
+  console.log(
+    `bench:ui — generation (CNN teacher, WebDataset copy, 64 crops/image) and FKD training (default student) at once, ${cores} cores reported; every live view visited for ${r.seconds.toFixed(0)} s`,
+  );
+  console.log(describeMainThread(r));
+  console.log(table(['input', 'to next frame ms', 'Event Timing ms'], inputs));
+  const over100 = r.inputs.filter((i) => Math.max(i.latencyMs, i.eventTimingMs ?? 0) > 100).length;
+  console.log(
+    `input: ${r.inputs.length} events from ${interactions} interactions, longest ${r.longestInputMs.toFixed(0)} ms, ${over100} over 100 ms (goal: none)`,
+  );
+  if (profile) {
+    console.log(
+      `main-thread CPU profile, ${profile.totalMs} ms sampled, busy ${(100 * profile.busyShare).toFixed(1)} % (self time by function):`,
+    );
+    console.log(
+      table(
+        ['function', 'ms', 'share'],
+        profile.top.map((t) => [t.fn, t.ms, t.share]),
+      ),
+    );
+  }
+  return {
+    cores,
+    seconds: round(r.seconds, 1),
+    longestDelayMs: round(r.longestDelayMs, 1),
+    p99DelayMs: round(r.p99DelayMs, 1),
+    delaysOver50: r.delaysOver50,
+    delaysOver100: r.delaysOver100,
+    longestTaskMs: round(r.longestTaskMs, 1),
+    longTasks: r.longTasks,
+    inputs: r.inputs.length,
+    longestInputMs: round(r.longestInputMs, 1),
+    inputsOver100: over100,
+    bothJobsRunning: bothRan,
+    ...(profile ? { mainThreadBusyShare: profile.busyShare, profileTop: profile.top.slice(0, 8) } : {}),
+  };
+});

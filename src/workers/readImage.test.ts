@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { SourceNotFoundError } from '../data/source';
+import type { DatasetItem } from '../store';
+import { FolderUnreachableError, readImage, type DecodeFn } from './readImage';
+
+const item: DatasetItem = {
+  datasetId: 'd',
+  split: 'train',
+  index: 3,
+  path: 'a/x.jpg',
+  classIndex: 0,
+  bytes: 1,
+};
+const decode: DecodeFn = () => Promise.reject(new Error('never decoded'));
+const missing = () => Promise.reject(new SourceNotFoundError('a/x.jpg'));
+
+describe('readImage', () => {
+  it('skips a file deleted since indexing while its folder is still there', async () => {
+    const r = await readImage({ blob: missing, rootError: async () => undefined }, item, undefined, decode);
+    expect(r).toEqual({ error: 'file not found (moved or deleted since indexing): a/x.jpg' });
+  });
+
+  it('throws (the job pauses) when the whole folder is gone, instead of skipping every image', async () => {
+    const gone = { name: 'my-photos', cause: new DOMException('gone', 'NotFoundError') };
+    const r = readImage({ blob: missing, rootError: async () => gone }, item, undefined, decode);
+    await expect(r).rejects.toBeInstanceOf(FolderUnreachableError);
+    await expect(r).rejects.toThrow('the folder "my-photos" cannot be read any more');
+  });
+});
