@@ -180,6 +180,16 @@ export interface LiveSample {
   images: LiveImage[];
 }
 
+/** Presenter mode: one batch trained on a click, with the student's top-k before and after it. */
+export interface PresenterStep {
+  /** The step's live sample: images, boxes, targets, and the student's top-k after the step. */
+  after: LiveSample;
+  /** The student's top-k on the same crops (same order) before the step. */
+  before: { index: number; prob: number }[][];
+  loss: number;
+  totalSteps: number;
+}
+
 /** The evaluation after a pass, with where in the run it was taken. */
 export type PassEval = EvalResult & { step: number; epoch: number };
 

@@ -6,17 +6,9 @@
 import { batchFromImages } from '../engine/crops';
 import { predictTopK } from '../engine/predict';
 import { topKPairs } from '../engine/topk';
-import { LIVE_IMAGES, TrainSession, type LiveSample } from './session';
+import type { PresenterStep } from './api';
+import { LIVE_IMAGES, TrainSession } from './session';
 import type { TrainConfig } from './trainConfig';
-
-export interface PresenterStep {
-  /** The step's live sample: images, boxes, targets, and the student's top-k after the step. */
-  after: LiveSample;
-  /** The student's top-k on the same crops (same order) before the step. */
-  before: { index: number; prob: number }[][];
-  loss: number;
-  totalSteps: number;
-}
 
 let current: { key: string; session: TrainSession; next: number } | null = null;
 

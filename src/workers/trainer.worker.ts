@@ -16,6 +16,7 @@ import {
   jobId,
   type BackendName,
   type BackendReport,
+  type PresenterStep,
   type ProgressFn,
   type SpeedTable,
   type TrainCallbacks,
@@ -32,7 +33,7 @@ import { measureSpeed } from './speed';
 import { evaluateRun, injectStepFault, restoreLatest, runTraining } from './train';
 import type { TrainConfig, TrainMethod } from '../core/recipe';
 import { getRun, openStudioDb } from '../store';
-import { presenterReset, presenterStep, type PresenterStep } from './presenter';
+import { presenterReset, presenterStep } from './presenter';
 
 let init: WorkerInit | null = null;
 let report: BackendReport | null = null;

@@ -4,8 +4,8 @@
  */
 import { useState } from 'react';
 import { listLabelSets } from '../../store';
-import type { PresenterStep } from '../../workers/presenter';
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../workers/trainConfig';
+import type { PresenterStep } from '../../workers/api';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../core/recipe';
 import { useClassNamer, useDatasets } from '../catalog';
 import { CropCard, ImageWithBoxes } from '../components/CropViews';
 import { ErrorBanner } from '../components/ErrorBanner';
