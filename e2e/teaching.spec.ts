@@ -1,5 +1,7 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { goto, openStudio } from './helpers';
+import { TOUR_STEPS } from '../src/ui/teaching/tourSteps';
 
 // One page for the whole file: the embedded label set is generated once and every teaching check reuses it.
 test.describe.configure({ mode: 'serial' });
@@ -8,7 +10,8 @@ let page: Page;
 
 test.beforeAll(async ({ browser }) => {
   test.setTimeout(300_000);
-  page = await browser.newPage();
+  // Its own context: the axe scan opens a helper page in it.
+  page = await (await browser.newContext()).newPage();
   await openStudio(page);
   await goto(page, 'Soft labels');
   await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Fashion-MNIST 2k (2000 train)' });
@@ -22,7 +25,7 @@ test.beforeAll(async ({ browser }) => {
 });
 
 test.afterAll(async () => {
-  await page.close();
+  await page.context().close();
 });
 
 test('storage vs fidelity: every codec × precision of the embedded label set on one chart, a short run adds its accuracy', async () => {
@@ -148,4 +151,59 @@ test('a malformed link says what it ignored and shows the default demo; a missin
   await expect(other.getByLabel('Crops per image')).toHaveValue('64');
   await expect(other.getByLabel('Seed', { exact: true })).toHaveValue('42');
   await context.close();
+});
+
+test('the guided tour runs to its end on the embedded set, each step on its live element; skip and resume', async () => {
+  await page.getByTestId('tour-offer').getByRole('button', { name: 'Take the tour' }).click();
+  const card = page.getByTestId('tour-card');
+  for (let i = 0; i < TOUR_STEPS.length; i++) {
+    await expect(card).toHaveAttribute('data-step', String(i));
+    await expect(card.getByTestId('tour-text')).toHaveText(TOUR_STEPS[i].text);
+    await expect(card).not.toContainText('finding it', { timeout: 30_000 });
+    await expect(page.locator('.tour-target')).toHaveCount(1);
+    await expect(page.locator('.tour-target')).toBeVisible();
+    if (i === 3) await page.screenshot({ path: 'docs/teaching-tour.png' });
+    if (i === 4) {
+      await card.getByRole('button', { name: 'Skip tour' }).click();
+      await expect(card).toBeHidden();
+      await page.getByRole('button', { name: `Resume tour (5/${TOUR_STEPS.length})` }).click();
+      await expect(card).toHaveAttribute('data-step', '4');
+    }
+    if (i < TOUR_STEPS.length - 1) await card.getByRole('button', { name: 'Next' }).click();
+  }
+  await card.getByRole('button', { name: 'Finish' }).click();
+  await expect(card).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Tour', exact: true })).toBeVisible();
+});
+
+test('presenter mode: advanced controls hidden, one batch per click, the shown batch changes', async () => {
+  await page.goto('/#/train?presenter=1');
+  const panel = page.getByTestId('presenter-panel');
+  await expect(panel).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByLabel('Optimiser')).toHaveCount(0);
+  const paths: string[] = [];
+  for (const n of [1, 2, 3]) {
+    await panel.getByRole('button', { name: 'Train one batch' }).click();
+    await expect(panel.getByTestId('presenter-step')).toContainText(`Step ${n} of`, { timeout: 120_000 });
+    const first = panel.getByTestId('presenter-image').first();
+    await expect(first).toContainText('student before');
+    await expect(first).toContainText('student after');
+    paths.push((await panel.getByTestId('presenter-image').allTextContents()).join('|'));
+  }
+  expect(new Set(paths).size).toBe(3);
+  await page.getByLabel('Presenter', { exact: true }).uncheck();
+  await expect(page.getByLabel('Optimiser')).toBeVisible();
+});
+
+test('accessibility: an axe scan of every view finds no serious or critical violation', async () => {
+  await page.goto('/#/data');
+  const found: string[] = [];
+  for (const v of ['Data', 'Soft labels', 'Train', 'Evaluate', 'Pipeline (live)', 'Runs', 'Settings']) {
+    await goto(page, v);
+    await page.waitForTimeout(500);
+    const r = await new AxeBuilder({ page }).analyze();
+    for (const x of r.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
+      found.push(`${v}: ${x.id} (${x.impact}) ${x.nodes.length}x ${x.nodes[0]?.target.join(' ')} ${x.help}`);
+  }
+  expect(found).toEqual([]);
 });

@@ -2,8 +2,9 @@ import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { BackendBanners } from './components/BackendBanners';
 import { StudioProvider } from './studio';
 import { ViewIntro } from './teaching/ViewIntro';
+import { TourButton, TourCard, TourOffer } from './teaching/Tour';
 import { CopyLinkButton, ShareNotices } from './teaching/ShareControls';
-import { consumeShareLink, goToView, presenterFromHash } from './share';
+import { consumeShareLink, goToView, presenterFromHash, setPresenter as setPresenterMode } from './share';
 import { splitHash } from '../core/shareState';
 import { TAB_ID } from './jobLocks';
 import { DataView } from './views/DataView';
@@ -41,8 +42,14 @@ export function App() {
   // Bumped when a notice rewrites the drafts: the open view remounts and reads them again.
   const [epoch, setEpoch] = useState(0);
   useEffect(() => {
-    const onHash = () => (setView(viewFromHash()), setPresenter(presenterFromHash()));
+    const onHash = () => {
+      setView(viewFromHash());
+      setPresenter(presenterFromHash());
+      // Larger type for a projector (styles.css).
+      document.documentElement.classList.toggle('presenter', presenterFromHash());
+    };
     addEventListener('hashchange', onHash);
+    document.documentElement.classList.toggle('presenter', presenterFromHash());
     return () => removeEventListener('hashchange', onHash);
   }, []);
   // The nav answers a click at once; the new view renders behind it as a transition that yields to
@@ -69,14 +76,21 @@ export function App() {
         <span className="muted" data-testid="tab-id" title="how other tabs name this one when it runs a job">
           {TAB_ID}
         </span>
+        <label className="presenter-toggle">
+          <input type="checkbox" checked={presenter} onChange={(e) => setPresenterMode(e.target.checked)} />{' '}
+          Presenter
+        </label>
+        <TourButton />
         <CopyLinkButton view={view} presenter={presenter} />
       </header>
       <main>
         <BackendBanners />
         <ShareNotices onChanged={() => setEpoch((e) => e + 1)} />
+        <TourOffer />
         <ViewIntro key={shown} view={shown} />
         {current}
       </main>
+      <TourCard />
     </StudioProvider>
   );
 }

@@ -3,6 +3,7 @@
  * anything mounts, so it takes precedence over what this browser had; "Copy link" reads the drafts
  * back. The forms stay the one owner of their settings.
  */
+import { useSyncExternalStore } from 'react';
 import { parseShareHash, shareHash, splitHash, type ParsedShare, type ShareState } from '../core/shareState';
 import { DEFAULT_LABEL_SETTINGS } from '../workers/labelConfig';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../workers/trainConfig';
@@ -154,4 +155,18 @@ export function presenterFromHash(): boolean {
 /** Switches view the way the header does, keeping presenter mode. */
 export function goToView(view: string): void {
   location.hash = `/${view}${presenterFromHash() ? '?presenter=1' : ''}`;
+}
+
+/** Presenter mode as React state: follows the hash. */
+export function usePresenter(): boolean {
+  return useSyncExternalStore(
+    (l) => (addEventListener('hashchange', l), () => removeEventListener('hashchange', l)),
+    presenterFromHash,
+  );
+}
+
+/** Turns presenter mode on or off, staying on the current view. */
+export function setPresenter(on: boolean): void {
+  const { view } = splitHash(location.hash);
+  location.hash = `/${view || 'data'}${on ? '?presenter=1' : ''}`;
 }

@@ -92,12 +92,15 @@ export async function runFkdImport(
     set = prev;
     for (const i of await listDoneImageIndices(db, set.id)) done.add(i);
     const p = prev.provenance;
-    shape = {
-      kind: prev.settings.codec === 'mrTopK' ? 'marginal_renorm' : fkdKindOf(p.labelType),
-      k: prev.settings.k,
-      precision: p.precision,
-      numCrops: p.cropsPerImage,
-    };
+    // Stopped before its first good file: the next good file decides, as in a fresh import.
+    if (p.cropsPerImage > 0) {
+      shape = {
+        kind: prev.settings.codec === 'mrTopK' ? 'marginal_renorm' : fkdKindOf(p.labelType),
+        k: prev.settings.k,
+        precision: p.precision,
+        numCrops: p.cropsPerImage,
+      };
+    }
   } else {
     const now = Date.now();
     set = await putLabelSet(db, {
@@ -123,22 +126,11 @@ export async function runFkdImport(
       status: 'running',
       createdAt: now,
       updatedAt: now,
+      // Present from the start: it marks the set as an import (its Resume re-reads the folder).
+      provenance: emptyProvenance(source.name),
     });
   }
-  const prov: LabelSetProvenance = set.provenance ?? {
-    kind: 'fkd-files',
-    source: source.name,
-    labelType: '',
-    precision: 'f32',
-    cropsPerImage: 0,
-    files: 0,
-    badFiles: 0,
-    badSample: [],
-    imagesWithoutFile: 0,
-    filesWithoutImage: 0,
-    maxSnapPx: 0,
-    rounding: '',
-  };
+  const prov: LabelSetProvenance = set.provenance ?? emptyProvenance(source.name);
   // A resumed run re-reads every file not yet imported, so it recounts the problems from scratch.
   const bad: FkdFileProblem[] = [];
   let badCount = 0;
@@ -308,6 +300,23 @@ export async function runFkdImport(
       cancelled,
     };
   }
+}
+
+function emptyProvenance(source: string): LabelSetProvenance {
+  return {
+    kind: 'fkd-files',
+    source,
+    labelType: '',
+    precision: 'f32',
+    cropsPerImage: 0,
+    files: 0,
+    badFiles: 0,
+    badSample: [],
+    imagesWithoutFile: 0,
+    filesWithoutImage: 0,
+    maxSnapPx: 0,
+    rounding: '',
+  };
 }
 
 function round3(x: number): number {

@@ -29,6 +29,7 @@ import {
 } from './train';
 import type { TrainConfig, TrainMethod } from './trainConfig';
 import { getRun, openStudioDb } from '../store';
+import { presenterReset, presenterStep, type PresenterStep } from './presenter';
 
 let init: WorkerInit | null = null;
 let report: BackendReport | null = null;
@@ -65,6 +66,14 @@ function backendFor(cfg: Pick<TrainConfig, 'arch'>): Promise<BackendReport> {
 }
 
 const api = {
+  /** Presenter mode: one batch of `cfg` per call, with the student's top-k before and after it. */
+  async presenterStep(cfg: TrainConfig): Promise<PresenterStep> {
+    await backendFor(cfg);
+    return presenterStep(cfg);
+  },
+  presenterReset(): void {
+    presenterReset();
+  },
   async init(i: WorkerInit): Promise<BackendReport> {
     init = i;
     setBaseUrl(i.baseUrl);

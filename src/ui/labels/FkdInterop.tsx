@@ -170,6 +170,14 @@ export function FkdImport() {
         Import FKD label folder…
       </button>
       <JobProgressBar progress={state.progress ?? null} testId="fkd-import-progress" />
+      {state.progress && (
+        <button
+          title="Stop here; Resume in the set's row continues with the files not read yet"
+          onClick={() => void studio.teacher.api.cancel(`fkd-import:${target}`)}
+        >
+          Pause import
+        </button>
+      )}
       {state.result && <ImportReport r={state.result} />}
       <ErrorBanner error={state.error} testId="fkd-import-error" />
     </div>
@@ -230,6 +238,10 @@ export function FkdExportButtons({ set }: { set: LabelSet }) {
         setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
       }
       const where = target ? `into "${target.name}"` : 'as a .zip';
+      if (r.cancelled) {
+        setState({ done: `Export stopped after ${r.written} files ${where}; export again to finish` });
+        return r;
+      }
       setState({
         done: `Exported ${r.written} FKD label files ${where}${r.skipped ? ` (${r.skipped} were already there)` : ''}, --soft_label_type ${r.labelType}`,
       });
@@ -267,6 +279,14 @@ export function FkdExportButtons({ set }: { set: LabelSet }) {
         FKD .zip
       </button>
       <JobProgressBar progress={state.progress ?? null} />
+      {state.progress && (
+        <button
+          title="Stop; exporting into the same folder again writes only the files still missing"
+          onClick={() => void studio.teacher.api.cancel(`fkd-export:${set.id}`)}
+        >
+          Stop export
+        </button>
+      )}
       {state.done && (
         <div className="muted" role="status" data-testid="fkd-export-result">
           {state.done}

@@ -159,8 +159,8 @@ export function EvaluateView() {
                             className="num"
                             style={{
                               cursor: n ? 'pointer' : undefined,
-                              background: n ? `rgba(29,78,216,${Math.min(0.8, n / 60)})` : undefined,
-                              color: n > 30 ? '#fff' : undefined,
+                              // Capped so the dark count stays readable on the darkest cell (WCAG AA).
+                              background: n ? `rgba(29,78,216,${Math.min(0.55, n / 60)})` : undefined,
                             }}
                             onClick={() => n && void openCell(t, p)}
                           >

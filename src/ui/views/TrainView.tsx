@@ -3,9 +3,19 @@ import { RunMonitor } from '../train/RunMonitor';
 import { SpeedTableView } from '../train/SpeedTableView';
 import { TrainForm } from '../train/TrainForm';
 import { IndexingNotice } from '../teaching/FirstRun';
+import { PresenterPanel } from '../teaching/PresenterPanel';
+import { usePresenter } from '../share';
 
 export function TrainView() {
   const ids = useJobs((s) => s.training);
+  // Presenter mode: the advanced form gives way to one batch per click.
+  if (usePresenter())
+    return (
+      <>
+        <IndexingNotice />
+        <PresenterPanel />
+      </>
+    );
   return (
     <>
       <IndexingNotice />
