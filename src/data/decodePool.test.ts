@@ -82,4 +82,22 @@ describe('DecodePool', () => {
     // No workers left: inline.
     expect(await p.decode(new Blob([]))).toEqual({ error: 'empty file (0 bytes)' });
   });
+
+  it('reports a file that cannot be read any more instead of leaving its decode unsettled', async () => {
+    // A File whose disk entry was deleted or changed after it was opened: every read rejects.
+    class GoneBlob extends Blob {
+      override slice(): Blob {
+        return this;
+      }
+      override arrayBuffer(): Promise<ArrayBuffer> {
+        return Promise.reject(new DOMException('A requested file could not be found', 'NotFoundError'));
+      }
+    }
+    const { p, workers } = pool(1);
+    const gone = p.decode(new GoneBlob(['abcd']), { name: 'gone.jpg' });
+    workers[0].answer({ id: workers[0].requests[0].id, crash: 'NotFoundError' });
+    expect(await gone).toEqual({
+      error: 'unreadable (changed or deleted while being read?): A requested file could not be found',
+    });
+  });
 });

@@ -38,6 +38,18 @@ export function decodePoolSize(hardwareConcurrency: number | undefined): number 
   return Math.max(1, Math.min(4, (hardwareConcurrency ?? 2) - 2));
 }
 
+/**
+ * Decodes on this thread what a worker could not. Always settles: a file deleted or changed after it
+ * was opened fails to read here too, and an unsettled promise would hang the whole job.
+ */
+function inline(p: Pending): void {
+  decodeImage(p.blob, p.opts).then(p.resolve, (e: unknown) =>
+    p.resolve({
+      error: `unreadable (changed or deleted while being read?): ${e instanceof Error ? e.message : String(e)}`,
+    }),
+  );
+}
+
 export class DecodePool {
   private readonly slots: Slot[] = [];
   private readonly pending = new Map<number, Pending>();
@@ -74,7 +86,7 @@ export class DecodePool {
     if (!p) return;
     this.pending.delete(msg.id);
     slot.ids.delete(msg.id);
-    if ('crash' in msg) void decodeImage(p.blob, p.opts).then(p.resolve);
+    if ('crash' in msg) inline(p);
     else p.resolve(msg.result);
   }
 
@@ -87,7 +99,7 @@ export class DecodePool {
       const p = this.pending.get(id);
       if (!p) continue;
       this.pending.delete(id);
-      void decodeImage(p.blob, p.opts).then(p.resolve);
+      inline(p);
     }
   }
 
