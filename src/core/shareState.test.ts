@@ -18,6 +18,7 @@ const full: ShareState = {
     schedule: 'cosine:step',
     temperature: 1.5,
     warmupEpochs: 1,
+    singleCropWarmup: 2,
     seed: 3,
     methods: ['fkd', 'onlineKd'],
   },

@@ -52,6 +52,8 @@ export interface ShareState {
     schedule?: (typeof SCHEDULES)[number];
     temperature?: number;
     warmupEpochs?: number;
+    /** AdamW only: the first epochs train on one crop per image. */
+    singleCropWarmup?: number;
     seed?: number;
     methods?: (typeof METHODS)[number][];
   };
@@ -123,6 +125,7 @@ const PARAMS: Record<string, [path: string, parse: Parser, what: string]> = {
   sched: ['train.schedule', oneOf(SCHEDULES), `one of ${SCHEDULES.join(', ')}`],
   T: ['train.temperature', num(0.05, 100), 'a temperature, 0.05..100'],
   warmup: ['train.warmupEpochs', int(0, 1000), 'warmup epochs, 0..1000'],
+  sc: ['train.singleCropWarmup', int(0, 1000), 'single-crop warmup epochs, 0..1000'],
   seed: ['train.seed', int(0, 2 ** 31 - 1), 'a seed, 0..2147483647'],
   methods: ['train.methods', list(METHODS), `a list of ${METHODS.join(', ')}`],
   img: ['image', int(0, 10_000_000), 'an image index'],

@@ -55,6 +55,7 @@ export function applyShareState(s: ShareState): void {
   }
   if (t.temperature !== undefined) cfg.temperature = t.temperature;
   if (t.warmupEpochs !== undefined) cfg.warmupEpochs = t.warmupEpochs;
+  if (t.singleCropWarmup !== undefined) cfg.adamwSingleCropWarmupEpochs = t.singleCropWarmup;
   if (t.seed !== undefined) cfg.seed = t.seed;
   if (Object.keys(cfg).length) writeDraft('train.config', cfg);
   if (t.methods)
@@ -107,6 +108,7 @@ export function currentShareState(view: string, presenter: boolean): ShareState 
       schedule: `${cfg.schedule}:${cfg.cosinePer}` as 'cosine:step',
       temperature: cfg.temperature,
       warmupEpochs: cfg.warmupEpochs,
+      singleCropWarmup: cfg.adamwSingleCropWarmupEpochs,
       seed: cfg.seed,
       methods: (['fkd', 'vanilla', 'onlineKd'] as const).filter((m) => methods[m]),
     },

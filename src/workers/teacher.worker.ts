@@ -18,6 +18,7 @@ import {
 import { teacherOnlyThroughput, type TeacherThroughput } from './benchTeacher';
 import { decodeCropThroughput, type DecodeCropThroughput } from './benchData';
 import { setBaseUrl } from './datasets';
+import { requireTestBuild } from './testBuild';
 import { runGeneration } from './generate';
 import { runIndex } from './indexJob';
 import { exportFkdTree, importFkdTree } from './fkdJobs';
@@ -100,6 +101,7 @@ const api = {
     crops: number,
     repeats: number,
   ): Promise<TeacherThroughput> {
+    requireTestBuild('teacherOnlyThroughput');
     await ready;
     return teacherOnlyThroughput(teacherId, inputSize, crops, repeats);
   },
@@ -145,6 +147,7 @@ const api = {
     seconds: number,
     fitted = false,
   ): Promise<DecodeCropThroughput> {
+    requireTestBuild('decodeCropThroughput');
     await ready;
     return decodeCropThroughput(blobs, cropsPerImage, outSize, seconds, fitted);
   },

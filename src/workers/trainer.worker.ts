@@ -26,6 +26,7 @@ import {
 import { studentOnlyThroughput, type StudentThroughput } from './benchStudent';
 import { decodeOnlyThroughput, type DecodeThroughput } from './benchDecode';
 import { DatasetReader, setBaseUrl } from './datasets';
+import { requireTestBuild } from './testBuild';
 import { evaluateItems, type EvalResult } from './evaluate';
 import { cancelJob, runJob, runningJobs } from './jobs';
 import { seededSubset, TrainSession } from './session';
@@ -126,12 +127,14 @@ const api = {
   },
   /** bench:train: trainer.step alone on a random batch already on the device (no decode, no store). */
   async studentOnlyThroughput(cfg: TrainConfig, steps: number): Promise<StudentThroughput> {
+    requireTestBuild('studentOnlyThroughput');
     await backendFor(cfg);
     const reader = await DatasetReader.open(cfg.datasetId);
     return studentOnlyThroughput(cfg, reader.dataset.numClasses, steps);
   },
   /** bench:train: the loader's read + decode alone, as many in flight as training keeps. */
   async decodeOnlyThroughput(cfg: TrainConfig, images: number): Promise<DecodeThroughput> {
+    requireTestBuild('decodeOnlyThroughput');
     return decodeOnlyThroughput(cfg, await DatasetReader.open(cfg.datasetId), images);
   },
   /** The student of a run as tfjs Layers artifacts (model.json topology + one weights buffer). */
@@ -206,7 +209,7 @@ const api = {
   },
   /** Test hook: make the next training step fail with `message` (see train.ts). */
   injectStepFault(message: string): void {
-    if (!__FKD_TEST_HOOKS__) throw new Error('fault injection is a test hook: this build has none');
+    requireTestBuild('injectStepFault');
     injectStepFault(message);
   },
   cancel(jobId: string): boolean {
