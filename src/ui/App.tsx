@@ -77,7 +77,16 @@ export function App() {
           {TAB_ID}
         </span>
         <label className="presenter-toggle">
-          <input type="checkbox" checked={presenter} onChange={(e) => setPresenterMode(e.target.checked)} />{' '}
+          <input
+            type="checkbox"
+            checked={presenter}
+            onChange={(e) => {
+              // Set at once, not only on the hashchange a task later: a controlled checkbox would
+              // otherwise show its old state in between.
+              setPresenter(e.target.checked);
+              setPresenterMode(e.target.checked);
+            }}
+          />{' '}
           Presenter
         </label>
         <TourButton />
