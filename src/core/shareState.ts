@@ -6,25 +6,16 @@
  * dropped, so a link can only ever choose among values the forms could have been set to. Values are
  * plain strings and numbers; nothing is evaluated, fetched or used as a URL.
  */
+import { STUDENT_ARCHS, TRAIN_METHODS } from './recipe';
+import { CODECS, PRECISIONS } from './softLabel';
 
 export const SHARE_VIEWS = ['data', 'labels', 'train', 'evaluate', 'pipeline', 'runs', 'settings'] as const;
 export type ShareView = (typeof SHARE_VIEWS)[number];
 
-const CODECS = ['hard', 'smoothing', 'msTopK', 'mrTopK', 'full'] as const;
-const PRECISIONS = ['f32', 'f16', 'q16', 'q8'] as const;
-const ARCHS = [
-  'mlp',
-  'tinyCnn',
-  'resnetMini',
-  'mobilenetMini',
-  'resnet18',
-  'resnet50',
-  'mobilenetV2',
-  'vitTiny',
-] as const;
+const ARCHS = STUDENT_ARCHS;
 const OPTIMIZERS = ['adamw', 'sgd'] as const;
 const SCHEDULES = ['cosine:pass', 'cosine:step', 'step:pass', 'constant:pass'] as const;
-const METHODS = ['fkd', 'vanilla', 'onlineKd'] as const;
+const METHODS = TRAIN_METHODS;
 
 export interface ShareState {
   view?: ShareView;
