@@ -41,7 +41,9 @@ export class FilesSource implements DataSource {
     const node = this.node(dir);
     if (!(node instanceof Map)) throw new SourceNotFoundError(joinPath(dir));
     for (const [name, child] of node) {
-      yield child instanceof Map ? { name, kind: 'directory' } : { name, kind: 'file', size: child.size };
+      yield child instanceof Map
+        ? { name, kind: 'directory' }
+        : { name, kind: 'file', size: child.size, modified: (child as Partial<File>).lastModified };
     }
   }
 

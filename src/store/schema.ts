@@ -44,6 +44,10 @@ export interface DatasetItem {
   bytes: number;
   width?: number;
   height?: number;
+  /** File.lastModified (ms) at indexing, for the re-open check. */
+  modified?: number;
+  /** The file was gone at a re-open check: its label records were dropped; reading it reports it missing. */
+  gone?: boolean;
   /** Tar shard name and byte offset of the member, for WebDataset sources. */
   shard?: string;
   offset?: number;
