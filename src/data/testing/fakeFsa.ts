@@ -43,6 +43,18 @@ export class FakeFs {
     node.set(segs[segs.length - 1], content);
   }
 
+  /** Removes a file or a whole folder. */
+  remove(path: string): void {
+    const segs = path.split('/').filter(Boolean);
+    let node = this.root;
+    for (const s of segs.slice(0, -1)) {
+      const next = node.get(s);
+      if (!(next instanceof Map)) return;
+      node = next;
+    }
+    node.delete(segs[segs.length - 1]);
+  }
+
   /** Adds an empty directory. */
   mkdir(path: string): void {
     let node = this.root;
