@@ -249,6 +249,51 @@ describe('FKD tree export', () => {
   });
 });
 
+describe('FKD tree export into a folder, writes in flight', () => {
+  it('reports a failed write instead of finishing without the file', async () => {
+    const files: Record<string, Uint8Array> = {};
+    for (const p of ['f0/a', 'f0/b', 'f1/c']) files[`train/${p}.tar`] = writeFkdLabelFile(good(), 'x');
+    const { labelSetId } = await runFkdImport(
+      { datasetId: 'ds', root: null as never },
+      deps(memSource('labels', files)),
+      new AbortController().signal,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'fkd-export-test-'));
+    try {
+      const root = fsDirectoryHandle(dir);
+      // The disk fills up at b.tar: its close fails after the other files were started.
+      const full = (h: FileSystemDirectoryHandle): FileSystemDirectoryHandle =>
+        new Proxy(h, {
+          get: (t, k) =>
+            k === 'getDirectoryHandle'
+              ? (n: string, o: object) => t.getDirectoryHandle(n, o).then(full)
+              : k === 'getFileHandle'
+                ? async (n: string, o: object) => {
+                    const fh = await t.getFileHandle(n, o);
+                    if (n !== 'b.tar') return fh;
+                    const w = await fh.createWritable();
+                    return {
+                      ...fh,
+                      getFile: () => fh.getFile(),
+                      createWritable: () =>
+                        Promise.resolve({
+                          write: (d: Uint8Array<ArrayBuffer>) => w.write(d),
+                          close: () => Promise.reject(new Error('QuotaExceededError: disk full')),
+                        }),
+                    };
+                  }
+                : (Reflect.get(t, k) as unknown),
+        });
+      await expect(
+        runFkdExport({ labelSetId, target: full(root) }, db, new AbortController().signal),
+      ).rejects.toThrow('disk full');
+      expect(readFileSync(join(dir, 'train', 'f0', 'a.tar')).length).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 function encodeOf(f: FkdLabelFile): Uint8Array {
   const { record } = fkdToRecord(f, W, H, 10);
   return encodeLabelRecord(record);
