@@ -155,11 +155,13 @@ export async function runFkdExport(
   signal: AbortSignal,
   onProgress?: ProgressFn,
 ): Promise<FkdExportResult> {
+  const precision = spec.precision ?? 'f32';
+  if (precision !== 'f32' && precision !== 'f16')
+    throw new Error(`FKD files hold float32 (f32) or float16 (f16) labels, not '${String(precision)}'`);
   const set = await getLabelSet(db, spec.labelSetId);
   if (!set) throw new Error(`label set ${spec.labelSetId} not found`);
   const dataset = await getDataset(db, set.datasetId);
   if (!dataset) throw new Error(`the dataset of "${set.name}" no longer exists: its image paths are unknown`);
-  const precision = spec.precision ?? 'f32';
   const done = await listDoneImageIndices(db, set.id);
   if (done.length === 0) throw new Error(`"${set.name}" has no label records to export`);
   const items = new Map(
