@@ -18,6 +18,7 @@ import {
 } from '../store';
 import { ensurePermission } from '../data/permissions';
 import { announceJobChange, claimJob, lockReleased, releaseJob, type JobKind } from './jobLocks';
+import { reopenFolder } from './indexActions';
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -78,6 +79,9 @@ export async function openDirectory(
   handle: FileSystemDirectoryHandle,
   name?: string,
 ): Promise<string> {
+  // The same folder again: resume or check it rather than index a second copy.
+  const known = await reopenFolder(studio, handle);
+  if (known) return known;
   const db = await openStudioDb();
   const handleId = newId('handle');
   await putHandle(db, {

@@ -20,7 +20,9 @@ export async function bootstrap(studio: Studio): Promise<void> {
   const manifest = await loadManifest();
   for (const ds of manifest.datasets) {
     const id = `${EMBEDDED_PREFIX}${ds.id}`;
-    if (!(await getDataset(db, id))) {
+    // A reload in the middle of indexing a small embedded set: index it again from the start.
+    const have = await getDataset(db, id);
+    if (!have || have.indexing) {
       await indexDataset(studio, {
         datasetId: id,
         name: ds.name,

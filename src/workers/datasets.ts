@@ -106,6 +106,8 @@ export class DatasetReader {
     const db = await openStudioDb();
     const dataset = await getDataset(db, datasetId);
     if (!dataset) throw new Error(`dataset ${datasetId} is not indexed yet`);
+    if (dataset.indexing)
+      throw new Error(`"${dataset.name}" is only partly indexed: resume its indexing in the Data view`);
     const source = await openSource(sourceSpecOf(dataset));
     // Paths and class ids only (~100 B each); fine up to a few hundred thousand images.
     const [train, val] = await Promise.all([
