@@ -8,6 +8,25 @@ import { useStoreQuery } from '../useStore';
 import { Curves } from './Curves';
 import { ErrorBanner } from '../components/ErrorBanner';
 
+/** A run from a pretrained student: its val top-1 before fine-tuning beside the latest one. */
+export function BeforeAfter({ before, after }: { before: { top1: number; images: number }; after?: number }) {
+  const delta = after === undefined ? null : 100 * (after - before.top1);
+  return (
+    <p data-testid="before-after" data-before={before.top1} data-after={after ?? ''}>
+      pretrained student before fine-tuning: val top-1{' '}
+      <strong data-testid="before-top1">{pct(before.top1)}</strong>
+      {after !== undefined && (
+        <>
+          {' '}
+          → after: <strong data-testid="after-top1">{pct(after)}</strong> ({delta! >= 0 ? '+' : ''}
+          {delta!.toFixed(1)} points)
+        </>
+      )}{' '}
+      ({before.images} images)
+    </p>
+  );
+}
+
 export function RunMonitor({ runId }: { runId: string }) {
   const studio = useStudio();
   const job = useJobs((s) => s.training[runId]);
@@ -43,6 +62,7 @@ export function RunMonitor({ runId }: { runId: string }) {
           {lastEval.loss.toFixed(3)} ({lastEval.images} images, epoch {lastEval.epoch})
         </p>
       )}
+      {run?.before && <BeforeAfter before={run.before} after={lastEval?.top1 ?? run.lastEval?.top1} />}
       {job.running && <button onClick={() => pauseTraining(studio, runId)}>Pause (checkpoints first)</button>}
       <Curves job={job} />
     </section>
