@@ -104,7 +104,7 @@ export async function trainRun(
         name: `bench · ${cfg.method} · ${String(cfg.arch)}`,
         method: cfg.method,
         datasetId: cfg.datasetId,
-        labelSetId: cfg.method === 'fkd' ? cfg.labelSetId : undefined,
+        labelSetId: cfg.method === 'fkd' || cfg.method === 'fastMeal' ? cfg.labelSetId : undefined,
         teacherId: cfg.method === 'onlineKd' ? cfg.teacherId : undefined,
         config: cfg,
         seed: cfg.seed,
