@@ -34,7 +34,8 @@ export function FastMealFields({
   const [files, setFiles] = useState<File[]>([]);
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const [check, setCheck] = useState<PretrainedCheck | null>(null);
-  const chosen = (students ?? []).find((m) => m.id === cfg.pretrainedId);
+  // Only the id: the list is re-read at every store change (each evaluation while a run trains).
+  const chosenId = (students ?? []).find((m) => m.id === cfg.pretrainedId)?.id;
   const { arch, inputSize, channels, width } = cfg;
 
   useEffect(() => {
@@ -44,12 +45,12 @@ export function FastMealFields({
       setCheck(c);
       onCheck(c);
     };
-    if (!cfg.pretrainedId || !chosen) {
+    if (!chosenId) {
       queueMicrotask(() => done(null));
       return;
     }
     studio.trainer.api
-      .checkPretrained(cfg.pretrainedId, { arch, inputSize, channels, width, numClasses })
+      .checkPretrained(chosenId, { arch, inputSize, channels, width, numClasses })
       .then(done, (e: unknown) =>
         done({
           lines: [],
@@ -63,7 +64,7 @@ export function FastMealFields({
     return () => {
       live = false;
     };
-  }, [studio, cfg.pretrainedId, chosen, arch, inputSize, channels, width, numClasses, onCheck]);
+  }, [studio, chosenId, arch, inputSize, channels, width, numClasses, onCheck]);
 
   /** A library student trained here says which student it is: the form takes its shape. */
   function pick(id: string) {

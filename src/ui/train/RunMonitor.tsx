@@ -63,6 +63,16 @@ export function RunMonitor({ runId }: { runId: string }) {
         </p>
       )}
       {run?.before && <BeforeAfter before={run.before} after={lastEval?.top1 ?? run.lastEval?.top1} />}
+      {run?.pretrainedMatch && (
+        <details data-testid="pretrained-match">
+          <summary>How the pretrained weights were loaded</summary>
+          <ul>
+            {run.pretrainedMatch.map((l) => (
+              <li key={l}>{l}</li>
+            ))}
+          </ul>
+        </details>
+      )}
       {job.running && <button onClick={() => pauseTraining(studio, runId)}>Pause (checkpoints first)</button>}
       <Curves job={job} />
     </section>
