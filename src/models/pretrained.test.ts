@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useCpu } from '../engine/testSetup';
 import { saveModelArtifacts } from '../engine/weights';
-import { loadPretrained, storedClassCount } from './pretrained';
+import { checkWeightBytes, loadPretrained, storedClassCount } from './pretrained';
 import { buildStudent } from './students';
 import type { StoredArtifacts } from './teacherArtifacts';
 
@@ -75,6 +75,11 @@ describe('loadPretrained', () => {
     const src = buildStudent('tinyCnn', { ...OPTS, numClasses: 10, seed: 1 });
     const dst = buildStudent('tinyCnn', { ...OPTS, numClasses: 10, seed: 2 });
     const a = await artifactsOf(src);
+    expect(() => checkWeightBytes(a)).not.toThrow();
+    expect(() => checkWeightBytes({ ...a, weightData: a.weightData.slice(4) })).toThrow(
+      /the weight files hold \d+ bytes, model.json lists \d+/,
+    );
+    expect(() => checkWeightBytes({ ...a, weightSpecs: [] })).toThrow(/no weights listed/);
     expect(() => loadPretrained(dst, { ...a, weightData: a.weightData.slice(0, 16) })).toThrow(
       /weight file does not hold what model.json lists/,
     );

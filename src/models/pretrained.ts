@@ -26,6 +26,19 @@ export function modelWeightShapes(model: tf.LayersModel): WeightShape[] {
   return model.weights.map((w) => ({ name: w.originalName, shape: w.shape.map((d) => d as number) }));
 }
 
+const BYTES: Record<string, number> = { uint8: 1, int8: 1, bool: 1, float16: 2, uint16: 2, int16: 2 };
+
+/** Throws a readable error when the weight buffer is not the size model.json's weights need. */
+export function checkWeightBytes(a: StoredArtifacts): void {
+  const expected = specsOf(a)
+    .map((s) => s.shape.reduce((x, y) => x * y, 1) * (BYTES[s.quantization?.dtype ?? s.dtype] ?? 4))
+    .reduce((x, y) => x + y, 0);
+  if (expected !== a.weightData.byteLength)
+    throw new Error(
+      `the weight files hold ${a.weightData.byteLength} bytes, model.json lists ${expected}: pick the complete folder`,
+    );
+}
+
 /** Decodes every stored weight (float16 and quantised ones too); throws a readable error on a short file. */
 export function decodeStoredWeights(a: StoredArtifacts): tf.NamedTensorMap {
   try {

@@ -7,6 +7,7 @@
 import { describeMatch, matchBlocker, matchWeights } from '../core/weightMatch';
 import { saveModelArtifacts } from '../engine/weights';
 import {
+  checkWeightBytes,
   loadPretrained,
   modelWeightShapes,
   storedClassCount,
@@ -77,24 +78,9 @@ async function store(
 /** A folder's model.json + shards into the library, after checking its weights decode as listed. */
 export async function importStudentFiles(spec: StudentImport): Promise<string> {
   const a = await readArtifactsFromFiles(spec.files);
-  storedWeightShapes(a); // throws when model.json lists no weights
-  const expected = (a.weightSpecs as { shape: number[]; dtype: string; quantization?: { dtype: string } }[])
-    .map((s) => s.shape.reduce((x, y) => x * y, 1) * bytesPer(s.quantization?.dtype ?? s.dtype))
-    .reduce((x, y) => x + y, 0);
-  if (expected !== a.weightData.byteLength)
-    throw new Error(
-      `the weight files hold ${a.weightData.byteLength} bytes, model.json lists ${expected}: pick the complete folder`,
-    );
+  checkWeightBytes(a);
   const student = spec.arch ? { arch: spec.arch, width: spec.width } : undefined;
   return store(spec.name, a, 'folder', student, {});
-}
-
-function bytesPer(dtype: string): number {
-  return dtype === 'uint8' || dtype === 'int8' || dtype === 'bool'
-    ? 1
-    : dtype === 'float16' || dtype === 'uint16' || dtype === 'int16'
-      ? 2
-      : 4;
 }
 
 /** A run's latest checkpoint as tfjs Layers files (what Export student writes). */
