@@ -5,7 +5,9 @@
  * model library and Fast MEAL V2 fine-tunes it with MEAL V2's recipe (core/recipe FAST_MEAL_RECIPE) on
  * the stored labels of the ensemble of both embedded teachers. Both are evaluated on the 500 val images
  * and the 10,000-image Fashion-MNIST test set; the run's own "before" (evaluated in the run before step 0)
- * must equal the starting student's val top-1, which checks the weight load end to end.
+ * must equal the starting student's val top-1, which checks the weight load end to end. A control run
+ * fine-tunes the same start with the same recipe and budget on hard labels (vanilla from the pretrained
+ * student), so the gain from the ensemble's labels is told apart from the gain of training longer.
  *
  *   npx tsx bench/quality.ts --method fastMeal [--seeds 20,21] [--epochs 32] [--fm-epochs 8]
  *                            [--gen-crops 64] [--fm-lr 0.01] [--fm-num-crops 8] [--fm-schedule step|cosine]
@@ -65,7 +67,14 @@ await runBench('quality-fastmeal', async ({ page }) => {
     const test = await evaluateOnTestSet(page, runId, testSet, base);
     return { val: ev.top1, test: test.top1 };
   };
-  const rows: { seed: number; start: Eval; fastMeal: Eval; runBefore: number; seconds: number }[] = [];
+  const rows: {
+    seed: number;
+    start: Eval;
+    fastMeal: Eval;
+    control: Eval;
+    runBefore: number;
+    seconds: number;
+  }[] = [];
   for (const seed of SEEDS) {
     note(`seed ${seed}: the starting student, vanilla, ${EPOCHS} epochs`);
     const r0 = await trainRun(page, { ...base, seed });
@@ -98,7 +107,11 @@ await runBench('quality-fastmeal', async ({ page }) => {
         `the run's before (${runBefore}) is not the starting student's val top-1 (${start.val})`,
       );
     const fastMeal = await evaluate(r1.id);
-    rows.push({ seed, start, fastMeal, runBefore, seconds: r1.seconds });
+    note(`seed ${seed}: control, the same fine-tuning on hard labels`);
+    const r2 = await trainRun(page, { ...fm, method: 'vanilla', labelSetId: undefined });
+    if (r2.status !== 'done') throw new Error(`control run ended ${r2.status}: ${r2.error ?? ''}`);
+    const control = await evaluate(r2.id);
+    rows.push({ seed, start, fastMeal, control, runBefore, seconds: r1.seconds });
     note(`seed ${seed}: test top-1 ${(100 * start.test).toFixed(2)} -> ${(100 * fastMeal.test).toFixed(2)}`);
   }
   const pct = (x: number) => round(100 * x, 2);
@@ -109,6 +122,8 @@ await runBench('quality-fastmeal', async ({ page }) => {
     fastMealTestTop1: meanOf((r) => r.fastMeal.test),
     startValTop1: meanOf((r) => r.start.val),
     fastMealValTop1: meanOf((r) => r.fastMeal.val),
+    controlTestTop1: meanOf((r) => r.control.test),
+    controlValTop1: meanOf((r) => r.control.val),
   };
   console.log(
     `bench:quality --method fastMeal — ${base.arch} on embedded Fashion-MNIST; start: vanilla AdamW lr ${VANILLA_LR}, ${EPOCHS} epochs; ` +
@@ -139,18 +154,22 @@ await runBench('quality-fastmeal', async ({ page }) => {
   const gain = round(summary.fastMealTestTop1 - summary.startTestTop1, 2);
   const minutes = (Date.now() - t0) / 60000;
   console.log(
-    `test set mean over ${SEEDS.length} seeds: start ${summary.startTestTop1}, Fast MEAL V2 ${summary.fastMealTestTop1} (${gain >= 0 ? '+' : ''}${gain} points); ${minutes.toFixed(1)} min`,
+    `test set mean over ${SEEDS.length} seeds: start ${summary.startTestTop1}, Fast MEAL V2 ${summary.fastMealTestTop1} (${gain >= 0 ? '+' : ''}${gain} points), ` +
+      `the same fine-tuning on hard labels ${summary.controlTestTop1}; ${minutes.toFixed(1)} min`,
   );
   return {
     ...summary,
     fastMealMinusStartTestTop1: gain,
     fastMealMinusStartValTop1: round(summary.fastMealValTop1 - summary.startValTop1, 2),
+    fastMealMinusControlTestTop1: round(summary.fastMealTestTop1 - summary.controlTestTop1, 2),
     perSeed: rows.map((r) => ({
       seed: r.seed,
       startTestTop1: pct(r.start.test),
       fastMealTestTop1: pct(r.fastMeal.test),
       startValTop1: pct(r.start.val),
       fastMealValTop1: pct(r.fastMeal.val),
+      controlTestTop1: pct(r.control.test),
+      controlValTop1: pct(r.control.val),
     })),
     recipe: {
       student: base.arch,

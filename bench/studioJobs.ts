@@ -130,6 +130,7 @@ export async function trainRun(
           },
           onSample: (s: unknown) => (w.__benchLast = s),
           onEval: (e: unknown) => (w.__benchLast = e),
+          onBefore: (b: unknown) => (w.__benchLast = b),
         }),
       );
       const seconds = (performance.now() - t0) / 1000;
