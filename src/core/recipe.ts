@@ -16,6 +16,7 @@ export const STUDENT_ARCHS = [
   'resnet50',
   'mobilenetV2',
   'vitTiny',
+  'sretLT',
 ] as const;
 export type StudentArch = (typeof STUDENT_ARCHS)[number];
 

@@ -68,6 +68,14 @@ describe('trainConfigProblems', () => {
     expect(problems.join('\n')).toMatch(/^width/m);
   });
 
+  it('SReT-LT: an odd width is refused before its builder would be', () => {
+    expect(trainConfigProblems(cfg({ arch: 'sretLT', width: 9 }))).toEqual([
+      'SReT-LT width must be even: its 2 first-stage heads split it (got 9)',
+    ]);
+    expect(trainConfigProblems(cfg({ arch: 'sretLT', width: 16 }))).toEqual([]);
+    expect(trainConfigProblems(cfg({ arch: 'sretLT' }))).toEqual([]);
+  });
+
   it('refuses values outside the unions (a hand-edited draft or record)', () => {
     const bad = fromStorage<TrainConfig>({ ...cfg(), arch: 'lenet', optimizer: 'adam', mix: 'mosaic' });
     expect(trainConfigProblems(bad)).toEqual([

@@ -68,6 +68,11 @@ export function recipeProblems(cfg: Omit<TrainConfig, 'method' | 'datasetId'>): 
   const p = new Problems();
   p.choice('student', cfg.arch, STUDENT_ARCHS);
   p.optionalInt('width', cfg.width, 1);
+  if (cfg.arch === 'sretLT' && isInt(cfg.width, 1))
+    p.need(
+      cfg.width % 2 === 0,
+      `SReT-LT width must be even: its 2 first-stage heads split it (got ${cfg.width})`,
+    );
   p.int('input size', cfg.inputSize, 1);
   p.choice('channels', cfg.channels, [1, 3]);
   p.choice('normalisation', cfg.normalisation, NORMALISATIONS);

@@ -63,7 +63,7 @@ function backendFor(cfg: Pick<TrainConfig, 'arch'>): Promise<BackendReport> {
         forced: init?.forcedBackend as BackendName | undefined,
         job: 'train',
         modelHasConvs: convs,
-        // The MobileNets' depthwise convs (multiplier 1, dilation 1) train on wasm: wasmDepthwiseGrad.ts.
+        // Depthwise convs of dilation 1 (MobileNets, SReT's pooling) train on wasm: wasmDepthwiseGrad.ts.
         modelHasDepthwise: false,
       });
       reportConvs = convs;

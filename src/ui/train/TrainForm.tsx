@@ -215,6 +215,7 @@ export function TrainForm() {
             <option value="resnet50">ResNet-50 shape</option>
             <option value="mobilenetV2">MobileNetV2</option>
             <option value="vitTiny">ViT-Tiny</option>
+            <option value="sretLT">SReT-LT (sliced recursive)</option>
           </select>
         </label>
         <label className="field">
