@@ -9,7 +9,7 @@ import { LayerNorm } from '../models/layerNorm';
 import { CoefficientAdd, PosEmbed2D } from '../models/sret';
 import { buildStudent } from '../models/students';
 import { MultiHeadSelfAttention } from '../models/vit';
-import type { Case } from './gradParity';
+import type { Case } from './gradParityCase';
 
 type Sym = tf.SymbolicTensor;
 const L = tf.layers;
