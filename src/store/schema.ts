@@ -67,6 +67,8 @@ export interface LabelSet {
   updatedAt: number;
   /** Where the labels came from when they were not generated here (an FKD label tree). */
   provenance?: LabelSetProvenance;
+  /** The rate of its latest generation run, which the next plan's time estimate starts from. */
+  rate?: { cropsPerSec: number; imagesPerSec: number; numCrops: number; images: number; at: number };
 }
 
 /** An imported FKD label tree (workers/fkdImportJob.ts): what it held and what the import found. */
