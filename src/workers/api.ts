@@ -123,6 +123,14 @@ export interface GenerationTimings {
 }
 
 /** A label set's confidence and entropy histograms and its most disputed images (the label explorer). */
+/** The Soft labels plan's probe (workers/planProbe.ts): sampled image sizes and the teacher's crop rate. */
+export interface PlanProbeResult {
+  sizes: { width: number; height: number }[];
+  crops: number;
+  seconds: number;
+  cropsPerSec: number;
+}
+
 export interface LabelStats {
   images: number;
   crops: number;

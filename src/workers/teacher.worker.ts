@@ -8,6 +8,7 @@ import {
   jobId,
   type BackendReport,
   type GenerateResult,
+  type PlanProbeResult,
   type GenerationSample,
   type IndexJobSpec,
   type LabelStats,
@@ -20,6 +21,7 @@ import { decodeCropThroughput, type DecodeCropThroughput } from './benchData';
 import { setBaseUrl } from './datasets';
 import { requireTestBuild } from './testBuild';
 import { runGeneration } from './generate';
+import { planProbe } from './planProbe';
 import { runIndex } from './indexJob';
 import { exportFkdTree, importFkdTree } from './fkdJobs';
 import type { FkdExportResult, FkdExportSpec, FkdImportResult, FkdImportSpec } from './fkdInteropApi';
@@ -71,6 +73,16 @@ const api = {
       await ready;
       return runGeneration(labelSetId, signal, onProgress, onSample);
     });
+  },
+  /** The plan's probe: a few images' sizes and the teacher's crop rate on them (nothing stored). */
+  async planProbe(
+    datasetId: string,
+    teacherId: string,
+    numCrops: number,
+    images = 12,
+  ): Promise<PlanProbeResult> {
+    await ready;
+    return planProbe(datasetId, teacherId, numCrops, images);
   },
   /** The label set as one .fkdlabels bundle (docs/label-bundle.md). */
   exportLabelSet(labelSetId: string): Promise<Blob> {
