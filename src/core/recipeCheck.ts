@@ -99,6 +99,12 @@ export function recipeProblems(cfg: Omit<TrainConfig, 'method' | 'datasetId'>): 
   p.need(typeof cfg.evalEachPass === 'boolean', 'evalEachPass must be true or false');
   p.optionalInt('max train images', cfg.maxImages, 0);
   p.optionalInt('max val images', cfg.maxValImages, 0);
+  p.optionalInt('step limit', cfg.maxSteps, 0);
+  if (cfg.maxMinutes !== undefined)
+    p.need(
+      typeof cfg.maxMinutes === 'number' && Number.isFinite(cfg.maxMinutes) && cfg.maxMinutes >= 0,
+      `time budget must be a number of minutes >= 0 (got ${show(cfg.maxMinutes)})`,
+    );
   return p.list;
 }
 

@@ -155,6 +155,10 @@ export interface Run {
   createdAt: number;
   updatedAt: number;
   error?: string;
+  /** Seconds spent training, summed over every session of the run (its time budget counts these). */
+  trainedSeconds?: number;
+  /** The limit the run stopped at before its schedule's end, when it did. */
+  limitReached?: 'steps' | 'time';
 }
 
 export interface TensorBlob {

@@ -148,6 +148,11 @@ export interface LabelStats {
 
 export interface TrainMetrics {
   step: number;
+  /** The step the run stops at (its step limit, or the schedule's end). */
+  endStep?: number;
+  /** Seconds left in this pass and in the run, at the measured step rate. */
+  passEtaSec?: number;
+  runEtaSec?: number;
   /** Training top-1 against hard labels, averaged over the recent steps. */
   trainTop1: number;
   totalSteps: number;
