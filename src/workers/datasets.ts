@@ -103,20 +103,22 @@ export class DatasetReader {
   ) {}
 
   /**
-   * With `index: false` the items stay empty and the caller pages through the stored index instead
-   * (`itemPages`): what a job over an ImageNet-size set does to keep its memory flat.
+   * `splits` (default both) are the splits whose items are held; the others stay empty and the caller
+   * pages through the stored index (`itemPages`) or reads items by index: what a job over an
+   * ImageNet-size set does to keep its memory flat.
    */
-  static async open(datasetId: string, opts: { index?: boolean } = {}): Promise<DatasetReader> {
+  static async open(datasetId: string, opts: { splits?: Split[] } = {}): Promise<DatasetReader> {
     const db = await openStudioDb();
     const dataset = await getDataset(db, datasetId);
     if (!dataset) throw new Error(`dataset ${datasetId} is not indexed yet`);
     const source = await openSource(sourceSpecOf(dataset));
-    if (opts.index === false) return new DatasetReader(dataset, source, { train: [], val: [] });
+    const held = opts.splits ?? ['train', 'val'];
     // Paths and class ids only (~100 B each); fine up to a few hundred thousand images.
-    const [train, val] = await Promise.all([
-      getDatasetItems(db, datasetId, 'train', 0, dataset.counts.train),
-      getDatasetItems(db, datasetId, 'val', 0, dataset.counts.val),
-    ]);
+    const [train, val] = await Promise.all(
+      (['train', 'val'] as const).map((split) =>
+        held.includes(split) ? getDatasetItems(db, datasetId, split, 0, dataset.counts[split]) : [],
+      ),
+    );
     return new DatasetReader(dataset, source, { train, val });
   }
 

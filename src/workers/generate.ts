@@ -60,7 +60,7 @@ export async function runGeneration(
   let teacher: Teacher | null = null;
   try {
     // The index is paged, never held whole: memory stays flat from the first image to the last.
-    const reader = await DatasetReader.open(set.datasetId, { index: false });
+    const reader = await DatasetReader.open(set.datasetId, { splits: [] });
     const total = reader.dataset.counts.train;
     ({ teacher } = await deps.openTeacher(set.teacherId));
     const check = await validateTeacher(teacher, set.numClasses);

@@ -33,7 +33,7 @@ export async function planProbe(
   images: number,
 ): Promise<PlanProbeResult> {
   const db = await openStudioDb();
-  const reader = await DatasetReader.open(datasetId, { index: false });
+  const reader = await DatasetReader.open(datasetId, { splits: [] });
   const total = reader.dataset.counts.train;
   const items: DatasetItem[] = [];
   for (const i of probeIndices(total, images, 1))
