@@ -40,6 +40,11 @@ const H = 375;
 const C = 1000;
 const K = 5;
 const PER_FOLDER = 20;
+/** Where the trees go: the system's temp folder unless `--dir` names another (e.g. a tmpfs). */
+const DIR = (() => {
+  const i = args.indexOf('--dir');
+  return i >= 0 ? args[i + 1] : tmpdir();
+})();
 
 /** One image's labels as FKD's generator would store them: integer boxes, sorted top-5 with Σ < 1. */
 function makeRecord(rng: Rng): LabelRecord {
@@ -172,7 +177,7 @@ async function measure(n: number, labelsDir: string, db: StudioDb): Promise<Row>
   );
   if (imp.value.imported !== n) throw new Error(`imported ${imp.value.imported} of ${n}`);
   const stored = (await getLabelSet(db, imp.value.labelSetId))!.bytes / 2 ** 20;
-  const out = mkdtempSync(join(tmpdir(), 'fkd-bench-out-'));
+  const out = mkdtempSync(join(DIR, 'fkd-bench-out-'));
   const exp = await peakMemory(() =>
     runFkdExport(
       { labelSetId: imp.value.labelSetId, target: fsDirectoryHandle(out) },
@@ -200,7 +205,7 @@ async function measure(n: number, labelsDir: string, db: StudioDb): Promise<Row>
 }
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'fkd-bench-'));
+  const dir = mkdtempSync(join(DIR, 'fkd-bench-'));
   const counts = [...new Set([Math.round(IMAGES / 4), Math.round(IMAGES / 2), IMAGES])];
   const rng = new Rng(1);
   let fileBytes = 0;

@@ -38,6 +38,15 @@ export interface HeldJob {
   since?: number;
 }
 
+/** A job this tab resumed by itself at start-up after a crash, kill or reload interrupted it. */
+export interface ResumedJob {
+  kind: 'generate' | 'train';
+  id: string;
+  name: string;
+  /** Where it resumed: "image 512 of 2000", "from its checkpoint at step 30". */
+  at: string;
+}
+
 export interface JobsState {
   generation: Record<string, GenerationJobState>;
   training: Record<string, TrainJobState>;
@@ -50,6 +59,8 @@ export interface JobsState {
   storeVersion: number;
   /** Held job locks (jobLocks.ts) by lock name, in any tab; null until first looked at. */
   heldJobs: Record<string, HeldJob> | null;
+  /** Interrupted jobs resumed at start-up (interruptedJobs.ts), until the notice is dismissed. */
+  resumed: ResumedJob[];
 }
 
 let state: JobsState = {
@@ -61,6 +72,7 @@ let state: JobsState = {
   indexing: {},
   storeVersion: 0,
   heldJobs: null,
+  resumed: [],
 };
 const listeners = new Set<() => void>();
 
