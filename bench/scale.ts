@@ -132,6 +132,7 @@ async function oneSize(
       checkpointEvery: 100_000,
     },
   };
+  // Enough epochs that the time window, not the schedule, ends the run at every size.
   const run = await trainRun(page, cfg, TRAIN_SECONDS);
   const imagesPerStep = cfg.cropsPerStep; // numCrops 1: one image per crop
   const long = await stopLongTaskObserver(page);
