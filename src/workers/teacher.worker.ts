@@ -35,7 +35,7 @@ import { fidelitySample } from './fidelitySample';
 import type { FidelitySample } from '../core/fidelity';
 import { labelSetStats } from './labelStats';
 import { DatasetReader } from './datasets';
-import type { Dataset, DatasetCheck } from '../store';
+import { getDatasetItems, openStudioDb, type Dataset, type DatasetCheck } from '../store';
 
 let report: BackendReport | null = null;
 /**
@@ -47,6 +47,12 @@ let ready: Promise<unknown> = Promise.resolve();
 
 /** The last opened dataset stays open: explorers ask for many images of the same set. */
 let readerCache: { id: string; reader: Promise<DatasetReader> } | null = null;
+let fileReaderCache: { id: string; reader: Promise<DatasetReader> } | null = null;
+/** A reader for image files only (no items held). */
+function fileReader(id: string): Promise<DatasetReader> {
+  if (fileReaderCache?.id !== id) fileReaderCache = { id, reader: DatasetReader.open(id, { splits: [] }) };
+  return fileReaderCache.reader;
+}
 function datasetReader(id: string): Promise<DatasetReader> {
   if (readerCache?.id !== id) readerCache = { id, reader: DatasetReader.open(id) };
   return readerCache.reader;
@@ -142,8 +148,9 @@ const api = {
   },
   /** One image's file, for views of a user's folder (the main thread cannot read its handle's files). */
   async imageBlob(datasetId: string, split: 'train' | 'val', index: number): Promise<Blob> {
-    const reader = await datasetReader(datasetId);
-    const item = reader.items[split][index];
+    // One point read of the index: showing an image never loads the dataset's whole file list.
+    const reader = await fileReader(datasetId);
+    const [item] = await getDatasetItems(await openStudioDb(), datasetId, split, index, index + 1);
     if (!item) throw new Error(`no ${split} image ${index}`);
     return reader.blob(item);
   },
