@@ -47,6 +47,8 @@ const SETTINGS: readonly (keyof TrainConfig)[] = [
   'seed',
   'maxImages',
   'maxValImages',
+  'maxSteps',
+  'maxMinutes',
   'labelSetId',
   'teacherId',
 ];
