@@ -76,11 +76,33 @@ let state: JobsState = {
 };
 const listeners = new Set<() => void>();
 
+/** A hidden tab gets no frames: its lists still follow other tabs' jobs, a few times a second. */
+const HIDDEN_FLUSH_MS = 100;
+let pending = false;
+
+function flush(): void {
+  if (!pending) return;
+  pending = false;
+  listeners.forEach((l) => l());
+}
+
+/**
+ * Listeners hear of updates once per frame, not once per update: a job's progress, metrics and sample
+ * messages arrive in bursts, and each notification makes every subscribed view select and schedule a
+ * render on the main thread. get() always returns the latest state at once.
+ */
+function notify(): void {
+  if (pending) return;
+  pending = true;
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(flush);
+  setTimeout(flush, typeof requestAnimationFrame === 'function' ? HIDDEN_FLUSH_MS : 0);
+}
+
 export const jobStore = {
   get: () => state,
   update(fn: (s: JobsState) => JobsState) {
     state = fn(state);
-    listeners.forEach((l) => l());
+    notify();
   },
   subscribe(l: () => void) {
     listeners.add(l);

@@ -29,6 +29,7 @@ import {
   type SourceSpec,
 } from './datasets';
 import { ProgressReporter } from './progress';
+import { requireTestBuild } from './testBuild';
 
 /** `dataset.extra.classCounts`: images per class index (as a string key) and split. */
 export type ClassCounts = Record<string, { train: number; val: number }>;
@@ -41,6 +42,21 @@ const sourceKind: Record<SourceSpec['kind'], Dataset['source']> = {
 
 /** The cursor is written at most this often (and always at a cancel): a crash redoes at most this much. */
 const CURSOR_EVERY_MS = 500;
+
+/** Test builds: the next walk stops after this many units until it is cancelled (a sure "midway"). */
+let holdAfterUnits: number | null = null;
+
+export function holdIndexAfter(units: number | null): void {
+  requireTestBuild('holdIndexAfter');
+  holdAfterUnits = units;
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
 
 export async function runIndex(
   spec: IndexJobSpec,
@@ -166,6 +182,11 @@ async function walk(
         cur.classesDone++;
         run.unitsWalked++;
         run.filesListed = state.filesSeen - startSeen;
+        if (holdAfterUnits !== null && run.unitsWalked >= holdAfterUnits) {
+          holdAfterUnits = null;
+          await save(true);
+          await untilAborted(signal);
+        }
         await save(false);
       },
       onProgress: (p) => {

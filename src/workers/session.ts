@@ -5,6 +5,7 @@
 import { itemId } from '../data/itemId';
 import { learningRateAt, locateStep, type Pass, type ScheduleConfig } from '../core/schedule';
 import { Rng } from '../core/rng';
+import { usesStoredLabels } from '../core/recipe';
 import { sampleMix } from '../core/mixing';
 import { mixBatch } from '../engine/mix';
 import { batchFromImages, type CropRows } from '../engine/crops';
@@ -122,7 +123,7 @@ export class TrainSession {
     if (reader.dataset.counts.train === 0)
       throw new Error(`dataset "${reader.dataset.name}" has no training images`);
     let numClasses = reader.dataset.numClasses;
-    if (cfg.method === 'fkd') {
+    if (usesStoredLabels(cfg.method)) {
       if (!cfg.labelSetId)
         throw new Error('FKD needs a soft-label set: generate one first (Soft labels view)');
       if (!set) throw new Error('the chosen soft-label set no longer exists');
@@ -206,7 +207,7 @@ export class TrainSession {
       x = batch.x;
       const rows = batch.rows;
       const labels = batchLabels(images, rows);
-      if (this.cfg.method === 'fkd') {
+      if (usesStoredLabels(this.cfg.method)) {
         targets = targetsTensor(batchTargets(images, rows, this.numClasses), rows.size, this.numClasses);
       } else if (this.cfg.method === 'vanilla') {
         targets = oneHotTargets(labels, this.numClasses);

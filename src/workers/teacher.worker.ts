@@ -23,7 +23,7 @@ import { requireTestBuild } from './testBuild';
 import { injectSourceFault, type SourceFault } from './sourceFault';
 import { runGeneration } from './generate';
 import { planProbe } from './planProbe';
-import { resumeIndex, runIndex } from './indexJob';
+import { holdIndexAfter, resumeIndex, runIndex } from './indexJob';
 import { runCheck } from './checkJob';
 import { exportFkdTree, importFkdTree } from './fkdJobs';
 import type { FkdExportResult, FkdExportSpec, FkdImportResult, FkdImportSpec } from './fkdInteropApi';
@@ -71,6 +71,10 @@ const api = {
   },
   indexDataset(spec: IndexJobSpec, onProgress?: ProgressFn): Promise<Dataset> {
     return runJob(jobId.index(spec.datasetId), (signal) => runIndex(spec, signal, onProgress));
+  },
+  /** Test builds: the next index walk waits after `units` class folders until cancelled. */
+  holdIndexAfter(units: number | null): void {
+    holdIndexAfter(units);
   },
   /** The re-open check: lists the folder again (no file contents), applies and stores what changed. */
   checkDataset(datasetId: string, onProgress?: ProgressFn): Promise<DatasetCheck> {
