@@ -25,6 +25,7 @@ import { mulberry32 } from '../core/mulberry32';
 import { softCrossEntropy } from './loss';
 import { patchBatchNormTraining } from './kernels/batchNormTrain';
 import { patchReLUMax } from './kernels/reluMaxGrad';
+import { MOBILE_GRAD_PARITY_CASES } from './gradParityMobile';
 
 export const GRAD_PARITY_TOLERANCE = { abs: 1e-5, rel: 1e-4 };
 
@@ -210,6 +211,7 @@ export const GRAD_PARITY_CASES: Case[] = [
       }),
     [2, 8, 8, 1],
   ),
+  ...MOBILE_GRAD_PARITY_CASES,
 ];
 
 export interface Named {

@@ -12,6 +12,8 @@ import { modelFlops } from './flops';
 import { mobilenetMini, mobilenetV2 } from './mobilenet';
 import { resnet18, resnet50, resnetMini } from './resnet';
 import { vitTiny } from './vit';
+import { efficientnetV2B0 } from './efficientnetV2';
+import { fbnetC100 } from './fbnet';
 import { STUDENT_ARCHS, type StudentArch } from '../core/recipe';
 
 export { STUDENT_ARCHS, type StudentArch };
@@ -26,9 +28,9 @@ export interface StudentOptions {
    * embedding dim (vitTiny, default 192). Defaults per arch below.
    */
   width?: number;
-  /** resnet18/50 and mobilenetV2: CIFAR-style stem for small images. Default: inputSize <= 64. */
+  /** resnet18/50, mobilenetV2, efficientnetV2B0, fbnetC100: CIFAR-style stem for small images. Default: inputSize <= 64. */
   smallInput?: boolean;
-  /** mobilenetV2 channel multiplier (default 1). */
+  /** mobilenetV2 channel multiplier (default 1); multiplies efficientnetV2B0's and fbnetC100's width / stem too. */
   widthMultiplier?: number;
   /** vitTiny: patch size (default 16, or 4 when inputSize <= 64), depth (12) and heads (3). */
   patchSize?: number;
@@ -45,6 +47,8 @@ export const DEFAULT_WIDTH: Readonly<Record<StudentArch, number>> = {
   resnet50: 64,
   mobilenetV2: 32, // unused: mobilenetV2 scales with widthMultiplier
   vitTiny: 192,
+  efficientnetV2B0: 32, // stem channels; layers scale by width / 32 (efficientnetV2.ts)
+  fbnetC100: 16, // stem channels; blocks scale by width / 16 (fbnet.ts)
 };
 
 function mlp(ctx: Ctx, input: Sym, a: BuildArgs): Sym {
@@ -83,6 +87,8 @@ const BUILDERS: Record<StudentArch, Builder> = {
   resnet50,
   mobilenetV2,
   vitTiny,
+  efficientnetV2B0,
+  fbnetC100,
 };
 
 export function buildStudent(arch: StudentArch, opts: StudentOptions): tf.LayersModel {
