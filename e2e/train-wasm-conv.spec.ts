@@ -6,11 +6,12 @@ import { goto, openStudio } from './helpers';
  * Conv students train on WASM (engine/kernels/wasmConvGrad.ts supplies the conv filter gradient that
  * tfjs-backend-wasm lacks; wasmDepthwiseGrad.ts the depthwise ones). In Chromium's own wasm build:
  * every layer type matches the cpu backend's gradients, and the trainer no longer rules WASM out for a ResNet student and runs
- * its steps (where no GPU is fast, as here, it picks WASM as the fastest). The mobile students
- * (EfficientNetV2-B0 and FBNet-C100 shapes, at width 4 = 1/8 of their published width) step there too, and
- * the Train form offers them with FKD's AdamW preset.
+ * its steps (where no GPU is fast, as here, it picks WASM as the fastest). The SReT student (shared
+ * recursive blocks, sliced attention, multiplier-2 depthwise pooling) steps on the embedded dataset too, and
+ * so do the mobile students (EfficientNetV2-B0 and FBNet-C100 shapes, at width 4 = 1/8 of their published
+ * width), which the Train form offers with FKD's AdamW preset.
  */
-test('conv students train on WASM in Chromium: gradients match cpu, ResNet, MobileNet and mobile students step', async ({
+test('conv students train on WASM in Chromium: gradients match cpu, ResNet, MobileNet, SReT and mobile students step', async ({
   page,
 }) => {
   test.setTimeout(240_000);
@@ -23,7 +24,8 @@ test('conv students train on WASM in Chromium: gradients match cpu, ResNet, Mobi
   for (const l of wasm.layers) {
     expect(l.ok, `${l.layer}: ${JSON.stringify(l)}`).toBe(true);
   }
-  expect(wasm.layers.find((l) => l.layer === 'student resnetMini (whole model)')?.ok).toBe(true);
+  for (const arch of ['resnetMini', 'sretLT'])
+    expect(wasm.layers.find((l) => l.layer === `student ${arch} (whole model)`)?.ok, arch).toBe(true);
 
   const cfg: TrainConfig = {
     ...DEFAULT_TRAIN_CONFIG,
@@ -40,9 +42,9 @@ test('conv students train on WASM in Chromium: gradients match cpu, ResNet, Mobi
     checkpointEvery: 100000,
     evalEachPass: false,
   };
-  // A ResNet, a MobileNet (depthwise convs: engine/kernels/wasmDepthwiseGrad.ts) and the two mobile students
-  // (SE, SiLU, 5x5 depthwise) each run steps on a backend that did not rule WASM out.
-  for (const arch of ['resnetMini', 'mobilenetMini', 'efficientnetV2B0', 'fbnetC100'] as const) {
+  // A ResNet, a MobileNet (depthwise convs: engine/kernels/wasmDepthwiseGrad.ts), the SReT student and the
+  // two mobile students (SE, SiLU, 5x5 depthwise) each run steps on a backend that did not rule WASM out.
+  for (const arch of ['resnetMini', 'mobilenetMini', 'sretLT', 'efficientnetV2B0', 'fbnetC100'] as const) {
     const speed = await page.evaluate(
       (c) => window.__fkd!.studio().trainer.api.speed(c, ['vanilla'], { warmupSteps: 1, timedSteps: 3 }),
       { ...cfg, arch },

@@ -7,6 +7,9 @@ import {
   fkdAdamwPreset,
   lrAfterChange,
   passesFor,
+  scheduleConfig,
+  usesStoredLabels,
+  withFastMealRecipe,
   type TrainConfig,
 } from './recipe';
 import { recipeProblems } from './recipeCheck';
@@ -80,5 +83,27 @@ describe("FKD's AdamW preset", () => {
       'AdamW, LR 0.000125 (0.002 x 64 / 1024 crops), weight decay 0.05 (not on biases or normalisation ' +
         'weights), cosine per pass down to 0.00001, 5 warmup epochs from 0.00001, run single-crop',
     );
+  });
+});
+
+describe('Fast MEAL V2 recipe', () => {
+  it("puts in MEAL V2's fine-tuning settings and keeps the student and budget", () => {
+    const cfg = withFastMealRecipe({ ...DEFAULT_TRAIN_CONFIG, datasetId: 'd', epochs: 20, arch: 'mlp' });
+    expect(cfg).toMatchObject({ numCrops: 8, optimizer: 'sgd', lr: 0.01, weightDecay: 0, nesterov: false });
+    expect(cfg).toMatchObject({ schedule: 'step', stepMilestones: [0.5, 0.9], epochs: 20, arch: 'mlp' });
+    expect(usesStoredLabels('fastMeal')).toBe(true);
+    expect(usesStoredLabels('onlineKd')).toBe(false);
+  });
+
+  it('steps the LR x0.1 at 100 and 180 of 200 epochs, and at the same fractions of a short run', () => {
+    const run = { ...withFastMealRecipe(DEFAULT_TRAIN_CONFIG), method: 'fastMeal' as const, datasetId: 'd' };
+    const s = scheduleConfig({ ...run, epochs: 200 }, 1000);
+    expect(s.stepMilestones).toEqual([100, 180]);
+    expect(s.numCrops).toBe(8);
+    const lrs = passesFor({ ...run, epochs: 200 }, 1000).map((p) => [p.epoch, p.lr]);
+    expect(lrs.find(([e]) => e === 96)![1]).toBeCloseTo(0.01);
+    expect(lrs.find(([e]) => e === 104)![1]).toBeCloseTo(0.001);
+    expect(lrs.find(([e]) => e === 184)![1]).toBeCloseTo(0.0001);
+    expect(scheduleConfig({ ...run, epochs: 20 }, 1000).stepMilestones).toEqual([10, 18]);
   });
 });

@@ -26,6 +26,7 @@ import { softCrossEntropy } from './loss';
 import { patchBatchNormTraining } from './kernels/batchNormTrain';
 import { patchReLUMax } from './kernels/reluMaxGrad';
 import { MOBILE_GRAD_PARITY_CASES } from './gradParityMobile';
+import { SRET_GRAD_PARITY_CASES } from './gradParitySret';
 
 export const GRAD_PARITY_TOLERANCE = { abs: 1e-5, rel: 1e-4 };
 
@@ -212,6 +213,7 @@ export const GRAD_PARITY_CASES: Case[] = [
     [2, 8, 8, 1],
   ),
   ...MOBILE_GRAD_PARITY_CASES,
+  ...SRET_GRAD_PARITY_CASES,
 ];
 
 export interface Named {

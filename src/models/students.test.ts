@@ -41,6 +41,7 @@ const SMALL: Record<StudentArch, Partial<StudentOptions>> = {
   vitTiny: { width: 8, depth: 2, heads: 2, patchSize: 4 },
   efficientnetV2B0: { width: 4 },
   fbnetC100: { width: 4 },
+  sretLT: { width: 4, depth: 3 },
 };
 
 describe('buildStudent', () => {

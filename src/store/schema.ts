@@ -2,9 +2,49 @@
 // Bump DB_VERSION for any change to stores, key paths or indexes, and add a step to upgrade.ts.
 import type { DBSchema, StoreNames } from 'idb';
 import type { LabelSetSettings } from '../core/labelSettings';
-import type { TeacherConfig, TrainConfig } from '../core/recipe';
+import type { StudentArch, TeacherConfig, TrainConfig, TrainMethod } from '../core/recipe';
+import type { IndexedUnit, IndexWalkState } from '../core/indexWalk';
 
-export type { LabelSetSettings, TeacherConfig, TrainConfig };
+export type { IndexedUnit, IndexWalkState, LabelSetSettings, TeacherConfig, TrainConfig };
+
+/** One indexing run of a dataset (a cancel and a resume make two): what it listed and skipped. */
+export interface IndexRunStats {
+  /** Files listed by this run (a folder cut by a cancel is listed again by the resume). */
+  filesListed: number;
+  /** Units (class folders, shards) this run walked. */
+  unitsWalked: number;
+  /** Units done by an earlier run, skipped unlisted. */
+  unitsSkipped: number;
+  cancelled: boolean;
+}
+
+/** What the last re-open check of a dataset found and applied (lists capped, counts exact). */
+export interface DatasetCheck {
+  at: number;
+  ms: number;
+  unitsChecked: number;
+  unitsUnchanged: number;
+  filesListed: number;
+  added: { count: number; paths: string[] };
+  removed: { count: number; paths: string[] };
+  changed: { count: number; paths: string[] };
+  /** Class folders the index lacks, and shards / flat val folders that differ: re-index for those. */
+  newFolders: string[];
+  needsReindex: string[];
+  /** Label records of removed or changed images dropped, over all the dataset's label sets. */
+  labelRecordsDropped: number;
+}
+
+/** A dataset whose index is being built, or was cancelled: where its walk stands. */
+export interface DatasetIndexing extends IndexWalkState {
+  splitSeed: number;
+  valFraction: number;
+  classesDone: number;
+  classesTotal: number;
+  /** Items per class index and split of the units done. */
+  classCounts: Record<string, { train: number; val: number }>;
+  runs: IndexRunStats[];
+}
 
 export const DB_NAME = 'fkd-studio';
 export const DB_VERSION = 2;
@@ -32,6 +72,11 @@ export interface Dataset {
   updatedAt: number;
   handleId?: string;
   extra?: Record<string, unknown>;
+  /** Present while the index is incomplete (building, or cancelled: resume continues it). */
+  indexing?: DatasetIndexing;
+  /** The index's class folders / shards with their digests and item ranges (the re-open check). */
+  units?: IndexedUnit[];
+  lastCheck?: DatasetCheck;
 }
 
 /** One image of a dataset index (no pixels). Kept out of `Dataset` because ImageNet has 1.28M. */
@@ -44,6 +89,10 @@ export interface DatasetItem {
   bytes: number;
   width?: number;
   height?: number;
+  /** File.lastModified (ms) at indexing, for the re-open check. */
+  modified?: number;
+  /** The file was gone at a re-open check: its label records were dropped; reading it reports it missing. */
+  gone?: boolean;
   /** Tar shard name and byte offset of the member, for WebDataset sources. */
   shard?: string;
   offset?: number;
@@ -139,10 +188,16 @@ export interface RunEval extends EvalResult {
 export interface Run {
   id: string;
   name: string;
-  method: 'fkd' | 'vanilla' | 'onlineKd';
+  method: TrainMethod;
   datasetId: string;
   labelSetId?: string;
   teacherId?: string;
+  /**
+   * A run from a pretrained student (Fast MEAL V2): that student evaluated on the run's val images
+   * before step 0, the "before" its fine-tuning is compared with, and how its weights were matched.
+   */
+  before?: { top1: number; top5: number; loss: number; images: number; time: number };
+  pretrainedMatch?: string[];
   /** The recipe the run trains with (its method, dataset, label set and teacher are repeated above). */
   config: TrainConfig;
   seed: number;
@@ -184,6 +239,8 @@ export interface ModelRecord {
   createdAt: number;
   handleId?: string;
   artifacts?: { modelTopology: unknown; weightSpecs: unknown; weightData: ArrayBuffer };
+  /** Students: the architecture they were trained as, where known (a run's; a folder's is picked). */
+  student?: { arch: StudentArch; width?: number; fromRun?: string };
 }
 
 export interface HandleRecord {
