@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CoefficientAdd, PosEmbed2D } from '../models/sret';
 import { buildStudent } from '../models/students';
 import { MultiHeadSelfAttention } from '../models/vit';
-import type { Case } from './gradParity';
+import type { Case } from './gradParityCase';
 
 type Sym = tf.SymbolicTensor;
 const L = tf.layers;
