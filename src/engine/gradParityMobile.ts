@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { SeededInit } from '../models/common';
 import { squeezeExcite } from '../models/mobileBlocks';
 import { buildStudent } from '../models/students';
-import type { Case } from './gradParity';
+import type { Case } from './gradParityCase';
 
 type Sym = tf.SymbolicTensor;
 const L = tf.layers;
