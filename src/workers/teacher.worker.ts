@@ -19,6 +19,7 @@ import { teacherOnlyThroughput, type TeacherThroughput } from './benchTeacher';
 import { decodeCropThroughput, type DecodeCropThroughput } from './benchData';
 import { setBaseUrl } from './datasets';
 import { requireTestBuild } from './testBuild';
+import { injectSourceFault, type SourceFault } from './sourceFault';
 import { runGeneration } from './generate';
 import { holdIndexAfter, resumeIndex, runIndex } from './indexJob';
 import { runCheck } from './checkJob';
@@ -163,6 +164,11 @@ const api = {
     requireTestBuild('decodeCropThroughput');
     await ready;
     return decodeCropThroughput(blobs, cropsPerImage, outSize, seconds, fitted);
+  },
+  /** e2e: folder sources answer as revoked or with files gone (sourceFault.ts); null clears it. */
+  injectSourceFault(fault: SourceFault | null): void {
+    requireTestBuild('injectSourceFault');
+    injectSourceFault(fault);
   },
   cancel(jobId: string): boolean {
     return cancelJob(jobId);
