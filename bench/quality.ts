@@ -23,6 +23,7 @@
  *                            [--scale-min 0.08] [--max-images 0] [--width 8] [--arch resnetMini]
  *                            [--teacher embedded:fashion-cnn-teacher | --teacher-dir DIR] [--temperature 1]
  *                            [--methods fkd,vanilla,onlineKd] [--mix none|mixup|cutmix|both] [--k 5]
+ *   npx tsx bench/quality.ts --method fastMeal ...: Fast MEAL V2 against its starting student (qualityFastMeal.ts)
  */
 import { DEFAULT_WIDTH } from '../src/models/students';
 import { DEFAULT_LABEL_SETTINGS, LABEL_SCALE_MIN } from '../src/workers/labelConfig';
@@ -93,6 +94,9 @@ const MIX = (flag('mix') ?? 'none') as NonNullable<TrainConfig['mix']>;
 const METHODS = (flag('methods') ?? ALL_METHODS.join(',')).split(',') as Method[];
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+// --method fastMeal: Fast MEAL V2 fine-tuning against its starting student, a bench of its own.
+if (flag('method') === 'fastMeal') await import('./qualityFastMeal');
 
 // The headline is measured on the Fashion-MNIST test set, which no recipe choice ever saw.
 const missingTestSet = testSetMissing();
