@@ -23,7 +23,21 @@ export interface LabelSetSettings {
   inputSize: number;
   /** Another label set whose crop boxes these labels reuse (another teacher on the same crops). */
   reuseBoxesFrom?: string;
+  /** Only these training images get labels (a set too large for the quota or the time); absent: all. */
+  subset?: LabelSubset;
 }
+
+/**
+ * Which training images a label set covers when not all: the first N of each class (in index order),
+ * the images of some classes, or a seeded fraction. Each is decided image by image in index order, so
+ * generation streams through the index without holding a list of the chosen ones.
+ */
+export type LabelSubset =
+  | { kind: 'perClass'; n: number }
+  | { kind: 'classes'; classes: number[] }
+  | { kind: 'fraction'; fraction: number };
+
+export const SUBSET_KINDS = ['perClass', 'classes', 'fraction'] as const;
 
 /**
  * Crop scale: FKD's sampler lower bound (0.08) and the teacher's upper bound (FKD's README: the crop

@@ -25,7 +25,9 @@ import { mulberry32 } from '../core/mulberry32';
 import { softCrossEntropy } from './loss';
 import { patchBatchNormTraining } from './kernels/batchNormTrain';
 import { patchReLUMax } from './kernels/reluMaxGrad';
+import { MOBILE_GRAD_PARITY_CASES } from './gradParityMobile';
 import { SRET_GRAD_PARITY_CASES } from './gradParitySret';
+import type { Case } from './gradParityCase';
 
 export const GRAD_PARITY_TOLERANCE = { abs: 1e-5, rel: 1e-4 };
 
@@ -67,17 +69,7 @@ function uniform(seed: number, n: number, scale = 1, offset = 0): Float32Array {
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
-export interface Case {
-  layer: string;
-  /** Input shapes (batch included); the inputs are variables so their gradients are checked too. */
-  inputs: number[][];
-  inputScale?: number;
-  /** The model under test; its weights are overwritten with PRNG values. Absent: identity (loss case). */
-  model?: (inputs: tf.SymbolicTensor[]) => tf.SymbolicTensor;
-  /** Loss on the output: default sum(y * R) with a fixed random R (a generic upstream gradient). */
-  loss?: 'softCE';
-  weightScale?: number;
-}
+export type { Case };
 
 type Sym = tf.SymbolicTensor;
 const L = tf.layers;
@@ -211,6 +203,7 @@ export const GRAD_PARITY_CASES: Case[] = [
       }),
     [2, 8, 8, 1],
   ),
+  ...MOBILE_GRAD_PARITY_CASES,
   ...SRET_GRAD_PARITY_CASES,
 ];
 

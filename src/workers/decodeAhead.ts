@@ -21,16 +21,43 @@ export interface DecodedItem {
   decoded: DecodedPixels | DecodeFailure;
 }
 
-/** `items` in order, each with its full-size decode (the teacher's view) or why it has none. */
+/**
+ * `items` in order, each with its full-size decode (the teacher's view) or why it has none. Items may
+ * come as a stream (pages of the stored index): each is pulled up to `depth` ahead with its read
+ * already started, so reads overlap as they do over an array.
+ */
 export function decodeAhead(
   reader: ImageBytes,
-  items: readonly DatasetItem[],
+  items: readonly DatasetItem[] | AsyncIterable<DatasetItem>,
   depth: number,
   decode: DecodeFn,
 ): AsyncGenerator<DecodedItem, void, undefined> {
+  if (Symbol.asyncIterator in items) return settled(prefetch(started(reader, items, decode), depth));
+  const list = items;
   function* reads(): Generator<() => Promise<DecodedItem>> {
-    for (const item of items)
+    for (const item of list)
       yield async () => ({ item, decoded: await readImage(reader, item, undefined, decode) });
   }
   return prefetch(reads(), depth);
+}
+
+interface StartedItem {
+  item: DatasetItem;
+  decoded: Promise<DecodedItem['decoded']>;
+}
+
+async function* started(
+  reader: ImageBytes,
+  items: AsyncIterable<DatasetItem>,
+  decode: DecodeFn,
+): AsyncGenerator<StartedItem, void, undefined> {
+  for await (const item of items) {
+    const decoded = readImage(reader, item, undefined, decode);
+    decoded.catch(() => undefined); // awaited in order by settled()
+    yield { item, decoded };
+  }
+}
+
+async function* settled(ahead: AsyncGenerator<StartedItem>): AsyncGenerator<DecodedItem, void, undefined> {
+  for await (const s of ahead) yield { item: s.item, decoded: await s.decoded };
 }

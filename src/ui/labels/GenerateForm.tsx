@@ -14,6 +14,12 @@ import { DEFAULT_LABEL_SETTINGS as D, defaultLabelScale, newLabelSet } from './n
 import { RecoveryExplain } from '../teaching/formulas';
 import { CropPreview } from './CropPreview';
 import { ErrorBanner } from '../components/ErrorBanner';
+import type { LabelSubset } from '../../core/labelSettings';
+import { subsetProblems } from '../../core/recipeCheck';
+import { LabelPlan } from './LabelPlan';
+import { SubsetFields } from './SubsetFields';
+
+const isSubsetOrNull = (v: unknown): boolean => v === null || subsetProblems(v as LabelSubset).length === 0;
 
 const CODECS: { id: Codec; label: string }[] = [
   { id: 'msTopK', label: 'Marginal smoothing top-k (recommended)' },
@@ -42,6 +48,7 @@ export function GenerateForm() {
   const [scaleOverride, setScale] = useDraft<[number, number] | null>('labels.scale', null, isRangeOrNull);
   const [seed, setSeed] = useDraft<number>('labels.seed', D.seed);
   const [reuse, setReuse] = useState('');
+  const [subset, setSubset] = useDraft<LabelSubset | null>('labels.subset', null, isSubsetOrNull);
   const [ensembleWith, setEnsembleWith] = useDraft<string[]>('labels.ensembleWith', []);
   const [error, setError] = useState<string | null>(null);
 
@@ -76,7 +83,11 @@ export function GenerateForm() {
       dataset,
       labeller,
       teacher.numClasses,
-      { numCrops, codec, k, precision, temperature, scale, seed, reuseBoxesFrom: reuse || undefined },
+      {
+        ...{ numCrops, codec, k, precision, temperature, scale, seed },
+        reuseBoxesFrom: reuse || undefined,
+        subset: subset ?? undefined,
+      },
       timestamp(),
     );
     const problems = labelSettingsProblems(set.settings, set.numClasses);
@@ -212,6 +223,18 @@ export function GenerateForm() {
           </select>
         </label>
       </div>
+      {dataset && <SubsetFields dataset={dataset} subset={subset} onChange={setSubset} />}
+      {dataset && labeller && teacher && (
+        <LabelPlan
+          dataset={dataset}
+          teacherId={labeller.id}
+          numClasses={teacher.numClasses}
+          {...{ numCrops, codec, k, precision }}
+          subset={subset ?? undefined}
+          sets={sets ?? []}
+          onSubset={setSubset}
+        />
+      )}
       {dataset && (
         <CropPreview
           datasetId={datasetId}

@@ -34,6 +34,7 @@ export function newLabelSet(
       seed: choice.seed,
       inputSize: labeller.inputSize,
       reuseBoxesFrom: choice.reuseBoxesFrom,
+      ...(choice.subset ? { subset: choice.subset } : {}),
     },
     numClasses,
     imagesDone: 0,
