@@ -4,6 +4,7 @@
  * instead of failing deep inside the schedule or the model builder.
  */
 import type { LabelSetSettings } from './labelSettings';
+import { LABEL_MIX_MODES } from './labelMix';
 import {
   MIX_MODES,
   NORMALISATIONS,
@@ -130,5 +131,6 @@ export function labelSettingsProblems(s: LabelSetSettings, numClasses?: number):
   p.range('aspect ratio', s.ratio, 100);
   p.int('seed', s.seed, 0);
   p.int('input size', s.inputSize, 1);
+  p.choice('mix at label time', s.labelMix ?? 'none', LABEL_MIX_MODES);
   return p.list;
 }

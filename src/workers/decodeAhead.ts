@@ -19,6 +19,8 @@ export function decodeAheadDepth(batchCrops: number, numCrops: number): number {
 export interface DecodedItem {
   item: DatasetItem;
   decoded: DecodedPixels | DecodeFailure;
+  /** Label-time mixing: the partner image, read in the same queue. */
+  partner?: { item: DatasetItem; decoded: DecodedPixels | DecodeFailure };
 }
 
 /** `items` in order, each with its full-size decode (the teacher's view) or why it has none. */
@@ -27,10 +29,16 @@ export function decodeAhead(
   items: readonly DatasetItem[],
   depth: number,
   decode: DecodeFn,
+  partnerOf?: (item: DatasetItem) => DatasetItem,
 ): AsyncGenerator<DecodedItem, void, undefined> {
+  const read = (item: DatasetItem) => readImage(reader, item, undefined, decode);
   function* reads(): Generator<() => Promise<DecodedItem>> {
     for (const item of items)
-      yield async () => ({ item, decoded: await readImage(reader, item, undefined, decode) });
+      yield async () => {
+        const p = partnerOf?.(item);
+        const [decoded, partner] = await Promise.all([read(item), p ? read(p) : undefined]);
+        return { item, decoded, partner: p && partner ? { item: p, decoded: partner } : undefined };
+      };
   }
   return prefetch(reads(), depth);
 }
