@@ -189,6 +189,10 @@ test('label-time mixing: the teacher labels mixed crops, FKD replays them and th
     return (await store.getLabelRecord(db, set.id, 0))![4];
   });
   expect(version).toBe(2); // the record format that stores partner, λ and box
+  // The explorer draws a stored crop mixed, as the teacher saw it.
+  await page.getByRole('button', { name: 'Analyse' }).click();
+  await expect(page.getByTestId('explorer-mix')).toContainText(/(mixup|cutmix) λ/);
+  await expect(page.getByTestId('explorer-crop').getByTestId('mixed-crop')).toBeVisible();
 
   // FKD on the mixed set, a few steps: the Pipeline view shows the replayed mixes.
   await goto(page, 'Train');
