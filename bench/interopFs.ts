@@ -1,8 +1,11 @@
 /**
  * A File System Access directory handle over node:fs, for bench:interop's export: the subset the export
- * job uses (getDirectoryHandle/getFileHandle with create, getFile().size, createWritable().write/close).
+ * job uses (getDirectoryHandle/getFileHandle with create, keys(), getFile().size,
+ * createWritable().write/close). Writes are asynchronous, as the browser's are, so files in flight
+ * overlap on libuv's thread pool.
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export function fsDirectoryHandle(dir: string): FileSystemDirectoryHandle {
@@ -18,9 +21,12 @@ export function fsDirectoryHandle(dir: string): FileSystemDirectoryHandle {
       }
       return Promise.resolve(fsDirectoryHandle(p));
     },
+    async *keys(): AsyncIterable<string> {
+      for (const name of readdirSync(dir)) yield name;
+    },
     getFileHandle(name: string, o?: { create?: boolean }) {
       const p = join(dir, name);
-      if (!existsSync(p) && !o?.create) return Promise.reject(notFound());
+      if (!o?.create && !existsSync(p)) return Promise.reject(notFound());
       return Promise.resolve({
         kind: 'file',
         name,
@@ -29,7 +35,7 @@ export function fsDirectoryHandle(dir: string): FileSystemDirectoryHandle {
           const parts: Uint8Array[] = [];
           return Promise.resolve({
             write: (d: Uint8Array) => (parts.push(d), Promise.resolve()),
-            close: () => (writeFileSync(p, Buffer.concat(parts)), Promise.resolve()),
+            close: () => writeFile(p, parts.length === 1 ? parts[0] : Buffer.concat(parts)),
           });
         },
       });

@@ -6,8 +6,10 @@
  * monitor and curves; Pipeline: the live batch), clicking between them and typing in the forms.
  * Measured on the main thread (bench/mainThread.ts): the longest delay seen by a 5-ms timer probe
  * and by the Long Task API, and each click's and keystroke's latency to the next frame. Goals: no
- * delay over 50 ms; every input answered within 100 ms. `--profile` adds a sampling CPU profile of
- * the main thread (bench/cpuProfile.ts): where its time goes, by function.
+ * delay over 50 ms; every input answered within 100 ms. A trace of the main thread's tasks gives each
+ * task's CPU time besides (bench/mainThreadTrace.ts), which a loaded machine does not inflate.
+ * `--profile` adds a sampling CPU profile of the main thread (bench/cpuProfile.ts): where its time
+ * goes, by function.
  *
  *   npx tsx bench/ui.ts [--seconds 45] [--profile]
  */
@@ -16,6 +18,7 @@ import { profileMainThread, type ProfileSummary } from './cpuProfile';
 import { arg, note, round, runBench, table } from './harness';
 import { generateLabels } from './studioJobs';
 import { describeMainThread, startMainThreadProbe, stopMainThreadProbe } from './mainThread';
+import { describeTasks, traceMainThreadTasks } from './mainThreadTrace';
 
 const SECONDS = arg('seconds', 45);
 const PROFILE = process.argv.includes('--profile');
@@ -92,6 +95,7 @@ await runBench('ui', async ({ page }) => {
 
   note(`measuring for ${SECONDS} s while visiting ${LIVE_VIEWS.join(', ')}`);
   await startMainThreadProbe(page);
+  const stopTrace = await traceMainThreadTasks(page);
   let profile: ProfileSummary | null = null;
   let interactions = 0;
   if (PROFILE) {
@@ -100,6 +104,7 @@ await runBench('ui', async ({ page }) => {
     });
   } else interactions = await visitLiveViews(page, SECONDS);
   const r = await stopMainThreadProbe(page);
+  const cpu = await stopTrace();
   const jobs = await page.evaluate(async () => {
     const s = window.__fkd!.studio();
     const [t, g] = await Promise.all([s.trainer.api.running(), s.teacher.api.running()]);
@@ -119,6 +124,7 @@ await runBench('ui', async ({ page }) => {
     `bench:ui — generation (CNN teacher, WebDataset copy, 64 crops/image) and FKD training (default student) at once, ${cores} cores reported; every live view visited for ${r.seconds.toFixed(0)} s`,
   );
   console.log(describeMainThread(r));
+  console.log(describeTasks(cpu));
   console.log(table(['input', 'to next frame ms', 'Event Timing ms'], inputs));
   const over100 = r.inputs.filter((i) => Math.max(i.latencyMs, i.eventTimingMs ?? 0) > 100).length;
   console.log(
@@ -148,6 +154,11 @@ await runBench('ui', async ({ page }) => {
     longestInputMs: round(r.longestInputMs, 1),
     inputsOver100: over100,
     bothJobsRunning: bothRan,
+    taskCpuMsPerSec: round(cpu.cpuMsPerSec, 0),
+    longestTaskCpuMs: round(cpu.longestCpuMs, 1),
+    longestTaskWallMs: round(cpu.longestWallMs, 1),
+    tasksOver50Cpu: cpu.cpuOver50,
+    tasksOver50Wall: cpu.wallOver50,
     ...(profile ? { mainThreadBusyShare: profile.busyShare, profileTop: profile.top.slice(0, 8) } : {}),
   };
 });

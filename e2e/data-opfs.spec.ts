@@ -3,7 +3,8 @@
  * File System: Playwright cannot drive the native picker) index through the open-folder code path
  * with exact counts and classes.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import type { IndexRunStats } from '../src/store';
 import { EXPECT } from '../tools/fixtures/makeFixtures';
 import { classRows, expectCounts, fixture, openOpfs, userDataset, writeOpfs } from './fixtures/data';
 import { goto, openStudio } from './helpers';
@@ -88,4 +89,138 @@ test('ImageFolder (ImageNet wnid layout) and WebDataset shards from OPFS index e
     await rows.first().getByRole('button', { name: 'hide images' }).click();
     await expect(browser.locator('img')).toHaveCount(0);
   }
+});
+
+/** What the index job recorded: its runs (cancelled, resumed), units and counts. */
+function indexRecord(page: Page, name: string) {
+  return page.evaluate(async (n) => {
+    const { store } = window.__fkd!;
+    const db = await store.openStudioDb();
+    const d = (await store.listDatasets(db)).find((x) => x.name === n);
+    if (!d) return null;
+    const runs = d.indexing?.runs ?? (d.extra?.indexRuns as IndexRunStats[] | undefined) ?? [];
+    return {
+      id: d.id,
+      incomplete: d.indexing !== undefined,
+      units: d.units?.length ?? 0,
+      runs,
+      items: await store.countDatasetItems(db, d.id, 'train'),
+      lastItem: (await store.getDatasetItems(db, d.id, 'train', 0, 1e9)).at(-1)?.index ?? -1,
+    };
+  }, name);
+}
+
+test('a 2,000-file folder indexes, is cancelled midway, resumes without re-listing, and a re-open reports exact changes', async ({
+  page,
+}) => {
+  const NAME = 'scale-2000';
+  const CLASSES = 20;
+  const PER = 100;
+  await openStudio(page);
+  await goto(page, 'Data');
+  // Tiny "images" (indexing lists names and sizes, it never reads the bytes), written from a
+  // worker with sync access handles: createWritable costs a swap file per file.
+  await page.evaluate(
+    async ({ name, classes, per }) => {
+      const body = `onmessage = async ({ data: [name, classes, per] }) => {
+        const root = await navigator.storage.getDirectory();
+        await root.removeEntry(name, { recursive: true }).catch(() => undefined);
+        const top = await root.getDirectoryHandle(name, { create: true });
+        const train = await top.getDirectoryHandle('train', { create: true });
+        const bytes = new Uint8Array(64).fill(7);
+        for (let c = 0; c < classes; c++) {
+          const dir = await train.getDirectoryHandle('c' + String(c).padStart(2, '0'), { create: true });
+          for (let i = 0; i < per; i++) {
+            const fh = await dir.getFileHandle(String(i).padStart(4, '0') + '.jpg', { create: true });
+            const h = await fh.createSyncAccessHandle();
+            h.write(bytes);
+            h.close();
+          }
+        }
+        postMessage('done');
+      };`;
+      const w = new Worker(URL.createObjectURL(new Blob([body], { type: 'text/javascript' })));
+      await new Promise((resolve, reject) => {
+        w.onmessage = resolve;
+        w.onerror = reject;
+        w.postMessage([name, classes, per]);
+      });
+      w.terminate();
+    },
+    { name: NAME, classes: CLASSES, per: PER },
+  );
+  await expect.poll(() => page.evaluate(() => typeof window.__fkdOpenDirectory)).toBe('function');
+  // Midway for sure, whatever the machine's speed: the walk waits after 5 folders until cancelled.
+  await page.evaluate(() => window.__fkd!.studio().teacher.api.holdIndexAfter(5));
+  await page.evaluate((name) => {
+    void navigator.storage
+      .getDirectory()
+      .then((root) => root.getDirectoryHandle(name))
+      .then((h) => window.__fkdOpenDirectory!(h, name))
+      .catch((e: Error) => ((window as unknown as { __indexError: string }).__indexError = e.message));
+  }, NAME);
+  await expect.poll(async () => (await indexRecord(page, NAME))?.units, { timeout: 60_000 }).toBe(5);
+  await expect(page.getByTestId('index-progress')).toContainText('of 20 folders');
+  await page.getByTestId('index-cancel').click();
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { __indexError?: string }).__indexError))
+    .toContain('indexing cancelled');
+  const ds = userDataset(page, NAME);
+  await expect(ds.getByTestId('index-incomplete')).toBeVisible();
+  const cut = (await indexRecord(page, NAME))!;
+  expect(cut.incomplete).toBe(true);
+  expect(cut.units).toBe(5);
+  expect(cut.items).toBe(5 * PER);
+  expect(cut.runs).toEqual([{ unitsSkipped: 0, unitsWalked: 5, filesListed: 5 * PER, cancelled: true }]);
+
+  await ds.getByRole('button', { name: 'Resume indexing' }).click();
+  await expectCounts(ds, { train: CLASSES * PER, val: 0, skipped: 0 });
+  const whole = (await indexRecord(page, NAME))!;
+  expect(whole.incomplete).toBe(false);
+  expect(whole.units).toBe(CLASSES);
+  expect(whole.items).toBe(CLASSES * PER);
+  expect(whole.lastItem).toBe(CLASSES * PER - 1);
+  // The resume listed only the folders the cancelled run had not finished.
+  expect(whole.runs).toHaveLength(2);
+  expect(whole.runs[1]).toEqual({
+    unitsSkipped: cut.units,
+    unitsWalked: CLASSES - cut.units,
+    filesListed: (CLASSES - cut.units) * PER,
+    cancelled: false,
+  });
+
+  // Add three files, delete two, touch nothing else: re-opening the folder reports exactly those.
+  await page.evaluate(async (name) => {
+    const train = await (
+      await (await navigator.storage.getDirectory()).getDirectoryHandle(name)
+    ).getDirectoryHandle('train');
+    const put = async (dir: string, file: string) => {
+      const w = await (
+        await (await train.getDirectoryHandle(dir)).getFileHandle(file, { create: true })
+      ).createWritable();
+      await w.write(new Uint8Array(80));
+      await w.close();
+    };
+    await put('c00', 'new-a.jpg');
+    await put('c07', 'new-b.jpg');
+    await put('c15', 'new-c.jpg');
+    await (await train.getDirectoryHandle('c03')).removeEntry('0005.jpg');
+    await (await train.getDirectoryHandle('c19')).removeEntry('0099.jpg');
+  }, NAME);
+  expect(await openOpfs(page, NAME)).toBe(whole.id);
+  const report = ds.getByTestId('check-report');
+  await expect(report.getByTestId('check-summary')).toHaveText('3 added, 2 removed, 0 changed');
+  const paths = async (id: string) => {
+    await report.getByTestId(id).locator('summary').click();
+    return (await report.getByTestId(id).getByTestId('check-path').allTextContents()).sort();
+  };
+  expect(await paths('check-added')).toEqual([
+    'train/c00/new-a.jpg',
+    'train/c07/new-b.jpg',
+    'train/c15/new-c.jpg',
+  ]);
+  expect(await paths('check-removed')).toEqual(['train/c03/0005.jpg', 'train/c19/0099.jpg']);
+  await expect(report).toContainText('20 folders/shards listed again (2,001 files');
+  await expect(report).toContainText('15 unchanged, 5 compared file by file');
+  await expectCounts(ds, { train: CLASSES * PER + 3, val: 0, skipped: 0 });
 });

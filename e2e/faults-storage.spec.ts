@@ -1,8 +1,8 @@
 /**
  * Storage faults during generation in real Chromium, with exact counts afterwards: the origin's quota
  * exhausted (Chromium's own quota, lowered through DevTools' Storage.overrideQuotaForOrigin, so the
- * writes fail with a real QuotaExceededError), and files deleted, changed or their whole folder
- * removed on disk (an OPFS folder) while a job reads them.
+ * writes fail with a real QuotaExceededError), files deleted, changed or their whole folder removed on
+ * disk (an OPFS folder) while a job reads them, and the folder's read permission revoked mid-job.
  */
 import { cpSync, mkdtempSync, readdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,7 +103,7 @@ async function labelled(page: Page, n: number): Promise<void> {
     .toBeGreaterThanOrEqual(n);
 }
 
-test('files deleted or changed during a job are reported one by one and the rest is labelled; a removed folder pauses the job until it is back', async ({
+test('files deleted or changed during a job are reported one by one and the rest is labelled; a removed folder or a revoked permission pauses the job until it is back', async ({
   page,
 }) => {
   test.setTimeout(420_000);
@@ -177,8 +177,38 @@ test('files deleted or changed during a job are reported one by one and the rest
   const paused = (await labelSetState(page))!;
   expect(paused.imagesDone).toBeLessThan(200);
   expectConsistent(paused);
-  // Put it back and resume: all 200 labelled, none skipped, none twice.
+  // Put it back and resume.
   await writeOpfs(page, local, NAME);
+  await row.getByRole('button', { name: 'Resume' }).click();
+
+  // Read permission revoked mid-job (a test-build fault on the worker's folder handle: headless
+  // Chromium cannot revoke a real grant): the job pauses with one message, nothing lost.
+  await labelled(page, paused.imagesDone + 3);
+  await page.evaluate(() =>
+    window.__fkd!.studio().teacher.api.injectSourceFault({ name: 'NotAllowedError' }),
+  );
+  const lost = `permission to read "${NAME}" was lost`;
+  await expect(row).toHaveAttribute('data-status', 'paused', { timeout: 120_000 });
+  await expect(row.getByTestId('label-set-status')).toContainText(lost);
+  const revoked = (await labelSetState(page))!;
+  expect(revoked.imagesDone).toBeGreaterThanOrEqual(paused.imagesDone);
+  expect(revoked.imagesDone).toBeLessThan(200);
+  expectConsistent(revoked);
+  // Resumed while access is still refused: paused again at once with the same message, nothing written.
+  const stamp = () =>
+    page.evaluate(async () => {
+      const { store } = window.__fkd!;
+      const [set] = await store.listLabelSets(await store.openStudioDb());
+      return { at: set.updatedAt, status: set.status, error: set.error ?? '' };
+    });
+  const before = await stamp();
+  await row.getByRole('button', { name: 'Resume' }).click();
+  await expect.poll(async () => (await stamp()).at, { timeout: 60_000 }).toBeGreaterThan(before.at);
+  await expect(row).toHaveAttribute('data-status', 'paused', { timeout: 60_000 });
+  expect(await stamp()).toMatchObject({ status: 'paused', error: expect.stringContaining(lost) });
+  expect((await labelSetState(page))!.imagesDone).toBe(revoked.imagesDone);
+  // Access granted again: resume finishes all 200, none skipped, none twice.
+  await page.evaluate(() => window.__fkd!.studio().teacher.api.injectSourceFault(null));
   await row.getByRole('button', { name: 'Resume' }).click();
   await expect(row).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
   const end = (await labelSetState(page))!;

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { readFkdLabelFile } from '../src/core/torchfile/fkdFile';
 import { buildFkdTree } from '../tools/pytorch/fkdTree';
 import { goto, openStudio, runStates } from './helpers';
 
@@ -144,6 +145,30 @@ test('an FKD label tree imports (bad and missing files listed), trains, opens in
   ) as { files: number; labelType: string; maxSumError: number; compared: number; maxTargetDiff: number };
   expect(py).toMatchObject({ files: 1995, labelType: 'marginal_smoothing_k5', compared: 1995 });
   expect(py.maxTargetDiff).toBeLessThan(1e-6);
+
+  // The float16 choice reaches the writer: its files hold half-precision arrays (FKD's --use_fp16).
+  await row.getByLabel('FKD export precision').selectOption('f16');
+  await expect(row.getByTestId('fkd-fp16-note')).toContainText('refuses float16');
+  const half = await page.evaluate(
+    async ({ id, label }) => {
+      const root = await navigator.storage.getDirectory();
+      await root.removeEntry('fkd-out16', { recursive: true }).catch(() => undefined);
+      const out = await root.getDirectoryHandle('fkd-out16', { create: true });
+      const r = await window.__fkdExportFkdFolder!(id, out);
+      let d = out;
+      const segs = label.split('/');
+      for (const s of segs.slice(0, -1)) d = await d.getDirectoryHandle(s);
+      const bytes = new Uint8Array(
+        await (await (await d.getFileHandle(segs.at(-1)!)).getFile()).arrayBuffer(),
+      );
+      await root.removeEntry('fkd-out16', { recursive: true });
+      return { written: r.written, file: Array.from(bytes) };
+    },
+    { id: setId, label: tree[5].label },
+  );
+  expect(half.written).toBe(1995);
+  await expect(row.getByTestId('fkd-export-result')).toContainText('float16');
+  expect(readFkdLabelFile(Uint8Array.from(half.file), tree[5].label).precision).toBe('f16');
 
   // An FKD run trains on the imported set (images without a label are skipped).
   await goto(page, 'Train');

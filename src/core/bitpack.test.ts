@@ -43,4 +43,25 @@ describe('bitpack', () => {
     expect(() => w.write(1, 1)).toThrow(/overflow/);
     expect(() => new BitReader(new Uint8Array(1)).read(9)).toThrow(/past the end/);
   });
+
+  it('writes a float32 as the same 32 bits as write(bits, 32), at any alignment', () => {
+    const f = new Float32Array([0.1, 1, 0, 3.4e38, 1e-45, 0.73]);
+    const bits = new Uint32Array(f.buffer);
+    for (const shift of [0, 3, 7]) {
+      const a = new BitWriter(32);
+      const b = new BitWriter(32);
+      a.write(shift === 0 ? 0 : 5, shift);
+      b.write(shift === 0 ? 0 : 5, shift);
+      for (let i = 0; i < f.length; i++) {
+        a.writeFloat32(f[i]);
+        b.write(bits[i], 32);
+      }
+      const bytes = a.finish();
+      expect(Array.from(bytes)).toEqual(Array.from(b.finish()));
+      const r = new BitReader(bytes);
+      expect(r.read(shift)).toBe(shift === 0 ? 0 : 5);
+      for (let i = 0; i < f.length; i++) expect(r.readFloat32()).toBe(f[i]);
+    }
+    expect(() => new BitWriter(3).writeFloat32(1)).toThrow(/overflow/);
+  });
 });

@@ -183,30 +183,39 @@ export function encodeLabelRecord(r: LabelRecord): Uint8Array {
 
   const w = new BitWriter(bodyBytes);
   const sub = new Uint8Array(out.buffer, LABEL_RECORD_HEADER_BYTES);
+  const { k, indexBits, probBits } = lay;
+  const { boxes, flips, indices, probs } = r;
+  const f32 = spec.precision === 'f32';
   for (let i = 0; i < n; i++) {
-    const [top, left, height, width] = r.boxes.subarray(4 * i, 4 * i + 4);
+    const top = boxes[4 * i];
+    const left = boxes[4 * i + 1];
+    const height = boxes[4 * i + 2];
+    const width = boxes[4 * i + 3];
     if (!checkBox(top, left, height, width, r.imageWidth, r.imageHeight)) {
       throw new Error(
         `crop ${i}: box (${top},${left},${height},${width}) is outside the ${r.imageWidth}x${r.imageHeight} image`,
       );
     }
-    if (r.flips[i] > 1) throw new Error(`crop ${i}: flip must be 0 or 1, got ${r.flips[i]}`);
+    if (flips[i] > 1) throw new Error(`crop ${i}: flip must be 0 or 1, got ${flips[i]}`);
     w.write(top, lay.boxBitsY);
     w.write(left, lay.boxBitsX);
     w.write(height - 1, lay.boxBitsY);
     w.write(width - 1, lay.boxBitsX);
-    w.write(r.flips[i], 1);
-    for (let j = 0; j < lay.k; j++) {
-      const idx = r.indices[i * lay.k + j];
+    w.write(flips[i], 1);
+    for (let j = 0; j < k; j++) {
+      const idx = indices[i * k + j];
       if (spec.codec === 'full' ? idx !== j : idx >= spec.numClasses) {
         throw new Error(`crop ${i}: class index ${idx} in slot ${j} is invalid for ${spec.codec}`);
       }
-      if (lay.indexBits > 0) w.write(idx, lay.indexBits);
+      if (indexBits > 0) w.write(idx, indexBits);
     }
     if (spec.codec !== 'hard') {
       // hard: the target is one-hot; no probability is stored
-      for (let j = 0; j < lay.k; j++) {
-        w.write(encodeProb(r.probs[i * lay.k + j], spec.precision, j, spec.codec, i), lay.probBits[j]);
+      for (let j = 0; j < k; j++) {
+        const p = probs[i * k + j];
+        // float32 probabilities are stored as their own bits: no conversion to check or round.
+        if (f32 && p >= 0 && p !== Infinity) w.writeFloat32(p);
+        else w.write(encodeProb(p, spec.precision, j, spec.codec, i), probBits[j]);
       }
     }
     if (r.mix) writeMix(w, r.mix.crops[i], mixSize, lay.mixBoxBits, i);
@@ -236,8 +245,7 @@ function writeMix(w: BitWriter, m: CropMix, size: number, boxBits: number, crop:
   w.write(CROP_MIX_KINDS.indexOf(m.kind), 2);
   w.write(m.partnerImage, 32);
   w.write(m.partnerCrop, 16);
-  f32View.setFloat32(0, m.lambda, true);
-  w.write(f32View.getUint32(0, true), 32);
+  w.writeFloat32(m.lambda);
   for (const v of [m.box.y1, m.box.x1, m.box.y2, m.box.x2]) w.write(v, boxBits);
 }
 
@@ -245,8 +253,7 @@ function readMix(rd: BitReader, size: number, boxBits: number, crop: number): Cr
   const kind = CROP_MIX_KINDS[rd.read(2)] ?? ('?' as CropMix['kind']);
   const partnerImage = rd.read(32);
   const partnerCrop = rd.read(16);
-  f32View.setUint32(0, rd.read(32), true);
-  const lambda = f32View.getFloat32(0, true);
+  const lambda = rd.readFloat32();
   const [y1, x1, y2, x2] = [0, 1, 2, 3].map(() => rd.read(boxBits));
   const m: CropMix = { kind, partnerImage, partnerCrop, lambda, box: { y1, x1, y2, x2 } };
   const problem = mixProblem(m, size);
@@ -320,26 +327,29 @@ export function decodeLabelRecord(bytes: Uint8Array): LabelRecord {
   const probs = new Float32Array(numCrops * lay.k);
   const mixes: CropMix[] = [];
   const rd = new BitReader(bytes, headerBytes, bodyBytes);
+  const { indexBits, probBits, boxBitsX, boxBitsY } = lay;
+  const f32 = precision === 'f32';
   for (let i = 0; i < numCrops; i++) {
-    const box = [
-      rd.read(lay.boxBitsY),
-      rd.read(lay.boxBitsX),
-      rd.read(lay.boxBitsY) + 1,
-      rd.read(lay.boxBitsX) + 1,
-    ];
-    if (!checkBox(box[0], box[1], box[2], box[3], imageWidth, imageHeight))
+    const top = rd.read(boxBitsY);
+    const left = rd.read(boxBitsX);
+    const height = rd.read(boxBitsY) + 1;
+    const width = rd.read(boxBitsX) + 1;
+    if (!checkBox(top, left, height, width, imageWidth, imageHeight))
       throw corrupt(`crop ${i} box out of bounds`);
-    boxes.set(box, 4 * i);
+    boxes[4 * i] = top;
+    boxes[4 * i + 1] = left;
+    boxes[4 * i + 2] = height;
+    boxes[4 * i + 3] = width;
     flips[i] = rd.read(1);
-    for (let j = 0; j < lay.k; j++) {
-      const idx = lay.indexBits > 0 ? rd.read(lay.indexBits) : j;
+    for (let j = 0; j < k; j++) {
+      const idx = indexBits > 0 ? rd.read(indexBits) : j;
       if (idx >= numClasses) throw corrupt(`crop ${i} class index ${idx} >= ${numClasses}`);
-      indices[i * lay.k + j] = idx;
+      indices[i * k + j] = idx;
     }
-    for (let j = 0; j < lay.k; j++) {
-      const p = codec === 'hard' ? 1 : decodeProb(rd.read(lay.probBits[j]), precision);
+    for (let j = 0; j < k; j++) {
+      const p = codec === 'hard' ? 1 : f32 ? rd.readFloat32() : decodeProb(rd.read(probBits[j]), precision);
       if (!(p >= 0 && p <= 1 + 1e-6)) throw corrupt(`crop ${i} probability ${p}`);
-      probs[i * lay.k + j] = p;
+      probs[i * k + j] = p;
     }
     if (mixSize > 0) mixes.push(readMix(rd, mixSize, lay.mixBoxBits, i));
   }

@@ -41,7 +41,9 @@ export class FilesSource implements DataSource {
     const node = this.node(dir);
     if (!(node instanceof Map)) throw new SourceNotFoundError(joinPath(dir));
     for (const [name, child] of node) {
-      yield child instanceof Map ? { name, kind: 'directory' } : { name, kind: 'file', size: child.size };
+      yield child instanceof Map
+        ? { name, kind: 'directory' }
+        : { name, kind: 'file', size: child.size, modified: (child as Partial<File>).lastModified };
     }
   }
 
@@ -77,5 +79,22 @@ export function filesSourceFromInput(files: ArrayLike<File>): FilesSource {
       return { path: (strip ? segs.slice(1) : segs).join('/'), file: f };
     }),
     name,
+  );
+}
+
+/**
+ * Most files the `<input webkitdirectory>` / drop fallback takes: the browser materialises a File
+ * per entry before the page sees any (its memory per file is in docs/results.md), and the list is
+ * copied to the worker; larger folders go through the folder picker, which lists one folder at a time.
+ */
+export const FILE_LIST_LIMIT = 200_000;
+
+/** Why a file list is too large for the fallback, or null when it is fine. */
+export function fileListTooLarge(count: number): string | null {
+  if (count <= FILE_LIST_LIMIT) return null;
+  return (
+    `${count.toLocaleString()} files chosen: the file input and drop hold every file in the browser's memory ` +
+    `at once, which is more than ${FILE_LIST_LIMIT.toLocaleString()} files can take safely. Use "Open folder…" ` +
+    '(File System Access, Chrome/Edge), which reads one class folder at a time and can resume.'
   );
 }

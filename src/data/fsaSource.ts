@@ -88,7 +88,8 @@ export class FsaSource implements DataSource {
       chunk.map(async ([name, h]): Promise<SourceEntry> => {
         if (h.kind === 'directory') return { name, kind: 'directory' };
         try {
-          return { name, kind: 'file', size: (await h.getFile()).size };
+          const f = await h.getFile();
+          return { name, kind: 'file', size: f.size, modified: (f as Partial<File>).lastModified };
         } catch (e) {
           if (isPermissionError(e)) throw new PermissionLostError(this.name, e);
           return { name, kind: 'file', error: `unreadable: ${(e as Error).message ?? String(e)}` };

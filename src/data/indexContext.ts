@@ -4,6 +4,7 @@
  * holds more than one batch per split.
  */
 import type { ClassInfo } from '../core/classes';
+import { UnitDigest, type IndexedUnit, type IndexWalkState, type UnitSplit } from '../core/indexWalk';
 import { DEFAULT_MAX_IMAGE_BYTES, SkipReport } from './report';
 import type { DataSource } from './source';
 import type { DatasetItem, Split } from './types';
@@ -37,6 +38,24 @@ export interface IndexOptions {
   batchSize?: number;
   /** Skipped entries listed verbatim before the rest are summarised (default 1000). */
   maxSkippedReported?: number;
+  /** Continue a cancelled walk: its units are skipped unlisted and numbering goes on from its counts. */
+  resume?: IndexResume;
+  /**
+   * Called once per completed unit (class folder, shard, flat val folder), after its items were
+   * handed to onItems: a caller that persists `state` and the unit can resume after them.
+   */
+  onUnitDone?: (unit: IndexedUnit, state: IndexWalkState) => Promise<void> | void;
+}
+
+export interface IndexResume extends IndexWalkState {
+  /** Paths of the units already done. */
+  done: readonly string[];
+}
+
+/** The unit being walked: its digest and the item counts it started from. */
+export interface UnitTracker {
+  digest: UnitDigest;
+  start: { train: number; val: number };
 }
 
 export class ItemSink {
@@ -72,6 +91,12 @@ export class IndexContext {
   readonly sink: ItemSink;
   readonly maxBytes: number;
   readonly progress: IndexProgress = { filesSeen: 0, classesDone: 0, classesTotal: 0 };
+  /** WebDataset class ids seen (carried across a resume). */
+  readonly classIds = new Set<number>();
+  /** Units this run walked (listed), as opposed to skipped because a resumed walk had them. */
+  unitsWalked = 0;
+  unit: UnitTracker | null = null;
+  private readonly done: Set<string>;
 
   constructor(
     readonly source: DataSource,
@@ -82,6 +107,49 @@ export class IndexContext {
     this.report = new SkipReport(opts.maxSkippedReported ?? 1000);
     this.sink = new ItemSink(opts.onItems, Math.max(1, opts.batchSize ?? 1000));
     this.maxBytes = opts.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
+    const r = opts.resume;
+    this.done = new Set(r?.done ?? []);
+    if (r) {
+      this.sink.counts.train = r.counts.train;
+      this.sink.counts.val = r.counts.val;
+      this.progress.filesSeen = r.filesSeen;
+      this.report.restore(r.skipped, r.skippedTotal);
+      for (const c of r.classIds) this.classIds.add(c);
+    }
+  }
+
+  /** True when a resumed walk already finished this unit (it is then neither listed nor counted again). */
+  isDone(path: string): boolean {
+    return this.done.has(path);
+  }
+
+  beginUnit(): UnitTracker {
+    this.unit = { digest: new UnitDigest(), start: { ...this.sink.counts } };
+    return this.unit;
+  }
+
+  /** Flushes the unit's items, then reports it with the walk state a resume continues from. */
+  async endUnit(unit: Omit<IndexedUnit, 'digest' | 'files' | 'ranges'>): Promise<void> {
+    const t = this.unit;
+    if (!t) throw new Error('endUnit without beginUnit');
+    this.unit = null;
+    await this.sink.flush();
+    this.unitsWalked++;
+    const ranges = (['train', 'val'] as UnitSplit[])
+      .map((split) => ({ split, start: t.start[split], end: this.sink.counts[split] }))
+      .filter((r) => r.end > r.start);
+    const full: IndexedUnit = { ...unit, digest: t.digest.value(), files: t.digest.files, ranges };
+    await this.opts.onUnitDone?.(full, this.state());
+  }
+
+  state(): IndexWalkState {
+    return {
+      counts: { ...this.sink.counts },
+      filesSeen: this.progress.filesSeen,
+      skipped: this.report.toList(),
+      skippedTotal: this.report.total,
+      classIds: [...this.classIds].sort((a, b) => a - b),
+    };
   }
 
   checkAbort(): void {

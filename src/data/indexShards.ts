@@ -29,21 +29,24 @@ export interface ShardClassInfo {
   wnidToIndex: Map<string, number> | null;
 }
 
-/** Indexes all shards; returns the set of class ids seen. */
+/** Indexes all shards (one unit each); class ids seen go to ctx.classIds. */
 export async function indexShards(
   ctx: IndexContext,
   shards: readonly ShardRef[],
   info: ShardClassInfo,
-): Promise<Set<number>> {
-  const seen = new Set<number>();
+): Promise<void> {
   ctx.progress.classesTotal = shards.length;
   for (const shard of shards) {
     ctx.checkAbort();
-    await indexShard(ctx, shard, info, seen);
+    const path = joinPath(shard.path);
+    if (!ctx.isDone(path)) {
+      ctx.beginUnit();
+      await indexShard(ctx, shard, info, ctx.classIds);
+      await ctx.endUnit({ path, kind: 'shard', choose: shard.split });
+    }
     ctx.progress.classesDone++;
     ctx.emitProgress();
   }
-  return seen;
 }
 
 async function indexShard(
@@ -57,6 +60,8 @@ async function indexShard(
   // (shard, key), so only a key repeated inside this shard is a duplicate.
   const keys = new Set<string>();
   const blob = await ctx.source.open(shard.path);
+  // A shard is one file: its size and lastModified stand for all its samples.
+  ctx.unit?.digest.add(shardPath, blob.size, (blob as Partial<File>).lastModified);
   let ordinal = 0;
   const onProblem = (p: { key?: string; path?: string; reason: string }): void => {
     ctx.report.add(`${shardPath}:${p.key ?? p.path ?? '?'}`, p.reason);

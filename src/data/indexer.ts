@@ -64,7 +64,7 @@ export async function indexDataset(source: DataSource, opts: IndexOptions): Prom
     for (const f of files) ctx.report.add(f, 'file outside the class folders (ignored)');
     body = await indexClassTrees(
       ctx,
-      [{ dir: [], folders: dirs, choose: hashChooser(opts), unmapped: UNMAPPED }],
+      [{ dir: [], folders: dirs, choose: hashChooser(opts), split: 'hash', unmapped: UNMAPPED }],
       dirs,
     );
   } else {
@@ -115,14 +115,26 @@ async function indexSplitFolders(
   valList.length = 0;
   const trees: Tree[] = [];
   if (trainDir !== undefined)
-    trees.push({ dir: [trainDir], folders: trainClasses, choose: fixed('train'), unmapped: UNMAPPED });
+    trees.push({
+      dir: [trainDir],
+      folders: trainClasses,
+      choose: fixed('train'),
+      split: 'train',
+      unmapped: UNMAPPED,
+    });
   if (valDir !== undefined && !valIsFlat) {
     const unmapped = trainClasses.length > 0 ? 'class folder not present in train/ (skipped)' : UNMAPPED;
-    trees.push({ dir: [valDir], folders: valClasses, choose: fixed('val'), unmapped });
+    trees.push({ dir: [valDir], folders: valClasses, choose: fixed('val'), split: 'val', unmapped });
   }
   const body = await indexClassTrees(ctx, trees, trainClasses.length > 0 ? trainClasses : valClasses);
   if (!valIsFlat) return body;
-  await indexFlatVal(ctx, [valDir!], rootFiles, flatValResolver(ctx, body));
+  ctx.progress.classesTotal++;
+  if (!ctx.isDone(valDir!)) {
+    ctx.beginUnit();
+    await indexFlatVal(ctx, [valDir!], rootFiles, flatValResolver(ctx, body));
+    await ctx.endUnit({ path: valDir!, kind: 'flatval', choose: 'val' });
+  }
+  ctx.progress.classesDone++;
   return { ...body, layout: 'flatval' };
 }
 
@@ -132,6 +144,7 @@ interface Tree {
   dir: string[];
   folders: string[];
   choose: SplitChooser;
+  split: Split | 'hash';
   /** Why a folder of this tree that has no class index is skipped. */
   unmapped: string;
 }
@@ -147,11 +160,15 @@ async function indexClassTrees(ctx: IndexContext, trees: Tree[], classFolders: s
       .sort((a, b) => (mapping.byFolder.get(a) ?? -1) - (mapping.byFolder.get(b) ?? -1));
     for (const folder of ordered) {
       const rel = [...tree.dir, folder];
+      const path = rel.join('/');
       const cls = mapping.byFolder.get(folder);
       if (cls === undefined) {
-        ctx.report.add(`${rel.join('/')}/`, tree.unmapped);
-      } else if ((await walkClassFolder(ctx, rel, cls, tree.choose)) === 0) {
-        ctx.report.add(`${rel.join('/')}/`, 'empty class folder (no usable images)');
+        ctx.report.add(`${path}/`, tree.unmapped);
+      } else if (!ctx.isDone(path)) {
+        ctx.beginUnit();
+        if ((await walkClassFolder(ctx, rel, cls, tree.choose)) === 0)
+          ctx.report.add(`${path}/`, 'empty class folder (no usable images)');
+        await ctx.endUnit({ path, kind: 'folder', classIndex: cls, choose: tree.split });
       }
       ctx.progress.classesDone++;
       ctx.emitProgress();
@@ -215,8 +232,8 @@ async function indexWebDataset(ctx: IndexContext, shards: ShardRef[]): Promise<B
   const hints = ctx.source.hints;
   const known = ctx.opts.numClasses ?? hints?.numClasses ?? null;
   const wnidToIndex = imagenet ? new Map(imagenet.map((c) => [c.wnid, c.index])) : null;
-  const seen = await indexShards(ctx, shards, { numClasses: known, wnidToIndex });
-  const ids = [...seen].sort((a, b) => a - b);
+  await indexShards(ctx, shards, { numClasses: known, wnidToIndex });
+  const ids = [...ctx.classIds].sort((a, b) => a - b);
   const numClasses = known ?? (ids.length > 0 ? ids[ids.length - 1] + 1 : 0);
   let classes: DatasetClass[];
   if (hints?.classes && hints.classes.length > 0) classes = hints.classes.map((c) => ({ ...c }));

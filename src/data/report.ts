@@ -43,11 +43,14 @@ function fmtBytes(n: number): string {
 export class SkipReport {
   private readonly listed: SkippedFile[] = [];
   private readonly overflow = new Map<string, number>();
+  private readonly restored = new Set<string>();
   total = 0;
 
   constructor(private readonly cap: number) {}
 
   add(path: string, reason: string): void {
+    // A resumed walk meets its early reports (root files, unmapped folders) again: count them once.
+    if (this.restored.delete(`${path}\u0000${reason}`)) return;
     this.total++;
     if (this.listed.length < this.cap) this.listed.push({ path, reason });
     else {
@@ -55,6 +58,19 @@ export class SkipReport {
       const key = this.overflow.has(reason) || this.overflow.size < 50 ? reason : 'other reasons';
       this.overflow.set(key, (this.overflow.get(key) ?? 0) + 1);
     }
+  }
+
+  /** Takes back a report saved with toList() (a resumed walk goes on adding to it). */
+  restore(list: readonly SkippedFile[], total: number): void {
+    for (const s of list) {
+      const m = s.path === '…' ? /^(\d+) more: (.*)$/s.exec(s.reason) : null;
+      if (m) this.overflow.set(m[2], (this.overflow.get(m[2]) ?? 0) + Number(m[1]));
+      else if (this.listed.length < this.cap) {
+        this.listed.push({ ...s });
+        this.restored.add(`${s.path}\u0000${s.reason}`);
+      }
+    }
+    this.total = total;
   }
 
   toList(): SkippedFile[] {

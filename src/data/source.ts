@@ -15,6 +15,8 @@ export interface SourceEntry {
   kind: 'file' | 'directory';
   /** File size in bytes when the source knows it cheaply (always set for files by our sources). */
   size?: number;
+  /** File.lastModified (ms) when the source knows it: the re-open check compares it. */
+  modified?: number;
   /** Set when the entry exists but could not be inspected (e.g. getFile() failed). */
   error?: string;
 }

@@ -18,6 +18,10 @@ export interface DatasetItem {
   classIndex: number;
   /** Size of the image file (bytes); for tar samples the size of the image member. */
   bytes: number;
+  /** File.lastModified (ms) when indexed, where the source tells: the re-open check compares it. */
+  modified?: number;
+  /** Set by a re-open check when the file is gone from the folder (the index keeps its place). */
+  gone?: boolean;
   /** WebDataset only: shard path relative to the source root. */
   shard?: string;
   /**

@@ -70,12 +70,13 @@ async function emitFiles(
       continue;
     }
     ctx.progress.filesSeen++;
+    ctx.unit?.digest.add(rel, e.size, e.modified);
     const problem = e.error ?? fileProblem(e.name, e.size, ctx.maxBytes);
     if (problem !== null) {
       ctx.report.add(rel, problem);
       continue;
     }
-    await ctx.sink.push(choose(rel), { path: rel, classIndex, bytes: e.size! });
+    await ctx.sink.push(choose(rel), { path: rel, classIndex, bytes: e.size!, modified: e.modified });
     images++;
   }
   return { images, subdirs };
@@ -131,6 +132,7 @@ export async function indexFlatVal(
     }
     if (gtNames.has(e.name)) continue;
     ctx.progress.filesSeen++;
+    ctx.unit?.digest.add(rel, e.size, e.modified);
     const problem = e.error ?? fileProblem(e.name, e.size, ctx.maxBytes);
     if (problem !== null) {
       ctx.report.add(rel, problem);
@@ -146,7 +148,7 @@ export async function indexFlatVal(
       ctx.report.add(rel, cls.error);
       continue;
     }
-    await ctx.sink.push('val', { path: rel, classIndex: cls, bytes: e.size! });
+    await ctx.sink.push('val', { path: rel, classIndex: cls, bytes: e.size!, modified: e.modified });
   }
   ctx.emitProgress();
 }

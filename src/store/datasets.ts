@@ -81,6 +81,30 @@ export function putDatasetItems(
   });
 }
 
+/**
+ * Deletes the items of one split from `start` on: a resumed index drops what the cancelled run
+ * wrote past its cursor before walking on (one chunk per transaction).
+ */
+export function deleteDatasetItemsFrom(
+  db: StudioDb,
+  datasetId: string,
+  split: Split,
+  start: number,
+): Promise<number> {
+  return guard('trim dataset index', () =>
+    deleteRangeInChunks(
+      db,
+      'datasetItems',
+      IDBKeyRange.bound([datasetId, split, start], [datasetId, split, []]),
+    ),
+  );
+}
+
+/** True for a dataset whose index is complete (not being built, not a cancelled build). */
+export function isIndexed(d: Pick<Dataset, 'indexing'>): boolean {
+  return d.indexing === undefined;
+}
+
 /** Items with start <= index < end, in index order. */
 export function getDatasetItems(
   db: StudioDb,

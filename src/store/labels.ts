@@ -133,6 +133,56 @@ export function putLabelRecords(
   });
 }
 
+/**
+ * Drops the records of images that changed or vanished on disk (a re-open check), with the set's
+ * counters in the same transaction; a finished set becomes paused with `why`, so resuming it labels
+ * the changed images again. Returns how many records were dropped.
+ */
+export function dropLabelRecords(
+  db: StudioDb,
+  labelSetId: string,
+  indices: readonly number[],
+  why: string,
+): Promise<number> {
+  return guard('drop label records', async () => {
+    const tx = db.transaction(['labels', 'labelSets'], 'readwrite');
+    const labels = tx.objectStore('labels');
+    const sets = tx.objectStore('labelSets');
+    const pending: Promise<unknown>[] = [];
+    try {
+      const set = await sets.get(labelSetId);
+      if (!set) throw notFound('label set', labelSetId);
+      const old = await Promise.all(indices.map((i) => labels.get([labelSetId, i])));
+      let dropped = 0;
+      let bytes = 0;
+      indices.forEach((i, n) => {
+        const rec = old[n];
+        if (!rec) return;
+        dropped++;
+        bytes += rec.record.byteLength;
+        pending.push(labels.delete([labelSetId, i]));
+      });
+      if (dropped > 0) {
+        const finished = set.status === 'done';
+        pending.push(
+          sets.put({
+            ...set,
+            imagesDone: set.imagesDone - dropped,
+            bytes: set.bytes - bytes,
+            ...(finished ? { status: 'paused' as const, error: why } : {}),
+            updatedAt: Date.now(),
+          }),
+        );
+      }
+      await Promise.all([...pending, tx.done]);
+      return dropped;
+    } catch (e) {
+      await abortTx(tx, pending);
+      throw e;
+    }
+  });
+}
+
 /** Records with start <= imageIndex < end, as imageIndex -> bytes (one getAll). */
 export function getLabelRecords(
   db: StudioDb,

@@ -3,8 +3,48 @@
 import type { DBSchema, StoreNames } from 'idb';
 import type { LabelSetSettings } from '../core/labelSettings';
 import type { TeacherConfig, TrainConfig } from '../core/recipe';
+import type { IndexedUnit, IndexWalkState } from '../core/indexWalk';
 
-export type { LabelSetSettings, TeacherConfig, TrainConfig };
+export type { IndexedUnit, IndexWalkState, LabelSetSettings, TeacherConfig, TrainConfig };
+
+/** One indexing run of a dataset (a cancel and a resume make two): what it listed and skipped. */
+export interface IndexRunStats {
+  /** Files listed by this run (a folder cut by a cancel is listed again by the resume). */
+  filesListed: number;
+  /** Units (class folders, shards) this run walked. */
+  unitsWalked: number;
+  /** Units done by an earlier run, skipped unlisted. */
+  unitsSkipped: number;
+  cancelled: boolean;
+}
+
+/** What the last re-open check of a dataset found and applied (lists capped, counts exact). */
+export interface DatasetCheck {
+  at: number;
+  ms: number;
+  unitsChecked: number;
+  unitsUnchanged: number;
+  filesListed: number;
+  added: { count: number; paths: string[] };
+  removed: { count: number; paths: string[] };
+  changed: { count: number; paths: string[] };
+  /** Class folders the index lacks, and shards / flat val folders that differ: re-index for those. */
+  newFolders: string[];
+  needsReindex: string[];
+  /** Label records of removed or changed images dropped, over all the dataset's label sets. */
+  labelRecordsDropped: number;
+}
+
+/** A dataset whose index is being built, or was cancelled: where its walk stands. */
+export interface DatasetIndexing extends IndexWalkState {
+  splitSeed: number;
+  valFraction: number;
+  classesDone: number;
+  classesTotal: number;
+  /** Items per class index and split of the units done. */
+  classCounts: Record<string, { train: number; val: number }>;
+  runs: IndexRunStats[];
+}
 
 export const DB_NAME = 'fkd-studio';
 export const DB_VERSION = 2;
@@ -32,6 +72,11 @@ export interface Dataset {
   updatedAt: number;
   handleId?: string;
   extra?: Record<string, unknown>;
+  /** Present while the index is incomplete (building, or cancelled: resume continues it). */
+  indexing?: DatasetIndexing;
+  /** The index's class folders / shards with their digests and item ranges (the re-open check). */
+  units?: IndexedUnit[];
+  lastCheck?: DatasetCheck;
 }
 
 /** One image of a dataset index (no pixels). Kept out of `Dataset` because ImageNet has 1.28M. */
@@ -44,6 +89,10 @@ export interface DatasetItem {
   bytes: number;
   width?: number;
   height?: number;
+  /** File.lastModified (ms) at indexing, for the re-open check. */
+  modified?: number;
+  /** The file was gone at a re-open check: its label records were dropped; reading it reports it missing. */
+  gone?: boolean;
   /** Tar shard name and byte offset of the member, for WebDataset sources. */
   shard?: string;
   offset?: number;

@@ -1,5 +1,6 @@
 import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { BackendBanners } from './components/BackendBanners';
+import { ResumedNotice } from './components/ResumedNotice';
 import { StudioProvider } from './studio';
 import { ViewIntro } from './teaching/ViewIntro';
 import { TourButton, TourCard, TourOffer } from './teaching/Tour';
@@ -94,6 +95,7 @@ export function App() {
       </header>
       <main>
         <BackendBanners />
+        <ResumedNotice />
         <ShareNotices onChanged={() => setEpoch((e) => e + 1)} />
         <TourOffer />
         <ViewIntro key={shown} view={shown} />

@@ -7,8 +7,18 @@ import type { Studio } from './studioTypes';
 import { jobStore } from './jobStore';
 import { jobId, type GenerationSample, type IndexJobSpec, type JobProgress } from '../workers/api';
 import type { TrainConfig, TrainMethod } from '../core/recipe';
-import { getLabelSet, openStudioDb, patchLabelSet, patchRun, putHandle } from '../store';
+import {
+  getDataset,
+  getHandle,
+  getLabelSet,
+  openStudioDb,
+  patchLabelSet,
+  patchRun,
+  putHandle,
+} from '../store';
+import { ensurePermission } from '../data/permissions';
 import { announceJobChange, claimJob, lockReleased, releaseJob, type JobKind } from './jobLocks';
+import { reopenFolder } from './indexActions';
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -69,6 +79,9 @@ export async function openDirectory(
   handle: FileSystemDirectoryHandle,
   name?: string,
 ): Promise<string> {
+  // The same folder again: resume or check it rather than index a second copy.
+  const known = await reopenFolder(studio, handle);
+  if (known) return known;
   const db = await openStudioDb();
   const handleId = newId('handle');
   await putHandle(db, {
@@ -164,6 +177,24 @@ export async function startAfterGeneration(
   const set = await getLabelSet(await openStudioDb(), labelSetId);
   if (set?.status !== 'done') return;
   for (const id of runIds) await startTraining(studio.current(), id);
+}
+
+/**
+ * Asks again for read access to a folder dataset, inside the click that resumes its job: the worker can
+ * only query it, and a revoked (or, after a relaunch, not yet renewed) grant would pause the job again.
+ */
+export async function regrantFolder(datasetId: string): Promise<void> {
+  const db = await openStudioDb();
+  const handleId = (await getDataset(db, datasetId))?.handleId;
+  const rec = handleId ? await getHandle(db, handleId) : undefined;
+  // Refused or dismissed: the job then pauses with its own message saying so.
+  if (rec) await ensurePermission(rec.handle as never, 'read', true).catch(() => undefined);
+}
+
+/** Resume from a click: the folder's grant renewed first, then the job. */
+export async function resumeGeneration(studio: Studio, labelSetId: string, datasetId: string): Promise<void> {
+  await regrantFolder(datasetId);
+  return startGeneration(studio, labelSetId);
 }
 
 export function cancelGeneration(studio: Studio, labelSetId: string): void {

@@ -1,6 +1,6 @@
 /** Lists the UI needs in several views: datasets, teachers (embedded + imported), class names. */
 import { useEffect, useState } from 'react';
-import { listDatasets, listModels, type Dataset } from '../store';
+import { isIndexed, listDatasets, listModels, type Dataset } from '../store';
 import { loadManifest } from './embedded';
 import { classNameLookup, type NamedClass } from '../core/classNames';
 import { parseClassList } from '../core/classes';
@@ -112,8 +112,9 @@ export function teachersFor(
   return [...fit.filter((t) => namesMatch(t, dataset)), ...fit.filter((t) => !namesMatch(t, dataset))];
 }
 
+/** Datasets ready to use: one whose index is being built or was cancelled is only in the Data view. */
 export function useDatasets(): Dataset[] {
-  return useStoreQuery((db) => listDatasets(db)).data ?? [];
+  return useStoreQuery((db) => listDatasets(db)).data?.filter(isIndexed) ?? [];
 }
 
 export function classNamer(ds: Dataset | undefined, imagenet?: NamedClass[]): (i: number) => string {

@@ -24,9 +24,42 @@ export async function heldJobLocks(): Promise<Set<string>> {
   return new Set((q?.held ?? []).map((l) => l.name ?? '').filter((n) => n.startsWith(lockOf(''))));
 }
 
+/**
+ * Jobs whose tab was reloaded, closed or navigated away while running them (written at pagehide): the
+ * user stopped those, so start-up leaves them paused; a crash or kill writes nothing, and its orphans
+ * resume by themselves (interruptedJobs.ts).
+ */
+const STOPPED_KEY = 'fkd.jobsStoppedByUnload';
+
+export function stoppedByUnload(): Set<string> {
+  try {
+    return new Set(JSON.parse(localStorage.getItem(STOPPED_KEY) ?? '[]') as string[]);
+  } catch {
+    return new Set();
+  }
+}
+
+function saveStopped(names: Set<string>): void {
+  if (names.size) localStorage.setItem(STOPPED_KEY, JSON.stringify([...names]));
+  else localStorage.removeItem(STOPPED_KEY);
+}
+
+export function forgetStopped(name: string): void {
+  const all = stoppedByUnload();
+  if (all.delete(name)) saveStopped(all);
+}
+
+/** Records, as the page goes, the jobs it leaves unfinished (localStorage: synchronous, so it lands). */
+export function noteJobsAtUnload(): void {
+  addEventListener('pagehide', () => {
+    if (mine.size) saveStopped(new Set([...stoppedByUnload(), ...mine]));
+  });
+}
+
 /** Marks a job as this tab's and records the tab as its owner for other tabs to show. */
 export async function claimJob(kind: JobKind, id: string): Promise<void> {
   mine.add(jobLockName(kind, id));
+  forgetStopped(jobLockName(kind, id));
   const rec: JobRecord = {
     id: jobId[kind](id),
     kind,
@@ -73,6 +106,25 @@ export function shownStatus(
   // Nobody holds the lock of a stored 'running': nothing runs it any more.
   if (stored === 'running' && locksKnown) return 'interrupted';
   return stored;
+}
+
+/**
+ * What a stopped job's Resume offer may be: none while another tab holds its lock (a second writer
+ * would be refused) or while the locks are not known yet and the store says running; else Resume.
+ */
+export type ResumeOffer =
+  { offer: 'elsewhere'; owner: HeldJob } | { offer: 'checking' } | { offer: 'resume' };
+
+export function resumeOffer(
+  held: Record<string, HeldJob> | null,
+  kind: JobKind,
+  id: string,
+  stored: string,
+): ResumeOffer {
+  const owner = heldElsewhere(held, kind, id);
+  if (owner) return { offer: 'elsewhere', owner };
+  if (held === null && stored === 'running') return { offer: 'checking' };
+  return { offer: 'resume' };
 }
 
 export function ownerText(h: HeldJob): string {

@@ -38,6 +38,15 @@ export interface HeldJob {
   since?: number;
 }
 
+/** A job this tab resumed by itself at start-up after a crash, kill or reload interrupted it. */
+export interface ResumedJob {
+  kind: 'generate' | 'train';
+  id: string;
+  name: string;
+  /** Where it resumed: "image 512 of 2000", "from its checkpoint at step 30". */
+  at: string;
+}
+
 export interface JobsState {
   generation: Record<string, GenerationJobState>;
   training: Record<string, TrainJobState>;
@@ -50,6 +59,8 @@ export interface JobsState {
   storeVersion: number;
   /** Held job locks (jobLocks.ts) by lock name, in any tab; null until first looked at. */
   heldJobs: Record<string, HeldJob> | null;
+  /** Interrupted jobs resumed at start-up (interruptedJobs.ts), until the notice is dismissed. */
+  resumed: ResumedJob[];
 }
 
 let state: JobsState = {
@@ -61,14 +72,37 @@ let state: JobsState = {
   indexing: {},
   storeVersion: 0,
   heldJobs: null,
+  resumed: [],
 };
 const listeners = new Set<() => void>();
+
+/** A hidden tab gets no frames: its lists still follow other tabs' jobs, a few times a second. */
+const HIDDEN_FLUSH_MS = 100;
+let pending = false;
+
+function flush(): void {
+  if (!pending) return;
+  pending = false;
+  listeners.forEach((l) => l());
+}
+
+/**
+ * Listeners hear of updates once per frame, not once per update: a job's progress, metrics and sample
+ * messages arrive in bursts, and each notification makes every subscribed view select and schedule a
+ * render on the main thread. get() always returns the latest state at once.
+ */
+function notify(): void {
+  if (pending) return;
+  pending = true;
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(flush);
+  setTimeout(flush, typeof requestAnimationFrame === 'function' ? HIDDEN_FLUSH_MS : 0);
+}
 
 export const jobStore = {
   get: () => state,
   update(fn: (s: JobsState) => JobsState) {
     state = fn(state);
-    listeners.forEach((l) => l());
+    notify();
   },
   subscribe(l: () => void) {
     listeners.add(l);

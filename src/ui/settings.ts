@@ -26,3 +26,15 @@ export function saveForcedBackend(b: BackendName | undefined): void {
 }
 
 export const ALL_BACKENDS = BACKENDS;
+
+const AUTO_RESUME_KEY = 'fkd.autoResume';
+
+/** Jobs a crash or kill interrupted restart by themselves at start-up unless the user turned it off. */
+export function autoResumeJobs(): boolean {
+  return localStorage.getItem(AUTO_RESUME_KEY) !== 'off';
+}
+
+export function saveAutoResumeJobs(on: boolean): void {
+  if (on) localStorage.removeItem(AUTO_RESUME_KEY);
+  else localStorage.setItem(AUTO_RESUME_KEY, 'off');
+}

@@ -3,7 +3,7 @@ import { bootstrap } from './bootstrap';
 import { forcedBackend } from './settings';
 import type { Studio, StudioStatus } from './studioTypes';
 import { installTestHooks } from './testHooks';
-import { watchJobLocks } from './jobLocks';
+import { noteJobsAtUnload, watchJobLocks } from './jobLocks';
 import { guarded, startTeacherWorker, startTrainerWorker } from './workers';
 
 export type { Studio, StudioStatus, WorkerStatus } from './studioTypes';
@@ -30,6 +30,7 @@ class StudioRuntime {
     const t = this.initTeacher();
     void this.initTrainer();
     watchJobLocks();
+    noteJobsAtUnload();
     // Index the embedded datasets once and mark jobs a reload interrupted; errors surface as a banner.
     void t
       .then(() => bootstrap(this.snapshot()))

@@ -9,6 +9,7 @@ import { EmbeddedSource, loadEmbeddedManifest } from '../data/embedded';
 import { FsaSource, type DirHandleLike } from '../data/fsaSource';
 import { filesSourceFromInput } from '../data/filesSource';
 import { ensurePermission, PermissionLostError } from '../data/permissions';
+import { withSourceFault } from './sourceFault';
 import { splitPath, type DataSource } from '../data/source';
 import type { IndexSourceSpec } from './api';
 import {
@@ -83,7 +84,9 @@ export async function openSource(spec: SourceSpec): Promise<DataSource> {
   if (spec.kind === 'files') return filesSourceFromInput(spec.files);
   const rec = await getHandle(await openStudioDb(), spec.handleId);
   if (!rec) throw new Error('the folder handle is gone from storage: open the folder again');
-  const handle = rec.handle as unknown as DirHandleLike;
+  let handle = rec.handle as unknown as DirHandleLike;
+  // e2e's stand-in for a revoked permission or deleted files; a product build has no such door.
+  if (__FKD_TEST_HOOKS__) handle = withSourceFault(handle);
   const state = await ensurePermission(handle as never, 'read', false);
   if (state !== 'granted') throw new PermissionLostError(rec.name);
   return new FsaSource(handle, rec.name);
@@ -103,6 +106,8 @@ export class DatasetReader {
     const db = await openStudioDb();
     const dataset = await getDataset(db, datasetId);
     if (!dataset) throw new Error(`dataset ${datasetId} is not indexed yet`);
+    if (dataset.indexing)
+      throw new Error(`"${dataset.name}" is only partly indexed: resume its indexing in the Data view`);
     const source = await openSource(sourceSpecOf(dataset));
     // Paths and class ids only (~100 B each); fine up to a few hundred thousand images.
     const [train, val] = await Promise.all([

@@ -2,7 +2,7 @@
  * Export a label set as FKD's tree: train/<class folder>/<image stem>.tar per labelled training image,
  * each a torch.save file FKD's train_FKD.py loads unmodified, plus README.md, train_fkd.sh and
  * fkd_studio.json (core/torchfile/exportDocs). Into a folder (File System Access or OPFS), records read
- * from IndexedDB in index ranges and written one file at a time; files already in the folder are left
+ * from IndexedDB in index ranges and written a few files at a time; files already in the folder are left
  * alone, so a cancelled export resumes where it stopped (as FKD's generator skips existing files). Or
  * into one stored .zip built in memory-bounded chunks (fflate's streaming Zip).
  */
@@ -30,6 +30,8 @@ import { ProgressReporter } from './progress';
 
 /** Records read from IndexedDB per getLabelRecords call. */
 const READ_RANGE = 256;
+/** Files being written at once: each File System Access write is a round trip to the browser. */
+const WRITES_IN_FLIGHT = 8;
 
 /** Where the tree's files go: a folder, or a zip being built. */
 interface Sink {
@@ -37,6 +39,9 @@ interface Sink {
   write(path: string[], data: Uint8Array): Promise<void>;
   finish(): Promise<Blob | undefined>;
 }
+
+/** The directory handle's listing, where the browser offers it (Chrome does, OPFS too). */
+type Listable = FileSystemDirectoryHandle & { keys?: () => AsyncIterable<string> };
 
 function folderSink(root: FileSystemDirectoryHandle): Sink {
   const dirs = new Map<string, Promise<FileSystemDirectoryHandle>>();
@@ -52,8 +57,28 @@ function folderSink(root: FileSystemDirectoryHandle): Sink {
     }
     return d;
   };
+  // Each class folder is listed once, before this run writes into it: a file not listed is not there,
+  // so a fresh export asks the browser nothing per file.
+  const listings = new Map<string, Promise<Set<string> | undefined>>();
+  const listing = (segs: string[]) => {
+    const key = segs.join('/');
+    let l = listings.get(key);
+    if (!l) {
+      l = dir(segs).then(async (d) => {
+        const keys = (d as Listable).keys;
+        if (!keys) return undefined;
+        const names = new Set<string>();
+        for await (const n of keys.call(d)) names.add(n);
+        return names;
+      });
+      listings.set(key, l);
+    }
+    return l;
+  };
   return {
     async exists(path) {
+      const names = await listing(path.slice(0, -1));
+      if (names && !names.has(path[path.length - 1])) return false;
       try {
         const fh = await (await dir(path.slice(0, -1))).getFileHandle(path[path.length - 1]);
         return (await fh.getFile()).size > 0;
@@ -69,6 +94,31 @@ function folderSink(root: FileSystemDirectoryHandle): Sink {
       await w.close();
     },
     finish: () => Promise.resolve(undefined),
+  };
+}
+
+/** Up to `limit` writes at once; `add` waits while that many are running, `drain` for all of them; both throw the first failure. */
+function writeQueue(limit: number) {
+  const running = new Set<Promise<void>>();
+  let failed: unknown;
+  return {
+    async add(write: Promise<void>): Promise<void> {
+      const p = write.then(
+        () => void running.delete(p),
+        (e: unknown) => {
+          running.delete(p);
+          failed ??= e;
+        },
+      );
+      running.add(p);
+      if (running.size >= limit) await Promise.race(running);
+      // A failed write ends the job, but only after the others settled: nothing writes on after it.
+      if (failed !== undefined) await this.drain();
+    },
+    async drain(): Promise<void> {
+      await Promise.all(running);
+      if (failed !== undefined) throw failed;
+    },
   };
 }
 
@@ -105,6 +155,9 @@ export async function runFkdExport(
   signal: AbortSignal,
   onProgress?: ProgressFn,
 ): Promise<FkdExportResult> {
+  const precision = spec.precision ?? 'f32';
+  if (precision !== 'f32' && precision !== 'f16')
+    throw new Error(`FKD files hold float32 (f32) or float16 (f16) labels, not '${String(precision)}'`);
   const set = await getLabelSet(db, spec.labelSetId);
   if (!set) throw new Error(`label set ${spec.labelSetId} not found`);
   if (set.settings.labelMix && set.settings.labelMix !== 'none') {
@@ -116,7 +169,6 @@ export async function runFkdExport(
   }
   const dataset = await getDataset(db, set.datasetId);
   if (!dataset) throw new Error(`the dataset of "${set.name}" no longer exists: its image paths are unknown`);
-  const precision = spec.precision ?? 'f32';
   const done = await listDoneImageIndices(db, set.id);
   if (done.length === 0) throw new Error(`"${set.name}" has no label records to export`);
   const items = new Map(
@@ -143,8 +195,12 @@ export async function runFkdExport(
   let labelType = '';
   const seenPaths = new Set<string>();
   let next = 0;
+  const queue = writeQueue(WRITES_IN_FLIGHT);
   while (next < done.length) {
-    if (signal.aborted) return { written, skipped, labelType, cancelled: true, notes };
+    if (signal.aborted) {
+      await queue.drain();
+      return { written, skipped, labelType, cancelled: true, notes };
+    }
     const lo = done[next];
     const recs = await getLabelRecords(db, set.id, lo, lo + READ_RANGE);
     for (; next < done.length && done[next] < lo + READ_RANGE; next++) {
@@ -168,11 +224,12 @@ export async function runFkdExport(
         skipped++;
         continue;
       }
-      await sink.write(segs, writeFkdLabelFile(f, fkdStem(item.path)));
+      await queue.add(sink.write(segs, writeFkdLabelFile(f, fkdStem(item.path))));
       written++;
     }
     report.update({ phase: 'exporting FKD labels', done: next, total: done.length });
   }
+  await queue.drain();
   if (!fkdTrainerAccepts(labelType))
     notes.push(`${labelType} is not a name FKD's train_FKD.py knows; python/fkd_studio reads it`);
   const info = {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeLabelRecord, encodeLabelRecord } from '../core/labelRecord';
+import { roundToFloat16 } from '../core/float16';
 import { fkdToRecord } from '../core/torchfile/convert';
 import { readFkdLabelFile, writeFkdLabelFile, type FkdLabelFile } from '../core/torchfile/fkdFile';
 import type { DataSource, SourceEntry } from '../data/source';
@@ -258,6 +259,81 @@ describe('FKD tree export', () => {
       );
       expect(again).toMatchObject({ written: 1, skipped: 2 });
       expect(readFileSync(join(dir, 'train', 'f0', 'b.tar')).equals(b)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('FKD tree export at float16', () => {
+  it('writes float16 arrays (the values rounded to half) when asked, float32 by default, and refuses other precisions', async () => {
+    const tree = memSource('labels', { 'train/f0/a.tar': writeFkdLabelFile(good(), 'a') });
+    const { labelSetId } = await runFkdImport(
+      { datasetId: 'ds', root: null as never },
+      deps(tree),
+      new AbortController().signal,
+    );
+    const exported = async (precision?: 'f32' | 'f16') => {
+      const r = await runFkdExport({ labelSetId, precision }, db, new AbortController().signal);
+      const entries = unzipSync(new Uint8Array(await r.zip!.arrayBuffer()));
+      const file = readFkdLabelFile(entries['train/f0/a.tar'], 'a.tar', { numClasses: 10 });
+      return { r, file, readme: new TextDecoder().decode(entries['README.md']) };
+    };
+    const f32 = await exported();
+    expect(f32.file.precision).toBe('f32');
+    expect(f32.file).toEqual(good());
+    const f16 = await exported('f16');
+    expect(f16.file.precision).toBe('f16');
+    expect(Array.from(f16.file.probs)).toEqual(Array.from(good().probs, roundToFloat16));
+    expect(Array.from(f16.file.coords)).toEqual(Array.from(good().coords, roundToFloat16));
+    expect(f16.file.probs).not.toEqual(good().probs);
+    expect(f16.r.notes.join(' ')).toContain('float16');
+    expect(f16.readme).toContain('float16');
+    await expect(
+      runFkdExport({ labelSetId, precision: 'bf16' as never }, db, new AbortController().signal),
+    ).rejects.toThrow("float32 (f32) or float16 (f16) labels, not 'bf16'");
+  });
+});
+
+describe('FKD tree export into a folder, writes in flight', () => {
+  it('reports a failed write instead of finishing without the file', async () => {
+    const files: Record<string, Uint8Array> = {};
+    for (const p of ['f0/a', 'f0/b', 'f1/c']) files[`train/${p}.tar`] = writeFkdLabelFile(good(), 'x');
+    const { labelSetId } = await runFkdImport(
+      { datasetId: 'ds', root: null as never },
+      deps(memSource('labels', files)),
+      new AbortController().signal,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'fkd-export-test-'));
+    try {
+      const root = fsDirectoryHandle(dir);
+      // The disk fills up at b.tar: its close fails after the other files were started.
+      const full = (h: FileSystemDirectoryHandle): FileSystemDirectoryHandle =>
+        new Proxy(h, {
+          get: (t, k) =>
+            k === 'getDirectoryHandle'
+              ? (n: string, o: object) => t.getDirectoryHandle(n, o).then(full)
+              : k === 'getFileHandle'
+                ? async (n: string, o: object) => {
+                    const fh = await t.getFileHandle(n, o);
+                    if (n !== 'b.tar') return fh;
+                    const w = await fh.createWritable();
+                    return {
+                      ...fh,
+                      getFile: () => fh.getFile(),
+                      createWritable: () =>
+                        Promise.resolve({
+                          write: (d: Uint8Array<ArrayBuffer>) => w.write(d),
+                          close: () => Promise.reject(new Error('QuotaExceededError: disk full')),
+                        }),
+                    };
+                  }
+                : (Reflect.get(t, k) as unknown),
+        });
+      await expect(
+        runFkdExport({ labelSetId, target: full(root) }, db, new AbortController().signal),
+      ).rejects.toThrow('disk full');
+      expect(readFileSync(join(dir, 'train', 'f0', 'a.tar')).length).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

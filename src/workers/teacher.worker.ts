@@ -19,8 +19,10 @@ import { teacherOnlyThroughput, type TeacherThroughput } from './benchTeacher';
 import { decodeCropThroughput, type DecodeCropThroughput } from './benchData';
 import { setBaseUrl } from './datasets';
 import { requireTestBuild } from './testBuild';
+import { injectSourceFault, type SourceFault } from './sourceFault';
 import { runGeneration } from './generate';
-import { runIndex } from './indexJob';
+import { holdIndexAfter, resumeIndex, runIndex } from './indexJob';
+import { runCheck } from './checkJob';
 import { exportFkdTree, importFkdTree } from './fkdJobs';
 import type { FkdExportResult, FkdExportSpec, FkdImportResult, FkdImportSpec } from './fkdInteropApi';
 import { exportLabelSetBundle, importLabelSetBundle, type ImportLabelSetResult } from './labelBundleJob';
@@ -31,7 +33,7 @@ import { fidelitySample } from './fidelitySample';
 import type { FidelitySample } from '../core/fidelity';
 import { labelSetStats } from './labelStats';
 import { DatasetReader } from './datasets';
-import type { Dataset } from '../store';
+import type { Dataset, DatasetCheck } from '../store';
 
 let report: BackendReport | null = null;
 /**
@@ -61,6 +63,18 @@ const api = {
   },
   indexDataset(spec: IndexJobSpec, onProgress?: ProgressFn): Promise<Dataset> {
     return runJob(jobId.index(spec.datasetId), (signal) => runIndex(spec, signal, onProgress));
+  },
+  /** Test builds: the next index walk waits after `units` class folders until cancelled. */
+  holdIndexAfter(units: number | null): void {
+    holdIndexAfter(units);
+  },
+  /** The re-open check: lists the folder again (no file contents), applies and stores what changed. */
+  checkDataset(datasetId: string, onProgress?: ProgressFn): Promise<DatasetCheck> {
+    return runJob(jobId.index(datasetId), (signal) => runCheck(datasetId, signal, onProgress));
+  },
+  /** Continues a cancelled or interrupted index after its last completed class folder / shard. */
+  resumeIndex(datasetId: string, onProgress?: ProgressFn): Promise<Dataset> {
+    return runJob(jobId.index(datasetId), (signal) => resumeIndex(datasetId, signal, onProgress));
   },
   generate(
     labelSetId: string,
@@ -150,6 +164,11 @@ const api = {
     requireTestBuild('decodeCropThroughput');
     await ready;
     return decodeCropThroughput(blobs, cropsPerImage, outSize, seconds, fitted);
+  },
+  /** e2e: folder sources answer as revoked or with files gone (sourceFault.ts); null clears it. */
+  injectSourceFault(fault: SourceFault | null): void {
+    requireTestBuild('injectSourceFault');
+    injectSourceFault(fault);
   },
   cancel(jobId: string): boolean {
     return cancelJob(jobId);

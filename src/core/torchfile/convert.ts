@@ -13,7 +13,7 @@
  */
 import type { LabelRecord } from '../labelRecord';
 import { LABEL_RECORD_VERSION } from '../labelRecord';
-import { toPixelBox } from '../cropBox';
+import { roundHalfEven } from '../cropBox';
 import { roundToFloat16 } from '../float16';
 import type { Codec, CodecSpec } from '../softLabel';
 import type { FkdLabelFile, FkdLabelKind, FkdPrecision } from './fkdFile';
@@ -58,25 +58,35 @@ export function fkdToRecord(
   const n = f.numCrops;
   const boxes = new Int32Array(4 * n);
   let maxSnapPx = 0;
+  const W = imageWidth;
+  const H = imageHeight;
+  if (!Number.isInteger(W) || !Number.isInteger(H) || W < 1 || H < 1)
+    throw new RangeError(`image size must be positive integers, got ${W}x${H}`);
+  const c = f.coords;
   for (let i = 0; i < n; i++) {
-    const c = f.coords.subarray(4 * i, 4 * i + 4);
-    // Edges rounded as the student's PIL crop rounds them; a box never shrinks below 1 px.
-    const b = toPixelBox(
-      { top: c[0], left: c[1], height: c[2], width: c[3], flip: false },
-      imageWidth,
-      imageHeight,
+    // Edges rounded as the student's PIL crop rounds them (core/cropBox toPixelBox); a box never
+    // shrinks below 1 px.
+    const y0 = c[4 * i] * H;
+    const x0 = c[4 * i + 1] * W;
+    const rawH = c[4 * i + 2] * H;
+    const rawW = c[4 * i + 3] * W;
+    const t = roundHalfEven(y0);
+    const l = roundHalfEven(x0);
+    const height = Math.max(1, Math.min(roundHalfEven(y0 + rawH) - t, H));
+    const width = Math.max(1, Math.min(roundHalfEven(x0 + rawW) - l, W));
+    const top = Math.max(0, Math.min(t, H - height));
+    const left = Math.max(0, Math.min(l, W - width));
+    maxSnapPx = Math.max(
+      maxSnapPx,
+      Math.abs(top - y0),
+      Math.abs(left - x0),
+      Math.abs(height - rawH),
+      Math.abs(width - rawW),
     );
-    const height = Math.max(1, Math.min(b.height, imageHeight));
-    const width = Math.max(1, Math.min(b.width, imageWidth));
-    const px = [
-      Math.max(0, Math.min(b.top, imageHeight - height)),
-      Math.max(0, Math.min(b.left, imageWidth - width)),
-      height,
-      width,
-    ];
-    const raw = [c[0] * imageHeight, c[1] * imageWidth, c[2] * imageHeight, c[3] * imageWidth];
-    for (let j = 0; j < 4; j++) maxSnapPx = Math.max(maxSnapPx, Math.abs(px[j] - raw[j]));
-    boxes.set(px, 4 * i);
+    boxes[4 * i] = top;
+    boxes[4 * i + 1] = left;
+    boxes[4 * i + 2] = height;
+    boxes[4 * i + 3] = width;
   }
   const spec: CodecSpec = { codec: codecForKind(f.kind), k: f.k, precision: f.precision, numClasses };
   return {

@@ -5,10 +5,10 @@
  * [index, p_max], marginal smoothing / renorm top-k (N, 2, k) = [indices as floats; probabilities],
  * ori (N, C). MS and MR share a shape, so which one a file holds is the caller's `labelType`.
  */
-import { readTorchSaveContainer, writeTorchSaveContainer } from './container';
-import type { NdArray } from './ndarray';
+import { readTorchSaveContainer, writeTorchSaveWith } from './container';
+import { encodeArrayData, type NdArray } from './ndarray';
 import { unpickle, type PyValue } from './pickle';
-import { pickleArrayList } from './pickleWriter';
+import { fillPickle, pickleLength, pickleTemplate } from './pickleWriter';
 
 export type FkdLabelKind = 'hard' | 'smoothing' | 'marginal_smoothing' | 'marginal_renorm' | 'ori';
 export type FkdPrecision = 'f32' | 'f16';
@@ -85,6 +85,13 @@ function inferKind(label: NdArray, n: number, opts: ReadFkdOptions): FkdLabelKin
   throw new Error(`label shape ${shapeStr(s)} is none of FKD's: (N,), (N, 2), (N, 2, k), (N, C)`);
 }
 
+/** Whether ids[at .. at + k) holds a class twice (pairwise for FKD's small k, a Set beyond). */
+function repeats(ids: Uint16Array, at: number, k: number): boolean {
+  if (k > 16) return new Set(ids.subarray(at, at + k)).size !== k;
+  for (let a = at + 1; a < at + k; a++) for (let b = at; b < a; b++) if (ids[a] === ids[b]) return true;
+  return false;
+}
+
 /** Check and flatten FKD's three arrays; throws with the reason (without the file name). */
 export function parseFkdArrays(arrays: NdArray[], opts: ReadFkdOptions = {}): FkdLabelFile {
   const [coords, flip, label] = arrays;
@@ -98,8 +105,12 @@ export function parseFkdArrays(arrays: NdArray[], opts: ReadFkdOptions = {}): Fk
   if (flip.dtype !== 'bool' && flip.dtype !== 'uint8') throw new Error(`flip is ${flip.dtype}, not bool`);
   const cv = coords.values as Float32Array;
   for (let i = 0; i < n; i++) {
-    const [t, l, h, w] = cv.subarray(4 * i, 4 * i + 4);
-    const ok = [t, l, h, w].every((x) => Number.isFinite(x) && x >= 0 && x <= 1) && h > 0 && w > 0;
+    const t = cv[4 * i];
+    const l = cv[4 * i + 1];
+    const h = cv[4 * i + 2];
+    const w = cv[4 * i + 3];
+    // Written so that NaN fails every comparison: each must hold, not merely not fail.
+    const ok = t >= 0 && l >= 0 && h > 0 && w > 0 && t <= 1 && l <= 1 && h <= 1 && w <= 1;
     if (!ok || t + h > 1 + EPS || l + w > 1 + EPS)
       throw new Error(`crop ${i}: coords (${t}, ${l}, ${h}, ${w}) are not a box inside [0, 1]`);
   }
@@ -145,10 +156,8 @@ export function parseFkdArrays(arrays: NdArray[], opts: ReadFkdOptions = {}): Fk
         probs[i * k + j] = p;
         sum += p;
       }
-      if (kind !== 'ori' && k > 1) {
-        const seen = new Set(indices.subarray(i * k, (i + 1) * k));
-        if (seen.size !== k) throw new Error(`crop ${i}: the top-${k} class indices repeat a class`);
-      }
+      if (kind !== 'ori' && k > 1 && repeats(indices, i * k, k))
+        throw new Error(`crop ${i}: the top-${k} class indices repeat a class`);
       if (kind !== 'marginal_renorm' && sum > 1 + EPS)
         throw new Error(`crop ${i}: stored probabilities sum to ${sum} > 1`);
     }
@@ -203,9 +212,26 @@ export function fkdArrays(f: FkdLabelFile): NdArray[] {
   ];
 }
 
+/** Pickle templates by array dtypes and shapes: one label set has one, so this stays small. */
+const templates = new Map<string, Uint8Array[]>();
+
+function templateFor(arrays: readonly NdArray[]): Uint8Array[] {
+  const key = arrays.map((a) => `${a.dtype}:${a.shape.join(',')}`).join('|');
+  let t = templates.get(key);
+  if (!t) {
+    if (templates.size >= 16) templates.clear();
+    t = pickleTemplate(arrays);
+    templates.set(key, t);
+  }
+  return t;
+}
+
 /** One FKD label file (torch.save bytes) that torch.load reads back as FKD's generator wrote it. */
 export function writeFkdLabelFile(f: FkdLabelFile, stem: string): Uint8Array {
-  return writeTorchSaveContainer(stem, pickleArrayList(fkdArrays(f)));
+  const arrays = fkdArrays(f);
+  const parts = templateFor(arrays);
+  const raws = arrays.map((a) => encodeArrayData(a.dtype, a.values));
+  return writeTorchSaveWith(stem, pickleLength(parts, raws), (out, at) => fillPickle(parts, raws, out, at));
 }
 
 /** The `--soft_label_type` FKD's trainer accepts for this kind (its MR name is 'marginal_renorm'). */

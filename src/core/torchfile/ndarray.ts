@@ -100,19 +100,22 @@ export function decodeArrayData(dt: Dtype, shape: number[], fortran: boolean, ra
         return raw[j];
     }
   };
+  const permute = fortran && shape.length > 1;
+  // The common case: a buffer of its own (the pickle's latin-1 decoding made it) becomes the array
+  // as is; a slice of a larger buffer is copied, so the array does not keep that alive.
+  const own = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength;
+  if (dt.name === 'float32' && le && !permute && own && raw.buffer instanceof ArrayBuffer)
+    return { dtype: dt.name, shape, values: new Float32Array(raw.buffer) };
   const values =
     dt.name === 'float32' || dt.name === 'float16'
       ? new Float32Array(n)
       : dt.name === 'bool' || dt.name === 'uint8'
         ? new Uint8Array(n)
         : new Float64Array(n);
-  const permute = fortran && shape.length > 1;
-  if (dt.name === 'float32' && le && !permute) {
-    // The common case: one copy, no per-element DataView calls.
-    new Uint8Array(values.buffer).set(raw);
-    return { dtype: dt.name, shape, values };
-  }
-  for (let i = 0; i < n; i++) values[i] = read(permute ? fortranIndex(i, shape) : i);
+  if ((dt.name === 'float32' && le) || dt.size === 1) {
+    if (!permute) new Uint8Array(values.buffer).set(raw);
+    else for (let i = 0; i < n; i++) values[i] = read(fortranIndex(i, shape));
+  } else for (let i = 0; i < n; i++) values[i] = read(permute ? fortranIndex(i, shape) : i);
   if (dt.name === 'bool') {
     for (let i = 0; i < n; i++) if (values[i] > 1) throw new Error(`bool array holds byte ${values[i]}`);
   }
@@ -129,7 +132,11 @@ export function encodeArrayData(dtype: DtypeName, values: ArrayLike<number>): Ui
         : dtype === 'bool' || dtype === 'uint8'
           ? 1
           : 8;
-  if (dtype === 'float32') return new Uint8Array(Float32Array.from(values).buffer); // little-endian hosts only, as every JS engine in use
+  // Little-endian hosts only, as every JS engine in use; a Float32Array's own bytes need no copy.
+  if (dtype === 'float32') {
+    const f = values instanceof Float32Array ? values : Float32Array.from(values);
+    return new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
+  }
   const out = new Uint8Array(values.length * size);
   const dv = new DataView(out.buffer);
   for (let i = 0; i < values.length; i++) {

@@ -12,6 +12,7 @@
  *
  * Anything else (another global, opcode, dtype or argument shape) throws PickleRefused naming it.
  */
+import { latin1FromUtf8 } from './latin1';
 import { decodeArrayData, parseDtype, type Dtype, type NdArray } from './ndarray';
 
 export class PickleRefused extends Error {
@@ -96,18 +97,11 @@ function describe(v: PyValue | Mark): string {
   return v.kind;
 }
 
-/** UTF-8 bytes of a str whose code points are all < 256 -> those code points as bytes. */
-export function latin1FromUtf8(b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(b.length);
-  let n = 0;
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i];
-    if (c < 0x80) out[n++] = c;
-    else if ((c === 0xc2 || c === 0xc3) && i + 1 < b.length && (b[i + 1] & 0xc0) === 0x80) {
-      out[n++] = ((c & 0x1f) << 6) | (b[++i] & 0x3f);
-    } else throw new PickleRefused('latin-1 encoding of a str with a code point above 255');
-  }
-  return out.subarray(0, n);
+/** A str's UTF-8 -> its latin-1 bytes, refused unless every code point is below 256. */
+function latin1Of(utf8: Uint8Array): Uint8Array {
+  const bytes = latin1FromUtf8(utf8);
+  if (!bytes) throw new PickleRefused('latin-1 encoding of a str with a code point above 255');
+  return bytes;
 }
 
 /** A Python tuple of integers -> number[], or undefined. */
@@ -134,7 +128,7 @@ function callGlobal(fn: PyValue, args: PyValue): PyValue {
         pyStr(a[1]) !== 'latin1'
       )
         throw new PickleRefused(`_codecs.encode with arguments other than (str, 'latin1')`);
-      return { kind: 'bytes', data: latin1FromUtf8(s.utf8) };
+      return { kind: 'bytes', data: latin1Of(s.utf8) };
     }
     case 'numpy.dtype': {
       const name = pyStr(a[0]);
@@ -190,7 +184,7 @@ function build(obj: PyValue, state: PyValue): PyValue {
       typeof raw === 'object' && raw !== null && raw.kind === 'bytes'
         ? raw.data
         : typeof raw === 'object' && raw !== null && raw.kind === 'str'
-          ? latin1FromUtf8(raw.utf8)
+          ? latin1Of(raw.utf8)
           : undefined;
     if (!bytes)
       throw new PickleRefused(`ndarray data given as ${describe(raw ?? null)} (object arrays are refused)`);

@@ -2,9 +2,12 @@
  * Pickle a list of NumPy arrays the way torch.save (protocol 2) does, byte for byte: the same opcodes,
  * the same memo numbering (globals, the b'b' tag, dtypes, the 'latin1' and byte-order strings are
  * written once and fetched by BINGET after), the raw buffers as latin-1 strs through _codecs.encode.
- * Checked against files torch itself wrote (torchfile.test.ts).
+ * Checked against files torch itself wrote (torchfile.test.ts). Every file of one label set pickles the
+ * same opcodes around its three buffers, so the pickle is built once per shape (pickleTemplate) and
+ * only the buffers are written per file (fillPickle).
  */
-import { encodeArrayData, numpyDtypeName, type NdArray } from './ndarray';
+import { latin1ToUtf8 } from './latin1';
+import { encodeArrayData, numpyDtypeName, type DtypeName, type NdArray } from './ndarray';
 
 class Out {
   private buf = new Uint8Array(1024);
@@ -34,23 +37,20 @@ class Out {
 
 const enc = new TextEncoder();
 
-/** Latin-1 bytes as the UTF-8 of the str Python makes of them (bytes >= 0x80 take two bytes). */
-function latin1ToUtf8(raw: Uint8Array): Uint8Array {
-  const out = new Uint8Array(2 * raw.length);
-  let n = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const b = raw[i];
-    if (b < 0x80) out[n++] = b;
-    else {
-      out[n++] = 0xc0 | (b >> 6);
-      out[n++] = 0x80 | (b & 0x3f);
-    }
-  }
-  return out.subarray(0, n);
+/** What the pickle needs of an array besides its buffer. */
+export interface ArrayHead {
+  dtype: DtypeName;
+  shape: readonly number[];
 }
 
-export function pickleArrayList(arrays: readonly NdArray[]): Uint8Array {
+/**
+ * The pickle of a list of arrays with these heads, cut where each array's buffer goes: parts[i] ends
+ * with the BINUNICODE opcode of array i's buffer (its u32 length and bytes follow); the last part
+ * closes the list.
+ */
+export function pickleTemplate(heads: readonly ArrayHead[]): Uint8Array[] {
   const o = new Out();
+  const cuts: number[] = [];
   let next = 0;
   const named = new Map<string, number>();
   const put = () => {
@@ -93,7 +93,7 @@ export function pickleArrayList(arrays: readonly NdArray[]): Uint8Array {
   };
   const global = (mod: string, name: string) =>
     once(`g:${mod}.${name}`, () => o.bytes(enc.encode(`c${mod}\n${name}\n`)));
-  const tuple = (items: number[]) => {
+  const tuple = (items: readonly number[]) => {
     if (items.length === 0) return o.byte(0x29);
     if (items.length > 3) o.byte(0x28);
     items.forEach(int);
@@ -101,9 +101,10 @@ export function pickleArrayList(arrays: readonly NdArray[]): Uint8Array {
     put();
   };
   const latin1 = () => once('s:latin1', () => str(enc.encode('latin1')));
-  const bytesObj = (raw: Uint8Array) => {
+  const bytesObj = () => {
     global('_codecs', 'encode');
-    str(latin1ToUtf8(raw));
+    o.byte(0x58);
+    cuts.push(o.length);
     put();
     latin1();
     o.byte(0x86);
@@ -115,8 +116,8 @@ export function pickleArrayList(arrays: readonly NdArray[]): Uint8Array {
   o.byte(0x80, 2, 0x5d);
   put();
   o.byte(0x28);
-  for (const a of arrays) {
-    if (a.values.length === 0) throw new Error('cannot write an empty array');
+  for (const a of heads) {
+    if (a.shape.some((d) => d === 0)) throw new Error('cannot write an empty array');
     const dt = numpyDtypeName(a.dtype);
     global('numpy.core.multiarray', '_reconstruct');
     global('numpy', 'ndarray');
@@ -161,11 +162,59 @@ export function pickleArrayList(arrays: readonly NdArray[]): Uint8Array {
       o.byte(0x62);
     }
     o.byte(0x89);
-    bytesObj(encodeArrayData(a.dtype, a.values));
+    bytesObj();
     o.byte(0x74);
     put();
     o.byte(0x62);
   }
   o.byte(0x65, 0x2e);
-  return o.result();
+  const all = o.result();
+  return [0, ...cuts].map((from, i) => all.slice(from, i < cuts.length ? cuts[i] : all.length));
+}
+
+/** Length of the pickle fillPickle writes for these buffers (a byte >= 0x80 takes two). */
+export function pickleLength(parts: readonly Uint8Array[], raws: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  for (const r of raws) {
+    let high = 0;
+    for (let i = 0; i < r.length; i++) high += r[i] >>> 7;
+    n += 4 + r.length + high;
+  }
+  return n;
+}
+
+/** The template's pickle with `raws` (array i's little-endian buffer) written at `out[at]`; returns the end. */
+export function fillPickle(
+  parts: readonly Uint8Array[],
+  raws: readonly Uint8Array[],
+  out: Uint8Array,
+  at = 0,
+): number {
+  if (raws.length !== parts.length - 1)
+    throw new Error(`the pickle has ${parts.length - 1} arrays, ${raws.length} buffers given`);
+  let n = at;
+  for (let i = 0; i < raws.length; i++) {
+    out.set(parts[i], n);
+    n += parts[i].length;
+    const start = n + 4;
+    const end = latin1ToUtf8(raws[i], out, start);
+    const len = end - start;
+    out[n] = len & 0xff;
+    out[n + 1] = (len >>> 8) & 0xff;
+    out[n + 2] = (len >>> 16) & 0xff;
+    out[n + 3] = len >>> 24;
+    n = end;
+  }
+  out.set(parts[raws.length], n);
+  return n + parts[raws.length].length;
+}
+
+export function pickleArrayList(arrays: readonly NdArray[]): Uint8Array {
+  if (arrays.some((a) => a.values.length === 0)) throw new Error('cannot write an empty array');
+  const parts = pickleTemplate(arrays);
+  const raws = arrays.map((a) => encodeArrayData(a.dtype, a.values));
+  const out = new Uint8Array(pickleLength(parts, raws));
+  fillPickle(parts, raws, out);
+  return out;
 }

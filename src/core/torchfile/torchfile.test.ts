@@ -1,8 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { unzipSync } from 'fflate';
+import { unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { readTorchSaveContainer } from './container';
+import { readTorchSaveContainer, writeTorchSaveContainer } from './container';
 import { FkdFileError, readFkdLabelFile, writeFkdLabelFile, type FkdLabelKind } from './fkdFile';
 import { unpickle } from './pickle';
 
@@ -73,6 +73,46 @@ describe('FKD label files written by torch', () => {
       const dataAt = off + 30 + dv.getUint16(26, true) + dv.getUint16(28, true);
       expect(dataAt % 64).toBe(0);
       off = dataAt + dv.getUint32(18, true);
+    }
+  });
+});
+
+describe('the torch.save ZIP writer', () => {
+  /** The same archive built by fflate's zipSync: stored entries, 64-byte aligned by a padding field. */
+  function fflateZip(prefix: string, pickle: Uint8Array): Uint8Array {
+    const enc = new TextEncoder();
+    const input: Parameters<typeof zipSync>[0] = {};
+    let offset = 0;
+    for (const [name, data] of [
+      [`${prefix}/data.pkl`, pickle],
+      [`${prefix}/byteorder`, enc.encode('little')],
+      [`${prefix}/version`, enc.encode('3\n')],
+    ] as const) {
+      const headerEnd = offset + 30 + enc.encode(name).length + 4;
+      const pad = (64 - (headerEnd % 64)) % 64;
+      input[name] = [
+        data,
+        { level: 0, mtime: new Date(1980, 0, 1), extra: { 0x4246: new Uint8Array(pad).fill(0x5a) } },
+      ];
+      offset = headerEnd + pad + data.length;
+    }
+    return zipSync(input);
+  }
+
+  it('writes the bytes fflate writes for the same entries, at every pickle length and prefix', () => {
+    for (const prefix of ['x', 'n01440764_10026', 'a longer stem with ünïcode']) {
+      for (const n of [0, 1, 5, 63, 64, 65, 1000]) {
+        const pickle = Uint8Array.from({ length: n }, (_, i) => (i * 37) & 0xff);
+        expect(writeTorchSaveContainer(prefix, pickle)).toEqual(fflateZip(prefix, pickle));
+      }
+    }
+  });
+
+  it('writes every good fixture as the fflate-built archive of the same pickle', () => {
+    for (const [name, e] of Object.entries(fx.good)) {
+      const f = readFkdLabelFile(bytesOf('good', name), name, { numClasses: C, labelKind: e.kind });
+      const ours = writeFkdLabelFile(f, 'stem');
+      expect(ours).toEqual(fflateZip('stem', readTorchSaveContainer(ours)));
     }
   });
 });

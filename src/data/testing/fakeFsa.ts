@@ -5,7 +5,10 @@
  */
 import type { DirHandleLike, FileHandleLike } from '../fsaSource';
 
-export type FakeContent = Uint8Array | string | { size: number };
+export type FakeContent = Uint8Array | string | { size: number; modified?: number };
+
+/** lastModified of every fake file unless its content says otherwise (a File's default is "now"). */
+export const FAKE_MTIME = 1_700_000_000_000;
 
 export interface FsaStats {
   openListings: number;
@@ -38,6 +41,18 @@ export class FakeFs {
       node = next;
     }
     node.set(segs[segs.length - 1], content);
+  }
+
+  /** Removes a file or a whole folder. */
+  remove(path: string): void {
+    const segs = path.split('/').filter(Boolean);
+    let node = this.root;
+    for (const s of segs.slice(0, -1)) {
+      const next = node.get(s);
+      if (!(next instanceof Map)) return;
+      node = next;
+    }
+    node.delete(segs[segs.length - 1]);
   }
 
   /** Adds an empty directory. */
@@ -98,8 +113,9 @@ export class FakeFs {
         const fail = this.failGetFile.get(name);
         if (fail) throw domError(fail);
         if (content instanceof Uint8Array || typeof content === 'string')
-          return new File([content as BlobPart], name);
-        return { size: content.size } as unknown as File; // a size-only stand-in for huge files
+          return new File([content as BlobPart], name, { lastModified: FAKE_MTIME });
+        // A size-only stand-in for huge files (or a file "touched" to a new lastModified).
+        return { size: content.size, lastModified: content.modified ?? FAKE_MTIME } as unknown as File;
       },
     };
   }

@@ -1,6 +1,9 @@
 import { useEffect, useState } from 'react';
 import { deleteDataset, getHandle, listDatasets, listLabelSets, openStudioDb } from '../../store';
 import { ensurePermission } from '../../data/permissions';
+import { fileListTooLarge, FILE_LIST_LIMIT } from '../../data/filesSource';
+import { cancelIndexing, checkForChanges, resumeIndexing } from '../indexActions';
+import { CheckReport, IncompleteIndex } from './IndexStatus';
 import { openDirectory, openFiles } from '../actions';
 import { formatBytes } from '../format';
 import { jobStore, useJobs } from '../jobStore';
@@ -44,6 +47,12 @@ export function FolderDatasets() {
 
   const run = (p: Promise<unknown>) =>
     p.catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  /** The file-list fallback, refused with a clear message past what the browser can hold. */
+  const openList = (files: File[], name: string) => {
+    const tooLarge = fileListTooLarge(files.length);
+    if (tooLarge) setError(tooLarge);
+    else void run(openFiles(studio, files, name));
+  };
 
   async function pick() {
     if (!window.showDirectoryPicker) return;
@@ -78,7 +87,7 @@ export function FolderDatasets() {
             );
         } else {
           const files = [...e.dataTransfer.files];
-          if (files.length) void run(openFiles(studio, files, 'dropped files'));
+          if (files.length) openList(files, 'dropped files');
         }
       }}
     >
@@ -100,7 +109,8 @@ export function FolderDatasets() {
           </span>
         )}
         <label className="field">
-          Or choose a folder (works everywhere; must be re-chosen after a reload)
+          Or choose a folder (works everywhere; must be re-chosen after a reload; up to{' '}
+          {FILE_LIST_LIMIT.toLocaleString()} files, since the browser holds them all in memory)
           <input
             aria-label="Choose folder"
             data-testid="folder-input"
@@ -110,7 +120,7 @@ export function FolderDatasets() {
             onChange={(e) => {
               const files = Array.from(e.target.files ?? []);
               const name = files[0]?.webkitRelativePath.split('/')[0] || 'chosen folder';
-              if (files.length) void run(openFiles(studio, files, name));
+              if (files.length) openList(files, name);
             }}
           />
         </label>
@@ -118,7 +128,12 @@ export function FolderDatasets() {
       {Object.entries(indexing)
         .filter(([, p]) => p)
         .map(([id, p]) => (
-          <JobProgressBar key={id} progress={p} testId="index-progress" />
+          <div key={id} className="row" style={{ alignItems: 'center' }}>
+            <JobProgressBar progress={p} testId="index-progress" />
+            <button data-testid="index-cancel" onClick={() => cancelIndexing(studio, id)}>
+              Cancel
+            </button>
+          </div>
         ))}
       <ErrorBanner error={error} />
       {mine.map((d) => {
@@ -147,6 +162,11 @@ export function FolderDatasets() {
                 Grant access again
               </button>
             )}{' '}
+            {d.units && d.units.length > 0 && !d.indexing && d.source !== 'embedded' && (
+              <button disabled={!!indexing[d.id]} onClick={() => void run(checkForChanges(studio, d.id))}>
+                Check for changes
+              </button>
+            )}{' '}
             <button
               onClick={async () => {
                 if (!confirm(`Forget "${d.name}" (its index and soft labels; your files are untouched)?`))
@@ -157,6 +177,12 @@ export function FolderDatasets() {
             >
               Forget
             </button>
+            <IncompleteIndex
+              d={d}
+              running={!!indexing[d.id]}
+              onResume={() => void run(resumeIndexing(studio, d.id))}
+            />
+            <CheckReport d={d} />
             <details>
               <summary>classes</summary>
               <table className="grid">

@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import { useEffect, useState } from 'react';
 import { ensurePermission } from '../../data/permissions';
 import { getHandle, openStudioDb, patchLabelSet, putHandle, type LabelSet } from '../../store';
-import type { FkdExportResult, FkdImportResult, JobProgress } from '../../workers/api';
+import type { FkdExportResult, FkdImportResult, FkdPrecision, JobProgress } from '../../workers/api';
 import { useDatasets } from '../catalog';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { JobProgressBar } from '../components/JobProgressBar';
@@ -216,17 +216,22 @@ export function FkdProvenance({ set }: { set: LabelSet }) {
   );
 }
 
+/** Why float32 is the default: what happens to float16 labels in FKD's own trainer. */
+const FP16_PITFALL =
+  "float16 halves the files, but FKD's train_FKD.py scatters labels into a float32 tensor and current PyTorch refuses float16 there; python/fkd_studio reads both";
+
 /** Export a done set as FKD's tree: into a folder the user picks, else one .zip download. */
 export function FkdExportButtons({ set }: { set: LabelSet }) {
   const studio = useStudio();
   const [state, setState] = useState<{ progress?: JobProgress | null; done?: string; error?: string }>({});
+  const [precision, setPrecision] = useState<FkdPrecision>('f32');
   const run = async (target?: FileSystemDirectoryHandle): Promise<FkdExportResult> => {
     setState({ progress: { phase: 'exporting FKD labels', done: 0, total: set.imagesDone } });
     try {
       const r = await guarded(
         studio.teacher,
         studio.teacher.api.exportFkdLabels(
-          { labelSetId: set.id, target },
+          { labelSetId: set.id, target, precision },
           Comlink.proxy((progress: JobProgress) => setState((s) => ({ ...s, progress }))),
         ),
       );
@@ -243,7 +248,7 @@ export function FkdExportButtons({ set }: { set: LabelSet }) {
         return r;
       }
       setState({
-        done: `Exported ${r.written} FKD label files ${where}${r.skipped ? ` (${r.skipped} were already there)` : ''}, --soft_label_type ${r.labelType}`,
+        done: `Exported ${r.written} FKD label files ${where}${r.skipped ? ` (${r.skipped} were already there)` : ''}, --soft_label_type ${r.labelType}, ${precision === 'f16' ? 'float16' : 'float32'}`,
       });
       return r;
     } catch (e) {
@@ -262,6 +267,23 @@ export function FkdExportButtons({ set }: { set: LabelSet }) {
   const pick = picker();
   return (
     <span data-testid="fkd-export">
+      <label title={FP16_PITFALL}>
+        FKD precision{' '}
+        <select
+          aria-label="FKD export precision"
+          value={precision}
+          disabled={!!state.progress}
+          onChange={(e) => setPrecision(e.target.value as FkdPrecision)}
+        >
+          <option value="f32">float32</option>
+          <option value="f16">float16 (--use_fp16)</option>
+        </select>
+      </label>{' '}
+      {precision === 'f16' && (
+        <span className="muted" data-testid="fkd-fp16-note">
+          {FP16_PITFALL}
+        </span>
+      )}{' '}
       {pick && (
         <button
           disabled={!!state.progress}

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { LabelStats } from '../../workers/api';
 import { LabelStatsView } from './LabelExplorer';
 import { deleteLabelSet, listLabelSets, openStudioDb, type LabelSet } from '../../store';
-import { cancelGeneration, startGeneration } from '../actions';
+import { cancelGeneration, resumeGeneration } from '../actions';
 import { useClassNamer, useDatasets } from '../catalog';
 import { CropCard, ImageWithBoxes, mixViews } from '../components/CropViews';
 import { JobProgressBar } from '../components/JobProgressBar';
@@ -231,7 +231,7 @@ export function LabelLibrary() {
                               ? void resumeFkdImport(studio, s).catch((e: unknown) =>
                                   setExportError(`Resume of "${s.name}" failed: ${errorText(e)}`),
                                 )
-                              : void startGeneration(studio, s.id)
+                              : void resumeGeneration(studio, s.id, s.datasetId)
                           }
                         >
                           Resume

@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { openStudioDb, putLabelSet, type Dataset, type LabelSet } from '../../store';
-import { startGeneration } from '../actions';
+import { resumeGeneration, startGeneration } from '../actions';
 import { namesMatch, teachersFor, type TeacherOption } from '../catalog';
 import { JobProgressBar } from '../components/JobProgressBar';
 import { useJobs } from '../jobStore';
+import { ownerText, resumeOffer } from '../jobLocks';
 import { DEFAULT_LABEL_SETTINGS, defaultLabelScale, newLabelSet } from '../labels/newLabelSet';
 import { useStudio } from '../studio';
 import { ErrorBanner } from '../components/ErrorBanner';
@@ -37,6 +38,8 @@ export function FkdLabelsHint({
   const progress = useJobs((j) => (liveId ? (j.generation[liveId]?.progress ?? null) : null));
   // A set a reload or a pause stopped: resuming keeps what the teacher already labelled.
   const stopped = live ? undefined : unfinished[0];
+  // Another tab generating it is not "stopped": a second writer would be refused by its lock.
+  const held = useJobs((j) => j.heldJobs);
   // Only a teacher made for these classes: one with merely as many outputs would label noise.
   const teacher = teachersFor(teachers, dataset).find((t) => namesMatch(t, dataset));
 
@@ -73,6 +76,20 @@ export function FkdLabelsHint({
       </div>
     );
   }
+  const offer = stopped && resumeOffer(held, 'generate', stopped.id, stopped.status);
+  if (stopped && offer?.offer !== 'resume') {
+    return (
+      <div data-testid="fkd-needs-labels">
+        <p className="muted" data-testid="fkd-labels-elsewhere">
+          FKD waits for soft labels: <strong>{stopped.name}</strong> ({stopped.imagesDone} /{' '}
+          {stopped.imagesTotal} images){' '}
+          {offer?.offer === 'elsewhere'
+            ? `is being generated ${ownerText(offer.owner).replace(/^running /, '')}.`
+            : 'is stored as running: checking whether another tab runs it.'}
+        </p>
+      </div>
+    );
+  }
   if (stopped) {
     return (
       <div data-testid="fkd-needs-labels">
@@ -82,7 +99,9 @@ export function FkdLabelsHint({
           set; the images already labelled are kept.
         </p>
         <p>
-          <button onClick={() => void startGeneration(studio, stopped.id)}>Resume soft labels</button>
+          <button onClick={() => void resumeGeneration(studio, stopped.id, stopped.datasetId)}>
+            Resume soft labels
+          </button>
         </p>
       </div>
     );

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { deleteRun, listRuns, openStudioDb, type Run } from '../../store';
-import { startTraining } from '../actions';
+import { regrantFolder, startTraining } from '../actions';
 import { LineChart, seriesColor } from '../components/LineChart';
 import { formatDuration, pct } from '../format';
 import { compareRow, differingSettings, valAccuracy } from '../runs/compare';
@@ -151,7 +151,9 @@ export function RunsView() {
                       <button
                         disabled={anyRunning}
                         title={anyRunning ? 'another run is training; resume when it ends' : undefined}
-                        onClick={() => void startTraining(studio, r.id)}
+                        onClick={() =>
+                          void regrantFolder(r.datasetId).then(() => startTraining(studio, r.id))
+                        }
                       >
                         Resume
                       </button>

@@ -2,7 +2,14 @@ import { useState } from 'react';
 import type { GradParityReport } from '../../workers/api';
 import type { BackendName } from '../../workers/api';
 import { useStudio, type WorkerStatus } from '../studio';
-import { ALL_BACKENDS, forcedBackend, forcedBackendSource, saveForcedBackend } from '../settings';
+import {
+  ALL_BACKENDS,
+  autoResumeJobs,
+  forcedBackend,
+  forcedBackendSource,
+  saveAutoResumeJobs,
+  saveForcedBackend,
+} from '../settings';
 import { StoragePanel } from '../components/StoragePanel';
 import { ErrorBanner } from '../components/ErrorBanner';
 
@@ -149,6 +156,32 @@ function FragmentPair({ k, v }: { k: string; v: string }) {
   );
 }
 
+/** Whether jobs a crash or kill interrupted resume by themselves when the studio opens again. */
+function JobsPanel() {
+  const [on, setOn] = useState(autoResumeJobs);
+  return (
+    <section className="panel">
+      <h2>Jobs</h2>
+      <label>
+        <input
+          type="checkbox"
+          checked={on}
+          onChange={(e) => {
+            setOn(e.target.checked);
+            saveAutoResumeJobs(e.target.checked);
+          }}
+        />{' '}
+        Resume interrupted jobs when the studio opens
+      </label>
+      <p className="muted">
+        A generation or training run that was running when the browser or tab closed, crashed or was killed
+        resumes by itself on the next start: soft labels at the first unlabelled image, a run from its last
+        checkpoint. Off: they wait, paused, for Resume.
+      </p>
+    </section>
+  );
+}
+
 export function SettingsView() {
   const { teacherStatus, trainerStatus } = useStudio();
   const [choice, setChoice] = useState<BackendName | ''>(
@@ -192,6 +225,7 @@ export function SettingsView() {
         <AdapterPanel who="teacher" status={teacherStatus} />
         <AdapterPanel who="trainer" status={trainerStatus} />
       </section>
+      <JobsPanel />
       <GradParityPanel />
       <StoragePanel />
     </>

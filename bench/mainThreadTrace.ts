@@ -1,0 +1,98 @@
+/**
+ * The page's main-thread tasks by CPU time, from a Chromium trace (DevTools Protocol tracing): each
+ * task's thread time (`tdur`) is the CPU it used, not the wall time it held the thread, so on a loaded
+ * machine it does not grow with the time the thread waited descheduled behind other processes. The
+ * timer probe and Long Task API (mainThread.ts) say what the user waited; this says what the page cost.
+ */
+import type { CDPSession, Page } from 'playwright-core';
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+export interface TaskCpuReport {
+  seconds: number;
+  tasks: number;
+  /** Main-thread CPU per wall second (ms/s): 1000 would be a core kept busy. */
+  cpuMsPerSec: number;
+  /** The longest task by its CPU time, and by wall time (the latter includes waits for a core). */
+  longestCpuMs: number;
+  longestWallMs: number;
+  /** Tasks whose CPU time alone was over 50 ms: long even on an idle machine. */
+  cpuOver50: number;
+  /** The same task count by wall time, for comparison. */
+  wallOver50: number;
+  /** Whether the trace carried thread times at all (else the CPU columns are 0). */
+  hasThreadTime: boolean;
+}
+
+/** Top-level task events of the renderer's main thread; the name changed across Chromium versions. */
+const TASK_NAMES = new Set(['RunTask', 'ThreadControllerImpl::RunTask']);
+
+export async function traceMainThreadTasks(page: Page): Promise<() => Promise<TaskCpuReport>> {
+  const cdp: CDPSession = await page.context().newCDPSession(page);
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (e) => {
+    for (const ev of e.value as unknown as TraceEvent[]) if (ev.ph === 'X' || ev.ph === 'M') events.push(ev);
+  });
+  await cdp.send('Tracing.start', {
+    transferMode: 'ReportEvents',
+    traceConfig: { includedCategories: ['toplevel', '__metadata'], recordMode: 'recordContinuously' },
+  });
+  const t0 = Date.now();
+  return async () => {
+    // The span traced, not counting the wait for the trace's delivery (long on a loaded machine).
+    const seconds = (Date.now() - t0) / 1000;
+    const done = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+    await cdp.send('Tracing.end');
+    await done;
+    await cdp.detach();
+    return summariseTasks(events, seconds);
+  };
+}
+
+export function summariseTasks(events: TraceEvent[], seconds: number): TaskCpuReport {
+  const mains = new Set(
+    events
+      .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
+  // Several renderers (a spare one, extensions): the page's is the busiest.
+  const byThread = new Map<string, TraceEvent[]>();
+  for (const e of events) {
+    const key = `${e.pid}:${e.tid}`;
+    if (e.ph !== 'X' || !TASK_NAMES.has(e.name) || !mains.has(key)) continue;
+    if (!byThread.has(key)) byThread.set(key, []);
+    byThread.get(key)!.push(e);
+  }
+  const total = (list: TraceEvent[]) => list.reduce((s, e) => s + (e.tdur ?? e.dur ?? 0), 0);
+  const tasks = [...byThread.values()].sort((a, b) => total(b) - total(a))[0] ?? [];
+  const ms = (us: number | undefined) => (us ?? 0) / 1000;
+  const cpu = tasks.map((e) => ms(e.tdur));
+  const wall = tasks.map((e) => ms(e.dur));
+  return {
+    seconds,
+    tasks: tasks.length,
+    cpuMsPerSec: cpu.reduce((a, b) => a + b, 0) / Math.max(seconds, 1e-9),
+    longestCpuMs: Math.max(0, ...cpu),
+    longestWallMs: Math.max(0, ...wall),
+    cpuOver50: cpu.filter((v) => v > 50).length,
+    wallOver50: wall.filter((v) => v > 50).length,
+    hasThreadTime: tasks.some((e) => e.tdur !== undefined),
+  };
+}
+
+export function describeTasks(r: TaskCpuReport): string {
+  if (!r.hasThreadTime) return `main-thread tasks (trace): ${r.tasks}, but the trace carried no thread times`;
+  return [
+    `main-thread tasks by CPU time (trace, contention-independent): ${r.tasks} tasks in ${r.seconds.toFixed(0)} s,`,
+    `  CPU ${r.cpuMsPerSec.toFixed(0)} ms/s; longest task ${r.longestCpuMs.toFixed(1)} ms CPU (${r.longestWallMs.toFixed(1)} ms wall);`,
+    `  over 50 ms: ${r.cpuOver50} by CPU, ${r.wallOver50} by wall time (goal: none)`,
+  ].join('\n');
+}
