@@ -24,6 +24,7 @@
  *                            [--teacher embedded:fashion-cnn-teacher | --teacher-dir DIR] [--temperature 1]
  *                            [--methods fkd,vanilla,onlineKd] [--mix none|mixup|cutmix|both] [--k 5]
  *                            [--label-mix mixup|cutmix|both]
+ *   npx tsx bench/quality.ts --method fastMeal ...: Fast MEAL V2 against its starting student (qualityFastMeal.ts)
  *
  * Label-time vs train-time mixing: `--methods fkd,fkdLabelMix --mix cutmix --label-mix cutmix` trains
  * FKD with CutMix at train time (targets mixed) and FKD on a second label set mixed at label time (the
@@ -102,6 +103,9 @@ const METHODS = (flag('methods') ?? ALL_METHODS.join(',')).split(',') as Method[
 if (METHODS.includes('fkdLabelMix') && !LABEL_MIX) throw new Error('--methods fkdLabelMix needs --label-mix');
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+// --method fastMeal: Fast MEAL V2 fine-tuning against its starting student, a bench of its own.
+if (flag('method') === 'fastMeal') await import('./qualityFastMeal');
 
 // The headline is measured on the Fashion-MNIST test set, which no recipe choice ever saw.
 const missingTestSet = testSetMissing();

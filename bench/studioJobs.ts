@@ -107,7 +107,7 @@ export async function trainRun(
         name: `bench · ${cfg.method} · ${String(cfg.arch)}`,
         method: cfg.method,
         datasetId: cfg.datasetId,
-        labelSetId: cfg.method === 'fkd' ? cfg.labelSetId : undefined,
+        labelSetId: cfg.method === 'fkd' || cfg.method === 'fastMeal' ? cfg.labelSetId : undefined,
         teacherId: cfg.method === 'onlineKd' ? cfg.teacherId : undefined,
         config: cfg,
         seed: cfg.seed,
@@ -133,6 +133,7 @@ export async function trainRun(
           },
           onSample: (s: unknown) => (w.__benchLast = s),
           onEval: (e: unknown) => (w.__benchLast = e),
+          onBefore: (b: unknown) => (w.__benchLast = b),
         }),
       );
       const seconds = (performance.now() - t0) / 1000;

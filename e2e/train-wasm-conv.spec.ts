@@ -6,9 +6,10 @@ import { openStudio } from './helpers';
  * Conv students train on WASM (engine/kernels/wasmConvGrad.ts supplies the conv filter gradient that
  * tfjs-backend-wasm lacks; wasmDepthwiseGrad.ts the depthwise ones). In Chromium's own wasm build:
  * every layer type matches the cpu backend's gradients, and the trainer no longer rules WASM out for a ResNet student and runs
- * its steps (where no GPU is fast, as here, it picks WASM as the fastest).
+ * its steps (where no GPU is fast, as here, it picks WASM as the fastest). The SReT student (shared
+ * recursive blocks, sliced attention, multiplier-2 depthwise pooling) steps on the embedded dataset too.
  */
-test('conv students train on WASM in Chromium: gradients match cpu, ResNet and MobileNet runs step', async ({
+test('conv students train on WASM in Chromium: gradients match cpu, ResNet, MobileNet and SReT runs step', async ({
   page,
 }) => {
   test.setTimeout(240_000);
@@ -21,7 +22,8 @@ test('conv students train on WASM in Chromium: gradients match cpu, ResNet and M
   for (const l of wasm.layers) {
     expect(l.ok, `${l.layer}: ${JSON.stringify(l)}`).toBe(true);
   }
-  expect(wasm.layers.find((l) => l.layer === 'student resnetMini (whole model)')?.ok).toBe(true);
+  for (const arch of ['resnetMini', 'sretLT'])
+    expect(wasm.layers.find((l) => l.layer === `student ${arch} (whole model)`)?.ok, arch).toBe(true);
 
   const cfg: TrainConfig = {
     ...DEFAULT_TRAIN_CONFIG,
@@ -40,7 +42,7 @@ test('conv students train on WASM in Chromium: gradients match cpu, ResNet and M
   };
   // A ResNet and a MobileNet (depthwise convs: engine/kernels/wasmDepthwiseGrad.ts) each run steps on a backend
   // that did not rule WASM out.
-  for (const arch of ['resnetMini', 'mobilenetMini'] as const) {
+  for (const arch of ['resnetMini', 'mobilenetMini', 'sretLT'] as const) {
     const speed = await page.evaluate(
       (c) => window.__fkd!.studio().trainer.api.speed(c, ['vanilla'], { warmupSteps: 1, timedSteps: 3 }),
       { ...cfg, arch },

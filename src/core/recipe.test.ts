@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRAIN_CONFIG, SGD_LR, defaultLr, lrAfterChange } from './recipe';
+import {
+  DEFAULT_TRAIN_CONFIG,
+  SGD_LR,
+  defaultLr,
+  lrAfterChange,
+  passesFor,
+  scheduleConfig,
+  usesStoredLabels,
+  withFastMealRecipe,
+} from './recipe';
 
 describe('per-student default learning rate', () => {
   it('gives the measured AdamW rates and SGD 0.1', () => {
@@ -22,5 +31,27 @@ describe('per-student default learning rate', () => {
     const mini = { arch: 'resnetMini', optimizer: 'adamw' } as const;
     expect(lrAfterChange(0.0123, mini, { arch: 'mlp', optimizer: 'adamw' })).toBe(0.0123);
     expect(lrAfterChange(0.05, { arch: 'mlp', optimizer: 'sgd' }, mini)).toBe(0.05);
+  });
+});
+
+describe('Fast MEAL V2 recipe', () => {
+  it("puts in MEAL V2's fine-tuning settings and keeps the student and budget", () => {
+    const cfg = withFastMealRecipe({ ...DEFAULT_TRAIN_CONFIG, datasetId: 'd', epochs: 20, arch: 'mlp' });
+    expect(cfg).toMatchObject({ numCrops: 8, optimizer: 'sgd', lr: 0.01, weightDecay: 0, nesterov: false });
+    expect(cfg).toMatchObject({ schedule: 'step', stepMilestones: [0.5, 0.9], epochs: 20, arch: 'mlp' });
+    expect(usesStoredLabels('fastMeal')).toBe(true);
+    expect(usesStoredLabels('onlineKd')).toBe(false);
+  });
+
+  it('steps the LR x0.1 at 100 and 180 of 200 epochs, and at the same fractions of a short run', () => {
+    const run = { ...withFastMealRecipe(DEFAULT_TRAIN_CONFIG), method: 'fastMeal' as const, datasetId: 'd' };
+    const s = scheduleConfig({ ...run, epochs: 200 }, 1000);
+    expect(s.stepMilestones).toEqual([100, 180]);
+    expect(s.numCrops).toBe(8);
+    const lrs = passesFor({ ...run, epochs: 200 }, 1000).map((p) => [p.epoch, p.lr]);
+    expect(lrs.find(([e]) => e === 96)![1]).toBeCloseTo(0.01);
+    expect(lrs.find(([e]) => e === 104)![1]).toBeCloseTo(0.001);
+    expect(lrs.find(([e]) => e === 184)![1]).toBeCloseTo(0.0001);
+    expect(scheduleConfig({ ...run, epochs: 20 }, 1000).stepMilestones).toEqual([10, 18]);
   });
 });

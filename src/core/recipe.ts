@@ -16,11 +16,17 @@ export const STUDENT_ARCHS = [
   'resnet50',
   'mobilenetV2',
   'vitTiny',
+  'sretLT',
 ] as const;
 export type StudentArch = (typeof STUDENT_ARCHS)[number];
 
-export const TRAIN_METHODS = ['fkd', 'vanilla', 'onlineKd'] as const;
+export const TRAIN_METHODS = ['fkd', 'vanilla', 'onlineKd', 'fastMeal'] as const;
 export type TrainMethod = (typeof TRAIN_METHODS)[number];
+
+/** FKD and Fast MEAL V2 train on a stored label set through the same step; the others do not. */
+export function usesStoredLabels(method: TrainMethod): boolean {
+  return method === 'fkd' || method === 'fastMeal';
+}
 
 export const NORMALISATIONS = ['imagenet', 'unit', 'symmetric'] as const;
 /** imagenet: mean/std; unit: [0,1]; symmetric: [-1,1]. */
@@ -33,7 +39,7 @@ export const SCHEDULES = ['cosine', 'step', 'constant'] as const;
 export interface TrainConfig {
   method: TrainMethod;
   datasetId: string;
-  /** FKD: the stored soft labels. */
+  /** FKD and Fast MEAL V2: the stored soft labels. */
   labelSetId?: string;
   /** Online KD: the teacher run on every step's crops. */
   teacherId?: string;
@@ -56,6 +62,17 @@ export interface TrainConfig {
   mix?: (typeof MIX_MODES)[number];
   schedule: (typeof SCHEDULES)[number];
   cosinePer: 'pass' | 'step';
+  /**
+   * The step schedule's milestones as fractions of the run's epochs (x0.1 at each); absent: FKD's
+   * 0.4 and 0.8 (120 and 240 of 300). Fractions, so the recipe survives a change of epochs.
+   */
+  stepMilestones?: number[];
+  /**
+   * A student from the model library whose weights start the run (Fast MEAL V2 fine-tunes a pretrained
+   * student), matched into `arch` by layer name and shape; a classifier head of another class count is
+   * replaced by the seeded fresh one.
+   */
+  pretrainedId?: string;
   /** Linear LR warmup from the start (SGD from 0, AdamW from 1e-5), in epochs. */
   warmupEpochs: number;
   /**
@@ -132,8 +149,9 @@ export function lrAfterChange(
 }
 
 export function scheduleConfig(cfg: TrainConfig, numImages: number): ScheduleConfig {
-  const numCrops = cfg.method === 'fkd' ? cfg.numCrops : 1;
+  const numCrops = usesStoredLabels(cfg.method) ? cfg.numCrops : 1;
   return {
+    stepMilestones: cfg.stepMilestones?.map((f) => Math.round(f * cfg.epochs)),
     epochs: cfg.epochs,
     numCrops,
     lr: cfg.lr,
@@ -146,6 +164,28 @@ export function scheduleConfig(cfg: TrainConfig, numImages: number): ScheduleCon
     numImages,
     cropsPerStep: cfg.cropsPerStep,
   };
+}
+
+/**
+ * Fast MEAL V2's fine-tuning recipe (MEAL V2's FKD_train.py defaults): 8 stored crops per image per
+ * pass, SGD lr 0.01 with momentum 0.9 and no weight decay, the LR x0.1 at 100 and 180 of 200 epochs
+ * (or cosine), on an ensemble's marginal-smoothing top-5 labels, from a pretrained student.
+ */
+export const FAST_MEAL_RECIPE = {
+  numCrops: 8,
+  optimizer: 'sgd',
+  lr: 0.01,
+  weightDecay: 0,
+  nesterov: false,
+  schedule: 'step',
+  cosinePer: 'pass',
+  stepMilestones: [0.5, 0.9],
+  warmupEpochs: 0,
+} as const satisfies Partial<TrainConfig>;
+
+/** The form's config with Fast MEAL V2's recipe put in (the student, data and budget stay). */
+export function withFastMealRecipe<T extends Omit<TrainConfig, 'method' | 'datasetId'>>(cfg: T): T {
+  return { ...cfg, ...FAST_MEAL_RECIPE, stepMilestones: [...FAST_MEAL_RECIPE.stepMilestones] };
 }
 
 export function passesFor(cfg: TrainConfig, numImages: number): Pass[] {

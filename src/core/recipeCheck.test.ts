@@ -6,8 +6,20 @@ import {
   isPrecision,
   type LabelSetSettings,
 } from './labelSettings';
-import { DEFAULT_TRAIN_CONFIG, passesFor, scheduleConfig, type TrainConfig } from './recipe';
-import { assertRecipe, assertTrainConfig, labelSettingsProblems, trainConfigProblems } from './recipeCheck';
+import {
+  DEFAULT_TRAIN_CONFIG,
+  passesFor,
+  scheduleConfig,
+  withFastMealRecipe,
+  type TrainConfig,
+} from './recipe';
+import {
+  assertRecipe,
+  assertTrainConfig,
+  fastMealDepartures,
+  labelSettingsProblems,
+  trainConfigProblems,
+} from './recipeCheck';
 
 const cfg = (over: Partial<TrainConfig> = {}): TrainConfig => ({
   ...DEFAULT_TRAIN_CONFIG,
@@ -54,6 +66,14 @@ describe('trainConfigProblems', () => {
     expect(problems.join('\n')).toMatch(/crop scale .* the first not above the second/);
     expect(problems.join('\n')).toMatch(/student temperature/);
     expect(problems.join('\n')).toMatch(/^width/m);
+  });
+
+  it('SReT-LT: an odd width is refused before its builder would be', () => {
+    expect(trainConfigProblems(cfg({ arch: 'sretLT', width: 9 }))).toEqual([
+      'SReT-LT width must be even: its 2 first-stage heads split it (got 9)',
+    ]);
+    expect(trainConfigProblems(cfg({ arch: 'sretLT', width: 16 }))).toEqual([]);
+    expect(trainConfigProblems(cfg({ arch: 'sretLT' }))).toEqual([]);
   });
 
   it('refuses values outside the unions (a hand-edited draft or record)', () => {
@@ -136,5 +156,34 @@ describe('labelSettingsProblems', () => {
     expect(isCodec('topk')).toBe(false);
     expect(isPrecision('q8')).toBe(true);
     expect(isPrecision(8)).toBe(false);
+  });
+});
+
+describe('Fast MEAL V2 config', () => {
+  it('needs a label set and a pretrained student, and checks the milestones', () => {
+    const fm = cfg({ ...withFastMealRecipe(DEFAULT_TRAIN_CONFIG), method: 'fastMeal' });
+    expect(trainConfigProblems(fm)).toEqual([
+      "Fast MEAL V2 needs a soft-label set (an ensemble's, as MEAL V2)",
+      'Fast MEAL V2 fine-tunes a pretrained student: pick one',
+    ]);
+    expect(trainConfigProblems({ ...fm, labelSetId: 'l', pretrainedId: 'student:1' })).toEqual([]);
+    expect(
+      trainConfigProblems({ ...fm, labelSetId: 'l', pretrainedId: 's', stepMilestones: [0.9, 0.5] }),
+    ).toEqual(['step milestones must be rising fractions of the epochs in (0, 1) (got 0.9,0.5)']);
+  });
+
+  it("lists where a config departs from MEAL V2's recipe, nothing for the recipe itself", () => {
+    expect(fastMealDepartures(withFastMealRecipe(DEFAULT_TRAIN_CONFIG))).toEqual([]);
+    expect(fastMealDepartures({ ...withFastMealRecipe(DEFAULT_TRAIN_CONFIG), schedule: 'cosine' })).toEqual(
+      [],
+    );
+    expect(fastMealDepartures(DEFAULT_TRAIN_CONFIG)).toEqual([
+      'numCrops 1 (MEAL V2: 8)',
+      'optimiser adamw (MEAL V2: SGD, momentum 0.9)',
+      'learning rate 0.008 (MEAL V2: 0.01)',
+    ]);
+    expect(
+      fastMealDepartures({ ...withFastMealRecipe(DEFAULT_TRAIN_CONFIG), weightDecay: undefined }),
+    ).toEqual(['weight decay 0.0001 (MEAL V2: none)']);
   });
 });

@@ -6,6 +6,7 @@
 import type { LabelSetSettings } from './labelSettings';
 import { LABEL_MIX_MODES } from './labelMix';
 import {
+  FAST_MEAL_RECIPE,
   MIX_MODES,
   NORMALISATIONS,
   OPTIMIZERS,
@@ -56,6 +57,10 @@ export function trainConfigProblems(cfg: TrainConfig): string[] {
   p.need(typeof cfg.datasetId === 'string' && cfg.datasetId !== '', 'pick a dataset');
   if (cfg.method === 'fkd') p.need(!!cfg.labelSetId, 'FKD needs a soft-label set');
   if (cfg.method === 'onlineKd') p.need(!!cfg.teacherId, 'online KD needs a teacher');
+  if (cfg.method === 'fastMeal') {
+    p.need(!!cfg.labelSetId, "Fast MEAL V2 needs a soft-label set (an ensemble's, as MEAL V2)");
+    p.need(!!cfg.pretrainedId, 'Fast MEAL V2 fine-tunes a pretrained student: pick one');
+  }
   return [...p.list, ...recipeProblems(cfg)];
 }
 
@@ -64,6 +69,11 @@ export function recipeProblems(cfg: Omit<TrainConfig, 'method' | 'datasetId'>): 
   const p = new Problems();
   p.choice('student', cfg.arch, STUDENT_ARCHS);
   p.optionalInt('width', cfg.width, 1);
+  if (cfg.arch === 'sretLT' && isInt(cfg.width, 1))
+    p.need(
+      cfg.width % 2 === 0,
+      `SReT-LT width must be even: its 2 first-stage heads split it (got ${cfg.width})`,
+    );
   p.int('input size', cfg.inputSize, 1);
   p.choice('channels', cfg.channels, [1, 3]);
   p.choice('normalisation', cfg.normalisation, NORMALISATIONS);
@@ -76,6 +86,13 @@ export function recipeProblems(cfg: Omit<TrainConfig, 'method' | 'datasetId'>): 
     p.need(cfg.weightDecay >= 0 && Number.isFinite(cfg.weightDecay), 'weight decay must be >= 0');
   if (cfg.mix !== undefined) p.choice('mixing', cfg.mix, MIX_MODES);
   p.choice('schedule', cfg.schedule, SCHEDULES);
+  if (cfg.stepMilestones !== undefined) {
+    const m = cfg.stepMilestones;
+    p.need(
+      Array.isArray(m) && m.every((f, i) => isPositive(f) && f < 1 && (i === 0 || f > m[i - 1])),
+      `step milestones must be rising fractions of the epochs in (0, 1) (got ${show(m)})`,
+    );
+  }
   p.choice('cosine per', cfg.cosinePer, ['pass', 'step']);
   // Both warmups are bounded by the run length, so only checked once that is valid.
   if (isInt(cfg.epochs, 1)) {
@@ -101,6 +118,24 @@ export function recipeProblems(cfg: Omit<TrainConfig, 'method' | 'datasetId'>): 
   p.optionalInt('max train images', cfg.maxImages, 0);
   p.optionalInt('max val images', cfg.maxValImages, 0);
   return p.list;
+}
+
+/**
+ * Where a Fast MEAL V2 run departs from MEAL V2's recipe (FAST_MEAL_RECIPE), in words: shown beside the
+ * form, not refused, since a small set or another student can need other settings.
+ */
+export function fastMealDepartures(cfg: Omit<TrainConfig, 'method' | 'datasetId'>): string[] {
+  const r = FAST_MEAL_RECIPE;
+  const out: string[] = [];
+  if (cfg.numCrops !== r.numCrops) out.push(`numCrops ${cfg.numCrops} (MEAL V2: ${r.numCrops})`);
+  if (cfg.optimizer !== r.optimizer) out.push(`optimiser ${cfg.optimizer} (MEAL V2: SGD, momentum 0.9)`);
+  if (cfg.lr !== r.lr) out.push(`learning rate ${cfg.lr} (MEAL V2: ${r.lr})`);
+  if (cfg.optimizer === 'sgd' && (cfg.weightDecay ?? 1e-4) !== 0)
+    out.push(`weight decay ${cfg.weightDecay ?? 1e-4} (MEAL V2: none)`);
+  if (cfg.optimizer === 'sgd' && cfg.nesterov) out.push('Nesterov momentum (MEAL V2: plain)');
+  if (cfg.schedule === 'constant') out.push('a constant LR (MEAL V2: step or cosine)');
+  if (cfg.warmupEpochs > 0) out.push(`${cfg.warmupEpochs} warmup epochs (MEAL V2: none)`);
+  return out;
 }
 
 /** Throws one Error listing every problem, for a worker handed a config it cannot run. */

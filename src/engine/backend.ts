@@ -4,7 +4,7 @@
  * Workers). Preference: webgpu > webgl > wasm > cpu, with two exceptions (docs/tfjs-notes.md, Missing
  * kernels and gradients): wasm cannot train every depthwise conv (tfjs-backend-wasm 4.22 has no conv or
  * depthwise backprop kernels; wasmConvGrad.ts and wasmDepthwiseGrad.ts supply them, the depthwise ones
- * for channel multiplier 1 and dilation 1 only, which is what the studio's MobileNets use),
+ * for dilation 1 only, which is what the studio's MobileNets and SReT use),
  * and a software WebGPU adapter (SwiftShader) can be slower than WebGL, so then we time a tiny probe of
  * every candidate and keep the fastest. Every rejected backend is reported with a human reason.
  */
@@ -41,8 +41,8 @@ export interface SelectBackendOptions {
   /** Whether the model to train has conv layers (rules wasm out for training). Default true. */
   modelHasConvs?: boolean;
   /**
-   * Whether it has depthwise convs wasm cannot train (a channel multiplier or dilation above 1; the
-   * studio's MobileNets have neither). Default: modelHasConvs (an unknown conv model might).
+   * Whether it has depthwise convs wasm cannot train (a dilation above 1; the studio's students have
+   * none). Default: modelHasConvs (an unknown conv model might).
    */
   modelHasDepthwise?: boolean;
 }
@@ -112,7 +112,7 @@ function staticRefusal(
   adapterProblem?: string,
 ): string | null {
   if (name === 'wasm' && opts.job === 'train' && (opts.modelHasDepthwise ?? opts.modelHasConvs ?? true)) {
-    return 'WASM cannot train depthwise conv layers with a channel multiplier or dilation above 1 (engine/kernels/wasmDepthwiseGrad.ts supplies the gradients for 1 only)';
+    return 'WASM cannot train dilated depthwise conv layers (engine/kernels/wasmDepthwiseGrad.ts supplies the gradients for dilation 1 only)';
   }
   if (name === 'webgpu' && adapterProblem) return `WebGPU unavailable: ${adapterProblem}`;
   return null;

@@ -25,6 +25,8 @@ import { mulberry32 } from '../core/mulberry32';
 import { softCrossEntropy } from './loss';
 import { patchBatchNormTraining } from './kernels/batchNormTrain';
 import { patchReLUMax } from './kernels/reluMaxGrad';
+import { SRET_GRAD_PARITY_CASES } from './gradParitySret';
+import type { Case } from './gradParityCase';
 
 export const GRAD_PARITY_TOLERANCE = { abs: 1e-5, rel: 1e-4 };
 
@@ -66,17 +68,7 @@ function uniform(seed: number, n: number, scale = 1, offset = 0): Float32Array {
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
-export interface Case {
-  layer: string;
-  /** Input shapes (batch included); the inputs are variables so their gradients are checked too. */
-  inputs: number[][];
-  inputScale?: number;
-  /** The model under test; its weights are overwritten with PRNG values. Absent: identity (loss case). */
-  model?: (inputs: tf.SymbolicTensor[]) => tf.SymbolicTensor;
-  /** Loss on the output: default sum(y * R) with a fixed random R (a generic upstream gradient). */
-  loss?: 'softCE';
-  weightScale?: number;
-}
+export type { Case };
 
 type Sym = tf.SymbolicTensor;
 const L = tf.layers;
@@ -210,6 +202,7 @@ export const GRAD_PARITY_CASES: Case[] = [
       }),
     [2, 8, 8, 1],
   ),
+  ...SRET_GRAD_PARITY_CASES,
 ];
 
 export interface Named {

@@ -38,6 +38,7 @@ const SMALL: Record<StudentArch, Partial<StudentOptions>> = {
   resnet50: { width: 4, smallInput: false },
   mobilenetV2: { widthMultiplier: 0.25 },
   vitTiny: { width: 8, depth: 2, heads: 2, patchSize: 4 },
+  sretLT: { width: 4, depth: 3 },
 };
 
 describe('buildStudent', () => {

@@ -1,8 +1,9 @@
 /**
  * Student registry and the two smallest students, sized for 28x28 Fashion-MNIST crops trained in a browser
- * without a GPU; the ResNet, MobileNetV2 and ViT families live in resnet.ts, mobilenet.ts and vit.ts. All are
- * tf.LayersModel so BatchNormalization trains via model.apply(x, {training: true}) (docs/tfjs-notes.md), and
- * all end in a linear Dense layer named 'fc': the losses take logits (docs/tfjs-notes.md). Seeds, BatchNorm
+ * without a GPU; the ResNet, MobileNetV2, ViT and SReT families live in resnet.ts, mobilenet.ts, vit.ts and
+ * sret.ts. All are tf.LayersModel so BatchNormalization trains via model.apply(x, {training: true})
+ * (docs/tfjs-notes.md), and all end in a linear Dense layer named 'fc': the losses take logits
+ * (docs/tfjs-notes.md). Seeds, BatchNorm
  * momentum/epsilon: see common.ts. Layer names are explicit so checkpoint names ("stem_conv/kernel") are
  * stable across sessions.
  */
@@ -11,6 +12,7 @@ import { bn, conv, gap, logits, relu, SeededInit, type BuildArgs, type Ctx, type
 import { modelFlops } from './flops';
 import { mobilenetMini, mobilenetV2 } from './mobilenet';
 import { resnet18, resnet50, resnetMini } from './resnet';
+import { ownSharedLayers, SRET_LT, sretLT } from './sret';
 import { vitTiny } from './vit';
 import { STUDENT_ARCHS, type StudentArch } from '../core/recipe';
 
@@ -23,14 +25,17 @@ export interface StudentOptions {
   seed: number;
   /**
    * Base width: hidden units (mlp), first-stage channels (CNNs; resnet18/50 default 64 as torchvision),
-   * embedding dim (vitTiny, default 192). Defaults per arch below.
+   * embedding dim (vitTiny, default 192), first-stage dim (sretLT, default 64). Defaults per arch below.
    */
   width?: number;
   /** resnet18/50 and mobilenetV2: CIFAR-style stem for small images. Default: inputSize <= 64. */
   smallInput?: boolean;
   /** mobilenetV2 channel multiplier (default 1). */
   widthMultiplier?: number;
-  /** vitTiny: patch size (default 16, or 4 when inputSize <= 64), depth (12) and heads (3). */
+  /**
+   * vitTiny: patch size (default 16, or 4 when inputSize <= 64), depth (12) and heads (3); sretLT: depth =
+   * shared blocks in all (10), heads = first-stage heads (2).
+   */
   patchSize?: number;
   depth?: number;
   heads?: number;
@@ -45,6 +50,7 @@ export const DEFAULT_WIDTH: Readonly<Record<StudentArch, number>> = {
   resnet50: 64,
   mobilenetV2: 32, // unused: mobilenetV2 scales with widthMultiplier
   vitTiny: 192,
+  sretLT: SRET_LT.width,
 };
 
 function mlp(ctx: Ctx, input: Sym, a: BuildArgs): Sym {
@@ -83,6 +89,7 @@ const BUILDERS: Record<StudentArch, Builder> = {
   resnet50,
   mobilenetV2,
   vitTiny,
+  sretLT,
 };
 
 export function buildStudent(arch: StudentArch, opts: StudentOptions): tf.LayersModel {
@@ -97,12 +104,12 @@ export function buildStudent(arch: StudentArch, opts: StudentOptions): tf.Layers
     smallInput: opts.smallInput ?? small,
     widthMultiplier: opts.widthMultiplier ?? 1,
     patchSize: opts.patchSize ?? (small ? 4 : 16),
-    depth: opts.depth ?? 12,
-    heads: opts.heads ?? 3,
+    depth: opts.depth ?? (arch === 'sretLT' ? SRET_LT.depth : 12),
+    heads: opts.heads ?? (arch === 'sretLT' ? SRET_LT.heads : 3),
   };
   const input = tf.input({ name: 'input', shape: [opts.inputSize, opts.inputSize, opts.channels] });
   const output = builder({ init: new SeededInit(opts.seed) }, input, args);
-  return tf.model({ name: arch, inputs: input, outputs: output });
+  return ownSharedLayers(tf.model({ name: arch, inputs: input, outputs: output }));
 }
 
 export interface LayerSummary {

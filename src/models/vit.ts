@@ -73,7 +73,8 @@ interface AttentionArgs extends SeededArgs {
 
 /**
  * timm's Attention: qkv = x Wqkv + b (q | k | v, heads contiguous inside each), softmax(q k^T / sqrt(dh)) v
- * per head, heads concatenated, then the output projection. x [N, T, D] -> [N, T, D].
+ * per head, heads concatenated, then the output projection. x [N, T, D] -> [N, T, D]; a rank-4 input
+ * [N, G, T, D] attends within each of its G token groups (SReT's sliced group self-attention, sret.ts).
  */
 export class MultiHeadSelfAttention extends tf.layers.Layer {
   static className = 'MultiHeadSelfAttention';
@@ -91,7 +92,8 @@ export class MultiHeadSelfAttention extends tf.layers.Layer {
   }
 
   build(inputShape: Shape | Shape[]): void {
-    const d = oneShape(inputShape)[2] as number;
+    const s = oneShape(inputShape);
+    const d = s[s.length - 1] as number;
     if (d % this.numHeads !== 0)
       throw new Error(`attention: dim ${d} not divisible by ${this.numHeads} heads`);
     const init = (i: number) => tf.initializers.truncatedNormal({ stddev: 0.02, seed: this.seeds[i] });
@@ -109,7 +111,10 @@ export class MultiHeadSelfAttention extends tf.layers.Layer {
   call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = oneTensor(inputs);
-      const [n, t, d] = x.shape;
+      // Leading group axes fold into the batch: attention never crosses a group.
+      const t = x.shape[x.rank - 2];
+      const d = x.shape[x.rank - 1];
+      const n = x.size / (t * d);
       const h = this.numHeads;
       const dh = d / h;
       const flat = tf.reshape(x, [n * t, d]);
@@ -124,7 +129,7 @@ export class MultiHeadSelfAttention extends tf.layers.Layer {
       const out = tf.transpose(tf.matMul(attn, v), [0, 2, 1, 3]); // [N, T, H, dh]
       const merged = tf.reshape(out, [n * t, d]) as tf.Tensor2D;
       const proj = tf.add(tf.matMul(merged, this.projKernel.read() as tf.Tensor2D), this.projBias.read());
-      return tf.reshape(proj, [n, t, d]);
+      return tf.reshape(proj, x.shape);
     });
   }
 

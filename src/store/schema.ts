@@ -2,7 +2,7 @@
 // Bump DB_VERSION for any change to stores, key paths or indexes, and add a step to upgrade.ts.
 import type { DBSchema, StoreNames } from 'idb';
 import type { LabelSetSettings } from '../core/labelSettings';
-import type { TeacherConfig, TrainConfig } from '../core/recipe';
+import type { StudentArch, TeacherConfig, TrainConfig, TrainMethod } from '../core/recipe';
 import type { IndexedUnit, IndexWalkState } from '../core/indexWalk';
 
 export type { IndexedUnit, IndexWalkState, LabelSetSettings, TeacherConfig, TrainConfig };
@@ -188,10 +188,16 @@ export interface RunEval extends EvalResult {
 export interface Run {
   id: string;
   name: string;
-  method: 'fkd' | 'vanilla' | 'onlineKd';
+  method: TrainMethod;
   datasetId: string;
   labelSetId?: string;
   teacherId?: string;
+  /**
+   * A run from a pretrained student (Fast MEAL V2): that student evaluated on the run's val images
+   * before step 0, the "before" its fine-tuning is compared with, and how its weights were matched.
+   */
+  before?: { top1: number; top5: number; loss: number; images: number; time: number };
+  pretrainedMatch?: string[];
   /** The recipe the run trains with (its method, dataset, label set and teacher are repeated above). */
   config: TrainConfig;
   seed: number;
@@ -233,6 +239,8 @@ export interface ModelRecord {
   createdAt: number;
   handleId?: string;
   artifacts?: { modelTopology: unknown; weightSpecs: unknown; weightData: ArrayBuffer };
+  /** Students: the architecture they were trained as, where known (a run's; a folder's is picked). */
+  student?: { arch: StudentArch; width?: number; fromRun?: string };
 }
 
 export interface HandleRecord {

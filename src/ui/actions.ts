@@ -223,6 +223,8 @@ export async function startTraining(studio: Studio, runId: string, retried = fal
             jobStore.patchTraining(runId, (t) => ({ evals: [...t.evals, e] }));
             jobStore.bumpStore();
           },
+          // The pretrained student's accuracy before step 0 is on the run record: re-read it.
+          onBefore: () => jobStore.bumpStore(),
         }),
       ),
     );

@@ -6,7 +6,7 @@
 import { useSyncExternalStore } from 'react';
 import { parseShareHash, shareHash, splitHash, type ParsedShare, type ShareState } from '../core/shareState';
 import { DEFAULT_LABEL_SETTINGS } from '../core/labelSettings';
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../core/recipe';
+import { DEFAULT_TRAIN_CONFIG, TRAIN_METHODS, type TrainConfig } from '../core/recipe';
 import { readDraft, writeDraft } from './useDraft';
 
 type TrainDraft = Partial<Omit<TrainConfig, 'method'>>;
@@ -63,6 +63,7 @@ export function applyShareState(s: ShareState): void {
       fkd: t.methods.includes('fkd'),
       vanilla: t.methods.includes('vanilla'),
       onlineKd: t.methods.includes('onlineKd'),
+      fastMeal: t.methods.includes('fastMeal'),
     });
   if (s.labelSet) writeDraft(EXPLORE_KEYS.labelSet, s.labelSet);
   if (s.image !== undefined) writeDraft(EXPLORE_KEYS.image, s.image);
@@ -110,7 +111,7 @@ export function currentShareState(view: string, presenter: boolean): ShareState 
       warmupEpochs: cfg.warmupEpochs,
       singleCropWarmup: cfg.adamwSingleCropWarmupEpochs,
       seed: cfg.seed,
-      methods: (['fkd', 'vanilla', 'onlineKd'] as const).filter((m) => methods[m]),
+      methods: TRAIN_METHODS.filter((m) => methods[m]),
     },
     image: n(EXPLORE_KEYS.image),
     crop: n(EXPLORE_KEYS.crop),

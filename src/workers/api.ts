@@ -9,8 +9,8 @@ import type { CropBox } from '../core/cropBox';
 import type { CropMix } from '../core/labelMix';
 import type { BackendName } from '../engine/backend';
 import type { MemoryInfo } from '../engine/tensors';
-import type { TeacherConfig, TrainMethod } from '../core/recipe';
-import type { EvalResult } from '../store';
+import type { StudentArch, TeacherConfig, TrainMethod } from '../core/recipe';
+import type { EvalResult, Run } from '../store';
 
 // Shapes the engine, models and store own (they produce them); re-exported so the UI needs this file.
 export type { AdapterReport as AdapterInfo, BackendName, BackendReport } from '../engine/backend';
@@ -78,6 +78,32 @@ export interface TeacherImport {
   files: File[];
   config: Omit<TeacherConfig, 'id' | 'name'>;
 }
+
+/** A pretrained student picked as files (model.json + shards), the architecture it is to load into. */
+export interface StudentImport {
+  name: string;
+  files: File[];
+  arch?: StudentArch;
+  width?: number;
+}
+
+/**
+ * How a library student's weights fit the student the Train form describes, before any work: the
+ * match in words (core/weightMatch describeMatch), why it cannot start a run (or null), and the class
+ * counts when the head is replaced.
+ */
+export interface PretrainedCheck {
+  lines: string[];
+  blocker: string | null;
+  loaded: number;
+  missing: number;
+  extra: number;
+  shapeDiffers: number;
+  headReplaced?: { sourceClasses: number; targetClasses: number };
+}
+
+/** A pretrained student evaluated on the run's val images before its first step (Fast MEAL V2's "before"). */
+export type BeforeEval = NonNullable<Run['before']>;
 
 // ---- Soft-label generation (teacher worker) ----
 
@@ -216,6 +242,8 @@ export interface TrainCallbacks {
   onMetrics?: (m: TrainMetrics) => void;
   onSample?: (s: LiveSample) => void;
   onEval?: (e: PassEval) => void;
+  /** A run from a pretrained student: its evaluation before step 0. */
+  onBefore?: (b: BeforeEval) => void;
 }
 
 export interface TrainResult {

@@ -8,6 +8,7 @@ import { itemId } from '../data/itemId';
 import { sampleCropBoxes, type CropBox } from '../core/cropBox';
 import { decodeLabelRecord, recordCropBox, recordEncodedLabel, type LabelRecord } from '../core/labelRecord';
 import { Rng } from '../core/rng';
+import { usesStoredLabels } from '../core/recipe';
 import { recoverSoftLabel } from '../core/softLabel';
 import type { DecodeFit } from '../data/decodeFit';
 import { readImage } from './readImage';
@@ -54,16 +55,15 @@ export async function loadStep(
 ): Promise<StepInput> {
   const t0 = performance.now();
   // FKD: the step's label records in one read transaction, while the images decode.
-  const records =
-    cfg.method === 'fkd'
-      ? openStudioDb().then((db) =>
-          getLabelRecordsAt(
-            db,
-            cfg.labelSetId!,
-            items.map((it) => it.index),
-          ),
-        )
-      : null;
+  const records = usesStoredLabels(cfg.method)
+    ? openStudioDb().then((db) =>
+        getLabelRecordsAt(
+          db,
+          cfg.labelSetId!,
+          items.map((it) => it.index),
+        ),
+      )
+    : null;
   records?.catch(() => undefined); // awaited per image below
   const decodeSkips: StepInput['skipped'] = [];
   const warned: { path: string; warnings: string[] }[] = [];
@@ -82,7 +82,7 @@ export async function loadStep(
       let boxes: CropBox[];
       let softTargets: Float32Array | undefined;
       let mix: LoadedMix | undefined;
-      if (cfg.method === 'fkd') {
+      if (usesStoredLabels(cfg.method)) {
         if (!recordBytes)
           return { skip: { path: itemId(item), reason: 'no soft label record for this image' } };
         const record = decodeLabelRecord(recordBytes);

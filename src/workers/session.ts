@@ -5,6 +5,7 @@
 import { itemId } from '../data/itemId';
 import { learningRateAt, locateStep, type Pass, type ScheduleConfig } from '../core/schedule';
 import { Rng } from '../core/rng';
+import { usesStoredLabels } from '../core/recipe';
 import { sampleMix } from '../core/mixing';
 import { mixBatch, mixedBatchFromImages } from '../engine/mix';
 import type { CropRows } from '../engine/crops';
@@ -97,7 +98,7 @@ export class TrainSession {
     if (reader.items.train.length === 0)
       throw new Error(`dataset "${reader.dataset.name}" has no training images`);
     let numClasses = reader.dataset.numClasses;
-    if (cfg.method === 'fkd') {
+    if (usesStoredLabels(cfg.method)) {
       if (!cfg.labelSetId)
         throw new Error('FKD needs a soft-label set: generate one first (Soft labels view)');
       const set = await getLabelSet(await openStudioDb(), cfg.labelSetId);
@@ -180,7 +181,7 @@ export class TrainSession {
       x = batch.x;
       const rows = batch.rows;
       const labels = batchLabels(images, rows);
-      if (this.cfg.method === 'fkd') {
+      if (usesStoredLabels(this.cfg.method)) {
         targets = targetsTensor(batchTargets(images, rows, this.numClasses), rows.size, this.numClasses);
       } else if (this.cfg.method === 'vanilla') {
         targets = oneHotTargets(labels, this.numClasses);

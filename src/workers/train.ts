@@ -13,6 +13,7 @@ import { evaluateItems, type EvalResult } from './evaluate';
 import { ProgressReporter, Throttle } from './progress';
 import { seededSubset, TrainSession } from './session';
 import { trainSteps } from './trainLoop';
+import { startFromPretrained } from './pretrained';
 import { TrainMeter } from './trainMetrics';
 export { restoreLatest };
 
@@ -49,6 +50,8 @@ export async function runTraining(
     session = await TrainSession.open(cfg);
     const s = session;
     g = await restoreLatest(runId, s);
+    // A fresh run from a pretrained student: its weights, and its accuracy before any step.
+    if (g === 0 && cfg.pretrainedId) cb.onBefore?.(await startFromPretrained(runId, s, signal));
     // Steps after the checkpoint are trained again: their old history goes (a kill left it behind).
     await truncateRunHistory(db, runId, g, { status: 'running', error: undefined });
     const progress = new ProgressReporter(cb.onProgress);

@@ -1,4 +1,5 @@
 import { DEFAULT_RATIO } from '../core/cropBox';
+import { usesStoredLabels } from '../core/recipe';
 import type { DecodeFit } from '../data/decodeFit';
 import { getLabelSet, openStudioDb, type StudioDb } from '../store';
 import type { TrainConfig } from './trainConfig';
@@ -16,7 +17,7 @@ export async function trainDecodeFit(
   const outSize = Math.max(cfg.inputSize, teacherInputSize ?? 0);
   let scale = cfg.scale;
   let ratio: [number, number] = DEFAULT_RATIO;
-  if (cfg.method === 'fkd' && cfg.labelSetId) {
+  if (usesStoredLabels(cfg.method) && cfg.labelSetId) {
     const store = db ?? (await openStudioDb());
     let set = await getLabelSet(store, cfg.labelSetId);
     const seen = new Set<string>();

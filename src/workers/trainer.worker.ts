@@ -7,7 +7,6 @@ import * as Comlink from 'comlink';
 import { assertRecipe, assertTrainConfig } from '../core/recipeCheck';
 import { selectBackend } from '../engine/backend';
 import { gradientParity, type GradParityReport } from '../engine/gradParity';
-import { saveModelArtifacts } from '../engine/weights';
 import { createTrainer } from '../engine/trainStep';
 import { loadStudentFromArtifacts } from '../models/studentArtifacts';
 import { buildStudent, describeModel, type ModelSummary } from '../models/students';
@@ -17,6 +16,8 @@ import {
   type BackendName,
   type BackendReport,
   type PresenterStep,
+  type PretrainedCheck,
+  type StudentImport,
   type ProgressFn,
   type SpeedTable,
   type TrainCallbacks,
@@ -29,12 +30,13 @@ import { DatasetReader, setBaseUrl } from './datasets';
 import { requireTestBuild } from './testBuild';
 import { evaluateItems, type EvalResult } from './evaluate';
 import { cancelJob, runJob, runningJobs } from './jobs';
-import { seededSubset, TrainSession } from './session';
+import { seededSubset } from './session';
 import { measureSpeed } from './speed';
-import { evaluateRun, injectStepFault, restoreLatest, runTraining } from './train';
+import { evaluateRun, injectStepFault, runTraining } from './train';
 import type { TrainConfig, TrainMethod } from '../core/recipe';
 import { getRun, openStudioDb } from '../store';
 import { presenterReset, presenterStep } from './presenter';
+import { checkPretrained, importStudentFiles, runStudentArtifacts, saveRunStudent } from './pretrained';
 
 let init: WorkerInit | null = null;
 let report: BackendReport | null = null;
@@ -61,7 +63,7 @@ function backendFor(cfg: Pick<TrainConfig, 'arch'>): Promise<BackendReport> {
         forced: init?.forcedBackend as BackendName | undefined,
         job: 'train',
         modelHasConvs: convs,
-        // The MobileNets' depthwise convs (multiplier 1, dilation 1) train on wasm: wasmDepthwiseGrad.ts.
+        // Depthwise convs of dilation 1 (MobileNets, SReT's pooling) train on wasm: wasmDepthwiseGrad.ts.
         modelHasDepthwise: false,
       });
       reportConvs = convs;
@@ -141,22 +143,27 @@ const api = {
   async exportStudent(runId: string): Promise<StoredArtifacts> {
     const run = await getRun(await openStudioDb(), runId);
     if (!run) throw new Error(`run ${runId} not found`);
-    const cfg = run.config;
-    await backendFor(cfg);
-    const s = await TrainSession.open({ ...cfg, method: 'vanilla' });
-    try {
-      if ((await restoreLatest(runId, s, false)) === 0) throw new Error('this run has no checkpoint yet');
-      const a = await saveModelArtifacts(s.model);
-      const data = a.weightData as ArrayBuffer;
-      return {
-        modelTopology: a.modelTopology,
-        weightSpecs: a.weightSpecs,
-        weightData: data,
-        format: a.format,
-      };
-    } finally {
-      s.dispose();
-    }
+    await backendFor(run.config);
+    return runStudentArtifacts(runId);
+  },
+  /** A run's student into the model library, where Fast MEAL V2 can start from it; returns its id. */
+  async saveStudentToLibrary(runId: string): Promise<string> {
+    const run = await getRun(await openStudioDb(), runId);
+    if (!run) throw new Error(`run ${runId} not found`);
+    await backendFor(run.config);
+    return saveRunStudent(runId);
+  },
+  /** A pretrained student's folder (tfjs Layers model.json + shards) into the model library. */
+  async importStudent(spec: StudentImport): Promise<string> {
+    return importStudentFiles(spec);
+  },
+  /** How a library student's weights fit the described student (the Train form lists it before Start). */
+  async checkPretrained(
+    modelId: string,
+    cfg: Pick<TrainConfig, 'arch' | 'inputSize' | 'channels' | 'width'> & { numClasses: number },
+  ): Promise<PretrainedCheck> {
+    await selecting; // building layers needs the backend that init() is choosing
+    return checkPretrained(modelId, cfg);
   },
   /** Loads exported student files and evaluates them on a dataset's val split (export round-trip check). */
   async evaluateArtifacts(

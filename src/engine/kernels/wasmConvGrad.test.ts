@@ -53,6 +53,8 @@ describe('wasm conv gradients (filter: a dilated forward conv; input: forward co
       'conv2d 3x3',
       'conv2d 3x3 stride 2 (torch padding)',
       'student resnetMini (whole model)',
+      'depthwiseConv2d 3x3 stride 2, multiplier 2 (SReT pooling)',
+      'student sretLT (whole model)',
     ]) {
       expect(rows.find((l) => l.layer === name)?.ok, name).toBe(true);
     }

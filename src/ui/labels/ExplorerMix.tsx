@@ -3,7 +3,6 @@ import { decodeLabelRecord, recordCropBox, type LabelRecord } from '../../core/l
 import { getLabelRecord, openStudioDb } from '../../store';
 import type { CropMixView, ImageRGBA } from '../components/CropViews';
 import { useStudio } from '../studio';
-import { blobToRgba } from './LabelExplorer';
 
 /**
  * The label explorer's view of a label-time-mixed record: its partner image and the partner's record
@@ -13,6 +12,8 @@ export function usePartnerMix(
   labelSetId: string,
   datasetId: string,
   record: LabelRecord | null,
+  /** LabelExplorer's blobToRgba (passed in: importing it here would make an import circle). */
+  blobToRgba: (blob: Blob) => Promise<ImageRGBA>,
 ): (crop: number) => CropMixView | undefined {
   const studio = useStudio();
   const partnerIndex = record?.mix?.crops.find((m) => m.kind !== 'none')?.partnerImage;
@@ -30,7 +31,7 @@ export function usePartnerMix(
     return () => {
       live = false;
     };
-  }, [labelSetId, datasetId, partnerIndex, studio]);
+  }, [labelSetId, datasetId, partnerIndex, studio, blobToRgba]);
   return (crop) => {
     const m = record?.mix?.crops[crop];
     if (!m || m.kind === 'none' || !partner || partner.index !== m.partnerImage) return undefined;

@@ -87,7 +87,7 @@ function ImageExplorer({
   const [colourBy, setColourBy] = useState<'class' | 'confidence'>('class');
   const { data: dataset } = useStoreQuery((db) => getDataset(db, datasetId), [datasetId]);
   const names = useClassNamer(dataset);
-  const mixOf = usePartnerMix(labelSetId, datasetId, record);
+  const mixOf = usePartnerMix(labelSetId, datasetId, record, blobToRgba);
   useEffect(() => {
     let live = true;
     void (async () => {

@@ -106,3 +106,22 @@ describe('differingSettings', () => {
     ]);
   });
 });
+
+describe('Fast MEAL V2 runs in the comparison', () => {
+  it('carry the pretrained student before fine-tuning; its id and label set count against FKD', () => {
+    const fm: Run = {
+      ...run('fm', 'fastMeal', { labelSetId: 'L1', pretrainedId: 'student:1' }, [
+        { step: 5, epoch: 1, valTop1: 0.8, time: t0 },
+      ]),
+      before: { top1: 0.75, top5: 0.98, loss: 0.7, images: 100, time: t0 },
+    };
+    expect(compareRow(fm)).toMatchObject({ beforeTop1: 0.75, lastTop1: 0.8 });
+    expect(compareRow(run('f', 'fkd', {})).beforeTop1).toBeUndefined();
+    const fkd = run('f', 'fkd', { labelSetId: 'L2' });
+    expect(differingSettings([fkd, fm])).toEqual([
+      { key: 'labelSetId', values: ['L2', 'L1'] },
+      // From scratch against a pretrained start: a difference the comparison must not hide.
+      { key: 'pretrainedId', values: ['–', 'student:1'] },
+    ]);
+  });
+});

@@ -3,6 +3,7 @@
  * stored history, and the settings in which the runs differ (a comparison is only as fair as what was
  * held equal, so the differences are listed, not hidden). Pure: no DOM, no store.
  */
+import { usesStoredLabels } from '../../core/recipe';
 import type { Run, RunHistoryEntry, TrainConfig } from '../../store';
 
 export interface CompareRow {
@@ -13,6 +14,8 @@ export interface CompareRow {
   lastTop1?: number;
   bestTop1?: number;
   lastTop5?: number;
+  /** A run from a pretrained student (Fast MEAL V2): its val top-1 before step 0. */
+  beforeTop1?: number;
   /** Epochs done at the last history entry. */
   epochs?: number;
   steps?: number;
@@ -49,6 +52,8 @@ const SETTINGS: readonly (keyof TrainConfig)[] = [
   'maxValImages',
   'labelSetId',
   'teacherId',
+  'pretrainedId',
+  'stepMilestones',
 ];
 
 function median(xs: number[]): number | undefined {
@@ -90,6 +95,7 @@ export function compareRow(r: Run): CompareRow {
     method: r.method,
     status: r.status,
     ...valAccuracy(h),
+    beforeTop1: r.before?.top1,
     epochs: last?.epoch,
     steps: last?.step,
     cropsPerSec: median(h.map((e) => e.cropsPerSec).filter((x): x is number => x !== undefined && x > 0)),
@@ -105,12 +111,13 @@ function show(v: unknown): string {
 
 /**
  * The settings whose values are not the same in every run, each with its value per run (in the order
- * given). labelSetId only counts among FKD runs, teacherId among online-KD runs, Nesterov among SGD
+ * given). labelSetId only counts among FKD and Fast MEAL V2 runs, teacherId among online-KD runs, Nesterov among SGD
  * runs and the single-crop warmup among AdamW runs: the others do not use them.
  */
 export function differingSettings(runs: Run[]): { key: string; values: string[] }[] {
   const uses = (r: Run, key: keyof TrainConfig) => {
-    if (key === 'labelSetId') return r.method === 'fkd';
+    if (key === 'labelSetId') return usesStoredLabels(r.method);
+    if (key === 'stepMilestones') return r.config.schedule === 'step';
     if (key === 'teacherId') return r.method === 'onlineKd';
     if (key === 'nesterov') return r.config.optimizer === 'sgd';
     if (key === 'adamwSingleCropWarmupEpochs') return r.config.optimizer === 'adamw';

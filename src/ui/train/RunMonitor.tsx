@@ -8,6 +8,25 @@ import { useStoreQuery } from '../useStore';
 import { Curves } from './Curves';
 import { ErrorBanner } from '../components/ErrorBanner';
 
+/** A run from a pretrained student: its val top-1 before fine-tuning beside the latest one. */
+export function BeforeAfter({ before, after }: { before: { top1: number; images: number }; after?: number }) {
+  const delta = after === undefined ? null : 100 * (after - before.top1);
+  return (
+    <p data-testid="before-after" data-before={before.top1} data-after={after ?? ''}>
+      pretrained student before fine-tuning: val top-1{' '}
+      <strong data-testid="before-top1">{pct(before.top1)}</strong>
+      {after !== undefined && (
+        <>
+          {' '}
+          → after: <strong data-testid="after-top1">{pct(after)}</strong> ({delta! >= 0 ? '+' : ''}
+          {delta!.toFixed(1)} points)
+        </>
+      )}{' '}
+      ({before.images} images)
+    </p>
+  );
+}
+
 export function RunMonitor({ runId }: { runId: string }) {
   const studio = useStudio();
   const job = useJobs((s) => s.training[runId]);
@@ -42,6 +61,17 @@ export function RunMonitor({ runId }: { runId: string }) {
           val top-1 <strong>{pct(lastEval.top1)}</strong> · top-5 {pct(lastEval.top5)} · loss{' '}
           {lastEval.loss.toFixed(3)} ({lastEval.images} images, epoch {lastEval.epoch})
         </p>
+      )}
+      {run?.before && <BeforeAfter before={run.before} after={lastEval?.top1 ?? run.lastEval?.top1} />}
+      {run?.pretrainedMatch && (
+        <details data-testid="pretrained-match">
+          <summary>How the pretrained weights were loaded</summary>
+          <ul>
+            {run.pretrainedMatch.map((l) => (
+              <li key={l}>{l}</li>
+            ))}
+          </ul>
+        </details>
       )}
       {job.running && <button onClick={() => pauseTraining(studio, runId)}>Pause (checkpoints first)</button>}
       <Curves job={job} />

@@ -8,6 +8,7 @@ import {
   DEFAULT_TRAIN_CONFIG,
   STUDENT_ARCHS,
   lrAfterChange,
+  withFastMealRecipe,
   type TrainConfig,
   type TrainMethod,
 } from '../../core/recipe';
@@ -23,11 +24,18 @@ import { NumberField } from '../components/NumberField';
 import { isRangeOrNull, useDraft } from '../useDraft';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { TrainFormulas } from '../teaching/formulas';
+import type { PretrainedCheck } from '../../workers/api';
+import { FastMealFields } from './FastMealFields';
 
 /** Called from the click handler only (a module function: the React compiler's purity rule cannot tell). */
 const timestamp = () => Date.now();
 
-const DEFAULT_METHODS: Record<TrainMethod, boolean> = { fkd: true, vanilla: true, onlineKd: false };
+const DEFAULT_METHODS: Record<TrainMethod, boolean> = {
+  fkd: true,
+  vanilla: true,
+  onlineKd: false,
+  fastMeal: false,
+};
 
 export function TrainForm() {
   const studio = useStudio();
@@ -46,6 +54,7 @@ export function TrainForm() {
     isRangeOrNull,
   );
   const [error, setError] = useState<string | null>(null);
+  const [pretrainedCheck, setPretrainedCheck] = useState<PretrainedCheck | null>(null);
   const set = (p: Partial<TrainConfig>) => setCfg((c) => ({ ...c, ...p }));
 
   // Derived defaults (first dataset, first finished label set, first fitting teacher), not effects.
@@ -92,6 +101,8 @@ export function TrainForm() {
     labelSetId: eff.labelSetId,
     generatingId,
     teacherId: eff.teacherId,
+    pretrainedId: eff.pretrainedId,
+    pretrainedBlocker: pretrainedCheck?.blocker,
     anyRunning,
   };
   const queueing = waitsForLabels(startState);
@@ -131,8 +142,12 @@ export function TrainForm() {
             <input
               type="checkbox"
               aria-label={`method ${m}`}
-              checked={methods[m]}
-              onChange={(e) => setMethods({ ...methods, [m]: e.target.checked })}
+              checked={!!methods[m]}
+              onChange={(e) => {
+                setMethods({ ...methods, [m]: e.target.checked });
+                // Fast MEAL V2 comes with its own fine-tuning recipe; the form shows where it departs.
+                if (m === 'fastMeal' && e.target.checked) setCfg((c) => withFastMealRecipe(c));
+              }}
             />{' '}
             {METHOD_LABEL[m]}
           </label>
@@ -206,6 +221,7 @@ export function TrainForm() {
             <option value="resnet50">ResNet-50 shape</option>
             <option value="mobilenetV2">MobileNetV2</option>
             <option value="vitTiny">ViT-Tiny</option>
+            <option value="sretLT">SReT-LT (sliced recursive)</option>
           </select>
         </label>
         <label className="field">
@@ -286,6 +302,15 @@ export function TrainForm() {
           onChange={(v) => set({ checkpointEvery: v })}
         />
       </div>
+      {methods.fastMeal && dataset && (
+        <FastMealFields
+          cfg={eff}
+          set={set}
+          numClasses={dataset.numClasses}
+          labelSet={labelSet}
+          onCheck={setPretrainedCheck}
+        />
+      )}
       <TrainFormulas cfg={eff} numImages={dataset?.counts.train} />
       {dataset && <StudentSummary cfg={eff} numClasses={dataset.numClasses} />}
       {methods.fkd && eff.numCrops > 1 && eff.arch !== 'mlp' && (

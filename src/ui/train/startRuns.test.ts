@@ -55,3 +55,32 @@ describe('newRuns', () => {
     }
   });
 });
+
+describe('Fast MEAL V2 at Start', () => {
+  const fm: StartState = {
+    ...ready,
+    methods: ['fastMeal'],
+    pretrainedId: 'student:1',
+    pretrainedBlocker: null,
+  };
+
+  it('needs its label set and a pretrained student whose weights fit', () => {
+    expect(startBlocker(fm)).toBeNull();
+    expect(startBlocker({ ...fm, labelSetId: undefined })).toContain(
+      'Fast MEAL V2 needs a finished soft-label set',
+    );
+    expect(startBlocker({ ...fm, pretrainedId: undefined })).toContain('needs a pretrained student');
+    expect(startBlocker({ ...fm, pretrainedBlocker: 'no weight of this model fits' })).toBe(
+      'no weight of this model fits',
+    );
+    expect(waitsForLabels({ ...fm, labelSetId: undefined, generatingId: 'L2' })).toBe(true);
+  });
+
+  it('gives the label set to FKD and Fast MEAL V2, the pretrained student only to Fast MEAL V2', () => {
+    const cfg = { ...DEFAULT_TRAIN_CONFIG, datasetId: 'D', pretrainedId: 'student:1' };
+    const runs = newRuns(['fkd', 'fastMeal'], cfg, { id: 'D', name: 'Set' }, 'L1', 1000);
+    expect(runs.map((r) => r.labelSetId)).toEqual(['L1', 'L1']);
+    expect(runs.map((r) => r.config.pretrainedId)).toEqual([undefined, 'student:1']);
+    expect(runs[1].name).toBe(`Fast MEAL V2 · ${cfg.arch} · Set`);
+  });
+});

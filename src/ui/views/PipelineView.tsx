@@ -38,9 +38,11 @@ export function PipelineView() {
           {run?.name ?? runId} ·{' '}
           {run?.method === 'fkd'
             ? 'stored soft labels'
-            : run?.method === 'vanilla'
-              ? 'hard labels'
-              : 'teacher on every step'}
+            : run?.method === 'fastMeal'
+              ? 'stored soft labels, from a pretrained student'
+              : run?.method === 'vanilla'
+                ? 'hard labels'
+                : 'teacher on every step'}
         </h2>
         {!smp && <p className="muted">Waiting for the first batch…</p>}
         {smp && (

@@ -44,6 +44,7 @@ function Compare({ runs }: { runs: Run[] }) {
             <th className="num">steps</th>
             <th className="num">crops/s (median)</th>
             <th className="num">training time</th>
+            <th className="num">val top-1 before fine-tuning</th>
           </tr>
         </thead>
         <tbody>
@@ -59,6 +60,9 @@ function Compare({ runs }: { runs: Run[] }) {
               <td className="num">{r.steps ?? '–'}</td>
               <td className="num">{r.cropsPerSec?.toFixed(0) ?? '–'}</td>
               <td className="num">{formatDuration(r.trainSeconds)}</td>
+              <td className="num" data-testid="compare-before">
+                {r.beforeTop1 === undefined ? '–' : pct(r.beforeTop1)}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -183,6 +187,18 @@ export function RunsView() {
                         Save to folder…
                       </button>
                     )}{' '}
+                    <button
+                      disabled={r.history.length === 0}
+                      title="keep this student in the model library: Fast MEAL V2 can fine-tune it"
+                      onClick={() =>
+                        void studio.trainer.api
+                          .saveStudentToLibrary(r.id)
+                          .then(() => jobStore.bumpStore())
+                          .catch((e: unknown) => setError(String(e)))
+                      }
+                    >
+                      Add to model library
+                    </button>{' '}
                     <button
                       disabled={running || !!other}
                       onClick={async () => {
