@@ -11,9 +11,10 @@ interface TraceEvent {
   ph: string;
   pid: number;
   tid: number;
+  ts: number;
   dur?: number;
   tdur?: number;
-  args?: { name?: string };
+  args?: { name?: string; data?: unknown };
 }
 
 export interface TaskCpuReport {
@@ -30,6 +31,8 @@ export interface TaskCpuReport {
   wallOver50: number;
   /** Whether the trace carried thread times at all (else the CPU columns are 0). */
   hasThreadTime: boolean;
+  /** What ran inside the longest task by CPU: its timeline events' CPU by name (event type, if any). */
+  longestParts: { what: string; cpuMs: number }[];
 }
 
 /** Top-level task events of the renderer's main thread; the name changed across Chromium versions. */
@@ -43,7 +46,10 @@ export async function traceMainThreadTasks(page: Page): Promise<() => Promise<Ta
   });
   await cdp.send('Tracing.start', {
     transferMode: 'ReportEvents',
-    traceConfig: { includedCategories: ['toplevel', '__metadata'], recordMode: 'recordContinuously' },
+    traceConfig: {
+      includedCategories: ['toplevel', '__metadata', 'devtools.timeline'],
+      recordMode: 'recordContinuously',
+    },
   });
   const t0 = Date.now();
   return async () => {
@@ -65,14 +71,16 @@ export function summariseTasks(events: TraceEvent[], seconds: number): TaskCpuRe
   );
   // Several renderers (a spare one, extensions): the page's is the busiest.
   const byThread = new Map<string, TraceEvent[]>();
+  const inner = new Map<string, TraceEvent[]>();
   for (const e of events) {
     const key = `${e.pid}:${e.tid}`;
-    if (e.ph !== 'X' || !TASK_NAMES.has(e.name) || !mains.has(key)) continue;
-    if (!byThread.has(key)) byThread.set(key, []);
-    byThread.get(key)!.push(e);
+    if (e.ph !== 'X' || !mains.has(key)) continue;
+    const to = TASK_NAMES.has(e.name) ? byThread : inner;
+    if (!to.has(key)) to.set(key, []);
+    to.get(key)!.push(e);
   }
   const total = (list: TraceEvent[]) => list.reduce((s, e) => s + (e.tdur ?? e.dur ?? 0), 0);
-  const tasks = [...byThread.values()].sort((a, b) => total(b) - total(a))[0] ?? [];
+  const [key, tasks] = [...byThread.entries()].sort((a, b) => total(b[1]) - total(a[1]))[0] ?? ['', []];
   const ms = (us: number | undefined) => (us ?? 0) / 1000;
   const cpu = tasks.map((e) => ms(e.tdur));
   const wall = tasks.map((e) => ms(e.dur));
@@ -85,7 +93,34 @@ export function summariseTasks(events: TraceEvent[], seconds: number): TaskCpuRe
     cpuOver50: cpu.filter((v) => v > 50).length,
     wallOver50: wall.filter((v) => v > 50).length,
     hasThreadTime: tasks.some((e) => e.tdur !== undefined),
+    longestParts: partsOf(
+      tasks.reduce<TraceEvent | undefined>((a, e) => ((e.tdur ?? 0) > (a?.tdur ?? -1) ? e : a), undefined),
+      inner.get(key) ?? [],
+    ),
   };
+}
+
+/** The timeline events directly inside a task (not nested in another), CPU summed by name and type. */
+function partsOf(task: TraceEvent | undefined, inner: TraceEvent[]): { what: string; cpuMs: number }[] {
+  if (!task) return [];
+  const end = task.ts + (task.dur ?? 0);
+  const within = inner
+    .filter((e) => e.ts >= task.ts && e.ts + (e.dur ?? 0) <= end)
+    .sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  const parts = new Map<string, number>();
+  let coveredTo = -Infinity;
+  for (const e of within) {
+    if (e.ts < coveredTo) continue; // nested in the previous top-level part
+    coveredTo = e.ts + (e.dur ?? 0);
+    const a = e.args as { data?: { type?: string; functionName?: string; url?: string } } | undefined;
+    const detail = a?.data?.type ?? a?.data?.functionName ?? a?.data?.url?.split('/').pop() ?? '';
+    const what = detail ? `${e.name} (${detail})` : e.name;
+    parts.set(what, (parts.get(what) ?? 0) + (e.tdur ?? 0) / 1000);
+  }
+  return [...parts.entries()]
+    .map(([what, cpuMs]) => ({ what, cpuMs: Math.round(cpuMs * 10) / 10 }))
+    .sort((a, b) => b.cpuMs - a.cpuMs)
+    .slice(0, 6);
 }
 
 export function describeTasks(r: TaskCpuReport): string {
@@ -94,5 +129,6 @@ export function describeTasks(r: TaskCpuReport): string {
     `main-thread tasks by CPU time (trace, contention-independent): ${r.tasks} tasks in ${r.seconds.toFixed(0)} s,`,
     `  CPU ${r.cpuMsPerSec.toFixed(0)} ms/s; longest task ${r.longestCpuMs.toFixed(1)} ms CPU (${r.longestWallMs.toFixed(1)} ms wall);`,
     `  over 50 ms: ${r.cpuOver50} by CPU, ${r.wallOver50} by wall time (goal: none)`,
+    `  inside the longest: ${r.longestParts.map((p) => `${p.what} ${p.cpuMs} ms`).join(', ') || 'no timeline events'}`,
   ].join('\n');
 }

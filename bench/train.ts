@@ -38,6 +38,7 @@ import {
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConfig';
 import { arg, note, round, runBench, table } from './harness';
 import { describeMainThread } from './mainThread';
+import { describeTasks } from './mainThreadTrace';
 import { generateLabels } from './studioJobs';
 import { importTeacher, randomTeacher } from './teachers';
 import { writeSyntheticImageNet } from './syntheticImageNet';
@@ -217,6 +218,7 @@ await runBench('train', async ({ page }) => {
   console.log(
     `main thread during ${run.seconds.toFixed(0)} s of FKD training started from the Train view, Pipeline (live) view shown (${run.steps} steps): ${describeMainThread(main)}`,
   );
+  console.log(describeTasks(run.taskCpu));
   console.log('');
   compute.print();
   return {
@@ -225,6 +227,7 @@ await runBench('train', async ({ page }) => {
     pipelineEfficiency: round(pipelineEfficiency),
     longestTaskMs: round(main.longestTaskMs, 1),
     longestDelayMs: round(main.longestDelayMs, 1),
+    longestTaskCpuMs: round(run.taskCpu.longestCpuMs, 1),
     backend: dSpeed.backend,
     decodeBound: {
       images: made.train,

@@ -1,10 +1,12 @@
 /**
  * bench:train's UI stretch: an FKD run started from the Train form and drawn by the Pipeline (live)
- * view, with the main thread measured meanwhile (bench/mainThread.ts: timer probe and Long Task API).
+ * view, with the main thread measured meanwhile (bench/mainThread.ts: timer probe and Long Task API;
+ * bench/mainThreadTrace.ts: each task's CPU time).
  */
 import type { Page } from 'playwright-core';
 import { note } from './harness';
 import { startMainThreadProbe, stopMainThreadProbe, type MainThreadReport } from './mainThread';
+import { traceMainThreadTasks, type TaskCpuReport } from './mainThreadTrace';
 
 export interface UiRunSpec {
   datasetName: string;
@@ -21,7 +23,7 @@ export interface UiRunSpec {
 export async function trainThroughUi(
   page: Page,
   spec: UiRunSpec,
-): Promise<{ mainThread: MainThreadReport; steps: number; seconds: number }> {
+): Promise<{ mainThread: MainThreadReport; taskCpu: TaskCpuReport; steps: number; seconds: number }> {
   const nav = (view: string) =>
     page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view, exact: true }).click();
   await nav('Train');
@@ -39,11 +41,13 @@ export async function trainThroughUi(
   await page.getByLabel('Batch').fill('32');
   await page.getByLabel('Max val images').fill('20');
   await startMainThreadProbe(page);
+  const stopTrace = await traceMainThreadTasks(page);
   await page.getByRole('button', { name: 'Start training' }).click();
   await nav('Pipeline (live)');
   const t0 = Date.now();
   await page.waitForTimeout(spec.seconds * 1000);
   const mainThread = await stopMainThreadProbe(page);
+  const taskCpu = await stopTrace();
   const steps = await page.evaluate(async () => {
     const api = window.__fkd!.studio().trainer.api;
     const jobs = (await api.running()).filter((j) => j.startsWith('train:'));
@@ -60,5 +64,5 @@ export async function trainThroughUi(
   });
   if (steps.runs === 0) throw new Error('the Train form did not start a run');
   if (steps.step === 0) note(`UI run: status ${steps.status}, error ${steps.error ?? '-'}`);
-  return { mainThread, steps: steps.step, seconds: (Date.now() - t0) / 1000 };
+  return { mainThread, taskCpu, steps: steps.step, seconds: (Date.now() - t0) / 1000 };
 }

@@ -159,6 +159,7 @@ await runBench('ui', async ({ page }) => {
     longestTaskWallMs: round(cpu.longestWallMs, 1),
     tasksOver50Cpu: cpu.cpuOver50,
     tasksOver50Wall: cpu.wallOver50,
+    longestTaskParts: cpu.longestParts,
     ...(profile ? { mainThreadBusyShare: profile.busyShare, profileTop: profile.top.slice(0, 8) } : {}),
   };
 });

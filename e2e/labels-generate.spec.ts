@@ -2,12 +2,21 @@ import { expect, test, type Page } from '@playwright/test';
 import { fastMealFromExportedStudent } from './fastMeal';
 import { goto, openStudio, runStates } from './helpers';
 
-async function startGeneration(page: Page, crops: number) {
+async function startGeneration(page: Page, crops: number, checkPlan = false) {
   await goto(page, 'Soft labels');
   await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Fashion-MNIST 2k (2000 train)' });
   await page.getByLabel('Crops per image').fill(String(crops));
   // The dense teacher: the CNN default costs ~40x more per crop, which only slows the test down.
   await page.getByLabel('Teacher', { exact: true }).selectOption('embedded:fashion-teacher');
+  if (checkPlan) {
+    // The plan before the work: images, storage from the record format, time at a probed rate, quota.
+    const plan = page.getByTestId('label-plan');
+    await expect(plan.getByTestId('plan-images')).toHaveText('2,000');
+    await expect(plan.getByTestId('plan-bytes')).toHaveText(/^\d+(\.\d)? (KB|MB)$/);
+    await expect(plan.getByTestId('plan-time')).toHaveText(/^\d+ (s|min)/, { timeout: 60_000 });
+    await expect(plan).toContainText('a probe of 12 images');
+    await expect(plan.getByTestId('plan-quota')).toContainText('Fits');
+  }
   await page.getByRole('button', { name: 'Generate soft labels' }).click();
 }
 
@@ -33,7 +42,7 @@ test('stored labels decode and match the teacher softmax on the same crops withi
 }) => {
   test.setTimeout(300_000);
   await openStudio(page);
-  await startGeneration(page, 6);
+  await startGeneration(page, 6, true);
   await expect(page.getByTestId('label-set-row').first()).toHaveAttribute('data-status', 'done', {
     timeout: 240_000,
   });

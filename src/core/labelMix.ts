@@ -45,14 +45,11 @@ export const MAX_PARTNER_CROP = 0xffff;
  * The partner image of a training image: another training image drawn from a stream of the set's seed
  * keyed by the image, so a resumed or re-run generation picks the same one whatever the order.
  */
-export function partnerImageOf(rng: Rng, self: number, trainIndices: readonly number[]): number {
-  const n = trainIndices.length;
-  if (n === 0) throw new RangeError('partnerImageOf: no training images');
-  if (n === 1) return trainIndices[0];
-  const at = trainIndices.indexOf(self);
-  if (at < 0) return trainIndices[rng.int(0, n - 1)];
-  const j = rng.int(0, n - 2); // any image but itself
-  return trainIndices[j >= at ? j + 1 : j];
+export function partnerImageOf(rng: Rng, self: number, numTrain: number): number {
+  if (!Number.isInteger(numTrain) || numTrain < 1) throw new RangeError('partnerImageOf: no training images');
+  if (numTrain === 1) return 0;
+  const j = rng.int(0, numTrain - 2); // training images are indexed 0..n-1; any but itself
+  return j >= self ? j + 1 : j;
 }
 
 /**

@@ -29,7 +29,21 @@ export interface LabelSetSettings {
    * labels it; absent means none. Training replays the mix and trains on the stored label as is.
    */
   labelMix?: LabelMixMode;
+  /** Only these training images get labels (a set too large for the quota or the time); absent: all. */
+  subset?: LabelSubset;
 }
+
+/**
+ * Which training images a label set covers when not all: the first N of each class (in index order),
+ * the images of some classes, or a seeded fraction. Each is decided image by image in index order, so
+ * generation streams through the index without holding a list of the chosen ones.
+ */
+export type LabelSubset =
+  | { kind: 'perClass'; n: number }
+  | { kind: 'classes'; classes: number[] }
+  | { kind: 'fraction'; fraction: number };
+
+export const SUBSET_KINDS = ['perClass', 'classes', 'fraction'] as const;
 
 /**
  * Crop scale: FKD's sampler lower bound (0.08) and the teacher's upper bound (FKD's README: the crop

@@ -3,8 +3,10 @@ import {
   DEFAULT_TRAIN_CONFIG,
   SGD_LR,
   defaultLr,
+  limitReached,
   lrAfterChange,
   passesFor,
+  runEndStep,
   scheduleConfig,
   usesStoredLabels,
   withFastMealRecipe,
@@ -31,6 +33,25 @@ describe('per-student default learning rate', () => {
     const mini = { arch: 'resnetMini', optimizer: 'adamw' } as const;
     expect(lrAfterChange(0.0123, mini, { arch: 'mlp', optimizer: 'adamw' })).toBe(0.0123);
     expect(lrAfterChange(0.05, { arch: 'mlp', optimizer: 'sgd' }, mini)).toBe(0.05);
+  });
+});
+
+describe('step and time limits', () => {
+  it('ends at the step limit when it comes before the schedule, else at the schedule', () => {
+    expect(runEndStep({}, 500)).toBe(500);
+    expect(runEndStep({ maxSteps: 0 }, 500)).toBe(500);
+    expect(runEndStep({ maxSteps: 120 }, 500)).toBe(120);
+    expect(runEndStep({ maxSteps: 900 }, 500)).toBe(500);
+  });
+
+  it('says which limit a run reached, counting time over resumes', () => {
+    expect(limitReached({ maxSteps: 120 }, 500, 119, 0)).toBeNull();
+    expect(limitReached({ maxSteps: 120 }, 500, 120, 0)).toBe('steps');
+    expect(limitReached({ maxMinutes: 2 }, 500, 10, 119)).toBeNull();
+    expect(limitReached({ maxMinutes: 2 }, 500, 10, 120)).toBe('time');
+    // The schedule's own end is not a limit.
+    expect(limitReached({ maxSteps: 900, maxMinutes: 1 }, 500, 500, 999)).toBeNull();
+    expect(limitReached({}, 500, 300, 1e9)).toBeNull();
   });
 });
 

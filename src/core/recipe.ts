@@ -95,6 +95,35 @@ export interface TrainConfig {
   maxImages?: number;
   /** Use only the first N val images for the per-pass evaluation; 0 = all. */
   maxValImages?: number;
+  /** Stop the run after this many steps (the schedule stays that of the full epochs); 0 or absent: none. */
+  maxSteps?: number;
+  /** Stop the run after this many minutes of training, counted across resumes; 0 or absent: none. */
+  maxMinutes?: number;
+}
+
+/** The step a run stops at: the schedule's end, or its step limit when that comes first. */
+export function runEndStep(cfg: Pick<TrainConfig, 'maxSteps'>, totalSteps: number): number {
+  return cfg.maxSteps && cfg.maxSteps > 0 ? Math.min(totalSteps, cfg.maxSteps) : totalSteps;
+}
+
+/** Why a run stops where it does before its schedule's end: its step limit, or its time budget. */
+export type RunLimit = 'steps' | 'time';
+
+/**
+ * Whether a run must stop after `step` steps with `seconds` trained in all (this session and those before
+ * it), and for which limit; null to go on.
+ */
+export function limitReached(
+  cfg: Pick<TrainConfig, 'maxSteps' | 'maxMinutes'>,
+  totalSteps: number,
+  step: number,
+  seconds: number,
+): RunLimit | null {
+  const end = runEndStep(cfg, totalSteps);
+  if (end < totalSteps && step >= end) return 'steps';
+  if (cfg.maxMinutes && cfg.maxMinutes > 0 && step < totalSteps && seconds >= cfg.maxMinutes * 60)
+    return 'time';
+  return null;
 }
 
 /**

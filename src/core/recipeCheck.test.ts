@@ -159,6 +159,33 @@ describe('labelSettingsProblems', () => {
   });
 });
 
+describe('limits and subsets', () => {
+  it('refuses a negative or fractional step limit and a negative time budget', () => {
+    expect(trainConfigProblems(cfg({ maxSteps: 200, maxMinutes: 1.5 }))).toEqual([]);
+    expect(trainConfigProblems(cfg({ maxSteps: -1 }))).toEqual([
+      'step limit must be a whole number >= 0 (got -1)',
+    ]);
+    expect(trainConfigProblems(cfg({ maxSteps: 2.5 }))[0]).toMatch(/step limit/);
+    expect(trainConfigProblems(cfg({ maxMinutes: -3 }))[0]).toMatch(/time budget/);
+  });
+
+  it('names what is wrong with a label subset', () => {
+    expect(labelSettingsProblems(labels({ subset: { kind: 'perClass', n: 10 } }), 10)).toEqual([]);
+    expect(labelSettingsProblems(labels({ subset: { kind: 'perClass', n: 0 } }), 10)[0]).toMatch(
+      /images per class/,
+    );
+    expect(labelSettingsProblems(labels({ subset: { kind: 'fraction', fraction: 1.5 } }), 10)[0]).toMatch(
+      /fraction/,
+    );
+    expect(labelSettingsProblems(labels({ subset: { kind: 'classes', classes: [3, 12] } }), 10)[0]).toMatch(
+      /0\.\.9 \(got 12\)/,
+    );
+    expect(labelSettingsProblems(labels({ subset: { kind: 'classes', classes: [] } }), 10)[0]).toMatch(
+      /at least one class/,
+    );
+  });
+});
+
 describe('Fast MEAL V2 config', () => {
   it('needs a label set and a pretrained student, and checks the milestones', () => {
     const fm = cfg({ ...withFastMealRecipe(DEFAULT_TRAIN_CONFIG), method: 'fastMeal' });

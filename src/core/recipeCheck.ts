@@ -3,7 +3,7 @@
  * so the form can show them all at once and a worker can refuse a bad config with a clear message
  * instead of failing deep inside the schedule or the model builder.
  */
-import type { LabelSetSettings } from './labelSettings';
+import { SUBSET_KINDS, type LabelSetSettings, type LabelSubset } from './labelSettings';
 import { LABEL_MIX_MODES } from './labelMix';
 import {
   FAST_MEAL_RECIPE,
@@ -117,6 +117,12 @@ export function recipeProblems(cfg: Omit<TrainConfig, 'method' | 'datasetId'>): 
   p.need(typeof cfg.evalEachPass === 'boolean', 'evalEachPass must be true or false');
   p.optionalInt('max train images', cfg.maxImages, 0);
   p.optionalInt('max val images', cfg.maxValImages, 0);
+  p.optionalInt('step limit', cfg.maxSteps, 0);
+  if (cfg.maxMinutes !== undefined)
+    p.need(
+      typeof cfg.maxMinutes === 'number' && Number.isFinite(cfg.maxMinutes) && cfg.maxMinutes >= 0,
+      `time budget must be a number of minutes >= 0 (got ${show(cfg.maxMinutes)})`,
+    );
   return p.list;
 }
 
@@ -167,5 +173,34 @@ export function labelSettingsProblems(s: LabelSetSettings, numClasses?: number):
   p.int('seed', s.seed, 0);
   p.int('input size', s.inputSize, 1);
   p.choice('mix at label time', s.labelMix ?? 'none', LABEL_MIX_MODES);
+  p.need(
+    !s.subset || !s.labelMix || s.labelMix === 'none',
+    'mixing at label time labels the whole training set: choose no subset',
+  );
+  if (s.subset) p.list.push(...subsetProblems(s.subset, numClasses));
+  return p.list;
+}
+
+/** What is wrong with a label subset, in words. */
+export function subsetProblems(s: LabelSubset, numClasses?: number): string[] {
+  const p = new Problems();
+  p.choice('subset', s.kind, SUBSET_KINDS);
+  if (s.kind === 'perClass') p.int('images per class', s.n, 1);
+  if (s.kind === 'fraction')
+    p.need(
+      isPositive(s.fraction) && s.fraction <= 1,
+      `subset fraction must be in (0, 1] (got ${show(s.fraction)})`,
+    );
+  if (s.kind === 'classes') {
+    const ok = Array.isArray(s.classes) && s.classes.length > 0;
+    p.need(ok, 'the class list of a subset must name at least one class');
+    if (ok) {
+      const bad = s.classes.filter((c) => !isInt(c, 0) || (numClasses !== undefined && c >= numClasses));
+      p.need(
+        bad.length === 0,
+        `subset classes must be class numbers 0..${(numClasses ?? 1) - 1} (got ${bad.slice(0, 5).join(', ')})`,
+      );
+    }
+  }
   return p.list;
 }

@@ -5,6 +5,7 @@
  * SReT-LT with its shared recursive blocks.
  */
 import * as tf from '@tensorflow/tfjs';
+import { LayerNorm } from '../models/layerNorm';
 import { CoefficientAdd, PosEmbed2D } from '../models/sret';
 import { buildStudent } from '../models/students';
 import { MultiHeadSelfAttention } from '../models/vit';
@@ -22,6 +23,11 @@ export const SRET_GRAD_PARITY_CASES: Case[] = [
       [2, 5, 8],
     ],
     model: (xs) => apply(new CoefficientAdd({}), xs),
+  },
+  {
+    layer: 'LayerNorm (one op, written-out gradient)',
+    inputs: [[2, 5, 8]],
+    model: (xs) => apply(new LayerNorm({ epsilon: 1e-6 }), xs[0]),
   },
   {
     layer: 'SReT 2-D position embedding',

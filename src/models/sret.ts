@@ -10,7 +10,8 @@
  *    (LN -> MLP ratio 1 -> learnable-coefficient residual);
  *  - every residual is SReT's learnable form a * x + b * f(x) with scalar a, b (initialised to 1);
  *  - stages are joined by a 3x3 stride-2 grouped conv (groups = channels in) that doubles the channels;
- *  - global average pool over the tokens -> LayerNorm -> linear head.
+ *  - global average pool over the tokens -> LayerNorm -> linear head. LayerNorms are layerNorm.ts's one-op
+ *    form (tfjs-layers' LayerNormalization costs thousands of small kernels per step).
  * At 224 px and 1000 classes this is 4,988,024 parameters and 1.224 G multiply-adds (sret.test.ts), the
  * published 5.0M / 1.2G. Inits follow the reference: PyTorch's default uniform(+-1/sqrt(fan_in)) for
  * convs and linears (it re-initialises only LayerNorms and the position embedding).
@@ -25,6 +26,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { bn, relu, torchPad, type BuildArgs, type Ctx, type Sym } from './common';
+import { LayerNorm } from './layerNorm';
 import { MultiHeadSelfAttention } from './vit';
 
 type Shape = (number | null)[];
@@ -146,7 +148,7 @@ function dense(ctx: Ctx, name: string, inDim: number, units: number, activation?
   });
 }
 
-const layerNorm = (name: string) => tf.layers.layerNormalization({ name, epsilon: LN_EPS });
+const layerNorm = (name: string) => new LayerNorm({ name, epsilon: LN_EPS });
 const reshape = (x: Sym, name: string, targetShape: number[]) =>
   tf.layers.reshape({ name, targetShape }).apply(x) as Sym;
 

@@ -5,11 +5,14 @@ import {
   deleteDataset,
   getDataset,
   getDatasetItems,
+  getDatasetItemsAt,
   listDatasets,
   putDataset,
   putDatasetItems,
   type DatasetItemInput,
 } from './datasets';
+import { LazyPermutation } from '../core/lazyPermutation';
+import { Rng } from '../core/rng';
 import { closeStudioDb, openStudioDb, type StudioDb } from './db';
 import { getLabelRecords, getLabelSet, putLabelRecords, putLabelSet } from './labels';
 import { sweepOrphans } from './maintenance';
@@ -114,5 +117,21 @@ describe('deleteDataset', () => {
     expect(await countDatasetItems(db, 'keep')).toBe(5);
     expect((await getLabelRecords(db, 'ls-keep', 0, 5)).size).toBe(1);
     expect(await sweepOrphans(db)).toEqual({ datasetItems: 0, labels: 0, checkpoints: 0 });
+  });
+});
+
+describe('getDatasetItemsAt', () => {
+  it('a pass of seeded steps reads every stored item once, in step-sized reads, none held whole', async () => {
+    await putDatasetItems(db, 'd1', 'train', items(5000));
+    const perm = new LazyPermutation(5000, new Rng(5).fork('order:0'));
+    const seen = new Uint8Array(5000);
+    for (let from = 0; from < 5000; from += 64) {
+      const indices = perm.slice(from, from + 64);
+      const step = await getDatasetItemsAt(db, 'd1', 'train', indices);
+      expect(step.map((it) => it.index)).toEqual(indices);
+      for (const it of step) seen[it.index]++;
+    }
+    expect(seen.every((c) => c === 1)).toBe(true);
+    await expect(getDatasetItemsAt(db, 'd1', 'train', [4999, 5000])).rejects.toThrow(/gone from the index/);
   });
 });

@@ -119,6 +119,29 @@ export function getDatasetItems(
   });
 }
 
+/**
+ * Items at some indices (any order) in one read transaction: a training step over an index too large
+ * to hold reads just its images' entries. An index with no item throws (the dataset changed under the run).
+ */
+export function getDatasetItemsAt(
+  db: StudioDb,
+  datasetId: string,
+  split: Split,
+  indices: readonly number[],
+): Promise<DatasetItem[]> {
+  return guard('read dataset index', async () => {
+    const store = db.transaction('datasetItems').store;
+    const rows = await Promise.all(indices.map((i) => store.get([datasetId, split, i])));
+    return rows.map((row, n) => {
+      if (!row)
+        throw new Error(
+          `image ${indices[n]} of the ${split} split is gone from the index: re-index the dataset`,
+        );
+      return row;
+    });
+  });
+}
+
 /** Number of items of one split, or of both splits when `split` is omitted. */
 export function countDatasetItems(db: StudioDb, datasetId: string, split?: Split): Promise<number> {
   return guard('count dataset index', () =>

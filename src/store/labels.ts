@@ -229,6 +229,20 @@ export function listDoneImageIndices(db: StudioDb, labelSetId: string): Promise<
   });
 }
 
+/** Image indices in [start, end) that already have a record, ascending: a resume checks page by page. */
+export function listDoneImageIndicesIn(
+  db: StudioDb,
+  labelSetId: string,
+  start: number,
+  end: number,
+): Promise<number[]> {
+  return guard('list labelled images', async () => {
+    const range = spanRange([labelSetId], start, end);
+    const keys = range ? await db.getAllKeys('labels', range) : [];
+    return keys.map((key) => key[1]);
+  });
+}
+
 /** Stored bytes of a label set's records (O(1): the counter kept by putLabelRecords). */
 export function labelSetBytes(db: StudioDb, labelSetId: string): Promise<number> {
   return guard('read label set size', async () => {

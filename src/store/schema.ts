@@ -116,6 +116,8 @@ export interface LabelSet {
   updatedAt: number;
   /** Where the labels came from when they were not generated here (an FKD label tree). */
   provenance?: LabelSetProvenance;
+  /** The rate of its latest generation run, which the next plan's time estimate starts from. */
+  rate?: { cropsPerSec: number; imagesPerSec: number; numCrops: number; images: number; at: number };
 }
 
 /** An imported FKD label tree (workers/fkdImportJob.ts): what it held and what the import found. */
@@ -208,6 +210,10 @@ export interface Run {
   createdAt: number;
   updatedAt: number;
   error?: string;
+  /** Seconds spent training, summed over every session of the run (its time budget counts these). */
+  trainedSeconds?: number;
+  /** The limit the run stopped at before its schedule's end, when it did. */
+  limitReached?: 'steps' | 'time';
 }
 
 export interface TensorBlob {

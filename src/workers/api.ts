@@ -164,6 +164,14 @@ export interface GenerationTimings {
 }
 
 /** A label set's confidence and entropy histograms and its most disputed images (the label explorer). */
+/** The Soft labels plan's probe (workers/planProbe.ts): sampled image sizes and the teacher's crop rate. */
+export interface PlanProbeResult {
+  sizes: { width: number; height: number }[];
+  crops: number;
+  seconds: number;
+  cropsPerSec: number;
+}
+
 export interface LabelStats {
   images: number;
   crops: number;
@@ -181,6 +189,11 @@ export interface LabelStats {
 
 export interface TrainMetrics {
   step: number;
+  /** The step the run stops at (its step limit, or the schedule's end). */
+  endStep?: number;
+  /** Seconds left in this pass and in the run, at the measured step rate. */
+  passEtaSec?: number;
+  runEtaSec?: number;
   /** Training top-1 against hard labels, averaged over the recent steps. */
   trainTop1: number;
   totalSteps: number;

@@ -92,6 +92,9 @@ export async function openSource(spec: SourceSpec): Promise<DataSource> {
   return new FsaSource(handle, rec.name);
 }
 
+/** Index items per store read when paging through a split. */
+export const ITEM_PAGE = 2048;
+
 /** A dataset opened for reading images: items of one split in memory (paths and classes only). */
 export class DatasetReader {
   private shardCache = new Map<string, Promise<Map<string, Uint8Array>>>();
@@ -102,19 +105,36 @@ export class DatasetReader {
     readonly items: Record<Split, DatasetItem[]>,
   ) {}
 
-  static async open(datasetId: string): Promise<DatasetReader> {
+  /**
+   * `splits` (default both) are the splits whose items are held; the others stay empty and the caller
+   * pages through the stored index (`itemPages`) or reads items by index: what a job over an
+   * ImageNet-size set does to keep its memory flat.
+   */
+  static async open(datasetId: string, opts: { splits?: Split[] } = {}): Promise<DatasetReader> {
     const db = await openStudioDb();
     const dataset = await getDataset(db, datasetId);
     if (!dataset) throw new Error(`dataset ${datasetId} is not indexed yet`);
     if (dataset.indexing)
       throw new Error(`"${dataset.name}" is only partly indexed: resume its indexing in the Data view`);
     const source = await openSource(sourceSpecOf(dataset));
+    const held = opts.splits ?? ['train', 'val'];
     // Paths and class ids only (~100 B each); fine up to a few hundred thousand images.
-    const [train, val] = await Promise.all([
-      getDatasetItems(db, datasetId, 'train', 0, dataset.counts.train),
-      getDatasetItems(db, datasetId, 'val', 0, dataset.counts.val),
-    ]);
+    const [train, val] = await Promise.all(
+      (['train', 'val'] as const).map((split) =>
+        held.includes(split) ? getDatasetItems(db, datasetId, split, 0, dataset.counts[split]) : [],
+      ),
+    );
     return new DatasetReader(dataset, source, { train, val });
+  }
+
+  /** The stored index of one split in index order, `size` items per read: never the whole split at once. */
+  async *itemPages(split: Split, size = ITEM_PAGE): AsyncGenerator<DatasetItem[], void, undefined> {
+    const db = await openStudioDb();
+    const total = this.dataset.counts[split];
+    for (let lo = 0; lo < total; lo += size) {
+      const page = await getDatasetItems(db, this.dataset.id, split, lo, Math.min(total, lo + size));
+      if (page.length) yield page;
+    }
   }
 
   /** Why the dataset's top folder cannot be listed (gone, unreadable), or undefined when it can. */

@@ -23,22 +23,64 @@ export interface DecodedItem {
   partner?: { item: DatasetItem; decoded: DecodedPixels | DecodeFailure };
 }
 
-/** `items` in order, each with its full-size decode (the teacher's view) or why it has none. */
+/**
+ * `items` in order, each with its full-size decode (the teacher's view) or why it has none. Items may
+ * come as a stream (pages of the stored index): each is pulled up to `depth` ahead with its read
+ * already started, so reads overlap as they do over an array.
+ */
 export function decodeAhead(
   reader: ImageBytes,
-  items: readonly DatasetItem[],
+  items: readonly DatasetItem[] | AsyncIterable<DatasetItem>,
   depth: number,
   decode: DecodeFn,
-  partnerOf?: (item: DatasetItem) => DatasetItem,
+  partnerOf?: (item: DatasetItem) => Promise<DatasetItem | undefined>,
 ): AsyncGenerator<DecodedItem, void, undefined> {
-  const read = (item: DatasetItem) => readImage(reader, item, undefined, decode);
+  if (Symbol.asyncIterator in items)
+    return settled(prefetch(started(reader, items, decode, partnerOf), depth));
+  const list = items;
   function* reads(): Generator<() => Promise<DecodedItem>> {
-    for (const item of items)
-      yield async () => {
-        const p = partnerOf?.(item);
-        const [decoded, partner] = await Promise.all([read(item), p ? read(p) : undefined]);
-        return { item, decoded, partner: p && partner ? { item: p, decoded: partner } : undefined };
-      };
+    for (const item of list)
+      yield async () => ({
+        item,
+        decoded: await readImage(reader, item, undefined, decode),
+        partner: await readPartner(reader, item, decode, partnerOf),
+      });
   }
   return prefetch(reads(), depth);
+}
+
+interface StartedItem {
+  item: DatasetItem;
+  decoded: Promise<DecodedItem['decoded']>;
+  partner: Promise<DecodedItem['partner']>;
+}
+
+/** Label-time mixing: the partner image read beside the image. */
+async function readPartner(
+  reader: ImageBytes,
+  item: DatasetItem,
+  decode: DecodeFn,
+  partnerOf?: (item: DatasetItem) => Promise<DatasetItem | undefined>,
+): Promise<DecodedItem['partner']> {
+  const p = await partnerOf?.(item);
+  return p && { item: p, decoded: await readImage(reader, p, undefined, decode) };
+}
+
+async function* started(
+  reader: ImageBytes,
+  items: AsyncIterable<DatasetItem>,
+  decode: DecodeFn,
+  partnerOf?: (item: DatasetItem) => Promise<DatasetItem | undefined>,
+): AsyncGenerator<StartedItem, void, undefined> {
+  for await (const item of items) {
+    const decoded = readImage(reader, item, undefined, decode);
+    decoded.catch(() => undefined); // awaited in order by settled()
+    const partner = readPartner(reader, item, decode, partnerOf);
+    partner.catch(() => undefined);
+    yield { item, decoded, partner };
+  }
+}
+
+async function* settled(ahead: AsyncGenerator<StartedItem>): AsyncGenerator<DecodedItem, void, undefined> {
+  for await (const s of ahead) yield { item: s.item, decoded: await s.decoded, partner: await s.partner };
 }

@@ -14,19 +14,13 @@ import { decodeOffThread } from '../data/decodePool';
 import { PermissionLostError } from '../data/permissions';
 import { teacherSoftTopKBatch } from '../engine/teacherStep';
 import { validateTeacher, type Teacher } from '../models/teacher';
-import {
-  getLabelSet,
-  isQuotaError,
-  listDoneImageIndices,
-  openStudioDb,
-  patchLabelSet,
-  putLabelRecords,
-} from '../store';
+import { getLabelSet, isQuotaError, openStudioDb, patchLabelSet, putLabelRecords } from '../store';
 import type { GenerateResult, GenerationSample, GenerationTimings, ProgressFn } from './api';
 import { DatasetReader } from './datasets';
 import { decodeAhead, decodeAheadDepth } from './decodeAhead';
 import { decodeProblemsFrom, recordDecodeProblems } from './decodeReport';
 import { codecSpecOf, cropBoxesFor, OpenImage, openMixFor, partnerItemFor } from './labelImage';
+import { LabelTodo, measuredRate, RATE_MIN_IMAGES } from './labelTodo';
 import { LabelWriter } from './labelWriter';
 import { ProgressReporter, Throttle } from './progress';
 import { FolderUnreachableError, type DecodeFn } from './readImage';
@@ -65,23 +59,25 @@ export async function runGeneration(
   const warned: { path: string; warnings: string[] }[] = [];
   let teacher: Teacher | null = null;
   try {
-    const reader = await DatasetReader.open(set.datasetId);
-    const items = reader.items.train;
+    // The index is paged, never held whole: memory stays flat from the first image to the last.
+    const reader = await DatasetReader.open(set.datasetId, { splits: [] });
+    const total = reader.dataset.counts.train;
     ({ teacher } = await deps.openTeacher(set.teacherId));
     const check = await validateTeacher(teacher, set.numClasses);
     if (!check.ok) throw new Error(`teacher does not fit this dataset: ${check.errors.join('; ')}`);
     const spec = codecSpecOf(set);
     const k = storedK(spec);
-    const done = new Set(await listDoneImageIndices(db, labelSetId));
-    const todo = items.filter((it) => !done.has(it.index));
-    await patchLabelSet(db, labelSetId, { status: 'running', error: undefined, imagesTotal: items.length });
+    const todo = new LabelTodo(db, reader, set);
+    let imagesTotal = todo.expected(total);
+    await patchLabelSet(db, labelSetId, { status: 'running', error: undefined, imagesTotal });
     const progress = new ProgressReporter(onProgress);
     const sampleThrottle = new Throttle(700);
     const t = teacher;
     const batchCrops = teacherBatchSize(t.config.inputSize, t.config.channels);
     const tm: GenerationTimings = { read: 0, prepare: 0, device: 0, readback: 0, store: 0, total: 0 };
     const tStart = performance.now();
-    let imagesDone = done.size;
+    let imagesDone = set.imagesDone;
+    let labelledNow = 0;
 
     const writer = new LabelWriter((batch) => putLabelRecords(db, labelSetId, batch));
     const batcher = new TeacherBatcher<OpenImage>(
@@ -91,13 +87,19 @@ export async function runGeneration(
         im.dispose();
         await writer.add(im.item.index, encodeLabelRecord(im.record()));
         imagesDone++;
-        progress.update({ phase: 'labelling', done: imagesDone, total: items.length });
+        labelledNow++;
+        progress.update({ phase: 'labelling', done: imagesDone, total: imagesTotal });
         if (onSample && sampleThrottle.ready()) onSample(im.sample());
       },
       tm,
     );
-    const depth = decodeAheadDepth(batchCrops, set.settings.numCrops);
-    const ahead = decodeAhead(reader, todo, depth, deps.decode, partnerItemFor(set, items));
+    const ahead = decodeAhead(
+      reader,
+      todo.items(),
+      decodeAheadDepth(batchCrops, set.settings.numCrops),
+      deps.decode,
+      partnerItemFor(set, total, db),
+    );
     try {
       let r0 = performance.now();
       for await (const { item, decoded, partner } of ahead) {
@@ -129,12 +131,18 @@ export async function runGeneration(
     tm.store += performance.now() - f0;
     tm.total = performance.now() - tStart;
     const status = signal.aborted ? 'paused' : 'done';
+    if (todo.finished) imagesTotal = todo.kept;
     const final = await patchLabelSet(db, labelSetId, {
       status,
+      imagesTotal,
       error: skipped.length ? `${skipped.length} images skipped` : undefined,
+      // The plan's next estimate starts from this rate (a few images say too little to keep).
+      ...(labelledNow >= RATE_MIN_IMAGES
+        ? { rate: measuredRate(labelledNow, set.settings.numCrops, tm.total / 1000) }
+        : {}),
     });
-    progress.update({ phase: status, done: final.imagesDone, total: items.length }, true);
-    return { status, imagesDone: final.imagesDone, imagesTotal: items.length, skipped, timings: tm };
+    progress.update({ phase: status, done: final.imagesDone, total: imagesTotal }, true);
+    return { status, imagesDone: final.imagesDone, imagesTotal, skipped, timings: tm };
   } catch (e) {
     const message = isQuotaError(e)
       ? 'storage quota exhausted: free space (delete label sets or runs) and resume'

@@ -10,7 +10,13 @@ import { encodeSoftLabel, type CodecSpec } from '../core/softLabel';
 import { decodeLabelRecord, recordCropBoxes, type LabelRecord } from '../core/labelRecord';
 import type { Tensor3D } from '../engine/tensors';
 import { uploadImage } from '../engine/pixels';
-import { getLabelRecord, type openStudioDb, type DatasetItem, type LabelSet } from '../store';
+import {
+  getDatasetItemsAt,
+  getLabelRecord,
+  type openStudioDb,
+  type DatasetItem,
+  type LabelSet,
+} from '../store';
 import type { GenerationSample } from './api';
 import type { PartMix } from '../engine/teacherStep';
 import { partnerImageOf, sampleCropMixes, type CropMix } from '../core/labelMix';
@@ -154,13 +160,14 @@ export async function cropBoxesFor(
 /** The seeded partner image of a training image (core/labelMix.ts), when the set mixes at label time. */
 export function partnerItemFor(
   set: LabelSet,
-  train: readonly DatasetItem[],
-): ((it: DatasetItem) => DatasetItem) | undefined {
+  numTrain: number,
+  db: Awaited<ReturnType<typeof openStudioDb>>,
+): ((it: DatasetItem) => Promise<DatasetItem | undefined>) | undefined {
   if (!set.settings.labelMix || set.settings.labelMix === 'none') return undefined;
-  const byIndex = new Map(train.map((it) => [it.index, it]));
-  const indices = train.map((it) => it.index);
-  return (it) =>
-    byIndex.get(partnerImageOf(new Rng(set.settings.seed).fork(`labelmix:${it.index}`), it.index, indices))!;
+  return async (it) => {
+    const p = partnerImageOf(new Rng(set.settings.seed).fork(`labelmix:${it.index}`), it.index, numTrain);
+    return (await getDatasetItemsAt(db, set.datasetId, 'train', [p]))[0];
+  };
 }
 
 /**

@@ -10,7 +10,7 @@ import type { CropMix } from '../core/labelMix';
 import { decodeLabelRecord, recordCropBox, type LabelRecord } from '../core/labelRecord';
 import type { ImageMix } from '../engine/mix';
 import { uploadPadded, type PaddedImage } from '../engine/pixels';
-import { getLabelRecord, openStudioDb, type DatasetItem } from '../store';
+import { getDatasetItemsAt, getLabelRecord, openStudioDb, type DatasetItem } from '../store';
 import type { SampleMix } from './api';
 import type { DatasetReader } from './datasets';
 import { readImage } from './readImage';
@@ -21,15 +21,8 @@ export interface LoadedMix extends ImageMix {
   sample: SampleMix;
 }
 
-const byIndexCache = new WeakMap<DatasetReader, Map<number, DatasetItem>>();
-
-function itemByIndex(reader: DatasetReader, index: number): DatasetItem | undefined {
-  let m = byIndexCache.get(reader);
-  if (!m) {
-    m = new Map(reader.items.train.map((it) => [it.index, it]));
-    byIndexCache.set(reader, m);
-  }
-  return m.get(index);
+async function itemByIndex(reader: DatasetReader, index: number): Promise<DatasetItem | undefined> {
+  return (await getDatasetItemsAt(await openStudioDb(), reader.dataset.id, 'train', [index]))[0];
 }
 
 /**
@@ -50,7 +43,7 @@ export async function loadMix(
   const partnerIndex = mixed[0].partnerImage;
   if (mixed.some((m) => m.partnerImage !== partnerIndex))
     return { error: 'its crops mix with several partner images (this build replays one per image)' };
-  const partnerItem = itemByIndex(reader, partnerIndex);
+  const partnerItem = await itemByIndex(reader, partnerIndex);
   if (!partnerItem) return { error: `its mix partner (image ${partnerIndex}) is not a training image` };
   const [bytes, decoded] = await Promise.all([
     openStudioDb().then((db) => getLabelRecord(db, labelSetId, partnerIndex)),

@@ -16,8 +16,10 @@ import { disposeAll, oneHotTargets, targetsTensor, type Tensor2D, type Tensor4D 
 import type { Trainer } from '../engine/trainStep';
 import type { buildStudent } from '../models/students';
 import type { Teacher } from '../models/teacher';
-import { getLabelSet, openStudioDb, type DatasetItem } from '../store';
-import { seededSubset } from './subset';
+import { getDataset, getDatasetItemsAt, getLabelSet, openStudioDb, type DatasetItem } from '../store';
+import type { LabelSubset } from '../core/labelSettings';
+import { LazyPermutation } from '../core/lazyPermutation';
+import { seededSubset, subsetFilter } from './subset';
 import { studentFor } from './student';
 import { batchLabels, batchTargets, loadStep, type StepInput } from './batches';
 import { DatasetReader } from './datasets';
@@ -56,11 +58,18 @@ export class TrainSession {
   readonly passes: Pass[];
   readonly sched: ScheduleConfig;
   readonly totalSteps: number;
-  private perms = new Map<number, Uint32Array>();
+  private perms = new Map<number, LazyPermutation>();
 
   private constructor(
     readonly cfg: TrainConfig,
     readonly reader: DatasetReader,
+    /**
+     * Whether the run trains on the whole train split read from the store step by step (its items are
+     * not held); otherwise on a held list (a quick run's `maxImages`, an FKD label subset).
+     */
+    private readonly lazyTrain: boolean,
+    /** An FKD label set's subset: only its images have records. */
+    private readonly labelSubset: { subset?: LabelSubset; seed: number },
     readonly numClasses: number,
     readonly model: ReturnType<typeof buildStudent>,
     readonly trainer: Trainer,
@@ -68,7 +77,7 @@ export class TrainSession {
     /** How small an image may be decoded for this run's crops (decodeFit.ts). */
     readonly fit: DecodeFit,
   ) {
-    const n = this.trainItems.length;
+    const n = this.numTrainImages;
     this.sched = scheduleConfig(cfg, n);
     this.passes = passesFor(cfg, n);
     this.totalSteps = this.passes.reduce((a, p) => a + p.steps, 0);
@@ -79,14 +88,22 @@ export class TrainSession {
   private subset(split: 'train' | 'val', max: number | undefined): DatasetItem[] {
     let s = this.subsets.get(split);
     if (!s) {
-      s = seededSubset(this.reader.items[split], max, this.cfg.seed, split);
+      let all = this.reader.items[split];
+      if (split === 'train' && this.labelSubset.subset)
+        all = all.filter(subsetFilter(this.labelSubset.subset, this.labelSubset.seed));
+      s = seededSubset(all, max, this.cfg.seed, split);
       this.subsets.set(split, s);
     }
     return s;
   }
 
+  /** The held train list (empty when the run reads the whole split from the store: `lazyTrain`). */
   get trainItems(): DatasetItem[] {
-    return this.subset('train', this.cfg.maxImages);
+    return this.lazyTrain ? [] : this.subset('train', this.cfg.maxImages);
+  }
+
+  get numTrainImages(): number {
+    return this.lazyTrain ? this.reader.dataset.counts.train : this.trainItems.length;
   }
 
   get valItems(): DatasetItem[] {
@@ -94,14 +111,21 @@ export class TrainSession {
   }
 
   static async open(cfg: TrainConfig): Promise<TrainSession> {
-    const reader = await DatasetReader.open(cfg.datasetId);
-    if (reader.items.train.length === 0)
+    const db = await openStudioDb();
+    const set = cfg.method === 'fkd' && cfg.labelSetId ? await getLabelSet(db, cfg.labelSetId) : undefined;
+    const subset = set?.settings.subset;
+    const dataset = await getDataset(db, cfg.datasetId);
+    // The whole split, read step by step, unless a quick run or a label subset picks fewer images.
+    const lazyTrain = !subset && !(cfg.maxImages && cfg.maxImages < (dataset?.counts.train ?? 0));
+    const reader = await DatasetReader.open(cfg.datasetId, {
+      splits: lazyTrain ? ['val'] : ['train', 'val'],
+    });
+    if (reader.dataset.counts.train === 0)
       throw new Error(`dataset "${reader.dataset.name}" has no training images`);
     let numClasses = reader.dataset.numClasses;
     if (usesStoredLabels(cfg.method)) {
       if (!cfg.labelSetId)
         throw new Error('FKD needs a soft-label set: generate one first (Soft labels view)');
-      const set = await getLabelSet(await openStudioDb(), cfg.labelSetId);
       if (!set) throw new Error('the chosen soft-label set no longer exists');
       if (set.datasetId !== cfg.datasetId) throw new Error('the soft-label set belongs to another dataset');
       // Finished is the set's status, not imagesDone === imagesTotal: images that could not be decoded
@@ -132,33 +156,42 @@ export class TrainSession {
     }
     const { model, trainer } = studentFor(cfg, numClasses);
     const fit = await trainDecodeFit(cfg, teacher?.config.inputSize);
-    return new TrainSession(cfg, reader, numClasses, model, trainer, teacher, fit);
+    const labelSubset = { subset, seed: set?.settings.seed ?? 0 };
+    return new TrainSession(cfg, reader, lazyTrain, labelSubset, numClasses, model, trainer, teacher, fit);
   }
 
-  /** Seeded image order of a pass; derived from (seed, pass) so a resume needs no RNG state. */
-  private permutation(pass: number): Uint32Array {
+  /**
+   * Seeded image order of a pass, computed position by position (no order array); derived from
+   * (seed, pass) so a resume needs no RNG state.
+   */
+  private permutation(pass: number): LazyPermutation {
     let p = this.perms.get(pass);
     if (!p) {
-      p = new Rng(this.cfg.seed).fork(`order:${pass}`).permutation(this.trainItems.length);
+      p = new LazyPermutation(this.numTrainImages, new Rng(this.cfg.seed).fork(`order:${pass}`));
       this.perms.clear();
       this.perms.set(pass, p);
     }
     return p;
   }
 
-  /** The items of global step g, and where it sits in the schedule. */
+  /** The image positions of global step g, and where it sits in the schedule. */
   locate(g: number) {
     const loc = locateStep(this.passes, g);
     if (!loc) throw new Error(`step ${g} is past the end of the schedule`);
-    const perm = this.permutation(loc.pass.index);
     const from = loc.stepInPass * loc.pass.imagesPerStep;
-    const idx = perm.subarray(from, Math.min(from + loc.pass.imagesPerStep, perm.length));
-    const items = Array.from(idx, (i) => this.trainItems[i]);
-    return { ...loc, items };
+    const indices = this.permutation(loc.pass.index).slice(from, from + loc.pass.imagesPerStep);
+    return { ...loc, indices };
   }
 
-  load(g: number): Promise<StepInput> {
-    const { pass, items } = this.locate(g);
+  /** A step's index items: from the held list, or in one store read when the split is not held. */
+  private async itemsAt(indices: number[]): Promise<DatasetItem[]> {
+    if (!this.lazyTrain) return indices.map((i) => this.trainItems[i]);
+    return getDatasetItemsAt(await openStudioDb(), this.cfg.datasetId, 'train', indices);
+  }
+
+  async load(g: number): Promise<StepInput> {
+    const { pass, indices } = this.locate(g);
+    const items = await this.itemsAt(indices);
     return loadStep(this.cfg, this.reader, items, pass.index, pass.cropsPerImage, this.numClasses, this.fit);
   }
 

@@ -28,7 +28,7 @@ export async function measureSpeed(
     try {
       const session = await TrainSession.open({ ...base, method, evalEachPass: false });
       s = session;
-      numImages = session.trainItems.length;
+      numImages = session.numTrainImages;
       // Multi-crop FKD steps are the ones that differ: time only the leading passes that share pass 0's
       // crops per image (FKD's last numCrops epochs are single-crop).
       const passes = session.passes;

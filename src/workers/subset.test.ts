@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededSubset } from './subset';
+import { seededSubset, subsetFilter } from './subset';
 
 describe('seededSubset', () => {
   // An index ordered class by class, as datasets are: 10 classes x 200 images.
@@ -18,5 +18,41 @@ describe('seededSubset', () => {
     expect(seededSubset(items, undefined, 1, 'x')).toBe(items);
     expect(seededSubset(items, 0, 1, 'x')).toBe(items);
     expect(seededSubset(items, 5000, 1, 'x')).toBe(items);
+  });
+});
+
+describe('subsetFilter', () => {
+  // 10 classes x 200 images, in index order as the index stores them.
+  const items = Array.from({ length: 2000 }, (_, i) => ({ index: i, classIndex: Math.floor(i / 200) }));
+
+  it('first N per class keeps exactly N of each class, the first ones', () => {
+    const keep = items.filter(subsetFilter({ kind: 'perClass', n: 7 }, 1));
+    expect(keep).toHaveLength(70);
+    for (let c = 0; c < 10; c++)
+      expect(keep.filter((x) => x.classIndex === c).map((x) => x.index)).toEqual(
+        Array.from({ length: 7 }, (_, i) => c * 200 + i),
+      );
+  });
+
+  it('a class list keeps those classes only', () => {
+    const keep = items.filter(subsetFilter({ kind: 'classes', classes: [2, 5] }, 1));
+    expect(keep).toHaveLength(400);
+    expect(new Set(keep.map((x) => x.classIndex))).toEqual(new Set([2, 5]));
+  });
+
+  it('a fraction keeps about that share, the same images in any visiting order, seeded', () => {
+    const f = subsetFilter({ kind: 'fraction', fraction: 0.25 }, 3);
+    const keep = items.filter(f).map((x) => x.index);
+    expect(keep.length).toBeGreaterThan(400);
+    expect(keep.length).toBeLessThan(600);
+    const reversed = [...items].reverse().filter(subsetFilter({ kind: 'fraction', fraction: 0.25 }, 3));
+    expect(reversed.map((x) => x.index).reverse()).toEqual(keep);
+    expect(
+      items.filter(subsetFilter({ kind: 'fraction', fraction: 0.25 }, 4)).map((x) => x.index),
+    ).not.toEqual(keep);
+  });
+
+  it('no subset keeps everything', () => {
+    expect(items.filter(subsetFilter(undefined, 1))).toHaveLength(2000);
   });
 });

@@ -1,3 +1,5 @@
+import type { LabelSubset } from '../core/labelSettings';
+import { fmix32, murmur3Mix } from '../core/murmur3';
 import { Rng } from '../core/rng';
 
 /**
@@ -10,4 +12,31 @@ export function seededSubset<T>(all: T[], max: number | undefined, seed: number,
   return Array.from(pick)
     .sort((a, b) => a - b)
     .map((i) => all[i]);
+}
+
+/**
+ * A label set's subset as a predicate over the training index read in index order (it counts each
+ * class's images as they pass, so "first N per class" needs no per-class lists). Undefined: all.
+ */
+export function subsetFilter(
+  subset: LabelSubset | undefined,
+  seed: number,
+): (item: { index: number; classIndex: number }) => boolean {
+  if (!subset) return () => true;
+  if (subset.kind === 'perClass') {
+    const seen = new Map<number, number>();
+    return (item) => {
+      const n = seen.get(item.classIndex) ?? 0;
+      seen.set(item.classIndex, n + 1);
+      return n < subset.n;
+    };
+  }
+  if (subset.kind === 'classes') {
+    const keep = new Set(subset.classes);
+    return (item) => keep.has(item.classIndex);
+  }
+  // A seeded hash per image: the same images whatever order they are visited in.
+  const cut = subset.fraction * 2 ** 32;
+  const key = fmix32(seed ^ 0x5eed5eed);
+  return (item) => fmix32(murmur3Mix(key, item.index)) < cut;
 }

@@ -8,6 +8,7 @@ import {
   jobId,
   type BackendReport,
   type GenerateResult,
+  type PlanProbeResult,
   type GenerationSample,
   type IndexJobSpec,
   type LabelStats,
@@ -21,6 +22,7 @@ import { setBaseUrl } from './datasets';
 import { requireTestBuild } from './testBuild';
 import { injectSourceFault, type SourceFault } from './sourceFault';
 import { runGeneration } from './generate';
+import { planProbe } from './planProbe';
 import { holdIndexAfter, resumeIndex, runIndex } from './indexJob';
 import { runCheck } from './checkJob';
 import { exportFkdTree, importFkdTree } from './fkdJobs';
@@ -33,7 +35,7 @@ import { fidelitySample } from './fidelitySample';
 import type { FidelitySample } from '../core/fidelity';
 import { labelSetStats } from './labelStats';
 import { DatasetReader } from './datasets';
-import type { Dataset, DatasetCheck } from '../store';
+import { getDatasetItems, openStudioDb, type Dataset, type DatasetCheck } from '../store';
 
 let report: BackendReport | null = null;
 /**
@@ -45,6 +47,12 @@ let ready: Promise<unknown> = Promise.resolve();
 
 /** The last opened dataset stays open: explorers ask for many images of the same set. */
 let readerCache: { id: string; reader: Promise<DatasetReader> } | null = null;
+let fileReaderCache: { id: string; reader: Promise<DatasetReader> } | null = null;
+/** A reader for image files only (no items held). */
+function fileReader(id: string): Promise<DatasetReader> {
+  if (fileReaderCache?.id !== id) fileReaderCache = { id, reader: DatasetReader.open(id, { splits: [] }) };
+  return fileReaderCache.reader;
+}
 function datasetReader(id: string): Promise<DatasetReader> {
   if (readerCache?.id !== id) readerCache = { id, reader: DatasetReader.open(id) };
   return readerCache.reader;
@@ -85,6 +93,16 @@ const api = {
       await ready;
       return runGeneration(labelSetId, signal, onProgress, onSample);
     });
+  },
+  /** The plan's probe: a few images' sizes and the teacher's crop rate on them (nothing stored). */
+  async planProbe(
+    datasetId: string,
+    teacherId: string,
+    numCrops: number,
+    images = 12,
+  ): Promise<PlanProbeResult> {
+    await ready;
+    return planProbe(datasetId, teacherId, numCrops, images);
   },
   /** The label set as one .fkdlabels bundle (docs/label-bundle.md). */
   exportLabelSet(labelSetId: string): Promise<Blob> {
@@ -134,8 +152,9 @@ const api = {
   },
   /** One image's file, for views of a user's folder (the main thread cannot read its handle's files). */
   async imageBlob(datasetId: string, split: 'train' | 'val', index: number): Promise<Blob> {
-    const reader = await datasetReader(datasetId);
-    const item = reader.items[split][index];
+    // One point read of the index: showing an image never loads the dataset's whole file list.
+    const reader = await fileReader(datasetId);
+    const [item] = await getDatasetItems(await openStudioDb(), datasetId, split, index, index + 1);
     if (!item) throw new Error(`no ${split} image ${index}`);
     return reader.blob(item);
   },

@@ -13,6 +13,7 @@ import { evaluateItems, type EvalResult } from './evaluate';
 import { ProgressReporter, Throttle } from './progress';
 import { seededSubset, TrainSession } from './session';
 import { trainSteps } from './trainLoop';
+import { limitReached, runEndStep, type RunLimit } from '../core/recipe';
 import { startFromPretrained } from './pretrained';
 import { TrainMeter } from './trainMetrics';
 export { restoreLatest };
@@ -59,7 +60,13 @@ export async function runTraining(
     const metricsThrottle = new Throttle(400);
     const historyThrottle = new Throttle(2000);
     const meter = new TrainMeter();
-    const steps = trainSteps(s, g, s.totalSteps, {
+    // Step and time limits: the run ends at the first; time trained in earlier sessions counts.
+    const end = runEndStep(cfg, s.totalSteps);
+    const secondsBefore = run.trainedSeconds ?? 0;
+    const t0 = performance.now();
+    const trained = () => secondsBefore + (performance.now() - t0) / 1000;
+    let limit: RunLimit | null = limitReached(cfg, s.totalSteps, g, secondsBefore);
+    const steps = trainSteps(s, g, limit ? g : end, {
       wantSample: () => !!cb.onSample && sampleThrottle.ready(),
       beforeStep: failInjected,
     });
@@ -69,15 +76,17 @@ export async function runTraining(
       const { pass, stepInPass, lr } = out;
       meter.step(out, performance.now());
       out.sample?.then((smp) => cb.onSample?.(smp)).catch(() => undefined);
+      limit = limitReached(cfg, s.totalSteps, g, trained());
       if (metricsThrottle.ready() && Number.isFinite(loss)) {
         cb.onMetrics?.(
           meter.metrics(
             { step: g, totalSteps: s.totalSteps, pass, stepInPass, loss, lr },
             { backend: currentBackend(), memory: memoryInfo() },
+            { endStep: end, secondsLeft: cfg.maxMinutes ? cfg.maxMinutes * 60 - trained() : undefined },
           ),
         );
       }
-      progress.update({ phase: `pass ${pass.index + 1}/${s.passes.length}`, done: g, total: s.totalSteps });
+      progress.update({ phase: `pass ${pass.index + 1}/${s.passes.length}`, done: g, total: end });
       if (historyThrottle.ready() && Number.isFinite(loss)) {
         await appendRunHistory(db, runId, meter.history({ step: g, pass, loss, lr }, Date.now()));
       }
@@ -87,14 +96,20 @@ export async function runTraining(
         lastEval = e;
         cb.onEval?.(e);
       }
-      if (checkpointDue(g, cfg.checkpointEvery, endOfPass, signal.aborted)) {
+      if (checkpointDue(g, cfg.checkpointEvery, endOfPass, signal.aborted || !!limit)) {
         await saveCheckpoint(runId, s, { step: g, epoch: pass.epoch, pass: pass.index });
+        await patchRun(db, runId, { trainedSeconds: trained() });
       }
-      if (signal.aborted) break;
+      if (signal.aborted || limit) break;
     }
-    const status = g >= s.totalSteps ? 'done' : 'paused';
-    await patchRun(db, runId, { status });
-    progress.update({ phase: status, done: g, total: s.totalSteps }, true);
+    // A limit reached ends the run as asked; a pause or a crash before it resumes and still keeps it.
+    const status = g >= s.totalSteps || limit ? 'done' : 'paused';
+    await patchRun(db, runId, {
+      status,
+      trainedSeconds: trained(),
+      ...(limit && g < s.totalSteps ? { limitReached: limit } : {}),
+    });
+    progress.update({ phase: status, done: g, total: end }, true);
     return { status, step: g, totalSteps: s.totalSteps, lastEval };
   } catch (e) {
     const message = isQuotaError(e)

@@ -53,3 +53,21 @@ describe('TrainMeter', () => {
     expect(epochAfter(pass, 0)).toBeCloseTo(4.4, 10);
   });
 });
+
+describe('TrainMeter ETAs', () => {
+  it('divides the steps left in the pass and the run by the measured step rate, capped by the time budget', () => {
+    const m = new TrainMeter();
+    expect(m.etas({ step: 1, pass, stepInPass: 0 }, { endStep: 100 })).toEqual({});
+    for (let i = 0; i < 5; i++) m.step(out(40, 0.5), i * 500); // 2 steps/s
+    expect(m.stepsPerSec()).toBe(2);
+    const e = m.etas({ step: 20, pass, stepInPass: 3 }, { endStep: 100 });
+    expect(e.passEtaSec).toBe(3); // 6 steps left in the 10-step pass
+    expect(e.runEtaSec).toBe(40);
+    expect(m.etas({ step: 20, pass, stepInPass: 3 }, { endStep: 100, secondsLeft: 12 }).runEtaSec).toBe(12);
+    const shown = m.metrics({ step: 20, totalSteps: 500, pass, stepInPass: 3, loss: 1, lr: 0.1 }, device, {
+      endStep: 100,
+    });
+    expect(shown.endStep).toBe(100);
+    expect(shown.runEtaSec).toBe(40);
+  });
+});

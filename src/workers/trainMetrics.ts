@@ -52,11 +52,37 @@ export class TrainMeter {
     return { cropsPerSec: dt > 0 ? crops / dt : 0, imagesPerSec: dt > 0 ? images / dt : 0 };
   }
 
+  /** Steps per second over the window (data loading and readbacks included: what the ETAs divide by). */
+  stepsPerSec(): number {
+    const w = this.window;
+    const dt = w.length > 1 ? (w[w.length - 1].t - w[0].t) / 1000 : 0;
+    return dt > 0 ? (w.length - 1) / dt : 0;
+  }
+
+  /**
+   * Seconds to the end of this pass and of the run (its step limit or time budget when sooner), at the
+   * window's measured step rate; undefined before there is a rate.
+   */
+  etas(
+    at: { step: number; pass: Pass; stepInPass: number },
+    limits: { endStep: number; secondsLeft?: number },
+  ): { passEtaSec?: number; runEtaSec?: number } {
+    const rate = this.stepsPerSec();
+    if (!(rate > 0)) return {};
+    const passLeft = Math.max(0, at.pass.steps - at.stepInPass - 1);
+    let runEtaSec = Math.max(0, limits.endStep - at.step) / rate;
+    if (limits.secondsLeft !== undefined) runEtaSec = Math.min(runEtaSec, Math.max(0, limits.secondsLeft));
+    return { passEtaSec: passLeft / rate, runEtaSec };
+  }
+
   metrics(
     at: { step: number; totalSteps: number; pass: Pass; stepInPass: number; loss: number; lr: number },
     device: { backend: string; memory: MemoryInfo },
+    limits: { endStep: number; secondsLeft?: number } = { endStep: at.totalSteps },
   ): TrainMetrics {
     return {
+      ...this.etas(at, limits),
+      endStep: limits.endStep,
       step: at.step,
       totalSteps: at.totalSteps,
       epoch: epochAfter(at.pass, at.stepInPass),

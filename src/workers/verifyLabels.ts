@@ -10,7 +10,14 @@ import { encodeSoftLabel, recoverSoftLabel, recoveredErrorBound } from '../core/
 import { decodeImage } from '../data/decode';
 import { uploadImage } from '../engine/pixels';
 import { teacherFullProbs } from '../engine/teacherProbs';
-import { getLabelRecords, getLabelSet, openStudioDb } from '../store';
+import {
+  getLabelRecord,
+  getLabelSet,
+  listDoneImageIndicesIn,
+  openStudioDb,
+  type DatasetItem,
+} from '../store';
+import { subsetFilter } from './subset';
 import { DatasetReader } from './datasets';
 import { readImage } from './readImage';
 import { openTeacher } from './teachers';
@@ -23,17 +30,38 @@ export interface VerifyReport {
   bound: number;
   /** Crops whose stored top-k classes differ from the fresh teacher's. */
   indexMismatches: number;
-  /** Dataset images without a record (should be exactly the skipped ones). */
+  /** Dataset images of the set (its subset, if any) without a record: the first MISSING_LISTED of them. */
   missing: number[];
+  /** How many images are missing in all (should be exactly the skipped ones). */
+  missingCount: number;
 }
+
+/** Missing images listed by index; beyond this only counted, so a report on 1.28M images stays small. */
+export const MISSING_LISTED = 1000;
 
 export async function verifyLabelSet(labelSetId: string, sampleImages: number): Promise<VerifyReport> {
   const db = await openStudioDb();
   const set = await getLabelSet(db, labelSetId);
   if (!set) throw new Error(`label set ${labelSetId} not found`);
-  const reader = await DatasetReader.open(set.datasetId);
-  const records = await getLabelRecords(db, labelSetId, 0, reader.items.train.length);
-  const missing = reader.items.train.filter((it) => !records.has(it.index)).map((it) => it.index);
+  // Paged: the index and the records are never read whole (an ImageNet set's records are gigabytes).
+  const reader = await DatasetReader.open(set.datasetId, { splits: [] });
+  const total = reader.dataset.counts.train;
+  const keep = subsetFilter(set.settings.subset, set.settings.seed);
+  const missing: number[] = [];
+  let missingCount = 0;
+  const stride = Math.max(1, Math.floor(total / sampleImages));
+  const sample: DatasetItem[] = [];
+  for await (const page of reader.itemPages('train')) {
+    const lo = page[0].index;
+    const done = new Set(await listDoneImageIndicesIn(db, labelSetId, lo, page[page.length - 1].index + 1));
+    for (const item of page) {
+      if (!keep(item)) continue;
+      if (!done.has(item.index)) {
+        missingCount++;
+        if (missing.length < MISSING_LISTED) missing.push(item.index);
+      } else if (item.index % stride === 0 && sample.length < sampleImages) sample.push(item);
+    }
+  }
   const { teacher } = await openTeacher(set.teacherId);
   let maxError = 0;
   let crops = 0;
@@ -41,10 +69,8 @@ export async function verifyLabelSet(labelSetId: string, sampleImages: number): 
   let images = 0;
   let bound = 0;
   try {
-    const step = Math.max(1, Math.floor(reader.items.train.length / sampleImages));
-    for (let i = 0; i < reader.items.train.length && images < sampleImages; i += step) {
-      const item = reader.items.train[i];
-      const bytes = records.get(item.index);
+    for (const item of sample) {
+      const bytes = await getLabelRecord(db, labelSetId, item.index);
       if (!bytes) continue;
       const rec = decodeLabelRecord(bytes);
       bound = recoveredErrorBound(rec.spec);
@@ -75,5 +101,5 @@ export async function verifyLabelSet(labelSetId: string, sampleImages: number): 
   } finally {
     teacher.dispose();
   }
-  return { images, crops, maxError, bound, indexMismatches, missing };
+  return { images, crops, maxError, bound, indexMismatches, missing, missingCount };
 }

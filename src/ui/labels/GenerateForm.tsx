@@ -15,6 +15,12 @@ import { DEFAULT_LABEL_SETTINGS as D, defaultLabelScale, newLabelSet } from './n
 import { RecoveryExplain } from '../teaching/formulas';
 import { CropPreview } from './CropPreview';
 import { ErrorBanner } from '../components/ErrorBanner';
+import type { LabelSubset } from '../../core/labelSettings';
+import { subsetProblems } from '../../core/recipeCheck';
+import { LabelPlan } from './LabelPlan';
+import { SubsetFields } from './SubsetFields';
+
+const isSubsetOrNull = (v: unknown): boolean => v === null || subsetProblems(v as LabelSubset).length === 0;
 
 const isLabelMix = (v: unknown): v is LabelMixMode => LABEL_MIX_MODES.some((m) => m === v);
 
@@ -46,6 +52,7 @@ export function GenerateForm() {
   const [seed, setSeed] = useDraft<number>('labels.seed', D.seed);
   const [reuse, setReuse] = useState('');
   const [labelMix, setLabelMix] = useDraft<LabelMixMode>('labels.labelMix', 'none', isLabelMix);
+  const [subset, setSubset] = useDraft<LabelSubset | null>('labels.subset', null, isSubsetOrNull);
   const [ensembleWith, setEnsembleWith] = useDraft<string[]>('labels.ensembleWith', []);
   const [error, setError] = useState<string | null>(null);
 
@@ -81,14 +88,9 @@ export function GenerateForm() {
       labeller,
       teacher.numClasses,
       {
-        numCrops,
-        codec,
-        k,
-        precision,
-        temperature,
-        scale,
-        seed,
+        ...{ numCrops, codec, k, precision, temperature, scale, seed },
         reuseBoxesFrom: reuse || undefined,
+        subset: subset ?? undefined,
         labelMix,
       },
       timestamp(),
@@ -245,6 +247,18 @@ export function GenerateForm() {
           keeps the partner, λ and the CutMix box, and training replays the same mix on the teacher&apos;s
           label for the mixed crop (train-time mixing is then off for this set).
         </p>
+      )}
+      {dataset && <SubsetFields dataset={dataset} subset={subset} onChange={setSubset} />}
+      {dataset && labeller && teacher && (
+        <LabelPlan
+          dataset={dataset}
+          teacherId={labeller.id}
+          numClasses={teacher.numClasses}
+          {...{ numCrops, codec, k, precision }}
+          subset={subset ?? undefined}
+          sets={sets ?? []}
+          onSubset={setSubset}
+        />
       )}
       {dataset && (
         <CropPreview

@@ -36,6 +36,7 @@ export function newLabelSet(
       inputSize: labeller.inputSize,
       reuseBoxesFrom: choice.reuseBoxesFrom,
       ...(mixed ? { labelMix: choice.labelMix } : {}),
+      ...(choice.subset ? { subset: choice.subset } : {}),
     },
     numClasses,
     imagesDone: 0,

@@ -50,6 +50,8 @@ const SETTINGS: readonly (keyof TrainConfig)[] = [
   'seed',
   'maxImages',
   'maxValImages',
+  'maxSteps',
+  'maxMinutes',
   'labelSetId',
   'teacherId',
   'pretrainedId',

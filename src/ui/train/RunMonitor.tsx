@@ -1,6 +1,6 @@
 import { getRun } from '../../store';
 import { JobProgressBar } from '../components/JobProgressBar';
-import { formatBytes, pct } from '../format';
+import { formatBytes, formatDuration, pct } from '../format';
 import { useJobs } from '../jobStore';
 import { pauseTraining } from '../actions';
 import { useStudio } from '../studio';
@@ -48,9 +48,13 @@ export function RunMonitor({ runId }: { runId: string }) {
       <ErrorBanner error={job.error} />
       {m && (
         <p className="muted" data-testid="train-stats">
-          step {m.step}/{m.totalSteps} · epoch {m.epoch.toFixed(2)} · loss {m.loss.toFixed(4)} · lr{' '}
-          {m.lr.toExponential(2)} · {m.cropsPerSec.toFixed(1)} crops/s · {m.imagesPerSec.toFixed(1)} images
-          decoded/s · backend {m.backend} · tensors {m.memory.numTensors} · {formatBytes(m.memory.numBytes)}
+          step {m.step}/{m.totalSteps}
+          {m.endStep !== undefined && m.endStep < m.totalSteps && ` (stops at ${m.endStep})`}
+          {m.passEtaSec !== undefined && ` · pass ends in ${formatDuration(m.passEtaSec)}`}
+          {m.runEtaSec !== undefined && ` · run ends in ${formatDuration(m.runEtaSec)}`} · epoch{' '}
+          {m.epoch.toFixed(2)} · loss {m.loss.toFixed(4)} · lr {m.lr.toExponential(2)} ·{' '}
+          {m.cropsPerSec.toFixed(1)} crops/s · {m.imagesPerSec.toFixed(1)} images decoded/s · backend{' '}
+          {m.backend} · tensors {m.memory.numTensors} · {formatBytes(m.memory.numBytes)}
           {m.memory.numBytesInGPUAllocated !== undefined &&
             ` · GPU allocated ${formatBytes(m.memory.numBytesInGPUAllocated)}`}
           {m.skipped > 0 && ` · ${m.skipped} images skipped`}

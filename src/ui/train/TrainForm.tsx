@@ -20,6 +20,7 @@ import { useJobs } from '../jobStore';
 import { StudentSummary } from './StudentSummary';
 import { FkdLabelsHint } from './FkdLabelsHint';
 import { OptimiserFields } from './OptimiserFields';
+import { LimitFields } from './LimitFields';
 import { NumberField } from '../components/NumberField';
 import { isRangeOrNull, useDraft } from '../useDraft';
 import { ErrorBanner } from '../components/ErrorBanner';
@@ -294,6 +295,7 @@ export function TrainForm() {
             onChange={(e) => set({ maxValImages: +e.target.value })}
           />
         </label>
+        <LimitFields cfg={eff} set={set} />
         <NumberField
           label="Checkpoint every (steps)"
           aria="Checkpoint every"
