@@ -4,13 +4,17 @@ import {
   SGD_LR,
   defaultLr,
   limitReached,
+  describeAdamwPreset,
+  fkdAdamwPreset,
   lrAfterChange,
   passesFor,
   runEndStep,
   scheduleConfig,
   usesStoredLabels,
   withFastMealRecipe,
+  type TrainConfig,
 } from './recipe';
+import { recipeProblems } from './recipeCheck';
 
 describe('per-student default learning rate', () => {
   it('gives the measured AdamW rates and SGD 0.1', () => {
@@ -52,6 +56,54 @@ describe('step and time limits', () => {
     // The schedule's own end is not a limit.
     expect(limitReached({ maxSteps: 900, maxMinutes: 1 }, 500, 500, 999)).toBeNull();
     expect(limitReached({}, 500, 300, 1e9)).toBeNull();
+  });
+});
+
+describe("FKD's AdamW preset", () => {
+  it('scales lr 0.002 per 1024 crops to the batch and sets wd 0.05, cosine per pass, 5 single-crop warmup epochs', () => {
+    const p = fkdAdamwPreset({ cropsPerStep: 1024, epochs: 300 });
+    expect(p).toEqual({
+      optimizer: 'adamw',
+      lr: 0.002,
+      weightDecay: 0.05,
+      schedule: 'cosine',
+      cosinePer: 'pass',
+      warmupEpochs: 5,
+      adamwSingleCropWarmupEpochs: 5,
+    });
+    expect(fkdAdamwPreset({ cropsPerStep: 64, epochs: 32 }).lr).toBe(0.000125);
+  });
+
+  it('gives a recipe the checks accept, with the schedule of the ViT script (warmup from 1e-5, cosine to 1e-5)', () => {
+    const cfg: TrainConfig = {
+      ...DEFAULT_TRAIN_CONFIG,
+      method: 'fkd',
+      datasetId: 'd',
+      numCrops: 4,
+      epochs: 300,
+      cropsPerStep: 1024,
+    };
+    const preset = { ...cfg, ...fkdAdamwPreset(cfg) };
+    expect(recipeProblems(preset)).toEqual([]);
+    const passes = passesFor(preset, 1024 * 10);
+    expect(passes.slice(0, 6).map((p) => p.cropsPerImage)).toEqual([1, 1, 1, 1, 1, 4]);
+    expect(passes[0].lr).toBeCloseTo(1e-5, 12);
+    expect(passes[5]).toMatchObject({ epoch: 5 });
+    // timm's cosine counts the warmup epochs: epoch 5 of 300 is already past the peak.
+    expect(passes[5].lr).toBeCloseTo(1e-5 + 0.5 * (0.002 - 1e-5) * (1 + Math.cos((Math.PI * 5) / 300)), 12);
+    expect(passes[passes.length - 1].lr).toBeLessThan(2e-5);
+  });
+
+  it('leaves a short run at least one epoch after its warmups, and says what it set', () => {
+    expect(fkdAdamwPreset({ cropsPerStep: 32, epochs: 3 })).toMatchObject({
+      warmupEpochs: 2,
+      adamwSingleCropWarmupEpochs: 2,
+    });
+    expect(fkdAdamwPreset({ cropsPerStep: 32, epochs: 1 }).warmupEpochs).toBe(0);
+    expect(describeAdamwPreset(fkdAdamwPreset({ cropsPerStep: 64, epochs: 32 }), 64)).toBe(
+      'AdamW, LR 0.000125 (0.002 x 64 / 1024 crops), weight decay 0.05 (not on biases or normalisation ' +
+        'weights), cosine per pass down to 0.00001, 5 warmup epochs from 0.00001, run single-crop',
+    );
   });
 });
 

@@ -16,6 +16,8 @@ export const STUDENT_ARCHS = [
   'resnet50',
   'mobilenetV2',
   'vitTiny',
+  'efficientnetV2B0',
+  'fbnetC100',
   'sretLT',
 ] as const;
 export type StudentArch = (typeof STUDENT_ARCHS)[number];
@@ -175,6 +177,50 @@ export function lrAfterChange(
   to: Pick<TrainConfig, 'arch' | 'optimizer'>,
 ): number {
   return lr === defaultLr(from.arch, from.optimizer) ? defaultLr(to.arch, to.optimizer) : lr;
+}
+
+/**
+ * FKD's AdamW recipe, the one its README trains EfficientNetV2-B0, FBNet-c100 and the transformers with
+ * (FKD_ViT/train_ViT_FKD.py; docs/fkd.md, Optimisers): lr 0.002 per 1024 crops, scaled linearly to the
+ * batch; weight decay 0.05, 1-D parameters exempt (engine/optimizers.ts); cosine set once per pass down to
+ * 1e-5; 5 linear warmup epochs from 1e-5, run single-crop before the multi-crop passes. The last numCrops
+ * epochs are single-crop in every recipe (core/schedule.ts). The budget (epochs, numCrops, batch) stays
+ * the user's, so warmups are cut to leave at least one epoch after them on runs of 5 epochs or fewer.
+ */
+export const FKD_ADAMW = { lrPer1024: 0.002, weightDecay: 0.05, warmupEpochs: 5, minLr: 1e-5 } as const;
+
+export type AdamwPreset = Pick<
+  TrainConfig,
+  | 'optimizer'
+  | 'lr'
+  | 'weightDecay'
+  | 'schedule'
+  | 'cosinePer'
+  | 'warmupEpochs'
+  | 'adamwSingleCropWarmupEpochs'
+>;
+
+export function fkdAdamwPreset(cfg: Pick<TrainConfig, 'cropsPerStep' | 'epochs'>): AdamwPreset {
+  const warmup = Math.max(0, Math.min(FKD_ADAMW.warmupEpochs, Math.floor(cfg.epochs) - 1));
+  return {
+    optimizer: 'adamw',
+    lr: (FKD_ADAMW.lrPer1024 * cfg.cropsPerStep) / 1024,
+    weightDecay: FKD_ADAMW.weightDecay,
+    schedule: 'cosine',
+    cosinePer: 'pass',
+    warmupEpochs: warmup,
+    adamwSingleCropWarmupEpochs: warmup,
+  };
+}
+
+/** What the preset set, in one line for the form. */
+export function describeAdamwPreset(p: AdamwPreset, cropsPerStep: number): string {
+  const lr = Number(p.lr.toPrecision(3));
+  return (
+    `AdamW, LR ${lr} (${FKD_ADAMW.lrPer1024} x ${cropsPerStep} / 1024 crops), weight decay ${p.weightDecay} ` +
+    `(not on biases or normalisation weights), cosine per pass down to ${FKD_ADAMW.minLr}, ` +
+    `${p.warmupEpochs} warmup epochs from ${FKD_ADAMW.minLr}, run single-crop`
+  );
 }
 
 export function scheduleConfig(cfg: TrainConfig, numImages: number): ScheduleConfig {

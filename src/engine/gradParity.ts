@@ -25,6 +25,7 @@ import { mulberry32 } from '../core/mulberry32';
 import { softCrossEntropy } from './loss';
 import { patchBatchNormTraining } from './kernels/batchNormTrain';
 import { patchReLUMax } from './kernels/reluMaxGrad';
+import { MOBILE_GRAD_PARITY_CASES } from './gradParityMobile';
 import { SRET_GRAD_PARITY_CASES } from './gradParitySret';
 import type { Case } from './gradParityCase';
 
@@ -202,6 +203,7 @@ export const GRAD_PARITY_CASES: Case[] = [
       }),
     [2, 8, 8, 1],
   ),
+  ...MOBILE_GRAD_PARITY_CASES,
   ...SRET_GRAD_PARITY_CASES,
 ];
 

@@ -14,6 +14,8 @@ import { mobilenetMini, mobilenetV2 } from './mobilenet';
 import { resnet18, resnet50, resnetMini } from './resnet';
 import { ownSharedLayers, SRET_LT, sretLT } from './sret';
 import { vitTiny } from './vit';
+import { efficientnetV2B0 } from './efficientnetV2';
+import { fbnetC100 } from './fbnet';
 import { STUDENT_ARCHS, type StudentArch } from '../core/recipe';
 
 export { STUDENT_ARCHS, type StudentArch };
@@ -28,9 +30,9 @@ export interface StudentOptions {
    * embedding dim (vitTiny, default 192), first-stage dim (sretLT, default 64). Defaults per arch below.
    */
   width?: number;
-  /** resnet18/50 and mobilenetV2: CIFAR-style stem for small images. Default: inputSize <= 64. */
+  /** resnet18/50, mobilenetV2, efficientnetV2B0, fbnetC100: CIFAR-style stem for small images. Default: inputSize <= 64. */
   smallInput?: boolean;
-  /** mobilenetV2 channel multiplier (default 1). */
+  /** mobilenetV2 channel multiplier (default 1); multiplies efficientnetV2B0's and fbnetC100's width / stem too. */
   widthMultiplier?: number;
   /**
    * vitTiny: patch size (default 16, or 4 when inputSize <= 64), depth (12) and heads (3); sretLT: depth =
@@ -50,6 +52,8 @@ export const DEFAULT_WIDTH: Readonly<Record<StudentArch, number>> = {
   resnet50: 64,
   mobilenetV2: 32, // unused: mobilenetV2 scales with widthMultiplier
   vitTiny: 192,
+  efficientnetV2B0: 32, // stem channels; layers scale by width / 32 (efficientnetV2.ts)
+  fbnetC100: 16, // stem channels; blocks scale by width / 16 (fbnet.ts)
   sretLT: SRET_LT.width,
 };
 
@@ -89,6 +93,8 @@ const BUILDERS: Record<StudentArch, Builder> = {
   resnet50,
   mobilenetV2,
   vitTiny,
+  efficientnetV2B0,
+  fbnetC100,
   sretLT,
 };
 

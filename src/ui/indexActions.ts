@@ -64,7 +64,8 @@ export async function reopenFolder(
   handle: FileSystemDirectoryHandle,
 ): Promise<string | undefined> {
   const known = await datasetOfFolder(handle);
-  if (!known) return undefined;
+  // An index made before units existed has nothing to check against: index it afresh.
+  if (!known || (!known.indexing && !known.units?.length)) return undefined;
   if (known.indexing) await resumeIndexing(studio, known.id);
   else await checkForChanges(studio, known.id);
   return known.id;

@@ -162,7 +162,7 @@ export function FolderDatasets() {
                 Grant access again
               </button>
             )}{' '}
-            {d.units && d.units.length > 0 && !d.indexing && d.source !== 'embedded' && (
+            {d.units && d.units.length > 0 && !d.indexing && d.source === 'folder' && (
               <button disabled={!!indexing[d.id]} onClick={() => void run(checkForChanges(studio, d.id))}>
                 Check for changes
               </button>

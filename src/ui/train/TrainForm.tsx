@@ -21,6 +21,7 @@ import { StudentSummary } from './StudentSummary';
 import { FkdLabelsHint } from './FkdLabelsHint';
 import { OptimiserFields } from './OptimiserFields';
 import { LimitFields } from './LimitFields';
+import { AdamwPresetButton } from './AdamwPresetButton';
 import { NumberField } from '../components/NumberField';
 import { isRangeOrNull, useDraft } from '../useDraft';
 import { ErrorBanner } from '../components/ErrorBanner';
@@ -222,6 +223,8 @@ export function TrainForm() {
             <option value="resnet50">ResNet-50 shape</option>
             <option value="mobilenetV2">MobileNetV2</option>
             <option value="vitTiny">ViT-Tiny</option>
+            <option value="efficientnetV2B0">EfficientNetV2-B0 shape</option>
+            <option value="fbnetC100">FBNet-C100 shape</option>
             <option value="sretLT">SReT-LT (sliced recursive)</option>
           </select>
         </label>
@@ -360,7 +363,8 @@ export function TrainForm() {
           }}
         >
           Defaults
-        </button>
+        </button>{' '}
+        <AdamwPresetButton cfg={eff} set={set} />
       </p>
       {queued && (
         <p className="muted" data-testid="start-queued">
