@@ -23,7 +23,12 @@
  *                            [--scale-min 0.08] [--max-images 0] [--width 8] [--arch resnetMini]
  *                            [--teacher embedded:fashion-cnn-teacher | --teacher-dir DIR] [--temperature 1]
  *                            [--methods fkd,vanilla,onlineKd] [--mix none|mixup|cutmix|both] [--k 5]
+ *                            [--label-mix mixup|cutmix|both]
  *   npx tsx bench/quality.ts --method fastMeal ...: Fast MEAL V2 against its starting student (qualityFastMeal.ts)
+ *
+ * Label-time vs train-time mixing: `--methods fkd,fkdLabelMix --mix cutmix --label-mix cutmix` trains
+ * FKD with CutMix at train time (targets mixed) and FKD on a second label set mixed at label time (the
+ * teacher labelled the mixed crops; no train-time mixing), same seeds, epochs and steps.
  */
 import { DEFAULT_WIDTH } from '../src/models/students';
 import { DEFAULT_LABEL_SETTINGS, LABEL_SCALE_MIN } from '../src/workers/labelConfig';
@@ -72,7 +77,9 @@ const TEACHER_FLAG = flag('teacher') ?? 'embedded:fashion-cnn-teacher';
 /** Exploration: a teacher folder (model.json + group1-shard1of1.bin, 28x28 grey, [0,1], logits) instead. */
 const TEACHER_DIR = flag('teacher-dir');
 const ALL_METHODS = ['fkd', 'vanilla', 'onlineKd'] as const;
-type Method = (typeof ALL_METHODS)[number];
+type Method = (typeof ALL_METHODS)[number] | 'fkdLabelMix';
+/** fkdLabelMix: FKD on labels mixed at label time (this mode), train-time mixing off. */
+const LABEL_MIX = flag('label-mix') as 'mixup' | 'cutmix' | 'both' | undefined;
 /**
  * Learning rate per method, each at its best on the tuning seed 1 (AdamW grid 0.002-0.016; the grid is
  * in docs/results.md). A shared lr would favour one method: at the MLP's 0.002 vanilla was undertrained.
@@ -83,6 +90,7 @@ const LR: Record<Method, number> = {
   fkd: Number(flag('lr-fkd') ?? LR_ALL ?? 0.008),
   vanilla: Number(flag('lr-vanilla') ?? LR_ALL ?? 0.004),
   onlineKd: Number(flag('lr-online-kd') ?? LR_ALL ?? 0.016),
+  fkdLabelMix: Number(flag('lr-fkd') ?? LR_ALL ?? 0.008),
 };
 /** Classes kept per stored soft label (marginal-smoothing top-k; the rest share the remainder). */
 const TOP_K = arg('k', 5);
@@ -92,6 +100,7 @@ const TEMPERATURE = arg('temperature', 1);
 const MIX = (flag('mix') ?? 'none') as NonNullable<TrainConfig['mix']>;
 /** For exploring recipes only: the headline needs all three. */
 const METHODS = (flag('methods') ?? ALL_METHODS.join(',')).split(',') as Method[];
+if (METHODS.includes('fkdLabelMix') && !LABEL_MIX) throw new Error('--methods fkdLabelMix needs --label-mix');
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -137,6 +146,20 @@ await runBench('quality', async ({ page }) => {
     temperature: TEMPERATURE,
     k: TOP_K,
   });
+  // The same settings and seed, the crops mixed with their partners before the teacher.
+  const mixedLabels = METHODS.includes('fkdLabelMix')
+    ? await generateLabels(page, {
+        datasetId: DATASET,
+        teacherId: TEACHER,
+        numCrops: GEN_CROPS,
+        inputSize: 28,
+        scale: [SCALE_MIN, 1],
+        temperature: TEMPERATURE,
+        k: TOP_K,
+        labelMix: LABEL_MIX,
+      })
+    : null;
+  if (mixedLabels) note(`label-time ${LABEL_MIX} labels made in ${mixedLabels.seconds.toFixed(0)} s`);
   const base: TrainConfig = {
     ...DEFAULT_TRAIN_CONFIG,
     method: 'fkd',
@@ -178,7 +201,11 @@ await runBench('quality', async ({ page }) => {
     const results: Partial<Record<Method, Result>> = {};
     for (const method of METHODS) {
       note(`seed ${seed}: training ${method}: ${ARCH}, ${EPOCHS} epochs, ${BATCH} crops/step`);
-      const r = await trainRun(page, { ...base, method, seed, lr: LR[method] } as never);
+      const run =
+        method === 'fkdLabelMix'
+          ? { ...base, method: 'fkd', labelSetId: mixedLabels!.id, mix: 'none', seed, lr: LR[method] }
+          : { ...base, method, seed, lr: LR[method] };
+      const r = await trainRun(page, run as never);
       if (r.status !== 'done') throw new Error(`${method} run ended ${r.status}: ${r.error ?? ''}`);
       const ev = await page.evaluate((id) => window.__fkd!.studio().trainer.api.evaluate(id), r.id);
       const test = await evaluateOnTestSet(page, r.id, testSet, base);
@@ -235,6 +262,12 @@ await runBench('quality', async ({ page }) => {
   const margins = perSeed.map((p) => round(top1Of(p, 'fkd') - top1Of(p, 'vanilla'), 2));
   const testMargins = perSeed.map((p) => round(testOf(p, 'fkd') - testOf(p, 'vanilla'), 2));
   const minutes = (Date.now() - t0) / 60000;
+  const labelMixTest = meanTest('fkdLabelMix');
+  if (mixedLabels)
+    console.log(
+      `mixing, test set mean over ${SEEDS.length} seeds: label-time ${LABEL_MIX} ${labelMixTest} vs FKD with train-time --mix ${MIX} ${fkdTest}: ` +
+        `label-time - train-time = ${(labelMixTest - fkdTest).toFixed(2)} points (val ${meanTop1('fkdLabelMix')} vs ${fkdTop1})`,
+    );
   console.log(
     `test set (${testSet.images} images), mean over ${SEEDS.length} seeds: FKD ${fkdTest}, vanilla ${vanillaTest}, online KD ${onlineKdTest}; ` +
       `FKD - vanilla = ${(fkdTest - vanillaTest).toFixed(2)} points (per seed ${testMargins.join(', ')}); ` +
@@ -246,6 +279,15 @@ await runBench('quality', async ({ page }) => {
       `FKD - online KD = ${(fkdTop1 - onlineKdTop1).toFixed(2)} points (goal within 1); ${minutes.toFixed(1)} min`,
   );
   return {
+    ...(mixedLabels && {
+      labelMix: LABEL_MIX,
+      trainMix: MIX,
+      fkdLabelMixTestTop1: labelMixTest,
+      fkdLabelMixTop1: meanTop1('fkdLabelMix'),
+      labelMinusTrainMixTestTop1: round(labelMixTest - fkdTest, 2),
+      labelMinusTrainMixPerSeed: perSeed.map((p) => round(testOf(p, 'fkdLabelMix') - testOf(p, 'fkd'), 2)),
+      labelMixGenerationSeconds: round(mixedLabels.seconds, 1),
+    }),
     testImages: testSet.images,
     fkdTestTop1: fkdTest,
     vanillaTestTop1: vanillaTest,

@@ -17,6 +17,8 @@ export interface LabelSpec {
   k?: number;
   precision?: Precision;
   seed?: number;
+  /** Mixing at label time (LabelSetSettings.labelMix). */
+  labelMix?: 'none' | 'mixup' | 'cutmix' | 'both';
 }
 
 /** Creates a LabelSet record as GenerateForm does and runs the real generation job to the end. */
@@ -47,6 +49,7 @@ export async function generateLabels(
         ratio: [3 / 4, 4 / 3],
         seed: s.seed ?? 42,
         inputSize: s.inputSize,
+        ...(s.labelMix && s.labelMix !== 'none' ? { labelMix: s.labelMix } : {}),
       },
       numClasses: ds.numClasses,
       imagesDone: 0,

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { fastMealFromExportedStudent } from './fastMeal';
-import { goto, openStudio } from './helpers';
+import { goto, openStudio, runStates } from './helpers';
 
 async function startGeneration(page: Page, crops: number, checkPlan = false) {
   await goto(page, 'Soft labels');
@@ -179,4 +179,50 @@ test('generation on WebGPU: labels made by the WebGPU teacher match the WASM tea
   expect(report.missing).toEqual([]);
   expect(report.indexMismatches).toBe(0);
   expect(report.maxError).toBeLessThanOrEqual(report.bound);
+});
+
+test('label-time mixing: the teacher labels mixed crops, FKD replays them and the live views show them', async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  await openStudio(page);
+  await goto(page, 'Soft labels');
+  await page.getByLabel('Mix at label time').selectOption('both');
+  await expect(page.getByTestId('label-mix-note')).toContainText('train-time mixing is then off');
+  await startGeneration(page, 2);
+  // The generation's live sample draws mixed crops with their partner and λ.
+  const live = page.getByTestId('generation-live');
+  await expect(live.getByTestId('mixed-crop').first()).toBeVisible({ timeout: 120_000 });
+  await expect(live.getByTestId('crop-mix').first()).toContainText(
+    /(mixup|cutmix) λ 0\.\d\d with image \d+ crop [01]/,
+  );
+  const row = page.getByTestId('label-set-row').first();
+  await expect(row).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+  await expect(row.getByTestId('label-mix')).toContainText('both at label time');
+  const version = await page.evaluate(async () => {
+    const { store } = window.__fkd!;
+    const db = await store.openStudioDb();
+    const [set] = await store.listLabelSets(db);
+    return (await store.getLabelRecord(db, set.id, 0))![4];
+  });
+  expect(version).toBe(2); // the record format that stores partner, λ and box
+  // The explorer draws a stored crop mixed, as the teacher saw it.
+  await page.getByRole('button', { name: 'Analyse' }).click();
+  await expect(page.getByTestId('explorer-mix')).toContainText(/(mixup|cutmix) λ/);
+  await expect(page.getByTestId('explorer-crop').getByTestId('mixed-crop')).toBeVisible();
+
+  // FKD on the mixed set, a few steps: the Pipeline view shows the replayed mixes.
+  await goto(page, 'Train');
+  await expect(page.getByTestId('label-mix-train-note')).toContainText('train-time Mixup/CutMix is off');
+  for (const m of ['vanilla', 'onlineKd']) await page.getByLabel(`method ${m}`).uncheck();
+  await page.getByLabel('Epochs').fill('1');
+  await page.getByLabel('Max images').fill('64');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await goto(page, 'Pipeline (live)');
+  const pipeline = page.getByTestId('pipeline-live');
+  await expect(pipeline.getByTestId('mixed-crop').first()).toBeVisible({ timeout: 120_000 });
+  await expect(pipeline.getByTestId('crop-mix').first()).toContainText('the label is the teacher');
+  await expect
+    .poll(async () => (await runStates(page)).map((r) => r.status).join(), { timeout: 120_000 })
+    .toBe('done');
 });

@@ -12,6 +12,7 @@
  * CRC, then the header, and reports each failure with a message that says which.
  */
 import type { LabelSetSettings } from './labelSettings';
+import { LABEL_MIX_MODES } from './labelMix';
 import { CODECS, PRECISIONS } from './softLabel';
 
 import { crc32, crc32Update } from './crc32';
@@ -235,6 +236,8 @@ function validateHeader(h: unknown, fail: (m: string) => Error): asserts h is La
   if (!PRECISIONS.some((p) => p === s.precision))
     throw fail(`settings.precision ${String(s.precision)} unknown`);
   if (!isInt(s.k, 0, 65536)) throw fail('settings.k invalid');
+  if (s.labelMix !== undefined && !LABEL_MIX_MODES.some((m) => m === s.labelMix))
+    throw fail(`settings.labelMix ${String(s.labelMix)} unknown`);
   for (const f of ['temperature', 'seed', 'inputSize'] as const)
     if (typeof s[f] !== 'number' || !Number.isFinite(s[f])) throw fail(`settings.${f} invalid`);
   for (const f of ['scale', 'ratio'] as const) {

@@ -159,8 +159,8 @@ describe('label record validation', () => {
     bad[0] = 0x58;
     expect(() => decodeLabelRecord(bad)).toThrow(/not an FKD label record/);
     const v2 = bytes.slice();
-    v2[4] = 2;
-    expect(() => decodeLabelRecord(v2)).toThrow(/unsupported label record version 2/);
+    v2[4] = 3;
+    expect(() => decodeLabelRecord(v2)).toThrow(/unsupported label record version 3/);
     const longer = new Uint8Array(bytes.length + 3);
     longer.set(bytes);
     expect(() => decodeLabelRecord(longer)).toThrow(/trailing/);

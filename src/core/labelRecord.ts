@@ -18,6 +18,7 @@ import { fromPixelBox, type CropBox } from './cropBox';
 import { BitReader, BitWriter, bitsFor } from './bitpack';
 import { fromFloat16Bits, toFloat16Bits } from './float16';
 import type { Codec, CodecSpec, EncodedLabel, Precision } from './softLabel';
+import { CROP_MIX_KINDS, MAX_PARTNER_CROP, NO_MIX_BOX, type CropMix } from './labelMix';
 import { CODECS, PRECISIONS, normalizeSpec, probFieldBits, quantLevels, storedK } from './softLabel';
 
 export interface LabelRecord {
@@ -34,18 +35,21 @@ export interface LabelRecord {
   indices: Uint16Array;
   /** numCrops·kStored stored probabilities (all 1 for `hard`). */
   probs: Float32Array;
+  /** Version 2 only: each crop's label-time mix (core/labelMix.ts); boxes live on a size x size crop. */
+  mix?: { size: number; crops: CropMix[] };
 }
 
 export type { CropBox };
 
 export const LABEL_RECORD_MAGIC = 'FKDL';
-export const LABEL_RECORD_VERSION = 1;
-/** Fixed header size of version 1; `headerBytes` in the header lets later versions grow it. */
+/** Newest version: 2 adds the label-time mix columns; unmixed records are still written as version 1. */
+export const LABEL_RECORD_VERSION = 2;
+/** Fixed header size of versions 1 and 2; `headerBytes` in the header lets later versions grow it. */
 export const LABEL_RECORD_HEADER_BYTES = 52;
 const CRC_OFFSET = 48;
 
 /** Bit layout of one crop row, derived from the header fields only. */
-function rowLayout(spec: CodecSpec, imageWidth: number, imageHeight: number) {
+function rowLayout(spec: CodecSpec, imageWidth: number, imageHeight: number, mixSize = 0) {
   const k = storedK(spec);
   // top ∈ [0, H−1] and height−1 ∈ [0, H−1] (a crop is at least 1 px), so both fit bitsFor(H − 1):
   // 12 bits for images up to 4096 px.
@@ -53,8 +57,12 @@ function rowLayout(spec: CodecSpec, imageWidth: number, imageHeight: number) {
   const boxBitsX = bitsFor(imageWidth - 1);
   const indexBits = spec.codec === 'full' ? 0 : bitsFor(spec.numClasses - 1);
   const probBits = Array.from({ length: k }, (_, slot) => probFieldBits(spec, slot));
-  const bitsPerCrop = 2 * boxBitsY + 2 * boxBitsX + 1 + k * indexBits + probBits.reduce((a, b) => a + b, 0);
-  return { k, boxBitsY, boxBitsX, indexBits, probBits, bitsPerCrop };
+  // Version 2 mix columns: kind (2 bits), partner image (32), partner crop (16), lambda (f32), box.
+  const mixBoxBits = mixSize > 0 ? bitsFor(mixSize) : 0;
+  const mixBits = mixSize > 0 ? 2 + 32 + 16 + 32 + 4 * mixBoxBits : 0;
+  const bitsPerCrop =
+    2 * boxBitsY + 2 * boxBitsX + 1 + k * indexBits + probBits.reduce((a, b) => a + b, 0) + mixBits;
+  return { k, boxBitsY, boxBitsX, indexBits, probBits, bitsPerCrop, mixBoxBits };
 }
 
 /** Total encoded size in bytes (header + body), e.g. for storage estimates in the UI. */
@@ -63,8 +71,9 @@ export function recordByteLength(
   numCrops: number,
   imageWidth: number,
   imageHeight: number,
+  mixSize = 0,
 ): number {
-  const { bitsPerCrop } = rowLayout(normalizeSpec(spec), imageWidth, imageHeight);
+  const { bitsPerCrop } = rowLayout(normalizeSpec(spec), imageWidth, imageHeight, mixSize);
   return LABEL_RECORD_HEADER_BYTES + Math.ceil((numCrops * bitsPerCrop) / 8);
 }
 
@@ -126,18 +135,22 @@ function decodeProb(bits: number, precision: Precision): number {
 }
 
 export function encodeLabelRecord(r: LabelRecord): Uint8Array {
-  if (r.version !== LABEL_RECORD_VERSION)
-    throw new Error(`can only write label record version ${LABEL_RECORD_VERSION}`);
+  if (r.version !== 1 && r.version !== LABEL_RECORD_VERSION)
+    throw new Error(`can only write label record versions 1 and ${LABEL_RECORD_VERSION}`);
   const spec = normalizeSpec(r.spec);
   checkImageSize(r.imageWidth, r.imageHeight);
   const n = r.numCrops;
   if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new Error(`numCrops ${n} is invalid`);
-  const lay = rowLayout(spec, r.imageWidth, r.imageHeight);
+  const mixSize = r.mix?.size ?? 0;
+  if (r.mix && (!Number.isInteger(mixSize) || mixSize < 1 || mixSize > 0xffff))
+    throw new Error(`label record mix size ${mixSize} not in 1..65535`);
+  const lay = rowLayout(spec, r.imageWidth, r.imageHeight, mixSize);
   const sizes: [string, number, number][] = [
     ['boxes', r.boxes.length, 4 * n],
     ['flips', r.flips.length, n],
     ['indices', r.indices.length, lay.k * n],
     ['probs', r.probs.length, lay.k * n],
+    ['mix crops', r.mix ? r.mix.crops.length : n, n],
   ];
   for (const [name, got, want] of sizes) {
     if (got !== want) throw new Error(`label record ${name} has length ${got}, expected ${want}`);
@@ -146,8 +159,11 @@ export function encodeLabelRecord(r: LabelRecord): Uint8Array {
   const out = new Uint8Array(LABEL_RECORD_HEADER_BYTES + bodyBytes);
   const dv = new DataView(out.buffer);
   for (let i = 0; i < 4; i++) out[i] = LABEL_RECORD_MAGIC.charCodeAt(i);
-  dv.setUint16(4, LABEL_RECORD_VERSION, true);
+  // Unmixed records stay version 1, byte for byte what older builds wrote and read.
+  dv.setUint16(4, r.mix ? 2 : 1, true);
   dv.setUint16(6, LABEL_RECORD_HEADER_BYTES, true);
+  out[13] = r.mix ? 1 : 0;
+  dv.setUint16(14, mixSize, true);
   out[8] = CODECS.indexOf(spec.codec);
   out[9] = PRECISIONS.indexOf(spec.precision);
   out[10] = lay.boxBitsY;
@@ -193,17 +209,57 @@ export function encodeLabelRecord(r: LabelRecord): Uint8Array {
       }
       if (indexBits > 0) w.write(idx, indexBits);
     }
-    if (spec.codec === 'hard') continue; // the target is one-hot; no probability is stored
-    for (let j = 0; j < k; j++) {
-      const p = probs[i * k + j];
-      // float32 probabilities are stored as their own bits: no conversion to check or round.
-      if (f32 && p >= 0 && p !== Infinity) w.writeFloat32(p);
-      else w.write(encodeProb(p, spec.precision, j, spec.codec, i), probBits[j]);
+    if (spec.codec !== 'hard') {
+      // hard: the target is one-hot; no probability is stored
+      for (let j = 0; j < k; j++) {
+        const p = probs[i * k + j];
+        // float32 probabilities are stored as their own bits: no conversion to check or round.
+        if (f32 && p >= 0 && p !== Infinity) w.writeFloat32(p);
+        else w.write(encodeProb(p, spec.precision, j, spec.codec, i), probBits[j]);
+      }
     }
+    if (r.mix) writeMix(w, r.mix.crops[i], mixSize, lay.mixBoxBits, i);
   }
   sub.set(w.finish());
   dv.setUint32(CRC_OFFSET, recordCrc(out), true);
   return out;
+}
+
+function mixProblem(m: CropMix, size: number): string | null {
+  const b = m.box;
+  const inBox = [b.y1, b.x1, b.y2, b.x2].every((v) => Number.isInteger(v) && v >= 0 && v <= size);
+  if (!CROP_MIX_KINDS.includes(m.kind)) return `mix kind ${String(m.kind)}`;
+  if (!(m.lambda >= 0 && m.lambda <= 1) || Math.fround(m.lambda) !== m.lambda)
+    return `mix lambda ${m.lambda} (a float32 in [0, 1])`;
+  if (!inBox || b.y1 > b.y2 || b.x1 > b.x2) return `mix box (${b.y1},${b.x1},${b.y2},${b.x2})`;
+  if (!Number.isInteger(m.partnerImage) || m.partnerImage < 0 || m.partnerImage > 0xffffffff)
+    return `partner image ${m.partnerImage}`;
+  if (!Number.isInteger(m.partnerCrop) || m.partnerCrop < 0 || m.partnerCrop > MAX_PARTNER_CROP)
+    return `partner crop ${m.partnerCrop}`;
+  return null;
+}
+
+function writeMix(w: BitWriter, m: CropMix, size: number, boxBits: number, crop: number): void {
+  const problem = mixProblem(m, size);
+  if (problem) throw new Error(`crop ${crop}: invalid ${problem}`);
+  w.write(CROP_MIX_KINDS.indexOf(m.kind), 2);
+  w.write(m.partnerImage, 32);
+  w.write(m.partnerCrop, 16);
+  w.writeFloat32(m.lambda);
+  for (const v of [m.box.y1, m.box.x1, m.box.y2, m.box.x2]) w.write(v, boxBits);
+}
+
+function readMix(rd: BitReader, size: number, boxBits: number, crop: number): CropMix {
+  const kind = CROP_MIX_KINDS[rd.read(2)] ?? ('?' as CropMix['kind']);
+  const partnerImage = rd.read(32);
+  const partnerCrop = rd.read(16);
+  const lambda = rd.readFloat32();
+  const [y1, x1, y2, x2] = [0, 1, 2, 3].map(() => rd.read(boxBits));
+  const m: CropMix = { kind, partnerImage, partnerCrop, lambda, box: { y1, x1, y2, x2 } };
+  const problem = mixProblem(m, size);
+  if (problem) throw corrupt(`crop ${crop} ${problem}`);
+  if (kind !== 'cutmix') m.box = NO_MIX_BOX;
+  return m;
 }
 
 function corrupt(msg: string): Error {
@@ -221,9 +277,14 @@ export function decodeLabelRecord(bytes: Uint8Array): LabelRecord {
     throw new Error(`not an FKD label record (magic '${magic}', expected 'FKDL')`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint16(4, true);
-  if (version !== LABEL_RECORD_VERSION) {
-    throw new Error(`unsupported label record version ${version} (this build reads ${LABEL_RECORD_VERSION})`);
+  if (version !== 1 && version !== LABEL_RECORD_VERSION) {
+    throw new Error(
+      `unsupported label record version ${version} (this build reads 1 and ${LABEL_RECORD_VERSION})`,
+    );
   }
+  const mixSize = version === 2 ? dv.getUint16(14, true) : 0;
+  if (version === 2 ? bytes[13] !== 1 || mixSize < 1 : bytes[13] !== 0 || dv.getUint16(14, true) !== 0)
+    throw corrupt(`mix fields ${bytes[13]}/${dv.getUint16(14, true)} do not fit version ${version}`);
   const headerBytes = dv.getUint16(6, true);
   if (headerBytes !== LABEL_RECORD_HEADER_BYTES)
     throw corrupt(`header size ${headerBytes} != ${LABEL_RECORD_HEADER_BYTES}`);
@@ -242,7 +303,7 @@ export function decodeLabelRecord(bytes: Uint8Array): LabelRecord {
     throw corrupt((e as Error).message);
   }
   // Every width is implied by other fields; a mismatch means a corrupt header or a foreign writer.
-  const lay = rowLayout(spec, imageWidth, imageHeight);
+  const lay = rowLayout(spec, imageWidth, imageHeight, mixSize);
   const implied: [string, number, number][] = [
     ['k', k, lay.k],
     ['boxBitsY', bytes[10], lay.boxBitsY],
@@ -264,6 +325,7 @@ export function decodeLabelRecord(bytes: Uint8Array): LabelRecord {
   const flips = new Uint8Array(numCrops);
   const indices = new Uint16Array(numCrops * lay.k);
   const probs = new Float32Array(numCrops * lay.k);
+  const mixes: CropMix[] = [];
   const rd = new BitReader(bytes, headerBytes, bodyBytes);
   const { indexBits, probBits, boxBitsX, boxBitsY } = lay;
   const f32 = precision === 'f32';
@@ -289,8 +351,10 @@ export function decodeLabelRecord(bytes: Uint8Array): LabelRecord {
       if (!(p >= 0 && p <= 1 + 1e-6)) throw corrupt(`crop ${i} probability ${p}`);
       probs[i * k + j] = p;
     }
+    if (mixSize > 0) mixes.push(readMix(rd, mixSize, lay.mixBoxBits, i));
   }
-  return { version, spec, imageWidth, imageHeight, numCrops, boxes, flips, indices, probs };
+  const mix = mixSize > 0 ? { size: mixSize, crops: mixes } : undefined;
+  return { version, spec, imageWidth, imageHeight, numCrops, boxes, flips, indices, probs, mix };
 }
 
 /** Crop boxes as fractions of the image, in the reference's (top/H, left/W, h/H, w/W) order. */

@@ -5,6 +5,7 @@
  * accuracy the README reports.
  */
 import { CODECS, PRECISIONS, type Codec, type Precision } from './softLabel';
+import type { LabelMixMode } from './labelMix';
 
 export interface LabelSetSettings {
   /** Crops stored per image. */
@@ -23,6 +24,11 @@ export interface LabelSetSettings {
   inputSize: number;
   /** Another label set whose crop boxes these labels reuse (another teacher on the same crops). */
   reuseBoxesFrom?: string;
+  /**
+   * Mix at label time (core/labelMix.ts): each crop is mixed with a partner crop before the teacher
+   * labels it; absent means none. Training replays the mix and trains on the stored label as is.
+   */
+  labelMix?: LabelMixMode;
   /** Only these training images get labels (a set too large for the quota or the time); absent: all. */
   subset?: LabelSubset;
 }

@@ -4,6 +4,7 @@
  * instead of failing deep inside the schedule or the model builder.
  */
 import { SUBSET_KINDS, type LabelSetSettings, type LabelSubset } from './labelSettings';
+import { LABEL_MIX_MODES } from './labelMix';
 import {
   FAST_MEAL_RECIPE,
   MIX_MODES,
@@ -171,6 +172,11 @@ export function labelSettingsProblems(s: LabelSetSettings, numClasses?: number):
   p.range('aspect ratio', s.ratio, 100);
   p.int('seed', s.seed, 0);
   p.int('input size', s.inputSize, 1);
+  p.choice('mix at label time', s.labelMix ?? 'none', LABEL_MIX_MODES);
+  p.need(
+    !s.subset || !s.labelMix || s.labelMix === 'none',
+    'mixing at label time labels the whole training set: choose no subset',
+  );
   if (s.subset) p.list.push(...subsetProblems(s.subset, numClasses));
   return p.list;
 }

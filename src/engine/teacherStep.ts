@@ -15,6 +15,25 @@ import {
   type CropBox,
 } from './crops';
 import { readTopK, type TopK } from './topk';
+import { cropMixWeights, type CropMix } from '../core/labelMix';
+import { mixCropPairs } from './mix';
+
+/** A label-time mix of an image's crops (core/labelMix.ts): the partner's upload, boxes and the mixes. */
+export interface PartMix {
+  partner: tf.Tensor3D;
+  /** Crop i's partner box. */
+  partnerBoxes: CropBox[];
+  crops: CropMix[];
+  /** Side of the crop the CutMix boxes are drawn on. */
+  size: number;
+}
+
+/** Crops of one image for the teacher, with their label-time mix when the set mixes. */
+export interface TeacherPart {
+  image: tf.Tensor3D;
+  boxes: CropBox[];
+  mix?: PartMix;
+}
 
 /**
  * Synchronous, tidy: the tempered probabilities of every crop, [crops, C]. For an ensemble whose
@@ -68,24 +87,45 @@ export function teacherProbsOf(
  */
 export function teacherSoftTopKBatch(
   teacher: Teacher,
-  parts: { image: tf.Tensor3D; boxes: CropBox[] }[],
+  parts: TeacherPart[],
   temperature: number,
   k: number,
 ): Promise<TopK> {
-  const stacked = sameShape(parts);
-  const cropsFor = (cfg: TeacherConfig) =>
-    stacked
-      ? stackedCrops(parts, cfg.inputSize, cropOptions(cfg))
-      : (tf.concat(
-          parts.map((p) => cropsFromImage(p.image, p.boxes, cfg.inputSize, cropOptions(cfg))),
-          0,
-        ) as tf.Tensor4D);
+  const cropsFor = (cfg: TeacherConfig) => teacherCrops(parts, cfg.inputSize, cropOptions(cfg));
   const probs = teacherProbsOf(teacher, cropsFor, temperature);
   try {
     return readTopK(probs, k);
   } finally {
     probs.dispose();
   }
+}
+
+/**
+ * The teacher's input: every part's crops, image-major, each mixed with its partner crop first when
+ * the part has a label-time mix (the same mixCropPairs the trainer replays it with). Synchronous, tidy.
+ */
+export function teacherCrops(
+  parts: TeacherPart[],
+  outSize: number,
+  opts: Parameters<typeof normaliseCrops>[1],
+): tf.Tensor4D {
+  const crop = (ps: { image: tf.Tensor3D; boxes: CropBox[] }[]) =>
+    sameShape(ps)
+      ? stackedCrops(ps, outSize, opts)
+      : (tf.concat(
+          ps.map((p) => cropsFromImage(p.image, p.boxes, outSize, opts)),
+          0,
+        ) as tf.Tensor4D);
+  return tf.tidy(() => {
+    const own = crop(parts);
+    if (!parts.some((p) => p.mix)) return own;
+    const partner = crop(parts.map((p) => (p.mix ? { image: p.mix.partner, boxes: p.mix.partnerBoxes } : p)));
+    const sizes = new Set(parts.flatMap((p) => (p.mix ? [p.mix.size] : [])));
+    if (sizes.size > 1)
+      throw new Error(`label-time mixes on crops of different sizes (${[...sizes].join(', ')})`);
+    const mixes = parts.flatMap((p) => (p.mix ? p.mix.crops : new Array<undefined>(p.boxes.length)));
+    return mixCropPairs(own, partner, cropMixWeights(mixes, [...sizes][0], outSize));
+  });
 }
 
 function sameShape(parts: { image: tf.Tensor3D }[]): boolean {

@@ -6,6 +6,7 @@
  * values are plain functions, everything else is types.
  */
 import type { CropBox } from '../core/cropBox';
+import type { CropMix } from '../core/labelMix';
 import type { BackendName } from '../engine/backend';
 import type { MemoryInfo } from '../engine/tensors';
 import type { StudentArch, TeacherConfig, TrainMethod } from '../core/recipe';
@@ -118,6 +119,20 @@ export interface GenerationSample {
   boxes: CropBox[];
   /** Per crop, its stored top-k (class, prob) pairs. */
   topK: { index: number; prob: number }[][];
+  /** Label-time mixing: the partner image and each shown crop's mix (the teacher labelled the mix). */
+  mix?: SampleMix;
+}
+
+/** What a live view needs to draw mixed crops: the partner image, its crop per shown crop, the mixes. */
+export interface SampleMix {
+  partnerPath: string;
+  partnerRgba: Uint8ClampedArray;
+  partnerWidth: number;
+  partnerHeight: number;
+  partnerBoxes: CropBox[];
+  crops: CropMix[];
+  /** Side of the crop the CutMix boxes are drawn on. */
+  size: number;
 }
 
 export interface GenerateResult {
@@ -207,6 +222,8 @@ export interface LiveImage {
   /** Per crop: the target's top-k (soft label, one-hot or the teacher's) and the student's. */
   targetTopK: { index: number; prob: number }[][];
   studentTopK: { index: number; prob: number }[][];
+  /** The crops' label-time mixes, when the label set mixed them (the target is the mixed crop's label). */
+  mix?: SampleMix;
 }
 
 /** The first few images of the batch being trained (all of it is too much to draw and to read back). */

@@ -18,6 +18,7 @@ import { getLabelRecordsAt, openStudioDb, type DatasetItem } from '../store';
 import type { DatasetReader } from './datasets';
 import { decodeProblemsFrom, noteDecodeProblems } from './decodeReport';
 import type { TrainConfig } from './trainConfig';
+import { loadMix, type LoadedMix } from './labelMixLoad';
 
 export interface LoadedImage {
   item: DatasetItem;
@@ -32,6 +33,8 @@ export interface LoadedImage {
   boxes: CropBox[];
   /** FKD only: dense recovered soft targets of the chosen crops, [boxes.length * C]. */
   softTargets?: Float32Array;
+  /** FKD on a label-time-mixed set: the chosen crops' stored mixes and the partner (labelMixLoad.ts). */
+  mix?: LoadedMix;
 }
 
 export interface StepInput {
@@ -78,6 +81,7 @@ export async function loadStep(
       const rng = new Rng(cfg.seed).fork(`${cfg.method}:${passIndex}:${item.index}`);
       let boxes: CropBox[];
       let softTargets: Float32Array | undefined;
+      let mix: LoadedMix | undefined;
       if (usesStoredLabels(cfg.method)) {
         if (!recordBytes)
           return { skip: { path: itemId(item), reason: 'no soft label record for this image' } };
@@ -88,6 +92,9 @@ export async function loadStep(
         const picked = pickCrops(rng, record.numCrops, cropsPerImage);
         boxes = picked.map((c) => recordCropBox(record, c));
         softTargets = recoverTargets(record, picked);
+        const m = await loadMix(record, picked, cfg.labelSetId!, reader, fit);
+        if (m && 'error' in m) return { skip: { path: itemId(item), reason: `label-time mix: ${m.error}` } };
+        mix = m;
       } else {
         // On the image's own size: the same seed draws the same boxes whatever size it was decoded at.
         boxes = sampleCropBoxes(rng, decoded.sourceWidth, decoded.sourceHeight, cropsPerImage, {
@@ -105,6 +112,7 @@ export async function loadStep(
           pixels: uploadPadded(decoded.pixels, decoded.width, decoded.height),
           boxes,
           softTargets,
+          mix,
         } satisfies LoadedImage,
       };
     }),

@@ -19,6 +19,8 @@ export function decodeAheadDepth(batchCrops: number, numCrops: number): number {
 export interface DecodedItem {
   item: DatasetItem;
   decoded: DecodedPixels | DecodeFailure;
+  /** Label-time mixing: the partner image, read in the same queue. */
+  partner?: { item: DatasetItem; decoded: DecodedPixels | DecodeFailure };
 }
 
 /**
@@ -31,12 +33,18 @@ export function decodeAhead(
   items: readonly DatasetItem[] | AsyncIterable<DatasetItem>,
   depth: number,
   decode: DecodeFn,
+  partnerOf?: (item: DatasetItem) => Promise<DatasetItem | undefined>,
 ): AsyncGenerator<DecodedItem, void, undefined> {
-  if (Symbol.asyncIterator in items) return settled(prefetch(started(reader, items, decode), depth));
+  if (Symbol.asyncIterator in items)
+    return settled(prefetch(started(reader, items, decode, partnerOf), depth));
   const list = items;
   function* reads(): Generator<() => Promise<DecodedItem>> {
     for (const item of list)
-      yield async () => ({ item, decoded: await readImage(reader, item, undefined, decode) });
+      yield async () => ({
+        item,
+        decoded: await readImage(reader, item, undefined, decode),
+        partner: await readPartner(reader, item, decode, partnerOf),
+      });
   }
   return prefetch(reads(), depth);
 }
@@ -44,20 +52,35 @@ export function decodeAhead(
 interface StartedItem {
   item: DatasetItem;
   decoded: Promise<DecodedItem['decoded']>;
+  partner: Promise<DecodedItem['partner']>;
+}
+
+/** Label-time mixing: the partner image read beside the image. */
+async function readPartner(
+  reader: ImageBytes,
+  item: DatasetItem,
+  decode: DecodeFn,
+  partnerOf?: (item: DatasetItem) => Promise<DatasetItem | undefined>,
+): Promise<DecodedItem['partner']> {
+  const p = await partnerOf?.(item);
+  return p && { item: p, decoded: await readImage(reader, p, undefined, decode) };
 }
 
 async function* started(
   reader: ImageBytes,
   items: AsyncIterable<DatasetItem>,
   decode: DecodeFn,
+  partnerOf?: (item: DatasetItem) => Promise<DatasetItem | undefined>,
 ): AsyncGenerator<StartedItem, void, undefined> {
   for await (const item of items) {
     const decoded = readImage(reader, item, undefined, decode);
     decoded.catch(() => undefined); // awaited in order by settled()
-    yield { item, decoded };
+    const partner = readPartner(reader, item, decode, partnerOf);
+    partner.catch(() => undefined);
+    yield { item, decoded, partner };
   }
 }
 
 async function* settled(ahead: AsyncGenerator<StartedItem>): AsyncGenerator<DecodedItem, void, undefined> {
-  for await (const s of ahead) yield { item: s.item, decoded: await s.decoded };
+  for await (const s of ahead) yield { item: s.item, decoded: await s.decoded, partner: await s.partner };
 }

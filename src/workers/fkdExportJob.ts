@@ -160,6 +160,13 @@ export async function runFkdExport(
     throw new Error(`FKD files hold float32 (f32) or float16 (f16) labels, not '${String(precision)}'`);
   const set = await getLabelSet(db, spec.labelSetId);
   if (!set) throw new Error(`label set ${spec.labelSetId} not found`);
+  if (set.settings.labelMix && set.settings.labelMix !== 'none') {
+    // FKD's per-image files hold crop boxes, flips and labels, nowhere a partner, lambda or box.
+    throw new Error(
+      `"${set.name}" was mixed at label time (${set.settings.labelMix}): FKD's label files cannot hold the ` +
+        'partner crop, λ and CutMix box of each crop, so it cannot be exported in FKD format; export it as a label bundle instead',
+    );
+  }
   const dataset = await getDataset(db, set.datasetId);
   if (!dataset) throw new Error(`the dataset of "${set.name}" no longer exists: its image paths are unknown`);
   const done = await listDoneImageIndices(db, set.id);

@@ -16,6 +16,7 @@ import {
   openStudioDb,
   putDataset,
   putDatasetItems,
+  putLabelSet,
   type StudioDb,
 } from '../store';
 import { freshDbName } from '../store/test-fixtures';
@@ -216,6 +217,20 @@ describe('FKD tree export', () => {
     expect(sh).toContain('--multiprocessing-distributed');
     expect(sh).toContain('--world-size "$NODES" --rank "$RANK"');
     expect(sh).toContain('NUM_CROPS must be <= 4');
+  });
+
+  it('refuses a set mixed at label time: FKD files cannot hold the mix', async () => {
+    const tree = memSource('labels', { 'train/f0/a.tar': writeFkdLabelFile(good(), 'a') });
+    const { labelSetId } = await runFkdImport(
+      { datasetId: 'ds', root: null as never },
+      deps(tree),
+      new AbortController().signal,
+    );
+    const set = (await getLabelSet(db, labelSetId))!;
+    await putLabelSet(db, { ...set, settings: { ...set.settings, labelMix: 'both' } });
+    await expect(runFkdExport({ labelSetId }, db, new AbortController().signal)).rejects.toThrow(
+      /mixed at label time \(both\).*cannot be exported in FKD format/,
+    );
   });
 
   it('writes into a folder and a second run writes only the files that are missing (resume)', async () => {

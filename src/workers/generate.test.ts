@@ -28,7 +28,7 @@ async function tinyTeacher(): Promise<Teacher> {
   const m = tf.sequential({
     layers: [
       tf.layers.flatten({ inputShape: [8, 8, 1] }),
-      tf.layers.dense({ units: 3, kernelInitializer: 'glorotUniform' }),
+      tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
     ],
   });
   let artifacts: tf.io.ModelArtifacts | null = null;
@@ -128,5 +128,90 @@ describe('runGeneration', () => {
     const rec = decodeLabelRecord((await getLabelRecord(db, 'ls', 0))!);
     expect(rec.numCrops).toBe(4);
     expect(rec.imageWidth).toBe(8);
+  });
+
+  it('mixes each crop with a seeded partner crop before the teacher, stores the mix, and repeats exactly', async () => {
+    const db = await openStudioDb();
+    const datasetId = 'files:genmix';
+    const now = Date.now();
+    const names = ['a0.png', 'b1.png', 'c2.png', 'bad3.png'];
+    await putDataset(db, {
+      id: datasetId,
+      name: 'picked',
+      source: 'files',
+      layout: 'imagefolder',
+      numClasses: 3,
+      classes: [0, 1, 2].map((index) => ({ index, name: `c${index}` })),
+      counts: { train: 4, val: 0 },
+      skipped: [],
+      createdAt: now,
+      updatedAt: now,
+    });
+    await putDatasetItems(
+      db,
+      datasetId,
+      'train',
+      names.map((path, index) => ({ index, path, classIndex: index % 3, bytes: 10 })),
+    );
+    registerSessionFiles(
+      datasetId,
+      names.map((n) => file(n, n.startsWith('bad') ? 'BAD' : n)),
+    );
+    const settings = {
+      numCrops: 6,
+      codec: 'full' as const,
+      k: 3,
+      precision: 'f32' as const,
+      temperature: 1,
+      scale: [0.35, 1] as [number, number],
+      ratio: [0.75, 4 / 3] as [number, number],
+      seed: 3,
+      inputSize: 8,
+    };
+    const base = { datasetId, teacherId: 't', name: 'test', numClasses: 3, imagesDone: 0, imagesTotal: 4 };
+    const meta = { bytes: 0, status: 'pending' as const, createdAt: now, updatedAt: now };
+    await putLabelSet(db, { id: 'mixA', ...base, ...meta, settings: { ...settings, labelMix: 'both' } });
+    await putLabelSet(db, { id: 'mixB', ...base, ...meta, settings: { ...settings, labelMix: 'both' } });
+    await putLabelSet(db, { id: 'plain', ...base, ...meta, settings });
+    const deps: GenerationDeps = {
+      decode: async (blob) => {
+        const text = await blob.text();
+        if (text.startsWith('BAD')) return { error: 'truncated or corrupt PNG' };
+        const seed = text.charCodeAt(0);
+        const pixels = new Uint8ClampedArray(8 * 8 * 4).map((_, i) => (i * seed * 7 + seed) % 256);
+        return { pixels, width: 8, height: 8, sourceWidth: 8, sourceHeight: 8, format: 'png', warnings: [] };
+      },
+      // Seeded weights: the runs differ only by mixing.
+      openTeacher: async () => ({ teacher: await tinyTeacher() }),
+    };
+    for (const id of ['mixA', 'mixB', 'plain'])
+      expect((await runGeneration(id, new AbortController().signal, undefined, undefined, deps)).status).toBe(
+        'done',
+      );
+    const rec = async (id: string, i: number) => decodeLabelRecord((await getLabelRecord(db, id, i))!);
+    let mixedCrops = 0;
+    for (const i of [0, 1, 2]) {
+      const [a, b, plain] = [await rec('mixA', i), await rec('mixB', i), await rec('plain', i)];
+      expect(a).toEqual(b); // seeded: the same settings make the same mixes and labels
+      expect(a.version).toBe(2);
+      expect(plain.version).toBe(1);
+      expect(Array.from(a.boxes)).toEqual(Array.from(plain.boxes)); // the same crops, then mixed
+      for (const m of a.mix!.crops) {
+        expect(m.partnerImage).not.toBe(i);
+        if (m.partnerImage === 3)
+          expect(m.kind).toBe('none'); // the partner did not decode
+        else {
+          expect([0, 1, 2]).toContain(m.partnerImage);
+          expect(m.partnerCrop).toBeLessThan(6);
+          mixedCrops++;
+        }
+      }
+      // The teacher labelled mixed pixels: the stored distributions move where a crop was mixed.
+      const moved = a.mix!.crops.some(
+        (m, c) => m.kind !== 'none' && Math.abs(a.probs[3 * c] - plain.probs[3 * c]) > 1e-6,
+      );
+      if (a.mix!.crops.some((m) => m.kind !== 'none')) expect(moved).toBe(true);
+    }
+    expect(mixedCrops).toBeGreaterThan(0);
   });
 });

@@ -19,7 +19,7 @@ import type { GenerateResult, GenerationSample, GenerationTimings, ProgressFn } 
 import { DatasetReader } from './datasets';
 import { decodeAhead, decodeAheadDepth } from './decodeAhead';
 import { decodeProblemsFrom, recordDecodeProblems } from './decodeReport';
-import { codecSpecOf, cropBoxesFor, OpenImage } from './labelImage';
+import { codecSpecOf, cropBoxesFor, OpenImage, openMixFor, partnerItemFor } from './labelImage';
 import { LabelTodo, measuredRate, RATE_MIN_IMAGES } from './labelTodo';
 import { LabelWriter } from './labelWriter';
 import { ProgressReporter, Throttle } from './progress';
@@ -84,7 +84,7 @@ export async function runGeneration(
       (parts) => teacherSoftTopKBatch(t, parts, set.settings.temperature, k),
       batchCrops,
       async (im) => {
-        im.image.dispose();
+        im.dispose();
         await writer.add(im.item.index, encodeLabelRecord(im.record()));
         imagesDone++;
         labelledNow++;
@@ -98,10 +98,11 @@ export async function runGeneration(
       todo.items(),
       decodeAheadDepth(batchCrops, set.settings.numCrops),
       deps.decode,
+      partnerItemFor(set, total, db),
     );
     try {
       let r0 = performance.now();
-      for await (const { item, decoded } of ahead) {
+      for await (const { item, decoded, partner } of ahead) {
         tm.read += performance.now() - r0;
         if (signal.aborted) break;
         if ('error' in decoded) {
@@ -111,7 +112,9 @@ export async function runGeneration(
           const { width: W, height: H } = decoded;
           const p0 = performance.now();
           const boxes = await cropBoxesFor(set, item.index, W, H, db);
-          const im = new OpenImage(item, decoded.pixels, W, H, boxes, spec, k);
+          // Label-time mixing: CutMix boxes live on the teacher's input crop.
+          const mix = partner && (await openMixFor(set, item, partner, set.settings.inputSize, db));
+          const im = new OpenImage(item, decoded.pixels, W, H, boxes, spec, k, mix);
           tm.prepare += performance.now() - p0;
           await batcher.add(im);
         }
@@ -120,7 +123,7 @@ export async function runGeneration(
       // Images already queued are finished even when paused: a resume starts at the next one.
       await batcher.drain();
     } finally {
-      for (const im of batcher.unfinished()) im.image.dispose();
+      for (const im of batcher.unfinished()) im.dispose();
       await writer.settle();
     }
     const f0 = performance.now();

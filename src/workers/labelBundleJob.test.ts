@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bundleFileName, decodeLabelBundle } from '../core/labelBundle';
-import { encodeLabelRecord } from '../core/labelRecord';
+import { decodeLabelRecord, encodeLabelRecord } from '../core/labelRecord';
 import {
   closeStudioDb,
   getLabelRecords,
@@ -120,6 +120,48 @@ describe('label set export/import', () => {
     const got = await getLabelRecords(db, r.labelSetId, 0, 45);
     expect(got.size).toBe(38);
     expect(got.get(byPath.get('train/c0/10.png')!)).toEqual(record(10));
+  });
+
+  it('carries label-time mixes and points their partners at the copy’s indices (or drops the orphans)', async () => {
+    const mixed = (i: number, partner: number) =>
+      encodeLabelRecord({
+        ...decodeLabelRecord(record(i)),
+        mix: {
+          size: 16,
+          crops: [
+            {
+              kind: 'cutmix',
+              partnerImage: partner,
+              partnerCrop: 1,
+              lambda: 0.75,
+              box: { y1: 0, x1: 0, y2: 8, x2: 8 },
+            },
+            { kind: 'none', partnerImage: 0, partnerCrop: 0, lambda: 1, box: { y1: 0, x1: 0, y2: 0, x2: 0 } },
+          ],
+        },
+      });
+    const set = (await getLabelSet(db, 'ls1'))!;
+    await putLabelSet(db, { ...set, settings: { ...set.settings, labelMix: 'cutmix' } });
+    // Image 10 mixes with 12, image 11 with 7 (missing from the copy below).
+    await putLabelRecords(db, 'ls1', [
+      { imageIndex: 10, record: mixed(10, 12) },
+      { imageIndex: 11, record: mixed(11, 7) },
+    ]);
+    await putDataset(db, dataset('d2', 40));
+    const copy = items(40)
+      .reverse()
+      .map((it, index) => ({ ...it, index }))
+      .filter((it) => it.path !== 'train/c1/7.png');
+    await putDatasetItems(db, 'd2', 'train', copy);
+    const r = await importLabelSetBundle(await exportLabelSetBundle('ls1', db), 'd2', db);
+    expect(r.warnings.join()).toMatch(/1 labelled images were left out: their label-time mix partner/);
+    expect((await getLabelSet(db, r.labelSetId))!.settings.labelMix).toBe('cutmix');
+    const byPath = new Map(copy.map((it) => [it.path, it.index]));
+    const got = await getLabelRecords(db, r.labelSetId, 0, 40);
+    expect(got.has(byPath.get('train/c1/11.png')!)).toBe(false);
+    const back = decodeLabelRecord(got.get(byPath.get('train/c0/10.png')!)!);
+    expect(back.mix!.crops[0]).toMatchObject({ kind: 'cutmix', partnerImage: byPath.get('train/c0/12.png') });
+    expect(back.mix!.crops[1].kind).toBe('none');
   });
 
   it('names WebDataset samples by shard and key, and still reads bundles that name them by key alone', async () => {

@@ -6,7 +6,7 @@
  */
 import { itemId } from '../data/itemId';
 import { LabelBundleWriter, decodeLabelBundle, type LabelBundleHeader } from '../core/labelBundle';
-import { decodeLabelRecord } from '../core/labelRecord';
+import { decodeLabelRecord, encodeLabelRecord, type LabelRecord } from '../core/labelRecord';
 import { normalizeSpec, type CodecSpec } from '../core/softLabel';
 import {
   deleteLabelSet,
@@ -164,7 +164,8 @@ export async function importLabelSetBundle(
   const identity = new Map(h.images.map((im) => [im.index, im]));
   const sameDataset = h.dataset.id === datasetId;
 
-  const matched: { imageIndex: number; record: Uint8Array }[] = [];
+  const matched: { imageIndex: number; record: Uint8Array; decoded: LabelRecord }[] = [];
+  const moved = new Map<number, number>();
   const used = new Set<number>();
   let unmatched = 0;
   for (const { imageIndex, record } of records) {
@@ -200,8 +201,12 @@ export async function importLabelSetBundle(
       continue;
     }
     used.add(target.index);
-    matched.push({ imageIndex: target.index, record });
+    moved.set(imageIndex, target.index);
+    matched.push({ imageIndex: target.index, record, decoded: r });
   }
+  const lostPartner = remapMixPartners(matched, moved);
+  if (lostPartner > 0)
+    warnings.push(`${lostPartner} labelled images were left out: their label-time mix partner was not found`);
   if (matched.length === 0 && records.length > 0) {
     throw new Error(
       `none of the ${records.length} labelled images of "${h.dataset.name}" was found in dataset "${dataset.name}" (matched by path and class)`,
@@ -237,7 +242,7 @@ export async function importLabelSetBundle(
       await putLabelRecords(
         db,
         set.id,
-        matched.slice(lo, lo + IMPORT_BATCH),
+        matched.slice(lo, lo + IMPORT_BATCH).map(({ imageIndex, record }) => ({ imageIndex, record })),
         last ? final : { status: 'running' },
       );
     }
@@ -246,4 +251,31 @@ export async function importLabelSetBundle(
     throw e;
   }
   return { labelSetId: set.id, imported: matched.length, unmatched, warnings };
+}
+
+/**
+ * Label-time-mixed records name their partner by image index: point them at the partner's index in
+ * this dataset, and drop a record whose partner did not come across (its labels are of mixed crops
+ * that could not be rebuilt). Returns how many were dropped.
+ */
+function remapMixPartners(
+  matched: { imageIndex: number; record: Uint8Array; decoded: LabelRecord }[],
+  moved: Map<number, number>,
+): number {
+  let dropped = 0;
+  for (let i = matched.length - 1; i >= 0; i--) {
+    const m = matched[i];
+    const mix = m.decoded.mix;
+    if (!mix) continue;
+    const crops = mix.crops.map((c) =>
+      c.kind === 'none' ? c : { ...c, partnerImage: moved.get(c.partnerImage) ?? -1 },
+    );
+    if (crops.some((c) => c.partnerImage < 0)) {
+      matched.splice(i, 1);
+      dropped++;
+    } else if (crops.some((c, j) => c.partnerImage !== mix.crops[j].partnerImage)) {
+      m.record = encodeLabelRecord({ ...m.decoded, mix: { size: mix.size, crops } });
+    }
+  }
+  return dropped;
 }

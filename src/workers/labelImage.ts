@@ -10,8 +10,27 @@ import { encodeSoftLabel, type CodecSpec } from '../core/softLabel';
 import { decodeLabelRecord, recordCropBoxes, type LabelRecord } from '../core/labelRecord';
 import type { Tensor3D } from '../engine/tensors';
 import { uploadImage } from '../engine/pixels';
-import { getLabelRecord, type openStudioDb, type DatasetItem, type LabelSet } from '../store';
+import {
+  getDatasetItemsAt,
+  getLabelRecord,
+  type openStudioDb,
+  type DatasetItem,
+  type LabelSet,
+} from '../store';
 import type { GenerationSample } from './api';
+import type { PartMix } from '../engine/teacherStep';
+import { partnerImageOf, sampleCropMixes, type CropMix } from '../core/labelMix';
+
+/** The decoded partner of a label-time-mixed image, its boxes and the mixes drawn for its crops. */
+export interface OpenMix {
+  partnerItem: DatasetItem;
+  partnerRgba: Uint8ClampedArray;
+  partnerWidth: number;
+  partnerHeight: number;
+  crops: CropMix[];
+  partnerBoxes: CropBox[];
+  size: number;
+}
 
 export function codecSpecOf(set: LabelSet): CodecSpec {
   return {
@@ -29,6 +48,7 @@ export class OpenImage {
   readonly probs: Float32Array;
   readonly topK: GenerationSample['topK'] = [];
   labelled = 0;
+  readonly mix?: PartMix;
 
   constructor(
     readonly item: DatasetItem,
@@ -38,8 +58,18 @@ export class OpenImage {
     readonly boxes: CropBox[],
     private readonly spec: CodecSpec,
     private readonly k: number,
+    private readonly openMix?: OpenMix,
   ) {
     this.image = uploadImage(rgba, width, height);
+    if (openMix) {
+      const { partnerRgba, partnerWidth, partnerHeight, crops, partnerBoxes, size } = openMix;
+      this.mix = {
+        partner: uploadImage(partnerRgba, partnerWidth, partnerHeight),
+        crops,
+        partnerBoxes,
+        size,
+      };
+    }
     this.indices = new Uint16Array(boxes.length * k);
     this.probs = new Float32Array(boxes.length * k);
   }
@@ -57,10 +87,17 @@ export class OpenImage {
     if (c < 16) this.topK[c] = Array.from(enc.indices, (index, j) => ({ index, prob: enc.probs[j] }));
   }
 
+  /** Frees the uploads (the image's and its partner's). */
+  dispose(): void {
+    this.image.dispose();
+    this.mix?.partner.dispose();
+  }
+
   record(): LabelRecord {
     const { width: W, height: H } = this;
     return {
-      version: 1,
+      version: this.mix ? 2 : 1,
+      mix: this.mix && { size: this.mix.size, crops: this.mix.crops },
       spec: this.spec,
       imageWidth: W,
       imageHeight: H,
@@ -87,6 +124,15 @@ export class OpenImage {
       rgba: this.rgba,
       boxes: this.boxes.slice(0, 16),
       topK: this.topK.filter(Boolean),
+      mix: this.openMix && {
+        partnerPath: itemId(this.openMix.partnerItem),
+        partnerRgba: this.openMix.partnerRgba,
+        partnerWidth: this.openMix.partnerWidth,
+        partnerHeight: this.openMix.partnerHeight,
+        partnerBoxes: this.openMix.partnerBoxes.slice(0, 16),
+        crops: this.openMix.crops.slice(0, 16),
+        size: this.openMix.size,
+      },
     };
   }
 }
@@ -109,4 +155,51 @@ export async function cropBoxesFor(
   // One stream per image: the same seed gives the same crops whatever order images are labelled in.
   const rng = new Rng(s.seed).fork(imageIndex);
   return sampleCropBoxes(rng, W, H, s.numCrops, { scale: s.scale, ratio: s.ratio });
+}
+
+/** The seeded partner image of a training image (core/labelMix.ts), when the set mixes at label time. */
+export function partnerItemFor(
+  set: LabelSet,
+  numTrain: number,
+  db: Awaited<ReturnType<typeof openStudioDb>>,
+): ((it: DatasetItem) => Promise<DatasetItem | undefined>) | undefined {
+  if (!set.settings.labelMix || set.settings.labelMix === 'none') return undefined;
+  return async (it) => {
+    const p = partnerImageOf(new Rng(set.settings.seed).fork(`labelmix:${it.index}`), it.index, numTrain);
+    return (await getDatasetItemsAt(db, set.datasetId, 'train', [p]))[0];
+  };
+}
+
+/**
+ * The mixes of one image's crops against its decoded partner: the partner's stored boxes (the same
+ * boxes its own record holds) and a seeded draw per crop; unmixed crops when the partner has no pixels.
+ */
+export async function openMixFor(
+  set: LabelSet,
+  item: DatasetItem,
+  partner: {
+    item: DatasetItem;
+    decoded: { pixels: Uint8ClampedArray; width: number; height: number } | { error: string };
+  },
+  size: number,
+  db: Awaited<ReturnType<typeof openStudioDb>>,
+): Promise<OpenMix> {
+  const n = set.settings.numCrops;
+  const d = partner.decoded;
+  const ok = !('error' in d);
+  const partnerBoxes = ok ? await cropBoxesFor(set, partner.item.index, d.width, d.height, db) : [];
+  const mode = ok ? (set.settings.labelMix ?? 'none') : 'none';
+  const rng = new Rng(set.settings.seed).fork(`labelmix:${item.index}`).fork('crops');
+  const crops = sampleCropMixes(rng, mode, n, partner.item.index, Math.max(1, partnerBoxes.length), size);
+  return {
+    partnerItem: partner.item,
+    partnerRgba: ok ? d.pixels : new Uint8ClampedArray(4),
+    partnerWidth: ok ? d.width : 1,
+    partnerHeight: ok ? d.height : 1,
+    crops,
+    partnerBoxes: crops.map(
+      (m) => partnerBoxes[m.partnerCrop] ?? { top: 0, left: 0, height: 1, width: 1, flip: false },
+    ),
+    size,
+  };
 }

@@ -7,8 +7,8 @@ import { learningRateAt, locateStep, type Pass, type ScheduleConfig } from '../c
 import { Rng } from '../core/rng';
 import { usesStoredLabels } from '../core/recipe';
 import { sampleMix } from '../core/mixing';
-import { mixBatch } from '../engine/mix';
-import { batchFromImages, type CropRows } from '../engine/crops';
+import { mixBatch, mixedBatchFromImages } from '../engine/mix';
+import type { CropRows } from '../engine/crops';
 import { predictTopK } from '../engine/predict';
 import { readTopK, topKPairs } from '../engine/topk';
 import { teacherBatchTargets } from '../engine/teacherStep';
@@ -136,6 +136,12 @@ export class TrainSession {
         );
       }
       numClasses = set.numClasses;
+      const labelMix = set.settings.labelMix ?? 'none';
+      if (labelMix !== 'none' && cfg.mix && cfg.mix !== 'none') {
+        throw new Error(
+          `the soft-label set was mixed at label time (${labelMix}): train-time mixing must be off for it`,
+        );
+      }
     }
     let teacher: Teacher | null = null;
     if (cfg.method === 'onlineKd') {
@@ -199,8 +205,9 @@ export class TrainSession {
     let x: Tensor4D | null = null;
     let targets: Tensor2D | null = null;
     try {
-      const batch = batchFromImages(
-        images.map((im) => ({ pixels: im.pixels, boxes: im.boxes })),
+      // A label-time-mixed set's crops are replayed mixed; their stored labels are the mixed crops'.
+      const batch = mixedBatchFromImages(
+        images.map((im) => ({ pixels: im.pixels, boxes: im.boxes, mix: im.mix })),
         this.cfg.inputSize,
         { normalisation: this.cfg.normalisation, channels: this.cfg.channels },
       );
@@ -243,7 +250,7 @@ export class TrainSession {
       };
     } finally {
       // The sample (if any) has already queued its reads of x/targets; tfjs keeps data alive until then.
-      disposeAll(x, targets, ...images.map((im) => im.pixels));
+      disposeAll(x, targets, ...images.map((im) => im.pixels), ...images.map((im) => im.mix?.partner));
     }
   }
 
@@ -280,6 +287,7 @@ export class TrainSession {
           sourceHeight: im.sourceHeight,
           rgba: im.rgba,
           boxes: im.boxes,
+          mix: im.mix?.sample,
           ...slice,
         };
       });

@@ -7,11 +7,14 @@
 import type { CropBox } from '../core/cropBox';
 import type { TopK } from '../engine/topk';
 import type { Tensor3D } from '../engine/tensors';
+import type { PartMix, TeacherPart } from '../engine/teacherStep';
 
 /** An image whose crops are being labelled (labelImage.ts OpenImage). */
 export interface BatchedImage {
   readonly image: Tensor3D;
   readonly boxes: CropBox[];
+  /** Label-time mixing: each crop's partner and mix. */
+  readonly mix?: PartMix;
   /** Crops whose labels have come back. */
   labelled: number;
   /** Crop c's top-k. */
@@ -19,7 +22,7 @@ export interface BatchedImage {
 }
 
 /** Queues the teacher on these crops now; the promise is only the top-k readback, image-major rows. */
-export type TeacherRun = (parts: { image: Tensor3D; boxes: CropBox[] }[]) => Promise<TopK>;
+export type TeacherRun = (parts: TeacherPart[]) => Promise<TopK>;
 
 /** Milliseconds spent, by phase (generate.ts GenerationTimings). */
 export interface BatcherTimings {
@@ -81,7 +84,15 @@ export class TeacherBatcher<I extends BatchedImage> {
     this.segmentCrops = 0;
     const t0 = performance.now();
     const out = this.run(
-      batch.map((sg) => ({ image: sg.im.image, boxes: sg.im.boxes.slice(sg.start, sg.end) })),
+      batch.map(({ im, start, end }) => ({
+        image: im.image,
+        boxes: im.boxes.slice(start, end),
+        mix: im.mix && {
+          ...im.mix,
+          partnerBoxes: im.mix.partnerBoxes.slice(start, end),
+          crops: im.mix.crops.slice(start, end),
+        },
+      })),
     );
     this.timings.device += performance.now() - t0;
     const previous = this.inflight;

@@ -40,7 +40,10 @@ export interface LoopOptions {
 
 /** The images a loaded step holds on the device, freed when it will not be trained. */
 export function disposeInput(input: StepInput): void {
-  for (const im of input.images) im.pixels.dispose();
+  for (const im of input.images) {
+    im.pixels.dispose();
+    im.mix?.partner.dispose();
+  }
 }
 
 function* loads(s: StepSource, from: number, to: number): Generator<() => Promise<StepInput>> {

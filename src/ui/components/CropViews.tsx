@@ -1,5 +1,16 @@
 import { useEffect, useRef } from 'react';
 import type { CropBox } from '../../core/cropBox';
+import { describeCropMix, scaleMixBox, type CropMix } from '../../core/labelMix';
+
+/** A crop's label-time mix as drawn: the partner image, the partner's crop, the stored mix. */
+export interface CropMixView {
+  partner: ImageRGBA;
+  partnerPath: string;
+  partnerBox: CropBox;
+  mix: CropMix;
+  /** Side of the crop the CutMix box is drawn on. */
+  size: number;
+}
 
 export interface ImageRGBA {
   rgba: Uint8ClampedArray;
@@ -62,7 +73,18 @@ export function ImageWithBoxes({
  * One crop as the student sees it: the box cut from the decoded image, resized, mirrored if its stored
  * flip bit is set. Drawn from the image on the CPU side, never read back from the GPU (docs/tfjs-notes.md).
  */
-export function CropCanvas({ image, box, size = 112 }: { image: ImageRGBA; box: CropBox; size?: number }) {
+export function CropCanvas({
+  image,
+  box,
+  size = 112,
+  mix,
+}: {
+  image: ImageRGBA;
+  box: CropBox;
+  size?: number;
+  /** Label-time mixing: the partner crop blended in (Mixup) or pasted in its box (CutMix). */
+  mix?: CropMixView;
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const cv = ref.current;
@@ -70,26 +92,43 @@ export function CropCanvas({ image, box, size = 112 }: { image: ImageRGBA; box: 
     cv.width = size;
     cv.height = size;
     const ctx = cv.getContext('2d')!;
+    drawCrop(ctx, image, box, size);
+    const m = mix?.mix;
+    if (!mix || !m || m.kind === 'none') return;
     ctx.save();
-    if (box.flip) {
-      ctx.translate(size, 0);
-      ctx.scale(-1, 1);
+    if (m.kind === 'mixup') ctx.globalAlpha = 1 - m.lambda;
+    else {
+      const b = scaleMixBox(m.box, mix.size, size);
+      ctx.beginPath();
+      ctx.rect(b.x1, b.y1, b.x2 - b.x1, b.y2 - b.y1);
+      ctx.clip();
     }
-    ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(
-      toCanvas(image),
-      box.left * image.width,
-      box.top * image.height,
-      box.width * image.width,
-      box.height * image.height,
-      0,
-      0,
-      size,
-      size,
-    );
+    drawCrop(ctx, mix.partner, mix.partnerBox, size);
     ctx.restore();
-  }, [image, box, size]);
-  return <canvas ref={ref} data-testid="crop-canvas" />;
+  }, [image, box, size, mix]);
+  return <canvas ref={ref} data-testid={mix && mix.mix.kind !== 'none' ? 'mixed-crop' : 'crop-canvas'} />;
+}
+
+/** The box cut from the image, resized to size x size, mirrored when its flip bit is set. */
+function drawCrop(ctx: CanvasRenderingContext2D, image: ImageRGBA, box: CropBox, size: number): void {
+  ctx.save();
+  if (box.flip) {
+    ctx.translate(size, 0);
+    ctx.scale(-1, 1);
+  }
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(
+    toCanvas(image),
+    box.left * image.width,
+    box.top * image.height,
+    box.width * image.width,
+    box.height * image.height,
+    0,
+    0,
+    size,
+    size,
+  );
+  ctx.restore();
 }
 
 export function TopKBars({
@@ -135,19 +174,54 @@ export function CropCard({
   bars,
   names,
   highlight,
+  mix,
 }: {
   image: ImageRGBA;
   box: CropBox;
   bars: { title: string; topK: { index: number; prob: number }[] }[];
   names: (i: number) => string;
   highlight?: number;
+  mix?: CropMixView;
 }) {
+  const mixed = mix && mix.mix.kind !== 'none' ? mix : undefined;
   return (
     <div className="crop-card">
-      <CropCanvas image={image} box={box} size={96} />
+      <CropCanvas image={image} box={box} size={96} mix={mixed} />
+      {mixed && (
+        <div className="muted" style={{ fontSize: 11 }} data-testid="crop-mix" title={mixed.partnerPath}>
+          <CropCanvas image={mixed.partner} box={mixed.partnerBox} size={32} /> {describeCropMix(mixed.mix)}{' '}
+          (the label is the teacher&apos;s on this mixed crop)
+        </div>
+      )}
       {bars.map((b) => (
         <TopKBars key={b.title} title={b.title} topK={b.topK} names={names} highlight={highlight} />
       ))}
     </div>
   );
+}
+
+/** Crop i's mix view of a live sample, the partner image made once per sample (mixViews). */
+export function mixViews(
+  mix:
+    | {
+        partnerRgba: Uint8ClampedArray;
+        partnerWidth: number;
+        partnerHeight: number;
+        partnerPath: string;
+        partnerBoxes: CropBox[];
+        crops: CropMix[];
+        size: number;
+      }
+    | undefined,
+): (i: number) => CropMixView | undefined {
+  if (!mix) return () => undefined;
+  const partner: ImageRGBA = { rgba: mix.partnerRgba, width: mix.partnerWidth, height: mix.partnerHeight };
+  return (i) =>
+    mix.crops[i] && {
+      partner,
+      partnerPath: mix.partnerPath,
+      partnerBox: mix.partnerBoxes[i],
+      mix: mix.crops[i],
+      size: mix.size,
+    };
 }

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { isRangeOrNull, useDraft } from '../useDraft';
 import { ensembleTeacherId } from '../../core/ensembleId';
 import { isCodec, isPrecision } from '../../core/labelSettings';
+import { LABEL_MIX_MODES, type LabelMixMode } from '../../core/labelMix';
 import { labelSettingsProblems } from '../../core/recipeCheck';
 import type { Codec, Precision } from '../../core/softLabel';
 import { listLabelSets, openStudioDb, putLabelSet } from '../../store';
@@ -20,6 +21,8 @@ import { LabelPlan } from './LabelPlan';
 import { SubsetFields } from './SubsetFields';
 
 const isSubsetOrNull = (v: unknown): boolean => v === null || subsetProblems(v as LabelSubset).length === 0;
+
+const isLabelMix = (v: unknown): v is LabelMixMode => LABEL_MIX_MODES.some((m) => m === v);
 
 const CODECS: { id: Codec; label: string }[] = [
   { id: 'msTopK', label: 'Marginal smoothing top-k (recommended)' },
@@ -48,6 +51,7 @@ export function GenerateForm() {
   const [scaleOverride, setScale] = useDraft<[number, number] | null>('labels.scale', null, isRangeOrNull);
   const [seed, setSeed] = useDraft<number>('labels.seed', D.seed);
   const [reuse, setReuse] = useState('');
+  const [labelMix, setLabelMix] = useDraft<LabelMixMode>('labels.labelMix', 'none', isLabelMix);
   const [subset, setSubset] = useDraft<LabelSubset | null>('labels.subset', null, isSubsetOrNull);
   const [ensembleWith, setEnsembleWith] = useDraft<string[]>('labels.ensembleWith', []);
   const [error, setError] = useState<string | null>(null);
@@ -87,6 +91,7 @@ export function GenerateForm() {
         ...{ numCrops, codec, k, precision, temperature, scale, seed },
         reuseBoxesFrom: reuse || undefined,
         subset: subset ?? undefined,
+        labelMix,
       },
       timestamp(),
     );
@@ -222,7 +227,27 @@ export function GenerateForm() {
             ))}
           </select>
         </label>
+        <label className="field">
+          Mix at label time
+          <select
+            aria-label="Mix at label time"
+            value={labelMix}
+            onChange={(e) => isLabelMix(e.target.value) && setLabelMix(e.target.value)}
+          >
+            <option value="none">none</option>
+            <option value="mixup">Mixup (λ ~ Beta(0.8, 0.8))</option>
+            <option value="cutmix">CutMix (λ ~ Beta(1, 1), a box)</option>
+            <option value="both">both (each crop picks one)</option>
+          </select>
+        </label>
       </div>
+      {labelMix !== 'none' && (
+        <p className="muted" data-testid="label-mix-note">
+          Each crop is mixed with a crop of a seeded partner image before the teacher sees it; the record
+          keeps the partner, λ and the CutMix box, and training replays the same mix on the teacher&apos;s
+          label for the mixed crop (train-time mixing is then off for this set).
+        </p>
+      )}
       {dataset && <SubsetFields dataset={dataset} subset={subset} onChange={setSubset} />}
       {dataset && labeller && teacher && (
         <LabelPlan

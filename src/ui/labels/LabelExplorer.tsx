@@ -9,7 +9,9 @@ import { recoverSoftLabel } from '../../core/softLabel';
 import { getDataset, getLabelRecord, listLabelSets, openStudioDb } from '../../store';
 import type { LabelStats } from '../../workers/api';
 import { useClassNamer } from '../catalog';
+import { describeCropMix } from '../../core/labelMix';
 import { boxColor, CropCanvas, ImageWithBoxes, TopKBars, type ImageRGBA } from '../components/CropViews';
+import { usePartnerMix } from './ExplorerMix';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { EXPLORE_KEYS } from '../share';
@@ -85,6 +87,7 @@ function ImageExplorer({
   const [colourBy, setColourBy] = useState<'class' | 'confidence'>('class');
   const { data: dataset } = useStoreQuery((db) => getDataset(db, datasetId), [datasetId]);
   const names = useClassNamer(dataset);
+  const mixOf = usePartnerMix(labelSetId, datasetId, record, blobToRgba);
   useEffect(() => {
     let live = true;
     void (async () => {
@@ -171,7 +174,13 @@ function ImageExplorer({
         </div>
       </div>
       <div className="crop-card" style={{ width: 180 }} data-testid="explorer-crop">
-        <CropCanvas image={image} box={boxes[selected]} size={160} />
+        <CropCanvas image={image} box={boxes[selected]} size={160} mix={mixOf(selected)} />
+        {record.mix?.crops[selected] && (
+          <div className="muted" style={{ fontSize: 11 }} data-testid="explorer-mix">
+            {describeCropMix(record.mix.crops[selected])} (mixed before the teacher: the label is of this
+            mixed crop)
+          </div>
+        )}
         <TopKBars
           title={`crop ${selected + 1}/${record.numCrops}${boxes[selected].flip ? ' (flipped)' : ''}`}
           topK={Array.from(sel.indices, (index, j) => ({ index, prob: sel.probs[j] }))}

@@ -1,11 +1,11 @@
 import { bundleFileName } from '../../core/labelBundle';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { LabelStats } from '../../workers/api';
 import { LabelStatsView } from './LabelExplorer';
 import { deleteLabelSet, listLabelSets, openStudioDb, type LabelSet } from '../../store';
 import { cancelGeneration, resumeGeneration } from '../actions';
 import { useClassNamer, useDatasets } from '../catalog';
-import { CropCard, ImageWithBoxes } from '../components/CropViews';
+import { CropCard, ImageWithBoxes, mixViews } from '../components/CropViews';
 import { JobProgressBar } from '../components/JobProgressBar';
 import { formatBytes } from '../format';
 import { jobStore, useJobs } from '../jobStore';
@@ -104,6 +104,8 @@ function LiveGeneration({ set }: { set: LabelSet }) {
   const stats = useLiveStats(set.id, !!job?.running);
   const datasets = useDatasets();
   const names = useClassNamer(datasets.find((d) => d.id === set.datasetId));
+  const sampleMix = job?.sample?.mix;
+  const mixOf = useMemo(() => mixViews(sampleMix), [sampleMix]);
   if (!job) return null;
   const smp = job.sample;
   return (
@@ -146,6 +148,7 @@ function LiveGeneration({ set }: { set: LabelSet }) {
                 ]}
                 names={names}
                 highlight={smp.classIndex}
+                mix={mixOf(i)}
               />
             ))}
           </div>
@@ -198,6 +201,9 @@ export function LabelLibrary() {
                   <td className="muted">
                     {s.settings.codec} k={s.settings.k} {s.settings.precision} T={s.settings.temperature}{' '}
                     scale [{s.settings.scale.join(', ')}] seed {s.settings.seed}
+                    {s.settings.labelMix && s.settings.labelMix !== 'none' && (
+                      <span data-testid="label-mix"> · {s.settings.labelMix} at label time</span>
+                    )}
                     <FkdProvenance set={s} />
                   </td>
                   <td className="num" data-testid="images-done">

@@ -18,11 +18,12 @@ export function newLabelSet(
   now: number,
 ): LabelSet {
   const topK = choice.codec.endsWith('TopK');
+  const mixed = choice.labelMix && choice.labelMix !== 'none';
   return {
     id: `labels:${now.toString(36)}`,
     datasetId: dataset.id,
     teacherId: labeller.id,
-    name: `${dataset.name} · ${labeller.name} · ${choice.numCrops} crops · ${choice.codec}${topK ? choice.k : ''}`,
+    name: `${dataset.name} · ${labeller.name} · ${choice.numCrops} crops · ${choice.codec}${topK ? choice.k : ''}${mixed ? ` · ${choice.labelMix} at label time` : ''}`,
     settings: {
       numCrops: choice.numCrops,
       codec: choice.codec,
@@ -34,6 +35,7 @@ export function newLabelSet(
       seed: choice.seed,
       inputSize: labeller.inputSize,
       reuseBoxesFrom: choice.reuseBoxesFrom,
+      ...(mixed ? { labelMix: choice.labelMix } : {}),
       ...(choice.subset ? { subset: choice.subset } : {}),
     },
     numClasses,

@@ -184,6 +184,12 @@ export function TrainForm() {
               </option>
             ))}
           </select>
+          {labelSet?.settings.labelMix && labelSet.settings.labelMix !== 'none' && (
+            <small className="muted" data-testid="label-mix-train-note">
+              mixed at label time ({labelSet.settings.labelMix}): FKD replays each stored mix and trains on
+              the teacher&apos;s label of the mixed crop; train-time Mixup/CutMix is off for this set
+            </small>
+          )}
         </label>
         <label className="field">
           Teacher (online KD)

@@ -1,6 +1,7 @@
 import { getRun, getDataset } from '../../store';
 import { useClassNamer } from '../catalog';
-import { CropCard, ImageWithBoxes } from '../components/CropViews';
+import { useMemo } from 'react';
+import { CropCard, ImageWithBoxes, mixViews } from '../components/CropViews';
 import { useJobs } from '../jobStore';
 import { Curves } from '../train/Curves';
 import { useStoreQuery } from '../useStore';
@@ -77,6 +78,7 @@ export function PipelineView() {
 
 /** One image of the batch: its crop boxes, then each crop as fed to the student with its target and guess. */
 function LiveImageCard({ image: im, names }: { image: LiveImage; names: (i: number) => string }) {
+  const mixOf = useMemo(() => mixViews(im.mix), [im.mix]);
   return (
     <div className="live-image" data-testid="live-image">
       <div className="live-caption">
@@ -102,6 +104,7 @@ function LiveImageCard({ image: im, names }: { image: LiveImage; names: (i: numb
             ]}
             names={names}
             highlight={im.classIndex}
+            mix={mixOf(i)}
           />
         ))}
       </div>
