@@ -112,7 +112,8 @@ export class TrainSession {
 
   static async open(cfg: TrainConfig): Promise<TrainSession> {
     const db = await openStudioDb();
-    const set = cfg.method === 'fkd' && cfg.labelSetId ? await getLabelSet(db, cfg.labelSetId) : undefined;
+    const set =
+      usesStoredLabels(cfg.method) && cfg.labelSetId ? await getLabelSet(db, cfg.labelSetId) : undefined;
     const subset = set?.settings.subset;
     const dataset = await getDataset(db, cfg.datasetId);
     // The whole split, read step by step, unless a quick run or a label subset picks fewer images.
