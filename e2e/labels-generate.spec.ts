@@ -2,7 +2,8 @@ import { expect, test, type Page } from '@playwright/test';
 import { fastMealFromExportedStudent } from './fastMeal';
 import { goto, openStudio, runStates } from './helpers';
 
-async function startGeneration(page: Page, crops: number, checkPlan = false) {
+/** `perClass` labels only the first N images of each class (the subset field), to keep a test short. */
+async function startGeneration(page: Page, crops: number, checkPlan = false, perClass?: number) {
   await goto(page, 'Soft labels');
   await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Fashion-MNIST 2k (2000 train)' });
   await page.getByLabel('Crops per image').fill(String(crops));
@@ -16,6 +17,10 @@ async function startGeneration(page: Page, crops: number, checkPlan = false) {
     await expect(plan.getByTestId('plan-time')).toHaveText(/^\d+ (s|min)/, { timeout: 60_000 });
     await expect(plan).toContainText('a probe of 12 images');
     await expect(plan.getByTestId('plan-quota')).toContainText('Fits');
+  }
+  if (perClass) {
+    await page.getByLabel('Subset').selectOption('perClass');
+    await page.getByLabel('Images per class').fill(String(perClass));
   }
   await page.getByRole('button', { name: 'Generate soft labels' }).click();
 }
@@ -131,6 +136,9 @@ test('a teacher ensemble labels the same crops with the mean of its members soft
   const ensemble = page.getByRole('group', { name: 'Ensemble with' });
   await ensemble.getByRole('checkbox').first().check();
   await expect(ensemble).toContainText('mean of 2 teachers');
+  // 30 images of each class: two teachers per crop, and Fast MEAL V2 below uses 128 of them.
+  await page.getByLabel('Subset').selectOption('perClass');
+  await page.getByLabel('Images per class').fill('30');
   await page.getByRole('button', { name: 'Generate soft labels' }).click();
   await expect(page.getByTestId('label-set-row').first()).toHaveAttribute('data-status', 'done', {
     timeout: 240_000,
@@ -142,7 +150,7 @@ test('a teacher ensemble labels the same crops with the mean of its members soft
   });
   expect(set.teacherId).toMatch(/^ensemble:embedded:fashion-teacher\|embedded:/);
   expect(set.name).toContain('Ensemble (');
-  expect(set.imagesDone).toBe(2000);
+  expect(set.imagesDone).toBe(300);
   // Verification reopens the ensemble from the stored id and re-runs both members on the stored boxes.
   const report = await page.evaluate((id) => window.__fkd!.studio().teacher.api.verifyLabels(id, 8), set.id);
   expect(report.crops).toBe(16);
@@ -162,12 +170,13 @@ test('generation on WebGPU: labels made by the WebGPU teacher match the WASM tea
   // Headless here, WebGPU is SwiftShader (slow): the dense teacher and 2 crops per image keep it short.
   await openStudio(page, '?backend=webgpu');
   await expect(page.getByTestId('backend-teacher')).toHaveAttribute('data-backend', 'webgpu');
-  await startGeneration(page, 2);
+  // 50 images of each of the 10 classes: SwiftShader is slow, and 500 images check the same path.
+  await startGeneration(page, 2, false, 50);
   await expect(page.getByTestId('label-set-row').first()).toHaveAttribute('data-status', 'done', {
     timeout: 360_000,
   });
   const state = (await labelSetState(page))!;
-  expect(state.imagesDone).toBe(2000);
+  expect(state.imagesDone).toBe(500);
   // Reopen on WASM: verification re-runs the teacher there on the stored boxes.
   await openStudio(page, '?backend=wasm');
   await expect(page.getByTestId('backend-teacher')).toHaveAttribute('data-backend', 'wasm');

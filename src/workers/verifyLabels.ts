@@ -49,8 +49,10 @@ export async function verifyLabelSet(labelSetId: string, sampleImages: number): 
   const keep = subsetFilter(set.settings.subset, set.settings.seed);
   const missing: number[] = [];
   let missingCount = 0;
-  const stride = Math.max(1, Math.floor(total / sampleImages));
+  // Spread over the labelled images (a subset's, not the whole split's), so a subset gets its full sample.
+  const stride = Math.max(1, Math.floor((set.imagesDone || total) / sampleImages));
   const sample: DatasetItem[] = [];
+  let labelled = 0;
   for await (const page of reader.itemPages('train')) {
     const lo = page[0].index;
     const done = new Set(await listDoneImageIndicesIn(db, labelSetId, lo, page[page.length - 1].index + 1));
@@ -59,7 +61,7 @@ export async function verifyLabelSet(labelSetId: string, sampleImages: number): 
       if (!done.has(item.index)) {
         missingCount++;
         if (missing.length < MISSING_LISTED) missing.push(item.index);
-      } else if (item.index % stride === 0 && sample.length < sampleImages) sample.push(item);
+      } else if (labelled++ % stride === 0 && sample.length < sampleImages) sample.push(item);
     }
   }
   const { teacher } = await openTeacher(set.teacherId);
