@@ -132,7 +132,8 @@ export async function openStudio(): Promise<Studio> {
       async () => {
         const s = window.__fkd!.store;
         const db = await s.openStudioDb();
-        return (await s.listDatasets(db)).length >= 3;
+        // Listed while still indexing too (a resumable index): wait for the finished ones.
+        return (await s.listDatasets(db)).filter((d) => d.indexing === undefined).length >= 3;
       },
       undefined,
       { timeout: 120_000, polling: 500 },
