@@ -7,40 +7,13 @@
  * resident memory (peak while indexing, sampled every 250 ms), and the store's bytes per image (the
  * origin's usage growth over the index, and the average structured item size).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { chromiumRss } from './chromiumRss';
 import type { Page } from 'playwright-core';
 import { arg, fmt, note, round, runBench, table } from './harness';
 
 const sizesFlag = process.argv.indexOf('--sizes');
 const SIZES = sizesFlag >= 0 ? process.argv[sizesFlag + 1].split(',').map(Number) : [10_000, 50_000];
 const CLASSES = arg('classes', 1000);
-
-/** Resident memory (bytes) of the Chromium processes this bench started (browser, renderers, GPU). */
-function chromiumRss(): number {
-  const parent = new Map<number, number>();
-  const rss = new Map<number, number>();
-  const chrome = new Set<number>();
-  for (const d of readdirSync('/proc')) {
-    const pid = Number(d);
-    if (!pid) continue;
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      parent.set(pid, Number(/PPid:\s+(\d+)/.exec(status)?.[1] ?? 0));
-      rss.set(pid, 1024 * Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0));
-      if (/chrom/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0])) chrome.add(pid);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const mine = (pid: number): boolean => {
-    for (let p = pid, hops = 0; p > 1 && hops < 32; p = parent.get(p) ?? 0, hops++)
-      if (p === process.pid) return true;
-    return false;
-  };
-  let sum = 0;
-  for (const pid of chrome) if (mine(pid)) sum += rss.get(pid) ?? 0;
-  return sum;
-}
 
 async function writeTree(page: Page, name: string, files: number, classes: number): Promise<void> {
   await page.evaluate(

@@ -10,7 +10,7 @@
  * Flags: --sizes a,b,c  --classes 1000  --side 48 (image width; height 3/4 of it)  --crops 2
  * --train-seconds 20.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { chromiumRss } from './chromiumRss';
 import type { Page } from 'playwright-core';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/core/recipe';
 import {
@@ -33,33 +33,6 @@ const CLASSES = arg('classes', 1000);
 const SIDE = arg('side', 48);
 const CROPS = arg('crops', 2);
 const TRAIN_SECONDS = arg('train-seconds', 20);
-
-/** Resident memory of this process's Chromium descendants (browser, renderer, GPU, workers' renderer). */
-function chromiumRss(): number {
-  const parent = new Map<number, number>();
-  const rss = new Map<number, number>();
-  const chrome = new Set<number>();
-  for (const d of readdirSync('/proc')) {
-    const pid = Number(d);
-    if (!pid) continue;
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      parent.set(pid, Number(/PPid:\s+(\d+)/.exec(status)?.[1] ?? 0));
-      rss.set(pid, 1024 * Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0));
-      if (/chrom/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0])) chrome.add(pid);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const mine = (pid: number): boolean => {
-    for (let p = pid, hops = 0; p > 1 && hops < 32; p = parent.get(p) ?? 0, hops++)
-      if (p === process.pid) return true;
-    return false;
-  };
-  let sum = 0;
-  for (const pid of chrome) if (mine(pid)) sum += rss.get(pid) ?? 0;
-  return sum;
-}
 
 /** Samples the page heap (CDP) and the browser's RSS every half second until stopped; keeps the peaks. */
 async function memorySampler(page: Page) {
