@@ -9,7 +9,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { chromiumArgs } from '../playwright.config';
 
 // BENCH_PORT lets a second bench run beside one on 4174 (its own build folder too).
@@ -57,7 +60,7 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
 }
 
 export interface Studio {
-  browser: Browser;
+  context: BrowserContext;
   page: Page;
   server: ChildProcess;
   pageErrors: string[];
@@ -66,7 +69,8 @@ export interface Studio {
 
 /**
  * Build, serve, launch, open the studio and wait until both workers chose a backend and the embedded
- * datasets are indexed. A fresh (non-persistent) browser context: an empty IndexedDB every run.
+ * datasets are indexed. A fresh on-disk profile each run (an empty IndexedDB and OPFS), like a user's
+ * browser: an incognito context keeps storage in memory under a smaller quota.
  */
 export async function openStudio(): Promise<Studio> {
   if (
@@ -98,17 +102,19 @@ export async function openStudio(): Promise<Studio> {
       }
     }
   };
-  let browser: Browser | null = null;
+  let context: BrowserContext | null = null;
+  const profile = mkdtempSync(join(tmpdir(), 'fkd-bench-'));
+  const dropProfile = () => rmSync(profile, { recursive: true, force: true });
   try {
     await waitForHttp(BASE_URL, 60_000).catch((e: unknown) => {
       throw new Error(`${String(e)}; vite preview said: ${serverErr.slice(-2000)}`);
     });
-    browser = await chromium.launch({
+    context = await chromium.launchPersistentContext(profile, {
       executablePath: '/usr/bin/chromium',
       headless: true,
       args: chromiumArgs,
     });
-    const page = await browser.newPage();
+    const page = context.pages()[0] ?? (await context.newPage());
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => {
@@ -138,20 +144,22 @@ export async function openStudio(): Promise<Studio> {
       undefined,
       { timeout: 120_000, polling: 500 },
     );
-    const b = browser;
+    const b = context;
     return {
-      browser: b,
+      context: b,
       page,
       server,
       pageErrors,
       async close() {
         await b.close().catch(() => undefined);
         stopServer();
+        dropProfile();
       },
     };
   } catch (e) {
-    await browser?.close().catch(() => undefined);
+    await context?.close().catch(() => undefined);
     stopServer();
+    dropProfile();
     throw e;
   }
 }
