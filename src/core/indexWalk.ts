@@ -18,6 +18,8 @@ export interface IndexedUnit {
   choose: UnitSplit | 'hash';
   /** Order-free digest of (path, size, lastModified) of every file listed in the unit. */
   digest: string;
+  /** Order-free digest of the paths alone: a re-open compares it from a listing that opens no file. */
+  names?: string;
   /** Files listed in the unit, usable or not. */
   files: number;
   /** Index ranges [start, end) of the unit's items per split (appends from re-opens add ranges). */
@@ -44,12 +46,36 @@ const encoder = new TextEncoder();
 export class UnitDigest {
   private a = 0;
   private b = 0;
+  private readonly paths = new NamesDigest();
   files = 0;
 
   add(path: string, size: number | undefined, modified: number | undefined): void {
     const bytes = encoder.encode(`${path}\u0000${size ?? -1}\u0000${modified ?? -1}`);
     this.a = (this.a + murmur3(bytes, 0x9e3779b9)) >>> 0;
     this.b = (this.b + murmur3(bytes, 0x27d4eb2f)) >>> 0;
+    this.paths.add(path);
+    this.files++;
+  }
+
+  value(): string {
+    return `${this.files}:${hex(this.a)}${hex(this.b)}`;
+  }
+
+  namesValue(): string {
+    return this.paths.value();
+  }
+}
+
+/** The same order-free sum over paths only, for a listing that asks no file for its size or date. */
+export class NamesDigest {
+  private a = 0;
+  private b = 0;
+  files = 0;
+
+  add(path: string): void {
+    const bytes = encoder.encode(path);
+    this.a = (this.a + murmur3(bytes, 0x85ebca6b)) >>> 0;
+    this.b = (this.b + murmur3(bytes, 0xc2b2ae35)) >>> 0;
     this.files++;
   }
 

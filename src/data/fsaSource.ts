@@ -1,7 +1,8 @@
 /**
  * DataSource over File System Access directory handles (a picked folder, a persisted handle, a
  * dropped folder, or OPFS in tests). Listing streams `entries()` and asks each file for its size
- * (getFile) in small parallel chunks, so only one chunk of file handles is alive at a time.
+ * (getFile) in small parallel chunks, so only one chunk of file handles is alive at a time;
+ * `listNames` skips getFile, for the re-open check of a folder that did not change.
  */
 import { PermissionLostError, isPermissionError } from './permissions';
 import { SourceNotFoundError, joinPath, type DataSource, type SourceEntry } from './source';
@@ -50,6 +51,18 @@ export class FsaSource implements DataSource {
     }
     const handle = await this.dir(dir);
     yield* this.sized(handle.entries(), joinPath(dir));
+  }
+
+  async *listNames(dir: readonly string[]): AsyncIterable<SourceEntry> {
+    const entries =
+      dir.length === 0 && Array.isArray(this.root)
+        ? virtualEntries(this.root as readonly (DirHandleLike | FileHandleLike)[])
+        : (await this.dir(dir)).entries();
+    try {
+      for await (const [name, h] of entries) yield { name, kind: h.kind };
+    } catch (e) {
+      throw this.wrap(e, joinPath(dir));
+    }
   }
 
   async open(path: readonly string[]): Promise<Blob> {

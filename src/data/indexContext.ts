@@ -138,7 +138,13 @@ export class IndexContext {
     const ranges = (['train', 'val'] as UnitSplit[])
       .map((split) => ({ split, start: t.start[split], end: this.sink.counts[split] }))
       .filter((r) => r.end > r.start);
-    const full: IndexedUnit = { ...unit, digest: t.digest.value(), files: t.digest.files, ranges };
+    const full: IndexedUnit = {
+      ...unit,
+      digest: t.digest.value(),
+      names: t.digest.namesValue(),
+      files: t.digest.files,
+      ranges,
+    };
     await this.opts.onUnitDone?.(full, this.state());
   }
 

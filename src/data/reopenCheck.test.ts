@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { IndexedUnit } from '../core/indexWalk';
 import { FsaSource } from './fsaSource';
 import { indexDataset } from './indexer';
-import { checkUnits, type UnitDiff } from './reopenCheck';
+import { checkUnits, diskChange, type UnitDiff } from './reopenCheck';
 import { FakeFs } from './testing/fakeFsa';
 import { JPEG_BYTES } from './testing/run';
 import type { DatasetItem } from './types';
@@ -28,11 +28,18 @@ function tree(): FakeFs {
   return fs;
 }
 
-async function check(fs: FakeFs, units: IndexedUnit[], items: DatasetItem[]) {
+async function check(fs: FakeFs, units: IndexedUnit[], items: DatasetItem[], sample?: number) {
   const read: string[] = [];
   const diffs = new Map<string, UnitDiff>();
   const summary = await checkUnits(new FsaSource(fs.handle()), {
     units,
+    sample,
+    seed: 3,
+    readItemsAt:
+      sample === undefined
+        ? undefined
+        : async (split, indices) =>
+            indices.map((i) => items.find((it) => it.split === split && it.index === i)!),
     readItems: async (u) => {
       read.push(u.path);
       return items.filter((it) =>
@@ -45,14 +52,65 @@ async function check(fs: FakeFs, units: IndexedUnit[], items: DatasetItem[]) {
 }
 
 describe('re-open check', () => {
-  it('reads no stored item when nothing changed', async () => {
+  it('reads no stored item and asks no file for its size when nothing changed', async () => {
     const fs = tree();
     const { items, units } = await indexed(fs);
     expect(units.map((u) => u.path)).toEqual(['train/a', 'train/b', 'train/c', 'train/d']);
+    fs.stats.getFileCalls = 0;
     const { summary, read, diffs } = await check(fs, units, items);
-    expect(summary).toMatchObject({ unitsChecked: 4, unitsUnchanged: 4, filesListed: 201, newFolders: [] });
+    expect(summary).toMatchObject({
+      unitsChecked: 4,
+      unitsUnchanged: 4,
+      unitsByName: 4,
+      filesListed: 201,
+      newFolders: [],
+    });
+    expect(fs.stats.getFileCalls).toBe(0);
     expect(read).toEqual([]);
     expect(diffs.size).toBe(0);
+  });
+
+  it('asks only the sampled files for their size and date', async () => {
+    const fs = tree();
+    const { items, units } = await indexed(fs);
+    fs.stats.getFileCalls = 0;
+    const { summary, diffs } = await check(fs, units, items, 16);
+    expect(summary).toMatchObject({ unitsUnchanged: 4, sampled: 16, sampleMismatches: 0 });
+    expect(fs.stats.getFileCalls).toBe(16);
+    expect(diffs.size).toBe(0);
+  });
+
+  it('a file rewritten under its name: missed by the names, found by a sample that draws it', async () => {
+    const fs = tree();
+    const { items, units } = await indexed(fs);
+    fs.add('train/c/010.jpg', { size: 999, modified: 5 });
+    expect((await check(fs, units, items)).summary.unitsUnchanged).toBe(4);
+    const { summary, read, diffs } = await check(fs, units, items, items.length);
+    expect(summary).toMatchObject({ unitsUnchanged: 3, sampled: 200, sampleMismatches: 1 });
+    expect(read).toEqual(['train/c']);
+    expect(diffs.get('train/c')!.changed.map((x) => x.item.path)).toEqual(['train/c/010.jpg']);
+  });
+
+  it('lists a unit indexed before names digests in full once, and stores its names', async () => {
+    const fs = tree();
+    const { items, units } = await indexed(fs);
+    const legacy = units.map(({ names: _n, ...u }) => u as IndexedUnit);
+    fs.stats.getFileCalls = 0;
+    const { summary } = await check(fs, legacy, items);
+    expect(summary).toMatchObject({ unitsUnchanged: 4, unitsByName: 0 });
+    expect(fs.stats.getFileCalls).toBe(201);
+    expect(legacy.map((u) => u.names)).toEqual(units.map((u) => u.names));
+  });
+
+  it('tells a file read for a job that is not the one indexed', () => {
+    const it0 = { split: 'train', index: 0, path: 'a/x.jpg', classIndex: 0, bytes: 3, modified: 10 } as const;
+    const file = (size: number, lastModified: number) =>
+      new File([new Uint8Array(size)], 'x', { lastModified });
+    expect(diskChange(it0, file(3, 10))).toBeNull();
+    expect(diskChange(it0, file(4, 10))).toContain('changed on disk since indexing (3 → 4 bytes)');
+    expect(diskChange(it0, file(3, 11))).toContain('its date differs');
+    expect(diskChange({ ...it0, modified: undefined }, file(4, 11))).toBeNull();
+    expect(diskChange({ ...it0, shard: 's.tar' }, new Blob([new Uint8Array(9)]))).toBeNull();
   });
 
   it('reports exactly the files added, removed and changed, per class folder', async () => {

@@ -1,18 +1,26 @@
 /**
- * The re-open check of an indexed folder: list each unit (class folder) once more, names, sizes and
- * lastModified only, never file contents. A unit whose digest matches the one stored at index time
- * is unchanged and its stored items are not even read; only a unit that differs is diffed file by
- * file against its items (one folder in memory at a time), giving exact added/removed/changed lists.
- * Class folders that appeared are reported, not indexed: they may change the class numbering, so
- * they need a re-index. A changed shard or flat val folder is reported the same way (its samples
- * or labels live inside files the check does not read).
+ * The re-open check of an indexed folder. Each unit (class folder) is listed again by names alone
+ * (no file is asked for its size or date) and the listing's names digest is compared with the one
+ * stored at index time: equal names mean nothing was added or removed, and its stored items are not
+ * read. Only a unit whose names differ is listed in full (sizes and dates) and diffed file by file
+ * against its items (one folder in memory at a time), giving exact added/removed/changed lists.
+ * A file rewritten in place keeps its name: a small random sample of stored items is asked for its
+ * size and date (a mismatch sends its unit through the full diff), and every job compares them when
+ * it reads a file (readImage), so the rest are caught lazily. Class folders that appeared are
+ * reported, not indexed: they may change the class numbering, so they need a re-index. A changed
+ * shard or flat val folder is reported the same way (its samples or labels live inside files the
+ * check does not read).
  */
 import { UnitDigest, type IndexedUnit } from '../core/indexWalk';
+import { Rng } from '../core/rng';
 import { DEVKIT_GROUND_TRUTH, GROUND_TRUTH_FILES } from './groundTruth';
 import { DEFAULT_MAX_IMAGE_BYTES, fileProblem, isJunkName } from './report';
 import { SourceNotFoundError, joinPath, listAll, splitPath, type DataSource } from './source';
-import type { DatasetItem } from './types';
+import type { DatasetItem, Split } from './types';
 import { byName } from './walkFolders';
+
+/** Stored items whose file is asked for its size and date at a re-open (spread over unchanged units). */
+export const REOPEN_SAMPLE = 128;
 
 export interface ListedFile {
   path: string;
@@ -31,6 +39,8 @@ export interface UnitDiff {
 
 export interface UnitListing {
   digest: string;
+  /** Digest of the paths alone (what a names-only listing can compare). */
+  names: string;
   files: number;
   /** The unit's usable images now, by path. */
   usable: Map<string, ListedFile>;
@@ -45,6 +55,12 @@ export interface ReopenOptions {
   /** Paths reported as skipped at index time (`folder/`): not "new" folders. */
   knownSkipped?: ReadonlySet<string>;
   maxImageBytes?: number;
+  /** Stored items at some indices of one split: the sample's. Without it no sample is taken. */
+  readItemsAt?: (split: Split, indices: readonly number[]) => Promise<DatasetItem[]>;
+  /** How many stored items to ask for size and date (default REOPEN_SAMPLE). */
+  sample?: number;
+  /** Seed of the sample's choice. */
+  seed?: number;
   signal?: AbortSignal;
   onProgress?: (p: { unitsDone: number; unitsTotal: number; filesListed: number }) => void;
 }
@@ -53,6 +69,11 @@ export interface ReopenSummary {
   unitsChecked: number;
   unitsUnchanged: number;
   filesListed: number;
+  /** Units whose names alone were compared (listed without asking any file for its size or date). */
+  unitsByName: number;
+  /** Stored items whose file was asked for its size and date, and how many of those differed. */
+  sampled: number;
+  sampleMismatches: number;
   /** Class folders not in the index (re-index to include them). */
   newFolders: string[];
   /** Shards or flat val folders that differ (re-index to re-read them). */
@@ -65,8 +86,18 @@ export async function checkUnits(source: DataSource, opts: ReopenOptions): Promi
     unitsChecked: 0,
     unitsUnchanged: 0,
     filesListed: 0,
+    unitsByName: 0,
+    sampled: 0,
+    sampleMismatches: 0,
     newFolders: [],
     needsReindex: [],
+  };
+  const unchanged: IndexedUnit[] = [];
+  /** Lists a unit in full and applies its diff (or reports it for a re-index). */
+  const compare = async (unit: IndexedUnit, now?: UnitListing) => {
+    now ??= await listUnit(source, splitPath(unit.path), unit.kind === 'flatval', maxBytes);
+    if (unit.kind === 'flatval') summary.needsReindex.push(`${unit.path}/`);
+    else await opts.onChanged(unit, diffUnit(await opts.readItems(unit), now.usable), now);
   };
   for (const unit of opts.units) {
     opts.signal?.throwIfAborted();
@@ -82,12 +113,23 @@ export async function checkUnits(source: DataSource, opts: ReopenOptions): Promi
       summary.filesListed += digest.files;
       if (digest.value() === unit.digest) summary.unitsUnchanged++;
       else summary.needsReindex.push(unit.path);
+    } else if (unit.names !== undefined) {
+      const dir = splitPath(unit.path);
+      const named = await listUnit(source, dir, unit.kind === 'flatval', maxBytes, true);
+      summary.filesListed += named.files;
+      summary.unitsByName++;
+      if (named.names === unit.names) {
+        summary.unitsUnchanged++;
+        unchanged.push(unit);
+      } else await compare(unit);
     } else {
+      // Indexed before names digests: one full listing, which also stores its names for next time.
       const now = await listUnit(source, splitPath(unit.path), unit.kind === 'flatval', maxBytes);
       summary.filesListed += now.files;
-      if (now.digest === unit.digest) summary.unitsUnchanged++;
-      else if (unit.kind === 'flatval') summary.needsReindex.push(`${unit.path}/`);
-      else await opts.onChanged(unit, diffUnit(await opts.readItems(unit), now.usable), now);
+      if (now.digest === unit.digest) {
+        unit.names = now.names;
+        summary.unitsUnchanged++;
+      } else await compare(unit, now);
     }
     opts.onProgress?.({
       unitsDone: summary.unitsChecked,
@@ -95,16 +137,96 @@ export async function checkUnits(source: DataSource, opts: ReopenOptions): Promi
       filesListed: summary.filesListed,
     });
   }
+  if (opts.readItemsAt) {
+    const suspects = await sampleUnits(source, unchanged, opts.readItemsAt, opts, summary);
+    for (const unit of suspects) {
+      opts.signal?.throwIfAborted();
+      summary.unitsUnchanged--;
+      await compare(unit);
+    }
+  }
   summary.newFolders = await newFolders(source, opts.units, opts.knownSkipped ?? new Set());
   return summary;
 }
 
-/** Lists one unit as the indexer walked it (nested folders included), digesting every file. */
+/**
+ * Asks a random sample of the unchanged units' stored items for their file's size and date; returns
+ * the units where one differs (a file rewritten under the same name), for the full diff.
+ */
+async function sampleUnits(
+  source: DataSource,
+  units: readonly IndexedUnit[],
+  readItemsAt: NonNullable<ReopenOptions['readItemsAt']>,
+  opts: ReopenOptions,
+  summary: ReopenSummary,
+): Promise<IndexedUnit[]> {
+  const ranges = units.flatMap((unit) => unit.ranges.map((r) => ({ unit, ...r })));
+  const total = ranges.reduce((n, r) => n + r.end - r.start, 0);
+  const want = Math.min(total, opts.sample ?? REOPEN_SAMPLE);
+  if (want === 0) return [];
+  const rng = new Rng(opts.seed ?? 0, 7);
+  const picked: Record<Split, Map<number, IndexedUnit>> = { train: new Map(), val: new Map() };
+  for (let n = 0, tries = 0; n < want && tries < want * 8; tries++) {
+    let at = rng.int(0, total - 1);
+    let k = 0;
+    const size = (x: (typeof ranges)[number]) => x.end - x.start;
+    while (at >= size(ranges[k])) at -= size(ranges[k++]);
+    const r = ranges[k];
+    const index = r.start + at;
+    if (picked[r.split].has(index)) continue;
+    picked[r.split].set(index, r.unit);
+    n++;
+  }
+  const suspects = new Set<IndexedUnit>();
+  for (const split of ['train', 'val'] as const) {
+    const byIndex = picked[split];
+    if (byIndex.size === 0) continue;
+    for (const item of await readItemsAt(split, [...byIndex.keys()])) {
+      opts.signal?.throwIfAborted();
+      if (item.gone) continue;
+      summary.sampled++;
+      if (await sameOnDisk(source, item)) continue;
+      summary.sampleMismatches++;
+      suspects.add(byIndex.get(item.index)!);
+    }
+  }
+  return [...suspects];
+}
+
+/** True when the item's file is there with the size and date the index has. */
+async function sameOnDisk(source: DataSource, item: DatasetItem): Promise<boolean> {
+  try {
+    const f = await source.open(splitPath(item.path));
+    return diskChange(item, f) === null;
+  } catch (e) {
+    if (e instanceof SourceNotFoundError) return false;
+    throw e;
+  }
+}
+
+/**
+ * Why a file read for a job is not the one indexed (size or lastModified differ), or null. Only files
+ * of sources that tell dates (local folders) are compared: a shard sample's blob is a slice of its
+ * shard, and the embedded sets cannot change.
+ */
+export function diskChange(item: DatasetItem, blob: Blob): string | null {
+  const modified = (blob as Partial<File>).lastModified;
+  if (item.shard !== undefined || item.modified === undefined || modified === undefined) return null;
+  if (blob.size === item.bytes && modified === item.modified) return null;
+  const what = blob.size !== item.bytes ? `${item.bytes} → ${blob.size} bytes` : 'its date differs';
+  return `changed on disk since indexing (${what}): use Check for changes on the dataset to take it in`;
+}
+
+/**
+ * Lists one unit as the indexer walked it (nested folders included), digesting every file; by
+ * `namesOnly` only names are listed (no size or date: `digest` and `usable` then mean nothing).
+ */
 export async function listUnit(
   source: DataSource,
   dir: readonly string[],
   flatVal: boolean,
   maxBytes: number,
+  namesOnly = false,
 ): Promise<UnitListing> {
   const digest = new UnitDigest();
   const usable = new Map<string, ListedFile>();
@@ -112,7 +234,7 @@ export async function listUnit(
   const visit = async (d: readonly string[]): Promise<void> => {
     let entries;
     try {
-      entries = await listAll(source, d);
+      entries = await listAll(source, d, namesOnly);
     } catch (e) {
       // A class folder deleted whole: every one of its images is removed.
       if (e instanceof SourceNotFoundError && d === dir) return;
@@ -128,13 +250,14 @@ export async function listUnit(
       if (flatVal && gtNames.has(e.name)) continue;
       const path = joinPath([...d, e.name]);
       digest.add(path, e.size, e.modified);
+      if (namesOnly) continue;
       if ((e.error ?? fileProblem(e.name, e.size, maxBytes)) === null)
         usable.set(path, { path, bytes: e.size!, modified: e.modified });
     }
     for (const name of subdirs) await visit([...d, name]);
   };
   await visit(dir);
-  return { digest: digest.value(), files: digest.files, usable };
+  return { digest: digest.value(), names: digest.namesValue(), files: digest.files, usable };
 }
 
 /** Exact differences between a unit's stored items and what its folder holds now. */
@@ -166,7 +289,7 @@ async function newFolders(
   const out: string[] = [];
   for (const parent of parents) {
     const segs = splitPath(parent);
-    for (const e of await listAll(source, segs)) {
+    for (const e of await listAll(source, segs, true)) {
       if (e.kind !== 'directory' || isJunkName(e.name)) continue;
       const path = joinPath([...segs, e.name]);
       if (!have.has(path) && !knownSkipped.has(`${path}/`)) out.push(path);

@@ -35,6 +35,11 @@ export interface DataSource {
   readonly name: string;
   /** Entries of one directory, in no particular order (OPFS is not alphabetical): sort yourself. */
   list(dir: readonly string[]): AsyncIterable<SourceEntry>;
+  /**
+   * Names and kinds only (no size or date), where that is cheaper than `list`: a File System Access
+   * listing then asks no file for its metadata. Sources without it are listed with `list`.
+   */
+  listNames?(dir: readonly string[]): AsyncIterable<SourceEntry>;
   /** The file's bytes as a Blob (a File for local sources). Throws SourceNotFoundError if absent. */
   open(path: readonly string[]): Promise<Blob>;
   readonly hints?: { classes?: readonly SourceClassHint[]; numClasses?: number };
@@ -56,8 +61,13 @@ export function splitPath(path: string): string[] {
 }
 
 /** Drains a listing into an array (one folder's worth) and closes the iterator. */
-export async function listAll(source: DataSource, dir: readonly string[]): Promise<SourceEntry[]> {
+export async function listAll(
+  source: DataSource,
+  dir: readonly string[],
+  namesOnly = false,
+): Promise<SourceEntry[]> {
   const out: SourceEntry[] = [];
-  for await (const e of source.list(dir)) out.push(e);
+  const it = namesOnly && source.listNames ? source.listNames(dir) : source.list(dir);
+  for await (const e of it) out.push(e);
   return out;
 }

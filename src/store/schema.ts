@@ -16,6 +16,8 @@ export interface IndexRunStats {
   /** Units done by an earlier run, skipped unlisted. */
   unitsSkipped: number;
   cancelled: boolean;
+  /** Why the run stopped on an error (not set for a cancel, nor for a run a crash or kill ended). */
+  error?: string;
 }
 
 /** What the last re-open check of a dataset found and applied (lists capped, counts exact). */
@@ -25,6 +27,10 @@ export interface DatasetCheck {
   unitsChecked: number;
   unitsUnchanged: number;
   filesListed: number;
+  /** Units compared by names alone, and stored items sampled for size and date (older checks lack them). */
+  unitsByName?: number;
+  sampled?: number;
+  sampleMismatches?: number;
   added: { count: number; paths: string[] };
   removed: { count: number; paths: string[] };
   changed: { count: number; paths: string[] };
@@ -260,7 +266,7 @@ export interface HandleRecord {
 
 export interface JobRecord {
   id: string;
-  kind: 'generate' | 'train' | 'evaluate';
+  kind: 'generate' | 'train' | 'evaluate' | 'index';
   /** The labelSet / run id the job works on. */
   refId: string;
   state: Record<string, unknown>;

@@ -56,6 +56,7 @@ export async function indexDataset(studio: Studio, spec: IndexJobSpec): Promise<
     ...s,
     indexing: { ...s.indexing, [spec.datasetId]: { phase: 'indexing', done: 0, total: 1 } },
   }));
+  await claimJob('index', spec.datasetId);
   try {
     await studio.teacher.api.indexDataset(
       spec,
@@ -64,6 +65,7 @@ export async function indexDataset(studio: Studio, spec: IndexJobSpec): Promise<
       ),
     );
   } finally {
+    await releaseJob('index', spec.datasetId);
     jobStore.update((s) => ({ ...s, indexing: { ...s.indexing, [spec.datasetId]: null } }));
     jobStore.bumpStore();
   }

@@ -6,6 +6,7 @@
 import * as Comlink from 'comlink';
 import { getHandle, listDatasets, openStudioDb, type Dataset } from '../store';
 import { jobId, type JobProgress } from '../workers/api';
+import { claimJob, releaseJob } from './jobLocks';
 import { jobStore } from './jobStore';
 import type { Studio } from './studioTypes';
 
@@ -15,6 +16,8 @@ async function tracked<T>(
   call: (p: (p: JobProgress) => void) => Promise<T>,
 ): Promise<T> {
   jobStore.update((s) => ({ ...s, indexing: { ...s.indexing, [datasetId]: { phase, done: 0, total: 1 } } }));
+  // An index (not a check) is this tab's job: a reload or close leaves it for Resume, a crash resumes it.
+  if (phase === 'indexing') await claimJob('index', datasetId);
   try {
     return await call(
       Comlink.proxy((p: JobProgress) =>
@@ -22,6 +25,7 @@ async function tracked<T>(
       ),
     );
   } finally {
+    if (phase === 'indexing') await releaseJob('index', datasetId);
     jobStore.update((s) => ({ ...s, indexing: { ...s.indexing, [datasetId]: null } }));
     jobStore.bumpStore();
   }

@@ -3,19 +3,24 @@
  * (jobLocks.ts). At start-up they are marked paused, so nothing shows "running" that does not run.
  * Those a crash or kill stopped (not a reload or close of their tab, which the user chose) are then
  * resumed, unless turned off in Settings: the user had them running, and a generation resumes at its
- * first unlabelled image, a run from its last checkpoint.
+ * first unlabelled image, a run from its last checkpoint, a folder index after its last unit done.
  */
 import {
   listCheckpointSteps,
+  listDatasets,
   listLabelSets,
   listRuns,
   openStudioDb,
   patchLabelSet,
   patchRun,
+  putDataset,
+  type Dataset,
   type LabelSet,
   type Run,
 } from '../store';
 import { startGeneration, startTraining } from './actions';
+import { resumeIndexing } from './indexActions';
+import { interruptedIndex, markedRuns } from './indexOrphans';
 import {
   announceJobChange,
   forgetStopped,
@@ -42,13 +47,14 @@ const CLAIM_WAIT_MS = 20_000;
 export interface InterruptedJobs {
   sets: LabelSet[];
   runs: Run[];
+  indexes: Dataset[];
 }
 
 export async function markInterruptedJobs(): Promise<InterruptedJobs> {
   const db = await openStudioDb();
   const held = await heldJobLocks();
   const stopped = stoppedByUnload();
-  const found: InterruptedJobs = { sets: [], runs: [] };
+  const found: InterruptedJobs = { sets: [], runs: [], indexes: [] };
   let marked = 0;
   const orphan = (kind: JobKind, id: string, status: string) => {
     const name = jobLockName(kind, id);
@@ -73,6 +79,14 @@ export async function markInterruptedJobs(): Promise<InterruptedJobs> {
     const error = `${o.why}: resume from the last checkpoint`;
     const patched = await patchRun(db, run.id, { status: 'paused', error });
     if (!o.byUnload) found.runs.push(patched);
+  }
+  for (const d of await listDatasets(db)) {
+    if (!interruptedIndex(d, held.has(jobLockName('index', d.id)))) continue;
+    const o = orphan('index', d.id, 'running')!;
+    // Marked so it is found once: with auto-resume off, or after a reload, it waits for Resume.
+    const marked: Dataset = { ...d, indexing: { ...d.indexing!, runs: markedRuns(d.indexing!.runs, o.why) } };
+    await putDataset(db, marked);
+    if (!o.byUnload) found.indexes.push(marked);
   }
   // Views opened before this ran re-read, so none keeps showing the stale 'running'.
   if (marked > 0) {
@@ -120,6 +134,21 @@ async function resume(studio: Studio, found: InterruptedJobs): Promise<void> {
     chain = started.catch(() => undefined);
     if (i === 0) claims.push(claimed('train', run.id, started));
   }
+  for (const d of found.indexes) {
+    const st = d.indexing!;
+    note({
+      kind: 'index',
+      id: d.id,
+      name: d.name,
+      at: `after ${st.classesDone} of ${st.classesTotal || '?'} folders/shards`,
+    });
+    // A failed resume keeps its error on the dataset's cursor, shown in the Data view.
+    const call = resumeIndexing(studio, d.id).then(
+      () => undefined,
+      () => undefined,
+    );
+    claims.push(claimed('index', d.id, call));
+  }
   await Promise.all(claims);
 }
 
@@ -132,7 +161,8 @@ export async function recoverInterruptedJobs(studio: Studio, between: () => Prom
   const body = async () => {
     const found = await markInterruptedJobs();
     await between();
-    if (autoResumeJobs() && found.sets.length + found.runs.length > 0) await resume(studio, found);
+    const any = found.sets.length + found.runs.length + found.indexes.length > 0;
+    if (autoResumeJobs() && any) await resume(studio, found);
   };
   const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
   if (locks) await locks.request(RECOVER_LOCK, body);

@@ -1,5 +1,6 @@
 /**
- * Re-opening an indexed folder: the check of data/reopenCheck.ts, applied to the stored index.
+ * Re-opening an indexed folder: the check of data/reopenCheck.ts (names-only listings, a sample of
+ * sizes and dates), applied to the stored index.
  * Added images get new indices at the end of their split (no other index moves, so label records
  * stay valid); changed images keep their index with the new size/lastModified; removed ones stay
  * as items flagged `gone`. Label records of removed and changed images are dropped from every
@@ -12,6 +13,7 @@ import {
   dropLabelRecords,
   getDataset,
   getDatasetItems,
+  getDatasetItemsAt,
   listLabelSets,
   openStudioDb,
   putDataset,
@@ -66,6 +68,8 @@ export async function runCheck(
     units,
     signal,
     knownSkipped: new Set(record.skipped.map((s) => s.path).filter((p) => p.endsWith('/'))),
+    readItemsAt: (s, indices) => getDatasetItemsAt(db, datasetId, s, indices),
+    seed: Date.now() >>> 0,
     readItems: async (u) =>
       (
         await Promise.all(u.ranges.map((r) => getDatasetItems(db, datasetId, r.split, r.start, r.end)))
@@ -106,6 +110,7 @@ export async function runCheck(
         if (writes[s].length > 0) await putDatasetItems(db, datasetId, s, writes[s]);
       }
       unit.digest = now.digest;
+      unit.names = now.names;
       unit.files = now.files;
       // Saved per unit: an interrupted check never appends the same file twice.
       record = {
@@ -141,7 +146,8 @@ export async function runCheck(
     changed: { count: totals.changed, paths: lists.changed },
     labelRecordsDropped: dropped,
   };
-  const latest: Dataset = { ...record!, lastCheck: report, updatedAt: Date.now() };
+  // The units carry names digests filled in for an index made before them.
+  const latest: Dataset = { ...record!, units, lastCheck: report, updatedAt: Date.now() };
   await putDataset(db, latest);
   progress.update({ phase: 'checked', done: 1, total: 1 }, true);
   return report;

@@ -220,6 +220,7 @@ async function walk(
   } catch (e) {
     // The cursor as of the last unit done: a resume walks on from there.
     run.cancelled = signal.aborted;
+    if (!signal.aborted) run.error = e instanceof Error ? e.message : String(e);
     // A root that is no dataset at all leaves nothing to resume; a walk cut short keeps its cursor.
     if (!signal.aborted && units.length === 0) await deleteDataset(db, record.id).catch(() => undefined);
     else await save(true).catch(() => undefined);

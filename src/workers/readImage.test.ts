@@ -20,6 +20,15 @@ describe('readImage', () => {
     expect(r).toEqual({ error: 'file not found (moved or deleted since indexing): a/x.jpg' });
   });
 
+  it('skips a file rewritten since indexing (size or date differ) without decoding it', async () => {
+    const dated = { ...item, modified: 10 };
+    const blob = async () => new File([new Uint8Array(2)], 'x.jpg', { lastModified: 10 });
+    const r = await readImage({ blob }, dated, undefined, decode);
+    expect(r).toEqual({
+      error: expect.stringContaining('changed on disk since indexing (1 → 2 bytes)') as unknown,
+    });
+  });
+
   it('throws (the job pauses) when the whole folder is gone, instead of skipping every image', async () => {
     const gone = { name: 'my-photos', cause: new DOMException('gone', 'NotFoundError') };
     const r = readImage({ blob: missing, rootError: async () => gone }, item, undefined, decode);

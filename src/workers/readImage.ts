@@ -2,6 +2,7 @@ import { itemId } from '../data/itemId';
 import type { DecodedPixels, DecodeFailure } from '../data/decode';
 import type { DecodeFit } from '../data/decodeFit';
 import { decodeOffThread } from '../data/decodePool';
+import { diskChange } from '../data/reopenCheck';
 import { SourceNotFoundError } from '../data/source';
 import type { DatasetItem } from '../store';
 import type { DatasetReader } from './datasets';
@@ -38,7 +39,11 @@ export async function readImage(
   decode: DecodeFn = decodeOffThread,
 ): Promise<DecodedPixels | DecodeFailure> {
   try {
-    return await decode(await reader.blob(item), { name: itemId(item), fit });
+    const blob = await reader.blob(item);
+    // Re-open checks compare names and a sample; a file rewritten in place is caught here.
+    const changed = diskChange(item, blob);
+    if (changed) return { error: changed };
+    return await decode(blob, { name: itemId(item), fit });
   } catch (e) {
     if (!(e instanceof SourceNotFoundError)) throw e;
     const gone = await reader.rootError?.();

@@ -2,7 +2,7 @@
  * A dataset's index state in the Data view: an incomplete index (cancelled or interrupted) with
  * its resume, and the report of the last re-open check (what was added, removed or changed).
  */
-import type { Dataset, DatasetCheck } from '../../store';
+import type { Dataset, DatasetCheck, IndexRunStats } from '../../store';
 import { formatDuration } from '../format';
 
 export function IncompleteIndex({
@@ -25,7 +25,7 @@ export function IncompleteIndex({
         {st.counts.train.toLocaleString()} train / {st.counts.val.toLocaleString()} val images).{' '}
         {running
           ? 'Running…'
-          : `Stopped${runs.at(-1)?.cancelled ? ' (cancelled)' : ''}: resuming skips the folders done, without listing them again.`}
+          : `Stopped${stopReason(runs.at(-1))}: resuming skips the folders done, without listing them again.`}
       </span>
       {!running && (
         <button className="primary" onClick={onResume}>
@@ -34,6 +34,11 @@ export function IncompleteIndex({
       )}
     </div>
   );
+}
+
+function stopReason(run: IndexRunStats | undefined): string {
+  if (run?.cancelled) return ' (cancelled)';
+  return run?.error ? ` (${run.error})` : '';
 }
 
 function PathList({ title, list, testId }: { title: string; list: DatasetCheck['added']; testId: string }) {
@@ -67,6 +72,14 @@ export function CheckReport({ d }: { d: Dataset }) {
       folders/shards listed again ({c.filesListed.toLocaleString()} files, no file contents read);{' '}
       {c.unitsUnchanged} unchanged
       {changedUnits > 0 && `, ${changedUnits} compared file by file`}.{' '}
+      {c.unitsByName !== undefined && (
+        <span data-testid="check-how">
+          {c.unitsByName} by their file names alone (no file asked for its size or date); {c.sampled ?? 0}{' '}
+          indexed image(s) sampled at random for size and date
+          {c.sampleMismatches ? `, ${c.sampleMismatches} differed` : ', all as indexed'}. A file rewritten
+          under its old name elsewhere is found when a job reads it, and skipped as changed on disk.{' '}
+        </span>
+      )}
       {nothing ? (
         <span data-testid="check-nothing">Nothing changed.</span>
       ) : (

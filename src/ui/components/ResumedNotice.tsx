@@ -1,5 +1,7 @@
 import { jobStore, useJobs } from '../jobStore';
 
+const KIND = { generate: 'soft labels', train: 'run', index: 'index of' } as const;
+
 /** Says which interrupted jobs this tab resumed by itself at start-up, and where the setting is. */
 export function ResumedNotice() {
   const resumed = useJobs((s) => s.resumed);
@@ -10,7 +12,7 @@ export function ResumedNotice() {
       {resumed.map((j, i) => (
         <span key={`${j.kind}:${j.id}`} data-testid="auto-resumed-job">
           {i > 0 && '; '}
-          {j.kind === 'generate' ? 'soft labels' : 'run'} “{j.name}” {j.at}
+          {KIND[j.kind]} “{j.name}” {j.at}
         </span>
       ))}
       . Turn this off in Settings.{' '}

@@ -174,9 +174,9 @@ function JobsPanel() {
         Resume interrupted jobs when the studio opens
       </label>
       <p className="muted">
-        A generation or training run that was running when the browser or tab closed, crashed or was killed
-        resumes by itself on the next start: soft labels at the first unlabelled image, a run from its last
-        checkpoint. Off: they wait, paused, for Resume.
+        A generation, training run or folder index that was running when the browser or tab crashed or was
+        killed resumes by itself on the next start: soft labels at the first unlabelled image, a run from its
+        last checkpoint, an index after its last finished class folder. Off: they wait, paused, for Resume.
       </p>
     </section>
   );
