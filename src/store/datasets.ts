@@ -1,5 +1,6 @@
 // Datasets and their image index (datasetItems). Items live in their own store, keyed
 // [datasetId, split, index], so a 1.28M-image index can be written in chunks and read by range.
+import { liveCount } from '../core/goneItems';
 import type { StudioDb } from './db';
 import { guard } from './errors';
 import type { Dataset, DatasetItem, Split } from './schema';
@@ -103,6 +104,11 @@ export function deleteDatasetItemsFrom(
 /** True for a dataset whose index is complete (not being built, not a cancelled build). */
 export function isIndexed(d: Pick<Dataset, 'indexing'>): boolean {
   return d.indexing === undefined;
+}
+
+/** Images of a split that still have a file (the index keeps the places of those gone). */
+export function liveImages(d: Pick<Dataset, 'counts' | 'gone'>, split: Split): number {
+  return liveCount(d.counts[split], d.gone?.[split]);
 }
 
 /** Items with start <= index < end, in index order. */

@@ -83,6 +83,8 @@ export interface Dataset {
   /** The index's class folders / shards with their digests and item ranges (the re-open check). */
   units?: IndexedUnit[];
   lastCheck?: DatasetCheck;
+  /** Indices flagged gone by re-open checks, ascending per split: readers leave them out unread. */
+  gone?: { train: number[]; val: number[] };
 }
 
 /** One image of a dataset index (no pixels). Kept out of `Dataset` because ImageNet has 1.28M. */
@@ -220,6 +222,8 @@ export interface Run {
   trainedSeconds?: number;
   /** The limit the run stopped at before its schedule's end, when it did. */
   limitReached?: 'steps' | 'time';
+  /** Train images left out because a re-open check found their file gone. */
+  imagesGone?: number;
 }
 
 export interface TensorBlob {

@@ -140,6 +140,8 @@ export interface GenerateResult {
   imagesDone: number;
   imagesTotal: number;
   skipped: { path: string; reason: string }[];
+  /** Images left out because a re-open check found their file gone. */
+  gone?: number;
   error?: string;
   /** Where the job's wall time went (ms): what bench:slg prints to show the pipeline's overhead. */
   timings?: GenerationTimings;

@@ -7,6 +7,7 @@
  * label set of the dataset (a finished set becomes paused, so resuming it labels them again).
  */
 import type { IndexedUnit } from '../core/indexWalk';
+import { withGone } from '../core/goneItems';
 import { isValByHash } from '../data/hash';
 import { checkUnits } from '../data/reopenCheck';
 import {
@@ -55,6 +56,7 @@ export async function runCheck(
   };
   const units = record.units.map((u) => ({ ...u, ranges: u.ranges.slice() }));
   const counts = { ...record.counts };
+  let gone = { train: record.gone?.train ?? [], val: record.gone?.val ?? [] };
   const classCounts: ClassCounts = structuredClone((record.extra?.classCounts as ClassCounts) ?? {});
   const lists = { added: [] as string[], removed: [] as string[], changed: [] as string[] };
   const totals = { added: 0, removed: 0, changed: 0 };
@@ -76,11 +78,14 @@ export async function runCheck(
       ).flat(),
     onChanged: async (unit, diff, now) => {
       const writes: Record<Split, DatasetItemInput[]> = { train: [], val: [] };
+      const lost: Record<Split, number[]> = { train: [], val: [] };
+      const back: Record<Split, number[]> = { train: [], val: [] };
       const tally = (cls: number, s: Split, d: number) =>
         ((classCounts[cls] ??= { train: 0, val: 0 })[s] += d);
       for (const it of diff.removed) {
         note('removed', it.path);
         writes[it.split].push({ ...strip(it), gone: true });
+        lost[it.split].push(it.index);
         tally(it.classIndex, it.split, -1);
         if (it.split === 'train') dropTrain.push(it.index);
       }
@@ -88,6 +93,7 @@ export async function runCheck(
         note('changed', item.path);
         writes[item.split].push({ ...strip(item), bytes: f.bytes, modified: f.modified, gone: undefined });
         if (item.gone) tally(item.classIndex, item.split, +1);
+        if (item.gone) back[item.split].push(item.index);
         if (item.split === 'train') dropTrain.push(item.index);
       }
       const start = { ...counts };
@@ -109,6 +115,10 @@ export async function runCheck(
         if (counts[s] > start[s]) unit.ranges.push({ split: s, start: start[s], end: counts[s] });
         if (writes[s].length > 0) await putDatasetItems(db, datasetId, s, writes[s]);
       }
+      gone = {
+        train: withGone(gone.train, lost.train, back.train),
+        val: withGone(gone.val, lost.val, back.val),
+      };
       unit.digest = now.digest;
       unit.names = now.names;
       unit.files = now.files;
@@ -116,6 +126,7 @@ export async function runCheck(
       record = {
         ...record!,
         counts: { ...counts },
+        gone,
         units,
         extra: { ...record!.extra, classCounts },
         updatedAt: Date.now(),

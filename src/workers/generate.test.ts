@@ -130,6 +130,68 @@ describe('runGeneration', () => {
     expect(rec.imageWidth).toBe(8);
   });
 
+  it('leaves out images a re-open check found gone, without reading them, and counts them', async () => {
+    const db = await openStudioDb();
+    const datasetId = 'files:gen-gone';
+    const now = Date.now();
+    await putDataset(db, {
+      id: datasetId,
+      name: 'picked',
+      source: 'files',
+      layout: 'imagefolder',
+      numClasses: 3,
+      classes: [0, 1, 2].map((index) => ({ index, name: `c${index}` })),
+      counts: { train: 4, val: 0 },
+      gone: { train: [1, 3], val: [] },
+      skipped: [],
+      createdAt: now,
+      updatedAt: now,
+    });
+    const names = ['good0.png', 'gone1.png', 'good2.png', 'gone3.png'];
+    await putDatasetItems(
+      db,
+      datasetId,
+      'train',
+      names.map((path, index) => ({
+        index,
+        path,
+        classIndex: 0,
+        bytes: 4,
+        gone: index % 2 === 1 || undefined,
+      })),
+    );
+    registerSessionFiles(datasetId, [file('good0.png', 'GOOD'), file('good2.png', 'GOOD')]);
+    const settings = { numCrops: 2, codec: 'msTopK', k: 2, precision: 'q8', temperature: 1 } as const;
+    await putLabelSet(db, {
+      id: 'ls-gone',
+      datasetId,
+      teacherId: 't',
+      name: 'gone',
+      settings: { ...settings, scale: [0.35, 1], ratio: [0.75, 4 / 3], seed: 1, inputSize: 8 },
+      numClasses: 3,
+      imagesDone: 0,
+      imagesTotal: 4,
+      bytes: 0,
+      status: 'pending',
+      createdAt: now,
+      updatedAt: now,
+    });
+    const read: string[] = [];
+    const deps: GenerationDeps = {
+      decode: async (_blob, { name }) => {
+        read.push(name);
+        const pixels = new Uint8ClampedArray(8 * 8 * 4).fill(9);
+        return { pixels, width: 8, height: 8, sourceWidth: 8, sourceHeight: 8, format: 'png', warnings: [] };
+      },
+      openTeacher: async () => ({ teacher: await tinyTeacher() }),
+    };
+    const result = await runGeneration('ls-gone', new AbortController().signal, undefined, undefined, deps);
+    expect(result).toMatchObject({ status: 'done', imagesDone: 2, imagesTotal: 2, gone: 2, skipped: [] });
+    expect(read.sort()).toEqual(['good0.png', 'good2.png']);
+    expect(await listDoneImageIndices(db, 'ls-gone')).toEqual([0, 2]);
+    expect((await getLabelSet(db, 'ls-gone'))!.error).toBe('2 images gone from the folder left out');
+  });
+
   it('mixes each crop with a seeded partner crop before the teacher, stores the mix, and repeats exactly', async () => {
     const db = await openStudioDb();
     const datasetId = 'files:genmix';

@@ -14,7 +14,14 @@ import { decodeOffThread } from '../data/decodePool';
 import { PermissionLostError } from '../data/permissions';
 import { teacherSoftTopKBatch } from '../engine/teacherStep';
 import { validateTeacher, type Teacher } from '../models/teacher';
-import { getLabelSet, isQuotaError, openStudioDb, patchLabelSet, putLabelRecords } from '../store';
+import {
+  getLabelSet,
+  isQuotaError,
+  liveImages,
+  openStudioDb,
+  patchLabelSet,
+  putLabelRecords,
+} from '../store';
 import type { GenerateResult, GenerationSample, GenerationTimings, ProgressFn } from './api';
 import { DatasetReader } from './datasets';
 import { decodeAhead, decodeAheadDepth } from './decodeAhead';
@@ -68,7 +75,7 @@ export async function runGeneration(
     const spec = codecSpecOf(set);
     const k = storedK(spec);
     const todo = new LabelTodo(db, reader, set);
-    let imagesTotal = todo.expected(total);
+    let imagesTotal = todo.expected(liveImages(reader.dataset, 'train'));
     await patchLabelSet(db, labelSetId, { status: 'running', error: undefined, imagesTotal });
     const progress = new ProgressReporter(onProgress);
     const sampleThrottle = new Throttle(700);
@@ -135,14 +142,14 @@ export async function runGeneration(
     const final = await patchLabelSet(db, labelSetId, {
       status,
       imagesTotal,
-      error: skipped.length ? `${skipped.length} images skipped` : undefined,
+      error: skipNote(skipped.length, todo.gone),
       // The plan's next estimate starts from this rate (a few images say too little to keep).
       ...(labelledNow >= RATE_MIN_IMAGES
         ? { rate: measuredRate(labelledNow, set.settings.numCrops, tm.total / 1000) }
         : {}),
     });
     progress.update({ phase: status, done: final.imagesDone, total: imagesTotal }, true);
-    return { status, imagesDone: final.imagesDone, imagesTotal, skipped, timings: tm };
+    return { status, imagesDone: final.imagesDone, imagesTotal, skipped, gone: todo.gone, timings: tm };
   } catch (e) {
     const message = isQuotaError(e)
       ? 'storage quota exhausted: free space (delete label sets or runs) and resume'
@@ -167,4 +174,13 @@ export async function runGeneration(
     // Decode-time skips and warnings join the dataset's report (one write per job).
     await recordDecodeProblems(set.datasetId, decodeProblemsFrom(skipped, warned)).catch(() => undefined);
   }
+}
+
+/** The set's note on images it has no record for: unreadable ones, and those gone from the folder. */
+export function skipNote(skipped: number, gone: number): string | undefined {
+  const parts = [
+    ...(skipped ? [`${skipped} images skipped`] : []),
+    ...(gone ? [`${gone} images gone from the folder left out`] : []),
+  ];
+  return parts.length ? parts.join('; ') : undefined;
 }

@@ -2,6 +2,7 @@
  * What a generation job still has to label, streamed from the stored index page by page: each page's
  * items through the set's subset, minus those that already have a record (one key read per page). No
  * list of ids or done-set grows with the dataset, so a resume at image 1,000,000 costs what one at 10 does.
+ * Images whose file a re-open check found gone are left out and counted.
  */
 import { subsetSize } from '../core/labelPlan';
 import { listDoneImageIndicesIn, type DatasetItem, type LabelSet, type StudioDb } from '../store';
@@ -27,6 +28,8 @@ export function measuredRate(images: number, numCrops: number, seconds: number):
 export class LabelTodo {
   /** Items the subset keeps, counted as the pages go by (all of them once `finished`). */
   kept = 0;
+  /** Items passed over because a re-open check found their file gone (never read). */
+  gone = 0;
   finished = false;
 
   constructor(
@@ -48,6 +51,10 @@ export class LabelTodo {
       const done = new Set(await listDoneImageIndicesIn(this.db, this.set.id, lo, hi));
       for (const item of page) {
         if (!keep(item)) continue;
+        if (item.gone) {
+          this.gone++;
+          continue;
+        }
         this.kept++;
         if (!done.has(item.index)) yield item;
       }

@@ -37,7 +37,7 @@ export async function planProbe(
   const total = reader.dataset.counts.train;
   const items: DatasetItem[] = [];
   for (const i of probeIndices(total, images, 1))
-    items.push(...(await getDatasetItems(db, datasetId, 'train', i, i + 1)));
+    for (const it of await getDatasetItems(db, datasetId, 'train', i, i + 1)) if (!it.gone) items.push(it);
   const { teacher } = await openTeacher(teacherId);
   try {
     const numClasses = teacher.config.numClasses;

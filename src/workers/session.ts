@@ -16,7 +16,15 @@ import { disposeAll, oneHotTargets, targetsTensor, type Tensor2D, type Tensor4D 
 import type { Trainer } from '../engine/trainStep';
 import type { buildStudent } from '../models/students';
 import type { Teacher } from '../models/teacher';
-import { getDataset, getDatasetItemsAt, getLabelSet, openStudioDb, type DatasetItem } from '../store';
+import {
+  getDataset,
+  getDatasetItemsAt,
+  getLabelSet,
+  liveImages,
+  openStudioDb,
+  type DatasetItem,
+} from '../store';
+import { liveIndex } from '../core/goneItems';
 import type { LabelSubset } from '../core/labelSettings';
 import { LazyPermutation } from '../core/lazyPermutation';
 import { seededSubset, subsetFilter } from './subset';
@@ -88,7 +96,7 @@ export class TrainSession {
   private subset(split: 'train' | 'val', max: number | undefined): DatasetItem[] {
     let s = this.subsets.get(split);
     if (!s) {
-      let all = this.reader.items[split];
+      let all = this.reader.items[split].filter((it) => !it.gone);
       if (split === 'train' && this.labelSubset.subset)
         all = all.filter(subsetFilter(this.labelSubset.subset, this.labelSubset.seed));
       s = seededSubset(all, max, this.cfg.seed, split);
@@ -103,7 +111,13 @@ export class TrainSession {
   }
 
   get numTrainImages(): number {
-    return this.lazyTrain ? this.reader.dataset.counts.train : this.trainItems.length;
+    return this.lazyTrain ? liveImages(this.reader.dataset, 'train') : this.trainItems.length;
+  }
+
+  /** Train images left out because a re-open check found their file gone (never read). */
+  get goneImages(): number {
+    if (this.lazyTrain) return this.reader.dataset.gone?.train.length ?? 0;
+    return this.reader.items.train.reduce((n, it) => n + (it.gone ? 1 : 0), 0);
   }
 
   get valItems(): DatasetItem[] {
@@ -121,8 +135,8 @@ export class TrainSession {
     const reader = await DatasetReader.open(cfg.datasetId, {
       splits: lazyTrain ? ['val'] : ['train', 'val'],
     });
-    if (reader.dataset.counts.train === 0)
-      throw new Error(`dataset "${reader.dataset.name}" has no training images`);
+    if (liveImages(reader.dataset, 'train') === 0)
+      throw new Error(`dataset "${reader.dataset.name}" has no training images (left)`);
     let numClasses = reader.dataset.numClasses;
     if (usesStoredLabels(cfg.method)) {
       if (!cfg.labelSetId)
@@ -180,7 +194,10 @@ export class TrainSession {
     const loc = locateStep(this.passes, g);
     if (!loc) throw new Error(`step ${g} is past the end of the schedule`);
     const from = loc.stepInPass * loc.pass.imagesPerStep;
-    const indices = this.permutation(loc.pass.index).slice(from, from + loc.pass.imagesPerStep);
+    const positions = this.permutation(loc.pass.index).slice(from, from + loc.pass.imagesPerStep);
+    // The whole split read lazily: positions count live images only, so the holes are stepped over.
+    const gone = this.lazyTrain ? this.reader.dataset.gone?.train : undefined;
+    const indices = gone?.length ? positions.map((p) => liveIndex(p, gone)) : positions;
     return { ...loc, indices };
   }
 

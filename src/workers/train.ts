@@ -54,7 +54,11 @@ export async function runTraining(
     // A fresh run from a pretrained student: its weights, and its accuracy before any step.
     if (g === 0 && cfg.pretrainedId) cb.onBefore?.(await startFromPretrained(runId, s, signal));
     // Steps after the checkpoint are trained again: their old history goes (a kill left it behind).
-    await truncateRunHistory(db, runId, g, { status: 'running', error: undefined });
+    await truncateRunHistory(db, runId, g, {
+      status: 'running',
+      error: undefined,
+      imagesGone: s.goneImages || undefined,
+    });
     const progress = new ProgressReporter(cb.onProgress);
     const sampleThrottle = new Throttle(800);
     const metricsThrottle = new Throttle(400);

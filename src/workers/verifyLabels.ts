@@ -16,6 +16,8 @@ import {
   listDoneImageIndicesIn,
   openStudioDb,
   type DatasetItem,
+  type LabelSet,
+  type StudioDb,
 } from '../store';
 import { subsetFilter } from './subset';
 import { DatasetReader } from './datasets';
@@ -34,10 +36,47 @@ export interface VerifyReport {
   missing: number[];
   /** How many images are missing in all (should be exactly the skipped ones). */
   missingCount: number;
+  /** Images left out of the check because a re-open check found their file gone (no record expected). */
+  gone: number;
 }
 
 /** Missing images listed by index; beyond this only counted, so a report on 1.28M images stays small. */
 export const MISSING_LISTED = 1000;
+
+/**
+ * The images to check, spread over the labelled ones (a subset's, not the whole split's, so a subset
+ * gets its full sample), and those of the set without a record; images gone from the folder are neither.
+ */
+export async function labelledSample(
+  db: StudioDb,
+  reader: Pick<DatasetReader, 'itemPages' | 'dataset'>,
+  set: Pick<LabelSet, 'id' | 'settings' | 'imagesDone'>,
+  sampleImages: number,
+): Promise<{ sample: DatasetItem[]; missing: number[]; missingCount: number; gone: number }> {
+  const keep = subsetFilter(set.settings.subset, set.settings.seed);
+  const missing: number[] = [];
+  let missingCount = 0;
+  let gone = 0;
+  const stride = Math.max(1, Math.floor((set.imagesDone || reader.dataset.counts.train) / sampleImages));
+  const sample: DatasetItem[] = [];
+  let labelled = 0;
+  for await (const page of reader.itemPages('train')) {
+    const lo = page[0].index;
+    const done = new Set(await listDoneImageIndicesIn(db, set.id, lo, page[page.length - 1].index + 1));
+    for (const item of page) {
+      if (!keep(item)) continue;
+      if (item.gone) {
+        gone++;
+        continue;
+      }
+      if (!done.has(item.index)) {
+        missingCount++;
+        if (missing.length < MISSING_LISTED) missing.push(item.index);
+      } else if (labelled++ % stride === 0 && sample.length < sampleImages) sample.push(item);
+    }
+  }
+  return { sample, missing, missingCount, gone };
+}
 
 export async function verifyLabelSet(labelSetId: string, sampleImages: number): Promise<VerifyReport> {
   const db = await openStudioDb();
@@ -45,25 +84,7 @@ export async function verifyLabelSet(labelSetId: string, sampleImages: number): 
   if (!set) throw new Error(`label set ${labelSetId} not found`);
   // Paged: the index and the records are never read whole (an ImageNet set's records are gigabytes).
   const reader = await DatasetReader.open(set.datasetId, { splits: [] });
-  const total = reader.dataset.counts.train;
-  const keep = subsetFilter(set.settings.subset, set.settings.seed);
-  const missing: number[] = [];
-  let missingCount = 0;
-  // Spread over the labelled images (a subset's, not the whole split's), so a subset gets its full sample.
-  const stride = Math.max(1, Math.floor((set.imagesDone || total) / sampleImages));
-  const sample: DatasetItem[] = [];
-  let labelled = 0;
-  for await (const page of reader.itemPages('train')) {
-    const lo = page[0].index;
-    const done = new Set(await listDoneImageIndicesIn(db, labelSetId, lo, page[page.length - 1].index + 1));
-    for (const item of page) {
-      if (!keep(item)) continue;
-      if (!done.has(item.index)) {
-        missingCount++;
-        if (missing.length < MISSING_LISTED) missing.push(item.index);
-      } else if (labelled++ % stride === 0 && sample.length < sampleImages) sample.push(item);
-    }
-  }
+  const { sample, missing, missingCount, gone } = await labelledSample(db, reader, set, sampleImages);
   const { teacher } = await openTeacher(set.teacherId);
   let maxError = 0;
   let crops = 0;
@@ -103,5 +124,5 @@ export async function verifyLabelSet(labelSetId: string, sampleImages: number): 
   } finally {
     teacher.dispose();
   }
-  return { images, crops, maxError, bound, indexMismatches, missing, missingCount };
+  return { images, crops, maxError, bound, indexMismatches, missing, missingCount, gone };
 }

@@ -5,7 +5,7 @@ import { isCodec, isPrecision } from '../../core/labelSettings';
 import { LABEL_MIX_MODES, type LabelMixMode } from '../../core/labelMix';
 import { labelSettingsProblems } from '../../core/recipeCheck';
 import type { Codec, Precision } from '../../core/softLabel';
-import { listLabelSets, openStudioDb, putLabelSet } from '../../store';
+import { listLabelSets, liveImages, openStudioDb, putLabelSet } from '../../store';
 import { startGeneration } from '../actions';
 import { namesMatch, teachersFor, useDatasets, useTeachers } from '../catalog';
 import { useStudio } from '../studio';
@@ -116,7 +116,7 @@ export function GenerateForm() {
           <select aria-label="Dataset" value={datasetId} onChange={(e) => setDatasetId(e.target.value)}>
             {datasets.map((d) => (
               <option key={d.id} value={d.id}>
-                {d.name} ({d.counts.train} train)
+                {d.name} ({liveImages(d, 'train')} train)
               </option>
             ))}
           </select>
@@ -263,7 +263,7 @@ export function GenerateForm() {
       {dataset && (
         <CropPreview
           datasetId={datasetId}
-          numImages={dataset.counts.train}
+          numImages={liveImages(dataset, 'train')}
           seed={seed}
           numCrops={numCrops}
           scale={scale}

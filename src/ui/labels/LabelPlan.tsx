@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { describeSubset, planLabels, type PlanRate } from '../../core/labelPlan';
 import type { LabelSubset } from '../../core/labelSettings';
 import type { Codec, Precision } from '../../core/softLabel';
-import { requestPersistence, storageEstimate, type Dataset, type LabelSet } from '../../store';
+import { liveImages, requestPersistence, storageEstimate, type Dataset, type LabelSet } from '../../store';
 import type { PlanProbeResult } from '../../workers/api';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { formatBytes, formatCount, formatDuration } from '../format';
@@ -86,7 +86,7 @@ export function LabelPlan(p: LabelPlanProps) {
         }
       : undefined);
   const plan = planLabels({
-    trainImages: p.dataset.counts.train,
+    trainImages: liveImages(p.dataset, 'train'),
     spec: {
       codec: p.codec,
       k: p.codec.endsWith('TopK') ? p.k : 1,

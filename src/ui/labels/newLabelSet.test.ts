@@ -33,6 +33,13 @@ describe('newLabelSet', () => {
     });
   });
 
+  it('counts only the images that still have a file (a re-open check flagged the others gone)', () => {
+    const pruned = { ...dataset, gone: { train: [3, 9, 1999], val: [] } };
+    expect(
+      newLabelSet(pruned, teacher, 10, { ...DEFAULT_LABEL_SETTINGS, scale: [0.35, 1] }, 1).imagesTotal,
+    ).toBe(1997);
+  });
+
   it('stores k = 1 for codecs without a top-k and names them without one', () => {
     const set = newLabelSet(
       dataset,

@@ -2,7 +2,7 @@
  * A new soft-label set record, as the Soft labels form and the Train form's one-click "generate now"
  * both make it: one place decides the defaults and the name, so the two cannot drift apart.
  */
-import type { Dataset, LabelSet, LabelSetSettings } from '../../store';
+import { liveImages, type Dataset, type LabelSet, type LabelSetSettings } from '../../store';
 
 export { DEFAULT_LABEL_SETTINGS, defaultLabelScale } from '../../core/labelSettings';
 
@@ -11,7 +11,7 @@ export type LabelSetChoice = Omit<LabelSetSettings, 'ratio' | 'inputSize'>;
 
 /** The record to store before generation starts (status pending, nothing done). */
 export function newLabelSet(
-  dataset: Pick<Dataset, 'id' | 'name' | 'counts'>,
+  dataset: Pick<Dataset, 'id' | 'name' | 'counts' | 'gone'>,
   labeller: { id: string; name: string; inputSize: number },
   numClasses: number,
   choice: LabelSetChoice,
@@ -40,7 +40,7 @@ export function newLabelSet(
     },
     numClasses,
     imagesDone: 0,
-    imagesTotal: dataset.counts.train,
+    imagesTotal: liveImages(dataset, 'train'),
     bytes: 0,
     status: 'pending',
     createdAt: now,

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { imagesPerMultiCropStep } from '../../core/schedule';
 import { ensembleMemberIds } from '../../core/ensembleId';
 import { recipeProblems } from '../../core/recipeCheck';
-import { listLabelSets, openStudioDb, putRun } from '../../store';
+import { listLabelSets, liveImages, openStudioDb, putRun } from '../../store';
 import { METHOD_LABEL, newRuns, startBlocker, waitsForLabels } from './startRuns';
 import {
   DEFAULT_TRAIN_CONFIG,
@@ -316,7 +316,7 @@ export function TrainForm() {
           onCheck={setPretrainedCheck}
         />
       )}
-      <TrainFormulas cfg={eff} numImages={dataset?.counts.train} />
+      <TrainFormulas cfg={eff} numImages={dataset && liveImages(dataset, 'train')} />
       {dataset && <StudentSummary cfg={eff} numClasses={dataset.numClasses} />}
       {methods.fkd && eff.numCrops > 1 && eff.arch !== 'mlp' && (
         <p className="muted" data-testid="numcrops-batch-hint">

@@ -144,6 +144,11 @@ export function RunsView() {
                   <td data-testid="run-status">
                     {other ? ownerText(other) : shown}
                     {r.error && !other && <div className="muted">{r.error}</div>}
+                    {r.imagesGone ? (
+                      <div className="muted" data-testid="run-images-gone">
+                        {r.imagesGone} image(s) gone from the folder left out
+                      </div>
+                    ) : null}
                   </td>
                   <td className="num">
                     {pct(val.lastTop1)} / {pct(val.bestTop1)}
