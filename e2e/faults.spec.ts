@@ -216,3 +216,65 @@ test('two tabs: one writer per label set and per run, the other shows who holds 
   await expect(a.getByTestId('run-row')).toHaveAttribute('data-status', 'done');
   expect((await runState(a, 'two-tabs')).status).toBe('done');
 });
+
+test('a browser killed mid-index relaunches and resumes the index by itself after the folders done', async ({
+  baseURL,
+}) => {
+  const profile = test.info().outputPath('profile-index');
+  let ctx = await launch(profile, baseURL);
+  let page = await firstPage(ctx);
+  await openStudio(page);
+  const NAME = 'killed-index';
+  // 12 class folders of 3 tiny files (the index never reads bytes), written with sync access handles.
+  await page.evaluate(async (name) => {
+    const body = `onmessage = async ({ data: name }) => {
+      const top = await (await navigator.storage.getDirectory()).getDirectoryHandle(name, { create: true });
+      const train = await top.getDirectoryHandle('train', { create: true });
+      for (let c = 0; c < 12; c++) {
+        const dir = await train.getDirectoryHandle('c' + String(c).padStart(2, '0'), { create: true });
+        for (let i = 0; i < 3; i++) {
+          const h = await (await dir.getFileHandle(i + '.jpg', { create: true })).createSyncAccessHandle();
+          h.write(new Uint8Array(64).fill(7));
+          h.close();
+        }
+      }
+      postMessage('done');
+    };`;
+    const w = new Worker(URL.createObjectURL(new Blob([body], { type: 'text/javascript' })));
+    await new Promise((resolve) => ((w.onmessage = resolve), w.postMessage(name)));
+    w.terminate();
+  }, NAME);
+  await expect.poll(() => page.evaluate(() => typeof window.__fkdOpenDirectory)).toBe('function');
+  // The walk waits after 4 folders: the kill lands mid-index for sure, whatever the machine's speed.
+  await page.evaluate(() => window.__fkd!.studio().teacher.api.holdIndexAfter(4));
+  await page.evaluate((name) => {
+    void navigator.storage
+      .getDirectory()
+      .then((root) => root.getDirectoryHandle(name))
+      .then((h) => window.__fkdOpenDirectory!(h, name))
+      .catch(() => undefined);
+  }, NAME);
+  const state = (p: typeof page) =>
+    p.evaluate(async (n) => {
+      const { store } = window.__fkd!;
+      const d = (await store.listDatasets(await store.openStudioDb())).find((x) => x.name === n);
+      return d && { units: d.units?.length ?? 0, incomplete: !!d.indexing, train: d.counts.train };
+    }, NAME);
+  await expect.poll(async () => (await state(page))?.units, { timeout: 60_000 }).toBe(4);
+  await killBrowser(ctx, profile);
+
+  ctx = await launch(profile, baseURL);
+  page = await firstPage(ctx);
+  try {
+    await openStudio(page);
+    // No click: the orphan index (its lock died with the browser) resumes after its 4 folders.
+    await expect(page.getByTestId('auto-resumed-job')).toContainText(
+      `index of “${NAME}” after 4 of 12 folders/shards`,
+    );
+    await expect
+      .poll(() => state(page), { timeout: 60_000 })
+      .toEqual({ units: 12, incomplete: false, train: 36 });
+  } finally {
+    await ctx.close();
+  }
+});
