@@ -223,4 +223,7 @@ test('a 2,000-file folder indexes, is cancelled midway, resumes without re-listi
   await expect(report).toContainText('20 folders/shards listed again (2,001 files');
   await expect(report).toContainText('15 unchanged, 5 compared file by file');
   await expectCounts(ds, { train: CLASSES * PER + 3, val: 0, skipped: 0 });
+  // The removed two keep their index, flagged gone: every reader leaves them out.
+  await expect(ds.getByTestId('user-gone')).toHaveText('2');
+  await expect(report.getByTestId('check-how')).toContainText('20 by their file names alone');
 });

@@ -1,5 +1,12 @@
 import { useEffect, useState } from 'react';
-import { deleteDataset, getHandle, listDatasets, listLabelSets, openStudioDb } from '../../store';
+import {
+  deleteDataset,
+  getHandle,
+  listDatasets,
+  listLabelSets,
+  openStudioDb,
+  type Dataset,
+} from '../../store';
 import { ensurePermission } from '../../data/permissions';
 import { fileListTooLarge, FILE_LIST_LIMIT } from '../../data/filesSource';
 import { cancelIndexing, checkForChanges, resumeIndexing } from '../indexActions';
@@ -154,6 +161,11 @@ export function FolderDatasets() {
               {d.numClasses !== d.classes.length && ` (of ${d.numClasses})`} ·{' '}
               <span data-testid="user-train">{d.counts.train}</span> train /{' '}
               <span data-testid="user-val">{d.counts.val}</span> val ·{' '}
+              {goneCount(d) > 0 && (
+                <>
+                  <span data-testid="user-gone">{goneCount(d)}</span> gone from the folder (left out) ·{' '}
+                </>
+              )}
               <span data-testid="user-skipped">{skippedTotal}</span> skipped · labels{' '}
               {formatBytes(sets.reduce((a, s) => a + s.bytes, 0))}
             </span>{' '}
@@ -238,4 +250,9 @@ export function FolderDatasets() {
       })}
     </section>
   );
+}
+
+/** Indexed images a re-open check found gone: every job leaves them out. */
+function goneCount(d: Dataset): number {
+  return (d.gone?.train.length ?? 0) + (d.gone?.val.length ?? 0);
 }
