@@ -84,9 +84,12 @@ export async function markInterruptedJobs(): Promise<InterruptedJobs> {
     if (!interruptedIndex(d, held.has(jobLockName('index', d.id)))) continue;
     const o = orphan('index', d.id, 'running')!;
     // Marked so it is found once: with auto-resume off, or after a reload, it waits for Resume.
-    const marked: Dataset = { ...d, indexing: { ...d.indexing!, runs: markedRuns(d.indexing!.runs, o.why) } };
-    await putDataset(db, marked);
-    if (!o.byUnload) found.indexes.push(marked);
+    const flagged: Dataset = {
+      ...d,
+      indexing: { ...d.indexing!, runs: markedRuns(d.indexing!.runs, o.why) },
+    };
+    await putDataset(db, flagged);
+    if (!o.byUnload) found.indexes.push(flagged);
   }
   // Views opened before this ran re-read, so none keeps showing the stale 'running'.
   if (marked > 0) {
