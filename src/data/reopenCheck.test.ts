@@ -91,6 +91,23 @@ describe('re-open check', () => {
     expect(diffs.get('train/c')!.changed.map((x) => x.item.path)).toEqual(['train/c/010.jpg']);
   });
 
+  it('compares in full a folder a job found a changed file in, though its names match', async () => {
+    const fs = tree();
+    const { items, units } = await indexed(fs);
+    fs.add('train/b/020.jpg', { size: 5, modified: 9 });
+    const read: string[] = [];
+    const diffs = new Map<string, UnitDiff>();
+    const summary = await checkUnits(new FsaSource(fs.handle()), {
+      units,
+      suspects: new Set(['train/b']),
+      readItems: async (u) => (read.push(u.path), items.filter((it) => it.path.startsWith(`${u.path}/`))),
+      onChanged: (u, d) => void diffs.set(u.path, d),
+    });
+    expect(read).toEqual(['train/b']);
+    expect(summary.unitsUnchanged).toBe(3);
+    expect(diffs.get('train/b')!.changed.map((x) => x.item.path)).toEqual(['train/b/020.jpg']);
+  });
+
   it('lists a unit indexed before names digests in full once, and stores its names', async () => {
     const fs = tree();
     const { items, units } = await indexed(fs);

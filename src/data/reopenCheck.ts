@@ -57,6 +57,8 @@ export interface ReopenOptions {
   maxImageBytes?: number;
   /** Stored items at some indices of one split: the sample's. Without it no sample is taken. */
   readItemsAt?: (split: Split, indices: readonly number[]) => Promise<DatasetItem[]>;
+  /** Units a job found a changed file in (by path): compared in full even when their names match. */
+  suspects?: ReadonlySet<string>;
   /** How many stored items to ask for size and date (default REOPEN_SAMPLE). */
   sample?: number;
   /** Seed of the sample's choice. */
@@ -118,7 +120,7 @@ export async function checkUnits(source: DataSource, opts: ReopenOptions): Promi
       const named = await listUnit(source, dir, unit.kind === 'flatval', maxBytes, true);
       summary.filesListed += named.files;
       summary.unitsByName++;
-      if (named.names === unit.names) {
+      if (named.names === unit.names && !opts.suspects?.has(unit.path)) {
         summary.unitsUnchanged++;
         unchanged.push(unit);
       } else await compare(unit);
@@ -209,12 +211,14 @@ async function sameOnDisk(source: DataSource, item: DatasetItem): Promise<boolea
  * of sources that tell dates (local folders) are compared: a shard sample's blob is a slice of its
  * shard, and the embedded sets cannot change.
  */
+export const CHANGED_ON_DISK = 'changed on disk since indexing';
+
 export function diskChange(item: DatasetItem, blob: Blob): string | null {
   const modified = (blob as Partial<File>).lastModified;
   if (item.shard !== undefined || item.modified === undefined || modified === undefined) return null;
   if (blob.size === item.bytes && modified === item.modified) return null;
   const what = blob.size !== item.bytes ? `${item.bytes} → ${blob.size} bytes` : 'its date differs';
-  return `changed on disk since indexing (${what}): use Check for changes on the dataset to take it in`;
+  return `${CHANGED_ON_DISK} (${what}): use Check for changes on the dataset to take it in`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { getDataset, liveImages, openStudioDb } from '../store';
+import { CHANGED_ON_DISK } from '../data/reopenCheck';
+import { getDataset, liveImages, openStudioDb, putDataset } from '../store';
 import { runCheck } from './checkJob';
 import { registerSessionFiles, setBaseUrl } from './datasets';
 import { runIndex } from './indexJob';
@@ -47,5 +48,12 @@ describe('re-open check of a stored index', () => {
     // Nothing changed since: the names alone say so and the sample finds every size and date as indexed.
     const third = await runCheck(id, new AbortController().signal);
     expect(third).toMatchObject({ unitsUnchanged: 2, sampled: 5, sampleMismatches: 0 });
+
+    // A job's "changed on disk" skip sends its folder through the full comparison, then leaves the report.
+    const problem = { path: 'b/2.jpg', reason: `${CHANGED_ON_DISK} (9 → 3 bytes)`, kind: 'skipped' };
+    await putDataset(db, { ...d, extra: { ...d.extra, decodeProblems: [problem] } });
+    const fourth = await runCheck(id, new AbortController().signal);
+    expect(fourth.unitsUnchanged).toBe(1);
+    expect((await getDataset(db, id))!.extra!.decodeProblems).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@
 import type { IndexedUnit } from '../core/indexWalk';
 import { withGone } from '../core/goneItems';
 import { isValByHash } from '../data/hash';
-import { checkUnits } from '../data/reopenCheck';
+import { CHANGED_ON_DISK, checkUnits } from '../data/reopenCheck';
 import {
   dropLabelRecords,
   getDataset,
@@ -27,6 +27,7 @@ import {
 } from '../store';
 import type { ProgressFn } from './api';
 import { openSource, sourceSpecOf } from './datasets';
+import { decodeProblemsOf } from './decodeReport';
 import type { ClassCounts } from './indexJob';
 import { ProgressReporter } from './progress';
 
@@ -65,12 +66,19 @@ export async function runCheck(
     if (lists[k].length < LISTED) lists[k].push(path);
   };
   const dropTrain: number[] = [];
+  // Files a job found changed on disk: their class folders are compared in full, then the skips go.
+  const problems = decodeProblemsOf(record);
+  const changedPaths = problems.filter((p) => p.reason.startsWith(CHANGED_ON_DISK)).map((p) => p.path);
+  const suspects = new Set(
+    units.filter((u) => changedPaths.some((p) => p.startsWith(`${u.path}/`))).map((u) => u.path),
+  );
   const progress = new ProgressReporter(onProgress);
   const summary = await checkUnits(source, {
     units,
     signal,
     knownSkipped: new Set(record.skipped.map((s) => s.path).filter((p) => p.endsWith('/'))),
     readItemsAt: (s, indices) => getDatasetItemsAt(db, datasetId, s, indices),
+    suspects,
     seed: Date.now() >>> 0,
     readItems: async (u) =>
       (
@@ -159,6 +167,10 @@ export async function runCheck(
   };
   // The units carry names digests filled in for an index made before them.
   const latest: Dataset = { ...record!, units, lastCheck: report, updatedAt: Date.now() };
+  if (changedPaths.length > 0) {
+    const kept = problems.filter((p) => !p.reason.startsWith(CHANGED_ON_DISK));
+    latest.extra = { ...latest.extra, decodeProblems: kept };
+  }
   await putDataset(db, latest);
   progress.update({ phase: 'checked', done: 1, total: 1 }, true);
   return report;
