@@ -156,7 +156,12 @@ export async function evaluateRun(
   try {
     const step = await restoreLatest(runId, s, false);
     if (step === 0) throw new Error('this run has no checkpoint yet');
-    const items = seededSubset(s.reader.items.val, maxImages, cfg.seed, 'val');
+    const items = seededSubset(
+      s.reader.items.val.filter((it) => !it.gone),
+      maxImages,
+      cfg.seed,
+      'val',
+    );
     const result = await evaluateItems(
       s.trainer,
       s.reader,

@@ -178,7 +178,12 @@ const api = {
     try {
       const reader = await DatasetReader.open(cfg.datasetId);
       const numClasses = model.outputs[0].shape[1] as number;
-      const items = seededSubset(reader.items.val, cfg.maxImages, 1, 'val');
+      const items = seededSubset(
+        reader.items.val.filter((it) => !it.gone),
+        cfg.maxImages,
+        1,
+        'val',
+      );
       return await evaluateItems(trainer, reader, items, { ...cfg, numClasses });
     } finally {
       trainer.dispose();
