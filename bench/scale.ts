@@ -102,7 +102,11 @@ async function oneSize(
   if (n <= 2 * WINDOW) throw new Error(`size ${n}: needs more than 2 x --window (${WINDOW}) images`);
   note(`size ${n}: the tree (${SIDE}px JPEGs over ${CLASSES} classes in OPFS)`);
   const tree = await ensureTree(page, { images: n, classes: CLASSES, side: SIDE });
-  note(tree.reused ? `size ${n}: tree reused` : `size ${n}: tree written in ${fmt(tree.seconds)} s`);
+  note(
+    tree.reused
+      ? `size ${n}: tree reused`
+      : `size ${n}: tree written in ${fmt(tree.seconds)} s (${tree.restarts} writer restarts)`,
+  );
   mem.reset();
   await startLongTaskObserver(page);
   note(`size ${n}: indexing`);

@@ -21,50 +21,66 @@ export interface Tree {
   seconds: number;
   bytes: number;
   reused: boolean;
+  /** Writer workers replaced after going quiet (an OPFS call that never settled). */
+  restarts: number;
 }
 
 export const treeName = (t: TreeSpec) => `bench-scale-${t.images}-${t.classes}c-${t.side}px`;
 
-// Runs in a dedicated worker (sync access handles exist only there): writes the tree, then the marker.
+// Runs in a dedicated worker (sync access handles exist only there): writes class folders from `from`
+// on, reporting each; the page restarts a worker that goes quiet (an OPFS call that never settles).
 const WRITER = `
-onmessage = async (e) => {
-  const { name, images, classes, pool } = e.data;
+const write = async ({ name, images, classes, pool, from, fresh }) => {
   const root = await navigator.storage.getDirectory();
-  await root.removeEntry(name, { recursive: true }).catch(() => undefined);
-  await root.removeEntry(name + '.complete').catch(() => undefined);
+  if (fresh) {
+    await root.removeEntry(name, { recursive: true }).catch(() => undefined);
+    await root.removeEntry(name + '.complete').catch(() => undefined);
+  }
   const top = await root.getDirectoryHandle(name, { create: true });
-  let bytes = 0;
-  let k = 0;
   const put = async (dir, file, data) => {
     const h = await (await dir.getFileHandle(file, { create: true })).createSyncAccessHandle();
-    h.write(data, { at: 0 });
-    h.close();
-    bytes += data.byteLength;
+    try {
+      h.truncate(0);
+      h.write(data, { at: 0 });
+    } finally {
+      h.close();
+    }
   };
-  for (const split of ['train', 'val']) {
-    const sd = await top.getDirectoryHandle(split, { create: true });
-    for (let c = 0; c < classes; c++) {
-      const cd = await sd.getDirectoryHandle('n' + String(1000000 + c).padStart(8, '0'), { create: true });
-      const n = split === 'val' ? 1 : Math.floor(images / classes) + (c < images % classes ? 1 : 0);
+  // Folder f < classes: train class f; f >= classes: val class f - classes (one image each).
+  for (let f = from; f < 2 * classes; f++) {
+    const val = f >= classes;
+    const c = val ? f - classes : f;
+    const sd = await top.getDirectoryHandle(val ? 'val' : 'train', { create: true });
+    const cd = await sd.getDirectoryHandle('n' + String(1000000 + c).padStart(8, '0'), { create: true });
+    const n = val ? 1 : Math.floor(images / classes) + (c < images % classes ? 1 : 0);
+    let bytes = 0;
+    for (let lo = 0; lo < n; lo += 8) {
       const jobs = [];
-      for (let i = 0; i < n; i++) jobs.push(put(cd, 'img_' + c + '_' + i + '.JPEG', pool[k++ % pool.length]));
+      for (let i = lo; i < Math.min(n, lo + 8); i++) {
+        const data = pool[(c * 131 + i) % pool.length];
+        bytes += data.byteLength;
+        jobs.push(put(cd, 'img_' + c + '_' + i + '.JPEG', data));
+      }
       await Promise.all(jobs);
     }
+    postMessage({ folder: f, bytes });
   }
   await root.getFileHandle(name + '.complete', { create: true });
-  postMessage({ bytes });
-};`;
+  postMessage({ done: true });
+};
+onmessage = (e) =>
+  write(e.data).catch((err) => postMessage({ error: String(err && err.stack ? err.stack : err) }));`;
 
 /** The tree for `spec`, written unless a whole one from an earlier run is there. */
 export function ensureTree(page: Page, spec: TreeSpec): Promise<Tree> {
   return page.evaluate(
-    async ({ spec, name, source }) => {
+    async ({ spec, name, source, quietMs }) => {
       const root = await navigator.storage.getDirectory();
       const whole = await root.getFileHandle(`${name}.complete`).then(
         () => true,
         () => false,
       );
-      if (whole) return { name, seconds: 0, bytes: 0, reused: true };
+      if (whole) return { name, seconds: 0, bytes: 0, reused: true, restarts: 0 };
       const t0 = performance.now();
       const h = Math.round((spec.side * 3) / 4);
       const canvas = new OffscreenCanvas(spec.side, h);
@@ -83,19 +99,37 @@ export function ensureTree(page: Page, spec: TreeSpec): Promise<Tree> {
         pool.push(await blob.arrayBuffer());
       }
       const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-      const worker = new Worker(url);
+      let bytes = 0;
+      let next = 0;
+      let restarts = 0;
       try {
-        const bytes = await new Promise<number>((resolve, reject) => {
-          worker.onmessage = (e: MessageEvent<{ bytes: number }>) => resolve(e.data.bytes);
-          worker.onerror = (e) => reject(new Error(`tree writer: ${e.message}`));
-          worker.postMessage({ name, images: spec.images, classes: spec.classes, pool });
-        });
-        return { name, seconds: (performance.now() - t0) / 1000, bytes, reused: false };
+        for (;;) {
+          const worker = new Worker(url);
+          const outcome = await new Promise<'done' | 'quiet'>((resolve, reject) => {
+            let quiet = setTimeout(() => resolve('quiet'), quietMs);
+            worker.onerror = (e) => reject(new Error(`tree writer: ${e.message}`));
+            worker.onmessage = (
+              e: MessageEvent<{ folder?: number; bytes?: number; done?: boolean; error?: string }>,
+            ) => {
+              const m = e.data;
+              if (m.error) return reject(new Error(`tree writer: ${m.error}`));
+              if (m.done) return resolve('done');
+              next = (m.folder ?? next) + 1;
+              bytes += m.bytes ?? 0;
+              clearTimeout(quiet);
+              quiet = setTimeout(() => resolve('quiet'), quietMs);
+            };
+            const msg = { name, images: spec.images, classes: spec.classes, pool, from: next };
+            worker.postMessage({ ...msg, fresh: restarts === 0 && next === 0 });
+          }).finally(() => worker.terminate());
+          if (outcome === 'done') break;
+          if (++restarts > 50) throw new Error(`tree writer: stuck at folder ${next} after 50 restarts`);
+        }
+        return { name, seconds: (performance.now() - t0) / 1000, bytes, reused: false, restarts };
       } finally {
-        worker.terminate();
         URL.revokeObjectURL(url);
       }
     },
-    { spec, name: treeName(spec), source: WRITER },
+    { spec, name: treeName(spec), source: WRITER, quietMs: 20_000 },
   );
 }
