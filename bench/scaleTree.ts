@@ -37,8 +37,20 @@ const write = async ({ name, images, classes, pool, from, fresh }) => {
     await root.removeEntry(name + '.complete').catch(() => undefined);
   }
   const top = await root.getDirectoryHandle(name, { create: true });
+  // A replaced worker's file may stay locked for a while: wait, then write it under another name.
+  const open = async (dir, file) => {
+    for (let t = 0; ; t++) {
+      const name = t < 5 ? file : file.replace('.JPEG', '_' + t + '.JPEG');
+      try {
+        return await (await dir.getFileHandle(name, { create: true })).createSyncAccessHandle();
+      } catch (err) {
+        if (!err || err.name !== 'NoModificationAllowedError' || t > 8) throw err;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
   const put = async (dir, file, data) => {
-    const h = await (await dir.getFileHandle(file, { create: true })).createSyncAccessHandle();
+    const h = await open(dir, file);
     try {
       h.truncate(0);
       h.write(data, { at: 0 });
