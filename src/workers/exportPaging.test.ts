@@ -19,7 +19,7 @@ import {
   type StudioDb,
 } from '../store';
 import { freshDbName, makeLabelSet, watchStoreReads } from '../store/test-fixtures';
-import { classSampleIndices } from './classSamples';
+import { classSampleIndices, classStartHint } from './classSamples';
 import { runFkdExport } from './fkdExportJob';
 import { exportLabelSetBundle } from './labelBundleJob';
 import { LABELLED_PAGE } from './labelledPages';
@@ -169,6 +169,26 @@ describe('exports page through a large set', () => {
       expect(await classSampleIndices(db, dataset, 'train', 9, 5, 512)).toEqual([]);
       expect(reads.largest()).toBe(512);
       expect(reads.reads()).toBe(1 + Math.ceil(N / 512));
+    } finally {
+      reads.stop();
+    }
+  });
+
+  it('class thumbnails of an index grouped by class start where the class begins', async () => {
+    const grouped = { id: 'big', counts: { train: N, val: 0 } };
+    // The test index interleaves classes; the hint is only where paging starts, then it wraps around.
+    const extra = {
+      classCounts: { 0: { train: 100, val: 0 }, 1: { train: 5000, val: 0 }, 2: { train: 7, val: 0 } },
+    };
+    expect(classStartHint({ extra }, 'train', 2)).toBe(5100);
+    expect(classStartHint({ extra }, 'train', 0)).toBe(0);
+    expect(classStartHint({}, 'train', 2)).toBe(0);
+    const reads = watchStoreReads();
+    try {
+      expect(await classSampleIndices(db, grouped, 'train', 2, 3, 512, 5100)).toEqual([5102, 5106, 5110]);
+      expect(reads.reads()).toBe(1);
+      // Near the end: the rest comes from the split's beginning.
+      expect(await classSampleIndices(db, grouped, 'train', 1, 3, 512, N - 3)).toEqual([1, 5, N - 3]);
     } finally {
       reads.stop();
     }

@@ -34,7 +34,7 @@ import { verifyLabelSet, type VerifyReport } from './verifyLabels';
 import { fidelitySample } from './fidelitySample';
 import type { FidelitySample } from '../core/fidelity';
 import { labelSetStats } from './labelStats';
-import { classSampleIndices } from './classSamples';
+import { classSampleIndices, classStartHint } from './classSamples';
 import { DatasetReader } from './datasets';
 import { getDatasetItems, openStudioDb, type Dataset, type DatasetCheck } from '../store';
 
@@ -162,7 +162,8 @@ const api = {
     n: number,
   ): Promise<number[]> {
     const { dataset } = await fileReader(datasetId);
-    return classSampleIndices(await openStudioDb(), dataset, split, classIndex, n);
+    const start = classStartHint(dataset, split, classIndex);
+    return classSampleIndices(await openStudioDb(), dataset, split, classIndex, n, undefined, start);
   },
   /** bench:data: decode + upload + crop throughput on the given JPEGs, cropsPerImage crops per decode. */
   async decodeCropThroughput(
