@@ -84,6 +84,8 @@ class FakeLocks {
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
+/** A clock that never moves: no unit counts as long, so turns do not depend on this machine's load. */
+const still: SlotClock = { now: () => 0, sleep: () => Promise.resolve() };
 
 describe('cpu slot budget', () => {
   it('leaves one core to the page, and is on by default only on small machines', () => {
@@ -99,7 +101,7 @@ describe('cpu slot budget', () => {
 
   it.each([1, 2, 3])('never lets more than %i units run at once across clients', async (n) => {
     const locks = new FakeLocks();
-    const budgets = [1, 2, 3, 4].map((c) => new CpuSlots(n, locks.client(c)));
+    const budgets = [1, 2, 3, 4].map((c) => new CpuSlots(n, locks.client(c), 'fkd-cpu', still));
     let running = 0;
     let most = 0;
     const unit = async () => {
@@ -125,15 +127,15 @@ describe('cpu slot budget', () => {
         });
     };
     await Promise.all([
-      job('a', new CpuSlots(1, locks.client(1))),
-      job('b', new CpuSlots(1, locks.client(2))),
+      job('a', new CpuSlots(1, locks.client(1), 'fkd-cpu', still)),
+      job('b', new CpuSlots(1, locks.client(2), 'fkd-cpu', still)),
     ]);
     expect(order.join('')).toBe('ababababab');
   });
 
   it('serves waiters in order with several slots too', async () => {
     const locks = new FakeLocks();
-    const b = new CpuSlots(2, locks.client(1));
+    const b = new CpuSlots(2, locks.client(1), 'fkd-cpu', still);
     const first = [await b.acquire(), await b.acquire()];
     const got: number[] = [];
     const waits = [1, 2, 3].map((i) => b.acquire().then((r) => (got.push(i), r)));
@@ -156,7 +158,7 @@ describe('cpu slot budget', () => {
 
   it('gives the slot back when the unit throws', async () => {
     const locks = new FakeLocks();
-    const b = new CpuSlots(1, locks.client(1));
+    const b = new CpuSlots(1, locks.client(1), 'fkd-cpu', still);
     await expect(b.run(() => Promise.reject(new Error('step failed')))).rejects.toThrow('step failed');
     await expect(
       b.run(() => {
@@ -169,8 +171,8 @@ describe('cpu slot budget', () => {
 
   it.each([1, 3])('a cancelled wait (%i slots) holds nothing and blocks no one', async (n) => {
     const locks = new FakeLocks();
-    const a = new CpuSlots(n, locks.client(1));
-    const b = new CpuSlots(n, locks.client(2));
+    const a = new CpuSlots(n, locks.client(1), 'fkd-cpu', still);
+    const b = new CpuSlots(n, locks.client(2), 'fkd-cpu', still);
     const held = await Promise.all(Array.from({ length: n }, () => a.acquire()));
     const stop = new AbortController();
     const cancelled = b.acquire(stop.signal);
@@ -190,8 +192,8 @@ describe('cpu slot budget', () => {
 
   it('a worker that dies holding a slot or waiting for one does not deadlock the others', async () => {
     const locks = new FakeLocks();
-    const dying = new CpuSlots(2, locks.client(1));
-    const other = new CpuSlots(2, locks.client(2));
+    const dying = new CpuSlots(2, locks.client(1), 'fkd-cpu', still);
+    const other = new CpuSlots(2, locks.client(2), 'fkd-cpu', still);
     await dying.acquire();
     await dying.acquire();
     void dying.acquire(); // waiting (in the queue lock) when it dies
@@ -205,7 +207,7 @@ describe('cpu slot budget', () => {
 
   it('release is idempotent', async () => {
     const locks = new FakeLocks();
-    const b = new CpuSlots(1, locks.client(1));
+    const b = new CpuSlots(1, locks.client(1), 'fkd-cpu', still);
     const r = await b.acquire();
     r();
     r();
