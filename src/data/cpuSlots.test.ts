@@ -1,5 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { budgetOnByDefault, budgetSlots, CpuSlots, type SlotClock, type SlotLocks } from './cpuSlots';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  budgetOnByDefault,
+  budgetSlots,
+  cpuSlotsToShare,
+  CpuSlots,
+  noteOwnJobLock,
+  setCpuSlots,
+  type SlotClock,
+  type SlotLocks,
+} from './cpuSlots';
 
 /**
  * Exclusive named locks granted first come first served, as the Web Locks spec has them, with
@@ -267,5 +276,48 @@ describe('cpu slot budget', () => {
     t2();
     (await a2)();
     expect(pauses).toEqual([120, 500]);
+  });
+});
+
+describe('the budget bites only while another job runs', () => {
+  afterEach(() => {
+    setCpuSlots(0);
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
+
+  it('shares no slots with a lone job, and all of them once another thread holds a job lock', async () => {
+    const locks = new FakeLocks();
+    vi.stubGlobal('navigator', { locks: locks.client(1) });
+    let now = 10_000;
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    setCpuSlots(1);
+    noteOwnJobLock('fkd-job:train:a', true);
+    let release: (() => void) | undefined;
+    void locks.client(1).request('fkd-job:train:a', {}, () => new Promise<void>((r) => (release = r)));
+    expect(cpuSlotsToShare()).toBe(0);
+    await tick();
+    expect(cpuSlotsToShare()).toBe(0); // only this thread's own job
+    // The other model worker starts a generation.
+    let releaseOther: (() => void) | undefined;
+    void locks
+      .client(2)
+      .request('fkd-job:generate:b', {}, () => new Promise<void>((r) => (releaseOther = r)));
+    now += 500;
+    cpuSlotsToShare();
+    await tick();
+    expect(cpuSlotsToShare()).toBe(0); // looked again at most once a second
+    now += 600;
+    cpuSlotsToShare();
+    await tick();
+    expect(cpuSlotsToShare()).toBe(1);
+    releaseOther!();
+    await tick();
+    now += 1000;
+    cpuSlotsToShare();
+    await tick();
+    expect(cpuSlotsToShare()).toBe(0);
+    release!();
+    noteOwnJobLock('fkd-job:train:a', false);
   });
 });

@@ -198,6 +198,44 @@ export class CpuSlots {
 
 let current: CpuSlots | null = null;
 
+/**
+ * The budget bites only while another job runs (in the other model worker or another tab): a job alone
+ * keeps its model thread and its decode worker overlapping, since serialising them cost a lone job
+ * a third to a half of its throughput (docs/results.md, bench:ui). Jobs are seen by their job locks
+ * (workers/jobs.ts); this thread's own are not another job.
+ */
+const JOB_LOCK_PREFIX = 'fkd-job:';
+const ownJobLocks = new Set<string>();
+const OTHERS_CHECK_MS = 1000;
+let othersRunning = false;
+let othersCheckedAt = -Infinity;
+let othersChecking = false;
+
+/** workers/jobs.ts: a job of this thread started (true) or ended (false) holding `lockName`. */
+export function noteOwnJobLock(lockName: string, running: boolean): void {
+  if (running) ownJobLocks.add(lockName);
+  else ownJobLocks.delete(lockName);
+}
+
+/** Whether another thread runs a job, as last seen; looks again at most once a second. */
+function otherJobsRunning(): boolean {
+  const locks = webLocks();
+  const now = performance.now();
+  if (locks?.query && !othersChecking && now - othersCheckedAt >= OTHERS_CHECK_MS) {
+    othersChecking = true;
+    othersCheckedAt = now;
+    locks
+      .query()
+      .then((s) => {
+        othersRunning =
+          s.held?.some((l) => l.name?.startsWith(JOB_LOCK_PREFIX) && !ownJobLocks.has(l.name)) ?? false;
+      })
+      .catch(() => undefined)
+      .finally(() => (othersChecking = false));
+  }
+  return othersRunning;
+}
+
 function webLocks(): SlotLocks | null {
   const nav = (globalThis as { navigator?: { locks?: SlotLocks } }).navigator;
   return nav?.locks ?? null;
@@ -215,7 +253,20 @@ export function cpuSlotCount(): number {
   return current?.slots ?? 0;
 }
 
-/** A slot of this thread's budget; resolves at once (nothing to give back) when the budget is off. */
+/** The slots this thread's decode workers should use now: 0 while no other job runs. */
+export function cpuSlotsToShare(): number {
+  return current && otherJobsRunning() ? current.slots : 0;
+}
+
+/**
+ * A slot of this thread's budget for a model unit; resolves at once (nothing to give back) when the
+ * budget is off or no other job runs.
+ */
 export function cpuSlot(signal?: AbortSignal): Promise<Release> {
-  return current ? current.acquire(signal) : Promise.resolve(noRelease);
+  return current && otherJobsRunning() ? current.acquire(signal) : Promise.resolve(noRelease);
+}
+
+/** A slot for a decode worker, which follows its model thread's decision (cpuSlotsToShare). */
+export function decodeSlot(): Promise<Release> {
+  return current ? current.acquire() : Promise.resolve(noRelease);
 }

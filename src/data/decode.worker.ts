@@ -2,7 +2,7 @@
  * A decode worker of the pool (data/decodePool.ts): sniff + createImageBitmap + pixel read off the
  * thread that runs the model, pixels handed back by transfer (no copy).
  */
-import { cpuSlot, setCpuSlots } from './cpuSlots';
+import { decodeSlot, setCpuSlots } from './cpuSlots';
 import { decodeImage, type DecodeOptions } from './decode';
 import type { DecodeReply, DecodeRequest } from './decodePool';
 
@@ -34,7 +34,7 @@ async function drain(): Promise<void> {
   try {
     while (queued.length > 0) {
       // Web Locks failing must not strand the queue: decode without a slot then.
-      const release = await cpuSlot().catch(() => () => undefined);
+      const release = await decodeSlot().catch(() => () => undefined);
       try {
         await Promise.all(queued.splice(0).map(decodeOne));
       } finally {

@@ -12,7 +12,7 @@
  * workers) or a decode worker crashes, images are decoded inline: the same function, the same result,
  * only on this thread.
  */
-import { cpuSlotCount } from './cpuSlots';
+import { cpuSlotsToShare } from './cpuSlots';
 import { decodeImage, type DecodedPixels, type DecodeFailure, type DecodeOptions } from './decode';
 
 export interface DecodeRequest {
@@ -80,7 +80,7 @@ export class DecodePool {
     return new Promise((resolve) => {
       this.pending.set(id, { resolve, blob, opts });
       slot.ids.add(id);
-      slot.worker.postMessage({ id, blob, opts, slots: cpuSlotCount() } satisfies DecodeRequest);
+      slot.worker.postMessage({ id, blob, opts, slots: cpuSlotsToShare() } satisfies DecodeRequest);
     });
   }
 
