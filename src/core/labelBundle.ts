@@ -15,7 +15,8 @@ import type { LabelSetSettings } from './labelSettings';
 import { LABEL_MIX_MODES } from './labelMix';
 import { CODECS, PRECISIONS } from './softLabel';
 
-import { crc32, crc32Update } from './crc32';
+import { crc32 } from './crc32';
+import { CrcChunks } from './crcChunks';
 
 export const LABEL_BUNDLE_MAGIC = 'FKDB';
 export const LABEL_BUNDLE_VERSION = 1;
@@ -36,7 +37,7 @@ export function bundleFileName(set: { name: string }): string {
       .slice(0, 80) || 'labels';
   return `${stem}${LABEL_BUNDLE_EXTENSION}`;
 }
-const MAX_HEADER_BYTES = 0x7fffffff;
+export const MAX_HEADER_BYTES = 0x7fffffff;
 
 export interface BundleClass {
   index: number;
@@ -93,7 +94,7 @@ export interface DecodedLabelBundle {
 
 // ---- Writer ----
 
-function checkU32(name: string, v: number, max = 0xfffffffe): void {
+export function checkU32(name: string, v: number, max = 0xfffffffe): void {
   if (!Number.isInteger(v) || v < 0 || v > max)
     throw new Error(`label bundle: ${name} ${v} is not in 0..${max}`);
 }
@@ -104,23 +105,17 @@ function checkU32(name: string, v: number, max = 0xfffffffe): void {
  * header is longer; their concatenation is the bundle.
  */
 export class LabelBundleWriter {
-  private buf: Uint8Array;
-  private pos = 0;
-  private crc = 0;
+  private readonly chunks: CrcChunks;
   private count = 0;
   private finished = false;
   private readonly seen = new Set<number>();
-  private readonly out: Uint8Array[] = [];
 
-  constructor(
-    header: LabelBundleHeader,
-    private readonly chunkBytes = 1 << 20,
-  ) {
+  constructor(header: LabelBundleHeader, chunkBytes = 1 << 20) {
     if (!(chunkBytes >= 64)) throw new Error(`label bundle: chunkBytes ${chunkBytes} < 64`);
     validateHeader(header, (m) => new Error(`label bundle: invalid header: ${m}`));
     const json = new TextEncoder().encode(JSON.stringify(header));
     if (json.length > MAX_HEADER_BYTES) throw new Error('label bundle: header too large');
-    this.buf = new Uint8Array(chunkBytes);
+    this.chunks = new CrcChunks(chunkBytes);
     const prefix = new Uint8Array(LABEL_BUNDLE_PREFIX_BYTES);
     const dv = new DataView(prefix.buffer);
     for (let i = 0; i < 4; i++) prefix[i] = LABEL_BUNDLE_MAGIC.charCodeAt(i);
@@ -160,10 +155,10 @@ export class LabelBundleWriter {
     dv.setUint32(4, this.count, true);
     this.write(tail);
     const crc = new Uint8Array(4);
-    new DataView(crc.buffer).setUint32(0, this.crc, true);
+    new DataView(crc.buffer).setUint32(0, this.chunks.crc, true);
     this.write(crc, false);
-    this.flush();
-    return this.take();
+    this.chunks.flush();
+    return this.chunks.take();
   }
 
   get recordCount(): number {
@@ -171,26 +166,11 @@ export class LabelBundleWriter {
   }
 
   private write(bytes: Uint8Array, checksum = true): void {
-    if (checksum) this.crc = crc32Update(this.crc, bytes);
-    let off = 0;
-    while (off < bytes.length) {
-      const n = Math.min(bytes.length - off, this.buf.length - this.pos);
-      this.buf.set(bytes.subarray(off, off + n), this.pos);
-      this.pos += n;
-      off += n;
-      if (this.pos === this.buf.length) this.flush();
-    }
-  }
-
-  private flush(): void {
-    if (this.pos === 0) return;
-    this.out.push(this.pos === this.buf.length ? this.buf : this.buf.slice(0, this.pos));
-    this.buf = new Uint8Array(this.chunkBytes);
-    this.pos = 0;
+    this.chunks.write(bytes, checksum);
   }
 
   private take(): Uint8Array[] {
-    return this.out.splice(0, this.out.length);
+    return this.chunks.take();
   }
 }
 
@@ -223,7 +203,7 @@ const isInt = (v: unknown, lo = 0, hi = Number.MAX_SAFE_INTEGER): v is number =>
   Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
 
 /** Throws fail(message) unless `h` has the shape of a LabelBundleHeader. */
-function validateHeader(h: unknown, fail: (m: string) => Error): asserts h is LabelBundleHeader {
+export function validateHeader(h: unknown, fail: (m: string) => Error): asserts h is LabelBundleHeader {
   if (!isObj(h)) throw fail('not an object');
   const ls = h.labelSet;
   if (!isObj(ls)) throw fail('labelSet missing');

@@ -229,6 +229,36 @@ export function listDoneImageIndices(db: StudioDb, labelSetId: string): Promise<
   });
 }
 
+/**
+ * Up to `limit` records with imageIndex > `after`, ascending: an export pages through a set with
+ * `after` = the last index of the previous page (-1 to start), never holding the whole set.
+ */
+export function getLabelRecordPage(
+  db: StudioDb,
+  labelSetId: string,
+  after: number,
+  limit: number,
+): Promise<LabelRecordInput[]> {
+  return guard('read label records', async () => {
+    const range = IDBKeyRange.bound([labelSetId, after], [labelSetId, []], true, false);
+    const rows = await db.getAll('labels', range, limit);
+    return rows.map((row) => ({ imageIndex: row.imageIndex, record: row.record }));
+  });
+}
+
+/** Up to `limit` image indices > `after` that have a record, ascending (keys only): one page of them. */
+export function listDoneImageIndicesPage(
+  db: StudioDb,
+  labelSetId: string,
+  after: number,
+  limit: number,
+): Promise<number[]> {
+  return guard('list labelled images', async () => {
+    const range = IDBKeyRange.bound([labelSetId, after], [labelSetId, []], true, false);
+    return (await db.getAllKeys('labels', range, limit)).map((key) => key[1]);
+  });
+}
+
 /** Image indices in [start, end) that already have a record, ascending: a resume checks page by page. */
 export function listDoneImageIndicesIn(
   db: StudioDb,

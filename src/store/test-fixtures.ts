@@ -92,3 +92,35 @@ export function recordFor(imageIndex: number, length = 16): Uint8Array {
   for (let i = 0; i < length; i++) bytes[i] = (imageIndex + i) & 0xff;
   return bytes;
 }
+
+/**
+ * Watches every getAll / getAllKeys (object stores and indexes) until `stop()`: the most rows one read
+ * returned, and how many reads there were. A view that loads a whole set shows up as one huge read.
+ */
+export function watchStoreReads(): { largest: () => number; reads: () => number; stop: () => void } {
+  let largest = 0;
+  let reads = 0;
+  const restore: (() => void)[] = [];
+  for (const proto of [IDBObjectStore.prototype, IDBIndex.prototype] as unknown as Record<
+    string,
+    unknown
+  >[]) {
+    for (const name of ['getAll', 'getAllKeys']) {
+      const original = proto[name] as (...a: unknown[]) => IDBRequest<unknown[]>;
+      proto[name] = function (this: unknown, ...a: unknown[]) {
+        const req = original.apply(this, a);
+        req.addEventListener('success', () => {
+          reads++;
+          largest = Math.max(largest, req.result.length);
+        });
+        return req;
+      };
+      restore.push(() => (proto[name] = original));
+    }
+  }
+  return {
+    largest: () => largest,
+    reads: () => reads,
+    stop: () => restore.forEach((r) => r()),
+  };
+}

@@ -8,7 +8,7 @@ import { decodeLabelRecord, recordCropBoxes } from '../core/labelRecord';
 import { decodeImage } from '../data/decode';
 import { uploadImage } from '../engine/pixels';
 import { teacherFullProbs } from '../engine/teacherProbs';
-import { getLabelRecord, getLabelSet, openStudioDb } from '../store';
+import { getDatasetItemsFor, getLabelRecord, getLabelSet, openStudioDb } from '../store';
 import { DatasetReader } from './datasets';
 import { openTeacher } from './teachers';
 
@@ -22,19 +22,21 @@ export async function fidelitySample(
   const set = await getLabelSet(db, labelSetId);
   if (!set) throw new Error(`label set ${labelSetId} not found (deleted?)`);
   if (set.imagesDone === 0) throw new Error(`label set ${set.name} has no labelled image yet`);
-  const reader = await DatasetReader.open(set.datasetId);
-  const items = reader.items.train;
+  // Holds no split: each sampled image's entry is read on its own, however large the index.
+  const reader = await DatasetReader.open(set.datasetId, { splits: [] });
+  const count = reader.dataset.counts.train;
   const { teacher } = await openTeacher(set.teacherId);
   const C = set.numClasses;
   const perImage = Math.max(1, Math.ceil(maxCrops / Math.max(1, sampleImages)));
   const images: FidelitySample['images'] = [];
   const chunks: Float32Array[] = [];
   try {
-    const step = Math.max(1, Math.floor(items.length / sampleImages));
-    for (let i = 0; i < items.length && images.length < sampleImages; i += step) {
-      const item = items[i];
-      const bytes = await getLabelRecord(db, labelSetId, item.index);
+    const step = Math.max(1, Math.floor(count / sampleImages));
+    for (let i = 0; i < count && images.length < sampleImages; i += step) {
+      const bytes = await getLabelRecord(db, labelSetId, i);
       if (!bytes) continue;
+      const [item] = await getDatasetItemsFor(db, set.datasetId, 'train', [i]);
+      if (!item) continue;
       const rec = decodeLabelRecord(bytes);
       const decoded = await decodeImage(await reader.blob(item), { name: item.path });
       if ('error' in decoded) continue;

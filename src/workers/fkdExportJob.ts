@@ -2,7 +2,7 @@
  * Export a label set as FKD's tree: train/<class folder>/<image stem>.tar per labelled training image,
  * each a torch.save file FKD's train_FKD.py loads unmodified, plus README.md, train_fkd.sh and
  * fkd_studio.json (core/torchfile/exportDocs). Into a folder (File System Access or OPFS), records read
- * from IndexedDB in index ranges and written a few files at a time; files already in the folder are left
+ * from IndexedDB a page at a time (with just their images' index entries) and written a few files at a time; files already in the folder are left
  * alone, so a cancelled export resumes where it stopped (as FKD's generator skips existing files). Or
  * into one stored .zip built in memory-bounded chunks (fflate's streaming Zip).
  */
@@ -16,19 +16,13 @@ import {
   fkdTrainerAccepts,
 } from '../core/torchfile/exportDocs';
 import { fkdLabelTypeName, writeFkdLabelFile } from '../core/torchfile/fkdFile';
-import {
-  getDataset,
-  getDatasetItems,
-  getLabelRecords,
-  getLabelSet,
-  listDoneImageIndices,
-  type StudioDb,
-} from '../store';
+import { getDataset, getDatasetItemsFor, getLabelRecordPage, getLabelSet, type StudioDb } from '../store';
 import type { ProgressFn } from './api';
 import type { FkdExportResult, FkdExportSpec } from './fkdInteropApi';
+import { BlobParts } from './blobParts';
 import { ProgressReporter } from './progress';
 
-/** Records read from IndexedDB per getLabelRecords call. */
+/** Records read from IndexedDB per page. */
 const READ_RANGE = 256;
 /** Files being written at once: each File System Access write is a round trip to the browser. */
 const WRITES_IN_FLIGHT = 8;
@@ -123,13 +117,13 @@ function writeQueue(limit: number) {
 }
 
 function zipSink(): Sink {
-  const parts: Uint8Array[] = [];
+  const parts = new BlobParts('application/zip');
   let error: Error | undefined;
   let ended: () => void;
   const done = new Promise<void>((r) => (ended = r));
   const zip = new Zip((err, chunk, final) => {
     if (err) error = err;
-    else parts.push(chunk);
+    else parts.add([chunk]);
     if (final || err) ended();
   });
   return {
@@ -144,7 +138,7 @@ function zipSink(): Sink {
       zip.end();
       await done;
       if (error) throw error;
-      return new Blob(parts as Uint8Array<ArrayBuffer>[], { type: 'application/zip' });
+      return parts.finish();
     },
   };
 }
@@ -169,19 +163,6 @@ export async function runFkdExport(
   }
   const dataset = await getDataset(db, set.datasetId);
   if (!dataset) throw new Error(`the dataset of "${set.name}" no longer exists: its image paths are unknown`);
-  const done = await listDoneImageIndices(db, set.id);
-  if (done.length === 0) throw new Error(`"${set.name}" has no label records to export`);
-  const items = new Map(
-    (
-      await getDatasetItems(
-        db,
-        dataset.id,
-        'train',
-        0,
-        Math.max(dataset.counts.train, done[done.length - 1] + 1),
-      )
-    ).map((it) => [it.index, it]),
-  );
   const sink = spec.target ? folderSink(spec.target) : zipSink();
   const report = new ProgressReporter(onProgress);
   const notes: string[] = [];
@@ -194,21 +175,28 @@ export async function runFkdExport(
   let minCrops = Infinity;
   let labelType = '';
   const seenPaths = new Set<string>();
-  let next = 0;
+  // Paged by record: the set's keys and the dataset's index are never held whole.
+  const total = set.imagesDone;
+  let exported = 0;
+  let after = -1;
   const queue = writeQueue(WRITES_IN_FLIGHT);
-  while (next < done.length) {
+  for (;;) {
     if (signal.aborted) {
       await queue.drain();
       return { written, skipped, labelType, cancelled: true, notes };
     }
-    const lo = done[next];
-    const recs = await getLabelRecords(db, set.id, lo, lo + READ_RANGE);
-    for (; next < done.length && done[next] < lo + READ_RANGE; next++) {
-      const index = done[next];
-      const item = items.get(index);
-      const bytes = recs.get(index);
-      if (!item || !bytes)
-        throw new Error(`label set "${set.name}" changed during the export (image ${index})`);
+    const recs = await getLabelRecordPage(db, set.id, after, READ_RANGE);
+    if (recs.length === 0) break;
+    const items = await getDatasetItemsFor(
+      db,
+      dataset.id,
+      'train',
+      recs.map((r) => r.imageIndex),
+    );
+    for (let n = 0; n < recs.length; n++) {
+      const { imageIndex: index, record: bytes } = recs[n];
+      const item = items[n];
+      if (!item) throw new Error(`label set "${set.name}" changed during the export (image ${index})`);
       const path = fkdLabelPath(item.path);
       if (seenPaths.has(path))
         throw new Error(
@@ -227,8 +215,11 @@ export async function runFkdExport(
       await queue.add(sink.write(segs, writeFkdLabelFile(f, fkdStem(item.path))));
       written++;
     }
-    report.update({ phase: 'exporting FKD labels', done: next, total: done.length });
+    exported += recs.length;
+    after = recs[recs.length - 1].imageIndex;
+    report.update({ phase: 'exporting FKD labels', done: exported, total: Math.max(total, exported) });
   }
+  if (exported === 0) throw new Error(`"${set.name}" has no label records to export`);
   await queue.drain();
   if (!fkdTrainerAccepts(labelType))
     notes.push(`${labelType} is not a name FKD's train_FKD.py knows; python/fkd_studio reads it`);
@@ -239,14 +230,14 @@ export async function runFkdExport(
     labelType,
     precision,
     labelSetName: set.name,
-    images: done.length,
+    images: exported,
     notes,
   };
   const enc = new TextEncoder();
   await sink.write(['README.md'], enc.encode(fkdExportReadme(info)));
   await sink.write(['train_fkd.sh'], enc.encode(fkdLaunchScript(info)));
   await sink.write(['fkd_studio.json'], enc.encode(fkdExportManifest(info)));
-  report.update({ phase: 'exporting FKD labels', done: done.length, total: done.length }, true);
+  report.update({ phase: 'exporting FKD labels', done: exported, total: exported }, true);
   const zip = await sink.finish();
   return { written, skipped, labelType, cancelled: false, notes, ...(zip ? { zip } : {}) };
 }

@@ -34,7 +34,8 @@ export async function importFkdTree(
   signal: AbortSignal,
   onProgress?: ProgressFn,
 ): Promise<FkdImportResult> {
-  const reader = await DatasetReader.open(spec.datasetId);
+  // Only for image files: runFkdImport reads the index itself.
+  const reader = await DatasetReader.open(spec.datasetId, { splits: [] });
   const source = new FsaSource(spec.root as unknown as DirHandleLike, spec.root.name);
   return runFkdImport(
     spec,

@@ -1,20 +1,20 @@
 /**
  * Export a label set as one .fkdlabels bundle (core/labelBundle.ts, docs/label-bundle.md) and import a
- * bundle onto a dataset. Export streams records out of IndexedDB in index ranges into a Blob; import
+ * bundle onto a dataset. Export pages through the set's keys, index entries and records into a Blob; import
  * matches each labelled image to the target dataset by path (by index when it is the same dataset),
  * validates every record, and writes a new label set in batches (putLabelRecords keeps its counters).
  */
 import { itemId } from '../data/itemId';
-import { LabelBundleWriter, decodeLabelBundle, type LabelBundleHeader } from '../core/labelBundle';
+import { decodeLabelBundle, type BundleImage, type LabelBundleHeader } from '../core/labelBundle';
+import { bundleImageBytes, LabelBundleStreamWriter } from '../core/labelBundleStream';
 import { decodeLabelRecord, encodeLabelRecord, type LabelRecord } from '../core/labelRecord';
 import { normalizeSpec, type CodecSpec } from '../core/softLabel';
 import {
   deleteLabelSet,
   getDataset,
   getDatasetItems,
-  getLabelRecords,
+  getLabelRecordPage,
   getLabelSet,
-  listDoneImageIndices,
   openStudioDb,
   putLabelRecords,
   putLabelSet,
@@ -22,8 +22,10 @@ import {
   type LabelSet,
   type StudioDb,
 } from '../store';
+import { BlobParts } from './blobParts';
+import { labelledImagePages, type LabelledImage } from './labelledPages';
 
-/** Images read from IndexedDB per getLabelRecords call during export. */
+/** Records read from IndexedDB per page during export. */
 const EXPORT_RANGE = 1024;
 /** Records per putLabelRecords transaction during import. */
 const IMPORT_BATCH = 256;
@@ -37,6 +39,23 @@ export interface ImportLabelSetResult {
   warnings: string[];
 }
 
+/** A labelled image as the bundle names it, so another copy of the dataset can find it. */
+function bundleImage({ index, item }: LabelledImage, set: LabelSet, dataset: { name: string }): BundleImage {
+  if (!item)
+    throw new Error(`image ${index} of label set "${set.name}" is not in dataset "${dataset.name}" any more`);
+  return {
+    index,
+    path: itemId(item),
+    classIndex: item.classIndex,
+    ...(item.width ? { width: item.width } : {}),
+    ...(item.height ? { height: item.height } : {}),
+  };
+}
+
+/**
+ * Pages through the set three times, never holding it: the labelled images measure the header, then
+ * are written into it, then the records follow. The bundle grows in a Blob, not in the worker's heap.
+ */
 export async function exportLabelSetBundle(labelSetId: string, db?: StudioDb): Promise<Blob> {
   db ??= await openStudioDb();
   const set = await getLabelSet(db, labelSetId);
@@ -46,32 +65,12 @@ export async function exportLabelSetBundle(labelSetId: string, db?: StudioDb): P
     throw new Error(
       `the dataset of label set "${set.name}" no longer exists: nothing to describe its images`,
     );
-  const done = await listDoneImageIndices(db, labelSetId);
-  const items = new Map(
-    (
-      await getDatasetItems(
-        db,
-        dataset.id,
-        'train',
-        0,
-        Math.max(dataset.counts.train, (done.at(-1) ?? -1) + 1),
-      )
-    ).map((it) => [it.index, it]),
-  );
-  const images = done.map((index) => {
-    const it = items.get(index);
-    if (!it)
-      throw new Error(
-        `image ${index} of label set "${set.name}" is not in dataset "${dataset.name}" any more`,
-      );
-    return {
-      index,
-      path: itemId(it),
-      classIndex: it.classIndex,
-      ...(it.width ? { width: it.width } : {}),
-      ...(it.height ? { height: it.height } : {}),
-    };
-  });
+  let imageCount = 0;
+  let imagesBytes = 0;
+  for await (const page of labelledImagePages(db, labelSetId, dataset.id)) {
+    for (const labelled of page) imagesBytes += bundleImageBytes(bundleImage(labelled, set, dataset));
+    imageCount += page.length;
+  }
   // reuseBoxesFrom names a set of this studio only; it means nothing elsewhere.
   const { reuseBoxesFrom: _local, ...settings } = set.settings;
   const header: LabelBundleHeader = {
@@ -94,25 +93,29 @@ export async function exportLabelSetBundle(labelSetId: string, db?: StudioDb): P
         ...(c.wnid ? { wnid: c.wnid } : {}),
       })),
     },
-    images,
+    images: [],
     exportedBy: 'FKD Studio',
     exportedAt: Date.now(),
   };
-  const writer = new LabelBundleWriter(header);
-  const parts: Uint8Array[] = [];
-  let next = 0;
-  while (next < done.length) {
-    const lo = done[next];
-    const recs = await getLabelRecords(db, labelSetId, lo, lo + EXPORT_RANGE);
-    for (; next < done.length && done[next] < lo + EXPORT_RANGE; next++) {
-      const rec = recs.get(done[next]);
-      if (!rec)
-        throw new Error(`label set "${set.name}" changed during export (image ${done[next]}); try again`);
-      parts.push(...writer.push(done[next], rec));
+  const writer = new LabelBundleStreamWriter(header, imageCount, imagesBytes);
+  const out = new BlobParts('application/octet-stream');
+  try {
+    for await (const page of labelledImagePages(db, labelSetId, dataset.id))
+      out.add(writer.pushImages(page.map((labelled) => bundleImage(labelled, set, dataset))));
+    let after = -1;
+    for (;;) {
+      const recs = await getLabelRecordPage(db, labelSetId, after, EXPORT_RANGE);
+      if (recs.length === 0) break;
+      for (const { imageIndex, record } of recs) out.add(writer.push(imageIndex, record));
+      after = recs[recs.length - 1].imageIndex;
     }
+    out.add(writer.finish());
+  } catch (e) {
+    // The writer's checks fail only when the set or its images moved between the passes.
+    if (!(e instanceof Error) || !e.message.startsWith('label bundle:')) throw e;
+    throw new Error(`label set "${set.name}" changed during export; try again`, { cause: e });
   }
-  parts.push(...writer.finish());
-  return new Blob(parts as Uint8Array<ArrayBuffer>[], { type: 'application/octet-stream' });
+  return out.finish();
 }
 
 function specOf(h: LabelBundleHeader): CodecSpec {

@@ -11,6 +11,19 @@ import type { LabelStats } from './api';
 const BINS = 20;
 const CHUNK = 2000;
 
+type Disagreement = LabelStats['disagreement'][number];
+const byDisagreement = (a: Disagreement, b: Disagreement) =>
+  b.disagreement - a.disagreement || a.imageIndex - b.imageIndex;
+
+/** Inserts `d` into `top` (sorted, at most `n` long): the list never grows with the set. */
+export function keepTop(top: Disagreement[], n: number, d: Disagreement): void {
+  if (top.length >= n && (n <= 0 || byDisagreement(d, top[top.length - 1]) >= 0)) return;
+  let at = top.length;
+  while (at > 0 && byDisagreement(d, top[at - 1]) < 0) at--;
+  top.splice(at, 0, d);
+  if (top.length > n) top.pop();
+}
+
 /** `maxImages` caps the work for live views over huge sets (the first images stand in for the rest). */
 export async function labelSetStats(
   labelSetId: string,
@@ -51,7 +64,7 @@ export async function labelSetStats(
       let majority = 0;
       let majorityVotes = -1;
       for (const [cls, v] of votes) if (v > majorityVotes) [majority, majorityVotes] = [cls, v];
-      disagreement.push({
+      keepTop(disagreement, topN, {
         imageIndex,
         disagreement: 1 - majorityVotes / r.numCrops,
         majority,
@@ -60,14 +73,13 @@ export async function labelSetStats(
       images++;
     }
   }
-  disagreement.sort((a, b) => b.disagreement - a.disagreement || a.imageIndex - b.imageIndex);
   return {
     images,
     crops,
     confidence,
     entropy,
     maxEntropy,
-    disagreement: disagreement.slice(0, topN),
+    disagreement,
     meanConfidence: crops ? confSum / crops : 0,
   };
 }

@@ -35,6 +35,7 @@ import { verifyLabelSet, type VerifyReport } from './verifyLabels';
 import { fidelitySample } from './fidelitySample';
 import type { FidelitySample } from '../core/fidelity';
 import { labelSetStats } from './labelStats';
+import { classSampleIndices, classStartHint } from './classSamples';
 import { DatasetReader } from './datasets';
 import { getDatasetItems, openStudioDb, type Dataset, type DatasetCheck } from '../store';
 
@@ -47,16 +48,11 @@ let report: BackendReport | null = null;
 let ready: Promise<unknown> = Promise.resolve();
 
 /** The last opened dataset stays open: explorers ask for many images of the same set. */
-let readerCache: { id: string; reader: Promise<DatasetReader> } | null = null;
 let fileReaderCache: { id: string; reader: Promise<DatasetReader> } | null = null;
 /** A reader for image files only (no items held). */
 function fileReader(id: string): Promise<DatasetReader> {
   if (fileReaderCache?.id !== id) fileReaderCache = { id, reader: DatasetReader.open(id, { splits: [] }) };
   return fileReaderCache.reader;
-}
-function datasetReader(id: string): Promise<DatasetReader> {
-  if (readerCache?.id !== id) readerCache = { id, reader: DatasetReader.open(id) };
-  return readerCache.reader;
 }
 
 const api = {
@@ -175,12 +171,9 @@ const api = {
     classIndex: number,
     n: number,
   ): Promise<number[]> {
-    const out: number[] = [];
-    for (const it of (await datasetReader(datasetId)).items[split]) {
-      if (out.length >= n) break;
-      if (it.classIndex === classIndex) out.push(it.index);
-    }
-    return out;
+    const { dataset } = await fileReader(datasetId);
+    const start = classStartHint(dataset, split, classIndex);
+    return classSampleIndices(await openStudioDb(), dataset, split, classIndex, n, undefined, start);
   },
   /** bench:data: decode + upload + crop throughput on the given JPEGs, cropsPerImage crops per decode. */
   async decodeCropThroughput(

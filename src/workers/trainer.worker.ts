@@ -141,7 +141,7 @@ const api = {
   async studentOnlyThroughput(cfg: TrainConfig, steps: number): Promise<StudentThroughput> {
     requireTestBuild('studentOnlyThroughput');
     await backendFor(cfg);
-    const reader = await DatasetReader.open(cfg.datasetId);
+    const reader = await DatasetReader.open(cfg.datasetId, { splits: [] });
     return studentOnlyThroughput(cfg, reader.dataset.numClasses, steps);
   },
   /** bench:train: the loader's read + decode alone, as many in flight as training keeps. */
@@ -186,7 +186,8 @@ const api = {
     const model = await loadStudentFromArtifacts(artifacts);
     const trainer = createTrainer(model, { optimizer: 'sgd', lr: 0 });
     try {
-      const reader = await DatasetReader.open(cfg.datasetId);
+      // Evaluation reads the val split only: the train index stays in the store.
+      const reader = await DatasetReader.open(cfg.datasetId, { splits: ['val'] });
       const numClasses = model.outputs[0].shape[1] as number;
       const items = seededSubset(reader.items.val, cfg.maxImages, 1, 'val');
       return await evaluateItems(trainer, reader, items, { ...cfg, numClasses });
