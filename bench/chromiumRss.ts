@@ -1,10 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Resident memory of this process's Chromium descendants (browser, renderer, GPU, workers' renderer). */
-export function chromiumRss(): number {
+/**
+ * Resident memory of this process's Chromium descendants by process type ('browser' for the main
+ * process, else its --type: renderer, gpu-process, utility...; the workers live in the renderer).
+ */
+export function chromiumRssByType(): Record<string, number> {
   const parent = new Map<number, number>();
   const rss = new Map<number, number>();
-  const chrome = new Set<number>();
+  const chrome = new Map<number, string>();
   for (const d of readdirSync('/proc')) {
     const pid = Number(d);
     if (!pid) continue;
@@ -12,7 +15,9 @@ export function chromiumRss(): number {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       parent.set(pid, Number(/PPid:\s+(\d+)/.exec(status)?.[1] ?? 0));
       rss.set(pid, 1024 * Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0));
-      if (/chrom/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0])) chrome.add(pid);
+      // Child processes rewrite their title into one space-separated string: match, don't split.
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (/chrom/i.test(cmd.split(/[\0 ]/)[0])) chrome.set(pid, /--type=(\S+)/.exec(cmd)?.[1] ?? 'browser');
     } catch {
       // gone meanwhile
     }
@@ -22,7 +27,12 @@ export function chromiumRss(): number {
       if (p === process.pid) return true;
     return false;
   };
-  let sum = 0;
-  for (const pid of chrome) if (mine(pid)) sum += rss.get(pid) ?? 0;
-  return sum;
+  const out: Record<string, number> = {};
+  for (const [pid, type] of chrome) if (mine(pid)) out[type] = (out[type] ?? 0) + (rss.get(pid) ?? 0);
+  return out;
+}
+
+/** Resident memory of this process's Chromium descendants (browser, renderer, GPU, workers' renderer). */
+export function chromiumRss(): number {
+  return Object.values(chromiumRssByType()).reduce((a, b) => a + b, 0);
 }

@@ -9,7 +9,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -67,12 +67,20 @@ export interface Studio {
   close(): Promise<void>;
 }
 
+export interface StudioOptions {
+  /**
+   * A profile folder kept between runs (what a bench built in its OPFS stays for the next run); absent:
+   * a fresh temporary profile, removed on close.
+   */
+  profileDir?: string;
+}
+
 /**
  * Build, serve, launch, open the studio and wait until both workers chose a backend and the embedded
  * datasets are indexed. A fresh on-disk profile each run (an empty IndexedDB and OPFS), like a user's
  * browser: an incognito context keeps storage in memory under a smaller quota.
  */
-export async function openStudio(): Promise<Studio> {
+export async function openStudio(opts: StudioOptions = {}): Promise<Studio> {
   if (
     await fetch(BASE_URL).then(
       () => true,
@@ -103,8 +111,11 @@ export async function openStudio(): Promise<Studio> {
     }
   };
   let context: BrowserContext | null = null;
-  const profile = mkdtempSync(join(tmpdir(), 'fkd-bench-'));
-  const dropProfile = () => rmSync(profile, { recursive: true, force: true });
+  if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
+  const profile = opts.profileDir ?? mkdtempSync(join(tmpdir(), 'fkd-bench-'));
+  const dropProfile = () => {
+    if (!opts.profileDir) rmSync(profile, { recursive: true, force: true });
+  };
   try {
     await waitForHttp(BASE_URL, 60_000).catch((e: unknown) => {
       throw new Error(`${String(e)}; vite preview said: ${serverErr.slice(-2000)}`);
@@ -165,11 +176,15 @@ export async function openStudio(): Promise<Studio> {
 }
 
 /** Runs a benchmark body with the studio open; prints the JSON last line; exit 1 only on a crash. */
-export async function runBench(name: string, body: (s: Studio) => Promise<Record<string, unknown>>) {
+export async function runBench(
+  name: string,
+  body: (s: Studio) => Promise<Record<string, unknown>>,
+  opts: StudioOptions = {},
+) {
   const t0 = Date.now();
   let studio: Studio | null = null;
   try {
-    studio = await openStudio();
+    studio = await openStudio(opts);
     const result = await body(studio);
     if (studio.pageErrors.length) note(`page errors: ${studio.pageErrors.slice(0, 5).join(' | ')}`);
     note(`${name} finished in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -1,15 +1,21 @@
 /**
  * bench:scale: how the studio's cost grows with the dataset. For each size (default 10k, 50k, 200k train
- * images over 1,000 wnid classes; `--sizes 2000,8000` for a quick run) the page writes a synthetic
- * ImageNet layout of small JPEGs to OPFS, and the studio indexes it through the folder flow, labels it
- * (2 crops per image, a dense 1000-class teacher on 16-px crops) and trains an FKD student from it for a
- * few seconds. Per size: indexing files/s, generation images/s, training images/s, stored label bytes per
- * image, peak memory (the page's JS heap and the browser's processes, workers included) and the longest
- * main-thread task; then each rate at the largest size over the smallest and a projection to 1.28M.
+ * images over 1,000 wnid classes; `--sizes 2000,8000` for a quick run) a synthetic ImageNet layout of
+ * small JPEGs sits in the page's OPFS (built once in a kept profile, bench/scaleTree.ts), the studio
+ * indexes it through the folder flow, labels a window of images at the start of a fresh label set and a
+ * window at the end of a set whose earlier records are stored (bench/scaleWindows.ts; 2 crops per
+ * image, a dense 1000-class teacher on 16-px crops), and trains an FKD student from the whole set for a
+ * few seconds (random reads over every image). Per size: indexing files/s, generation images/s at both
+ * ends, training images/s, stored label bytes per image, peak memory (the page's JS heap and the
+ * browser's processes, workers included) and the longest main-thread task; then each rate at the
+ * largest size over the smallest and a projection to 1.28M.
  *
  * Flags: --sizes a,b,c  --classes 1000  --side 48 (image width; height 3/4 of it)  --crops 2
- * --train-seconds 20.
+ * --window 2000 (images per generation window)  --train-seconds 20
+ * --profile DIR (kept browser profile; default ~/.cache/fkd-bench-scale)  --fresh (a temporary one).
  */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { chromiumRss } from './chromiumRss';
 import type { Page } from 'playwright-core';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/core/recipe';
@@ -23,16 +29,25 @@ import {
   stopLongTaskObserver,
   table,
 } from './harness';
-import { importDenseTeacher, indexOpfsFolder, writeSmallImageNet } from './scaleData';
-import { generateLabels, trainRun } from './studioJobs';
+import { importDenseTeacher, indexOpfsFolder } from './scaleData';
+import { ensureTree } from './scaleTree';
+import { labelWindow, prefillRecords } from './scaleWindows';
+import { createLabelSet, trainRun, type LabelSpec } from './studioJobs';
 
 const IMAGENET = 1_281_167;
-const sizesFlag = process.argv.indexOf('--sizes');
-const SIZES = sizesFlag >= 0 ? process.argv[sizesFlag + 1].split(',').map(Number) : [10_000, 50_000, 200_000];
+const flag = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const SIZES = (flag('sizes') ?? '10000,50000,200000').split(',').map(Number);
 const CLASSES = arg('classes', 1000);
 const SIDE = arg('side', 48);
 const CROPS = arg('crops', 2);
+const WINDOW = arg('window', 2000);
 const TRAIN_SECONDS = arg('train-seconds', 20);
+const PROFILE = process.argv.includes('--fresh')
+  ? undefined
+  : (flag('profile') ?? join(homedir(), '.cache', 'fkd-bench-scale'));
 
 /** Samples the page heap (CDP) and the browser's RSS every half second until stopped; keeps the peaks. */
 async function memorySampler(page: Page) {
@@ -65,9 +80,12 @@ async function memorySampler(page: Page) {
 
 interface Row {
   images: number;
-  writeSeconds: number;
+  treeSeconds: number;
   indexFilesPerSec: number;
-  genImagesPerSec: number;
+  genStartImagesPerSec: number;
+  genEndImagesPerSec: number;
+  resumeWalkSeconds: number;
+  prefillSeconds: number;
   trainImagesPerSec: number;
   labelBytesPerImage: number;
   peakPageHeapMB: number;
@@ -81,118 +99,159 @@ async function oneSize(
   teacherId: string,
   mem: Awaited<ReturnType<typeof memorySampler>>,
 ) {
-  note(`size ${n}: writing ${n} JPEGs (${SIDE}px) over ${CLASSES} classes to OPFS`);
-  const written = await writeSmallImageNet(page, { images: n, classes: CLASSES, side: SIDE, tag: String(n) });
+  if (n <= 2 * WINDOW) throw new Error(`size ${n}: needs more than 2 x --window (${WINDOW}) images`);
+  note(`size ${n}: the tree (${SIDE}px JPEGs over ${CLASSES} classes in OPFS)`);
+  const tree = await ensureTree(page, { images: n, classes: CLASSES, side: SIDE });
+  note(
+    tree.reused
+      ? `size ${n}: tree reused`
+      : `size ${n}: tree written in ${fmt(tree.seconds)} s (${tree.restarts} writer restarts)`,
+  );
   mem.reset();
   await startLongTaskObserver(page);
   note(`size ${n}: indexing`);
-  const idx = await indexOpfsFolder(page, written.name);
-  note(`size ${n}: generating ${CROPS} crops per image`);
-  const gen = await generateLabels(page, {
+  const idx = await indexOpfsFolder(page, tree.name);
+  const spec: LabelSpec = {
     ...{ datasetId: idx.datasetId, teacherId, numCrops: CROPS, inputSize: 16 },
     scale: [0.08, 1],
-  });
-  note(`size ${n}: training for ${TRAIN_SECONDS} s`);
+  };
+  note(`size ${n}: labelling ${WINDOW} images at the start`);
+  const startSet = await createLabelSet(page, spec);
+  const start = await labelWindow(page, startSet, WINDOW);
+  const labelBytes = await page.evaluate(async (id) => {
+    const s = window.__fkd!.store;
+    const set = (await s.getLabelSet(await s.openStudioDb(), id))!;
+    return set.bytes / Math.max(1, set.imagesDone);
+  }, startSet);
+  note(`size ${n}: storing records for images 0..${n - WINDOW - 1}, then labelling the last ${WINDOW}`);
+  const endSet = await createLabelSet(page, spec);
+  const prefillSeconds = await prefillRecords(page, startSet, endSet, n - WINDOW);
+  const end = await labelWindow(page, endSet, WINDOW);
+  note(`size ${n}: training for ${TRAIN_SECONDS} s over the whole set`);
   const cfg: TrainConfig = {
     ...DEFAULT_TRAIN_CONFIG,
-    ...{ method: 'fkd', datasetId: idx.datasetId, labelSetId: gen.id, arch: 'mlp', width: 64 },
-    ...{
-      inputSize: 16,
-      channels: 3,
-      epochs: 1,
-      cropsPerStep: 64,
-      evalEachPass: false,
-      checkpointEvery: 100_000,
-    },
+    ...{ method: 'fkd', datasetId: idx.datasetId, labelSetId: endSet, arch: 'mlp', width: 64 },
+    // Enough epochs that the time window, not the schedule, ends the run at every size.
+    ...{ inputSize: 16, channels: 3, epochs: 50, cropsPerStep: 64 },
+    ...{ evalEachPass: false, checkpointEvery: 100_000 },
   };
-  // Enough epochs that the time window, not the schedule, ends the run at every size.
   const run = await trainRun(page, cfg, TRAIN_SECONDS);
-  const imagesPerStep = cfg.cropsPerStep; // numCrops 1: one image per crop
+  if (run.status === 'error') throw new Error(`training failed: ${run.error ?? ''}`);
   const long = await stopLongTaskObserver(page);
   const peaks = mem.peaks();
   const row: Row = {
     images: n,
-    writeSeconds: written.seconds,
+    treeSeconds: tree.seconds,
     indexFilesPerSec: (n + CLASSES) / idx.seconds,
-    genImagesPerSec: gen.imagesDone / gen.seconds,
-    trainImagesPerSec: (run.step * imagesPerStep) / run.seconds,
-    labelBytesPerImage: gen.bytes / Math.max(1, gen.imagesDone),
+    genStartImagesPerSec: start.imagesPerSec,
+    genEndImagesPerSec: end.imagesPerSec,
+    resumeWalkSeconds: end.firstReportSeconds,
+    prefillSeconds,
+    // numCrops 1: one image per crop.
+    trainImagesPerSec: (run.step * cfg.cropsPerStep) / run.seconds,
+    labelBytesPerImage: labelBytes,
     peakPageHeapMB: peaks.heap / 2 ** 20,
     peakBrowserRssMB: peaks.rss / 2 ** 20,
     longestTaskMs: long.longestTaskMs,
   };
-  // Each size's set and files go before the next, so the next size's memory starts from the same place.
-  await page.evaluate(
-    async ({ datasetId, name }) => {
-      const fkd = window.__fkd!;
-      await fkd.store.deleteDataset(await fkd.store.openStudioDb(), datasetId);
-      await (await navigator.storage.getDirectory()).removeEntry(name, { recursive: true });
-    },
-    { datasetId: idx.datasetId, name: written.name },
-  );
+  // Each row as soon as it is measured: a long run stopped at a later size keeps the earlier ones.
+  note(`size ${n}: ${JSON.stringify(row)}`);
+  // The set goes before the next size (its tree stays for the next run), so memory starts level.
+  await page.evaluate(async (datasetId) => {
+    const s = window.__fkd!.store;
+    await s.deleteDataset(await s.openStudioDb(), datasetId);
+  }, idx.datasetId);
   return row;
 }
 
-void runBench('scale', async ({ page }) => {
-  const teacherId = await importDenseTeacher(page, CLASSES);
-  const mem = await memorySampler(page);
-  const rows: Row[] = [];
-  try {
-    for (const n of SIZES) rows.push(await oneSize(page, n, teacherId, mem));
-  } finally {
-    await mem.stop();
-  }
-  const first = rows[0];
-  const last = rows[rows.length - 1];
-  const ratio = (k: keyof Row) => last[k] / Math.max(1e-9, first[k]);
-  const ratios = {
-    indexing: ratio('indexFilesPerSec'),
-    generation: ratio('genImagesPerSec'),
-    training: ratio('trainImagesPerSec'),
-    pageHeap: ratio('peakPageHeapMB'),
-    browserRss: ratio('peakBrowserRssMB'),
-  };
-  // At the largest size's rates: the time each stage would take over ImageNet's train split.
-  const projection = {
-    images: IMAGENET,
-    indexHours: IMAGENET / last.indexFilesPerSec / 3600,
-    generateHours: IMAGENET / last.genImagesPerSec / 3600,
-    trainEpochHours: IMAGENET / last.trainImagesPerSec / 3600,
-    labelGB: (IMAGENET * last.labelBytesPerImage) / 1e9,
-  };
-  const headers = ['images', 'index files/s', 'gen img/s', 'train img/s', 'label B/img', 'page heap MB'];
-  console.log(
-    table(
-      [...headers, 'browser RSS MB', 'longest task ms'],
-      rows.map((r) => [
-        r.images,
-        fmt(r.indexFilesPerSec),
-        fmt(r.genImagesPerSec),
-        fmt(r.trainImagesPerSec),
-        fmt(r.labelBytesPerImage),
-        fmt(r.peakPageHeapMB),
-        fmt(r.peakBrowserRssMB),
-        fmt(r.longestTaskMs),
-      ]),
-    ),
-  );
-  console.log(
-    `\nlargest / smallest: indexing ${fmt(ratios.indexing)}x, generation ${fmt(ratios.generation)}x, ` +
-      `training ${fmt(ratios.training)}x (goal >= 0.9); page heap ${fmt(ratios.pageHeap)}x, ` +
-      `browser RSS ${fmt(ratios.browserRss)}x (goal: flat)`,
-  );
-  console.log(
-    `1.28M projection at the largest size's rates: index ${fmt(projection.indexHours)} h, ` +
-      `label ${fmt(projection.generateHours)} h (${CROPS} crops), one FKD epoch ${fmt(projection.trainEpochHours)} h, ` +
-      `labels ${fmt(projection.labelGB)} GB`,
-  );
-  return {
-    sizes: SIZES,
-    classes: CLASSES,
-    side: SIDE,
-    crops: CROPS,
-    rows: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v, 4)]))),
-    ratios: Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, round(v, 4)])),
-    projection: Object.fromEntries(Object.entries(projection).map(([k, v]) => [k, round(v, 4)])),
-  };
-});
+/** A kept profile may hold a crashed run's bench sets: they go first, their trees stay. */
+async function dropLeftovers(page: Page) {
+  await page.evaluate(async () => {
+    const s = window.__fkd!.store;
+    const db = await s.openStudioDb();
+    for (const d of await s.listDatasets(db))
+      if (d.name.startsWith('bench-scale-')) await s.deleteDataset(db, d.id);
+  });
+}
+
+void runBench(
+  'scale',
+  async ({ page }) => {
+    await dropLeftovers(page);
+    const teacherId = await importDenseTeacher(page, CLASSES);
+    const mem = await memorySampler(page);
+    const rows: Row[] = [];
+    try {
+      for (const n of SIZES) rows.push(await oneSize(page, n, teacherId, mem));
+    } finally {
+      await mem.stop();
+    }
+    const first = rows[0];
+    const last = rows[rows.length - 1];
+    const ratio = (a: number, b: number) => a / Math.max(1e-9, b);
+    const ratios = {
+      indexing: ratio(last.indexFilesPerSec, first.indexFilesPerSec),
+      // Like with like: each window against the same window of the smallest set.
+      generationStart: ratio(last.genStartImagesPerSec, first.genStartImagesPerSec),
+      generationEnd: ratio(last.genEndImagesPerSec, first.genEndImagesPerSec),
+      training: ratio(last.trainImagesPerSec, first.trainImagesPerSec),
+      pageHeap: ratio(last.peakPageHeapMB, first.peakPageHeapMB),
+      browserRss: ratio(last.peakBrowserRssMB, first.peakBrowserRssMB),
+    };
+    // At the largest size's rates: the time each stage would take over ImageNet's train split.
+    const projection = {
+      images: IMAGENET,
+      indexHours: IMAGENET / last.indexFilesPerSec / 3600,
+      generateHours: IMAGENET / Math.min(last.genStartImagesPerSec, last.genEndImagesPerSec) / 3600,
+      trainEpochHours: IMAGENET / last.trainImagesPerSec / 3600,
+      labelGB: (IMAGENET * last.labelBytesPerImage) / 1e9,
+    };
+    const headers = [
+      'images',
+      'tree s',
+      'index files/s',
+      'gen img/s start',
+      'gen img/s end',
+      'resume walk s',
+    ];
+    console.log(
+      table(
+        [...headers, 'train img/s', 'label B/img', 'page heap MB', 'browser RSS MB', 'longest task ms'],
+        rows.map((r) => [
+          r.images,
+          r.treeSeconds ? fmt(r.treeSeconds) : 'reused',
+          fmt(r.indexFilesPerSec),
+          fmt(r.genStartImagesPerSec),
+          fmt(r.genEndImagesPerSec),
+          fmt(r.resumeWalkSeconds),
+          fmt(r.trainImagesPerSec),
+          fmt(r.labelBytesPerImage),
+          fmt(r.peakPageHeapMB),
+          fmt(r.peakBrowserRssMB),
+          fmt(r.longestTaskMs),
+        ]),
+      ),
+    );
+    console.log(
+      `\nlargest / smallest: indexing ${fmt(ratios.indexing)}x, generation ${fmt(ratios.generationStart)}x ` +
+        `(start window) / ${fmt(ratios.generationEnd)}x (end window), training ${fmt(ratios.training)}x ` +
+        `(goal >= 0.9); ` +
+        `page heap ${fmt(ratios.pageHeap)}x, browser RSS ${fmt(ratios.browserRss)}x (goal: flat)`,
+    );
+    console.log(
+      `1.28M projection at the largest size's rates: index ${fmt(projection.indexHours)} h, ` +
+        `label ${fmt(projection.generateHours)} h (${CROPS} crops), one FKD epoch ` +
+        `${fmt(projection.trainEpochHours)} h, labels ${fmt(projection.labelGB)} GB`,
+    );
+    const rounded = (o: object) =>
+      Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v as number, 4)]));
+    return {
+      sizes: SIZES,
+      ...{ classes: CLASSES, side: SIDE, crops: CROPS, window: WINDOW, trainSeconds: TRAIN_SECONDS },
+      rows: rows.map(rounded),
+      ratios: rounded(ratios),
+      projection: rounded(projection),
+    };
+  },
+  { profileDir: PROFILE },
+);

@@ -24,12 +24,9 @@ export interface LabelSpec {
   subset?: LabelSubset;
 }
 
-/** Creates a LabelSet record as GenerateForm does and runs the real generation job to the end. */
-export async function generateLabels(
-  page: Page,
-  spec: LabelSpec,
-): Promise<{ id: string; seconds: number; imagesDone: number; bytes: number; status: string }> {
-  const r = await page.evaluate(async (s) => {
+/** Creates a LabelSet record as GenerateForm does (status pending, nothing labelled); returns its id. */
+export function createLabelSet(page: Page, spec: LabelSpec): Promise<string> {
+  return page.evaluate(async (s) => {
     const fkd = window.__fkd!;
     const db = await fkd.store.openStudioDb();
     const ds = await fkd.store.getDataset(db, s.datasetId);
@@ -63,6 +60,19 @@ export async function generateLabels(
       createdAt: now,
       updatedAt: now,
     });
+    return id;
+  }, spec);
+}
+
+/** Creates a LabelSet record as GenerateForm does and runs the real generation job to the end. */
+export async function generateLabels(
+  page: Page,
+  spec: LabelSpec,
+): Promise<{ id: string; seconds: number; imagesDone: number; bytes: number; status: string }> {
+  const id = await createLabelSet(page, spec);
+  const r = await page.evaluate(async (id) => {
+    const fkd = window.__fkd!;
+    const db = await fkd.store.openStudioDb();
     const t0 = performance.now();
     const res = await fkd.studio().teacher.api.generate(id);
     const seconds = (performance.now() - t0) / 1000;
@@ -75,7 +85,7 @@ export async function generateLabels(
       status: res.status,
       error: res.error,
     };
-  }, spec);
+  }, id);
   if (r.status !== 'done') throw new Error(`label generation ended ${r.status}: ${r.error ?? ''}`);
   return r;
 }
