@@ -4,6 +4,7 @@
  */
 import type { Page } from 'playwright-core';
 import type { TrainConfig } from '../src/core/recipe';
+import type { LabelSubset } from '../src/core/labelSettings';
 import type { Codec, Precision } from '../src/core/softLabel';
 
 export interface LabelSpec {
@@ -19,6 +20,8 @@ export interface LabelSpec {
   seed?: number;
   /** Mixing at label time (LabelSetSettings.labelMix). */
   labelMix?: 'none' | 'mixup' | 'cutmix' | 'both';
+  /** Label only part of the split (LabelSetSettings.subset). */
+  subset?: LabelSubset;
 }
 
 /** Creates a LabelSet record as GenerateForm does (status pending, nothing labelled); returns its id. */
@@ -47,6 +50,7 @@ export function createLabelSet(page: Page, spec: LabelSpec): Promise<string> {
         seed: s.seed ?? 42,
         inputSize: s.inputSize,
         ...(s.labelMix && s.labelMix !== 'none' ? { labelMix: s.labelMix } : {}),
+        ...(s.subset ? { subset: s.subset } : {}),
       },
       numClasses: ds.numClasses,
       imagesDone: 0,

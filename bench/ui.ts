@@ -11,7 +11,11 @@
  * `--profile` adds a sampling CPU profile of the main thread (bench/cpuProfile.ts): where its time
  * goes, by function.
  *
- *   npx tsx bench/ui.ts [--seconds 45] [--profile]
+ * `--cpu-budget off` turns the studio's CPU budget (data/cpuSlots.ts, Settings → CPU) off for the run
+ * (on by default on a machine of 4 hardware threads or fewer); the jobs' rates over the measured
+ * stretch are printed, so two runs compare throughput as well as the page's delays.
+ *
+ *   npx tsx bench/ui.ts [--seconds 45] [--profile] [--cpu-budget on|off]
  */
 import type { Page } from 'playwright-core';
 import { profileMainThread, type ProfileSummary } from './cpuProfile';
@@ -22,6 +26,10 @@ import { describeTasks, traceMainThreadTasks } from './mainThreadTrace';
 
 const SECONDS = arg('seconds', 45);
 const PROFILE = process.argv.includes('--profile');
+const budgetFlag = process.argv.indexOf('--cpu-budget');
+const CPU_BUDGET = budgetFlag > 0 ? process.argv[budgetFlag + 1] : undefined;
+if (CPU_BUDGET !== undefined && CPU_BUDGET !== 'on' && CPU_BUDGET !== 'off')
+  throw new Error(`--cpu-budget takes on or off, got ${CPU_BUDGET}`);
 const LIVE_VIEWS = ['Soft labels', 'Train', 'Pipeline (live)'] as const;
 
 const nav = (page: Page, view: string) =>
@@ -53,6 +61,16 @@ async function startTraining(page: Page): Promise<void> {
   await page.getByLabel('Epochs').fill('200');
   await page.getByRole('button', { name: 'Start training' }).click();
   await page.getByTestId('run-monitor').first().getByTestId('train-stats').waitFor({ timeout: 120_000 });
+}
+
+/** Images labelled and training images done so far, summed over the jobs this tab runs. */
+function jobsDone(page: Page): Promise<{ gen: number; train: number }> {
+  return page.evaluate(() => {
+    const s = window.__fkd!.jobs();
+    const sum = (xs: { progress: { done: number } | null }[]) =>
+      xs.reduce((a, x) => a + (x.progress?.done ?? 0), 0);
+    return { gen: sum(Object.values(s.generation)), train: sum(Object.values(s.training)) };
+  });
 }
 
 /** Visits every live view in turn for `seconds`: a click to get there, then typing in its form. */
@@ -87,6 +105,15 @@ await runBench('ui', async ({ page }) => {
     scale: [0.08, 1],
   });
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  // The slots the page gave its workers at start-up, or none when the flag turns the budget off.
+  const slots = await page.evaluate(async (off) => {
+    const s = window.__fkd!.studio();
+    if (off) await Promise.all([s.teacher.api.setCpuSlots(0), s.trainer.api.setCpuSlots(0)]);
+    return off ? 0 : await s.trainer.api.cpuSlots();
+  }, CPU_BUDGET === 'off');
+  if (CPU_BUDGET === 'on' && slots === 0)
+    throw new Error('--cpu-budget on, but the studio started without one');
+  note(`CPU budget: ${slots === 0 ? 'off' : `${slots} slot(s)`}`);
   note('starting generation (Soft labels view) and training (Train view)');
   await startGeneration(page);
   await startTraining(page);
@@ -96,6 +123,8 @@ await runBench('ui', async ({ page }) => {
   note(`measuring for ${SECONDS} s while visiting ${LIVE_VIEWS.join(', ')}`);
   await startMainThreadProbe(page);
   const stopTrace = await traceMainThreadTasks(page);
+  const done0 = await jobsDone(page);
+  const t0 = Date.now();
   let profile: ProfileSummary | null = null;
   let interactions = 0;
   if (PROFILE) {
@@ -103,6 +132,10 @@ await runBench('ui', async ({ page }) => {
       interactions = await visitLiveViews(page, SECONDS);
     });
   } else interactions = await visitLiveViews(page, SECONDS);
+  const done1 = await jobsDone(page);
+  const jobSeconds = (Date.now() - t0) / 1000;
+  const genRate = (done1.gen - done0.gen) / jobSeconds;
+  const trainRate = (done1.train - done0.train) / jobSeconds;
   const r = await stopMainThreadProbe(page);
   const cpu = await stopTrace();
   const jobs = await page.evaluate(async () => {
@@ -122,6 +155,9 @@ await runBench('ui', async ({ page }) => {
   ]);
   console.log(
     `bench:ui — generation (CNN teacher, WebDataset copy, 64 crops/image) and FKD training (default student) at once, ${cores} cores reported; every live view visited for ${r.seconds.toFixed(0)} s`,
+  );
+  console.log(
+    `jobs over the stretch (CPU budget ${slots === 0 ? 'off' : `${slots} slot(s)`}): generation ${genRate.toFixed(1)} images/s, training ${trainRate.toFixed(2)} steps/s`,
   );
   console.log(describeMainThread(r));
   console.log(describeTasks(cpu));
@@ -154,6 +190,9 @@ await runBench('ui', async ({ page }) => {
     longestInputMs: round(r.longestInputMs, 1),
     inputsOver100: over100,
     bothJobsRunning: bothRan,
+    cpuSlots: slots,
+    genImagesPerSec: round(genRate, 2),
+    trainStepsPerSec: round(trainRate, 3),
     taskCpuMsPerSec: round(cpu.cpuMsPerSec, 0),
     longestTaskCpuMs: round(cpu.longestCpuMs, 1),
     longestTaskWallMs: round(cpu.longestWallMs, 1),

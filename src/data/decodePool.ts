@@ -12,12 +12,15 @@
  * workers) or a decode worker crashes, images are decoded inline: the same function, the same result,
  * only on this thread.
  */
+import { cpuSlotsToShare } from './cpuSlots';
 import { decodeImage, type DecodedPixels, type DecodeFailure, type DecodeOptions } from './decode';
 
 export interface DecodeRequest {
   id: number;
   blob: Blob;
   opts: DecodeOptions;
+  /** The sender's CPU budget (data/cpuSlots.ts), which the decode worker's decodes share. */
+  slots: number;
 }
 export type DecodeReply =
   { id: number; result: DecodedPixels | DecodeFailure } | { id: number; crash: string };
@@ -77,7 +80,7 @@ export class DecodePool {
     return new Promise((resolve) => {
       this.pending.set(id, { resolve, blob, opts });
       slot.ids.add(id);
-      slot.worker.postMessage({ id, blob, opts } satisfies DecodeRequest);
+      slot.worker.postMessage({ id, blob, opts, slots: cpuSlotsToShare() } satisfies DecodeRequest);
     });
   }
 

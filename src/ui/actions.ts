@@ -219,7 +219,12 @@ export async function startTraining(studio: Studio, runId: string, retried = fal
         Comlink.proxy({
           onProgress: (p) => jobStore.patchTraining(runId, { progress: p }),
           onMetrics: (m) =>
-            jobStore.patchTraining(runId, (t) => ({ metrics: [...t.metrics.slice(-2000), m] })),
+            jobStore.patchTraining(runId, (t) => {
+              // One copy per update, not two: the history is up to 2,000 entries.
+              const metrics = t.metrics.slice(-1999);
+              metrics.push(m);
+              return { metrics };
+            }),
           onSample: (sample) => jobStore.patchTraining(runId, { sample }),
           onEval: (e) => {
             jobStore.patchTraining(runId, (t) => ({ evals: [...t.evals, e] }));

@@ -1,3 +1,4 @@
+import { budgetOnByDefault, budgetSlots } from '../data/cpuSlots';
 import type { BackendName } from '../workers/api';
 
 const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -37,4 +38,31 @@ export function autoResumeJobs(): boolean {
 export function saveAutoResumeJobs(on: boolean): void {
   if (on) localStorage.removeItem(AUTO_RESUME_KEY);
   else localStorage.setItem(AUTO_RESUME_KEY, 'off');
+}
+
+const CPU_BUDGET_KEY = 'fkd.cpuBudget';
+
+function parseOnOff(v: string | null): boolean | undefined {
+  return v === 'on' ? true : v === 'off' ? false : undefined;
+}
+
+/**
+ * Whether the studio's compute leaves the page a core (data/cpuSlots.ts): the URL (?cpuBudget=on|off)
+ * wins over the saved setting; by default on where the machine has at most 4 hardware threads.
+ */
+export function cpuBudgetOn(): boolean {
+  return (
+    parseOnOff(new URLSearchParams(location.search).get('cpuBudget')) ??
+    parseOnOff(localStorage.getItem(CPU_BUDGET_KEY)) ??
+    budgetOnByDefault(navigator.hardwareConcurrency)
+  );
+}
+
+export function saveCpuBudget(on: boolean): void {
+  localStorage.setItem(CPU_BUDGET_KEY, on ? 'on' : 'off');
+}
+
+/** The slots the workers get: all hardware threads but one, or 0 (no budget). */
+export function cpuBudgetSlots(on = cpuBudgetOn()): number {
+  return on ? budgetSlots(navigator.hardwareConcurrency) : 0;
 }

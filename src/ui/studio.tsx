@@ -1,6 +1,6 @@
 import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
 import { bootstrap } from './bootstrap';
-import { forcedBackend } from './settings';
+import { cpuBudgetSlots, forcedBackend } from './settings';
 import type { Studio, StudioStatus } from './studioTypes';
 import { installTestHooks } from './testHooks';
 import { noteJobsAtUnload, watchJobLocks } from './jobLocks';
@@ -41,7 +41,11 @@ class StudioRuntime {
   }
 
   private initTeacher(): Promise<void> {
-    const init = { forcedBackend: forcedBackend(), baseUrl: new URL('.', location.href).href };
+    const init = {
+      forcedBackend: forcedBackend(),
+      baseUrl: new URL('.', location.href).href,
+      cpuSlots: cpuBudgetSlots(),
+    };
     return guarded(this.teacher, this.teacher.api.init(init)).then(
       (report) => this.set({ teacherStatus: { state: 'ready', report } }),
       (e) => this.set({ teacherStatus: { state: 'error', error: errorText(e) } }),
@@ -56,7 +60,11 @@ class StudioRuntime {
   };
 
   private initTrainer(): Promise<void> {
-    const init = { forcedBackend: forcedBackend(), baseUrl: new URL('.', location.href).href };
+    const init = {
+      forcedBackend: forcedBackend(),
+      baseUrl: new URL('.', location.href).href,
+      cpuSlots: cpuBudgetSlots(),
+    };
     return guarded(this.trainer, this.trainer.api.init(init)).then(
       (report) => this.set({ trainerStatus: { state: 'ready', report } }),
       (e) => this.set({ trainerStatus: { state: 'error', error: errorText(e) } }),

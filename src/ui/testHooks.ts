@@ -8,6 +8,7 @@ import * as Comlink from 'comlink';
 import { decodeImage } from '../data/decode';
 import * as store from '../store';
 import { openDirectory, openFiles } from './actions';
+import { jobStore, type JobsState } from './jobStore';
 import type { Studio } from './studioTypes';
 
 declare global {
@@ -18,6 +19,8 @@ declare global {
       proxy: typeof Comlink.proxy;
       /** The workers' decoder, run on the page (e2e checks of the browser's own decode behaviour). */
       decodeImage: typeof decodeImage;
+      /** The live job state the views draw (benches read the jobs' progress from it). */
+      jobs: () => JobsState;
     };
     /** Playwright cannot click the native picker, so it hands an OPFS handle here. */
     __fkdOpenDirectory?: (handle: FileSystemDirectoryHandle, name?: string) => Promise<string>;
@@ -26,7 +29,7 @@ declare global {
 }
 
 export function installTestHooks(getStudio: () => Studio): void {
-  window.__fkd = { studio: getStudio, store, proxy: Comlink.proxy, decodeImage };
+  window.__fkd = { studio: getStudio, store, proxy: Comlink.proxy, decodeImage, jobs: jobStore.get };
   window.__fkdOpenDirectory = (h, n) => openDirectory(getStudio(), h, n);
   window.__fkdOpenFiles = (f, n) => openFiles(getStudio(), f, n);
 }

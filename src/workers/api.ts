@@ -25,6 +25,8 @@ export interface WorkerInit {
   forcedBackend?: BackendName;
   /** Absolute URL of the site root, so workers can fetch the embedded dataset and models. */
   baseUrl: string;
+  /** How many threads may compute at once across the studio's workers (data/cpuSlots.ts); 0 = no limit. */
+  cpuSlots?: number;
 }
 
 // ---- Jobs ----

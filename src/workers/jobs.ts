@@ -3,6 +3,7 @@
  * the job stops at its next safe point (never mid-transaction). A Web Lock per job id makes sure only
  * one tab runs a given job at a time.
  */
+import { noteOwnJobLock } from '../data/cpuSlots';
 import { jobLockName } from './api';
 
 const controllers = new Map<string, AbortController>();
@@ -16,9 +17,11 @@ export async function runJob<T>(id: string, body: (signal: AbortSignal) => Promi
     if (!locks) return await body(ctrl.signal);
     return await locks.request(jobLockName(id), { ifAvailable: true }, async (lock) => {
       if (!lock) throw new Error(`job ${id} is already running in another tab`);
+      noteOwnJobLock(jobLockName(id), true);
       return body(ctrl.signal);
     });
   } finally {
+    noteOwnJobLock(jobLockName(id), false);
     controllers.delete(id);
   }
 }

@@ -19,6 +19,7 @@ import {
 import { teacherOnlyThroughput, type TeacherThroughput } from './benchTeacher';
 import { decodeCropThroughput, type DecodeCropThroughput } from './benchData';
 import { setBaseUrl } from './datasets';
+import { cpuSlotCount, setCpuSlots } from '../data/cpuSlots';
 import { requireTestBuild } from './testBuild';
 import { injectSourceFault, type SourceFault } from './sourceFault';
 import { runGeneration } from './generate';
@@ -57,6 +58,7 @@ function fileReader(id: string): Promise<DatasetReader> {
 const api = {
   async init(init: WorkerInit): Promise<BackendReport> {
     setBaseUrl(init.baseUrl);
+    setCpuSlots(init.cpuSlots ?? 0);
     const selection = selectBackend({ forced: init.forcedBackend, job: 'inference' });
     ready = selection.catch(() => undefined);
     report = await selection;
@@ -64,6 +66,14 @@ const api = {
   },
   backend(): BackendReport | null {
     return report;
+  },
+  /** The CPU budget changed in Settings: applies from the next unit of work on. */
+  setCpuSlots(slots: number): void {
+    setCpuSlots(slots);
+  },
+  /** This worker's CPU budget: slots, 0 when off. */
+  cpuSlots(): number {
+    return cpuSlotCount();
   },
   indexDataset(spec: IndexJobSpec, onProgress?: ProgressFn): Promise<Dataset> {
     return runJob(jobId.index(spec.datasetId), (signal) => runIndex(spec, signal, onProgress));

@@ -5,6 +5,7 @@
  * image handed on, in order, once all its crops have their labels.
  */
 import type { CropBox } from '../core/cropBox';
+import { cpuSlot } from '../data/cpuSlots';
 import type { TopK } from '../engine/topk';
 import type { Tensor3D } from '../engine/tensors';
 import type { PartMix, TeacherPart } from '../engine/teacherStep';
@@ -83,17 +84,24 @@ export class TeacherBatcher<I extends BatchedImage> {
     this.segments = [];
     this.segmentCrops = 0;
     const t0 = performance.now();
-    const out = this.run(
-      batch.map(({ im, start, end }) => ({
-        image: im.image,
-        boxes: im.boxes.slice(start, end),
-        mix: im.mix && {
-          ...im.mix,
-          partnerBoxes: im.mix.partnerBoxes.slice(start, end),
-          crops: im.mix.crops.slice(start, end),
-        },
-      })),
-    );
+    // The teacher's forward takes a slot of the studio's CPU budget (data/cpuSlots.ts).
+    const release = await cpuSlot();
+    let out: Promise<TopK>;
+    try {
+      out = this.run(
+        batch.map(({ im, start, end }) => ({
+          image: im.image,
+          boxes: im.boxes.slice(start, end),
+          mix: im.mix && {
+            ...im.mix,
+            partnerBoxes: im.mix.partnerBoxes.slice(start, end),
+            crops: im.mix.crops.slice(start, end),
+          },
+        })),
+      );
+    } finally {
+      release();
+    }
     this.timings.device += performance.now() - t0;
     const previous = this.inflight;
     this.inflight = out.then((o) => {

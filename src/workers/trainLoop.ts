@@ -3,6 +3,7 @@
  * steps' images and labels load ahead (a bounded prefetch) while the device runs this one, and the loss
  * is read back one step behind, so a step is queued before the previous one's loss is waited for.
  */
+import { cpuSlot } from '../data/cpuSlots';
 import { prefetch } from '../data/prefetch';
 import type { StepPhases } from './api';
 import type { StepInput } from './batches';
@@ -75,7 +76,14 @@ export async function* trainSteps(
         throw e;
       }
       t = performance.now();
-      const out = s.step(g, input, opts.wantSample?.() ?? false);
+      // The step's compute takes a slot of the studio's CPU budget (data/cpuSlots.ts).
+      const release = await cpuSlot();
+      let out: StepOutcome | null;
+      try {
+        out = s.step(g, input, opts.wantSample?.() ?? false);
+      } finally {
+        release();
+      }
       phases.submit += (performance.now() - t) / 1000;
       if (out) {
         // At most one loss readback in flight: bounded lag without stalling the queue every step.

@@ -27,6 +27,7 @@ import {
 import { studentOnlyThroughput, type StudentThroughput } from './benchStudent';
 import { decodeOnlyThroughput, type DecodeThroughput } from './benchDecode';
 import { DatasetReader, setBaseUrl } from './datasets';
+import { cpuSlotCount, setCpuSlots } from '../data/cpuSlots';
 import { requireTestBuild } from './testBuild';
 import { evaluateItems, type EvalResult } from './evaluate';
 import { cancelJob, runJob, runningJobs } from './jobs';
@@ -84,6 +85,7 @@ const api = {
   async init(i: WorkerInit): Promise<BackendReport> {
     init = i;
     setBaseUrl(i.baseUrl);
+    setCpuSlots(i.cpuSlots ?? 0);
     // Any student may follow: choose for the most demanding kind (convs).
     return serially(async () => {
       report = await selectBackend({
@@ -98,6 +100,14 @@ const api = {
   },
   backend(): BackendReport | null {
     return report;
+  },
+  /** The CPU budget changed in Settings: applies from the next unit of work on. */
+  setCpuSlots(slots: number): void {
+    setCpuSlots(slots);
+  },
+  /** This worker's CPU budget: slots, 0 when off. */
+  cpuSlots(): number {
+    return cpuSlotCount();
   },
   async train(runId: string, cb: TrainCallbacks): Promise<TrainResult & { backend: BackendReport }> {
     const run = await getRun(await openStudioDb(), runId);

@@ -94,18 +94,21 @@ export function LineChart({
   }, [shape, title, width, height, xLabel]);
   // Redraws are throttled and each chart redraws in its own task: five charts redrawn together in
   // React's commit made one long main-thread task per progress update (bench:train trace).
-  const pending = useRef<uPlot.AlignedData | null>(null);
+  // The data is thinned when drawn, not on every update: updates come faster than redraws.
+  const pending = useRef<{ x: number[]; series: Series[] } | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const lastDraw = useRef(0);
   useEffect(() => {
-    pending.current = thin([x, ...series.map((s) => s.values)]) as uPlot.AlignedData;
+    pending.current = { x, series };
     if (timer.current !== null) return;
     const wait = Math.max(0, lastDraw.current + REDRAW_MS - performance.now());
     timer.current = setTimeout(() => {
       timer.current = null;
       lastDraw.current = performance.now();
-      if (pending.current) plot.current?.setData(pending.current);
+      const p = pending.current;
       pending.current = null;
+      if (p && plot.current)
+        plot.current.setData(thin([p.x, ...p.series.map((s) => s.values)]) as uPlot.AlignedData);
     }, wait);
   }, [x, series]);
   useEffect(

@@ -1,53 +1,74 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { TrainJobState } from '../jobStore';
 import { LineChart, seriesColor } from '../components/LineChart';
 
+/**
+ * The latest value, at most once per `ms`: the charts redraw at most once a second, so building their
+ * series from every metrics update only made garbage for the page's collector.
+ */
+function useThrottled<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value);
+  const last = useRef(0);
+  useEffect(() => {
+    const t = setTimeout(
+      () => {
+        last.current = performance.now();
+        setShown(value);
+      },
+      Math.max(0, last.current + ms - performance.now()),
+    );
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return shown;
+}
+
 /** Loss, learning rate, val top-1, throughput and memory of one live run. */
 export function Curves({ job }: { job: TrainJobState }) {
-  const steps = useMemo(() => job.metrics.map((m) => m.step), [job.metrics]);
+  const metrics = useThrottled(job.metrics, 1000);
+  const steps = useMemo(() => metrics.map((m) => m.step), [metrics]);
   const loss = useMemo(
-    () => [{ label: 'loss', color: seriesColor(0), values: job.metrics.map((m) => m.loss) }],
-    [job.metrics],
+    () => [{ label: 'loss', color: seriesColor(0), values: metrics.map((m) => m.loss) }],
+    [metrics],
   );
   const trainAcc = useMemo(
     () => [
       {
         label: 'train top-1 (hard labels)',
         color: seriesColor(1),
-        values: job.metrics.map((m) => m.trainTop1),
+        values: metrics.map((m) => m.trainTop1),
       },
     ],
-    [job.metrics],
+    [metrics],
   );
   const lr = useMemo(
-    () => [{ label: 'lr', color: seriesColor(3), values: job.metrics.map((m) => m.lr) }],
-    [job.metrics],
+    () => [{ label: 'lr', color: seriesColor(3), values: metrics.map((m) => m.lr) }],
+    [metrics],
   );
   const thr = useMemo(
     () => [
-      { label: 'crops/s', color: seriesColor(2), values: job.metrics.map((m) => m.cropsPerSec) },
-      { label: 'images/s', color: seriesColor(4), values: job.metrics.map((m) => m.imagesPerSec) },
+      { label: 'crops/s', color: seriesColor(2), values: metrics.map((m) => m.cropsPerSec) },
+      { label: 'images/s', color: seriesColor(4), values: metrics.map((m) => m.imagesPerSec) },
     ],
-    [job.metrics],
+    [metrics],
   );
   // Flat lines here are the tensor-hygiene promise made visible: a leak shows as a ramp.
   const tensors = useMemo(
-    () => [{ label: 'tensors', color: seriesColor(0), values: job.metrics.map((m) => m.memory.numTensors) }],
-    [job.metrics],
+    () => [{ label: 'tensors', color: seriesColor(0), values: metrics.map((m) => m.memory.numTensors) }],
+    [metrics],
   );
   const megabytes = useMemo(() => {
     const mb = (b: number | undefined) => (b === undefined ? null : b / 2 ** 20);
     const out = [
-      { label: 'tensor MB', color: seriesColor(3), values: job.metrics.map((m) => mb(m.memory.numBytes)) },
+      { label: 'tensor MB', color: seriesColor(3), values: metrics.map((m) => mb(m.memory.numBytes)) },
     ];
-    if (job.metrics.some((m) => m.memory.numBytesInGPUAllocated !== undefined))
+    if (metrics.some((m) => m.memory.numBytesInGPUAllocated !== undefined))
       out.push({
         label: 'GPU MB allocated',
         color: seriesColor(4),
-        values: job.metrics.map((m) => mb(m.memory.numBytesInGPUAllocated)),
+        values: metrics.map((m) => mb(m.memory.numBytesInGPUAllocated)),
       });
     return out;
-  }, [job.metrics]);
+  }, [metrics]);
   const evalX = useMemo(() => job.evals.map((e) => e.epoch), [job.evals]);
   const acc = useMemo(
     () => [

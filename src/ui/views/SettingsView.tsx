@@ -11,6 +11,7 @@ import {
   saveForcedBackend,
 } from '../settings';
 import { StoragePanel } from '../components/StoragePanel';
+import { CpuBudgetPanel } from '../components/CpuBudgetPanel';
 import { ErrorBanner } from '../components/ErrorBanner';
 
 function AdapterPanel({ who, status }: { who: string; status: WorkerStatus }) {
@@ -226,6 +227,7 @@ export function SettingsView() {
         <AdapterPanel who="trainer" status={trainerStatus} />
       </section>
       <JobsPanel />
+      <CpuBudgetPanel />
       <GradParityPanel />
       <StoragePanel />
     </>
