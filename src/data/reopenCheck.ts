@@ -207,16 +207,16 @@ async function sameOnDisk(source: DataSource, item: DatasetItem): Promise<boolea
 }
 
 /**
- * Why a file read for a job is not the one indexed (size or lastModified differ), or null. Only files
- * of sources that tell dates (local folders) are compared: a shard sample's blob is a slice of its
+ * Why a file is not the one indexed (size or lastModified differ; by `sizeOnly` the size alone), or
+ * null. Only files of sources that tell dates (local folders) are compared: a shard sample's blob is a slice of its
  * shard, and the embedded sets cannot change.
  */
 export const CHANGED_ON_DISK = 'changed on disk since indexing';
 
-export function diskChange(item: DatasetItem, blob: Blob): string | null {
+export function diskChange(item: DatasetItem, blob: Blob, sizeOnly = false): string | null {
   const modified = (blob as Partial<File>).lastModified;
   if (item.shard !== undefined || item.modified === undefined || modified === undefined) return null;
-  if (blob.size === item.bytes && modified === item.modified) return null;
+  if (blob.size === item.bytes && (sizeOnly || modified === item.modified)) return null;
   const what = blob.size !== item.bytes ? `${item.bytes} → ${blob.size} bytes` : 'its date differs';
   return `${CHANGED_ON_DISK} (${what}): use Check for changes on the dataset to take it in`;
 }

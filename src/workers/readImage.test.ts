@@ -29,6 +29,13 @@ describe('readImage', () => {
     });
   });
 
+  it('reads a file whose date alone differs (a folder copied back keeps its bytes, not its dates)', async () => {
+    const dated = { ...item, modified: 10 };
+    const blob = async () => new File([new Uint8Array(1)], 'x.jpg', { lastModified: 99 });
+    const decoded = { error: 'decoded' };
+    expect(await readImage({ blob }, dated, undefined, async () => decoded)).toBe(decoded);
+  });
+
   it('throws (the job pauses) when the whole folder is gone, instead of skipping every image', async () => {
     const gone = { name: 'my-photos', cause: new DOMException('gone', 'NotFoundError') };
     const r = readImage({ blob: missing, rootError: async () => gone }, item, undefined, decode);

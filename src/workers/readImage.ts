@@ -40,8 +40,10 @@ export async function readImage(
 ): Promise<DecodedPixels | DecodeFailure> {
   try {
     const blob = await reader.blob(item);
-    // Re-open checks compare names and a sample; a file rewritten in place is caught here.
-    const changed = diskChange(item, blob);
+    // Re-open checks compare names and a sample; a file rewritten in place is caught here. By size
+    // alone: a folder copied back or restored gets new dates for the same bytes, and skipping all of
+    // it would lose the job; the next check for changes reports such date changes.
+    const changed = diskChange(item, blob, true);
     if (changed) return { error: changed };
     return await decode(blob, { name: itemId(item), fit });
   } catch (e) {
