@@ -29,6 +29,7 @@ import { runFkdExport } from '../src/workers/fkdExportJob';
 import { exportLabelSetBundle } from '../src/workers/labelBundleJob';
 import { arg, fmt, table } from './harness';
 import { fsDirectoryHandle } from './interopFs';
+import { measureRun } from './measureRun';
 
 const IMAGES = arg('images', 20_000);
 const CROPS = arg('crops', 8);
@@ -114,31 +115,15 @@ async function build(db: StudioDb): Promise<void> {
   }
 }
 
-/** Wall seconds of `fn`, and with `live` the peak MB still referenced above the level before it. */
+/** `measureRun` of `fn` plus the largest single store read it made. */
 async function run(fn: () => Promise<unknown>, live: boolean) {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (live && !gc) throw new Error('run with --expose-gc (npm run bench:export does)');
-  gc?.();
-  const used = () => {
-    const m = process.memoryUsage();
-    return m.heapUsed + m.arrayBuffers;
-  };
-  const base = used();
-  let peak = base;
-  const timer = live ? setInterval(() => (gc!(), (peak = Math.max(peak, used()))), 100) : undefined;
   const reads = watchStoreReads();
-  const t0 = performance.now();
   try {
-    await fn();
+    const { seconds, liveMB } = await measureRun(fn, live);
+    return { seconds, liveMB, largestRead: reads.largest() };
   } finally {
-    clearInterval(timer);
     reads.stop();
   }
-  return {
-    seconds: (performance.now() - t0) / 1000,
-    liveMB: (peak - base) / 2 ** 20,
-    largestRead: reads.largest(),
-  };
 }
 
 async function main() {

@@ -31,6 +31,7 @@ import { getLabelSet, openStudioDb, putDataset, putDatasetItems, type StudioDb }
 import { runFkdExport } from '../src/workers/fkdExportJob';
 import { runFkdImport } from '../src/workers/fkdImportJob';
 import { fsDirectoryHandle } from './interopFs';
+import { measureRun } from './measureRun';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => {
@@ -101,34 +102,6 @@ function diskSource(root: string): DataSource {
   };
 }
 
-/**
- * Runs `fn`: wall and CPU seconds, and (with `live`) the peak of heap + ArrayBuffers still referenced
- * above the level before it, in MB: sampled every 100 ms after a full collection, so garbage that is
- * merely not collected yet does not count (the timing run is a separate one, without these pauses).
- */
-async function run<T>(
-  fn: () => Promise<T>,
-  live = false,
-): Promise<{ value: T; liveMB: number; seconds: number; cpuSeconds: number }> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (live && !gc) throw new Error('run with --expose-gc (npm run bench:interop does)');
-  gc?.();
-  const used = () => {
-    const m = process.memoryUsage();
-    return m.heapUsed + m.arrayBuffers;
-  };
-  const base = used();
-  let peak = base;
-  const timer = live ? setInterval(() => (gc!(), (peak = Math.max(peak, used()))), 100) : undefined;
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const value = await fn();
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  clearInterval(timer);
-  return { value, liveMB: (peak - base) / 2 ** 20, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
-}
-
 async function setupDataset(db: StudioDb, n: number, id: string): Promise<void> {
   await putDataset(db, {
     id,
@@ -174,7 +147,7 @@ interface Row {
 
 /** One import of the tree into a new label set and its export into a new folder (checked). */
 async function importExport(n: number, id: string, labelsDir: string, db: StudioDb, live: boolean) {
-  const imp = await run(
+  const imp = await measureRun(
     () =>
       runFkdImport(
         { datasetId: id, root: null as never },
@@ -186,7 +159,7 @@ async function importExport(n: number, id: string, labelsDir: string, db: Studio
   if (imp.value.imported !== n) throw new Error(`imported ${imp.value.imported} of ${n}`);
   const stored = (await getLabelSet(db, imp.value.labelSetId))!.bytes / 2 ** 20;
   const out = mkdtempSync(join(DIR, 'fkd-bench-out-'));
-  const exp = await run(
+  const exp = await measureRun(
     () =>
       runFkdExport(
         { labelSetId: imp.value.labelSetId, target: fsDirectoryHandle(out) },

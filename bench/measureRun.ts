@@ -1,0 +1,31 @@
+/**
+ * Times a bench job in Node: wall and CPU seconds, and (with `live`) the peak of heap + ArrayBuffers
+ * still referenced above the level before it, in MB: sampled every 100 ms after a full collection, so
+ * garbage that is merely not collected yet does not count (time it in a separate run, without these
+ * pauses). Needs node --expose-gc for `live`.
+ */
+export async function measureRun<T>(
+  fn: () => Promise<T>,
+  live = false,
+): Promise<{ value: T; liveMB: number; seconds: number; cpuSeconds: number }> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (live && !gc) throw new Error('run the bench with node --expose-gc (its npm script does)');
+  gc?.();
+  const used = () => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const base = used();
+  let peak = base;
+  const timer = live ? setInterval(() => (gc!(), (peak = Math.max(peak, used()))), 100) : undefined;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  try {
+    const value = await fn();
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    return { value, liveMB: (peak - base) / 2 ** 20, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  } finally {
+    clearInterval(timer);
+  }
+}
