@@ -1,8 +1,8 @@
 /**
  * The studio's CPU budget: at most `slots` heavy threads compute at once across every model worker and
- * decode worker of the origin, so on a small machine the page keeps a core of its own. A unit of work (a
- * training step, a teacher batch, one image's decode) takes a slot and gives it back when done, so two
- * jobs interleave unit by unit instead of both being descheduled mid-unit. Slots are Web Locks: the
+ * decode worker of the origin, so on a small machine the page keeps a core of its own. A unit of work
+ * (a training step, a teacher batch, a round of queued decodes) takes a slot and gives it back when
+ * done, so two jobs interleave unit by unit instead of both being descheduled mid-unit. Slots are Web Locks: the
  * browser grants each name first come first served and frees a lock when the thread holding it ends,
  * so a worker that crashes or is terminated mid-unit cannot keep a slot.
  *
@@ -12,8 +12,8 @@
  *
  * Turns are fair by time, not only by count: a thread whose unit held a slot for long (a teacher
  * batch) waits as long again before asking for the next one when another thread waits or took the
- * slot it gave back, so a job
- * of short units (training steps, decodes) gets about as much time, not one short unit per long one.
+ * slot it gave back, so a job of short units (training steps, decodes) gets about as much time, not one
+ * short unit per long one.
  * Alone, nobody waits and nothing pauses.
  */
 
@@ -62,13 +62,13 @@ function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('aborted', 'AbortError');
 }
 
+/** A held lock's release, and when the lock manager has actually freed it. */
+type Held = Release & { freed: Promise<unknown> };
+
 /**
  * Holds lock `name` until the returned release is called. Resolves null when `ifAvailable` and the
  * lock is taken; rejects when `signal` aborts before the grant.
  */
-/** A held lock's release, and when the lock manager has actually freed it. */
-type Held = Release & { freed: Promise<unknown> };
-
 function hold(
   locks: SlotLocks,
   name: string,
