@@ -14,7 +14,7 @@ interface TraceEvent {
   ts: number;
   dur?: number;
   tdur?: number;
-  args?: { name?: string; data?: unknown };
+  args?: { name?: string; data?: unknown; chrome_mojo_event_info?: Record<string, unknown> };
 }
 
 export interface TaskCpuReport {
@@ -33,6 +33,8 @@ export interface TaskCpuReport {
   hasThreadTime: boolean;
   /** What ran inside the longest task by CPU: its timeline events' CPU by name (event type, if any). */
   longestParts: { what: string; cpuMs: number }[];
+  /** The tasks over 50 ms by wall time (up to 8): seconds since the trace began, wall and CPU ms. */
+  over50: { atS: number; wallMs: number; cpuMs: number }[];
 }
 
 /** Top-level task events of the renderer's main thread; the name changed across Chromium versions. */
@@ -47,7 +49,8 @@ export async function traceMainThreadTasks(page: Page): Promise<() => Promise<Ta
   await cdp.send('Tracing.start', {
     transferMode: 'ReportEvents',
     traceConfig: {
-      includedCategories: ['toplevel', '__metadata', 'devtools.timeline'],
+      // mojom: which interface a mojo message on the main thread was for (a task's only clue when no JS ran).
+      includedCategories: ['toplevel', '__metadata', 'devtools.timeline', 'mojom'],
       recordMode: 'recordContinuously',
     },
   });
@@ -84,6 +87,7 @@ export function summariseTasks(events: TraceEvent[], seconds: number): TaskCpuRe
   const ms = (us: number | undefined) => (us ?? 0) / 1000;
   const cpu = tasks.map((e) => ms(e.tdur));
   const wall = tasks.map((e) => ms(e.dur));
+  const first = tasks.reduce((a, e) => Math.min(a, e.ts), Infinity);
   return {
     seconds,
     tasks: tasks.length,
@@ -93,6 +97,13 @@ export function summariseTasks(events: TraceEvent[], seconds: number): TaskCpuRe
     cpuOver50: cpu.filter((v) => v > 50).length,
     wallOver50: wall.filter((v) => v > 50).length,
     hasThreadTime: tasks.some((e) => e.tdur !== undefined),
+    over50: tasks
+      .filter((e) => ms(e.dur) > 50)
+      .slice(0, 8)
+      .map((e) => ({
+        atS: Math.round((e.ts - first) / 1e5) / 10,
+        ...{ wallMs: Math.round(ms(e.dur)), cpuMs: Math.round(ms(e.tdur)) },
+      })),
     longestParts: partsOf(
       tasks.reduce<TraceEvent | undefined>((a, e) => ((e.tdur ?? 0) > (a?.tdur ?? -1) ? e : a), undefined),
       inner.get(key) ?? [],
@@ -108,13 +119,21 @@ function partsOf(task: TraceEvent | undefined, inner: TraceEvent[]): { what: str
     .filter((e) => e.ts >= task.ts && e.ts + (e.dur ?? 0) <= end)
     .sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
   const parts = new Map<string, number>();
+  const label = (e: TraceEvent) => {
+    const a = e.args as { data?: { type?: string; functionName?: string; url?: string } } | undefined;
+    const mojo = Object.entries(e.args?.chrome_mojo_event_info ?? {}).find(([k]) => /tag|interface/.test(k));
+    const detail =
+      a?.data?.type ?? a?.data?.functionName ?? a?.data?.url?.split('/').pop() ?? String(mojo?.[1] ?? '');
+    return detail ? `${e.name} (${detail})` : e.name;
+  };
   let coveredTo = -Infinity;
-  for (const e of within) {
+  for (const [i, e] of within.entries()) {
     if (e.ts < coveredTo) continue; // nested in the previous top-level part
     coveredTo = e.ts + (e.dur ?? 0);
-    const a = e.args as { data?: { type?: string; functionName?: string; url?: string } } | undefined;
-    const detail = a?.data?.type ?? a?.data?.functionName ?? a?.data?.url?.split('/').pop() ?? '';
-    const what = detail ? `${e.name} (${detail})` : e.name;
+    // A bare dispatcher (a mojo watcher) says little: name the first event nested in it too.
+    const child = within[i + 1];
+    const nested = child && child.ts < coveredTo ? ` > ${label(child)}` : '';
+    const what = label(e) + nested;
     parts.set(what, (parts.get(what) ?? 0) + (e.tdur ?? 0) / 1000);
   }
   return [...parts.entries()]
