@@ -111,7 +111,7 @@ export function summariseTasks(events: TraceEvent[], seconds: number): TaskCpuRe
   };
 }
 
-/** The timeline events directly inside a task (not nested in another), CPU summed by name and type. */
+/** The timeline events inside a task, CPU summed by name and type (a part includes what nests in it). */
 function partsOf(task: TraceEvent | undefined, inner: TraceEvent[]): { what: string; cpuMs: number }[] {
   if (!task) return [];
   const end = task.ts + (task.dur ?? 0);
@@ -126,20 +126,13 @@ function partsOf(task: TraceEvent | undefined, inner: TraceEvent[]): { what: str
       a?.data?.type ?? a?.data?.functionName ?? a?.data?.url?.split('/').pop() ?? String(mojo?.[1] ?? '');
     return detail ? `${e.name} (${detail})` : e.name;
   };
-  let coveredTo = -Infinity;
-  for (const [i, e] of within.entries()) {
-    if (e.ts < coveredTo) continue; // nested in the previous top-level part
-    coveredTo = e.ts + (e.dur ?? 0);
-    // A bare dispatcher (a mojo watcher) says little: name the first event nested in it too.
-    const child = within[i + 1];
-    const nested = child && child.ts < coveredTo ? ` > ${label(child)}` : '';
-    const what = label(e) + nested;
-    parts.set(what, (parts.get(what) ?? 0) + (e.tdur ?? 0) / 1000);
-  }
+  // Every event inside, nested ones too (a bare dispatcher such as a mojo watcher holds the real work):
+  // CPU summed by name, so a part's CPU includes what is nested in it.
+  for (const e of within) parts.set(label(e), (parts.get(label(e)) ?? 0) + (e.tdur ?? 0) / 1000);
   return [...parts.entries()]
     .map(([what, cpuMs]) => ({ what, cpuMs: Math.round(cpuMs * 10) / 10 }))
     .sort((a, b) => b.cpuMs - a.cpuMs)
-    .slice(0, 6);
+    .slice(0, 8);
 }
 
 export function describeTasks(r: TaskCpuReport): string {

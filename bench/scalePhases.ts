@@ -68,9 +68,11 @@ export async function phaseMeter(page: Page) {
   const sample = async () => {
     const rss = rssNow();
     for (const [k, v] of Object.entries(rss)) peakRss[k] = Math.max(peakRss[k] ?? 0, v);
+    // The tracing service holds the bench's own trace, not the studio's memory: left out of the total.
+    const studio = Object.entries(rss).filter(([k]) => k !== 'utility:tracing');
     peakTotal = Math.max(
       peakTotal,
-      Object.values(rss).reduce((a, b) => a + b, 0),
+      studio.reduce((a, [, b]) => a + b, 0),
     );
     peakHeap = Math.max(peakHeap, await heapNow());
     return rss;
