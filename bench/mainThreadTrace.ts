@@ -92,8 +92,9 @@ export function summariseTasks(events: TraceEvent[], seconds: number): TaskCpuRe
     seconds,
     tasks: tasks.length,
     cpuMsPerSec: cpu.reduce((a, b) => a + b, 0) / Math.max(seconds, 1e-9),
-    longestCpuMs: Math.max(0, ...cpu),
-    longestWallMs: Math.max(0, ...wall),
+    // reduce, not Math.max(...): a long phase has more tasks than the call stack takes arguments.
+    longestCpuMs: cpu.reduce((a, b) => Math.max(a, b), 0),
+    longestWallMs: wall.reduce((a, b) => Math.max(a, b), 0),
     cpuOver50: cpu.filter((v) => v > 50).length,
     wallOver50: wall.filter((v) => v > 50).length,
     hasThreadTime: tasks.some((e) => e.tdur !== undefined),
