@@ -129,7 +129,11 @@ function partsOf(task: TraceEvent | undefined, inner: TraceEvent[]): { what: str
   };
   // Every event inside, nested ones too (a bare dispatcher such as a mojo watcher holds the real work):
   // CPU summed by name, so a part's CPU includes what is nested in it.
-  for (const e of within) parts.set(label(e), (parts.get(label(e)) ?? 0) + (e.tdur ?? 0) / 1000);
+  for (const e of within) {
+    // A collection's own phases (V8.GC_*) repeat its MinorGC / MajorGC event: left out.
+    if (e.name.startsWith('V8.GC_')) continue;
+    parts.set(label(e), (parts.get(label(e)) ?? 0) + (e.tdur ?? 0) / 1000);
+  }
   return [...parts.entries()]
     .map(([what, cpuMs]) => ({ what, cpuMs: Math.round(cpuMs * 10) / 10 }))
     .sort((a, b) => b.cpuMs - a.cpuMs)

@@ -76,6 +76,8 @@ export class FsaSource implements DataSource {
     const name = path[path.length - 1];
     try {
       const fh = await parent.getFileHandle(name);
+      // Training and labelling open every image once per pass: a handle and a File each.
+      fsaNudge.tick(2);
       return await fh.getFile();
     } catch (e) {
       throw this.wrap(e, joinPath(path));

@@ -40,5 +40,8 @@ describe('GcNudge', () => {
     tick.mockClear();
     for await (const e of src.listNames(['train', 'c1'])) expect(e.kind).toBe('file');
     expect(count()).toBe(100);
+    tick.mockClear();
+    await src.open(['train', 'c2', 'f2.jpg']);
+    expect(count()).toBe(2);
   });
 });
