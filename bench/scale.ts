@@ -12,7 +12,8 @@
  *
  * Flags: --sizes a,b,c  --classes 1000  --side 48 (image width; height 3/4 of it)  --crops 2
  * --window 2000 (images per generation window)  --train-seconds 20
- * --profile DIR (kept browser profile; default ~/.cache/fkd-bench-scale)  --fresh (a temporary one).
+ * --profile DIR (kept browser profile; default ~/.cache/fkd-bench-scale)  --fresh (a temporary one)
+ * --no-trace (memory alone: no main-thread trace, whose hand-over inflates the browser process).
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,7 @@ const SIDE = arg('side', 48);
 const CROPS = arg('crops', 2);
 const WINDOW = arg('window', 2000);
 const TRAIN_SECONDS = arg('train-seconds', 20);
+const NO_TRACE = process.argv.includes('--no-trace');
 const PROFILE = process.argv.includes('--fresh')
   ? undefined
   : (flag('profile') ?? join(homedir(), '.cache', 'fkd-bench-scale'));
@@ -155,7 +157,7 @@ void runBench(
   async ({ page }) => {
     await dropLeftovers(page);
     const teacherId = await importDenseTeacher(page, CLASSES);
-    const meter = await phaseMeter(page);
+    const meter = await phaseMeter(page, !NO_TRACE);
     const rows: Row[] = [];
     const phases: { images: number; report: PhaseReport }[] = [];
     try {
@@ -217,8 +219,8 @@ void runBench(
           fmt(r.labelBytesPerImage),
           fmt(r.peakPageHeapMB),
           fmt(r.peakBrowserRssMB),
-          fmt(r.longestTaskMs),
-          r.tasksOver50,
+          NO_TRACE ? 'not traced' : fmt(r.longestTaskMs),
+          NO_TRACE ? '-' : r.tasksOver50,
         ]),
       ),
     );

@@ -55,7 +55,17 @@ async function realmMemory(page: Page): Promise<Record<string, number>> {
 }
 
 /** Samples memory every half second for the bench's whole run; `begin` opens a phase, its call ends it. */
-export async function phaseMeter(page: Page) {
+/** A phase measured without a trace (--no-trace): no task figures. */
+const UNTRACED: TaskCpuReport = {
+  ...{ seconds: 0, tasks: 0, cpuMsPerSec: 0, longestCpuMs: 0, longestWallMs: 0, cpuOver50: 0 },
+  ...{ wallOver50: 0, hasThreadTime: false, longestParts: [], over50: [] },
+};
+
+/**
+ * `trace: false` measures memory alone: a trace costs the browser process hundreds of MB when it is
+ * handed over after a long phase, and that memory may stay resident into the next phase.
+ */
+export async function phaseMeter(page: Page, trace = true) {
   const cdp: CDPSession = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const heapNow = async () =>
@@ -87,21 +97,23 @@ export async function phaseMeter(page: Page) {
   return {
     /** Starts a phase; the returned function ends it and reports its figures. */
     async begin(phase: string): Promise<() => Promise<PhaseReport>> {
+      const stopTrace = trace ? await traceMainThreadTasks(page) : async () => UNTRACED;
+      // After the trace starts, so the last phase's trace hand-over is not in this one's peaks.
+      await new Promise((r) => setTimeout(r, 1000));
       peakRss = {};
       peakTotal = 0;
       peakHeap = 0;
-      const stopTrace = await traceMainThreadTasks(page);
       const t0 = Date.now();
       return async () => {
         const seconds = (Date.now() - t0) / 1000;
-        const tasks = await stopTrace();
+        // The phase's end state and peaks before the trace is handed over: the browser process turns
+        // the whole trace into JSON for the bench then (hundreds of MB after a long phase).
         const endRssMB = await sample();
         const endPageHeapMB = await heapNow();
+        const peaks = { peakRssMB: { ...peakRss }, peakTotalRssMB: peakTotal, peakPageHeapMB: peakHeap };
+        const tasks = await stopTrace();
         const endJsMB = await realmMemory(page);
-        return {
-          ...{ phase, seconds, peakRssMB: { ...peakRss }, endRssMB, peakTotalRssMB: peakTotal },
-          ...{ peakPageHeapMB: peakHeap, endPageHeapMB, endJsMB, tasks },
-        };
+        return { phase, seconds, ...peaks, endRssMB, endPageHeapMB, endJsMB, tasks };
       };
     },
     async stop() {
@@ -150,8 +162,8 @@ export function phaseTable(rows: { images: number; report: PhaseReport }[]): {
   ];
   const cells = rows.map(({ images, report: r }) => [
     ...[images, r.phase, n0(r.seconds)],
-    `${n0(r.tasks.longestWallMs)} / ${n0(r.tasks.longestCpuMs)}`,
-    `${r.tasks.wallOver50} / ${r.tasks.cpuOver50}`,
+    r.tasks === UNTRACED ? 'not traced' : `${n0(r.tasks.longestWallMs)} / ${n0(r.tasks.longestCpuMs)}`,
+    r.tasks === UNTRACED ? '-' : `${r.tasks.wallOver50} / ${r.tasks.cpuOver50}`,
     ...types.map((t) => `${n0(r.peakRssMB[t])} / ${n0(r.endRssMB[t])}`),
     `${r.peakPageHeapMB.toFixed(1)} / ${r.endPageHeapMB.toFixed(1)}`,
     ...realms.map((k) => (r.endJsMB[k] === undefined ? '-' : r.endJsMB[k].toFixed(1))),
