@@ -132,11 +132,16 @@ export function describePhase(size: number, r: PhaseReport): string {
       .map(([k, v]) => `${k} ${v.toFixed(0)}`)
       .join(', ');
   const t = r.tasks;
+  const head = `size ${size} ${r.phase} (${r.seconds.toFixed(0)} s)`;
   return [
-    `size ${size} ${r.phase} (${r.seconds.toFixed(0)} s): longest task ${t.longestWallMs.toFixed(0)} ms wall / ` +
-      `${t.longestCpuMs.toFixed(0)} ms CPU, over 50 ms: ${t.wallOver50} wall / ${t.cpuOver50} CPU`,
-    `  over 50 ms at (s: wall/CPU ms): ${t.over50.map((o) => `${o.atS}: ${o.wallMs}/${o.cpuMs}`).join(', ') || '-'}`,
-    `  inside the longest: ${t.longestParts.map((p) => `${p.what} ${p.cpuMs} ms`).join(', ') || '-'}`,
+    ...(t === UNTRACED
+      ? [`${head}: tasks not traced`]
+      : [
+          `${head}: longest task ${t.longestWallMs.toFixed(0)} ms wall / ` +
+            `${t.longestCpuMs.toFixed(0)} ms CPU, over 50 ms: ${t.wallOver50} wall / ${t.cpuOver50} CPU`,
+          `  over 50 ms at (s: wall/CPU ms): ${t.over50.map((o) => `${o.atS}: ${o.wallMs}/${o.cpuMs}`).join(', ') || '-'}`,
+          `  inside the longest: ${t.longestParts.map((p) => `${p.what} ${p.cpuMs} ms`).join(', ') || '-'}`,
+        ]),
     `  RSS MB peak: ${mb(r.peakRssMB)}; end: ${mb(r.endRssMB)}`,
     `  page heap MB peak ${r.peakPageHeapMB.toFixed(1)}, end ${r.endPageHeapMB.toFixed(1)}; ` +
       `JS MB by realm at end: ${mb(r.endJsMB) || 'not measurable'}`,
@@ -177,7 +182,7 @@ export function phaseJson(images: number, r: PhaseReport) {
     Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 10) / 10]));
   const t = r.tasks;
   return {
-    ...{ images, phase: r.phase, seconds: Math.round(r.seconds * 10) / 10 },
+    ...{ images, phase: r.phase, seconds: Math.round(r.seconds * 10) / 10, traced: t !== UNTRACED },
     ...{ longestTaskWallMs: Math.round(t.longestWallMs), longestTaskCpuMs: Math.round(t.longestCpuMs) },
     ...{
       tasksOver50Wall: t.wallOver50,
