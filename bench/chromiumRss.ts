@@ -4,9 +4,10 @@ import { readdirSync, readFileSync } from 'node:fs';
  * Resident memory of this process's Chromium descendants by process type ('browser' for the main
  * process, else its --type: renderer, gpu-process, zygote; a utility process by its service, e.g.
  * 'utility:storage', 'utility:network', since the storage service holds IndexedDB's and OPFS's files
- * and the network service the page's loads; the workers live in the renderer).
+ * and the network service the page's loads; the workers live in the renderer). `field` picks another
+ * line of /proc/PID/status: RssAnon (heap and other private memory) or RssFile (mapped files).
  */
-export function chromiumRssByType(): Record<string, number> {
+export function chromiumRssByType(field: 'VmRSS' | 'RssAnon' | 'RssFile' = 'VmRSS'): Record<string, number> {
   const parent = new Map<number, number>();
   const rss = new Map<number, number>();
   const chrome = new Map<number, string>();
@@ -16,7 +17,7 @@ export function chromiumRssByType(): Record<string, number> {
     try {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       parent.set(pid, Number(/PPid:\s+(\d+)/.exec(status)?.[1] ?? 0));
-      rss.set(pid, 1024 * Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      rss.set(pid, 1024 * Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0));
       // Child processes rewrite their title into one space-separated string: match, don't split.
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (/chrom/i.test(cmd.split(/[\0 ]/)[0])) chrome.set(pid, processType(cmd));

@@ -109,6 +109,8 @@ interface ModeRow {
   peakRendererMB: number;
   /** 5 s after the listing page was closed (its renderer process gone), another page open. */
   closedBrowserMB: number;
+  /** The browser's private (anonymous) resident memory at start, end and page closed. */
+  anonBrowserMB: number[];
   /** Browser-process growth at its peak over the files listed by then. */
   browserKBPerFile: number;
   /** What stays after the worker is gone and memory pressure, per file of the tree. */
@@ -150,11 +152,14 @@ async function main() {
     note(`writing ${FILES} empty files in OPFS`);
     await withPage((run) => run({ make: FILES }));
     const browser = () => chromiumRssByType().browser ?? 0;
+    // Private memory alone: mapped files the kernel can drop would not be memory the browser holds.
+    const anon = () => (chromiumRssByType('RssAnon').browser ?? 0) / MB;
     for (const mode of MODES) {
       rows.push(
         await withPage(async (run, sample, page) => {
           await sleep(2000);
           const start = browser();
+          const anonAt = [anon()];
           let peak = { browser: start, renderer: chromiumRssByType().renderer ?? 0, at: 0 };
           let pass1 = 0;
           sample((n, pass) => {
@@ -167,6 +172,7 @@ async function main() {
           const files = await run({ mode });
           const seconds = (Date.now() - t0) / 1000;
           const end = browser();
+          anonAt.push(anon());
           await page.evaluate(() => (window as unknown as { stop: () => void }).stop());
           await sleep(5000);
           const terminated = browser();
@@ -179,12 +185,14 @@ async function main() {
           await page.close();
           await sleep(5000);
           const closed = browser();
+          anonAt.push(anon());
           const perPass = mode.endsWith('x2') ? files / 2 : files;
           const row: ModeRow = {
             ...{ mode, files, seconds, startBrowserMB: start / MB, peakBrowserMB: peak.browser / MB },
             ...{ pass1BrowserMB: pass1 / MB, endBrowserMB: end / MB, terminatedBrowserMB: terminated / MB },
             ...{ pressureBrowserMB: pressure / MB, closedBrowserMB: closed / MB },
             peakRendererMB: peak.renderer / MB,
+            anonBrowserMB: anonAt,
             browserKBPerFile: peak.at ? (peak.browser - start) / 1024 / peak.at : 0,
             keptKBPerFile: perPass ? (pressure - start) / 1024 / perPass : 0,
           };
@@ -205,6 +213,7 @@ async function main() {
         'worker gone',
         'pressure',
         'page closed',
+        'anon start/end/closed',
         'renderer MB peak',
         'KB/file peak',
         'KB/file kept',
@@ -213,6 +222,7 @@ async function main() {
         ...[r.mode, r.files, fmt(r.seconds), fmt(r.startBrowserMB), fmt(r.peakBrowserMB)],
         ...[r.pass1BrowserMB ? fmt(r.pass1BrowserMB) : '-', fmt(r.endBrowserMB)],
         ...[fmt(r.terminatedBrowserMB), fmt(r.pressureBrowserMB), fmt(r.closedBrowserMB)],
+        r.anonBrowserMB.map((x) => fmt(x)).join(' / '),
         fmt(r.peakRendererMB),
         ...[fmt(r.browserKBPerFile), fmt(r.keptKBPerFile)],
       ]),
