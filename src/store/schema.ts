@@ -143,6 +143,8 @@ export interface LabelSetProvenance {
   badSample: { path: string; reason: string }[];
   imagesWithoutFile: number;
   filesWithoutImage: number;
+  /** Files whose image a re-open check found gone from the folder, skipped (older imports lack it). */
+  filesForGoneImages?: number;
   /** Largest distance (px) a box edge moved when FKD's fractions were snapped to this image's pixels. */
   maxSnapPx: number;
   /** What, if anything, was rounded on import. */
