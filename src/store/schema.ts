@@ -53,7 +53,7 @@ export interface DatasetIndexing extends IndexWalkState {
 }
 
 export const DB_NAME = 'fkd-studio';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export type Split = 'train' | 'val';
 export type JobStatus = 'pending' | 'running' | 'paused' | 'done' | 'error';
