@@ -1,9 +1,10 @@
 /**
  * Export at scale (Node): `npm run bench:export [-- --images 20000 --crops 8 --folder --dir /tmp]`.
  *
- * The real label-bundle export (workers/labelBundleJob.ts) and FKD tree export (workers/fkdExportJob.ts)
- * into one .zip, or with `--folder` into a folder through a File System Access handle over node:fs
- * (then creating the files dominates), of a synthetic
+ * The real label-bundle export (workers/labelBundleJob.ts), the import of that bundle back onto the
+ * dataset (workers/labelBundleImport.ts: it holds the bundle, never the index) and the FKD tree export
+ * (workers/fkdExportJob.ts, with its file-name check) into one .zip, or with `--folder` into a folder
+ * through a File System Access handle over node:fs (then creating the files dominates), of a synthetic
  * ImageNet-layout set (1,000 class folders, small MS top-5 records) held in fake-indexeddb. Per job:
  * images/s by wall clock, the peak of heap + ArrayBuffers still referenced above the level before the
  * job (sampled every 100 ms after a full collection, in a second run), and the most rows one store read
@@ -26,6 +27,7 @@ import {
 } from '../src/store';
 import { makeLabelSet, watchStoreReads } from '../src/store/test-fixtures';
 import { runFkdExport } from '../src/workers/fkdExportJob';
+import { importLabelSetBundle } from '../src/workers/labelBundleImport';
 import { exportLabelSetBundle } from '../src/workers/labelBundleJob';
 import { arg, fmt, table } from './harness';
 import { fsDirectoryHandle } from './interopFs';
@@ -132,9 +134,13 @@ async function main() {
   await build(db);
   const buildS = (performance.now() - t0) / 1000;
   console.log(`built ${IMAGES} images x ${CROPS} crops in ${fmt(buildS)} s (fake-indexeddb)`);
-  let bundleBytes = 0;
+  let bundleBlob = new Blob([]);
   const bundle = async () => {
-    bundleBytes = (await exportLabelSetBundle('big-labels', db)).size;
+    bundleBlob = await exportLabelSetBundle('big-labels', db);
+  };
+  const bundleImport = async () => {
+    const r = await importLabelSetBundle(bundleBlob, 'big', db);
+    if (r.imported !== IMAGES) throw new Error(`bundle import wrote ${r.imported} of ${IMAGES} records`);
   };
   const fkd = async () => {
     const dir = FOLDER ? mkdtempSync(join(DIR, 'fkd-export-')) : undefined;
@@ -152,6 +158,7 @@ async function main() {
   const rows: Record<string, number | string>[] = [];
   for (const [job, fn] of [
     ['label bundle', bundle],
+    ['label bundle import', bundleImport],
     [FOLDER ? 'FKD tree (folder)' : 'FKD tree (zip)', fkd],
   ] as const) {
     const timed = await run(fn, false);
@@ -170,6 +177,7 @@ async function main() {
       rows.map((r) => [r.job, r.imagesPerS, r.seconds, r.liveMB, r.largestRead]),
     ),
   );
+  const bundleBytes = bundleBlob.size;
   console.log(`bundle ${fmt(bundleBytes / 2 ** 20)} MB; ${cpus().length} cores, load ${fmt(loadavg()[0])}`);
   console.log(
     JSON.stringify({
