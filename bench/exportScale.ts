@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { encodeLabelRecord, LABEL_RECORD_VERSION } from '../src/core/labelRecord';
 import { Rng } from '../src/core/rng';
 import {
+  deleteLabelSet,
   openStudioDb,
   putDataset,
   putDatasetItems,
@@ -135,12 +136,14 @@ async function main() {
   const buildS = (performance.now() - t0) / 1000;
   console.log(`built ${IMAGES} images x ${CROPS} crops in ${fmt(buildS)} s (fake-indexeddb)`);
   let bundleBlob = new Blob([]);
+  let imported: string | undefined;
   const bundle = async () => {
     bundleBlob = await exportLabelSetBundle('big-labels', db);
   };
   const bundleImport = async () => {
     const r = await importLabelSetBundle(bundleBlob, 'big', db);
     if (r.imported !== IMAGES) throw new Error(`bundle import wrote ${r.imported} of ${IMAGES} records`);
+    imported = r.labelSetId;
   };
   const fkd = async () => {
     const dir = FOLDER ? mkdtempSync(join(DIR, 'fkd-export-')) : undefined;
@@ -161,8 +164,15 @@ async function main() {
     ['label bundle import', bundleImport],
     [FOLDER ? 'FKD tree (folder)' : 'FKD tree (zip)', fkd],
   ] as const) {
+    // Each run finds the store as the build left it (fake-indexeddb holds it in this heap).
+    const tidy = async () => {
+      if (imported) await deleteLabelSet(db, imported);
+      imported = undefined;
+    };
     const timed = await run(fn, false);
+    await tidy();
     const mem = await run(fn, true);
+    await tidy();
     rows.push({
       job,
       imagesPerS: IMAGES / timed.seconds,
