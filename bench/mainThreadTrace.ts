@@ -14,7 +14,7 @@ interface TraceEvent {
   ts: number;
   dur?: number;
   tdur?: number;
-  args?: { name?: string; data?: unknown };
+  args?: { name?: string; data?: unknown; chrome_mojo_event_info?: Record<string, unknown> };
 }
 
 export interface TaskCpuReport {
@@ -33,6 +33,8 @@ export interface TaskCpuReport {
   hasThreadTime: boolean;
   /** What ran inside the longest task by CPU: its timeline events' CPU by name (event type, if any). */
   longestParts: { what: string; cpuMs: number }[];
+  /** The tasks over 50 ms by wall time (up to 8): seconds since the trace began, wall and CPU ms. */
+  over50: { atS: number; wallMs: number; cpuMs: number }[];
 }
 
 /** Top-level task events of the renderer's main thread; the name changed across Chromium versions. */
@@ -47,7 +49,8 @@ export async function traceMainThreadTasks(page: Page): Promise<() => Promise<Ta
   await cdp.send('Tracing.start', {
     transferMode: 'ReportEvents',
     traceConfig: {
-      includedCategories: ['toplevel', '__metadata', 'devtools.timeline'],
+      // mojom: which interface a mojo message on the main thread was for (a task's only clue when no JS ran).
+      includedCategories: ['toplevel', '__metadata', 'devtools.timeline', 'mojom'],
       recordMode: 'recordContinuously',
     },
   });
@@ -84,15 +87,24 @@ export function summariseTasks(events: TraceEvent[], seconds: number): TaskCpuRe
   const ms = (us: number | undefined) => (us ?? 0) / 1000;
   const cpu = tasks.map((e) => ms(e.tdur));
   const wall = tasks.map((e) => ms(e.dur));
+  const first = tasks.reduce((a, e) => Math.min(a, e.ts), Infinity);
   return {
     seconds,
     tasks: tasks.length,
     cpuMsPerSec: cpu.reduce((a, b) => a + b, 0) / Math.max(seconds, 1e-9),
-    longestCpuMs: Math.max(0, ...cpu),
-    longestWallMs: Math.max(0, ...wall),
+    // reduce, not Math.max(...): a long phase has more tasks than the call stack takes arguments.
+    longestCpuMs: cpu.reduce((a, b) => Math.max(a, b), 0),
+    longestWallMs: wall.reduce((a, b) => Math.max(a, b), 0),
     cpuOver50: cpu.filter((v) => v > 50).length,
     wallOver50: wall.filter((v) => v > 50).length,
     hasThreadTime: tasks.some((e) => e.tdur !== undefined),
+    over50: tasks
+      .filter((e) => ms(e.dur) > 50)
+      .slice(0, 8)
+      .map((e) => ({
+        atS: Math.round((e.ts - first) / 1e5) / 10,
+        ...{ wallMs: Math.round(ms(e.dur)), cpuMs: Math.round(ms(e.tdur)) },
+      })),
     longestParts: partsOf(
       tasks.reduce<TraceEvent | undefined>((a, e) => ((e.tdur ?? 0) > (a?.tdur ?? -1) ? e : a), undefined),
       inner.get(key) ?? [],
@@ -100,7 +112,7 @@ export function summariseTasks(events: TraceEvent[], seconds: number): TaskCpuRe
   };
 }
 
-/** The timeline events directly inside a task (not nested in another), CPU summed by name and type. */
+/** The timeline events inside a task, CPU summed by name and type (a part includes what nests in it). */
 function partsOf(task: TraceEvent | undefined, inner: TraceEvent[]): { what: string; cpuMs: number }[] {
   if (!task) return [];
   const end = task.ts + (task.dur ?? 0);
@@ -108,19 +120,24 @@ function partsOf(task: TraceEvent | undefined, inner: TraceEvent[]): { what: str
     .filter((e) => e.ts >= task.ts && e.ts + (e.dur ?? 0) <= end)
     .sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
   const parts = new Map<string, number>();
-  let coveredTo = -Infinity;
-  for (const e of within) {
-    if (e.ts < coveredTo) continue; // nested in the previous top-level part
-    coveredTo = e.ts + (e.dur ?? 0);
+  const label = (e: TraceEvent) => {
     const a = e.args as { data?: { type?: string; functionName?: string; url?: string } } | undefined;
-    const detail = a?.data?.type ?? a?.data?.functionName ?? a?.data?.url?.split('/').pop() ?? '';
-    const what = detail ? `${e.name} (${detail})` : e.name;
-    parts.set(what, (parts.get(what) ?? 0) + (e.tdur ?? 0) / 1000);
+    const mojo = Object.entries(e.args?.chrome_mojo_event_info ?? {}).find(([k]) => /tag|interface/.test(k));
+    const detail =
+      a?.data?.type ?? a?.data?.functionName ?? a?.data?.url?.split('/').pop() ?? String(mojo?.[1] ?? '');
+    return detail ? `${e.name} (${detail})` : e.name;
+  };
+  // Every event inside, nested ones too (a bare dispatcher such as a mojo watcher holds the real work):
+  // CPU summed by name, so a part's CPU includes what is nested in it.
+  for (const e of within) {
+    // A collection's own phases (V8.GC_*) repeat its MinorGC / MajorGC event: left out.
+    if (e.name.startsWith('V8.GC_')) continue;
+    parts.set(label(e), (parts.get(label(e)) ?? 0) + (e.tdur ?? 0) / 1000);
   }
   return [...parts.entries()]
     .map(([what, cpuMs]) => ({ what, cpuMs: Math.round(cpuMs * 10) / 10 }))
     .sort((a, b) => b.cpuMs - a.cpuMs)
-    .slice(0, 6);
+    .slice(0, 8);
 }
 
 export function describeTasks(r: TaskCpuReport): string {
