@@ -55,7 +55,13 @@ export async function traceMainThreadTasks(page: Page): Promise<() => Promise<Ta
   await cdp.send('Tracing.start', {
     transferMode: 'ReportEvents',
     traceConfig: {
-      includedCategories: ['toplevel', '__metadata', 'devtools.timeline'],
+      // FKD_TRACE_CATEGORIES adds categories (comma-separated) for a closer look with FKD_TRACE_OUT.
+      includedCategories: [
+        'toplevel',
+        '__metadata',
+        'devtools.timeline',
+        ...(process.env.FKD_TRACE_CATEGORIES?.split(',').filter(Boolean) ?? []),
+      ],
       recordMode: 'recordContinuously',
     },
   });

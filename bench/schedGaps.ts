@@ -33,20 +33,28 @@ export function recordSched(file: string, seconds: number): () => Promise<void> 
   return () => done;
 }
 
-/** One `perf sched timehist` row: a thread switched out at `t` (s) after running `runMs`. */
+/**
+ * One `perf sched timehist --state` row: a thread switched out at `t` (s) after running `runMs`, in
+ * `state` (R: preempted, still runnable). Before that run it waited `waitMs` since its last switch-out
+ * (asleep, or on the run queue when that switch-out was a preemption) and `schDelayMs` from its wake-up.
+ */
 export interface SchedRow {
   t: number;
   thread: string;
   tid: number;
   pid: number;
+  waitMs: number;
   schDelayMs: number;
   runMs: number;
+  state: string;
 }
 
 export interface SchedWait {
   /** When the main thread got its core (trace clock, s) and how long it had waited for it. */
   at: number;
   delayMs: number;
+  /** Woken (its timer or a message was due) or preempted (taken off a core while it ran). */
+  cause: 'woken' | 'preempted';
   /** Core time used meanwhile (ms, over both cores): by the browser's processes, by the rest, idle. */
   browserMs: number;
   otherMs: number;
@@ -55,15 +63,15 @@ export interface SchedWait {
 }
 
 export interface SchedReport {
-  /** Wake-ups of the main thread and their scheduling delay: longest, and how many over `minMs`. */
-  wakeups: number;
+  /** Runs of the main thread, and its waits on the run queue before them: longest, and those over `minMs`. */
+  runs: number;
   longestDelayMs: number;
   waits: SchedWait[];
 }
 
 const ROW =
-  /^\s*(\d+\.\d+)\s+\[(\d+)\]\s+(.+?)\[(\d+)(?:\/(\d+))?\]\s+(\d+\.\d+)\s+(\d+\.\d+)\s+(\d+\.\d+)\s*$/;
-const IDLE = /^\s*(\d+\.\d+)\s+\[(\d+)\]\s+<idle>\s+(\d+\.\d+)\s+(\d+\.\d+)\s+(\d+\.\d+)\s*$/;
+  /^\s*(\d+\.\d+)\s+\[(\d+)\]\s+(.+?)\[(\d+)(?:\/(\d+))?\]\s+(\d+\.\d+)\s+(\d+\.\d+)\s+(\d+\.\d+)\s*([A-Z]*)\s*$/;
+const IDLE = /^\s*(\d+\.\d+)\s+\[(\d+)\]\s+<idle>\s+(\d+\.\d+)\s+(\d+\.\d+)\s+(\d+\.\d+)\s*([A-Z]*)\s*$/;
 
 /** Parses `perf sched timehist` output; idle rows get tid/pid -1 and the thread name "<idle>". */
 export function parseTimehist(text: string): SchedRow[] {
@@ -77,14 +85,25 @@ export function parseTimehist(text: string): SchedRow[] {
         thread: `${m[3]}[${m[4]}${m[5] ? `/${m[5]}` : ''}]`,
         tid,
         pid: m[5] ? Number(m[5]) : tid,
+        waitMs: Number(m[6]),
         schDelayMs: Number(m[7]),
         runMs: Number(m[8]),
+        state: m[9],
       });
       continue;
     }
     const i = IDLE.exec(line);
     if (i)
-      rows.push({ t: Number(i[1]), thread: '<idle>', tid: -1, pid: -1, schDelayMs: 0, runMs: Number(i[5]) });
+      rows.push({
+        t: Number(i[1]),
+        thread: '<idle>',
+        tid: -1,
+        pid: -1,
+        waitMs: 0,
+        schDelayMs: 0,
+        runMs: Number(i[5]),
+        state: i[6],
+      });
   }
   return rows;
 }
@@ -97,11 +116,14 @@ export function attributeWaits(
   minMs = 40,
 ): SchedReport {
   const mine = rows.filter((r) => r.tid === mainTid);
+  // Time on the run queue before each run: since the wake-up, or since a preemption left it runnable.
+  const queued = mine.map((r, i) => (i > 0 && mine[i - 1].state === 'R' ? r.waitMs : r.schDelayMs));
   const waits: SchedWait[] = [];
-  for (const r of mine) {
-    if (r.schDelayMs < minMs) continue;
+  for (const [i, r] of mine.entries()) {
+    const delayMs = queued[i];
+    if (delayMs < minMs) continue;
     const b = r.t - r.runMs / 1000;
-    const a = b - r.schDelayMs / 1000;
+    const a = b - delayMs / 1000;
     const by = new Map<string, number>();
     let browserMs = 0;
     let otherMs = 0;
@@ -121,18 +143,22 @@ export function attributeWaits(
       .sort((x, y) => y[1] - x[1])
       .slice(0, 4)
       .map(([thread, ms]) => ({ thread, ms }));
-    waits.push({ at: b, delayMs: r.schDelayMs, browserMs, otherMs, idleMs, top });
+    const cause = i > 0 && mine[i - 1].state === 'R' ? 'preempted' : 'woken';
+    waits.push({ at: b, delayMs, cause, browserMs, otherMs, idleMs, top });
   }
   return {
-    wakeups: mine.length,
-    longestDelayMs: Math.max(0, ...mine.map((r) => r.schDelayMs)),
+    runs: mine.length,
+    longestDelayMs: Math.max(0, ...queued),
     waits,
   };
 }
 
 /** Reads a `perf sched record` file (perf must be on PATH) and attributes the main thread's waits. */
 export function schedWaits(file: string, mainTid: number, browserPids: number[], minMs = 40): SchedReport {
-  const r = spawnSync('perf', ['sched', 'timehist', '-i', file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync('perf', ['sched', 'timehist', '--state', '-i', file], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
   if (r.status !== 0) throw new Error(`perf sched timehist -i ${file} failed: ${r.stderr.slice(0, 300)}`);
   return attributeWaits(parseTimehist(r.stdout), mainTid, new Set(browserPids), minMs);
 }
@@ -144,6 +170,7 @@ export function waitsJson(r: SchedReport) {
     schedLongestWaitMs: n(r.longestDelayMs),
     schedWaitsOver40: r.waits.map((w) => ({
       delayMs: n(w.delayMs),
+      cause: w.cause,
       browserMs: Math.round(w.browserMs),
       otherMs: Math.round(w.otherMs),
       idleMs: Math.round(w.idleMs),
@@ -154,12 +181,12 @@ export function waitsJson(r: SchedReport) {
 const f = (x: number) => x.toFixed(0);
 
 export function describeWaits(r: SchedReport, minMs = 40): string {
-  const head = `OS scheduler (perf sched): main thread woken ${r.wakeups} times, longest wait for a core ${r.longestDelayMs.toFixed(1)} ms, ${r.waits.length} waits >= ${minMs} ms`;
+  const head = `OS scheduler (perf sched): main thread ran ${r.runs} times, longest wait on the run queue ${r.longestDelayMs.toFixed(1)} ms, ${r.waits.length} waits >= ${minMs} ms`;
   return [
     head,
     ...r.waits.map(
       (w) =>
-        `  wait ${w.delayMs.toFixed(1)} ms (ran at ${w.at.toFixed(3)} s): cores used by the browser ${f(w.browserMs)} ms, other processes ${f(w.otherMs)} ms, idle ${f(w.idleMs)} ms; ${w.top.map((t) => `${t.thread} ${f(t.ms)}`).join(', ')}`,
+        `  wait ${w.delayMs.toFixed(1)} ms ${w.cause} (ran at ${w.at.toFixed(3)} s): cores used by the browser ${f(w.browserMs)} ms, other processes ${f(w.otherMs)} ms, idle ${f(w.idleMs)} ms; ${w.top.map((t) => `${t.thread} ${f(t.ms)}`).join(', ')}`,
     ),
   ].join('\n');
 }
