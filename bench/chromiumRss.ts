@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Resident memory of this process's Chromium descendants by process type ('browser' for the main
- * process, else its --type: renderer, gpu-process, utility...; the workers live in the renderer).
+ * process, else its --type: renderer, gpu-process, zygote; a utility process by its service, e.g.
+ * 'utility:storage', 'utility:network', since the storage service holds IndexedDB's and OPFS's files
+ * and the network service the page's loads; the workers live in the renderer).
  */
 export function chromiumRssByType(): Record<string, number> {
   const parent = new Map<number, number>();
@@ -17,7 +19,7 @@ export function chromiumRssByType(): Record<string, number> {
       rss.set(pid, 1024 * Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0));
       // Child processes rewrite their title into one space-separated string: match, don't split.
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (/chrom/i.test(cmd.split(/[\0 ]/)[0])) chrome.set(pid, /--type=(\S+)/.exec(cmd)?.[1] ?? 'browser');
+      if (/chrom/i.test(cmd.split(/[\0 ]/)[0])) chrome.set(pid, processType(cmd));
     } catch {
       // gone meanwhile
     }
@@ -30,6 +32,14 @@ export function chromiumRssByType(): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [pid, type] of chrome) if (mine(pid)) out[type] = (out[type] ?? 0) + (rss.get(pid) ?? 0);
   return out;
+}
+
+function processType(cmd: string): string {
+  const type = /--type=([^\s\0]+)/.exec(cmd)?.[1] ?? 'browser';
+  if (type !== 'utility') return type;
+  // e.g. --utility-sub-type=storage.mojom.StorageService -> utility:storage
+  const sub = /--utility-sub-type=([^\s\0]+)/.exec(cmd)?.[1] ?? '';
+  return `utility:${sub.split('.')[0] || 'other'}`;
 }
 
 /** Resident memory of this process's Chromium descendants (browser, renderer, GPU, workers' renderer). */

@@ -73,6 +73,8 @@ export interface StudioOptions {
    * a fresh temporary profile, removed on close.
    */
   profileDir?: string;
+  /** Chromium flags on top of the e2e ones (e.g. a Blink feature one bench's measure needs). */
+  extraArgs?: string[];
 }
 
 /**
@@ -123,7 +125,7 @@ export async function openStudio(opts: StudioOptions = {}): Promise<Studio> {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: chromiumArgs,
+      args: [...chromiumArgs, ...(opts.extraArgs ?? [])],
     });
     const page = context.pages()[0] ?? (await context.newPage());
     const pageErrors: string[] = [];

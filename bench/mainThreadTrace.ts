@@ -40,6 +40,8 @@ export interface TaskCpuReport {
   browserPids: number[];
   /** The page's workers (its renderer's DedicatedWorker threads) inside tasks at the same time. */
   workersAtOnce: Overlap;
+  /** The tasks over 50 ms by wall time (up to 8): seconds since the trace began, wall and CPU ms. */
+  over50: { atS: number; wallMs: number; cpuMs: number }[];
 }
 
 /** Top-level task events of the renderer's main thread; the name changed across Chromium versions. */
@@ -55,11 +57,13 @@ export async function traceMainThreadTasks(page: Page): Promise<() => Promise<Ta
   await cdp.send('Tracing.start', {
     transferMode: 'ReportEvents',
     traceConfig: {
+      // mojom: which interface a mojo message on the main thread was for (a task's only clue when no JS ran).
       // FKD_TRACE_CATEGORIES adds categories (comma-separated) for a closer look with FKD_TRACE_OUT.
       includedCategories: [
         'toplevel',
         '__metadata',
         'devtools.timeline',
+        'mojom',
         ...(process.env.FKD_TRACE_CATEGORIES?.split(',').filter(Boolean) ?? []),
       ],
       recordMode: 'recordContinuously',
@@ -116,15 +120,24 @@ export function summariseTasks(events: TraceEvent[], seconds: number): TaskCpuRe
     .map((e) => ({ ts: e.ts, delayMs: Number(e.message.slice(GAP_STAMP.length)) }));
   const cpu = tasks.map((e) => ms(e.tdur));
   const wall = tasks.map((e) => ms(e.dur));
+  const first = tasks.reduce((a, e) => Math.min(a, e.ts), Infinity);
   return {
     seconds,
     tasks: tasks.length,
     cpuMsPerSec: cpu.reduce((a, b) => a + b, 0) / Math.max(seconds, 1e-9),
-    longestCpuMs: Math.max(0, ...cpu),
-    longestWallMs: Math.max(0, ...wall),
+    // reduce, not Math.max(...): a long phase has more tasks than the call stack takes arguments.
+    longestCpuMs: cpu.reduce((a, b) => Math.max(a, b), 0),
+    longestWallMs: wall.reduce((a, b) => Math.max(a, b), 0),
     cpuOver50: cpu.filter((v) => v > 50).length,
     wallOver50: wall.filter((v) => v > 50).length,
     hasThreadTime: tasks.some((e) => e.tdur !== undefined),
+    over50: tasks
+      .filter((e) => ms(e.dur) > 50)
+      .slice(0, 8)
+      .map((e) => ({
+        atS: Math.round((e.ts - first) / 1e5) / 10,
+        ...{ wallMs: Math.round(ms(e.dur)), cpuMs: Math.round(ms(e.tdur)) },
+      })),
     longestParts: partsOf(
       tasks.reduce<TraceEvent | undefined>((a, e) => ((e.tdur ?? 0) > (a?.tdur ?? -1) ? e : a), undefined),
       inner.get(key) ?? [],
@@ -140,7 +153,7 @@ export function summariseTasks(events: TraceEvent[], seconds: number): TaskCpuRe
   };
 }
 
-/** The timeline events directly inside a task (not nested in another), CPU summed by name and type. */
+/** The timeline events inside a task, CPU summed by name and type (a part includes what nests in it). */
 function partsOf(task: TraceEvent | undefined, inner: TraceEvent[]): { what: string; cpuMs: number }[] {
   if (!task) return [];
   const end = task.ts + (task.dur ?? 0);
@@ -148,19 +161,24 @@ function partsOf(task: TraceEvent | undefined, inner: TraceEvent[]): { what: str
     .filter((e) => e.ts >= task.ts && e.ts + (e.dur ?? 0) <= end)
     .sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
   const parts = new Map<string, number>();
-  let coveredTo = -Infinity;
-  for (const e of within) {
-    if (e.ts < coveredTo) continue; // nested in the previous top-level part
-    coveredTo = e.ts + (e.dur ?? 0);
+  const label = (e: TraceEvent) => {
     const a = e.args as { data?: { type?: string; functionName?: string; url?: string } } | undefined;
-    const detail = a?.data?.type ?? a?.data?.functionName ?? a?.data?.url?.split('/').pop() ?? '';
-    const what = detail ? `${e.name} (${detail})` : e.name;
-    parts.set(what, (parts.get(what) ?? 0) + (e.tdur ?? 0) / 1000);
+    const mojo = Object.entries(e.args?.chrome_mojo_event_info ?? {}).find(([k]) => /tag|interface/.test(k));
+    const detail =
+      a?.data?.type ?? a?.data?.functionName ?? a?.data?.url?.split('/').pop() ?? String(mojo?.[1] ?? '');
+    return detail ? `${e.name} (${detail})` : e.name;
+  };
+  // Every event inside, nested ones too (a bare dispatcher such as a mojo watcher holds the real work):
+  // CPU summed by name, so a part's CPU includes what is nested in it.
+  for (const e of within) {
+    // A collection's own phases (V8.GC_*) repeat its MinorGC / MajorGC event: left out.
+    if (e.name.startsWith('V8.GC_')) continue;
+    parts.set(label(e), (parts.get(label(e)) ?? 0) + (e.tdur ?? 0) / 1000);
   }
   return [...parts.entries()]
     .map(([what, cpuMs]) => ({ what, cpuMs: Math.round(cpuMs * 10) / 10 }))
     .sort((a, b) => b.cpuMs - a.cpuMs)
-    .slice(0, 6);
+    .slice(0, 8);
 }
 
 export function describeTasks(r: TaskCpuReport): string {
@@ -171,6 +189,6 @@ export function describeTasks(r: TaskCpuReport): string {
     `  over 50 ms: ${r.cpuOver50} by CPU, ${r.wallOver50} by wall time (goal: none)`,
     `  inside the longest: ${r.longestParts.map((p) => `${p.what} ${p.cpuMs} ms`).join(', ') || 'no timeline events'}`,
     `  workers inside tasks at once (${r.workersAtOnce.threads} worker threads): ${r.workersAtOnce.overlapMs.toFixed(0)} ms, longest ${r.workersAtOnce.longestMs.toFixed(0)} ms, ${r.workersAtOnce.over20} stretches >= 20 ms`,
-    describeGaps(r.gaps),
+    ...(r.gaps.length ? [describeGaps(r.gaps)] : []),
   ].join('\n');
 }

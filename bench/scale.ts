@@ -12,23 +12,15 @@
  *
  * Flags: --sizes a,b,c  --classes 1000  --side 48 (image width; height 3/4 of it)  --crops 2
  * --window 2000 (images per generation window)  --train-seconds 20
- * --profile DIR (kept browser profile; default ~/.cache/fkd-bench-scale)  --fresh (a temporary one).
+ * --profile DIR (kept browser profile; default ~/.cache/fkd-bench-scale)  --fresh (a temporary one)
+ * --no-trace (memory alone: no main-thread trace, whose hand-over inflates the browser process).
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { chromiumRss } from './chromiumRss';
 import type { Page } from 'playwright-core';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/core/recipe';
-import {
-  arg,
-  fmt,
-  note,
-  round,
-  runBench,
-  startLongTaskObserver,
-  stopLongTaskObserver,
-  table,
-} from './harness';
+import { arg, fmt, note, round, runBench, table } from './harness';
+import { describePhase, phaseJson, phaseMeter, phaseTable, type PhaseReport } from './scalePhases';
 import { importDenseTeacher, indexOpfsFolder } from './scaleData';
 import { ensureTree } from './scaleTree';
 import { labelWindow, prefillRecords } from './scaleWindows';
@@ -45,38 +37,10 @@ const SIDE = arg('side', 48);
 const CROPS = arg('crops', 2);
 const WINDOW = arg('window', 2000);
 const TRAIN_SECONDS = arg('train-seconds', 20);
+const NO_TRACE = process.argv.includes('--no-trace');
 const PROFILE = process.argv.includes('--fresh')
   ? undefined
   : (flag('profile') ?? join(homedir(), '.cache', 'fkd-bench-scale'));
-
-/** Samples the page heap (CDP) and the browser's RSS every half second until stopped; keeps the peaks. */
-async function memorySampler(page: Page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Performance.enable');
-  let heap = 0;
-  let rss = 0;
-  let live = true;
-  const loop = (async () => {
-    while (live) {
-      const { metrics } = await cdp.send('Performance.getMetrics');
-      heap = Math.max(heap, metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0);
-      rss = Math.max(rss, chromiumRss());
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  })();
-  return {
-    reset() {
-      heap = 0;
-      rss = 0;
-    },
-    peaks: () => ({ heap, rss }),
-    async stop() {
-      live = false;
-      await loop;
-      await cdp.detach();
-    },
-  };
-}
 
 interface Row {
   images: number;
@@ -90,15 +54,26 @@ interface Row {
   labelBytesPerImage: number;
   peakPageHeapMB: number;
   peakBrowserRssMB: number;
+  /** Longest main-thread task by wall time over the studio's phases (the bench's own prefill left out). */
   longestTaskMs: number;
+  tasksOver50: number;
 }
 
 async function oneSize(
   page: Page,
   n: number,
   teacherId: string,
-  mem: Awaited<ReturnType<typeof memorySampler>>,
+  meter: Awaited<ReturnType<typeof phaseMeter>>,
+  phases: PhaseReport[],
 ) {
+  const measure = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const end = await meter.begin(phase);
+    const out = await work();
+    const r = await end();
+    phases.push(r);
+    note(describePhase(n, r));
+    return out;
+  };
   if (n <= 2 * WINDOW) throw new Error(`size ${n}: needs more than 2 x --window (${WINDOW}) images`);
   note(`size ${n}: the tree (${SIDE}px JPEGs over ${CLASSES} classes in OPFS)`);
   const tree = await ensureTree(page, { images: n, classes: CLASSES, side: SIDE });
@@ -107,17 +82,16 @@ async function oneSize(
       ? `size ${n}: tree reused`
       : `size ${n}: tree written in ${fmt(tree.seconds)} s (${tree.restarts} writer restarts)`,
   );
-  mem.reset();
-  await startLongTaskObserver(page);
   note(`size ${n}: indexing`);
-  const idx = await indexOpfsFolder(page, tree.name);
+  const before = phases.length;
+  const idx = await measure('index', () => indexOpfsFolder(page, tree.name));
   const spec: LabelSpec = {
     ...{ datasetId: idx.datasetId, teacherId, numCrops: CROPS, inputSize: 16 },
     scale: [0.08, 1],
   };
   note(`size ${n}: labelling ${WINDOW} images at the start`);
   const startSet = await createLabelSet(page, spec);
-  const start = await labelWindow(page, startSet, WINDOW);
+  const start = await measure('gen start', () => labelWindow(page, startSet, WINDOW));
   const labelBytes = await page.evaluate(async (id) => {
     const s = window.__fkd!.store;
     const set = (await s.getLabelSet(await s.openStudioDb(), id))!;
@@ -125,8 +99,11 @@ async function oneSize(
   }, startSet);
   note(`size ${n}: storing records for images 0..${n - WINDOW - 1}, then labelling the last ${WINDOW}`);
   const endSet = await createLabelSet(page, spec);
-  const prefillSeconds = await prefillRecords(page, startSet, endSet, n - WINDOW);
-  const end = await labelWindow(page, endSet, WINDOW);
+  // The bench's own scaffolding (records put from the page): measured, but not a studio phase.
+  const prefillSeconds = await measure('(bench prefill)', () =>
+    prefillRecords(page, startSet, endSet, n - WINDOW),
+  );
+  const end = await measure('gen end', () => labelWindow(page, endSet, WINDOW));
   note(`size ${n}: training for ${TRAIN_SECONDS} s over the whole set`);
   const cfg: TrainConfig = {
     ...DEFAULT_TRAIN_CONFIG,
@@ -135,10 +112,10 @@ async function oneSize(
     ...{ inputSize: 16, channels: 3, epochs: 50, cropsPerStep: 64 },
     ...{ evalEachPass: false, checkpointEvery: 100_000 },
   };
-  const run = await trainRun(page, cfg, TRAIN_SECONDS);
+  const run = await measure('train', () => trainRun(page, cfg, TRAIN_SECONDS));
   if (run.status === 'error') throw new Error(`training failed: ${run.error ?? ''}`);
-  const long = await stopLongTaskObserver(page);
-  const peaks = mem.peaks();
+  const mine = phases.slice(before);
+  const studio = mine.filter((p) => !p.phase.startsWith('('));
   const row: Row = {
     images: n,
     treeSeconds: tree.seconds,
@@ -150,9 +127,10 @@ async function oneSize(
     // numCrops 1: one image per crop.
     trainImagesPerSec: (run.step * cfg.cropsPerStep) / run.seconds,
     labelBytesPerImage: labelBytes,
-    peakPageHeapMB: peaks.heap / 2 ** 20,
-    peakBrowserRssMB: peaks.rss / 2 ** 20,
-    longestTaskMs: long.longestTaskMs,
+    peakPageHeapMB: Math.max(...mine.map((p) => p.peakPageHeapMB)),
+    peakBrowserRssMB: Math.max(...mine.map((p) => p.peakTotalRssMB)),
+    longestTaskMs: Math.max(...studio.map((p) => p.tasks.longestWallMs)),
+    tasksOver50: studio.reduce((a, p) => a + p.tasks.wallOver50, 0),
   };
   // Each row as soon as it is measured: a long run stopped at a later size keeps the earlier ones.
   note(`size ${n}: ${JSON.stringify(row)}`);
@@ -179,12 +157,17 @@ void runBench(
   async ({ page }) => {
     await dropLeftovers(page);
     const teacherId = await importDenseTeacher(page, CLASSES);
-    const mem = await memorySampler(page);
+    const meter = await phaseMeter(page, !NO_TRACE);
     const rows: Row[] = [];
+    const phases: { images: number; report: PhaseReport }[] = [];
     try {
-      for (const n of SIZES) rows.push(await oneSize(page, n, teacherId, mem));
+      for (const n of SIZES) {
+        const mine: PhaseReport[] = [];
+        rows.push(await oneSize(page, n, teacherId, meter, mine));
+        phases.push(...mine.map((report) => ({ images: n, report })));
+      }
     } finally {
-      await mem.stop();
+      await meter.stop();
     }
     const first = rows[0];
     const last = rows[rows.length - 1];
@@ -216,7 +199,15 @@ void runBench(
     ];
     console.log(
       table(
-        [...headers, 'train img/s', 'label B/img', 'page heap MB', 'browser RSS MB', 'longest task ms'],
+        [
+          ...headers,
+          'train img/s',
+          'label B/img',
+          'page heap MB',
+          'browser RSS MB',
+          'longest task ms',
+          '> 50 ms',
+        ],
         rows.map((r) => [
           r.images,
           r.treeSeconds ? fmt(r.treeSeconds) : 'reused',
@@ -228,10 +219,14 @@ void runBench(
           fmt(r.labelBytesPerImage),
           fmt(r.peakPageHeapMB),
           fmt(r.peakBrowserRssMB),
-          fmt(r.longestTaskMs),
+          NO_TRACE ? 'not traced' : fmt(r.longestTaskMs),
+          NO_TRACE ? '-' : r.tasksOver50,
         ]),
       ),
     );
+    const byPhase = phaseTable(phases);
+    console.log(`\nper phase (RSS by Chromium process type; JS by realm at the phase's end):`);
+    console.log(table(byPhase.headers, byPhase.cells));
     console.log(
       `\nlargest / smallest: indexing ${fmt(ratios.indexing)}x, generation ${fmt(ratios.generationStart)}x ` +
         `(start window) / ${fmt(ratios.generationEnd)}x (end window), training ${fmt(ratios.training)}x ` +
@@ -251,7 +246,9 @@ void runBench(
       rows: rows.map(rounded),
       ratios: rounded(ratios),
       projection: rounded(projection),
+      phases: phases.map((p) => phaseJson(p.images, p.report)),
     };
   },
-  { profileDir: PROFILE },
+  // measureUserAgentSpecificMemory answers at once instead of at the next GC (up to 20 s later).
+  { profileDir: PROFILE, extraArgs: ['--enable-blink-features=ForceEagerMeasureMemory'] },
 );

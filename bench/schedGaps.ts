@@ -148,7 +148,7 @@ export function attributeWaits(
   }
   return {
     runs: mine.length,
-    longestDelayMs: Math.max(0, ...queued),
+    longestDelayMs: queued.reduce((a, b) => Math.max(a, b), 0),
     waits,
   };
 }

@@ -14,7 +14,7 @@ export interface TraceEvent {
   ts: number;
   dur?: number;
   tdur?: number;
-  args?: { name?: string; data?: unknown };
+  args?: { name?: string; data?: unknown; chrome_mojo_event_info?: Record<string, unknown> };
 }
 
 export interface GapAttribution {

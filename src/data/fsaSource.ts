@@ -2,8 +2,10 @@
  * DataSource over File System Access directory handles (a picked folder, a persisted handle, a
  * dropped folder, or OPFS in tests). Listing streams `entries()` and asks each file for its size
  * (getFile) in small parallel chunks, so only one chunk of file handles is alive at a time;
- * `listNames` skips getFile, for the re-open check of a folder that did not change.
+ * `listNames` skips getFile, for the re-open check of a folder that did not change. Every handle and
+ * File made is counted for the collector's nudge (gcNudge.ts): dropped ones hold browser memory.
  */
+import { fsaNudge } from './gcNudge';
 import { PermissionLostError, isPermissionError } from './permissions';
 import { SourceNotFoundError, joinPath, type DataSource, type SourceEntry } from './source';
 
@@ -59,7 +61,10 @@ export class FsaSource implements DataSource {
         ? virtualEntries(this.root as readonly (DirHandleLike | FileHandleLike)[])
         : (await this.dir(dir)).entries();
     try {
-      for await (const [name, h] of entries) yield { name, kind: h.kind };
+      for await (const [name, h] of entries) {
+        fsaNudge.tick();
+        yield { name, kind: h.kind };
+      }
     } catch (e) {
       throw this.wrap(e, joinPath(dir));
     }
@@ -71,6 +76,8 @@ export class FsaSource implements DataSource {
     const name = path[path.length - 1];
     try {
       const fh = await parent.getFileHandle(name);
+      // Training and labelling open every image once per pass: a handle and a File each.
+      fsaNudge.tick(2);
       return await fh.getFile();
     } catch (e) {
       throw this.wrap(e, joinPath(path));
@@ -97,6 +104,8 @@ export class FsaSource implements DataSource {
   }
 
   private async resolveChunk(chunk: [string, DirHandleLike | FileHandleLike][]): Promise<SourceEntry[]> {
+    // Each entry's handle, and a File for each file: both wait in the browser for the collector.
+    fsaNudge.tick(chunk.length + chunk.filter(([, h]) => h.kind === 'file').length);
     return Promise.all(
       chunk.map(async ([name, h]): Promise<SourceEntry> => {
         if (h.kind === 'directory') return { name, kind: 'directory' };

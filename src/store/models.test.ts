@@ -12,6 +12,7 @@ import {
   listHandles,
   listJobs,
   listModels,
+  listModelSummaries,
   putHandle,
   putJob,
   putModel,
@@ -70,6 +71,44 @@ describe('models, handles, jobs', () => {
     expect((await listModels(db, 'teacher')).map((m) => m.id)).toEqual(['m1']);
     await deleteModel(db, 'm1');
     expect(await getModel(db, 'm1')).toBeUndefined();
+  });
+
+  it('lists summaries without weights, each record read once: later lists read the keys alone', async () => {
+    const model = (id: string, kind: ModelRecord['kind'], createdAt: number): ModelRecord => ({
+      ...{ id, name: id, kind, source: 'folder', createdAt },
+      config: {
+        ...{ id, name: id, inputSize: 16, channels: 3, channelOrder: 'rgb', normalisation: 'unit' },
+        ...{ output: 'logits', numClasses: 1000, classMapping: 'dataset' },
+      },
+      artifacts: { modelTopology: {}, weightSpecs: [], weightData: new ArrayBuffer(1 << 20) },
+    });
+    await putModel(db, model('t2', 'teacher', 2));
+    await putModel(db, model('s1', 'student', 1));
+    const valueReads: string[] = [];
+    const proto = IDBObjectStore.prototype as unknown as Record<string, (...a: unknown[]) => IDBRequest>;
+    for (const name of ['get', 'getAll']) {
+      const original = proto[name];
+      vi.spyOn(proto, name).mockImplementation(function (this: IDBObjectStore, ...a: unknown[]) {
+        valueReads.push(`${this.name}.${name}`);
+        return original.apply(this, a);
+      });
+    }
+    try {
+      const first = await listModelSummaries(db);
+      expect(first.map((m) => m.id)).toEqual(['s1', 't2']);
+      expect(first.every((m) => !('artifacts' in m))).toBe(true);
+      expect(valueReads).toEqual(['models.get', 'models.get']);
+      valueReads.length = 0;
+      expect((await listModelSummaries(db, 'teacher')).map((m) => m.id)).toEqual(['t2']);
+      expect(valueReads).toEqual([]);
+      // A new model is read once; a deleted one leaves the list.
+      await putModel(db, model('t3', 'teacher', 3));
+      await deleteModel(db, 't2');
+      expect((await listModelSummaries(db, 'teacher')).map((m) => m.id)).toEqual(['t3']);
+      expect(valueReads).toEqual(['models.get']);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it('round-trips handles (plain object stands in for FileSystemHandle) and jobs', async () => {

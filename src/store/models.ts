@@ -23,6 +23,37 @@ export function listModels(db: StudioDb, kind?: ModelRecord['kind']): Promise<Mo
   );
 }
 
+/** A model's record without its weights: what lists and forms show. */
+export type ModelSummary = Omit<ModelRecord, 'artifacts'>;
+
+const summaries = new WeakMap<StudioDb, Map<string, ModelSummary>>();
+
+/**
+ * Models (of one kind if given), oldest first, without their weights. A record holds its weights
+ * inline (a teacher's can be hundreds of MB, read on the calling thread), and a list on the main thread
+ * is re-read at every store change: so each record is read once per connection (records are never
+ * rewritten under their id) and later calls read the keys alone.
+ */
+export function listModelSummaries(db: StudioDb, kind?: ModelRecord['kind']): Promise<ModelSummary[]> {
+  return guard('list models', async () => {
+    let known = summaries.get(db);
+    if (!known) summaries.set(db, (known = new Map()));
+    const ids = await db.getAllKeys('models');
+    const live = new Set(ids);
+    for (const id of known.keys()) if (!live.has(id)) known.delete(id);
+    for (const id of ids) {
+      if (known.has(id)) continue;
+      const rec = await db.get('models', id);
+      if (!rec) continue;
+      const { artifacts: _weights, ...summary } = rec;
+      known.set(id, summary);
+    }
+    return [...known.values()]
+      .filter((m) => kind === undefined || m.kind === kind)
+      .sort((a, b) => a.createdAt - b.createdAt);
+  });
+}
+
 export function deleteModel(db: StudioDb, id: string): Promise<void> {
   return guard('delete model', () => db.delete('models', id));
 }

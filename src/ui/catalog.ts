@@ -1,6 +1,6 @@
 /** Lists the UI needs in several views: datasets, teachers (embedded + imported), class names. */
 import { useEffect, useState } from 'react';
-import { isIndexed, listDatasets, listModels, type Dataset } from '../store';
+import { isIndexed, listDatasets, listModelSummaries, type Dataset } from '../store';
 import { loadManifest } from './embedded';
 import { classNameLookup, type NamedClass } from '../core/classNames';
 import { parseClassList } from '../core/classes';
@@ -75,7 +75,7 @@ export function useTeachers(): TeacherOption[] {
   useEffect(() => {
     void loadEmbeddedTeachers().then(setEmbedded, () => setEmbedded([]));
   }, []);
-  const { data: imported } = useStoreQuery((db) => listModels(db, 'teacher'));
+  const { data: imported } = useStoreQuery((db) => listModelSummaries(db, 'teacher'));
   const mine: TeacherOption[] = (imported ?? []).map(({ id, name, config: c }) => ({
     id,
     name,

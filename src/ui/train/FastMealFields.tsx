@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { ensembleMemberIds } from '../../core/ensembleId';
 import { STUDENT_ARCHS, withFastMealRecipe, type TrainConfig } from '../../core/recipe';
 import { fastMealDepartures } from '../../core/recipeCheck';
-import { listModels, type LabelSet } from '../../store';
+import { listModelSummaries, type LabelSet } from '../../store';
 import type { PretrainedCheck } from '../../workers/api';
 import { jobStore } from '../jobStore';
 import { useStudio } from '../studio';
@@ -30,7 +30,7 @@ export function FastMealFields({
   onCheck: (c: PretrainedCheck | null) => void;
 }) {
   const studio = useStudio();
-  const { data: students } = useStoreQuery((db) => listModels(db, 'student'));
+  const { data: students } = useStoreQuery((db) => listModelSummaries(db, 'student'));
   const [files, setFiles] = useState<File[]>([]);
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const [check, setCheck] = useState<PretrainedCheck | null>(null);
