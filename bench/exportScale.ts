@@ -1,9 +1,10 @@
 /**
  * Export at scale (Node): `npm run bench:export [-- --images 20000 --crops 8 --folder --dir /tmp]`.
  *
- * The real label-bundle export (workers/labelBundleJob.ts) and FKD tree export (workers/fkdExportJob.ts)
- * into one .zip, or with `--folder` into a folder through a File System Access handle over node:fs
- * (then creating the files dominates), of a synthetic
+ * The real label-bundle export (workers/labelBundleJob.ts), the import of that bundle back onto the
+ * dataset (workers/labelBundleImport.ts: it holds the bundle, never the index) and the FKD tree export
+ * (workers/fkdExportJob.ts, with its file-name check) into one .zip, or with `--folder` into a folder
+ * through a File System Access handle over node:fs (then creating the files dominates), of a synthetic
  * ImageNet-layout set (1,000 class folders, small MS top-5 records) held in fake-indexeddb. Per job:
  * images/s by wall clock, the peak of heap + ArrayBuffers still referenced above the level before the
  * job (sampled every 100 ms after a full collection, in a second run), and the most rows one store read
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { encodeLabelRecord, LABEL_RECORD_VERSION } from '../src/core/labelRecord';
 import { Rng } from '../src/core/rng';
 import {
+  deleteLabelSet,
   openStudioDb,
   putDataset,
   putDatasetItems,
@@ -26,6 +28,7 @@ import {
 } from '../src/store';
 import { makeLabelSet, watchStoreReads } from '../src/store/test-fixtures';
 import { runFkdExport } from '../src/workers/fkdExportJob';
+import { importLabelSetBundle } from '../src/workers/labelBundleImport';
 import { exportLabelSetBundle } from '../src/workers/labelBundleJob';
 import { arg, fmt, table } from './harness';
 import { fsDirectoryHandle } from './interopFs';
@@ -116,10 +119,10 @@ async function build(db: StudioDb): Promise<void> {
 }
 
 /** `measureRun` of `fn` plus the largest single store read it made. */
-async function run(fn: () => Promise<unknown>, live: boolean) {
+async function run(fn: () => Promise<unknown>, live: boolean, everyMs?: number) {
   const reads = watchStoreReads();
   try {
-    const { seconds, liveMB } = await measureRun(fn, live);
+    const { seconds, liveMB } = await measureRun(fn, live, everyMs);
     return { seconds, liveMB, largestRead: reads.largest() };
   } finally {
     reads.stop();
@@ -132,9 +135,15 @@ async function main() {
   await build(db);
   const buildS = (performance.now() - t0) / 1000;
   console.log(`built ${IMAGES} images x ${CROPS} crops in ${fmt(buildS)} s (fake-indexeddb)`);
-  let bundleBytes = 0;
+  let bundleBlob = new Blob([]);
+  let imported: string | undefined;
   const bundle = async () => {
-    bundleBytes = (await exportLabelSetBundle('big-labels', db)).size;
+    bundleBlob = await exportLabelSetBundle('big-labels', db);
+  };
+  const bundleImport = async () => {
+    const r = await importLabelSetBundle(bundleBlob, 'big', db);
+    if (r.imported !== IMAGES) throw new Error(`bundle import wrote ${r.imported} of ${IMAGES} records`);
+    imported = r.labelSetId;
   };
   const fkd = async () => {
     const dir = FOLDER ? mkdtempSync(join(DIR, 'fkd-export-')) : undefined;
@@ -152,10 +161,20 @@ async function main() {
   const rows: Record<string, number | string>[] = [];
   for (const [job, fn] of [
     ['label bundle', bundle],
+    ['label bundle import', bundleImport],
     [FOLDER ? 'FKD tree (folder)' : 'FKD tree (zip)', fkd],
   ] as const) {
+    // Each run finds the store as the build left it (fake-indexeddb holds it in this heap).
+    const tidy = async () => {
+      if (imported) await deleteLabelSet(db, imported);
+      imported = undefined;
+    };
     const timed = await run(fn, false);
-    const mem = await run(fn, true);
+    await tidy();
+    console.log(`${job}: ${fmt(timed.seconds)} s; measuring its memory`);
+    // Writing files takes seconds: a sample a second lets it run between full collections.
+    const mem = await run(fn, true, timed.seconds > 5 ? 1000 : 100);
+    await tidy();
     rows.push({
       job,
       imagesPerS: IMAGES / timed.seconds,
@@ -170,6 +189,7 @@ async function main() {
       rows.map((r) => [r.job, r.imagesPerS, r.seconds, r.liveMB, r.largestRead]),
     ),
   );
+  const bundleBytes = bundleBlob.size;
   console.log(`bundle ${fmt(bundleBytes / 2 ** 20)} MB; ${cpus().length} cores, load ${fmt(loadavg()[0])}`);
   console.log(
     JSON.stringify({

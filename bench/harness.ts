@@ -151,8 +151,10 @@ export async function openStudio(opts: StudioOptions = {}): Promise<Studio> {
       async () => {
         const s = window.__fkd!.store;
         const db = await s.openStudioDb();
-        // Listed while still indexing too (a resumable index): wait for the finished ones.
-        return (await s.listDatasets(db)).filter((d) => d.indexing === undefined).length >= 3;
+        // Listed while still indexing too (a resumable index): wait until every embedded set is finished
+        // (three finished of any kind let a bench start on one still indexing, on a loaded machine).
+        const embedded = (await s.listDatasets(db)).filter((d) => d.source === 'embedded');
+        return embedded.length >= 3 && embedded.every((d) => d.indexing === undefined && d.numClasses > 0);
       },
       undefined,
       { timeout: 120_000, polling: 500 },

@@ -12,6 +12,10 @@ import type { Page } from 'playwright-core';
 
 /** The probe's interval: short enough to resolve 50 ms, long enough to cost the page nothing. */
 const PROBE_MS = 5;
+/** Gaps at least this long are stamped into a trace (console.timeStamp) so the trace can say what held them. */
+export const STAMP_GAP_MS = 40;
+/** The stamp's message prefix; the delay in ms follows it. */
+export const GAP_STAMP = 'fkd-probe-gap';
 
 export interface MainThreadReport {
   seconds: number;
@@ -24,6 +28,8 @@ export interface MainThreadReport {
   delaysOver100: number;
   /** 99th percentile of the probe's delays. */
   p99DelayMs: number;
+  /** The probe's delays of STAMP_GAP_MS or more: when each ended (page ms since the probe started) and its length. */
+  gaps: { endMs: number; delayMs: number }[];
   /** Input: per measured interaction, event timestamp to the next frame (ms). */
   inputs: { kind: string; latencyMs: number; eventTimingMs: number | null }[];
   longestInputMs: number;
@@ -33,6 +39,7 @@ interface ProbeState {
   t0: number;
   longTasks: number[];
   delays: number[];
+  gaps: { endMs: number; delayMs: number }[];
   inputs: { kind: string; latencyMs: number; eventTimingMs: number | null; at: number }[];
   eventTimings: { name: string; start: number; duration: number }[];
   stop: boolean;
@@ -41,60 +48,70 @@ interface ProbeState {
 
 /** Installs the probe, the long-task observer and the input listeners in the page. */
 export async function startMainThreadProbe(page: Page): Promise<void> {
-  await page.evaluate((probeMs) => {
-    const w = window as unknown as { __mainProbe?: ProbeState };
-    if (w.__mainProbe) {
-      w.__mainProbe.stop = true;
-      for (const o of w.__mainProbe.observers) o.disconnect();
-    }
-    const s: ProbeState = {
-      t0: performance.now(),
-      longTasks: [],
-      delays: [],
-      inputs: [],
-      eventTimings: [],
-      stop: false,
-      observers: [],
-    };
-    w.__mainProbe = s;
-    const lt = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) s.longTasks.push(e.duration);
-    });
-    lt.observe({ type: 'longtask', buffered: false });
-    s.observers.push(lt);
-    try {
-      const et = new PerformanceObserver((list) => {
-        for (const e of list.getEntries())
-          s.eventTimings.push({ name: e.name, start: e.startTime, duration: e.duration });
+  await page.evaluate(
+    ([probeMs, stampMs, stamp]) => {
+      const w = window as unknown as { __mainProbe?: ProbeState };
+      if (w.__mainProbe) {
+        w.__mainProbe.stop = true;
+        for (const o of w.__mainProbe.observers) o.disconnect();
+      }
+      const s: ProbeState = {
+        t0: performance.now(),
+        longTasks: [],
+        delays: [],
+        gaps: [],
+        inputs: [],
+        eventTimings: [],
+        stop: false,
+        observers: [],
+      };
+      w.__mainProbe = s;
+      const lt = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) s.longTasks.push(e.duration);
       });
-      et.observe({ type: 'event', buffered: false, durationThreshold: 16 } as PerformanceObserverInit);
-      s.observers.push(et);
-    } catch {
-      // No Event Timing API: the rAF measure below still answers.
-    }
-    let last = performance.now();
-    const tick = () => {
-      if (s.stop) return;
-      const now = performance.now();
-      s.delays.push(Math.max(0, now - last - probeMs));
-      last = now;
+      lt.observe({ type: 'longtask', buffered: false });
+      s.observers.push(lt);
+      try {
+        const et = new PerformanceObserver((list) => {
+          for (const e of list.getEntries())
+            s.eventTimings.push({ name: e.name, start: e.startTime, duration: e.duration });
+        });
+        et.observe({ type: 'event', buffered: false, durationThreshold: 16 } as PerformanceObserverInit);
+        s.observers.push(et);
+      } catch {
+        // No Event Timing API: the rAF measure below still answers.
+      }
+      let last = performance.now();
+      const tick = () => {
+        if (s.stop) return;
+        const now = performance.now();
+        const delay = Math.max(0, now - last - probeMs);
+        s.delays.push(delay);
+        if (delay >= stampMs) {
+          s.gaps.push({ endMs: now - s.t0, delayMs: delay });
+          // Lines the gap up with a trace's events (a TimeStamp event at its end).
+          console.timeStamp(`${stamp} ${delay.toFixed(1)}`);
+        }
+        last = now;
+        setTimeout(tick, probeMs);
+      };
       setTimeout(tick, probeMs);
-    };
-    setTimeout(tick, probeMs);
-    const onInput = (e: Event) => {
-      if (s.stop) return;
-      const kind = e.type;
-      const at = e.timeStamp;
-      requestAnimationFrame(() =>
-        setTimeout(
-          () => s.inputs.push({ kind, latencyMs: performance.now() - at, eventTimingMs: null, at }),
-          0,
-        ),
-      );
-    };
-    for (const type of ['click', 'input'] as const)
-      document.addEventListener(type, onInput, { capture: true });
-  }, PROBE_MS);
+      const onInput = (e: Event) => {
+        if (s.stop) return;
+        const kind = e.type;
+        const at = e.timeStamp;
+        requestAnimationFrame(() =>
+          setTimeout(
+            () => s.inputs.push({ kind, latencyMs: performance.now() - at, eventTimingMs: null, at }),
+            0,
+          ),
+        );
+      };
+      for (const type of ['click', 'input'] as const)
+        document.addEventListener(type, onInput, { capture: true });
+    },
+    [PROBE_MS, STAMP_GAP_MS, GAP_STAMP] as const,
+  );
 }
 
 /** Stops the probe and returns what it saw since start. */
@@ -125,6 +142,7 @@ export async function stopMainThreadProbe(page: Page): Promise<MainThreadReport>
       delaysOver50: s.delays.filter((d) => d > 50).length,
       delaysOver100: s.delays.filter((d) => d > 100).length,
       p99DelayMs: sorted[Math.floor(0.99 * (sorted.length - 1))] ?? 0,
+      gaps: s.gaps,
       inputs: s.inputs.map(({ kind, latencyMs, eventTimingMs }) => ({ kind, latencyMs, eventTimingMs })),
       longestInputMs: Math.max(0, ...s.inputs.map((i) => Math.max(i.latencyMs, i.eventTimingMs ?? 0))),
     };

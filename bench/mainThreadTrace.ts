@@ -4,18 +4,18 @@
  * machine it does not grow with the time the thread waited descheduled behind other processes. The
  * timer probe and Long Task API (mainThread.ts) say what the user waited; this says what the page cost.
  */
+import { writeFileSync } from 'node:fs';
 import type { CDPSession, Page } from 'playwright-core';
-
-interface TraceEvent {
-  name: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  tdur?: number;
-  args?: { name?: string; data?: unknown; chrome_mojo_event_info?: Record<string, unknown> };
-}
+import { GAP_STAMP } from './mainThread';
+import {
+  attributeGaps,
+  concurrentTasks,
+  describeGaps,
+  threadNames,
+  type Overlap,
+  type GapAttribution,
+  type TraceEvent,
+} from './traceGaps';
 
 export interface TaskCpuReport {
   seconds: number;
@@ -33,6 +33,13 @@ export interface TaskCpuReport {
   hasThreadTime: boolean;
   /** What ran inside the longest task by CPU: its timeline events' CPU by name (event type, if any). */
   longestParts: { what: string; cpuMs: number }[];
+  /** Each long gap the timer probe stamped: what the main thread and the other threads did meanwhile. */
+  gaps: GapAttribution[];
+  /** The page's main thread (OS ids: the trace's ids are the kernel's), and every browser process traced. */
+  mainThread: { pid: number; tid: number } | null;
+  browserPids: number[];
+  /** The page's workers (its renderer's DedicatedWorker threads) inside tasks at the same time. */
+  workersAtOnce: Overlap;
   /** The tasks over 50 ms by wall time (up to 8): seconds since the trace began, wall and CPU ms. */
   over50: { atS: number; wallMs: number; cpuMs: number }[];
 }
@@ -44,13 +51,21 @@ export async function traceMainThreadTasks(page: Page): Promise<() => Promise<Ta
   const cdp: CDPSession = await page.context().newCDPSession(page);
   const events: TraceEvent[] = [];
   cdp.on('Tracing.dataCollected', (e) => {
-    for (const ev of e.value as unknown as TraceEvent[]) if (ev.ph === 'X' || ev.ph === 'M') events.push(ev);
+    for (const ev of e.value as unknown as TraceEvent[])
+      if (ev.ph === 'X' || ev.ph === 'M' || ev.name === 'TimeStamp') events.push(ev);
   });
   await cdp.send('Tracing.start', {
     transferMode: 'ReportEvents',
     traceConfig: {
       // mojom: which interface a mojo message on the main thread was for (a task's only clue when no JS ran).
-      includedCategories: ['toplevel', '__metadata', 'devtools.timeline', 'mojom'],
+      // FKD_TRACE_CATEGORIES adds categories (comma-separated) for a closer look with FKD_TRACE_OUT.
+      includedCategories: [
+        'toplevel',
+        '__metadata',
+        'devtools.timeline',
+        'mojom',
+        ...(process.env.FKD_TRACE_CATEGORIES?.split(',').filter(Boolean) ?? []),
+      ],
       recordMode: 'recordContinuously',
     },
   });
@@ -62,6 +77,9 @@ export async function traceMainThreadTasks(page: Page): Promise<() => Promise<Ta
     await cdp.send('Tracing.end');
     await done;
     await cdp.detach();
+    // The raw events, for a look beyond this summary (chrome://tracing reads the file).
+    if (process.env.FKD_TRACE_OUT)
+      writeFileSync(process.env.FKD_TRACE_OUT, JSON.stringify({ traceEvents: events }));
     return summariseTasks(events, seconds);
   };
 }
@@ -75,8 +93,13 @@ export function summariseTasks(events: TraceEvent[], seconds: number): TaskCpuRe
   // Several renderers (a spare one, extensions): the page's is the busiest.
   const byThread = new Map<string, TraceEvent[]>();
   const inner = new Map<string, TraceEvent[]>();
+  const everyThread = new Map<string, TraceEvent[]>();
   for (const e of events) {
     const key = `${e.pid}:${e.tid}`;
+    if (e.ph === 'X') {
+      if (!everyThread.has(key)) everyThread.set(key, []);
+      everyThread.get(key)!.push(e);
+    }
     if (e.ph !== 'X' || !mains.has(key)) continue;
     const to = TASK_NAMES.has(e.name) ? byThread : inner;
     if (!to.has(key)) to.set(key, []);
@@ -85,6 +108,16 @@ export function summariseTasks(events: TraceEvent[], seconds: number): TaskCpuRe
   const total = (list: TraceEvent[]) => list.reduce((s, e) => s + (e.tdur ?? e.dur ?? 0), 0);
   const [key, tasks] = [...byThread.entries()].sort((a, b) => total(b[1]) - total(a[1]))[0] ?? ['', []];
   const ms = (us: number | undefined) => (us ?? 0) / 1000;
+  const workerThreads = new Set(
+    events
+      .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'DedicatedWorker thread')
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
+  const stamps = events
+    .filter((e) => e.name === 'TimeStamp' && `${e.pid}:${e.tid}` === key)
+    .map((e) => ({ ts: e.ts, message: (e.args?.data as { message?: string } | undefined)?.message ?? '' }))
+    .filter((e) => e.message.startsWith(GAP_STAMP))
+    .map((e) => ({ ts: e.ts, delayMs: Number(e.message.slice(GAP_STAMP.length)) }));
   const cpu = tasks.map((e) => ms(e.tdur));
   const wall = tasks.map((e) => ms(e.dur));
   const first = tasks.reduce((a, e) => Math.min(a, e.ts), Infinity);
@@ -109,6 +142,14 @@ export function summariseTasks(events: TraceEvent[], seconds: number): TaskCpuRe
       tasks.reduce<TraceEvent | undefined>((a, e) => ((e.tdur ?? 0) > (a?.tdur ?? -1) ? e : a), undefined),
       inner.get(key) ?? [],
     ),
+    gaps: attributeGaps(key, stamps, everyThread, threadNames(events)),
+    mainThread: key ? { pid: Number(key.split(':')[0]), tid: Number(key.split(':')[1]) } : null,
+    workersAtOnce: concurrentTasks(
+      [...everyThread]
+        .filter(([k]) => k.split(':')[0] === key.split(':')[0] && workerThreads.has(k))
+        .map(([, list]) => list),
+    ),
+    browserPids: [...new Set(events.filter((e) => e.name === 'process_name').map((e) => e.pid))],
   };
 }
 
@@ -147,5 +188,7 @@ export function describeTasks(r: TaskCpuReport): string {
     `  CPU ${r.cpuMsPerSec.toFixed(0)} ms/s; longest task ${r.longestCpuMs.toFixed(1)} ms CPU (${r.longestWallMs.toFixed(1)} ms wall);`,
     `  over 50 ms: ${r.cpuOver50} by CPU, ${r.wallOver50} by wall time (goal: none)`,
     `  inside the longest: ${r.longestParts.map((p) => `${p.what} ${p.cpuMs} ms`).join(', ') || 'no timeline events'}`,
+    `  workers inside tasks at once (${r.workersAtOnce.threads} worker threads): ${r.workersAtOnce.overlapMs.toFixed(0)} ms, longest ${r.workersAtOnce.longestMs.toFixed(0)} ms, ${r.workersAtOnce.over20} stretches >= 20 ms`,
+    ...(r.gaps.length ? [describeGaps(r.gaps)] : []),
   ].join('\n');
 }

@@ -2,11 +2,13 @@
  * Times a bench job in Node: wall and CPU seconds, and (with `live`) the peak of heap + ArrayBuffers
  * still referenced above the level before it, in MB: sampled every 100 ms after a full collection, so
  * garbage that is merely not collected yet does not count (time it in a separate run, without these
- * pauses). Needs node --expose-gc for `live`.
+ * pauses). Needs node --expose-gc for `live`. `everyMs` spaces the samples out for a long job whose
+ * heap is large, where back-to-back full collections would leave it no time to run.
  */
 export async function measureRun<T>(
   fn: () => Promise<T>,
   live = false,
+  everyMs = 100,
 ): Promise<{ value: T; liveMB: number; seconds: number; cpuSeconds: number }> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (live && !gc) throw new Error('run the bench with node --expose-gc (its npm script does)');
@@ -17,7 +19,7 @@ export async function measureRun<T>(
   };
   const base = used();
   let peak = base;
-  const timer = live ? setInterval(() => (gc!(), (peak = Math.max(peak, used()))), 100) : undefined;
+  const timer = live ? setInterval(() => (gc!(), (peak = Math.max(peak, used()))), everyMs) : undefined;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   try {

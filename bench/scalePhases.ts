@@ -59,6 +59,12 @@ async function realmMemory(page: Page): Promise<Record<string, number>> {
 const UNTRACED: TaskCpuReport = {
   ...{ seconds: 0, tasks: 0, cpuMsPerSec: 0, longestCpuMs: 0, longestWallMs: 0, cpuOver50: 0 },
   ...{ wallOver50: 0, hasThreadTime: false, longestParts: [], over50: [] },
+  ...{
+    gaps: [],
+    mainThread: null,
+    browserPids: [],
+    workersAtOnce: { threads: 0, overlapMs: 0, longestMs: 0, over20: 0 },
+  },
 };
 
 /**

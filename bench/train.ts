@@ -27,7 +27,9 @@
  * crop: with decode and compute sharing the CPU cores (no GPU) FKD/vanilla <= 0.6 and efficiency
  * >= 0.9 exclude each other at numCrops 4; with the student on a GPU beside CPU decode they do not.
  *
- *   npx tsx bench/train.ts [--images 320] [--timed 90] [--compute-timed 12]
+ * `--sched FILE` records the OS scheduler over the UI stretch (bench/schedGaps.ts, as bench:ui's).
+ *
+ *   npx tsx bench/train.ts [--images 320] [--timed 90] [--compute-timed 12] [--sched FILE]
  */
 import {
   feasibleDecodeRatio,
@@ -39,6 +41,8 @@ import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConf
 import { arg, note, round, runBench, table } from './harness';
 import { describeMainThread } from './mainThread';
 import { describeTasks } from './mainThreadTrace';
+import { describeWaits, schedFileArg, waitsJson } from './schedGaps';
+import { gapsJson } from './traceGaps';
 import { generateLabels } from './studioJobs';
 import { importTeacher, randomTeacher } from './teachers';
 import { writeSyntheticImageNet } from './syntheticImageNet';
@@ -162,6 +166,7 @@ await runBench('train', async ({ page }) => {
     seconds: 25,
     width: DECODE_STUDENT_WIDTH,
     inputSize: SIZE,
+    schedFile: schedFileArg(),
   });
   const main = run.mainThread;
 
@@ -219,6 +224,7 @@ await runBench('train', async ({ page }) => {
     `main thread during ${run.seconds.toFixed(0)} s of FKD training started from the Train view, Pipeline (live) view shown (${run.steps} steps): ${describeMainThread(main)}`,
   );
   console.log(describeTasks(run.taskCpu));
+  if (run.waits) console.log(describeWaits(run.waits));
   console.log('');
   compute.print();
   return {
@@ -257,6 +263,11 @@ await runBench('train', async ({ page }) => {
       longTasks: main.longTasks,
       delaysOver50: main.delaysOver50,
       p99DelayMs: round(main.p99DelayMs, 1),
+      tasksOver50Wall: run.taskCpu.wallOver50,
+      tasksOver50Cpu: run.taskCpu.cpuOver50,
+      workersAtOnceMs: round(run.taskCpu.workersAtOnce.overlapMs, 0),
+      probeGaps: gapsJson(run.taskCpu.gaps),
+      ...(run.waits ? waitsJson(run.waits) : {}),
     },
     computeBound: compute.computeBound,
   };

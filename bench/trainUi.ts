@@ -7,12 +7,15 @@ import type { Page } from 'playwright-core';
 import { note } from './harness';
 import { startMainThreadProbe, stopMainThreadProbe, type MainThreadReport } from './mainThread';
 import { traceMainThreadTasks, type TaskCpuReport } from './mainThreadTrace';
+import { recordSched, schedWaits, type SchedReport } from './schedGaps';
 
 export interface UiRunSpec {
   datasetName: string;
   seconds: number;
   width: number;
   inputSize: number;
+  /** Record the OS scheduler over the stretch to this file (bench/schedGaps.ts). */
+  schedFile?: string;
 }
 
 /**
@@ -23,7 +26,13 @@ export interface UiRunSpec {
 export async function trainThroughUi(
   page: Page,
   spec: UiRunSpec,
-): Promise<{ mainThread: MainThreadReport; taskCpu: TaskCpuReport; steps: number; seconds: number }> {
+): Promise<{
+  mainThread: MainThreadReport;
+  taskCpu: TaskCpuReport;
+  waits: SchedReport | null;
+  steps: number;
+  seconds: number;
+}> {
   const nav = (view: string) =>
     page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view, exact: true }).click();
   await nav('Train');
@@ -40,6 +49,7 @@ export async function trainThroughUi(
   await page.getByLabel('numCrops').fill('4');
   await page.getByLabel('Batch').fill('32');
   await page.getByLabel('Max val images').fill('20');
+  const schedDone = spec.schedFile ? recordSched(spec.schedFile, spec.seconds + 5) : null;
   await startMainThreadProbe(page);
   const stopTrace = await traceMainThreadTasks(page);
   await page.getByRole('button', { name: 'Start training' }).click();
@@ -48,6 +58,11 @@ export async function trainThroughUi(
   await page.waitForTimeout(spec.seconds * 1000);
   const mainThread = await stopMainThreadProbe(page);
   const taskCpu = await stopTrace();
+  let waits: SchedReport | null = null;
+  if (spec.schedFile && schedDone && taskCpu.mainThread) {
+    await schedDone();
+    waits = schedWaits(spec.schedFile, taskCpu.mainThread.tid, taskCpu.browserPids);
+  }
   const steps = await page.evaluate(async () => {
     const api = window.__fkd!.studio().trainer.api;
     const jobs = (await api.running()).filter((j) => j.startsWith('train:'));
@@ -64,5 +79,5 @@ export async function trainThroughUi(
   });
   if (steps.runs === 0) throw new Error('the Train form did not start a run');
   if (steps.step === 0) note(`UI run: status ${steps.status}, error ${steps.error ?? '-'}`);
-  return { mainThread, taskCpu, steps: steps.step, seconds: (Date.now() - t0) / 1000 };
+  return { mainThread, taskCpu, waits, steps: steps.step, seconds: (Date.now() - t0) / 1000 };
 }

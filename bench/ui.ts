@@ -15,7 +15,11 @@
  * (on by default on a machine of 4 hardware threads or fewer); the jobs' rates over the measured
  * stretch are printed, so two runs compare throughput as well as the page's delays.
  *
- *   npx tsx bench/ui.ts [--seconds 45] [--profile] [--cpu-budget on|off]
+ * `--sched FILE` records the OS scheduler over the measured stretch (`perf sched record`, CLOCK_MONOTONIC,
+ * the trace's clock) so a probe gap can be looked up in `perf sched timehist -i FILE`: whether the
+ * main thread waited for a core, and who had the cores.
+ *
+ *   npx tsx bench/ui.ts [--seconds 45] [--profile] [--cpu-budget on|off] [--sched FILE]
  */
 import type { Page } from 'playwright-core';
 import { profileMainThread, type ProfileSummary } from './cpuProfile';
@@ -23,6 +27,15 @@ import { arg, note, round, runBench, table } from './harness';
 import { generateLabels } from './studioJobs';
 import { describeMainThread, startMainThreadProbe, stopMainThreadProbe } from './mainThread';
 import { describeTasks, traceMainThreadTasks } from './mainThreadTrace';
+import {
+  describeWaits,
+  recordSched,
+  schedFileArg,
+  schedWaits,
+  waitsJson,
+  type SchedReport,
+} from './schedGaps';
+import { gapsJson } from './traceGaps';
 
 const SECONDS = arg('seconds', 45);
 const PROFILE = process.argv.includes('--profile');
@@ -30,6 +43,7 @@ const budgetFlag = process.argv.indexOf('--cpu-budget');
 const CPU_BUDGET = budgetFlag > 0 ? process.argv[budgetFlag + 1] : undefined;
 if (CPU_BUDGET !== undefined && CPU_BUDGET !== 'on' && CPU_BUDGET !== 'off')
   throw new Error(`--cpu-budget takes on or off, got ${CPU_BUDGET}`);
+const SCHED_FILE = schedFileArg();
 const LIVE_VIEWS = ['Soft labels', 'Train', 'Pipeline (live)'] as const;
 
 const nav = (page: Page, view: string) =>
@@ -121,6 +135,7 @@ await runBench('ui', async ({ page }) => {
   await page.waitForTimeout(3000);
 
   note(`measuring for ${SECONDS} s while visiting ${LIVE_VIEWS.join(', ')}`);
+  const schedDone = SCHED_FILE ? recordSched(SCHED_FILE, SECONDS + 3) : null;
   await startMainThreadProbe(page);
   const stopTrace = await traceMainThreadTasks(page);
   const done0 = await jobsDone(page);
@@ -138,6 +153,11 @@ await runBench('ui', async ({ page }) => {
   const trainRate = (done1.train - done0.train) / jobSeconds;
   const r = await stopMainThreadProbe(page);
   const cpu = await stopTrace();
+  let waits: SchedReport | null = null;
+  if (SCHED_FILE && schedDone && cpu.mainThread) {
+    await schedDone();
+    waits = schedWaits(SCHED_FILE, cpu.mainThread.tid, cpu.browserPids);
+  }
   const jobs = await page.evaluate(async () => {
     const s = window.__fkd!.studio();
     const [t, g] = await Promise.all([s.trainer.api.running(), s.teacher.api.running()]);
@@ -161,6 +181,7 @@ await runBench('ui', async ({ page }) => {
   );
   console.log(describeMainThread(r));
   console.log(describeTasks(cpu));
+  if (waits) console.log(describeWaits(waits));
   console.log(table(['input', 'to next frame ms', 'Event Timing ms'], inputs));
   const over100 = r.inputs.filter((i) => Math.max(i.latencyMs, i.eventTimingMs ?? 0) > 100).length;
   console.log(
@@ -199,6 +220,10 @@ await runBench('ui', async ({ page }) => {
     tasksOver50Cpu: cpu.cpuOver50,
     tasksOver50Wall: cpu.wallOver50,
     longestTaskParts: cpu.longestParts,
+    workersAtOnceMs: round(cpu.workersAtOnce.overlapMs, 0),
+    workersAtOnceOver20: cpu.workersAtOnce.over20,
+    probeGaps: gapsJson(cpu.gaps),
+    ...(waits ? waitsJson(waits) : {}),
     ...(profile ? { mainThreadBusyShare: profile.busyShare, profileTop: profile.top.slice(0, 8) } : {}),
   };
 });

@@ -49,7 +49,7 @@ test('a browser killed mid-generation and mid-training relaunches and resumes bo
   ctx = await launch(profile, baseURL);
   page = await firstPage(ctx);
   await openStudio(page);
-  expect(await openDbCleanly(page)).toEqual({ version: 2, stores: STORES });
+  expect(await openDbCleanly(page)).toEqual({ version: 3, stores: STORES });
   await goto(page, 'Soft labels');
   const row = page.getByTestId('label-set-row').first();
   // The orphan is found (its lock died with the browser) and resumed by itself, never shown as
@@ -80,7 +80,7 @@ test('a browser killed mid-generation and mid-training relaunches and resumes bo
   page = await firstPage(ctx);
   try {
     await openStudio(page);
-    expect(await openDbCleanly(page)).toEqual({ version: 2, stores: STORES });
+    expect(await openDbCleanly(page)).toEqual({ version: 3, stores: STORES });
     await goto(page, 'Runs');
     const runRow = page.getByTestId('run-row');
     // Resumed by itself from its last checkpoint, the one stored before the kill or a later one.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseShareHash, shareHash, splitHash, type ShareState } from './shareState';
+import { parseShareHash, shareHash, shareNeedsChecks, splitHash, type ShareState } from './shareState';
 
 const full: ShareState = {
   view: 'labels',
@@ -73,5 +73,16 @@ describe('share state in the URL', () => {
   it('writes only values the parser accepts', () => {
     const hash = shareHash({ view: 'train', train: { epochs: -3, seed: 5 }, dataset: 'a b' });
     expect(hash).toBe('#/train?seed=5');
+  });
+});
+
+describe('shareNeedsChecks', () => {
+  it('is false for a plain page or a link with only settings, true when it names stored things or had problems', () => {
+    expect(shareNeedsChecks(parseShareHash(''))).toBe(false);
+    expect(shareNeedsChecks(parseShareHash('#train'))).toBe(false);
+    expect(shareNeedsChecks({ state: { dataset: 'folder:x' }, problems: [] })).toBe(true);
+    expect(shareNeedsChecks({ state: { teacher: 't' }, problems: [] })).toBe(true);
+    expect(shareNeedsChecks({ state: { labelSet: 'l' }, problems: [] })).toBe(true);
+    expect(shareNeedsChecks({ state: {}, problems: ['bad: x'] })).toBe(true);
   });
 });

@@ -130,6 +130,14 @@ export interface ParsedShare {
   problems: string[];
 }
 
+/**
+ * Whether an opened link leaves anything to report: problems, or a dataset, teacher or label set to
+ * look for in this browser. Without one the notice needs no lists (each re-reads IndexedDB).
+ */
+export function shareNeedsChecks(p: ParsedShare): boolean {
+  return p.problems.length > 0 || !!p.state.dataset || !!p.state.teacher || !!p.state.labelSet;
+}
+
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const [head, tail] = path.split('.') as [string, string | undefined];
   if (tail === undefined) target[head] = value;

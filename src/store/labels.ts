@@ -273,6 +273,29 @@ export function listDoneImageIndicesIn(
   });
 }
 
+/**
+ * Whether each of some ascending image indices has a record: keys only, one range read (under twice as
+ * many keys as indices) when they are dense, one key lookup each (in one transaction) when sparse.
+ */
+export function hasLabelRecords(
+  db: StudioDb,
+  labelSetId: string,
+  indices: readonly number[],
+): Promise<boolean[]> {
+  return guard('list labelled images', async () => {
+    if (indices.length === 0) return [];
+    const first = indices[0];
+    const last = indices[indices.length - 1];
+    if (last - first < 2 * indices.length) {
+      const range = spanRange([labelSetId], first, last + 1);
+      const done = new Set((range ? await db.getAllKeys('labels', range) : []).map((key) => key[1]));
+      return indices.map((i) => done.has(i));
+    }
+    const store = db.transaction('labels').store;
+    return (await Promise.all(indices.map((i) => store.getKey([labelSetId, i])))).map((k) => k !== undefined);
+  });
+}
+
 /** Stored bytes of a label set's records (O(1): the counter kept by putLabelRecords). */
 export function labelSetBytes(db: StudioDb, labelSetId: string): Promise<number> {
   return guard('read label set size', async () => {

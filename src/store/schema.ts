@@ -53,7 +53,7 @@ export interface DatasetIndexing extends IndexWalkState {
 }
 
 export const DB_NAME = 'fkd-studio';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export type Split = 'train' | 'val';
 export type JobStatus = 'pending' | 'running' | 'paused' | 'done' | 'error';
@@ -143,6 +143,8 @@ export interface LabelSetProvenance {
   badSample: { path: string; reason: string }[];
   imagesWithoutFile: number;
   filesWithoutImage: number;
+  /** Files whose image a re-open check found gone from the folder, skipped (older imports lack it). */
+  filesForGoneImages?: number;
   /** Largest distance (px) a box edge moved when FKD's fractions were snapped to this image's pixels. */
   maxSnapPx: number;
   /** What, if anything, was rounded on import. */

@@ -6,9 +6,17 @@ import { closeStudioDb, openStudioDb } from './db';
 import { StoreError } from './errors';
 import { getLabelRecords, getLabelSet, listDoneImageIndices, putLabelRecords } from './labels';
 import { getRun } from './runs';
-import { DB_VERSION, type V1Dataset, type V1LabelSet, type V1Run } from './schema';
+import {
+  DB_VERSION,
+  type Dataset,
+  type DatasetItem,
+  type StudioSchema,
+  type V1Dataset,
+  type V1LabelSet,
+  type V1Run,
+} from './schema';
 import { freshDbName, recordFor } from './test-fixtures';
-import { parseV1LabelKey, v1TrainConfig } from './upgrade';
+import { parseV1LabelKey, upgradeStudioDb, v1TrainConfig } from './upgrade';
 import { DEFAULT_TRAIN_CONFIG } from '../core/recipe';
 import { trainConfigProblems } from '../core/recipeCheck';
 
@@ -172,6 +180,66 @@ describe('v1 -> v2 upgrade', () => {
     expect((await raw.get('labelSets', 'ls1')).imagesDone).toBe(5);
     raw.close();
   });
+
+  it('v3 rebuilds the gone lists of checked datasets from their flagged items', async () => {
+    const name = freshDbName();
+    names.push(name);
+    const v2 = await openDB<StudioSchema>(name, 2, {
+      upgrade: (raw, _old, _new, tx) => upgradeStudioDb(raw, 0, tx),
+    });
+    const base: Dataset = {
+      id: 'old',
+      name: 'old',
+      source: 'folder',
+      layout: 'imagefolder',
+      numClasses: 2,
+      classes: [],
+      counts: { train: 12_000, val: 3 },
+      skipped: [],
+      createdAt: 1,
+      updatedAt: 1,
+    };
+    const check = { at: 1, ms: 1, unitsChecked: 1, unitsUnchanged: 0, filesListed: 1 };
+    const lists = { newFolders: [], needsReindex: [], labelRecordsDropped: 0 };
+    const none = { count: 0, paths: [] };
+    const lastCheck = { ...check, ...lists, added: none, removed: { count: 1, paths: [] }, changed: none };
+    // Checked before gone lists; checked later from an empty list (only its newest loss kept); never checked.
+    await v2.put('datasets', { ...base, lastCheck });
+    await v2.put('datasets', { ...base, id: 'partial', lastCheck, gone: { train: [11_999], val: [] } });
+    await v2.put('datasets', { ...base, id: 'unchecked' });
+    const goneTrain = [0, 4_999, 5_000, 5_001, 11_999];
+    for (const id of ['old', 'partial', 'unchecked']) {
+      const tx = v2.transaction('datasetItems', 'readwrite');
+      const rows: DatasetItem[] = [
+        ...Array.from({ length: 12_000 }, (_, index) => ({
+          datasetId: id,
+          split: 'train' as const,
+          index,
+          path: `c/${index}.png`,
+          classIndex: 0,
+          bytes: 1,
+          ...(goneTrain.includes(index) ? { gone: true } : {}),
+        })),
+        ...[0, 1, 2].map((index) => ({
+          datasetId: id,
+          split: 'val' as const,
+          index,
+          path: `v/${index}.png`,
+          classIndex: 0,
+          bytes: 1,
+          ...(index === 1 ? { gone: true } : {}),
+        })),
+      ];
+      await Promise.all([...rows.map((r) => tx.store.put(r)), tx.done]);
+    }
+    v2.close();
+
+    const db = await openStudioDb(name);
+    expect(db.version).toBe(DB_VERSION);
+    expect((await getDataset(db, 'old'))?.gone).toEqual({ train: goneTrain, val: [1] });
+    expect((await getDataset(db, 'partial'))?.gone).toEqual({ train: goneTrain, val: [1] });
+    expect((await getDataset(db, 'unchecked'))?.gone).toBeUndefined();
+  }, 60_000);
 
   it('keeps only the v1 config fields that a TrainConfig has, with its types', () => {
     const cfg = v1TrainConfig({

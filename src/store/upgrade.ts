@@ -30,6 +30,34 @@ export async function upgradeStudioDb(db: IDBPDatabase<StudioSchema>, oldVersion
     return;
   }
   if (oldVersion < 2) await migrateV1ToV2(db as unknown as AnyDb, tx as unknown as AnyTx);
+  if (oldVersion < 3) await rebuildGoneLists(tx as unknown as AnyTx);
+}
+
+/** Index rows per read while rebuilding gone lists. */
+const GONE_SCAN = 5000;
+
+/**
+ * v3: items a re-open check flagged gone before datasets kept gone lists (or before a later check
+ * started its list from nothing) are missing from the list every reader skips by. Each checked
+ * dataset's lists are rebuilt from its items' flags; a dataset never checked has no gone item.
+ */
+async function rebuildGoneLists(tx: AnyTx): Promise<void> {
+  const datasets = tx.objectStore('datasets');
+  const items = tx.objectStore('datasetItems');
+  for (const d of (await datasets.getAll()) as Dataset[]) {
+    if (!d.lastCheck) continue;
+    const gone: Record<Split, number[]> = { train: [], val: [] };
+    for (const split of ['train', 'val'] as const) {
+      for (let from = 0; ;) {
+        const range = IDBKeyRange.bound([d.id, split, from], [d.id, split, []]);
+        const rows = (await items.getAll(range, GONE_SCAN)) as DatasetItem[];
+        for (const it of rows) if (it.gone) gone[split].push(it.index);
+        if (rows.length < GONE_SCAN) break;
+        from = rows[rows.length - 1].index + 1;
+      }
+    }
+    await datasets.put({ ...d, gone });
+  }
 }
 
 function createV2Stores(db: IDBPDatabase<StudioSchema>): void {

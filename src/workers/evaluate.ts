@@ -17,6 +17,7 @@ import type { DatasetItem, EvalResult } from '../store';
 import type { ProgressFn } from './api';
 import type { DatasetReader } from './datasets';
 import { ProgressReporter } from './progress';
+import { cpuSlot } from '../data/cpuSlots';
 import { decodeProblemsFrom, noteDecodeProblems } from './decodeReport';
 
 export type { EvalResult };
@@ -58,52 +59,59 @@ export async function evaluateItems(
     if (signal?.aborted) throw new Error('evaluation cancelled');
     const batch = items.slice(start, start + EVAL_BATCH);
     const decoded = await Promise.all(batch.map(async (it) => ({ it, d: await readImage(reader, it, fit) })));
-    const good: DatasetItem[] = [];
-    const views: Tensor4D[] = [];
-    const batchSkips: EvalResult['skipped'] = [];
-    const warned: { path: string; warnings: string[] }[] = [];
-    for (const { it, d } of decoded) {
-      if ('error' in d) {
-        skipped.push({ path: itemId(it), reason: d.error });
-        batchSkips.push({ path: itemId(it), reason: d.error });
-        continue;
-      }
-      if (d.warnings.length) warned.push({ path: itemId(it), warnings: d.warnings });
-      const px = uploadPadded(d.pixels, d.width, d.height);
-      try {
-        views.push(evalCrops(px, opts.inputSize, opts));
-        good.push(it);
-      } finally {
-        px.dispose();
-      }
-    }
-    noteDecodeProblems(reader.dataset.id, decodeProblemsFrom(batchSkips, warned));
-    if (good.length === 0) continue;
-    const x = concatRows(views);
-    disposeAll(...views);
-    const labels = Int32Array.from(good, (it) => it.classIndex);
+    // A batch's crops and forward take a slot of the CPU budget, as a training step does: outside it an
+    // evaluation computed beside the other job's unit and left the page no core.
+    const release = await cpuSlot(signal);
     try {
-      const r = await predictClasses(trainer, x, labels);
-      good.forEach((it, i) => {
-        const pred = r.top1[i];
-        const hit = pred === it.classIndex;
-        const pc = perClass.get(it.classIndex)!;
-        pc.total++;
-        if (hit) {
-          pc.correct++;
-          top1++;
+      const good: DatasetItem[] = [];
+      const views: Tensor4D[] = [];
+      const batchSkips: EvalResult['skipped'] = [];
+      const warned: { path: string; warnings: string[] }[] = [];
+      for (const { it, d } of decoded) {
+        if ('error' in d) {
+          skipped.push({ path: itemId(it), reason: d.error });
+          batchSkips.push({ path: itemId(it), reason: d.error });
+          continue;
         }
-        if (r.top5Hit[i]) top5++;
-        if (confusion && pred < C && it.classIndex < C) confusion[it.classIndex][pred]++;
-        const key = `${it.classIndex},${pred}`;
-        if (!hit) pairCounts[key] = (pairCounts[key] ?? 0) + 1;
-        const list = (cellItems[key] ??= []);
-        if (list.length < 24) list.push(it.index);
-      });
-      lossSum += r.loss * good.length;
-      seen += good.length;
+        if (d.warnings.length) warned.push({ path: itemId(it), warnings: d.warnings });
+        const px = uploadPadded(d.pixels, d.width, d.height);
+        try {
+          views.push(evalCrops(px, opts.inputSize, opts));
+          good.push(it);
+        } finally {
+          px.dispose();
+        }
+      }
+      noteDecodeProblems(reader.dataset.id, decodeProblemsFrom(batchSkips, warned));
+      if (good.length === 0) continue;
+      const x = concatRows(views);
+      disposeAll(...views);
+      const labels = Int32Array.from(good, (it) => it.classIndex);
+      try {
+        const r = await predictClasses(trainer, x, labels);
+        good.forEach((it, i) => {
+          const pred = r.top1[i];
+          const hit = pred === it.classIndex;
+          const pc = perClass.get(it.classIndex)!;
+          pc.total++;
+          if (hit) {
+            pc.correct++;
+            top1++;
+          }
+          if (r.top5Hit[i]) top5++;
+          if (confusion && pred < C && it.classIndex < C) confusion[it.classIndex][pred]++;
+          const key = `${it.classIndex},${pred}`;
+          if (!hit) pairCounts[key] = (pairCounts[key] ?? 0) + 1;
+          const list = (cellItems[key] ??= []);
+          if (list.length < 24) list.push(it.index);
+        });
+        lossSum += r.loss * good.length;
+        seen += good.length;
+      } finally {
+        x.dispose();
+      }
     } finally {
-      x.dispose();
+      release();
     }
     progress.update({
       phase: 'evaluating',

@@ -3,7 +3,8 @@
  * each a torch.save file FKD's train_FKD.py loads unmodified, plus README.md, train_fkd.sh and
  * fkd_studio.json (core/torchfile/exportDocs). Into a folder (File System Access or OPFS), records read
  * from IndexedDB a page at a time (with just their images' index entries) and written a few files at a time; files already in the folder are left
- * alone, so a cancelled export resumes where it stopped (as FKD's generator skips existing files). Or
+ * alone, so a cancelled export resumes where it stopped (as FKD's generator skips existing files). Two
+ * images that would share a file are refused first, folder by folder (fkdNameCheck.ts). Or
  * into one stored .zip built in memory-bounded chunks (fflate's streaming Zip).
  */
 import { Zip, ZipPassThrough } from 'fflate';
@@ -20,6 +21,7 @@ import { getDataset, getDatasetItemsFor, getLabelRecordPage, getLabelSet, type S
 import type { ProgressFn } from './api';
 import type { FkdExportResult, FkdExportSpec } from './fkdInteropApi';
 import { BlobParts } from './blobParts';
+import { checkFkdNames } from './fkdNameCheck';
 import { ProgressReporter } from './progress';
 
 /** Records read from IndexedDB per page. */
@@ -163,6 +165,7 @@ export async function runFkdExport(
   }
   const dataset = await getDataset(db, set.datasetId);
   if (!dataset) throw new Error(`the dataset of "${set.name}" no longer exists: its image paths are unknown`);
+  await checkFkdNames(db, set.id, dataset.id, dataset.counts.train);
   const sink = spec.target ? folderSink(spec.target) : zipSink();
   const report = new ProgressReporter(onProgress);
   const notes: string[] = [];
@@ -174,7 +177,6 @@ export async function runFkdExport(
   let skipped = 0;
   let minCrops = Infinity;
   let labelType = '';
-  const seenPaths = new Set<string>();
   // Paged by record: the set's keys and the dataset's index are never held whole.
   const total = set.imagesDone;
   let exported = 0;
@@ -198,11 +200,6 @@ export async function runFkdExport(
       const item = items[n];
       if (!item) throw new Error(`label set "${set.name}" changed during the export (image ${index})`);
       const path = fkdLabelPath(item.path);
-      if (seenPaths.has(path))
-        throw new Error(
-          `two images map to ${path} (FKD names files by class folder and the stem before the first dot)`,
-        );
-      seenPaths.add(path);
       const r = decodeLabelRecord(bytes);
       const f = recordToFkd(r, precision);
       labelType ||= fkdLabelTypeName(f.kind, f.k);

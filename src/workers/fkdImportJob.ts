@@ -2,11 +2,13 @@
  * Import an FKD label tree (<root>/train/<class folder>/<stem>.tar, torch.save files of FKD's
  * generator; Fast MEAL V2's <root>/<name>/train/... too) as a label set of a dataset. Class folders are
  * listed one at a time and files are read a few at a time, so memory is bounded by one folder's
- * listing plus one bitmap over the dataset's images. Files are matched to training images by class
- * folder + stem; each is checked (core/torchfile: the pickle is never executed; k against the class
+ * listing plus two bitmaps over the dataset's images; the index is read one folder at a time
+ * (folderRuns.ts), never whole. Files are matched to training images by class folder + stem (a file
+ * whose image is gone from the dataset's folder is counted and skipped); each is checked (core/torchfile: the pickle is never executed; k against the class
  * count, coords in [0, 1], the same type, precision and crop count as the first good file) and a bad
  * file is reported and skipped. Cancel pauses the set; a resumed import skips images already held.
  */
+import { IndexBits } from '../core/indexBits';
 import { encodeLabelRecord } from '../core/labelRecord';
 import { fkdImageKey, fkdKeyOfLabelPath, fkdToRecord, codecForKind } from '../core/torchfile/convert';
 import { fkdLabelTypeName, readFkdLabelFile, type FkdLabelFile } from '../core/torchfile/fkdFile';
@@ -15,7 +17,8 @@ import {
   getDataset,
   getDatasetItems,
   getLabelSet,
-  listDoneImageIndices,
+  listDoneImageIndicesPage,
+  liveImages,
   putLabelRecords,
   putLabelSet,
   type DatasetItem,
@@ -24,6 +27,7 @@ import {
   type StudioDb,
 } from '../store';
 import type { ProgressFn } from './api';
+import { FOLDER_PAGE, FolderRuns } from './folderRuns';
 import type { FkdFileProblem, FkdImportResult, FkdImportSpec } from './fkdInteropApi';
 import { ProgressReporter } from './progress';
 
@@ -78,19 +82,24 @@ export async function runFkdImport(
   const { db, source } = deps;
   const dataset = await getDataset(db, spec.datasetId);
   if (!dataset) throw new Error(`dataset ${spec.datasetId} not found`);
-  const items = await getDatasetItems(db, dataset.id, 'train', 0, dataset.counts.train);
-  const byKey = new Map<string, DatasetItem>();
-  for (const it of items) byKey.set(fkdImageKey(it.path), it);
+  const total = dataset.counts.train;
+  const live = liveImages(dataset, 'train');
   const trainDir = await findTrain(source);
+  const folders = await FolderRuns.build(db, dataset.id, 'train', total);
 
   let set: LabelSet;
   let shape: Shape | undefined;
-  const done = new Set<number>();
+  const done = new IndexBits(total);
   if (spec.resumeLabelSetId) {
     const prev = await getLabelSet(db, spec.resumeLabelSetId);
     if (!prev?.provenance) throw new Error(`label set ${spec.resumeLabelSetId} is not an FKD import`);
     set = prev;
-    for (const i of await listDoneImageIndices(db, set.id)) done.add(i);
+    for (let after = -1; ;) {
+      const page = await listDoneImageIndicesPage(db, set.id, after, FOLDER_PAGE);
+      if (page.length === 0) break;
+      for (const i of page) done.add(i);
+      after = page[page.length - 1];
+    }
     const p = prev.provenance;
     // Stopped before its first good file: the next good file decides, as in a fresh import.
     if (p.cropsPerImage > 0) {
@@ -121,7 +130,7 @@ export async function runFkdImport(
       },
       numClasses: dataset.numClasses,
       imagesDone: 0,
-      imagesTotal: items.length,
+      imagesTotal: live,
       bytes: 0,
       status: 'running',
       createdAt: now,
@@ -137,14 +146,15 @@ export async function runFkdImport(
   let files = 0;
   let filesWithoutImage = 0;
   const filesWithoutImageSample: string[] = [];
-  const matched = new Uint8Array(items.length);
+  let filesForGoneImages = 0;
+  const matched = new IndexBits(total);
   let imported = 0;
   let maxSnapPx = prov.maxSnapPx;
   let [areaLo, areaHi] = set.settings.scale[0] <= set.settings.scale[1] ? set.settings.scale : [1, 0];
   let batch: { imageIndex: number; record: Uint8Array }[] = [];
   const report = new ProgressReporter(onProgress);
   const progress = (force = false) =>
-    report.update({ phase: 'importing FKD labels', done: done.size + imported, total: items.length }, force);
+    report.update({ phase: 'importing FKD labels', done: done.count + imported, total: live }, force);
 
   const settingsPatch = () =>
     shape
@@ -166,7 +176,8 @@ export async function runFkdImport(
             badFiles: badCount,
             badSample: bad.slice(0, SAMPLE),
             filesWithoutImage,
-            imagesWithoutFile: items.length - matched.reduce((a, b) => a + b, 0),
+            filesForGoneImages,
+            imagesWithoutFile: live - matched.count,
             maxSnapPx,
             rounding:
               `labels kept exactly (${shape.precision}); boxes snapped to whole pixels of the images ` +
@@ -187,6 +198,9 @@ export async function runFkdImport(
   const classDirs = await listNames(source, trainDir, 'directory');
   for (const cls of classDirs) {
     const names = (await listNames(source, [...trainDir, cls], 'file')).filter((n) => n.endsWith('.tar'));
+    const byKey = new Map<string, DatasetItem>();
+    if (names.length > 0)
+      for await (const page of folders.items(cls)) for (const it of page) byKey.set(fkdImageKey(it.path), it);
     const todo: { path: string[]; item: DatasetItem }[] = [];
     for (const name of names) {
       const rel = [...trainDir, cls, name].join('/');
@@ -198,13 +212,17 @@ export async function runFkdImport(
         if (filesWithoutImageSample.length < SAMPLE) filesWithoutImageSample.push(rel);
         continue;
       }
-      matched[item.index] = 1;
+      if (item.gone) {
+        filesForGoneImages++;
+        continue;
+      }
+      matched.add(item.index);
       if (!done.has(item.index)) todo.push({ path: [...trainDir, cls, name], item });
     }
     for (let lo = 0; lo < todo.length; lo += READ_AHEAD) {
       if (signal.aborted) {
         await flush({ status: 'paused' });
-        return result(true);
+        return result(true, []);
       }
       const chunk = todo.slice(lo, lo + READ_AHEAD);
       const read = await Promise.all(
@@ -259,7 +277,7 @@ export async function runFkdImport(
       progress();
     }
   }
-  if (!shape && done.size === 0) {
+  if (!shape && done.count === 0) {
     await putLabelRecords(db, set.id, [], {
       status: 'error',
       error: 'no usable FKD label file',
@@ -268,35 +286,46 @@ export async function runFkdImport(
     throw new Error(
       files === 0
         ? `no .tar label files under ${trainDir.join('/')}/ of "${source.name}"`
-        : `none of the ${files} label files could be imported (${badCount} bad, ${filesWithoutImage} without an image in "${dataset.name}")` +
+        : `none of the ${files} label files could be imported (${badCount} bad, ${filesWithoutImage} without an image in "${dataset.name}"` +
+            (filesForGoneImages ? `, ${filesForGoneImages} for images gone from its folder` : '') +
+            ')' +
             (bad[0] ? `; e.g. ${bad[0].path}: ${bad[0].reason}` : ''),
     );
   }
-  const missing = items.length - matched.reduce((a, b) => a + b, 0);
+  const missing = live - matched.count;
   await flush({
     status: 'done',
     error:
-      missing + badCount > 0
-        ? `FKD import: ${missing} images without a file, ${badCount} bad files`
+      missing + badCount + filesForGoneImages > 0
+        ? `FKD import: ${missing} images without a file, ${badCount} bad files` +
+          (filesForGoneImages ? `, ${filesForGoneImages} files for images gone from the folder` : '')
         : undefined,
   });
   progress(true);
-  return result(false);
+  return result(false, await withoutFile());
 
-  function result(cancelled: boolean): FkdImportResult {
-    const imagesWithoutFileSample: string[] = [];
-    for (let i = 0; i < items.length && imagesWithoutFileSample.length < SAMPLE; i++)
-      if (!matched[i]) imagesWithoutFileSample.push(items[i].path);
+  /** The first images (by index) that are live and got no file: paged, stopping once the sample is full. */
+  async function withoutFile(): Promise<string[]> {
+    const out: string[] = [];
+    for (let lo = 0; lo < total && out.length < SAMPLE && out.length < missing; lo += FOLDER_PAGE) {
+      for (const it of await getDatasetItems(db, dataset!.id, 'train', lo, Math.min(total, lo + FOLDER_PAGE)))
+        if (!it.gone && !matched.has(it.index) && out.length < SAMPLE) out.push(it.path);
+    }
+    return out;
+  }
+
+  function result(cancelled: boolean, imagesWithoutFileSample: string[]): FkdImportResult {
     return {
       labelSetId: set.id,
       imported,
-      alreadyDone: done.size,
+      alreadyDone: done.count,
       badFiles: bad.slice(0, SAMPLE),
       badCount,
-      imagesWithoutFile: cancelled ? 0 : items.length - matched.reduce((a, b) => a + b, 0),
-      imagesWithoutFileSample: cancelled ? [] : imagesWithoutFileSample,
+      imagesWithoutFile: cancelled ? 0 : live - matched.count,
+      imagesWithoutFileSample,
       filesWithoutImage,
       filesWithoutImageSample,
+      filesForGoneImages,
       cancelled,
     };
   }

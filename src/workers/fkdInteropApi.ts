@@ -37,6 +37,8 @@ export interface FkdImportResult {
   /** Label files whose class folder + stem matches no training image. */
   filesWithoutImage: number;
   filesWithoutImageSample: string[];
+  /** Label files whose image a re-open check found gone from the dataset's folder: skipped. */
+  filesForGoneImages: number;
   cancelled: boolean;
 }
 

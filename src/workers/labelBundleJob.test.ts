@@ -16,7 +16,8 @@ import {
   type StudioDb,
 } from '../store';
 import { freshDbName, makeLabelSet } from '../store/test-fixtures';
-import { exportLabelSetBundle, importLabelSetBundle } from './labelBundleJob';
+import { importLabelSetBundle } from './labelBundleImport';
+import { exportLabelSetBundle } from './labelBundleJob';
 
 let name: string;
 let db: StudioDb;

@@ -25,9 +25,8 @@ import {
   type DatasetItem,
 } from '../store';
 import { liveIndex } from '../core/goneItems';
-import type { LabelSubset } from '../core/labelSettings';
 import { LazyPermutation } from '../core/lazyPermutation';
-import { seededSubset, subsetFilter } from './subset';
+import { keptIndices, seededSubset, seededSubsetIndices, subsetFilter } from './subset';
 import { studentFor } from './student';
 import { batchLabels, batchTargets, loadStep, type StepInput } from './batches';
 import { DatasetReader } from './datasets';
@@ -72,12 +71,12 @@ export class TrainSession {
     readonly cfg: TrainConfig,
     readonly reader: DatasetReader,
     /**
-     * Whether the run trains on the whole train split read from the store step by step (its items are
-     * not held); otherwise on a held list (a quick run's `maxImages`, an FKD label subset).
+     * Null when the run trains on the whole train split read from the store step by step; otherwise the
+     * picked images' indices (a quick run's `maxImages`, an FKD label subset), ascending.
      */
-    private readonly lazyTrain: boolean,
-    /** An FKD label set's subset: only its images have records. */
-    private readonly labelSubset: { subset?: LabelSubset; seed: number },
+    private readonly heldTrain: Uint32Array | null,
+    /** Train images left out because a re-open check found their file gone. */
+    readonly goneImages: number,
     readonly numClasses: number,
     readonly model: ReturnType<typeof buildStudent>,
     readonly trainer: Trainer,
@@ -91,37 +90,25 @@ export class TrainSession {
     this.totalSteps = this.passes.reduce((a, p) => a + p.steps, 0);
   }
 
-  private subsets = new Map<string, DatasetItem[]>();
+  private val: DatasetItem[] | undefined;
 
-  private subset(split: 'train' | 'val', max: number | undefined): DatasetItem[] {
-    let s = this.subsets.get(split);
-    if (!s) {
-      let all = this.reader.items[split].filter((it) => !it.gone);
-      if (split === 'train' && this.labelSubset.subset)
-        all = all.filter(subsetFilter(this.labelSubset.subset, this.labelSubset.seed));
-      s = seededSubset(all, max, this.cfg.seed, split);
-      this.subsets.set(split, s);
-    }
-    return s;
-  }
-
-  /** The held train list (empty when the run reads the whole split from the store: `lazyTrain`). */
-  get trainItems(): DatasetItem[] {
-    return this.lazyTrain ? [] : this.subset('train', this.cfg.maxImages);
+  /** The held train indices (empty when the run reads the whole split from the store). */
+  get trainIndices(): Uint32Array {
+    return this.heldTrain ?? new Uint32Array(0);
   }
 
   get numTrainImages(): number {
-    return this.lazyTrain ? liveImages(this.reader.dataset, 'train') : this.trainItems.length;
-  }
-
-  /** Train images left out because a re-open check found their file gone (never read). */
-  get goneImages(): number {
-    if (this.lazyTrain) return this.reader.dataset.gone?.train.length ?? 0;
-    return this.reader.items.train.reduce((n, it) => n + (it.gone ? 1 : 0), 0);
+    return this.heldTrain ? this.heldTrain.length : liveImages(this.reader.dataset, 'train');
   }
 
   get valItems(): DatasetItem[] {
-    return this.subset('val', this.cfg.maxValImages);
+    this.val ??= seededSubset(
+      this.reader.items.val.filter((it) => !it.gone),
+      this.cfg.maxValImages,
+      this.cfg.seed,
+      'val',
+    );
+    return this.val;
   }
 
   static async open(cfg: TrainConfig): Promise<TrainSession> {
@@ -132,9 +119,7 @@ export class TrainSession {
     const dataset = await getDataset(db, cfg.datasetId);
     // The whole split, read step by step, unless a quick run or a label subset picks fewer images.
     const lazyTrain = !subset && !(cfg.maxImages && cfg.maxImages < (dataset?.counts.train ?? 0));
-    const reader = await DatasetReader.open(cfg.datasetId, {
-      splits: lazyTrain ? ['val'] : ['train', 'val'],
-    });
+    const reader = await DatasetReader.open(cfg.datasetId, { splits: ['val'] });
     if (liveImages(reader.dataset, 'train') === 0)
       throw new Error(`dataset "${reader.dataset.name}" has no training images (left)`);
     let numClasses = reader.dataset.numClasses;
@@ -171,8 +156,18 @@ export class TrainSession {
     }
     const { model, trainer } = studentFor(cfg, numClasses);
     const fit = await trainDecodeFit(cfg, teacher?.config.inputSize);
-    const labelSubset = { subset, seed: set?.settings.seed ?? 0 };
-    return new TrainSession(cfg, reader, lazyTrain, labelSubset, numClasses, model, trainer, teacher, fit);
+    let held: Uint32Array | null = null;
+    let gone = reader.dataset.gone?.train.length ?? 0;
+    if (!lazyTrain) {
+      // Paged in index order (a per-class subset counts as it goes); only the picked indices are kept.
+      const kept = await keptIndices(
+        reader.itemPages('train'),
+        subsetFilter(subset, set?.settings.seed ?? 0),
+      );
+      held = seededSubsetIndices(kept.indices, cfg.maxImages, cfg.seed, 'train');
+      gone = kept.gone;
+    }
+    return new TrainSession(cfg, reader, held, gone, numClasses, model, trainer, teacher, fit);
   }
 
   /**
@@ -195,15 +190,16 @@ export class TrainSession {
     if (!loc) throw new Error(`step ${g} is past the end of the schedule`);
     const from = loc.stepInPass * loc.pass.imagesPerStep;
     const positions = this.permutation(loc.pass.index).slice(from, from + loc.pass.imagesPerStep);
+    const held = this.heldTrain;
+    if (held) return { ...loc, indices: positions.map((p) => held[p]) };
     // The whole split read lazily: positions count live images only, so the holes are stepped over.
-    const gone = this.lazyTrain ? this.reader.dataset.gone?.train : undefined;
+    const gone = this.reader.dataset.gone?.train;
     const indices = gone?.length ? positions.map((p) => liveIndex(p, gone)) : positions;
     return { ...loc, indices };
   }
 
-  /** A step's index items: from the held list, or in one store read when the split is not held. */
+  /** A step's index items, in one store read: the split's items are never held. */
   private async itemsAt(indices: number[]): Promise<DatasetItem[]> {
-    if (!this.lazyTrain) return indices.map((i) => this.trainItems[i]);
     return getDatasetItemsAt(await openStudioDb(), this.cfg.datasetId, 'train', indices);
   }
 

@@ -71,7 +71,10 @@ describe('training leaves out images gone from the folder', () => {
     await dataset('files:gone-held');
     const s = await TrainSession.open(cfg('files:gone-held', 11));
     expect(s.goneImages).toBe(3);
-    expect(s.trainItems.some((it) => it.gone)).toBe(false);
+    expect([...s.trainIndices].filter((i) => GONE.includes(i))).toEqual([]);
+    const seen: number[] = [];
+    for (let g = 0; g < s.passes[0].steps; g++) seen.push(...s.locate(g).indices);
+    expect(seen.sort((a, b) => a - b)).toEqual([0, 1, 3, 4, 7, 8, 9, 10, 11]);
     expect(s.numTrainImages).toBe(9);
   });
 });

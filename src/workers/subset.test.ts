@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededSubset, subsetFilter } from './subset';
+import { keptIndices, seededSubset, seededSubsetIndices, subsetFilter } from './subset';
 
 describe('seededSubset', () => {
   // An index ordered class by class, as datasets are: 10 classes x 200 images.
@@ -18,6 +18,29 @@ describe('seededSubset', () => {
     expect(seededSubset(items, undefined, 1, 'x')).toBe(items);
     expect(seededSubset(items, 0, 1, 'x')).toBe(items);
     expect(seededSubset(items, 5000, 1, 'x')).toBe(items);
+  });
+});
+
+describe('held train indices', () => {
+  const items = Array.from({ length: 2000 }, (_, i) => ({ index: i, classIndex: Math.floor(i / 200) }));
+
+  it('seededSubsetIndices picks what seededSubset picks', () => {
+    const all = Uint32Array.from(items, (it) => it.index);
+    expect([...seededSubsetIndices(all, 256, 1, 'train')]).toEqual(
+      seededSubset(items, 256, 1, 'train').map((it) => it.index),
+    );
+    expect(seededSubsetIndices(all, undefined, 1, 'train')).toBe(all);
+  });
+
+  it('keptIndices pages in order, skips and counts the gone, and keeps what the filter keeps', async () => {
+    const withGone = items.map((it) => (it.index % 3 === 0 ? { ...it, gone: true } : it));
+    async function* pages() {
+      for (let lo = 0; lo < withGone.length; lo += 300) yield withGone.slice(lo, lo + 300);
+    }
+    const { indices, gone } = await keptIndices(pages(), subsetFilter({ kind: 'perClass', n: 4 }, 1));
+    expect(gone).toBe(667);
+    expect([...indices.subarray(0, 8)]).toEqual([1, 2, 4, 5, 200, 202, 203, 205]);
+    expect(indices).toHaveLength(40);
   });
 });
 

@@ -40,3 +40,41 @@ export function subsetFilter(
   const key = fmix32(seed ^ 0x5eed5eed);
   return (item) => fmix32(murmur3Mix(key, item.index)) < cut;
 }
+
+/** `seededSubset` over item indices: the same picks, kept as a typed array in index order. */
+export function seededSubsetIndices(
+  all: Uint32Array,
+  max: number | undefined,
+  seed: number,
+  label: string,
+): Uint32Array {
+  if (!max || max >= all.length) return all;
+  const pick = new Rng(seed).fork(`subset:${label}`).permutation(all.length).subarray(0, max).sort();
+  return pick.map((i) => all[i]);
+}
+
+/**
+ * The indices (ascending) of the items that pass `keep`, read page by page in index order: a held
+ * train list costs 4 bytes per picked image, never an object per image of the split. Counts the gone.
+ */
+export async function keptIndices(
+  pages: AsyncIterable<readonly { index: number; classIndex: number; gone?: boolean }[]>,
+  keep: (item: { index: number; classIndex: number }) => boolean,
+): Promise<{ indices: Uint32Array; gone: number }> {
+  let out = new Uint32Array(1024);
+  let n = 0;
+  let gone = 0;
+  for await (const page of pages) {
+    for (const it of page) {
+      if (it.gone) gone++;
+      if (it.gone || !keep(it)) continue;
+      if (n === out.length) {
+        const grown = new Uint32Array(out.length * 2);
+        grown.set(out);
+        out = grown;
+      }
+      out[n++] = it.index;
+    }
+  }
+  return { indices: out.slice(0, n), gone };
+}

@@ -78,6 +78,13 @@ function ImportReport({ r }: { r: FkdImportResult }) {
         <span data-testid="fkd-bad-count">{r.badCount}</span> bad ·{' '}
         <span data-testid="fkd-images-without">{r.imagesWithoutFile}</span> images without a file ·{' '}
         <span data-testid="fkd-files-without">{r.filesWithoutImage}</span> files without an image
+        {r.filesForGoneImages > 0 && (
+          <>
+            {' '}
+            · <span data-testid="fkd-files-gone">{r.filesForGoneImages}</span> files for images gone from the
+            folder (skipped)
+          </>
+        )}
       </span>
       {r.badCount > 0 && (
         <details open data-testid="fkd-bad-files">
@@ -210,8 +217,9 @@ export function FkdProvenance({ set }: { set: LabelSet }) {
   return (
     <div className="muted" data-testid="fkd-provenance">
       from FKD files in <code>{p.source}</code>: {p.labelType}, {p.precision}, {p.cropsPerImage} crops per
-      image, {p.files} files ({p.badFiles} bad, {p.filesWithoutImage} without an image), {p.imagesWithoutFile}{' '}
-      images without a file; {p.rounding}
+      image, {p.files} files ({p.badFiles} bad, {p.filesWithoutImage} without an image
+      {p.filesForGoneImages ? `, ${p.filesForGoneImages} for images gone from the folder` : ''}),{' '}
+      {p.imagesWithoutFile} images without a file; {p.rounding}
     </div>
   );
 }

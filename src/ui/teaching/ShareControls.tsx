@@ -4,6 +4,7 @@
  * the embedded equivalent one click away.
  */
 import { useState } from 'react';
+import { shareNeedsChecks } from '../../core/shareState';
 import { listLabelSets } from '../../store';
 import { useDatasets, useTeachers } from '../catalog';
 import { applyShareState, EXPLORE_KEYS, openedShare, shareLink } from '../share';
@@ -50,12 +51,18 @@ export function CopyLinkButton({ view, presenter }: { view: string; presenter: b
 
 export function ShareNotices({ onChanged }: { onChanged: () => void }) {
   const [dismissed, setDismissed] = useState(false);
+  // Mounted for the page's life: its lists (every model with its weights, every dataset and label
+  // set) are read only while an opened link has something to check, not on every store change.
+  if (dismissed || !shareNeedsChecks(openedShare())) return null;
+  return <ShareNoticeChecks onChanged={onChanged} onDismiss={() => setDismissed(true)} />;
+}
+
+function ShareNoticeChecks({ onChanged, onDismiss }: { onChanged: () => void; onDismiss: () => void }) {
   const { state, problems } = openedShare();
   const datasets = useDatasets();
   const teachers = useTeachers();
   const indexing = useStillIndexing();
   const { data: sets } = useStoreQuery((db) => listLabelSets(db));
-  if (dismissed) return null;
   const embedded = datasets.find((d) => d.source === 'embedded');
   const missing: string[] = [];
   if (!indexing && datasets.length && state.dataset && !datasets.some((d) => d.id === state.dataset))
@@ -72,7 +79,7 @@ export function ShareNotices({ onChanged }: { onChanged: () => void }) {
   function switchToEmbedded() {
     applyShareState({ dataset: embedded?.id, teacher: teachers.find((t) => t.embedded)?.id });
     if (state.labelSet && !sets?.some((s) => s.id === state.labelSet)) writeDraft(EXPLORE_KEYS.labelSet, '');
-    setDismissed(true);
+    onDismiss();
     onChanged();
   }
   return (
@@ -92,7 +99,7 @@ export function ShareNotices({ onChanged }: { onChanged: () => void }) {
           Use the embedded {embedded.name} and its teacher instead
         </button>
       )}{' '}
-      <button onClick={() => setDismissed(true)}>Dismiss</button>
+      <button onClick={onDismiss}>Dismiss</button>
     </div>
   );
 }
