@@ -6,7 +6,7 @@
  * (see WORKER): `handles`, `keys` (names only), `getFile` (the listing), `open` (keys, then
  * getFileHandle and getFile, as an image is opened), each optionally `+gc` (a forced GC every 2,000
  * files, --expose-gc) or `+nudge` (an untouched 64-MB ArrayBuffer, as src/data/gcNudge.ts does), and
- * `+x2` (the same walk twice). After the walk the browser is measured again: collected and settled,
+ * `+xN` (the same walk N times, e.g. `+x2`, `+x4`: does a pass over the same files add again?). After the walk the browser is measured again: collected and settled,
  * after the worker is terminated, after a simulated critical memory-pressure signal, and after the
  * page (its renderer process) is closed: which of these gives memory back says who holds it.
  *
@@ -30,7 +30,7 @@ const MODES =
 const MB = 2 ** 20;
 
 // A mode names what the walk makes per file (keys: a name; handles: a handle; getFile: a handle and
-// its File; open: keys(), then getFileHandle(name) and its File, as the studio opens an image), what collects (+gc: gc() every 2,000 files; +nudge: a 64-MB ArrayBuffer), and passes (x2).
+// its File; open: keys(), then getFileHandle(name) and its File, as the studio opens an image), what collects (+gc: gc() every 2,000 files; +nudge: a 64-MB ArrayBuffer), and passes (xN).
 const WORKER = `
 const top = async () => (await navigator.storage.getDirectory()).getDirectoryHandle('handles', { create: true });
 const walk = async (mode, pass, counted) => {
@@ -71,7 +71,7 @@ onmessage = async ({ data }) => {
     if (typeof gc === 'function') gc();
     return postMessage({ made: true });
   }
-  const passes = data.mode.endsWith('x2') ? 2 : 1;
+  const passes = Number(/\\+x(\\d+)$/.exec(data.mode)?.[1] ?? 1);
   let n = 0;
   for (let pass = 1; pass <= passes; pass++) {
     n = await walk(data.mode, pass, n);
@@ -98,7 +98,7 @@ interface ModeRow {
   seconds: number;
   startBrowserMB: number;
   peakBrowserMB: number;
-  /** After the first of two passes (x2 modes), settled and collected; else 0. */
+  /** After the first of several passes (xN modes), settled and collected; else 0. */
   pass1BrowserMB: number;
   /** After the last pass, the worker collected and 2 s settled. */
   endBrowserMB: number;
@@ -165,6 +165,7 @@ async function main() {
           sample((n, pass) => {
             const now = chromiumRssByType();
             if (pass === 1) pass1 = now.browser ?? 0;
+            if (pass > 0) note(`${mode}: browser ${fmt((now.browser ?? 0) / MB)} MB after pass ${pass}`);
             if ((now.browser ?? 0) > peak.browser) peak = { ...peak, browser: now.browser ?? 0, at: n };
             peak.renderer = Math.max(peak.renderer, now.renderer ?? 0);
           });
@@ -186,7 +187,7 @@ async function main() {
           await sleep(5000);
           const closed = browser();
           anonAt.push(anon());
-          const perPass = mode.endsWith('x2') ? files / 2 : files;
+          const perPass = files / Number(/\+x(\d+)$/.exec(mode)?.[1] ?? 1);
           const row: ModeRow = {
             ...{ mode, files, seconds, startBrowserMB: start / MB, peakBrowserMB: peak.browser / MB },
             ...{ pass1BrowserMB: pass1 / MB, endBrowserMB: end / MB, terminatedBrowserMB: terminated / MB },
