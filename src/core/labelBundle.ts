@@ -99,6 +99,17 @@ export function checkU32(name: string, v: number, max = 0xfffffffe): void {
     throw new Error(`label bundle: ${name} ${v} is not in 0..${max}`);
 }
 
+/** The bundle's fixed prefix: magic, version, a reserved zero, then the header's length in bytes. */
+export function bundlePrefix(headerBytes: number): Uint8Array {
+  const prefix = new Uint8Array(LABEL_BUNDLE_PREFIX_BYTES);
+  const dv = new DataView(prefix.buffer);
+  for (let i = 0; i < 4; i++) prefix[i] = LABEL_BUNDLE_MAGIC.charCodeAt(i);
+  dv.setUint16(4, LABEL_BUNDLE_VERSION, true);
+  dv.setUint16(6, 0, true);
+  dv.setUint32(8, headerBytes, true);
+  return prefix;
+}
+
 /**
  * Incremental writer: `push` records as they are read (any order, each imageIndex once), collect the
  * chunks it returns, then the chunks of `finish()`. Chunks are at most `chunkBytes` long unless a single
@@ -116,13 +127,7 @@ export class LabelBundleWriter {
     const json = new TextEncoder().encode(JSON.stringify(header));
     if (json.length > MAX_HEADER_BYTES) throw new Error('label bundle: header too large');
     this.chunks = new CrcChunks(chunkBytes);
-    const prefix = new Uint8Array(LABEL_BUNDLE_PREFIX_BYTES);
-    const dv = new DataView(prefix.buffer);
-    for (let i = 0; i < 4; i++) prefix[i] = LABEL_BUNDLE_MAGIC.charCodeAt(i);
-    dv.setUint16(4, LABEL_BUNDLE_VERSION, true);
-    dv.setUint16(6, 0, true);
-    dv.setUint32(8, json.length, true);
-    this.write(prefix);
+    this.write(bundlePrefix(json.length));
     this.write(json);
   }
 

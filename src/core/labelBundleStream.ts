@@ -5,11 +5,9 @@
  */
 import { CrcChunks } from './crcChunks';
 import {
+  bundlePrefix,
   checkU32,
   LABEL_BUNDLE_END_MARK,
-  LABEL_BUNDLE_MAGIC,
-  LABEL_BUNDLE_PREFIX_BYTES,
-  LABEL_BUNDLE_VERSION,
   MAX_HEADER_BYTES,
   validateHeader,
   type BundleImage,
@@ -66,13 +64,7 @@ export class LabelBundleStreamWriter {
     this.imagesLeft = imageCount;
     this.imagesBytesLeft = listBytes;
     this.chunks = new CrcChunks(chunkBytes);
-    const prefix = new Uint8Array(LABEL_BUNDLE_PREFIX_BYTES);
-    const dv = new DataView(prefix.buffer);
-    for (let i = 0; i < 4; i++) prefix[i] = LABEL_BUNDLE_MAGIC.charCodeAt(i);
-    dv.setUint16(4, LABEL_BUNDLE_VERSION, true);
-    dv.setUint16(6, 0, true);
-    dv.setUint32(8, headerBytes, true);
-    this.chunks.write(prefix);
+    this.chunks.write(bundlePrefix(headerBytes));
     this.chunks.write(head);
     if (imageCount === 0) this.chunks.write(this.tail);
   }
