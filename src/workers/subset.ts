@@ -7,11 +7,19 @@ import { Rng } from '../core/rng';
  * index is ordered class by class, so the first N would hold only a few classes.
  */
 export function seededSubset<T>(all: T[], max: number | undefined, seed: number, label: string): T[] {
-  if (!max || max >= all.length) return all;
-  const pick = new Rng(seed).fork(`subset:${label}`).permutation(all.length).subarray(0, max);
-  return Array.from(pick)
-    .sort((a, b) => a - b)
-    .map((i) => all[i]);
+  const pick = seededPicks(all.length, max, seed, label);
+  return pick ? Array.from(pick, (i) => all[i]) : all;
+}
+
+/** The positions (ascending) a seeded subset of `max` of `count` keeps; null when it keeps all. */
+function seededPicks(
+  count: number,
+  max: number | undefined,
+  seed: number,
+  label: string,
+): Uint32Array | null {
+  if (!max || max >= count) return null;
+  return new Rng(seed).fork(`subset:${label}`).permutation(count).subarray(0, max).sort();
 }
 
 /**
@@ -48,9 +56,8 @@ export function seededSubsetIndices(
   seed: number,
   label: string,
 ): Uint32Array {
-  if (!max || max >= all.length) return all;
-  const pick = new Rng(seed).fork(`subset:${label}`).permutation(all.length).subarray(0, max).sort();
-  return pick.map((i) => all[i]);
+  const pick = seededPicks(all.length, max, seed, label);
+  return pick ? pick.map((i) => all[i]) : all;
 }
 
 /**
