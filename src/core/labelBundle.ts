@@ -194,11 +194,11 @@ export function encodeLabelBundle(
 
 // ---- Reader ----
 
-function truncated(msg: string): Error {
+export function truncated(msg: string): Error {
   return new Error(`label bundle truncated: ${msg}`);
 }
 
-function corrupt(msg: string): Error {
+export function corrupt(msg: string): Error {
   return new Error(`label bundle corrupt: ${msg}`);
 }
 
@@ -249,12 +249,19 @@ export function validateHeader(h: unknown, fail: (m: string) => Error): asserts 
       throw fail(`dataset.classes[${i}] invalid`);
   });
   if (!Array.isArray(h.images)) throw fail('images missing');
-  h.images.forEach((im: unknown, i) => {
-    if (!isObj(im) || !isInt(im.index, 0, 0xfffffffe) || typeof im.path !== 'string' || !isInt(im.classIndex))
-      throw fail(`images[${i}] invalid`);
-    for (const f of ['width', 'height'] as const)
-      if (im[f] !== undefined && !isInt(im[f], 1)) throw fail(`images[${i}].${f} invalid`);
-  });
+  h.images.forEach((im: unknown, i) => validateBundleImage(im, i, fail));
+}
+
+/** Throws fail(message) unless `im`, the header's `images[i]`, has the shape of a BundleImage. */
+export function validateBundleImage(
+  im: unknown,
+  i: number,
+  fail: (m: string) => Error,
+): asserts im is BundleImage {
+  if (!isObj(im) || !isInt(im.index, 0, 0xfffffffe) || typeof im.path !== 'string' || !isInt(im.classIndex))
+    throw fail(`images[${i}] invalid`);
+  for (const f of ['width', 'height'] as const)
+    if (im[f] !== undefined && !isInt(im[f], 1)) throw fail(`images[${i}].${f} invalid`);
 }
 
 /**

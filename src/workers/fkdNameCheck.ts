@@ -5,21 +5,13 @@
  * index's runs (folderRuns.ts), holding a 53-bit hash per labelled image of one folder (8 bytes), never
  * a name per image of the set; a repeated hash is confirmed by the names themselves.
  */
-import { murmur3 } from '../core/murmur3';
+import { hash53 } from '../core/murmur3';
 import { fkdLabelPath, fkdStem } from '../core/torchfile/convert';
 import { hasLabelRecords, type StudioDb } from '../store';
 import { FolderRuns } from './folderRuns';
 
 /** Index rows per read: no read larger than the export's own. */
 const CHECK_PAGE = 512;
-
-const encoder = new TextEncoder();
-
-/** Two seeded 32-bit hashes of a stem, as one exact double (21 + 32 bits). */
-function stemHash(stem: string): number {
-  const bytes = encoder.encode(stem);
-  return (murmur3(bytes, 0x9e3779b9) & 0x1fffff) * 2 ** 32 + murmur3(bytes, 0x85ebca6b);
-}
 
 /** A growable array of doubles. */
 class Hashes {
@@ -55,7 +47,7 @@ export async function checkFkdNames(
   };
   for (const folder of runs.folders()) {
     const hashes = new Hashes();
-    for await (const page of labelled(folder)) for (const it of page) hashes.push(stemHash(fkdStem(it.path)));
+    for await (const page of labelled(folder)) for (const it of page) hashes.push(hash53(fkdStem(it.path)));
     const sorted = hashes.a.subarray(0, hashes.n).sort();
     const repeated = new Set<number>();
     for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i]);
@@ -65,7 +57,7 @@ export async function checkFkdNames(
     for await (const page of labelled(folder)) {
       for (const it of page) {
         const stem = fkdStem(it.path);
-        if (!repeated.has(stemHash(stem))) continue;
+        if (!repeated.has(hash53(stem))) continue;
         const other = seen.get(stem);
         if (other !== undefined)
           throw new Error(

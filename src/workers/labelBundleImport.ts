@@ -1,11 +1,16 @@
 /**
  * Import a .fkdlabels bundle (core/labelBundle.ts, docs/label-bundle.md) onto a dataset as a new label
- * set. The bundle's images are matched to the target's train index in one paged pass (by path; by
- * index when it is the same dataset), the matches are checked page by page in target order, and the
- * records are written in batches: the target's index is never held, only what the bundle itself holds.
+ * set, streamed: the file is read twice through the checking reader (core/labelBundleReader.ts), never
+ * whole. The first pass verifies it (structure, CRC, header, every record's codec) and keeps a few
+ * numbers per image (its path's hash, class, record size); nothing is written unless the bundle is
+ * sound. The images are then matched to the target's train index in one paged pass (by path; by index
+ * when it is the same dataset) and checked page by page in target order; the second pass writes the
+ * matched records in batches. Neither the target's index nor the bundle's paths or records are held.
  */
 import { itemId } from '../data/itemId';
-import { decodeLabelBundle, type LabelBundleHeader } from '../core/labelBundle';
+import type { BundleImage, LabelBundleHeader } from '../core/labelBundle';
+import { LabelBundleReader, type LabelBundleEvent } from '../core/labelBundleReader';
+import { hash53 } from '../core/murmur3';
 import { decodeLabelRecord, encodeLabelRecord } from '../core/labelRecord';
 import { normalizeSpec, type CodecSpec } from '../core/softLabel';
 import {
@@ -51,28 +56,100 @@ function specOf(h: LabelBundleHeader): CodecSpec {
   }
 }
 
-/** Where each bundle image is in the target's train index: by identity, else by a unique bare path. */
+/** What the verifying pass keeps per header image: a few typed arrays, never a path or a record. */
+class BundleImages {
+  /** hash53 of each image's path, and its class index, by header position. */
+  hash = new Float64Array(1024);
+  classIndex = new Int32Array(1024);
+  n = 0;
+  /** Per header position, set by its record: the record's place in the file (-1: none), size, mix. */
+  recordAt = new Int32Array(0);
+  size = new Uint32Array(0);
+  mixed = new Uint8Array(0);
+
+  push(position: number, image: BundleImage): void {
+    if (position >= this.hash.length) {
+      const grow = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T) => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.hash = grow(this.hash, (n) => new Float64Array(n));
+      this.classIndex = grow(this.classIndex, (n) => new Int32Array(n));
+    }
+    this.hash[position] = hash53(image.path);
+    this.classIndex[position] = image.classIndex;
+    this.n = Math.max(this.n, position + 1);
+  }
+
+  /** After the header: room for what the records tell. */
+  endImages(): void {
+    this.recordAt = new Int32Array(this.n).fill(-1);
+    this.size = new Uint32Array(2 * this.n);
+    this.mixed = new Uint8Array(this.n);
+  }
+}
+
+/** Reads a bundle's stream through the checking reader, handing each event to `on`; returns its end. */
+async function readBundle(
+  file: Blob,
+  on: (ev: LabelBundleEvent, reader: LabelBundleReader) => void | Promise<void>,
+): Promise<{ header: LabelBundleHeader; records: number; reader: LabelBundleReader }> {
+  const reader = new LabelBundleReader(file.size);
+  const chunks = file.stream().getReader();
+  try {
+    for (;;) {
+      const { done, value } = await chunks.read();
+      if (done) break;
+      for (const ev of reader.feed(value)) await on(ev, reader);
+    }
+  } finally {
+    await chunks.cancel().catch(() => undefined);
+  }
+  return { ...reader.finish(), reader };
+}
+
+/**
+ * Where each bundle image is in the target's train index (-1: nowhere), by header position: in one
+ * paged pass, by identity, else by a bare path that is unique in the target. Paths are compared by
+ * hash53 (the bundle's are not kept); a match still needs the class, and the size where known.
+ */
 async function findByPath(
   db: StudioDb,
   datasetId: string,
   total: number,
-  paths: readonly string[],
+  images: BundleImages,
 ): Promise<Int32Array> {
-  const at = new Map<string, number>();
-  paths.forEach((p, n) => at.set(p, n));
-  const exact = new Int32Array(paths.length).fill(-1);
+  const n = images.n;
+  const order = new Uint32Array(n);
+  for (let p = 0; p < n; p++) order[p] = p;
+  // Equal paths: the last one listed wins, as a Map built in list order would have it.
+  order.sort((a, b) => images.hash[a] - images.hash[b] || b - a);
+  const sorted = Float64Array.from(order, (p) => images.hash[p]);
+  const lookup = (path: string) => {
+    const h = hash53(path);
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < h) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < n && sorted[lo] === h ? order[lo] : -1;
+  };
+  // >= 0: the exact match; -1: none; -2: several bare matches; <= -3: one bare match (-3 - index).
   // Bundles exported before shard-qualified identities name a tar member by its key alone: match
-  // those where the key is unique in this dataset (-2: several samples share it).
-  const bare = new Int32Array(paths.length).fill(-1);
+  // those where the key is unique in this dataset.
+  const found = new Int32Array(n).fill(-1);
   for (let lo = 0; lo < total; lo += IMPORT_PAGE) {
     for (const it of await getDatasetItems(db, datasetId, 'train', lo, Math.min(total, lo + IMPORT_PAGE))) {
-      const e = at.get(itemId(it));
-      if (e !== undefined) exact[e] = it.index;
-      const b = at.get(it.path);
-      if (b !== undefined) bare[b] = bare[b] === -1 ? it.index : -2;
+      const e = lookup(itemId(it));
+      if (e >= 0) found[e] = it.index;
+      const b = lookup(it.path);
+      if (b >= 0 && found[b] < 0) found[b] = found[b] === -1 ? -3 - it.index : -2;
     }
   }
-  return exact.map((e, n) => (e >= 0 ? e : bare[n] >= 0 ? bare[n] : -1));
+  return found.map((f) => (f >= 0 ? f : f <= -3 ? -3 - f : -1));
 }
 
 export async function importLabelSetBundle(
@@ -80,7 +157,54 @@ export async function importLabelSetBundle(
   datasetId: string,
   db?: StudioDb,
 ): Promise<ImportLabelSetResult> {
-  const { header: h, records } = decodeLabelBundle(new Uint8Array(await file.arrayBuffer()));
+  // Pass 1 reads and checks the whole bundle, keeping a few numbers per image; nothing is written
+  // unless it is sound. Pass 2 reads it again and writes the matched records a batch at a time.
+  const images = new BundleImages();
+  let spec: CodecSpec | undefined;
+  let recordError: Error | undefined;
+  let n = 0;
+  const { header: h, reader } = await readBundle(file, (ev) => {
+    if (ev.kind === 'image') images.push(ev.position, ev.image);
+    else if (ev.kind === 'header') {
+      images.endImages();
+      try {
+        spec = specOf(ev.header);
+      } catch (e) {
+        recordError ??= e as Error;
+      }
+    } else if (spec && !recordError) {
+      const p = ev.position;
+      let dec;
+      try {
+        dec = decodeLabelRecord(ev.record);
+      } catch (e) {
+        recordError = new Error(
+          `label bundle corrupt: record of image ${ev.imageIndex}: ${(e as Error).message}`,
+          {
+            cause: e,
+          },
+        );
+        return;
+      }
+      const s = dec.spec;
+      if (
+        s.codec !== spec.codec ||
+        s.k !== spec.k ||
+        s.precision !== spec.precision ||
+        s.numClasses !== spec.numClasses
+      ) {
+        recordError = new Error(
+          `label bundle corrupt: record of image ${ev.imageIndex} is ${s.codec} k=${s.k} ${s.precision} C=${s.numClasses}, ` +
+            `the header says ${spec.codec} k=${spec.k} ${spec.precision} C=${spec.numClasses}`,
+        );
+        return;
+      }
+      images.recordAt[p] = n++;
+      images.size[2 * p] = dec.imageWidth;
+      images.size[2 * p + 1] = dec.imageHeight;
+      if (dec.mix) images.mixed[p] = 1;
+    }
+  });
   db ??= await openStudioDb();
   const dataset = await getDataset(db, datasetId);
   if (!dataset) throw new Error(`dataset ${datasetId} not found`);
@@ -100,99 +224,49 @@ export async function importLabelSetBundle(
         'labels follow class indices',
     );
   }
-  const spec = specOf(h);
+  if (recordError) throw recordError;
   const total = dataset.counts.train;
-  const byPath = await findByPath(
-    db,
-    datasetId,
-    total,
-    h.images.map((im) => im.path),
-  );
-  const position = new Map(h.images.map((im, n) => [im.index, n]));
+  // Per header position: the target index its image maps to (-1: none, or no record).
+  const target = await findByPath(db, datasetId, total, images);
   const sameDataset = h.dataset.id === datasetId;
-
-  // Per record: its image's place in the header, the target index it maps to, its image size.
-  const n = records.length;
-  const target = new Int32Array(n).fill(-1);
-  const size = new Uint32Array(2 * n);
-  const mixed = new Uint8Array(n);
-  for (let r = 0; r < n; r++) {
-    const { imageIndex, record } = records[r];
-    const id = h.images[position.get(imageIndex)!]; // decodeLabelBundle guarantees every record has one
-    let dec;
-    try {
-      dec = decodeLabelRecord(record);
-    } catch (e) {
-      throw new Error(`label bundle corrupt: record of ${id.path}: ${(e as Error).message}`, { cause: e });
-    }
-    const s = dec.spec;
-    if (
-      s.codec !== spec.codec ||
-      s.k !== spec.k ||
-      s.precision !== spec.precision ||
-      s.numClasses !== spec.numClasses
-    ) {
-      throw new Error(
-        `label bundle corrupt: record of ${id.path} is ${s.codec} k=${s.k} ${s.precision} C=${s.numClasses}, ` +
-          `the header says ${spec.codec} k=${spec.k} ${spec.precision} C=${spec.numClasses}`,
-      );
-    }
-    size[2 * r] = dec.imageWidth;
-    size[2 * r + 1] = dec.imageHeight;
-    if (dec.mix) mixed[r] = 1;
-    const found = byPath[position.get(imageIndex)!];
-    target[r] = found >= 0 ? found : sameDataset && imageIndex < total ? imageIndex : -1;
+  const indexOf = reader.imageIndexAt.bind(reader);
+  for (let p = 0; p < images.n; p++) {
+    if (images.recordAt[p] < 0) target[p] = -1;
+    else if (target[p] < 0 && sameDataset && indexOf(p) < total) target[p] = indexOf(p);
   }
 
   // Checked in target order, a page of index entries at a time; the first record to claim an image wins.
-  const order = Array.from({ length: n }, (_, r) => r)
-    .filter((r) => target[r] >= 0)
-    .sort((a, b) => target[a] - target[b] || a - b);
-  const ok = new Uint8Array(n);
+  const order = Uint32Array.from({ length: images.n }, (_, p) => p)
+    .filter((p) => target[p] >= 0)
+    .sort((a, b) => target[a] - target[b] || images.recordAt[a] - images.recordAt[b]);
+  const ok = new Uint8Array(images.n);
   let gone = 0;
   let claimed = -1;
   for (let lo = 0; lo < order.length; lo += CHECK_PAGE) {
-    const page = order.slice(lo, lo + CHECK_PAGE);
+    const page = order.subarray(lo, lo + CHECK_PAGE);
     const entries = await getDatasetItemsFor(
       db,
       datasetId,
       'train',
-      page.map((r) => target[r]),
+      Array.from(page, (p) => target[p]),
     );
-    page.forEach((r, j) => {
+    page.forEach((p, j) => {
       const item = entries[j];
-      const id = h.images[position.get(records[r].imageIndex)!];
-      if (!item || target[r] === claimed || item.classIndex !== id.classIndex) return;
-      if ((item.width && item.width !== size[2 * r]) || (item.height && item.height !== size[2 * r + 1]))
+      if (!item || target[p] === claimed || item.classIndex !== images.classIndex[p]) return;
+      if (
+        (item.width && item.width !== images.size[2 * p]) ||
+        (item.height && item.height !== images.size[2 * p + 1])
+      )
         return;
-      claimed = target[r];
+      claimed = target[p];
       if (item.gone) gone++;
-      else ok[r] = 1;
+      else ok[p] = 1;
     });
   }
-
-  const moved = new Map<number, number>();
-  for (let r = 0; r < n; r++) if (ok[r]) moved.set(records[r].imageIndex, target[r]);
-  const matched: { imageIndex: number; record: Uint8Array }[] = [];
-  let lostPartner = 0;
-  for (let r = 0; r < n; r++) {
-    if (!ok[r]) continue;
-    const record = mixed[r] ? remapMixPartner(records[r].record, moved) : records[r].record;
-    if (record) matched.push({ imageIndex: target[r], record });
-    else lostPartner++;
-  }
-  const unmatched = n - moved.size - gone;
-  if (lostPartner > 0)
-    warnings.push(`${lostPartner} labelled images were left out: their label-time mix partner was not found`);
-  if (matched.length === 0 && n > 0) {
-    throw new Error(
-      `none of the ${n} labelled images of "${h.dataset.name}" was found in dataset "${dataset.name}" (matched by path and class)` +
-        (gone > 0 ? `; ${gone} of them are gone from its folder` : ''),
-    );
-  }
-  if (unmatched > 0) warnings.push(`${unmatched} labelled images were not found in "${dataset.name}"`);
-  if (gone > 0)
-    warnings.push(`${gone} labelled images are gone from the folder of "${dataset.name}": left out`);
+  let okCount = 0;
+  for (let p = 0; p < images.n; p++) okCount += ok[p];
+  const unmatched = n - okCount - gone;
+  if (okCount === 0 && n > 0) throw noneFound(n, h, dataset.name, gone);
 
   const live = liveImages(dataset, 'train');
   const now = Date.now();
@@ -211,27 +285,53 @@ export async function importLabelSetBundle(
     updatedAt: now,
   };
   await putLabelSet(db, set);
+  let imported = 0;
+  let lostPartner = 0;
   try {
-    const missing = live - matched.length;
-    const final = {
-      status: 'done' as const,
-      error: missing > 0 ? `imported: ${missing} of ${live} images have no label` : undefined,
+    // A mixed record's partners, by image index, in this dataset (undefined: not imported).
+    const moved = (imageIndex: number) => {
+      const q = reader.positionOf(imageIndex);
+      return q >= 0 && ok[q] ? target[q] : undefined;
     };
-    if (matched.length === 0) await putLabelRecords(db, set.id, [], final);
-    for (let lo = 0; lo < matched.length; lo += IMPORT_BATCH) {
-      const last = lo + IMPORT_BATCH >= matched.length;
-      await putLabelRecords(
-        db,
-        set.id,
-        matched.slice(lo, lo + IMPORT_BATCH),
-        last ? final : { status: 'running' },
-      );
-    }
+    let batch: { imageIndex: number; record: Uint8Array }[] = [];
+    await readBundle(file, async (ev) => {
+      if (ev.kind !== 'record' || !ok[ev.position]) return;
+      const record = images.mixed[ev.position] ? remapMixPartner(ev.record, moved) : ev.record;
+      if (!record) {
+        lostPartner++;
+        return;
+      }
+      batch.push({ imageIndex: target[ev.position], record });
+      if (batch.length === IMPORT_BATCH) {
+        await putLabelRecords(db, set.id, batch, { status: 'running' });
+        imported += batch.length;
+        batch = [];
+      }
+    });
+    imported += batch.length;
+    if (imported === 0 && n > 0) throw noneFound(n, h, dataset.name, gone);
+    const missing = live - imported;
+    await putLabelRecords(db, set.id, batch, {
+      status: 'done',
+      error: missing > 0 ? `imported: ${missing} of ${live} images have no label` : undefined,
+    });
   } catch (e) {
     await deleteLabelSet(db, set.id).catch(() => undefined);
     throw e;
   }
-  return { labelSetId: set.id, imported: matched.length, unmatched, gone, warnings };
+  if (lostPartner > 0)
+    warnings.push(`${lostPartner} labelled images were left out: their label-time mix partner was not found`);
+  if (unmatched > 0) warnings.push(`${unmatched} labelled images were not found in "${dataset.name}"`);
+  if (gone > 0)
+    warnings.push(`${gone} labelled images are gone from the folder of "${dataset.name}": left out`);
+  return { labelSetId: set.id, imported, unmatched, gone, warnings };
+}
+
+function noneFound(n: number, h: LabelBundleHeader, datasetName: string, gone: number): Error {
+  return new Error(
+    `none of the ${n} labelled images of "${h.dataset.name}" was found in dataset "${datasetName}" (matched by path and class)` +
+      (gone > 0 ? `; ${gone} of them are gone from its folder` : ''),
+  );
 }
 
 /**
@@ -239,11 +339,14 @@ export async function importLabelSetBundle(
  * this dataset. Null when a partner did not come across (its labels are of mixed crops that cannot be
  * rebuilt); the record itself when nothing moves.
  */
-function remapMixPartner(record: Uint8Array, moved: Map<number, number>): Uint8Array | null {
+function remapMixPartner(
+  record: Uint8Array,
+  moved: (imageIndex: number) => number | undefined,
+): Uint8Array | null {
   const decoded = decodeLabelRecord(record);
   const mix = decoded.mix!;
   const crops = mix.crops.map((c) =>
-    c.kind === 'none' ? c : { ...c, partnerImage: moved.get(c.partnerImage) ?? -1 },
+    c.kind === 'none' ? c : { ...c, partnerImage: moved(c.partnerImage) ?? -1 },
   );
   if (crops.some((c) => c.partnerImage < 0)) return null;
   if (crops.every((c, j) => c.partnerImage === mix.crops[j].partnerImage)) return record;

@@ -255,9 +255,74 @@ describe('label set export/import', () => {
     expect(await listLabelSets(db)).toHaveLength(1);
   });
 
+  it('reads the file as a stream in small chunks, never whole', async () => {
+    const bytes = new Uint8Array(await (await exportLabelSetBundle('ls1', db)).arrayBuffer());
+    const reads: number[] = [];
+    const r = await importLabelSetBundle(
+      streamOnly(bytes.length, () => bytes, 100, reads),
+      'd1',
+      db,
+    );
+    expect(r).toMatchObject({ imported: 39, unmatched: 0 });
+    expect(Math.max(...reads)).toBe(100);
+    expect(reads.reduce((a, b) => a + b, 0)).toBe(2 * bytes.length); // two passes
+  });
+
+  it('refuses a truncated file without creating a set', async () => {
+    const bytes = new Uint8Array(await (await exportLabelSetBundle('ls1', db)).arrayBuffer());
+    for (const n of [10, 500, bytes.length - 5]) {
+      await expect(importLabelSetBundle(new Blob([bytes.slice(0, n)]), 'd1', db)).rejects.toThrow(
+        /label bundle truncated/,
+      );
+    }
+    expect(await listLabelSets(db)).toHaveLength(1);
+  });
+
+  it('rolls back what it wrote when the file changes under the second pass', async () => {
+    const bytes = new Uint8Array(await (await exportLabelSetBundle('ls1', db)).arrayBuffer());
+    const changed = bytes.slice();
+    changed[changed.length - 100] ^= 0x10;
+    let pass = 0;
+    let during: Promise<unknown[]> | undefined;
+    const file = streamOnly(
+      bytes.length,
+      () => {
+        if (++pass === 1) return bytes;
+        during = listLabelSets(db); // the new set exists while the second pass writes
+        return changed;
+      },
+      64,
+      [],
+    );
+    await expect(importLabelSetBundle(file, 'd1', db)).rejects.toThrow(/checksum mismatch/);
+    expect(pass).toBe(2);
+    expect((await listLabelSets(db)).map((s) => s.id)).toEqual(['ls1']);
+    expect(await during).toHaveLength(2);
+  });
+
   it('names the file after the set', () => {
     expect(bundleFileName({ name: 'Fashion · teacher · 6 crops · msTopK5' })).toBe(
       'Fashion_teacher_6_crops_msTopK5.fkdlabels',
     );
   });
 });
+
+/** A Blob that can only be streamed, in chunks of `chunk` bytes (each noted in `reads`). */
+function streamOnly(size: number, bytes: () => Uint8Array, chunk: number, reads: number[]): Blob {
+  return {
+    size,
+    stream() {
+      const b = bytes();
+      let at = 0;
+      return new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (at >= b.length) return c.close();
+          const piece = b.slice(at, at + chunk);
+          at += piece.length;
+          reads.push(piece.length);
+          c.enqueue(piece);
+        },
+      });
+    },
+  } as unknown as Blob;
+}
