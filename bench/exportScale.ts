@@ -2,12 +2,14 @@
  * Export at scale (Node): `npm run bench:export [-- --images 20000 --crops 8 --folder --dir /tmp]`.
  *
  * The real label-bundle export (workers/labelBundleJob.ts), the import of that bundle back onto the
- * dataset (workers/labelBundleImport.ts: it holds the bundle, never the index) and the FKD tree export
+ * dataset (workers/labelBundleImport.ts: streamed, it holds neither the bundle nor the index) and the FKD tree export
  * (workers/fkdExportJob.ts, with its file-name check) into one .zip, or with `--folder` into a folder
  * through a File System Access handle over node:fs (then creating the files dominates), of a synthetic
  * ImageNet-layout set (1,000 class folders, small MS top-5 records) held in fake-indexeddb. Per job:
  * images/s by wall clock, the peak of heap + ArrayBuffers still referenced above the level before the
- * job (sampled every 100 ms after a full collection, in a second run), and the most rows one store read
+ * job (sampled every 100 ms after a full collection, in a second run), what is still referenced after
+ * it (what it stored: the import's new set in fake-indexeddb, the export's Blob) and the difference, the
+ * job's working memory, and the most rows one store read
  * returned: a job that loads a whole set or index shows it there. fake-indexeddb keeps the store in the
  * same heap, which the baseline leaves out. Last line: one JSON object.
  */
@@ -122,8 +124,8 @@ async function build(db: StudioDb): Promise<void> {
 async function run(fn: () => Promise<unknown>, live: boolean, everyMs?: number) {
   const reads = watchStoreReads();
   try {
-    const { seconds, liveMB } = await measureRun(fn, live, everyMs);
-    return { seconds, liveMB, largestRead: reads.largest() };
+    const { seconds, liveMB, endMB } = await measureRun(fn, live, everyMs);
+    return { seconds, liveMB, endMB, largestRead: reads.largest() };
   } finally {
     reads.stop();
   }
@@ -180,13 +182,30 @@ async function main() {
       imagesPerS: IMAGES / timed.seconds,
       seconds: timed.seconds,
       liveMB: mem.liveMB,
+      endMB: mem.endMB,
       largestRead: timed.largestRead,
     });
   }
   console.log(
     table(
-      ['job', 'images/s', 'seconds', 'peak live MB', 'largest store read (rows)'],
-      rows.map((r) => [r.job, r.imagesPerS, r.seconds, r.liveMB, r.largestRead]),
+      [
+        'job',
+        'images/s',
+        'seconds',
+        'peak live MB',
+        'live after MB',
+        'working MB',
+        'largest store read (rows)',
+      ],
+      rows.map((r) => [
+        r.job,
+        r.imagesPerS,
+        r.seconds,
+        r.liveMB,
+        r.endMB,
+        (r.liveMB as number) - (r.endMB as number),
+        r.largestRead,
+      ]),
     ),
   );
   const bundleBytes = bundleBlob.size;
@@ -202,6 +221,8 @@ async function main() {
         imagesPerS: Math.round(r.imagesPerS as number),
         seconds: Number((r.seconds as number).toFixed(2)),
         liveMB: Number((r.liveMB as number).toFixed(1)),
+        endMB: Number((r.endMB as number).toFixed(1)),
+        workingMB: Number(((r.liveMB as number) - (r.endMB as number)).toFixed(1)),
         largestRead: r.largestRead,
       })),
     }),

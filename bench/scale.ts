@@ -14,6 +14,8 @@
  * --window 2000 (images per generation window)  --train-seconds 20
  * --profile DIR (kept browser profile; default ~/.cache/fkd-bench-scale)  --fresh (a temporary one)
  * --no-trace (memory alone: no main-thread trace, whose hand-over inflates the browser process).
+ * --epochs N: train N whole epochs instead of --train-seconds, each its own phase, with every
+ * process's memory and what it kept per image read, epoch by epoch (bench/scaleEpochs.ts).
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +25,7 @@ import { arg, fmt, note, round, runBench, table } from './harness';
 import { describePhase, phaseJson, phaseMeter, phaseTable, type PhaseReport } from './scalePhases';
 import { importDenseTeacher, indexOpfsFolder } from './scaleData';
 import { ensureTree } from './scaleTree';
+import { trainEpochs, type EpochReport } from './scaleEpochs';
 import { labelWindow, prefillRecords } from './scaleWindows';
 import { createLabelSet, trainRun, type LabelSpec } from './studioJobs';
 
@@ -38,6 +41,7 @@ const CROPS = arg('crops', 2);
 const WINDOW = arg('window', 2000);
 const TRAIN_SECONDS = arg('train-seconds', 20);
 const NO_TRACE = process.argv.includes('--no-trace');
+const EPOCHS = arg('epochs', 0);
 const PROFILE = process.argv.includes('--fresh')
   ? undefined
   : (flag('profile') ?? join(homedir(), '.cache', 'fkd-bench-scale'));
@@ -104,16 +108,31 @@ async function oneSize(
     prefillRecords(page, startSet, endSet, n - WINDOW),
   );
   const end = await measure('gen end', () => labelWindow(page, endSet, WINDOW));
-  note(`size ${n}: training for ${TRAIN_SECONDS} s over the whole set`);
+  note(
+    EPOCHS > 0
+      ? `size ${n}: training ${EPOCHS} epochs over the whole set`
+      : `size ${n}: training for ${TRAIN_SECONDS} s over the whole set`,
+  );
   const cfg: TrainConfig = {
     ...DEFAULT_TRAIN_CONFIG,
     ...{ method: 'fkd', datasetId: idx.datasetId, labelSetId: endSet, arch: 'mlp', width: 64 },
     // Enough epochs that the time window, not the schedule, ends the run at every size.
-    ...{ inputSize: 16, channels: 3, epochs: 50, cropsPerStep: 64 },
+    ...{ inputSize: 16, channels: 3, epochs: EPOCHS > 0 ? EPOCHS : 50, cropsPerStep: 64 },
     ...{ evalEachPass: false, checkpointEvery: 100_000 },
   };
-  const run = await measure('train', () => trainRun(page, cfg, TRAIN_SECONDS));
-  if (run.status === 'error') throw new Error(`training failed: ${run.error ?? ''}`);
+  let trainImagesPerSec: number;
+  let epochs: EpochReport[] = [];
+  if (EPOCHS > 0) {
+    const out = await trainEpochs(page, cfg, n, meter, phases, (r) => note(describePhase(n, r)));
+    epochs = out.epochs;
+    trainImagesPerSec = out.imagesPerSec;
+    for (const e of epochs) note(`size ${n}: ${describeEpoch(e)}`);
+  } else {
+    const run = await measure('train', () => trainRun(page, cfg, TRAIN_SECONDS));
+    if (run.status === 'error') throw new Error(`training failed: ${run.error ?? ''}`);
+    // numCrops 1: one image per crop.
+    trainImagesPerSec = (run.step * cfg.cropsPerStep) / run.seconds;
+  }
   const mine = phases.slice(before);
   const studio = mine.filter((p) => !p.phase.startsWith('('));
   const row: Row = {
@@ -124,8 +143,7 @@ async function oneSize(
     genEndImagesPerSec: end.imagesPerSec,
     resumeWalkSeconds: end.firstReportSeconds,
     prefillSeconds,
-    // numCrops 1: one image per crop.
-    trainImagesPerSec: (run.step * cfg.cropsPerStep) / run.seconds,
+    trainImagesPerSec,
     labelBytesPerImage: labelBytes,
     peakPageHeapMB: Math.max(...mine.map((p) => p.peakPageHeapMB)),
     peakBrowserRssMB: Math.max(...mine.map((p) => p.peakTotalRssMB)),
@@ -139,7 +157,44 @@ async function oneSize(
     const s = window.__fkd!.store;
     await s.deleteDataset(await s.openStudioDb(), datasetId);
   }, idx.datasetId);
-  return row;
+  return { row, epochs };
+}
+
+/** One epoch in a line: rate, memory by process at its end, KB kept per image read. */
+function describeEpoch(e: EpochReport): string {
+  const by = (o: Record<string, number>, d: number) =>
+    Object.entries(o)
+      .sort((a, b) => a[0].localeCompare(b[0]))
+      .map(([k, v]) => `${k} ${v.toFixed(d)}`)
+      .join(', ');
+  return (
+    `epoch ${e.epoch}: ${e.imagesPerSec.toFixed(0)} img/s over ${e.seconds.toFixed(1)} s; RSS MB ${by(e.endRssMB, 0)}; ` +
+    `KB kept per read ${by(e.keptKBPerRead, 2)}; JS MB ${by(e.endJsMB, 1)}`
+  );
+}
+
+/** The per-epoch table: rate, and per main process type its MB at the epoch's end and KB kept per read. */
+function epochTable(rows: { images: number; epochs: EpochReport[] }[]) {
+  const types = ['browser', 'renderer', 'gpu-process'];
+  const realms = [...new Set(rows.flatMap((r) => r.epochs.flatMap((e) => Object.keys(e.endJsMB))))].sort();
+  return table(
+    [
+      ...['images', 'epoch', 's', 'img/s'],
+      ...types.map((t) => `${t} MB (KB/read)`),
+      ...realms.map((r) => `${r} JS MB`),
+    ],
+    rows.flatMap(({ images, epochs }) =>
+      epochs.map((e) => [
+        ...[images, e.epoch, fmt(e.seconds), fmt(e.imagesPerSec)],
+        ...types.map((t) =>
+          e.endRssMB[t] === undefined
+            ? '-'
+            : `${e.endRssMB[t].toFixed(0)} (${(e.keptKBPerRead[t] ?? 0).toFixed(2)})`,
+        ),
+        ...realms.map((r) => (e.endJsMB[r] === undefined ? '-' : e.endJsMB[r].toFixed(1))),
+      ]),
+    ),
+  );
 }
 
 /** A kept profile may hold a crashed run's bench sets: they go first, their trees stay. */
@@ -160,10 +215,13 @@ void runBench(
     const meter = await phaseMeter(page, !NO_TRACE);
     const rows: Row[] = [];
     const phases: { images: number; report: PhaseReport }[] = [];
+    const epochs: { images: number; epochs: EpochReport[] }[] = [];
     try {
       for (const n of SIZES) {
         const mine: PhaseReport[] = [];
-        rows.push(await oneSize(page, n, teacherId, meter, mine));
+        const out = await oneSize(page, n, teacherId, meter, mine);
+        rows.push(out.row);
+        epochs.push({ images: n, epochs: out.epochs });
         phases.push(...mine.map((report) => ({ images: n, report })));
       }
     } finally {
@@ -227,6 +285,10 @@ void runBench(
     const byPhase = phaseTable(phases);
     console.log(`\nper phase (RSS by Chromium process type; JS by realm at the phase's end):`);
     console.log(table(byPhase.headers, byPhase.cells));
+    if (EPOCHS > 0) {
+      console.log(`\nper epoch (MB at the epoch's end; KB kept per image read over the epoch):`);
+      console.log(epochTable(epochs));
+    }
     console.log(
       `\nlargest / smallest: indexing ${fmt(ratios.indexing)}x, generation ${fmt(ratios.generationStart)}x ` +
         `(start window) / ${fmt(ratios.generationEnd)}x (end window), training ${fmt(ratios.training)}x ` +
@@ -243,10 +305,26 @@ void runBench(
     return {
       sizes: SIZES,
       ...{ classes: CLASSES, side: SIDE, crops: CROPS, window: WINDOW, trainSeconds: TRAIN_SECONDS },
+      ...(EPOCHS > 0 ? { epochs: EPOCHS } : {}),
       rows: rows.map(rounded),
       ratios: rounded(ratios),
       projection: rounded(projection),
       phases: phases.map((p) => phaseJson(p.images, p.report)),
+      ...(EPOCHS > 0
+        ? {
+            perEpoch: epochs.flatMap(({ images, epochs: es }) =>
+              es.map((e) => ({
+                images,
+                epoch: e.epoch,
+                seconds: round(e.seconds, 2),
+                imagesPerSec: round(e.imagesPerSec, 1),
+                endRssMB: rounded(e.endRssMB),
+                keptKBPerRead: rounded(e.keptKBPerRead),
+                endJsMB: rounded(e.endJsMB),
+              })),
+            ),
+          }
+        : {}),
     };
   },
   // measureUserAgentSpecificMemory answers at once instead of at the next GC (up to 20 s later).

@@ -101,6 +101,8 @@ export async function phaseMeter(page: Page, trace = true) {
     }
   })();
   return {
+    /** Resident MB by process type now (one sample, outside any phase's peaks). */
+    rssNow,
     /** Starts a phase; the returned function ends it and reports its figures. */
     async begin(phase: string): Promise<() => Promise<PhaseReport>> {
       const stopTrace = trace ? await traceMainThreadTasks(page) : async () => UNTRACED;

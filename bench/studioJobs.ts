@@ -133,7 +133,8 @@ export async function trainRun(
       const api = fkd.studio().trainer.api;
       let metrics = 0;
       // What a UI would keep: the latest sample and metrics (the page receives them like the real UI).
-      const w = window as unknown as { __benchLast?: unknown };
+      const w = window as unknown as { __benchLast?: unknown; __benchSteps?: { t: number; step: number }[] };
+      w.__benchSteps = [{ t: performance.now(), step: 0 }];
       const timer =
         stopAfterSeconds > 0 ? setTimeout(() => void api.cancel(`train:${id}`), stopAfterSeconds * 1000) : 0;
       const t0 = performance.now();
@@ -144,6 +145,8 @@ export async function trainRun(
           onMetrics: (m: unknown) => {
             metrics++;
             w.__benchLast = m;
+            // Each metrics' step and arrival, for a bench that cuts the run into epochs as it goes.
+            (w.__benchSteps ??= []).push({ t: performance.now(), step: (m as { step: number }).step });
           },
           onSample: (s: unknown) => (w.__benchLast = s),
           onEval: (e: unknown) => (w.__benchLast = e),

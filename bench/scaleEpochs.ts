@@ -1,0 +1,97 @@
+/**
+ * bench:scale --epochs N: the training phase as N whole epochs (every image read once per epoch, in a
+ * seeded order), each measured as its own phase: resident MB of every Chromium process and the JS of
+ * the page and each worker at the epoch's end, the epoch's images/s, and what each process kept per
+ * image read (its growth over the epoch ÷ the images read). A browser process that keeps ~0.7 KB per
+ * read (bench:reads) shows as a steady KB/read in every epoch; a bounded one as ~0 after the first.
+ */
+import type { Page } from 'playwright-core';
+import type { TrainConfig } from '../src/core/recipe';
+import type { PhaseReport } from './scalePhases';
+import { trainRun } from './studioJobs';
+
+export interface EpochReport {
+  epoch: number;
+  seconds: number;
+  imagesPerSec: number;
+  /** Resident MB at the epoch's end, by process type. */
+  endRssMB: Record<string, number>;
+  /** KB each process type grew by per image read in this epoch (negative: it shrank). */
+  keptKBPerRead: Record<string, number>;
+  /** JS MB by realm at the epoch's end. */
+  endJsMB: Record<string, number>;
+}
+
+type Meter = {
+  begin(phase: string): Promise<() => Promise<PhaseReport>>;
+  rssNow(): Record<string, number>;
+};
+
+/** Step-arrival log of the run in the page (studioJobs.trainRun keeps it). */
+function stepLog(page: Page): Promise<{ t: number; step: number }[]> {
+  return page.evaluate(
+    () => (window as unknown as { __benchSteps?: { t: number; step: number }[] }).__benchSteps ?? [],
+  );
+}
+
+/** When the run passed `step`, in page ms (linear between the two metrics around it). */
+function timeAt(log: { t: number; step: number }[], step: number): number {
+  const j = log.findIndex((e) => e.step >= step);
+  if (j <= 0) return j === 0 ? log[0].t : log[log.length - 1].t;
+  const [a, b] = [log[j - 1], log[j]];
+  return a.t + ((b.t - a.t) * (step - a.step)) / Math.max(1, b.step - a.step);
+}
+
+/**
+ * Trains `cfg` (its `epochs` the N to measure) over a set of `images`, one phase per epoch; the phases
+ * go into `phases` as 'train epoch k'. Returns the per-epoch figures and the run's overall images/s.
+ */
+export async function trainEpochs(
+  page: Page,
+  cfg: TrainConfig,
+  images: number,
+  meter: Meter,
+  phases: PhaseReport[],
+  onPhase: (r: PhaseReport) => void,
+): Promise<{ epochs: EpochReport[]; imagesPerSec: number }> {
+  const stepsPerEpoch = Math.ceil(images / cfg.cropsPerStep);
+  let end = await meter.begin('train epoch 1');
+  let startRss = meter.rssNow();
+  const run = trainRun(page, cfg, 0);
+  let finished = false;
+  void run.finally(() => (finished = true)).catch(() => undefined);
+  const epochs: EpochReport[] = [];
+  for (let k = 1; k <= cfg.epochs; k++) {
+    // Polled: the run's metrics arrive a few times a second; the epoch's own time comes from them.
+    for (;;) {
+      const log = await stepLog(page);
+      if (finished || (log.length > 0 && log[log.length - 1].step >= k * stepsPerEpoch)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const r = await end();
+    phases.push(r);
+    onPhase(r);
+    const log = await stepLog(page);
+    const seconds = (timeAt(log, k * stepsPerEpoch) - timeAt(log, (k - 1) * stepsPerEpoch)) / 1000;
+    const kept = Object.fromEntries(
+      Object.entries(r.endRssMB).map(([type, mb]) => [type, ((mb - (startRss[type] ?? mb)) * 1024) / images]),
+    );
+    epochs.push({
+      epoch: k,
+      seconds,
+      imagesPerSec: (stepsPerEpoch * cfg.cropsPerStep) / Math.max(1e-9, seconds),
+      endRssMB: r.endRssMB,
+      keptKBPerRead: kept,
+      endJsMB: r.endJsMB,
+    });
+    if (k < cfg.epochs && !finished) {
+      startRss = r.endRssMB;
+      end = await meter.begin(`train epoch ${k + 1}`);
+    } else break;
+  }
+  const result = await run;
+  if (result.status === 'error') throw new Error(`training failed: ${result.error ?? ''}`);
+  if (epochs.length < cfg.epochs)
+    throw new Error(`training stopped after ${epochs.length} of ${cfg.epochs} epochs (${result.status})`);
+  return { epochs, imagesPerSec: (result.step * cfg.cropsPerStep) / result.seconds };
+}
