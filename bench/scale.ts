@@ -16,6 +16,8 @@
  * --no-trace (memory alone: no main-thread trace, whose hand-over inflates the browser process).
  * --epochs N: train N whole epochs instead of --train-seconds, each its own phase, with every
  * process's memory and what it kept per image read, epoch by epoch (bench/scaleEpochs.ts).
+ * --memory-dump (with --no-trace): at each phase's end a Chromium memory-infra dump, MB by allocator
+ * of the renderer, browser and GPU processes (bench/memoryDump.ts).
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +44,7 @@ const WINDOW = arg('window', 2000);
 const TRAIN_SECONDS = arg('train-seconds', 20);
 const NO_TRACE = process.argv.includes('--no-trace');
 const EPOCHS = arg('epochs', 0);
+const MEMORY_DUMP = process.argv.includes('--memory-dump');
 const PROFILE = process.argv.includes('--fresh')
   ? undefined
   : (flag('profile') ?? join(homedir(), '.cache', 'fkd-bench-scale'));
@@ -212,7 +215,7 @@ void runBench(
   async ({ page }) => {
     await dropLeftovers(page);
     const teacherId = await importDenseTeacher(page, CLASSES);
-    const meter = await phaseMeter(page, !NO_TRACE);
+    const meter = await phaseMeter(page, !NO_TRACE, MEMORY_DUMP);
     const rows: Row[] = [];
     const phases: { images: number; report: PhaseReport }[] = [];
     const epochs: { images: number; epochs: EpochReport[] }[] = [];

@@ -8,6 +8,7 @@
 import type { CDPSession, Page } from 'playwright-core';
 import { chromiumRssByType } from './chromiumRss';
 import { traceMainThreadTasks, type TaskCpuReport } from './mainThreadTrace';
+import { memoryInfraDump, topAllocators } from './memoryDump';
 
 const MB = 2 ** 20;
 
@@ -23,6 +24,8 @@ export interface PhaseReport {
   /** JS MB per realm at the phase's end ('page', or a worker's script name); empty if not measurable. */
   endJsMB: Record<string, number>;
   tasks: TaskCpuReport;
+  /** With a memory dump (untraced phases only): MB by allocator per process type at the phase's end. */
+  allocatorsMB?: Record<string, Record<string, number>>;
 }
 
 /** Chromium adds the '-<hash>.js' of a build to each worker's script: the name without it. */
@@ -71,7 +74,8 @@ const UNTRACED: TaskCpuReport = {
  * `trace: false` measures memory alone: a trace costs the browser process hundreds of MB when it is
  * handed over after a long phase, and that memory may stay resident into the next phase.
  */
-export async function phaseMeter(page: Page, trace = true) {
+export async function phaseMeter(page: Page, trace = true, dump = false) {
+  if (trace && dump) throw new Error('a memory dump needs its own trace: measure it with --no-trace');
   const cdp: CDPSession = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const heapNow = async () =>
@@ -121,7 +125,8 @@ export async function phaseMeter(page: Page, trace = true) {
         const peaks = { peakRssMB: { ...peakRss }, peakTotalRssMB: peakTotal, peakPageHeapMB: peakHeap };
         const tasks = await stopTrace();
         const endJsMB = await realmMemory(page);
-        return { phase, seconds, ...peaks, endRssMB, endPageHeapMB, endJsMB, tasks };
+        const allocatorsMB = dump ? await memoryInfraDump(page) : undefined;
+        return { phase, seconds, ...peaks, endRssMB, endPageHeapMB, endJsMB, tasks, allocatorsMB };
       };
     },
     async stop() {
@@ -153,6 +158,9 @@ export function describePhase(size: number, r: PhaseReport): string {
     `  RSS MB peak: ${mb(r.peakRssMB)}; end: ${mb(r.endRssMB)}`,
     `  page heap MB peak ${r.peakPageHeapMB.toFixed(1)}, end ${r.endPageHeapMB.toFixed(1)}; ` +
       `JS MB by realm at end: ${mb(r.endJsMB) || 'not measurable'}`,
+    ...Object.entries(r.allocatorsMB ?? {})
+      .filter(([kind]) => /renderer|browser|gpu/i.test(kind))
+      .map(([kind, d]) => `  ${kind} allocators MB: ${topAllocators(d, 12)}`),
   ].join('\n');
 }
 
@@ -201,5 +209,8 @@ export function phaseJson(images: number, r: PhaseReport) {
     ...{ peakRssMB: r1(r.peakRssMB), endRssMB: r1(r.endRssMB) },
     ...{ peakPageHeapMB: Math.round(r.peakPageHeapMB * 10) / 10 },
     ...{ endPageHeapMB: Math.round(r.endPageHeapMB * 10) / 10, endJsMB: r1(r.endJsMB) },
+    ...(r.allocatorsMB
+      ? { allocatorsMB: Object.fromEntries(Object.entries(r.allocatorsMB).map(([k, d]) => [k, r1(d)])) }
+      : {}),
   };
 }
