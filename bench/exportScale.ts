@@ -1,5 +1,7 @@
 /**
- * Export at scale (Node): `npm run bench:export [-- --images 20000 --crops 8 --folder --dir /tmp]`.
+ * Export at scale (Node): `npm run bench:export [-- --images 20000 --crops 8 --folder --dir /tmp]`;
+ * `--jobs bundle,import` runs only those (of bundle, import, fkd; the import needs the bundle);
+ * `--sample-ms 100` spaces the memory samples (default 100 ms, 1 s for a job of over 5 s).
  *
  * The real label-bundle export (workers/labelBundleJob.ts), the import of that bundle back onto the
  * dataset (workers/labelBundleImport.ts: streamed, it holds neither the bundle nor the index) and the FKD tree export
@@ -41,6 +43,13 @@ const CROPS = arg('crops', 8);
 const C = 1000;
 const K = 5;
 const FOLDER = process.argv.includes('--folder');
+const JOBS = (() => {
+  const i = process.argv.indexOf('--jobs');
+  return new Set(i >= 0 ? process.argv[i + 1].split(',') : ['bundle', 'import', 'fkd']);
+})();
+/** Memory samples' spacing, ms (default: 100, or 1,000 for a job of over 5 s). */
+const SAMPLE_MS = arg('sample-ms', 0);
+if (JOBS.has('import') && !JOBS.has('bundle')) throw new Error('--jobs: the import needs the bundle job');
 const DIR = (() => {
   const i = process.argv.indexOf('--dir');
   return i >= 0 ? process.argv[i + 1] : tmpdir();
@@ -161,11 +170,12 @@ async function main() {
     }
   };
   const rows: Record<string, number | string>[] = [];
-  for (const [job, fn] of [
-    ['label bundle', bundle],
-    ['label bundle import', bundleImport],
-    [FOLDER ? 'FKD tree (folder)' : 'FKD tree (zip)', fkd],
-  ] as const) {
+  const jobs = [
+    ['bundle', 'label bundle', bundle],
+    ['import', 'label bundle import', bundleImport],
+    ['fkd', FOLDER ? 'FKD tree (folder)' : 'FKD tree (zip)', fkd],
+  ] as const;
+  for (const [, job, fn] of jobs.filter(([key]) => JOBS.has(key))) {
     // Each run finds the store as the build left it (fake-indexeddb holds it in this heap).
     const tidy = async () => {
       if (imported) await deleteLabelSet(db, imported);
@@ -175,7 +185,7 @@ async function main() {
     await tidy();
     console.log(`${job}: ${fmt(timed.seconds)} s; measuring its memory`);
     // Writing files takes seconds: a sample a second lets it run between full collections.
-    const mem = await run(fn, true, timed.seconds > 5 ? 1000 : 100);
+    const mem = await run(fn, true, SAMPLE_MS || (timed.seconds > 5 ? 1000 : 100));
     await tidy();
     rows.push({
       job,

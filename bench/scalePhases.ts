@@ -125,7 +125,8 @@ export async function phaseMeter(page: Page, trace = true, dump = false) {
         const peaks = { peakRssMB: { ...peakRss }, peakTotalRssMB: peakTotal, peakPageHeapMB: peakHeap };
         const tasks = await stopTrace();
         const endJsMB = await realmMemory(page);
-        const allocatorsMB = dump ? await memoryInfraDump(page) : undefined;
+        // A dump that fails (an older Chromium) leaves the phase's other figures standing.
+        const allocatorsMB = dump ? await memoryInfraDump(page).catch(() => undefined) : undefined;
         return { phase, seconds, ...peaks, endRssMB, endPageHeapMB, endJsMB, tasks, allocatorsMB };
       };
     },
