@@ -65,13 +65,16 @@ export async function memoryInfraDump(page: Page): Promise<Record<string, Record
       const attrs = allocators[name].attrs ?? {};
       const v = attrs.effective_size?.value ?? attrs.size?.value;
       if (v === undefined || (attrs.effective_size ?? attrs.size)?.units !== 'bytes') continue;
-      mine[name] = (mine[name] ?? 0) + parseInt(v, 16) / MB;
+      // Many small segments of one kind (shared_memory/<id>, global/<id>, leveldatabase/db_<addr>): summed.
+      const key = /^(shared_memory|global|leveldatabase|sqlite)\//.test(name) ? `${parts[0]}/*` : name;
+      mine[key] = (mine[key] ?? 0) + parseInt(v, 16) / MB;
     }
   }
   const out: Record<string, Record<string, number>> = {};
   const total = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
   for (const [pid, dump] of Object.entries(byPid)) {
-    const kind = processName.get(Number(pid)) ?? `pid ${pid}`;
+    const kind = processName.get(Number(pid));
+    if (!kind) continue;
     if (!out[kind] || total(dump) > total(out[kind])) out[kind] = dump;
   }
   return out;
