@@ -24,6 +24,8 @@ export interface PhaseReport {
   /** JS MB per realm at the phase's end ('page', or a worker's script name); empty if not measurable. */
   endJsMB: Record<string, number>;
   tasks: TaskCpuReport;
+  /** Private (anonymous) resident MB per process type at the phase's end: heap, not mapped files. */
+  endAnonMB: Record<string, number>;
   /** With a memory dump (untraced phases only): MB by allocator per process type at the phase's end. */
   allocatorsMB?: Record<string, Record<string, number>>;
 }
@@ -121,13 +123,16 @@ export async function phaseMeter(page: Page, trace = true, dump = false) {
         // The phase's end state and peaks before the trace is handed over: the browser process turns
         // the whole trace into JSON for the bench then (hundreds of MB after a long phase).
         const endRssMB = await sample();
+        const endAnonMB = Object.fromEntries(
+          Object.entries(chromiumRssByType('RssAnon')).map(([k, v]) => [k, v / MB]),
+        );
         const endPageHeapMB = await heapNow();
         const peaks = { peakRssMB: { ...peakRss }, peakTotalRssMB: peakTotal, peakPageHeapMB: peakHeap };
         const tasks = await stopTrace();
         const endJsMB = await realmMemory(page);
         // A dump that fails (an older Chromium) leaves the phase's other figures standing.
         const allocatorsMB = dump ? await memoryInfraDump(page).catch(() => undefined) : undefined;
-        return { phase, seconds, ...peaks, endRssMB, endPageHeapMB, endJsMB, tasks, allocatorsMB };
+        return { phase, seconds, ...peaks, endRssMB, endAnonMB, endPageHeapMB, endJsMB, tasks, allocatorsMB };
       };
     },
     async stop() {
@@ -156,7 +161,7 @@ export function describePhase(size: number, r: PhaseReport): string {
           `  over 50 ms at (s: wall/CPU ms): ${t.over50.map((o) => `${o.atS}: ${o.wallMs}/${o.cpuMs}`).join(', ') || '-'}`,
           `  inside the longest: ${t.longestParts.map((p) => `${p.what} ${p.cpuMs} ms`).join(', ') || '-'}`,
         ]),
-    `  RSS MB peak: ${mb(r.peakRssMB)}; end: ${mb(r.endRssMB)}`,
+    `  RSS MB peak: ${mb(r.peakRssMB)}; end: ${mb(r.endRssMB)}; private at end: ${mb(r.endAnonMB)}`,
     `  page heap MB peak ${r.peakPageHeapMB.toFixed(1)}, end ${r.endPageHeapMB.toFixed(1)}; ` +
       `JS MB by realm at end: ${mb(r.endJsMB) || 'not measurable'}`,
     ...Object.entries(r.allocatorsMB ?? {})
@@ -207,7 +212,7 @@ export function phaseJson(images: number, r: PhaseReport) {
       longestParts: t.longestParts,
       over50: t.over50,
     },
-    ...{ peakRssMB: r1(r.peakRssMB), endRssMB: r1(r.endRssMB) },
+    ...{ peakRssMB: r1(r.peakRssMB), endRssMB: r1(r.endRssMB), endAnonMB: r1(r.endAnonMB) },
     ...{ peakPageHeapMB: Math.round(r.peakPageHeapMB * 10) / 10 },
     ...{ endPageHeapMB: Math.round(r.endPageHeapMB * 10) / 10, endJsMB: r1(r.endJsMB) },
     ...(r.allocatorsMB
