@@ -29,6 +29,8 @@ export interface PackDir {
 const ROOT = 'packs';
 
 async function packsRoot(create: boolean): Promise<FileSystemDirectoryHandle | null> {
+  // No origin private file system (Node tests, old browsers): there is no copy either.
+  if (typeof navigator === 'undefined' || !navigator.storage?.getDirectory) return null;
   const root = await navigator.storage.getDirectory();
   try {
     return await root.getDirectoryHandle(ROOT, { create });
