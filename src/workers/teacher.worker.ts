@@ -28,6 +28,7 @@ import { planProbe } from './planProbe';
 import { holdIndexAfter, resumeIndex, runIndex } from './indexJob';
 import { holdPackAfter, packCost, packReads, removePack, runPack } from './packJob';
 import { releasePackReader } from './packFiles';
+import { readPass, type ReadPass } from './benchReads';
 import { runCheck } from './checkJob';
 import { exportFkdTree, importFkdTree } from './fkdJobs';
 import type { FkdExportResult, FkdExportSpec, FkdImportResult, FkdImportSpec } from './fkdInteropApi';
@@ -119,6 +120,11 @@ const api = {
   /** Test builds: the next copy waits after `images` until cancelled; images read from sources so far. */
   holdPackAfter(images: number | null): void {
     holdPackAfter(images);
+  },
+  /** bench:pack: one pass over a split's images through DatasetReader.blob (copy or folder). */
+  readPass(datasetId: string, split: 'train' | 'val'): Promise<ReadPass> {
+    requireTestBuild('readPass');
+    return readPass(datasetId, split);
   },
   packReadCount(reset = false): number {
     requireTestBuild('packReadCount');
