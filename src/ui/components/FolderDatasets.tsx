@@ -104,8 +104,8 @@ export function FolderDatasets() {
       <p className="muted">
         An ImageNet-style folder (<code>train/&lt;class&gt;/*</code>, <code>val/&lt;class&gt;/*</code>, or a
         bare <code>&lt;class&gt;/*</code> tree), WebDataset <code>.tar</code> shards, or a flat{' '}
-        <code>val/</code> with a label file. Files are read where they are: nothing is uploaded or copied.
-        Drop a folder here or:
+        <code>val/</code> with a label file. Files are read where they are: nothing is uploaded, and nothing
+        is copied unless you ask (Copy into studio storage, per dataset). Drop a folder here or:
       </p>
       <div className="row">
         {window.showDirectoryPicker ? (
