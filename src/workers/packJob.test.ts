@@ -9,6 +9,7 @@ import {
   type DatasetItem,
   type Split,
 } from '../store';
+import { ustar } from '../data/testing/ustar';
 import { DatasetReader, registerSessionFiles } from './datasets';
 import {
   PackMissingError,
@@ -265,5 +266,63 @@ describe('runPack', () => {
     // Without the copy the same dataset needs its files again, and says so.
     await putDatasetPack(await openStudioDb(), 'files:pack4', undefined);
     await expect(DatasetReader.open('files:pack4', { splits: [] })).rejects.toThrow(/file list/);
+  });
+});
+
+describe('runPack over WebDataset shards', () => {
+  it('reads each shard once, in one pass, and skips the items of a shard that is gone', async () => {
+    const id = 'files:pack-wds';
+    const db = await openStudioDb();
+    const now = Date.now();
+    await putDataset(db, {
+      id,
+      name: 'picked',
+      source: 'files',
+      layout: 'webdataset',
+      numClasses: 2,
+      classes: [0, 1].map((index) => ({ index, name: `c${index}` })),
+      counts: { train: 5, val: 0 },
+      skipped: [],
+      createdAt: now,
+      updatedAt: now,
+    });
+    const img = (n: number) => new Uint8Array([0xff, 0xd8, 0xff, n, n]);
+    const tar = ustar([
+      ['a.cls', '0'],
+      ['a.jpg', img(1)],
+      ['b.cls', '1'],
+      ['b.png', img(2)],
+      ['c.cls', '1'],
+      ['c.jpg', img(3)],
+    ]);
+    const shardItem = (index: number, shard: string, offset: number, path: string) => ({
+      index,
+      path,
+      classIndex: 0,
+      bytes: 5,
+      shard,
+      offset,
+    });
+    await putDatasetItems(db, id, 'train', [
+      shardItem(0, 'train/s-0.tar', 0, 'a.jpg'),
+      shardItem(1, 'train/s-0.tar', 1, 'b.png'),
+      shardItem(2, 'train/s-0.tar', 2, 'c.jpg'),
+      shardItem(3, 'train/s-1.tar', 0, 'x.jpg'),
+      shardItem(4, 'train/s-1.tar', 1, 'y.jpg'),
+    ]);
+    registerSessionFiles(id, [file('train/s-0.tar', tar)]);
+    packReads.files = 0;
+    const pack = await runPack(id, new AbortController().signal);
+    expect(pack.state).toBe('complete');
+    expect(packReads.files).toBe(3);
+    expect(pack.skippedTotal).toBe(2);
+    expect(pack.skipped.map((s) => s.path)).toEqual(['x.jpg', 'y.jpg']);
+    const reader = await DatasetReader.open(id, { splits: [] });
+    expect(reader.packed).toBe(true);
+    for (const k of [0, 1, 2]) {
+      const bytes = new Uint8Array(await (await reader.blob(item(id, 'train', k))).arrayBuffer());
+      expect(bytes).toEqual(img(k + 1));
+    }
+    await expect(reader.blob(item(id, 'train', 4, 'y.jpg'))).rejects.toThrow('not in the studio copy');
   });
 });

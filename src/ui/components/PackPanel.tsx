@@ -15,11 +15,13 @@ export function PackPanel({ d, onError }: { d: Dataset; onError: (e: unknown) =>
   const studio = useStudio();
   const progress = useJobs((s) => s.packing[d.id] ?? null);
   const [plan, setPlan] = useState<PackPlan | null>(null);
+  // The cost pages through the whole index: only measured once the panel is opened.
+  const [opened, setOpened] = useState(false);
   const pack = d.pack;
   const running = progress !== null;
 
   useEffect(() => {
-    if (pack?.state === 'complete' || d.indexing) return;
+    if (!opened || pack?.state === 'complete' || d.indexing) return;
     let live = true;
     void Promise.all([studio.teacher.api.packCost(d.id), storageEstimate()])
       .then(([cost, est]) => live && setPlan(planPack(cost.imageBytes, cost.images, est ?? undefined)))
@@ -28,7 +30,7 @@ export function PackPanel({ d, onError }: { d: Dataset; onError: (e: unknown) =>
       live = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [d.id, d.counts.train, d.counts.val, pack?.state]);
+  }, [opened, d.id, d.counts.train, d.counts.val, pack?.state]);
 
   if (d.source === 'embedded' || d.indexing) return null;
   const start = () => void packDataset(studio, d.id).catch(onError);
@@ -38,6 +40,7 @@ export function PackPanel({ d, onError }: { d: Dataset; onError: (e: unknown) =>
   const changed = (d.lastCheck?.changed.count ?? 0) > 0;
   return (
     <details
+      onToggle={(e) => setOpened(e.currentTarget.open)}
       data-testid="pack-panel"
       data-state={running ? 'running' : complete ? 'complete' : (pack?.state ?? 'none')}
     >
