@@ -5,6 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { jobId, type JobProgress } from '../workers/api';
+import { regrantFolder } from './actions';
 import { jobStore } from './jobStore';
 import type { Studio } from './studioTypes';
 
@@ -12,8 +13,12 @@ function setPacking(datasetId: string, p: JobProgress | null): void {
   jobStore.update((s) => ({ ...s, packing: { ...s.packing, [datasetId]: p } }));
 }
 
-/** Starts (or resumes from its last commit) the dataset's copy; resolves when it stops. */
+/**
+ * Starts (or resumes from its last commit) the dataset's copy; resolves when it stops. From a click,
+ * the folder's read grant is renewed first (the worker that reads it can only query it).
+ */
 export async function packDataset(studio: Studio, datasetId: string): Promise<void> {
+  await regrantFolder(datasetId);
   setPacking(datasetId, { phase: 'packing', done: 0, total: 1 });
   try {
     await studio.trainer.api.releasePack(datasetId);
