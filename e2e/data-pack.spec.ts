@@ -2,7 +2,8 @@
  * "Copy into studio storage" end to end: a folder (OPFS, the open-folder path) is packed with exact
  * counts (two files deleted after indexing are skipped with their reason), cancelled midway and
  * resumed, interrupted by a reload and resumed, each resume reading only what was not committed;
- * then the folder is deleted and soft-label generation still reads every packed image from the copy.
+ * then the folder is deleted and soft-label generation still reads every packed image from the copy,
+ * as does the trainer worker beside it.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { EXPECT } from '../tools/fixtures/makeFixtures';
@@ -103,6 +104,12 @@ test('a folder is copied into studio storage, cancelled, reloaded and resumed ex
     return sets.find((s) => s.datasetId === datasetId) ?? null;
   }, id);
   expect(set!.imagesDone).toBe(EXPECT.fashion.train - 2);
+  // The trainer reads the same copy while the teacher still holds it open (read-only handles, shared).
+  const pass = await page.evaluate(
+    (datasetId) => window.__fkd!.studio().trainer.api.readPass(datasetId, 'train'),
+    id,
+  );
+  expect(pass).toMatchObject({ packed: true, images: EXPECT.fashion.train, missing: 2 });
 
   // Remove copy frees the files.
   await goto(page, 'Data');
