@@ -103,7 +103,13 @@ function file(name: string, bytes: Uint8Array): File {
 }
 
 /** A File[] dataset of `n` train and `v` val images, image i being `i + 1` bytes of value i. */
-async function dataset(id: string, n: number, v: number, missing: number[] = []) {
+async function dataset(
+  id: string,
+  n: number,
+  v: number,
+  missing: number[] = [],
+  wrap: (k: number, f: File) => File = (_, f) => f,
+) {
   const db = await openStudioDb();
   const now = Date.now();
   await putDataset(db, {
@@ -123,7 +129,7 @@ async function dataset(id: string, n: number, v: number, missing: number[] = [])
     Array.from({ length: count }, (_, index) => {
       const k = base + index;
       const path = `${split}/c${k % 2}/img${k}.png`;
-      if (!missing.includes(k)) files.push(file(path, new Uint8Array(k + 1).fill(k % 256)));
+      if (!missing.includes(k)) files.push(wrap(k, file(path, new Uint8Array(k + 1).fill(k % 256))));
       return { index, path, classIndex: k % 2, bytes: k + 1 };
     });
   await putDatasetItems(db, id, 'train', items('train', n, 0));
@@ -266,6 +272,28 @@ describe('runPack', () => {
     // Without the copy the same dataset needs its files again, and says so.
     await putDatasetPack(await openStudioDb(), 'files:pack4', undefined);
     await expect(DatasetReader.open('files:pack4', { splits: [] })).rejects.toThrow(/file list/);
+  });
+});
+
+describe('runPack when the files are gone', () => {
+  it('starts over when the folder holds less than the record says (site data cleared)', async () => {
+    const ctrl = new AbortController();
+    // Image 280's read cancels the copy: the commit at 256 is behind it.
+    const db = await dataset('files:pack5', 300, 0, [], (k, f) => {
+      if (k !== 280) return f;
+      const read = f.arrayBuffer.bind(f);
+      f.arrayBuffer = () => (ctrl.abort(), read());
+      return f;
+    });
+    await expect(runPack('files:pack5', ctrl.signal)).rejects.toThrow(/cancelled/);
+    expect((await getDataset(db, 'files:pack5'))!.pack!.done.train).toBe(256);
+    dirOf('files:pack5').files.clear();
+    packReads.files = 0;
+    const done = await runPack('files:pack5', new AbortController().signal);
+    expect(packReads.files).toBe(300);
+    expect(done.bytes).toBe((300 * 301) / 2);
+    const reader = await PackReader.open(dirOf('files:pack5'), done);
+    expect((await reader.read('train', 10, 'x')).length).toBe(11);
   });
 });
 

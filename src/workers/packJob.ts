@@ -74,6 +74,20 @@ function untilAborted(signal: AbortSignal): Promise<void> {
   });
 }
 
+function fresh(createdAt: number): DatasetPack {
+  return {
+    state: 'packing',
+    done: { train: 0, val: 0 },
+    cursor: { pack: 0, offset: 0 },
+    bytes: 0,
+    packs: 0,
+    skippedTotal: 0,
+    skipped: [],
+    createdAt,
+    updatedAt: Date.now(),
+  };
+}
+
 type Read = { item: DatasetItem; bytes?: Uint8Array<ArrayBuffer>; reason?: string };
 
 export async function runPack(
@@ -99,19 +113,7 @@ export async function runPack(
   )
     return old;
   const now = Date.now();
-  const pack: DatasetPack = old
-    ? { ...structuredClone(old), state: 'packing', updatedAt: now }
-    : {
-        state: 'packing',
-        done: { train: 0, val: 0 },
-        cursor: { pack: 0, offset: 0 },
-        bytes: 0,
-        packs: 0,
-        skippedTotal: 0,
-        skipped: [],
-        createdAt: now,
-        updatedAt: now,
-      };
+  const pack: DatasetPack = old ? { ...structuredClone(old), state: 'packing', updatedAt: now } : fresh(now);
   delete pack.error;
   const max = deps.maxPackBytes ?? PACK_FILE_MAX;
   const dir = await packStorage.dir(datasetId, true);
@@ -155,6 +157,20 @@ export async function runPack(
       if (m && Number(m[1]) > pack.cursor.pack) await dir.remove(name);
     }
     file = { n: pack.cursor.pack, h: await dir.open(packFileName(pack.cursor.pack), 'write') };
+    // Files shorter than the record says (cleared site data, a copy made elsewhere): start over.
+    const short =
+      index.train.getSize() < pack.done.train * PACK_ENTRY_BYTES ||
+      index.val.getSize() < pack.done.val * PACK_ENTRY_BYTES ||
+      file.h.getSize() < pack.cursor.offset;
+    if (short) {
+      Object.assign(pack, fresh(pack.createdAt));
+      for (const name of await dir.names())
+        if (/^pack-\d+\.bin$/.test(name) && name !== packFileName(0)) await dir.remove(name);
+      if (file.n !== 0) {
+        file.h.close();
+        file = { n: 0, h: await dir.open(packFileName(0), 'write') };
+      }
+    }
     rollBack();
     pack.packs = pack.cursor.pack + 1;
     await putDatasetPack(db, datasetId, pack);

@@ -110,6 +110,11 @@ const api = {
   /** "Remove copy" (and a forgotten dataset): this worker's handles closed, the files deleted. */
   async removePack(datasetId: string): Promise<void> {
     if (fileReaderCache?.id === datasetId) fileReaderCache = null;
+    // A copy still running holds the files: stop it first (it stops at its next image).
+    if (cancelJob(jobId.pack(datasetId))) {
+      for (let t = 0; t < 200 && runningJobs().includes(jobId.pack(datasetId)); t++)
+        await new Promise((r) => setTimeout(r, 50));
+    }
     await removePack(datasetId);
   },
   /** Closes this worker's handles on the dataset's copy (before another worker rewrites or removes it). */
