@@ -6,6 +6,7 @@
  * as does the trainer worker beside it.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { formatBytes } from '../src/ui/format';
 import { EXPECT } from '../tools/fixtures/makeFixtures';
 import { fixture, generate, openOpfs, userDataset, writeOpfs } from './fixtures/data';
 import { goto, openStudio } from './helpers';
@@ -111,7 +112,9 @@ test('a folder is copied into studio storage, cancelled, reloaded and resumed ex
   );
   expect(pass).toMatchObject({ packed: true, images: EXPECT.fashion.train, missing: 2 });
 
-  // Remove copy frees the files.
+  // The storage panel counts the copy's bytes; Remove copy frees the files.
+  await goto(page, 'Settings');
+  await expect(page.getByTestId('pack-bytes')).toHaveText(formatBytes(pack.bytes));
   await goto(page, 'Data');
   await panel.locator('summary').first().click();
   await panel.getByRole('button', { name: 'Remove copy' }).click();
