@@ -3,7 +3,7 @@
 import { liveCount } from '../core/goneItems';
 import type { StudioDb } from './db';
 import { guard } from './errors';
-import type { Dataset, DatasetItem, Split } from './schema';
+import type { Dataset, DatasetItem, DatasetPack, Split } from './schema';
 import { CHUNK, abortTx, deleteRangeInChunks, prefixRange, spanRange } from './tx';
 
 export type DatasetItemInput = Omit<DatasetItem, 'datasetId' | 'split'>;
@@ -18,6 +18,26 @@ export interface PutItemsOptions {
 export function putDataset(db: StudioDb, dataset: Dataset): Promise<void> {
   return guard('save dataset', async () => {
     await db.put('datasets', dataset);
+  });
+}
+
+/**
+ * Sets (or with undefined removes) the dataset's pack record alone, read and written in one
+ * transaction, so a copy job never overwrites what a re-open check stored meanwhile. False when the
+ * dataset is gone.
+ */
+export function putDatasetPack(db: StudioDb, id: string, pack: DatasetPack | undefined): Promise<boolean> {
+  return guard('save dataset copy', async () => {
+    const tx = db.transaction('datasets', 'readwrite');
+    const d = await tx.store.get(id);
+    if (!d) {
+      await tx.done;
+      return false;
+    }
+    if (pack) d.pack = pack;
+    else delete d.pack;
+    await Promise.all([tx.store.put(d), tx.done]);
+    return true;
   });
 }
 

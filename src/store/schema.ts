@@ -85,6 +85,30 @@ export interface Dataset {
   lastCheck?: DatasetCheck;
   /** Indices flagged gone by re-open checks, ascending per split: readers leave them out unread. */
   gone?: { train: number[]; val: number[] };
+  /** Its images copied into studio storage (workers/packJob.ts, docs/packs.md); absent when never copied. */
+  pack?: DatasetPack;
+}
+
+/**
+ * A dataset's packed copy. `done` and `cursor` are the commit point: everything before them was
+ * flushed to the pack files before the record was written, so a resume truncates past them.
+ */
+export interface DatasetPack {
+  state: 'packing' | 'paused' | 'complete';
+  /** Index entries written per split (train first, then val). */
+  done: { train: number; val: number };
+  /** Where the next image's bytes go: pack file and offset. */
+  cursor: { pack: number; offset: number };
+  /** Image bytes stored, and pack files. */
+  bytes: number;
+  packs: number;
+  /** Images not copied (unreadable, gone or changed since indexing): their entries are empty. */
+  skippedTotal: number;
+  skipped: { path: string; reason: string }[];
+  createdAt: number;
+  updatedAt: number;
+  /** Why the last run stopped (cancel, quota, a folder that cannot be read). */
+  error?: string;
 }
 
 /** One image of a dataset index (no pixels). Kept out of `Dataset` because ImageNet has 1.28M. */

@@ -55,6 +55,8 @@ export interface JobsState {
   speed: SpeedTable | null;
   speedProgress: JobProgress | null;
   indexing: Record<string, JobProgress | null>;
+  /** Copies into studio storage running in this tab, by dataset (ui/packActions.ts). */
+  packing: Record<string, JobProgress | null>;
   /** Bumped whenever a job changed the store, so lists re-read IndexedDB. */
   storeVersion: number;
   /** Held job locks (jobLocks.ts) by lock name, in any tab; null until first looked at. */
@@ -70,6 +72,7 @@ let state: JobsState = {
   speed: null,
   speedProgress: null,
   indexing: {},
+  packing: {},
   storeVersion: 0,
   heldJobs: null,
   resumed: [],

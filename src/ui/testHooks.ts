@@ -8,6 +8,7 @@ import * as Comlink from 'comlink';
 import { decodeImage } from '../data/decode';
 import * as store from '../store';
 import { openDirectory, openFiles } from './actions';
+import { packDataset } from './packActions';
 import { jobStore, type JobsState } from './jobStore';
 import type { Studio } from './studioTypes';
 
@@ -21,6 +22,8 @@ declare global {
       decodeImage: typeof decodeImage;
       /** The live job state the views draw (benches read the jobs' progress from it). */
       jobs: () => JobsState;
+      /** "Copy into studio storage" as the Data view runs it (benches pack a dataset with it). */
+      pack: (datasetId: string) => Promise<void>;
     };
     /** Playwright cannot click the native picker, so it hands an OPFS handle here. */
     __fkdOpenDirectory?: (handle: FileSystemDirectoryHandle, name?: string) => Promise<string>;
@@ -29,7 +32,14 @@ declare global {
 }
 
 export function installTestHooks(getStudio: () => Studio): void {
-  window.__fkd = { studio: getStudio, store, proxy: Comlink.proxy, decodeImage, jobs: jobStore.get };
+  window.__fkd = {
+    studio: getStudio,
+    store,
+    proxy: Comlink.proxy,
+    decodeImage,
+    jobs: jobStore.get,
+    pack: (id) => packDataset(getStudio(), id),
+  };
   window.__fkdOpenDirectory = (h, n) => openDirectory(getStudio(), h, n);
   window.__fkdOpenFiles = (f, n) => openFiles(getStudio(), f, n);
 }

@@ -34,6 +34,8 @@ export interface WorkerInit {
 /** The id a worker runs a job under: what cancel(id) takes and running() lists. */
 export const jobId = {
   index: (datasetId: string) => `index:${datasetId}`,
+  /** "Copy into studio storage" (workers/packJob.ts). */
+  pack: (datasetId: string) => `pack:${datasetId}`,
   generate: (labelSetId: string) => `generate:${labelSetId}`,
   train: (runId: string) => `train:${runId}`,
   evaluate: (runId: string) => `evaluate:${runId}`,
@@ -72,6 +74,12 @@ export interface IndexJobSpec {
   source: IndexSourceSpec;
   splitSeed?: number;
   valFraction?: number;
+}
+
+/** What a studio copy of a dataset would take: image bytes as indexed, and images (core/pack.ts planPack). */
+export interface PackCost {
+  imageBytes: number;
+  images: number;
 }
 
 /** A teacher the user picked as files, with how its input and output are to be read. */

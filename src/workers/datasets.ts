@@ -10,6 +10,7 @@ import { FsaSource, type DirHandleLike } from '../data/fsaSource';
 import { filesSourceFromInput } from '../data/filesSource';
 import { ensurePermission, PermissionLostError } from '../data/permissions';
 import { withSourceFault } from './sourceFault';
+import { packReadable, packReaderFor, type PackReader } from './packFiles';
 import { splitPath, type DataSource } from '../data/source';
 import type { IndexSourceSpec } from './api';
 import {
@@ -95,15 +96,31 @@ export async function openSource(spec: SourceSpec): Promise<DataSource> {
 /** Index items per store read when paging through a split. */
 export const ITEM_PAGE = 2048;
 
-/** A dataset opened for reading images: items of one split in memory (paths and classes only). */
+/**
+ * A dataset opened for reading images: items of one split in memory (paths and classes only). A
+ * dataset with a complete studio copy (docs/packs.md) reads every image from it and never opens its
+ * source, so it needs no folder permission.
+ */
 export class DatasetReader {
   private shardCache = new Map<string, Promise<Map<string, Uint8Array>>>();
 
   private constructor(
     readonly dataset: Dataset,
-    readonly source: DataSource,
+    private readonly src: DataSource | null,
     readonly items: Record<Split, DatasetItem[]>,
+    private readonly pack: PackReader | null = null,
   ) {}
+
+  /** The dataset's own files (not opened for a packed dataset: it reads the studio copy). */
+  get source(): DataSource {
+    if (!this.src) throw new Error(`"${this.dataset.name}" is read from its studio copy, not its folder`);
+    return this.src;
+  }
+
+  /** True when images come from the studio copy. */
+  get packed(): boolean {
+    return this.pack !== null;
+  }
 
   /**
    * `splits` (default both) are the splits whose items are held; the others stay empty and the caller
@@ -116,7 +133,8 @@ export class DatasetReader {
     if (!dataset) throw new Error(`dataset ${datasetId} is not indexed yet`);
     if (dataset.indexing)
       throw new Error(`"${dataset.name}" is only partly indexed: resume its indexing in the Data view`);
-    const source = await openSource(sourceSpecOf(dataset));
+    const pack = packReadable(dataset) ? await packReaderFor(dataset) : null;
+    const source = pack ? null : await openSource(sourceSpecOf(dataset));
     const held = opts.splits ?? ['train', 'val'];
     // Paths and class ids only (~100 B each); fine up to a few hundred thousand images.
     const [train, val] = await Promise.all(
@@ -124,7 +142,7 @@ export class DatasetReader {
         held.includes(split) ? getDatasetItems(db, datasetId, split, 0, dataset.counts[split]) : [],
       ),
     );
-    return new DatasetReader(dataset, source, { train, val });
+    return new DatasetReader(dataset, source, { train, val }, pack);
   }
 
   /** The stored index of one split in index order, `size` items per read: never the whole split at once. */
@@ -139,6 +157,7 @@ export class DatasetReader {
 
   /** Why the dataset's top folder cannot be listed (gone, unreadable), or undefined when it can. */
   async rootError(): Promise<{ name: string; cause: unknown } | undefined> {
+    if (this.pack) return undefined;
     try {
       for await (const entry of this.source.list([])) if (entry) break;
       return undefined;
@@ -147,8 +166,12 @@ export class DatasetReader {
     }
   }
 
-  /** The image file's bytes; tar members come from a small cache of whole shards. */
+  /**
+   * The image file's bytes: from the studio copy when there is one (one read at a known offset), else
+   * the file; tar members come from a small cache of whole shards.
+   */
   async blob(item: DatasetItem): Promise<Blob> {
+    if (this.pack) return new Blob([await this.pack.read(item.split, item.index, item.path)]);
     if (!item.shard) return this.source.open(splitPath(item.path));
     const members = await this.shard(item.shard);
     // By sample ordinal (what the index recorded), so a key repeated in the shard cannot hand back

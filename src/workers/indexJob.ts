@@ -28,6 +28,7 @@ import {
   sourceSpecOf,
   type SourceSpec,
 } from './datasets';
+import { removePack } from './packJob';
 import { ProgressReporter } from './progress';
 import { requireTestBuild } from './testBuild';
 
@@ -66,7 +67,8 @@ export async function runIndex(
   const db = await openStudioDb();
   const source = await openSource(spec.source);
   if (spec.source.kind === 'files') registerSessionFiles(spec.datasetId, spec.source.files);
-  // Re-indexing replaces the old items wholesale.
+  // Re-indexing replaces the old items wholesale, and the studio copy made from them.
+  await removePack(spec.datasetId);
   await deleteDataset(db, spec.datasetId);
   const now = Date.now();
   const record: Dataset = {

@@ -6,6 +6,7 @@ import { diskChange } from '../data/reopenCheck';
 import { SourceNotFoundError } from '../data/source';
 import type { DatasetItem } from '../store';
 import type { DatasetReader } from './datasets';
+import { PackMissingError } from './packFiles';
 
 /** Turns an image file into pixels; tests swap in a Node-side fake. */
 export type DecodeFn = (
@@ -47,6 +48,8 @@ export async function readImage(
     if (changed) return { error: changed };
     return await decode(blob, { name: itemId(item), fit });
   } catch (e) {
+    // An image the studio copy could not read when it was made: skipped like a missing file.
+    if (e instanceof PackMissingError) return { error: e.message };
     if (!(e instanceof SourceNotFoundError)) throw e;
     const gone = await reader.rootError?.();
     if (gone) throw new FolderUnreachableError(gone.name, gone.cause);

@@ -12,6 +12,7 @@ import {
   type GenerationSample,
   type IndexJobSpec,
   type LabelStats,
+  type PackCost,
   type ProgressFn,
   type TeacherImport,
   type WorkerInit,
@@ -25,6 +26,9 @@ import { injectSourceFault, type SourceFault } from './sourceFault';
 import { runGeneration } from './generate';
 import { planProbe } from './planProbe';
 import { holdIndexAfter, resumeIndex, runIndex } from './indexJob';
+import { holdPackAfter, packCost, packReads, removePack, runPack } from './packJob';
+import { releasePackReader } from './packFiles';
+import { readPass, type ReadPass } from './benchReads';
 import { runCheck } from './checkJob';
 import { exportFkdTree, importFkdTree } from './fkdJobs';
 import type { FkdExportResult, FkdExportSpec, FkdImportResult, FkdImportSpec } from './fkdInteropApi';
@@ -38,7 +42,7 @@ import type { FidelitySample } from '../core/fidelity';
 import { labelSetStats } from './labelStats';
 import { classSampleIndices, classStartHint } from './classSamples';
 import { DatasetReader } from './datasets';
-import { getDatasetItems, openStudioDb, type Dataset, type DatasetCheck } from '../store';
+import { getDatasetItems, openStudioDb, type Dataset, type DatasetCheck, type DatasetPack } from '../store';
 
 let report: BackendReport | null = null;
 /**
@@ -90,6 +94,48 @@ const api = {
   /** Continues a cancelled or interrupted index after its last completed class folder / shard. */
   resumeIndex(datasetId: string, onProgress?: ProgressFn): Promise<Dataset> {
     return runJob(jobId.index(datasetId), (signal) => resumeIndex(datasetId, signal, onProgress));
+  },
+  /**
+   * "Copy into studio storage": the dataset's images into pack files (docs/packs.md); resumes a
+   * cancelled or interrupted copy from its last commit. The trainer's reader must be released first.
+   */
+  async packDataset(datasetId: string, onProgress?: ProgressFn): Promise<DatasetPack> {
+    if (fileReaderCache?.id === datasetId) fileReaderCache = null;
+    return runJob(jobId.pack(datasetId), (signal) => runPack(datasetId, signal, onProgress));
+  },
+  /** Bytes and images a copy would take, from the stored index (paged). */
+  packCost(datasetId: string): Promise<PackCost> {
+    return packCost(datasetId);
+  },
+  /** "Remove copy" (and a forgotten dataset): this worker's handles closed, the files deleted. */
+  async removePack(datasetId: string): Promise<void> {
+    if (fileReaderCache?.id === datasetId) fileReaderCache = null;
+    // A copy still running holds the files: stop it first (it stops at its next image).
+    if (cancelJob(jobId.pack(datasetId))) {
+      for (let t = 0; t < 200 && runningJobs().includes(jobId.pack(datasetId)); t++)
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    await removePack(datasetId);
+  },
+  /** Closes this worker's handles on the dataset's copy (before another worker rewrites or removes it). */
+  async releasePack(datasetId: string): Promise<void> {
+    if (fileReaderCache?.id === datasetId) fileReaderCache = null;
+    await releasePackReader(datasetId);
+  },
+  /** Test builds: the next copy waits after `images` until cancelled; images read from sources so far. */
+  holdPackAfter(images: number | null): void {
+    holdPackAfter(images);
+  },
+  /** bench:pack: one pass over a split's images through DatasetReader.blob (copy or folder). */
+  readPass(datasetId: string, split: 'train' | 'val'): Promise<ReadPass> {
+    requireTestBuild('readPass');
+    return readPass(datasetId, split);
+  },
+  packReadCount(reset = false): number {
+    requireTestBuild('packReadCount');
+    const n = packReads.files;
+    if (reset) packReads.files = 0;
+    return n;
   },
   generate(
     labelSetId: string,

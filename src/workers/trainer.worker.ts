@@ -4,6 +4,8 @@
  * WASM is fastest on machines without a GPU but cannot train depthwise convs).
  */
 import * as Comlink from 'comlink';
+import { releasePackReader } from './packFiles';
+import { readPass, type ReadPass } from './benchReads';
 import { assertRecipe, assertTrainConfig } from '../core/recipeCheck';
 import { selectBackend } from '../engine/backend';
 import { gradientParity, type GradParityReport } from '../engine/gradParity';
@@ -234,6 +236,15 @@ const api = {
   injectStepFault(message: string): void {
     requireTestBuild('injectStepFault');
     injectStepFault(message);
+  },
+  /** Test builds: one pass over a split's images through DatasetReader.blob (copy or folder). */
+  readPass(datasetId: string, split: 'train' | 'val'): Promise<ReadPass> {
+    requireTestBuild('readPass');
+    return readPass(datasetId, split);
+  },
+  /** Closes this worker's handles on the dataset's studio copy (before the teacher rewrites or removes it). */
+  releasePack(datasetId: string): Promise<void> {
+    return releasePackReader(datasetId);
   },
   cancel(jobId: string): boolean {
     return cancelJob(jobId);

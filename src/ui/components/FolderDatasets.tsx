@@ -18,6 +18,8 @@ import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { JobProgressBar } from './JobProgressBar';
 import { ClassBrowser, decodeProblemsOf } from './ClassBrowser';
+import { PackPanel } from './PackPanel';
+import { removeCopy } from '../packActions';
 import { ErrorBanner } from './ErrorBanner';
 
 declare global {
@@ -102,8 +104,8 @@ export function FolderDatasets() {
       <p className="muted">
         An ImageNet-style folder (<code>train/&lt;class&gt;/*</code>, <code>val/&lt;class&gt;/*</code>, or a
         bare <code>&lt;class&gt;/*</code> tree), WebDataset <code>.tar</code> shards, or a flat{' '}
-        <code>val/</code> with a label file. Files are read where they are: nothing is uploaded or copied.
-        Drop a folder here or:
+        <code>val/</code> with a label file. Files are read where they are: nothing is uploaded, and nothing
+        is copied unless you ask (Copy into studio storage, per dataset). Drop a folder here or:
       </p>
       <div className="row">
         {window.showDirectoryPicker ? (
@@ -181,8 +183,13 @@ export function FolderDatasets() {
             )}{' '}
             <button
               onClick={async () => {
-                if (!confirm(`Forget "${d.name}" (its index and soft labels; your files are untouched)?`))
+                if (
+                  !confirm(
+                    `Forget "${d.name}" (its index, soft labels and studio copy; your files are untouched)?`,
+                  )
+                )
                   return;
+                if (d.pack) await removeCopy(studio, d.id).catch((e: unknown) => setError(String(e)));
                 await deleteDataset(await openStudioDb(), d.id);
                 jobStore.bumpStore();
               }}
@@ -195,6 +202,7 @@ export function FolderDatasets() {
               onResume={() => void run(resumeIndexing(studio, d.id))}
             />
             <CheckReport d={d} />
+            <PackPanel d={d} onError={(e) => setError(e instanceof Error ? e.message : String(e))} />
             <details>
               <summary>classes</summary>
               <table className="grid">

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import { requestPersistence, storageEstimate } from '../../store';
+import { listDatasets, requestPersistence, storageEstimate } from '../../store';
 import { formatBytes } from '../format';
+import { useStoreQuery } from '../useStore';
 
 type Estimate = Awaited<ReturnType<typeof storageEstimate>>;
 
@@ -8,6 +9,8 @@ type Estimate = Awaited<ReturnType<typeof storageEstimate>>;
 export function StoragePanel() {
   const [est, setEst] = useState<Estimate | undefined>(undefined);
   const [asked, setAsked] = useState<boolean | null>(null);
+  const { data: datasets } = useStoreQuery((db) => listDatasets(db));
+  const packBytes = (datasets ?? []).reduce((a, d) => a + (d.pack?.bytes ?? 0), 0);
   useEffect(() => {
     void storageEstimate().then(setEst);
   }, [asked]);
@@ -24,6 +27,13 @@ export function StoragePanel() {
           {((100 * est.usage) / Math.max(1, est.quota)).toFixed(1)}%). Persistent:{' '}
           <strong data-testid="persisted">{est.persisted ? 'yes' : 'no'}</strong>
           {!est.persisted && ' (the browser may evict soft labels under storage pressure)'}
+          {packBytes > 0 && (
+            <>
+              {' '}
+              Of which studio copies of datasets:{' '}
+              <strong data-testid="pack-bytes">{formatBytes(packBytes)}</strong>.
+            </>
+          )}
         </p>
       )}
       <button onClick={() => void requestPersistence().then(setAsked)}>Ask for persistent storage</button>

@@ -1,0 +1,45 @@
+/**
+ * UI side of "Copy into studio storage" (workers/packJob.ts): the copy runs as the dataset's pack job
+ * in the teacher worker, its progress mirrored into the job store. The trainer worker's handles on an
+ * older copy are closed first, since a copy being rewritten or removed cannot be open elsewhere.
+ */
+import * as Comlink from 'comlink';
+import { jobId, type JobProgress } from '../workers/api';
+import { regrantFolder } from './actions';
+import { jobStore } from './jobStore';
+import type { Studio } from './studioTypes';
+
+function setPacking(datasetId: string, p: JobProgress | null): void {
+  jobStore.update((s) => ({ ...s, packing: { ...s.packing, [datasetId]: p } }));
+}
+
+/**
+ * Starts (or resumes from its last commit) the dataset's copy; resolves when it stops. From a click,
+ * the folder's read grant is renewed first (the worker that reads it can only query it).
+ */
+export async function packDataset(studio: Studio, datasetId: string): Promise<void> {
+  await regrantFolder(datasetId);
+  setPacking(datasetId, { phase: 'packing', done: 0, total: 1 });
+  try {
+    await studio.trainer.api.releasePack(datasetId);
+    await studio.teacher.api.packDataset(
+      datasetId,
+      Comlink.proxy((p: JobProgress) => setPacking(datasetId, p)),
+    );
+  } finally {
+    setPacking(datasetId, null);
+    jobStore.bumpStore();
+  }
+}
+
+/** Stops the copy at its next image; what was committed stays, resumable. */
+export function cancelPack(studio: Studio, datasetId: string): void {
+  void studio.teacher.api.cancel(jobId.pack(datasetId));
+}
+
+/** Deletes the copy's files and its record (the dataset reads its folder again). */
+export async function removeCopy(studio: Studio, datasetId: string): Promise<void> {
+  await studio.trainer.api.releasePack(datasetId);
+  await studio.teacher.api.removePack(datasetId);
+  jobStore.bumpStore();
+}
