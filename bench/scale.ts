@@ -16,6 +16,9 @@
  * --no-trace (memory alone: no main-thread trace, whose hand-over inflates the browser process).
  * --epochs N: train N whole epochs instead of --train-seconds, each its own phase, with every
  * process's memory and what it kept per image read, epoch by epoch (bench/scaleEpochs.ts).
+ * --packed (with --epochs): then copies the images into studio storage (docs/packs.md; a 'pack'
+ * phase: files/s and memory) and trains the same N epochs again reading from the copy, so the
+ * per-epoch table shows KB kept per read for the folder's files and for the pack side by side.
  * --memory-dump (with --no-trace): at each phase's end a Chromium memory-infra dump, MB by allocator
  * of the renderer, browser and GPU processes (bench/memoryDump.ts).
  */
@@ -45,6 +48,8 @@ const TRAIN_SECONDS = arg('train-seconds', 20);
 const NO_TRACE = process.argv.includes('--no-trace');
 const EPOCHS = arg('epochs', 0);
 const MEMORY_DUMP = process.argv.includes('--memory-dump');
+const PACKED = process.argv.includes('--packed');
+if (PACKED && EPOCHS === 0) throw new Error('--packed compares epochs: give --epochs N too');
 const PROFILE = process.argv.includes('--fresh')
   ? undefined
   : (flag('profile') ?? join(homedir(), '.cache', 'fkd-bench-scale'));
@@ -58,6 +63,9 @@ interface Row {
   resumeWalkSeconds: number;
   prefillSeconds: number;
   trainImagesPerSec: number;
+  /** --packed: the copy into studio storage, files/s (train + val), and the packed epochs' images/s. */
+  packFilesPerSec?: number;
+  packedTrainImagesPerSec?: number;
   labelBytesPerImage: number;
   peakPageHeapMB: number;
   peakBrowserRssMB: number;
@@ -124,12 +132,32 @@ async function oneSize(
     ...{ evalEachPass: false, checkpointEvery: 100_000 },
   };
   let trainImagesPerSec: number;
+  let packFilesPerSec: number | undefined;
+  let packedTrainImagesPerSec: number | undefined;
   let epochs: EpochReport[] = [];
   if (EPOCHS > 0) {
     const out = await trainEpochs(page, cfg, n, meter, phases, (r) => note(describePhase(n, r)));
     epochs = out.epochs;
     trainImagesPerSec = out.imagesPerSec;
     for (const e of epochs) note(`size ${n}: ${describeEpoch(e)}`);
+    if (PACKED) {
+      note(`size ${n}: copying the images into studio storage`);
+      packFilesPerSec = (n + CLASSES) / (await measure('pack', () => packDataset(page, idx.datasetId)));
+      note(`size ${n}: copied ${n + CLASSES} images at ${fmt(packFilesPerSec)} files/s`);
+      note(`size ${n}: training ${EPOCHS} epochs again, reading the copy`);
+      const packed = await trainEpochs(
+        page,
+        cfg,
+        n,
+        meter,
+        phases,
+        (r) => note(describePhase(n, r)),
+        'packed',
+      );
+      packedTrainImagesPerSec = packed.imagesPerSec;
+      for (const e of packed.epochs) note(`size ${n}: ${describeEpoch(e)}`);
+      epochs.push(...packed.epochs);
+    }
   } else {
     const run = await measure('train', () => trainRun(page, cfg, TRAIN_SECONDS));
     if (run.status === 'error') throw new Error(`training failed: ${run.error ?? ''}`);
@@ -147,6 +175,7 @@ async function oneSize(
     resumeWalkSeconds: end.firstReportSeconds,
     prefillSeconds,
     trainImagesPerSec,
+    ...(PACKED ? { packFilesPerSec, packedTrainImagesPerSec } : {}),
     labelBytesPerImage: labelBytes,
     peakPageHeapMB: Math.max(...mine.map((p) => p.peakPageHeapMB)),
     peakBrowserRssMB: Math.max(...mine.map((p) => p.peakTotalRssMB)),
@@ -163,6 +192,20 @@ async function oneSize(
   return { row, epochs };
 }
 
+/** "Copy into studio storage" as the Data view runs it; the seconds it took (throws unless complete). */
+async function packDataset(page: Page, datasetId: string): Promise<number> {
+  const t0 = Date.now();
+  await page.evaluate((id) => window.__fkd!.pack(id), datasetId);
+  const seconds = (Date.now() - t0) / 1000;
+  const pack = await page.evaluate(async (id) => {
+    const { store } = window.__fkd!;
+    return (await store.getDataset(await store.openStudioDb(), id))!.pack;
+  }, datasetId);
+  if (pack?.state !== 'complete')
+    throw new Error(`copy ended ${pack?.state ?? 'absent'}: ${pack?.error ?? ''}`);
+  return seconds;
+}
+
 /** One epoch in a line: rate, memory by process at its end, KB kept per image read. */
 function describeEpoch(e: EpochReport): string {
   const by = (o: Record<string, number>, d: number) =>
@@ -171,7 +214,7 @@ function describeEpoch(e: EpochReport): string {
       .map(([k, v]) => `${k} ${v.toFixed(d)}`)
       .join(', ');
   return (
-    `epoch ${e.epoch}: ${e.imagesPerSec.toFixed(0)} img/s over ${e.seconds.toFixed(1)} s; RSS MB ${by(e.endRssMB, 0)}; ` +
+    `${e.reads} epoch ${e.epoch}: ${e.imagesPerSec.toFixed(0)} img/s over ${e.seconds.toFixed(1)} s; RSS MB ${by(e.endRssMB, 0)}; ` +
     `KB kept per read ${by(e.keptKBPerRead, 2)}; JS MB ${by(e.endJsMB, 1)}`
   );
 }
@@ -182,13 +225,13 @@ function epochTable(rows: { images: number; epochs: EpochReport[] }[]) {
   const realms = [...new Set(rows.flatMap((r) => r.epochs.flatMap((e) => Object.keys(e.endJsMB))))].sort();
   return table(
     [
-      ...['images', 'epoch', 's', 'img/s'],
+      ...['images', 'reads', 'epoch', 's', 'img/s'],
       ...types.map((t) => `${t} MB (KB/read)`),
       ...realms.map((r) => `${r} JS MB`),
     ],
     rows.flatMap(({ images, epochs }) =>
       epochs.map((e) => [
-        ...[images, e.epoch, fmt(e.seconds), fmt(e.imagesPerSec)],
+        ...[images, e.reads, e.epoch, fmt(e.seconds), fmt(e.imagesPerSec)],
         ...types.map((t) =>
           e.endRssMB[t] === undefined
             ? '-'
@@ -318,6 +361,7 @@ void runBench(
             perEpoch: epochs.flatMap(({ images, epochs: es }) =>
               es.map((e) => ({
                 images,
+                reads: e.reads,
                 epoch: e.epoch,
                 seconds: round(e.seconds, 2),
                 imagesPerSec: round(e.imagesPerSec, 1),

@@ -11,6 +11,8 @@ import type { PhaseReport } from './scalePhases';
 import { trainRun } from './studioJobs';
 
 export interface EpochReport {
+  /** Where the images were read from: the folder's files, or the studio's packed copy. */
+  reads: 'folder' | 'packed';
   epoch: number;
   seconds: number;
   imagesPerSec: number;
@@ -44,7 +46,7 @@ function timeAt(log: { t: number; step: number }[], step: number): number {
 
 /**
  * Trains `cfg` (its `epochs` the N to measure) over a set of `images`, one phase per epoch; the phases
- * go into `phases` as 'train epoch k'. Returns the per-epoch figures and the run's overall images/s.
+ * go into `phases` as 'train epoch k' ('packed epoch k' when the images come from the studio's copy). Returns the per-epoch figures and the run's overall images/s.
  */
 export async function trainEpochs(
   page: Page,
@@ -53,9 +55,11 @@ export async function trainEpochs(
   meter: Meter,
   phases: PhaseReport[],
   onPhase: (r: PhaseReport) => void,
+  reads: EpochReport['reads'] = 'folder',
 ): Promise<{ epochs: EpochReport[]; imagesPerSec: number }> {
   const stepsPerEpoch = Math.ceil(images / cfg.cropsPerStep);
-  let end = await meter.begin('train epoch 1');
+  const label = reads === 'packed' ? 'packed epoch' : 'train epoch';
+  let end = await meter.begin(`${label} 1`);
   let startRss = meter.rssNow();
   const run = trainRun(page, cfg, 0);
   let finished = false;
@@ -77,6 +81,7 @@ export async function trainEpochs(
       Object.entries(r.endRssMB).map(([type, mb]) => [type, ((mb - (startRss[type] ?? mb)) * 1024) / images]),
     );
     epochs.push({
+      reads,
       epoch: k,
       seconds,
       imagesPerSec: (stepsPerEpoch * cfg.cropsPerStep) / Math.max(1e-9, seconds),
@@ -86,7 +91,7 @@ export async function trainEpochs(
     });
     if (k < cfg.epochs && !finished) {
       startRss = r.endRssMB;
-      end = await meter.begin(`train epoch ${k + 1}`);
+      end = await meter.begin(`${label} ${k + 1}`);
     } else break;
   }
   const result = await run;
