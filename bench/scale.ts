@@ -243,9 +243,19 @@ function epochTable(rows: { images: number; epochs: EpochReport[] }[]) {
   );
 }
 
-/** A kept profile may hold a crashed run's bench sets: they go first, their trees stay. */
+/**
+ * A kept profile may hold a crashed run's bench sets: they go first, their trees stay. A set whose
+ * indexing a killed run cut short is resumed by the studio at start-up: that job is stopped first.
+ */
 async function dropLeftovers(page: Page) {
   await page.evaluate(async () => {
+    const teacher = window.__fkd!.studio().teacher.api;
+    for (let t = 0; t < 100; t++) {
+      const indexing = (await teacher.running()).filter((id) => id.startsWith('index:'));
+      if (indexing.length === 0) break;
+      for (const id of indexing) await teacher.cancel(id);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const s = window.__fkd!.store;
     const db = await s.openStudioDb();
     for (const d of await s.listDatasets(db))
