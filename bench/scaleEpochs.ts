@@ -61,6 +61,8 @@ export async function trainEpochs(
   const label = reads === 'packed' ? 'packed epoch' : 'train epoch';
   let end = await meter.begin(`${label} 1`);
   let startRss = meter.rssNow();
+  // A previous run's log must not end this run's first epoch before its own log starts.
+  await page.evaluate(() => delete (window as unknown as { __benchSteps?: unknown }).__benchSteps);
   const run = trainRun(page, cfg, 0);
   let finished = false;
   void run.finally(() => (finished = true)).catch(() => undefined);
