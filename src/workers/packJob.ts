@@ -18,9 +18,6 @@ import {
   placeInPack,
   type PackEntry,
 } from '../core/pack';
-import { readShardItems } from '../data/openItem';
-import { diskChange } from '../data/reopenCheck';
-import { SourceNotFoundError } from '../data/source';
 import {
   getDataset,
   getDatasetItems,
@@ -28,7 +25,6 @@ import {
   openStudioDb,
   putDatasetPack,
   StoreError,
-  type DatasetItem,
   type DatasetPack,
   type Split,
 } from '../store';
@@ -36,16 +32,16 @@ import type { ProgressFn } from './api';
 import { DatasetReader } from './datasets';
 import { packStorage, releasePackReader, removePackDir, type SyncHandle } from './packFiles';
 import { ProgressReporter } from './progress';
-import { FolderUnreachableError } from './readImage';
+import { readPage, type Read } from './packSource';
 import { requireTestBuild } from './testBuild';
+
+export { packReads } from './packSource';
 
 /** Items per index read. */
 const PAGE = 1024;
 /** A commit at least every this many images or bytes: what a crash may have to copy again. */
 const COMMIT_ITEMS = 256;
 const COMMIT_BYTES = 32 * 2 ** 20;
-/** Folder files read ahead of the writer (reads wait on storage, not the CPU). */
-const READ_AHEAD = 8;
 /** Skip reasons kept in the record; the count stays exact. */
 const LISTED = 200;
 
@@ -60,9 +56,6 @@ export function holdPackAfter(images: number | null): void {
   requireTestBuild('holdPackAfter');
   holdAfter = images;
 }
-
-/** Test builds: how many images each source read gave (e2e checks a resume reads nothing twice). */
-export const packReads = { files: 0 };
 
 const QUOTA_MESSAGE =
   'storage quota exhausted while copying into studio storage: free space (remove label sets, runs or other copies) and resume the copy; what was copied is kept';
@@ -87,8 +80,6 @@ function fresh(createdAt: number): DatasetPack {
     updatedAt: Date.now(),
   };
 }
-
-type Read = { item: DatasetItem; bytes?: Uint8Array<ArrayBuffer>; reason?: string };
 
 export async function runPack(
   datasetId: string,
@@ -270,96 +261,6 @@ export async function runPack(
     if (signal.aborted) throw new Error('copy cancelled: resume it in the Data view', { cause: e });
     throw e;
   }
-}
-
-/**
- * A page's images with their bytes in index order: folder files read a few ahead, the items of one
- * shard from a single pass over it. An image that cannot be read gets a reason, never stops the copy;
- * a folder that is gone or no longer readable does (the copy pauses, resumable).
- */
-async function* readPage(
-  reader: DatasetReader,
-  page: DatasetItem[],
-  signal: AbortSignal,
-): AsyncGenerator<Read> {
-  const reads: Promise<Read[]>[] = [];
-  let i = 0;
-  const next = (): Promise<Read[]> | undefined => {
-    if (i >= page.length) return undefined;
-    const item = page[i];
-    if (item.shard === undefined) {
-      i++;
-      return readFile(reader, item).then((r) => [r]);
-    }
-    const run: DatasetItem[] = [];
-    while (i < page.length && page[i].shard === item.shard) run.push(page[i++]);
-    return readShard(reader, item.shard, run);
-  };
-  for (let k = 0; k < READ_AHEAD; k++) {
-    const p = next();
-    if (p) reads.push(p);
-  }
-  try {
-    while (reads.length) {
-      signal.throwIfAborted();
-      const got = await reads.shift()!;
-      const p = next();
-      if (p) reads.push(p);
-      yield* got;
-    }
-  } finally {
-    // Reads still in flight when the copy stops: their failures are no one's to report.
-    for (const p of reads) p.catch(() => undefined);
-  }
-}
-
-async function skipOrThrow(reader: DatasetReader, item: DatasetItem, e: unknown): Promise<Read> {
-  if (e instanceof SourceNotFoundError) {
-    const gone = await reader.rootError();
-    if (gone) throw new FolderUnreachableError(gone.name, gone.cause);
-    return { item, reason: `file not found (moved or deleted since indexing)` };
-  }
-  if ((e as DOMException)?.name === 'NotReadableError')
-    return { item, reason: 'file could not be read (changed while it was copied?)' };
-  throw e;
-}
-
-async function readFile(reader: DatasetReader, item: DatasetItem): Promise<Read> {
-  if (item.gone) return { item, reason: 'gone from the folder (a re-open check found it removed)' };
-  try {
-    const blob = await reader.blob(item);
-    packReads.files++;
-    const changed = diskChange(item, blob, true);
-    if (changed) return { item, reason: changed };
-    return { item, bytes: new Uint8Array(await blob.arrayBuffer()) };
-  } catch (e) {
-    return skipOrThrow(reader, item, e);
-  }
-}
-
-/** Items of one shard from one streamed pass (they are in shard order within an index page). */
-async function readShard(reader: DatasetReader, shard: string, items: DatasetItem[]): Promise<Read[]> {
-  const got = new Map<number, Uint8Array<ArrayBuffer>>();
-  let failure: string | undefined;
-  const wanted = items.filter((it) => !it.gone);
-  try {
-    for await (const hit of readShardItems(reader.source, shard, wanted)) {
-      packReads.files++;
-      got.set(hit.item.index, new Uint8Array(await hit.blob.arrayBuffer()));
-    }
-  } catch (e) {
-    if (e instanceof SourceNotFoundError) {
-      const gone = await reader.rootError();
-      if (gone) throw new FolderUnreachableError(gone.name, gone.cause);
-    } else if (!(e instanceof Error && /changed since indexing/.test(e.message))) throw e;
-    failure = e instanceof Error ? e.message : String(e);
-  }
-  return items.map((item) => {
-    const bytes = got.get(item.index);
-    if (bytes) return { item, bytes };
-    if (item.gone) return { item, reason: 'gone from the shard (a re-open check found it removed)' };
-    return { item, reason: failure ?? `not found in shard ${shard}` };
-  });
 }
 
 /** "Remove copy": this worker's handles closed, the files deleted, the record dropped. */
