@@ -61,7 +61,7 @@ export async function indexDataset(studio: Studio, spec: IndexJobSpec): Promise<
     await studio.teacher.api.indexDataset(
       spec,
       Comlink.proxy((p: JobProgress) =>
-        jobStore.update((s) => ({ ...s, indexing: { ...s.indexing, [spec.datasetId]: p } })),
+        jobStore.update((s) => ({ ...s, indexing: { ...s.indexing, [spec.datasetId]: p } }), true),
       ),
     );
   } finally {
@@ -127,7 +127,7 @@ function bumpStoreForProgress(): void {
   const now = performance.now();
   if (now - lastProgressBump < PROGRESS_BUMP_MS) return;
   lastProgressBump = now;
-  jobStore.bumpStore();
+  jobStore.bumpStore(true);
 }
 
 async function runGeneration(studio: Studio, labelSetId: string): Promise<void> {
@@ -140,10 +140,10 @@ async function runGeneration(studio: Studio, labelSetId: string): Promise<void> 
       studio.teacher.api.generate(
         labelSetId,
         Comlink.proxy((p: JobProgress) => {
-          jobStore.patchGeneration(labelSetId, { progress: p });
+          jobStore.patchGeneration(labelSetId, { progress: p }, true);
           bumpStoreForProgress();
         }),
-        Comlink.proxy((sample: GenerationSample) => jobStore.patchGeneration(labelSetId, { sample })),
+        Comlink.proxy((sample: GenerationSample) => jobStore.patchGeneration(labelSetId, { sample }, true)),
       ),
     );
     jobStore.patchGeneration(labelSetId, { running: false, error: r.error, skipped: r.skipped });
@@ -217,15 +217,19 @@ export async function startTraining(studio: Studio, runId: string, retried = fal
       studio.trainer.api.train(
         runId,
         Comlink.proxy({
-          onProgress: (p) => jobStore.patchTraining(runId, { progress: p }),
+          onProgress: (p) => jobStore.patchTraining(runId, { progress: p }, true),
           onMetrics: (m) =>
-            jobStore.patchTraining(runId, (t) => {
-              // One copy per update, not two: the history is up to 2,000 entries.
-              const metrics = t.metrics.slice(-1999);
-              metrics.push(m);
-              return { metrics };
-            }),
-          onSample: (sample) => jobStore.patchTraining(runId, { sample }),
+            jobStore.patchTraining(
+              runId,
+              (t) => {
+                // One copy per update, not two: the history is up to 2,000 entries.
+                const metrics = t.metrics.slice(-1999);
+                metrics.push(m);
+                return { metrics };
+              },
+              true,
+            ),
+          onSample: (sample) => jobStore.patchTraining(runId, { sample }, true),
           onEval: (e) => {
             jobStore.patchTraining(runId, (t) => ({ evals: [...t.evals, e] }));
             jobStore.bumpStore();
@@ -267,7 +271,7 @@ export async function measureSpeed(studio: Studio, cfg: TrainConfig, methods: Tr
       cfg,
       methods,
       { warmupSteps: 2, timedSteps: 20 },
-      Comlink.proxy((p: JobProgress) => jobStore.update((s) => ({ ...s, speedProgress: p }))),
+      Comlink.proxy((p: JobProgress) => jobStore.update((s) => ({ ...s, speedProgress: p }), true)),
     );
     jobStore.update((s) => ({ ...s, speed: table }));
   } finally {
