@@ -5,7 +5,13 @@
 import * as Comlink from 'comlink';
 import type { Studio } from './studioTypes';
 import { jobStore } from './jobStore';
-import { jobId, type GenerationSample, type IndexJobSpec, type JobProgress } from '../workers/api';
+import {
+  jobId,
+  type GenerationSample,
+  type IndexJobSpec,
+  type JobProgress,
+  type TrainMetrics,
+} from '../workers/api';
 import type { TrainConfig, TrainMethod } from '../core/recipe';
 import {
   getDataset,
@@ -206,6 +212,13 @@ export function cancelGeneration(studio: Studio, labelSetId: string): void {
 /** Errors after which the trainer's backend is gone and a fresh worker must take over. */
 const DEVICE_LOST = /GPU device lost/;
 
+/** The metrics history with `m` appended, the last 2,000 kept: one copy per update, not two. */
+function withMetrics(history: TrainMetrics[], m: TrainMetrics): TrainMetrics[] {
+  const out = history.slice(-1999);
+  out.push(m);
+  return out;
+}
+
 export async function startTraining(studio: Studio, runId: string, retried = false): Promise<void> {
   jobStore.patchTraining(runId, { running: true, error: undefined });
   jobStore.update((s) => ({ ...s, focusRunId: runId }));
@@ -217,19 +230,17 @@ export async function startTraining(studio: Studio, runId: string, retried = fal
       studio.trainer.api.train(
         runId,
         Comlink.proxy({
-          onProgress: (p) => jobStore.patchTraining(runId, { progress: p }, true),
-          onMetrics: (m) =>
+          // One message per tick: progress, metrics and sample together, one job-state update.
+          onLive: (u) =>
             jobStore.patchTraining(
               runId,
-              (t) => {
-                // One copy per update, not two: the history is up to 2,000 entries.
-                const metrics = t.metrics.slice(-1999);
-                metrics.push(m);
-                return { metrics };
-              },
+              (t) => ({
+                ...(u.progress && { progress: u.progress }),
+                ...(u.sample && { sample: u.sample }),
+                ...(u.metrics && { metrics: withMetrics(t.metrics, u.metrics) }),
+              }),
               true,
             ),
-          onSample: (sample) => jobStore.patchTraining(runId, { sample }, true),
           onEval: (e) => {
             jobStore.patchTraining(runId, (t) => ({ evals: [...t.evals, e] }));
             jobStore.bumpStore();
