@@ -147,18 +147,22 @@ export async function openStudio(opts: StudioOptions = {}): Promise<Studio> {
       undefined,
       { timeout: 120_000 },
     );
-    await page.waitForFunction(
-      async () => {
+    // Polled from here: the in-page wait (waitForFunction with an async predicate) returned while a set
+    // was still indexing, and the bench then failed ("only partly indexed", or a set of 0 classes).
+    const indexedBy = Date.now() + 120_000;
+    for (;;) {
+      const indexed = await page.evaluate(async () => {
         const s = window.__fkd!.store;
         const db = await s.openStudioDb();
         // Listed while still indexing too (a resumable index): wait until every embedded set is finished
         // (three finished of any kind let a bench start on one still indexing, on a loaded machine).
         const embedded = (await s.listDatasets(db)).filter((d) => d.source === 'embedded');
         return embedded.length >= 3 && embedded.every((d) => d.indexing === undefined && d.numClasses > 0);
-      },
-      undefined,
-      { timeout: 120_000, polling: 500 },
-    );
+      });
+      if (indexed) break;
+      if (Date.now() > indexedBy) throw new Error('the embedded datasets were not indexed within 120 s');
+      await new Promise((r) => setTimeout(r, 500));
+    }
     const b = context;
     return {
       context: b,

@@ -19,7 +19,10 @@
  * the trace's clock) so a probe gap can be looked up in `perf sched timehist -i FILE`: whether the
  * main thread waited for a core, and who had the cores.
  *
- *   npx tsx bench/ui.ts [--seconds 45] [--profile] [--cpu-budget on|off] [--sched FILE]
+ * `--watch VIEW` stays on one view (e.g. 'Pipeline (live)') with no input instead of visiting them all:
+ * what that live view costs the page by itself, without the visits' view switches and typing.
+ *
+ *   npx tsx bench/ui.ts [--seconds 45] [--profile] [--cpu-budget on|off] [--sched FILE] [--watch VIEW]
  */
 import type { Page } from 'playwright-core';
 import { profileMainThread, type ProfileSummary } from './cpuProfile';
@@ -45,6 +48,10 @@ if (CPU_BUDGET !== undefined && CPU_BUDGET !== 'on' && CPU_BUDGET !== 'off')
   throw new Error(`--cpu-budget takes on or off, got ${CPU_BUDGET}`);
 const SCHED_FILE = schedFileArg();
 const LIVE_VIEWS = ['Soft labels', 'Train', 'Pipeline (live)'] as const;
+const watchFlag = process.argv.indexOf('--watch');
+const WATCH = watchFlag > 0 ? process.argv[watchFlag + 1] : undefined;
+if (WATCH !== undefined && !(LIVE_VIEWS as readonly string[]).includes(WATCH))
+  throw new Error(`--watch takes one of ${LIVE_VIEWS.join(', ')}, got ${WATCH}`);
 
 const nav = (page: Page, view: string) =>
   page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view, exact: true }).click();
@@ -87,8 +94,16 @@ function jobsDone(page: Page): Promise<{ gen: number; train: number }> {
   });
 }
 
-/** Visits every live view in turn for `seconds`: a click to get there, then typing in its form. */
+/**
+ * Visits every live view in turn for `seconds`: a click to get there, then typing in its form. With
+ * --watch, one click to that view, then nothing for `seconds`.
+ */
 async function visitLiveViews(page: Page, seconds: number): Promise<number> {
+  if (WATCH) {
+    await nav(page, WATCH);
+    await page.waitForTimeout(seconds * 1000);
+    return 1;
+  }
   const end = Date.now() + seconds * 1000;
   let interactions = 0;
   for (let i = 0; Date.now() < end; i++) {
@@ -174,7 +189,7 @@ await runBench('ui', async ({ page }) => {
     i.eventTimingMs === null ? '-' : round(i.eventTimingMs, 0),
   ]);
   console.log(
-    `bench:ui — generation (CNN teacher, WebDataset copy, 64 crops/image) and FKD training (default student) at once, ${cores} cores reported; every live view visited for ${r.seconds.toFixed(0)} s`,
+    `bench:ui — generation (CNN teacher, WebDataset copy, 64 crops/image) and FKD training (default student) at once, ${cores} cores reported; ${WATCH ? `${WATCH} watched` : 'every live view visited'} for ${r.seconds.toFixed(0)} s`,
   );
   console.log(
     `jobs over the stretch (CPU budget ${slots === 0 ? 'off' : `${slots} slot(s)`}): generation ${genRate.toFixed(1)} images/s, training ${trainRate.toFixed(2)} steps/s`,

@@ -5,7 +5,13 @@
 import * as Comlink from 'comlink';
 import type { Studio } from './studioTypes';
 import { jobStore } from './jobStore';
-import { jobId, type GenerationSample, type IndexJobSpec, type JobProgress } from '../workers/api';
+import {
+  jobId,
+  type GenerationSample,
+  type IndexJobSpec,
+  type JobProgress,
+  type TrainMetrics,
+} from '../workers/api';
 import type { TrainConfig, TrainMethod } from '../core/recipe';
 import {
   getDataset,
@@ -61,7 +67,7 @@ export async function indexDataset(studio: Studio, spec: IndexJobSpec): Promise<
     await studio.teacher.api.indexDataset(
       spec,
       Comlink.proxy((p: JobProgress) =>
-        jobStore.update((s) => ({ ...s, indexing: { ...s.indexing, [spec.datasetId]: p } })),
+        jobStore.update((s) => ({ ...s, indexing: { ...s.indexing, [spec.datasetId]: p } }), true),
       ),
     );
   } finally {
@@ -127,7 +133,7 @@ function bumpStoreForProgress(): void {
   const now = performance.now();
   if (now - lastProgressBump < PROGRESS_BUMP_MS) return;
   lastProgressBump = now;
-  jobStore.bumpStore();
+  jobStore.bumpStore(true);
 }
 
 async function runGeneration(studio: Studio, labelSetId: string): Promise<void> {
@@ -140,10 +146,10 @@ async function runGeneration(studio: Studio, labelSetId: string): Promise<void> 
       studio.teacher.api.generate(
         labelSetId,
         Comlink.proxy((p: JobProgress) => {
-          jobStore.patchGeneration(labelSetId, { progress: p });
+          jobStore.patchGeneration(labelSetId, { progress: p }, true);
           bumpStoreForProgress();
         }),
-        Comlink.proxy((sample: GenerationSample) => jobStore.patchGeneration(labelSetId, { sample })),
+        Comlink.proxy((sample: GenerationSample) => jobStore.patchGeneration(labelSetId, { sample }, true)),
       ),
     );
     jobStore.patchGeneration(labelSetId, { running: false, error: r.error, skipped: r.skipped });
@@ -206,6 +212,13 @@ export function cancelGeneration(studio: Studio, labelSetId: string): void {
 /** Errors after which the trainer's backend is gone and a fresh worker must take over. */
 const DEVICE_LOST = /GPU device lost/;
 
+/** The metrics history with `m` appended, the last 2,000 kept: one copy per update, not two. */
+function withMetrics(history: TrainMetrics[], m: TrainMetrics): TrainMetrics[] {
+  const out = history.slice(-1999);
+  out.push(m);
+  return out;
+}
+
 export async function startTraining(studio: Studio, runId: string, retried = false): Promise<void> {
   jobStore.patchTraining(runId, { running: true, error: undefined });
   jobStore.update((s) => ({ ...s, focusRunId: runId }));
@@ -217,15 +230,17 @@ export async function startTraining(studio: Studio, runId: string, retried = fal
       studio.trainer.api.train(
         runId,
         Comlink.proxy({
-          onProgress: (p) => jobStore.patchTraining(runId, { progress: p }),
-          onMetrics: (m) =>
-            jobStore.patchTraining(runId, (t) => {
-              // One copy per update, not two: the history is up to 2,000 entries.
-              const metrics = t.metrics.slice(-1999);
-              metrics.push(m);
-              return { metrics };
-            }),
-          onSample: (sample) => jobStore.patchTraining(runId, { sample }),
+          // One message per tick: progress, metrics and sample together, one job-state update.
+          onLive: (u) =>
+            jobStore.patchTraining(
+              runId,
+              (t) => ({
+                ...(u.progress && { progress: u.progress }),
+                ...(u.sample && { sample: u.sample }),
+                ...(u.metrics && { metrics: withMetrics(t.metrics, u.metrics) }),
+              }),
+              true,
+            ),
           onEval: (e) => {
             jobStore.patchTraining(runId, (t) => ({ evals: [...t.evals, e] }));
             jobStore.bumpStore();
@@ -267,7 +282,7 @@ export async function measureSpeed(studio: Studio, cfg: TrainConfig, methods: Tr
       cfg,
       methods,
       { warmupSteps: 2, timedSteps: 20 },
-      Comlink.proxy((p: JobProgress) => jobStore.update((s) => ({ ...s, speedProgress: p }))),
+      Comlink.proxy((p: JobProgress) => jobStore.update((s) => ({ ...s, speedProgress: p }), true)),
     );
     jobStore.update((s) => ({ ...s, speed: table }));
   } finally {

@@ -21,7 +21,7 @@ async function tracked<T>(
   try {
     return await call(
       Comlink.proxy((p: JobProgress) =>
-        jobStore.update((s) => ({ ...s, indexing: { ...s.indexing, [datasetId]: p } })),
+        jobStore.update((s) => ({ ...s, indexing: { ...s.indexing, [datasetId]: p } }), true),
       ),
     );
   } finally {

@@ -3,6 +3,7 @@
  * Pipeline view can show what the Train view started, and a view switch never loses a curve.
  */
 import { startTransition, useEffect, useRef, useState } from 'react';
+import { Coalescer } from './coalesce';
 import type {
   GenerationSample,
   JobProgress,
@@ -79,60 +80,61 @@ let state: JobsState = {
 };
 const listeners = new Set<() => void>();
 
-/** A hidden tab gets no frames: its lists still follow other tabs' jobs, a few times a second. */
-const HIDDEN_FLUSH_MS = 100;
-let pending = false;
-
-function flush(): void {
-  if (!pending) return;
-  pending = false;
-  listeners.forEach((l) => l());
-}
-
 /**
  * Listeners hear of updates once per frame, not once per update: a job's progress, metrics and sample
  * messages arrive in bursts, and each notification makes every subscribed view select and schedule a
- * render on the main thread. get() always returns the latest state at once.
+ * render on the main thread. Updates a job streams (`live`) are told at most every LIVE_MS, so two
+ * jobs' messages make a few renders and frames a second between them instead of one each; any other
+ * update (what a click did) is told on the next frame. get() always returns the latest state at once.
  */
-function notify(): void {
-  if (pending) return;
-  pending = true;
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(flush);
-  setTimeout(flush, typeof requestAnimationFrame === 'function' ? HIDDEN_FLUSH_MS : 0);
+export const LIVE_MS = 250;
+const notifier = new Coalescer(LIVE_MS);
+const tellListeners = () => listeners.forEach((l) => l());
+
+function notify(live = false): void {
+  notifier.schedule('listeners', tellListeners, !live);
 }
 
 export const jobStore = {
   get: () => state,
-  update(fn: (s: JobsState) => JobsState) {
+  /** `live`: a job's streamed progress, metrics or sample, told with the next batch of them. */
+  update(fn: (s: JobsState) => JobsState, live = false) {
     state = fn(state);
-    notify();
+    notify(live);
   },
   subscribe(l: () => void) {
     listeners.add(l);
     return () => listeners.delete(l);
   },
-  bumpStore() {
-    jobStore.update((s) => ({ ...s, storeVersion: s.storeVersion + 1 }));
+  bumpStore(live = false) {
+    jobStore.update((s) => ({ ...s, storeVersion: s.storeVersion + 1 }), live);
   },
-  patchGeneration(id: string, patch: Partial<GenerationJobState>) {
-    jobStore.update((s) => ({
-      ...s,
-      generation: {
-        ...s.generation,
-        [id]: {
-          ...(s.generation[id] ?? {
-            labelSetId: id,
-            running: false,
-            progress: null,
-            sample: null,
-            skipped: [],
-          }),
-          ...patch,
+  patchGeneration(id: string, patch: Partial<GenerationJobState>, live = false) {
+    jobStore.update(
+      (s) => ({
+        ...s,
+        generation: {
+          ...s.generation,
+          [id]: {
+            ...(s.generation[id] ?? {
+              labelSetId: id,
+              running: false,
+              progress: null,
+              sample: null,
+              skipped: [],
+            }),
+            ...patch,
+          },
         },
-      },
-    }));
+      }),
+      live,
+    );
   },
-  patchTraining(id: string, patch: Partial<TrainJobState> | ((t: TrainJobState) => Partial<TrainJobState>)) {
+  patchTraining(
+    id: string,
+    patch: Partial<TrainJobState> | ((t: TrainJobState) => Partial<TrainJobState>),
+    live = false,
+  ) {
     jobStore.update((s) => {
       const cur: TrainJobState = s.training[id] ?? {
         runId: id,
@@ -144,7 +146,7 @@ export const jobStore = {
       };
       const p = typeof patch === 'function' ? patch(cur) : patch;
       return { ...s, training: { ...s.training, [id]: { ...cur, ...p } } };
-    });
+    }, live);
   },
 };
 
@@ -153,26 +155,33 @@ export const jobStore = {
  * update there always renders synchronously, and a training run's progress re-rendering the live views
  * in one go made long main-thread tasks (bench:train). A transition render yields to the browser
  * every few ms and skips values superseded meanwhile; these views can show a frame-old value.
+ * A selection equal to the one shown (`equal`, default Object.is) schedules nothing: most subscribers'
+ * slices do not change with a job's progress, and each scheduled transition is work for React.
  */
-export function useJobs<T>(select: (s: JobsState) => T): T {
+export function useJobs<T>(select: (s: JobsState) => T, equal: (a: T, b: T) => boolean = Object.is): T {
   const selectRef = useRef(select);
   const [value, setValue] = useState(() => select(jobStore.get()));
+  const offered = useRef(value);
+  const equalRef = useRef(equal);
   useEffect(() => {
     selectRef.current = select;
+    equalRef.current = equal;
     // The selection may depend on props that just changed: re-select now (a no-op when equal).
-    const now = select(jobStore.get());
-    startTransition(() => setValue(() => now));
+    offer(select(jobStore.get()));
   });
+  function offer(next: T): void {
+    if (equalRef.current(offered.current, next)) return;
+    offered.current = next;
+    startTransition(() => setValue(() => next));
+  }
   useEffect(() => {
-    const onChange = () => {
-      const next = selectRef.current(jobStore.get());
-      startTransition(() => setValue(() => next));
-    };
+    const onChange = () => offer(selectRef.current(jobStore.get()));
     onChange(); // an update between the first render and this subscription
     const off = jobStore.subscribe(onChange);
     return () => {
       off();
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   return value;
 }

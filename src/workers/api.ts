@@ -261,11 +261,24 @@ export interface PresenterStep {
 /** The evaluation after a pass, with where in the run it was taken. */
 export type PassEval = EvalResult & { step: number; epoch: number };
 
+/** A training job's progress, metrics and live sample, whichever are new, in one message. */
+export interface TrainLiveUpdate {
+  progress?: JobProgress;
+  metrics?: TrainMetrics;
+  sample?: LiveSample;
+}
+
 /** What a training job reports while it runs (comlink-proxied callbacks from the UI). */
 export interface TrainCallbacks {
   onProgress?: ProgressFn;
   onMetrics?: (m: TrainMetrics) => void;
   onSample?: (s: LiveSample) => void;
+  /**
+   * When given, progress, metrics and samples come through this instead of the three above, batched:
+   * each cross-thread call is a task on the page's main thread, and the page's time under load went
+   * to many such small tasks back to back (docs/results.md, bench:ui).
+   */
+  onLive?: (u: TrainLiveUpdate) => void;
   onEval?: (e: PassEval) => void;
   /** A run from a pretrained student: its evaluation before step 0. */
   onBefore?: (b: BeforeEval) => void;

@@ -67,25 +67,31 @@ export async function evaluateItems(
       const views: Tensor4D[] = [];
       const batchSkips: EvalResult['skipped'] = [];
       const warned: { path: string; warnings: string[] }[] = [];
-      for (const { it, d } of decoded) {
-        if ('error' in d) {
-          skipped.push({ path: itemId(it), reason: d.error });
-          batchSkips.push({ path: itemId(it), reason: d.error });
-          continue;
+      let x: Tensor4D;
+      try {
+        for (const { it, d } of decoded) {
+          if ('error' in d) {
+            skipped.push({ path: itemId(it), reason: d.error });
+            batchSkips.push({ path: itemId(it), reason: d.error });
+            continue;
+          }
+          if (d.warnings.length) warned.push({ path: itemId(it), warnings: d.warnings });
+          const px = uploadPadded(d.pixels, d.width, d.height);
+          try {
+            views.push(evalCrops(px, opts.inputSize, opts));
+            good.push(it);
+          } finally {
+            px.dispose();
+          }
         }
-        if (d.warnings.length) warned.push({ path: itemId(it), warnings: d.warnings });
-        const px = uploadPadded(d.pixels, d.width, d.height);
-        try {
-          views.push(evalCrops(px, opts.inputSize, opts));
-          good.push(it);
-        } finally {
-          px.dispose();
-        }
+        noteDecodeProblems(reader.dataset.id, decodeProblemsFrom(batchSkips, warned));
+        if (good.length === 0) continue;
+        x = concatRows(views);
+      } finally {
+        // Also when an image's crop (or the concat) throws mid-batch: the views made so far are freed,
+        // not left on the device for the rest of the worker's life.
+        disposeAll(...views);
       }
-      noteDecodeProblems(reader.dataset.id, decodeProblemsFrom(batchSkips, warned));
-      if (good.length === 0) continue;
-      const x = concatRows(views);
-      disposeAll(...views);
       const labels = Int32Array.from(good, (it) => it.classIndex);
       try {
         const r = await predictClasses(trainer, x, labels);

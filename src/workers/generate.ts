@@ -77,7 +77,9 @@ export async function runGeneration(
     const todo = new LabelTodo(db, reader, set);
     let imagesTotal = todo.expected(liveImages(reader.dataset, 'train'));
     await patchLabelSet(db, labelSetId, { status: 'running', error: undefined, imagesTotal });
-    const progress = new ProgressReporter(onProgress);
+    // Twice a second: each report is a task on the page's main thread, and the page shows job state at
+    // most four times a second anyway (ui/jobStore.ts); the sample goes less often still.
+    const progress = new ProgressReporter(onProgress, 500);
     const sampleThrottle = new Throttle(700);
     const t = teacher;
     const batchCrops = teacherBatchSize(t.config.inputSize, t.config.channels);

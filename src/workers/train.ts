@@ -10,7 +10,7 @@ import { appendRunHistory, getRun, isQuotaError, openStudioDb, patchRun, truncat
 import type { ProgressFn, TrainCallbacks, TrainResult } from './api';
 import { checkpointDue, evaluateAfterPass, restoreLatest, saveCheckpoint } from './checkpoint';
 import { evaluateItems, type EvalResult } from './evaluate';
-import { ProgressReporter, Throttle } from './progress';
+import { ProgressReporter, Throttle, TrainReports } from './progress';
 import { seededSubset, TrainSession } from './session';
 import { trainSteps } from './trainLoop';
 import { limitReached, runEndStep, type RunLimit } from '../core/recipe';
@@ -59,9 +59,11 @@ export async function runTraining(
       error: undefined,
       imagesGone: s.goneImages || undefined,
     });
-    const progress = new ProgressReporter(cb.onProgress);
+    // Progress and metrics go out together on one tick, with the latest sample (TrainReports).
+    const reports = new TrainReports(cb);
+    const progress = new ProgressReporter(reports.progress, Infinity);
     const sampleThrottle = new Throttle(800);
-    const metricsThrottle = new Throttle(400);
+    const liveTick = new Throttle(400);
     const historyThrottle = new Throttle(2000);
     const meter = new TrainMeter();
     // Step and time limits: the run ends at the first; time trained in earlier sessions counts.
@@ -71,7 +73,7 @@ export async function runTraining(
     const trained = () => secondsBefore + (performance.now() - t0) / 1000;
     let limit: RunLimit | null = limitReached(cfg, s.totalSteps, g, secondsBefore);
     const steps = trainSteps(s, g, limit ? g : end, {
-      wantSample: () => !!cb.onSample && sampleThrottle.ready(),
+      wantSample: () => reports.wantsSamples && sampleThrottle.ready(),
       beforeStep: failInjected,
     });
     for await (const { g: done, out, loss } of steps) {
@@ -79,10 +81,11 @@ export async function runTraining(
       if (!out) continue;
       const { pass, stepInPass, lr } = out;
       meter.step(out, performance.now());
-      out.sample?.then((smp) => cb.onSample?.(smp)).catch(() => undefined);
+      out.sample?.then((smp) => reports.sample(smp)).catch(() => undefined);
       limit = limitReached(cfg, s.totalSteps, g, trained());
-      if (metricsThrottle.ready() && Number.isFinite(loss)) {
-        cb.onMetrics?.(
+      const due = liveTick.ready();
+      if (due && Number.isFinite(loss)) {
+        reports.metrics(
           meter.metrics(
             { step: g, totalSteps: s.totalSteps, pass, stepInPass, loss, lr },
             { backend: currentBackend(), memory: memoryInfo() },
@@ -90,7 +93,8 @@ export async function runTraining(
           ),
         );
       }
-      progress.update({ phase: `pass ${pass.index + 1}/${s.passes.length}`, done: g, total: end });
+      progress.update({ phase: `pass ${pass.index + 1}/${s.passes.length}`, done: g, total: end }, due);
+      if (due) reports.send();
       if (historyThrottle.ready() && Number.isFinite(loss)) {
         await appendRunHistory(db, runId, meter.history({ step: g, pass, loss, lr }, Date.now()));
       }
@@ -114,6 +118,7 @@ export async function runTraining(
       ...(limit && g < s.totalSteps ? { limitReached: limit } : {}),
     });
     progress.update({ phase: status, done: g, total: end }, true);
+    reports.send();
     return { status, step: g, totalSteps: s.totalSteps, lastEval };
   } catch (e) {
     const message = isQuotaError(e)

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { Coalescer } from '../coalesce';
 
 export interface Series {
   label: string;
@@ -15,14 +16,29 @@ export interface Series {
  */
 const MAX_POINTS = 600;
 
-function thin<T>(cols: T[][]): T[][] {
-  const n = cols[0]?.length ?? 0;
-  if (n <= MAX_POINTS) return cols;
+/** Which of n points are drawn: all up to MAX_POINTS, else every k-th and always the latest (null: all). */
+function drawnIndices(n: number): number[] | null {
+  if (n <= MAX_POINTS) return null;
   const stride = Math.ceil(n / MAX_POINTS);
   const keep: number[] = [];
   for (let i = 0; i < n - 1; i += stride) keep.push(i);
   keep.push(n - 1);
-  return cols.map((c) => keep.map((i) => c[i]));
+  return keep;
+}
+
+function thin<T>(cols: T[][]): T[][] {
+  const keep = drawnIndices(cols[0]?.length ?? 0);
+  return keep ? cols.map((c) => keep.map((i) => c[i])) : cols;
+}
+
+/**
+ * The rows of a long history that a chart would draw, for a caller that builds several series from it:
+ * built from these alone, each series is at most MAX_POINTS long instead of the history's length, less
+ * garbage for the page's collector (a major GC is the page's longest task under load, bench:ui).
+ */
+export function drawnRows<T>(rows: T[]): T[] {
+  const keep = drawnIndices(rows.length);
+  return keep ? keep.map((i) => rows[i]) : rows;
 }
 
 /** Steps and epochs are whole numbers: x ticks at 1, 2, 5, 10, 20, 50, ... (never 1.2, 1.4, ...). */
@@ -35,6 +51,7 @@ const INTEGER_INCRS = [1, 2, 5]
  * update kept the page's thread busy under full load (bench:ui); once a second is enough to watch a run.
  */
 const REDRAW_MS = 1000;
+const redraws = new Coalescer(REDRAW_MS);
 
 const COLORS = ['#1d4ed8', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'];
 export const seriesColor = (i: number) => COLORS[i % COLORS.length];
@@ -92,30 +109,14 @@ export function LineChart({
     // Rebuild only when the set of series changes; data updates go through setData below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape, title, width, height, xLabel]);
-  // Redraws are throttled and each chart redraws in its own task: five charts redrawn together in
-  // React's commit made one long main-thread task per progress update (bench:train trace).
-  // The data is thinned when drawn, not on every update: updates come faster than redraws.
-  const pending = useRef<{ x: number[]; series: Series[] } | null>(null);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const lastDraw = useRef(0);
+  // Redraws are throttled, the data thinned when drawn (updates come faster than redraws), and every
+  // chart on the page redraws in the same frame: seven charts each on its own timer made seven tasks
+  // and seven frames a second under full load (bench:ui trace). Seven thinned redraws take a few ms.
   useEffect(() => {
-    pending.current = { x, series };
-    if (timer.current !== null) return;
-    const wait = Math.max(0, lastDraw.current + REDRAW_MS - performance.now());
-    timer.current = setTimeout(() => {
-      timer.current = null;
-      lastDraw.current = performance.now();
-      const p = pending.current;
-      pending.current = null;
-      if (p && plot.current)
-        plot.current.setData(thin([p.x, ...p.series.map((s) => s.values)]) as uPlot.AlignedData);
-    }, wait);
+    redraws.schedule(plot, () => {
+      if (plot.current) plot.current.setData(thin([x, ...series.map((s) => s.values)]) as uPlot.AlignedData);
+    });
   }, [x, series]);
-  useEffect(
-    () => () => {
-      if (timer.current !== null) clearTimeout(timer.current);
-    },
-    [],
-  );
-  return <div ref={el} data-testid={testId} data-points={x.length} />;
+  useEffect(() => () => redraws.cancel(plot), []);
+  return <div ref={el} className="line-chart" data-testid={testId} data-points={x.length} />;
 }

@@ -8,7 +8,7 @@ import { useClassNamer, useDatasets } from '../catalog';
 import { CropCard, ImageWithBoxes, mixViews } from '../components/CropViews';
 import { JobProgressBar } from '../components/JobProgressBar';
 import { formatBytes } from '../format';
-import { jobStore, useJobs } from '../jobStore';
+import { jobStore, useJobs, type GenerationJobState } from '../jobStore';
 import { heldElsewhere, ownerText, shownStatus } from '../jobLocks';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
@@ -158,11 +158,20 @@ function LiveGeneration({ set }: { set: LabelSet }) {
   );
 }
 
+/** Whether two generation maps agree on what the table shows of them: progress is not shown here. */
+function sameRows(a: Record<string, GenerationJobState>, b: Record<string, GenerationJobState>): boolean {
+  const keys = Object.keys(a);
+  return (
+    keys.length === Object.keys(b).length &&
+    keys.every((k) => b[k] && a[k].running === b[k].running && a[k].error === b[k].error)
+  );
+}
+
 export function LabelLibrary() {
   const studio = useStudio();
   const datasets = useDatasets();
   const { data: sets, error } = useStoreQuery((db) => listLabelSets(db));
-  const running = useJobs((s) => s.generation);
+  const running = useJobs((s) => s.generation, sameRows);
   const held = useJobs((s) => s.heldJobs);
   const [exportError, setExportError] = useState<string>();
   return (

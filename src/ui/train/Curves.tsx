@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { TrainJobState } from '../jobStore';
-import { LineChart, seriesColor } from '../components/LineChart';
+import { drawnRows, LineChart, seriesColor } from '../components/LineChart';
 
 /**
  * The latest value, at most once per `ms`: the charts redraw at most once a second, so building their
@@ -24,7 +24,9 @@ function useThrottled<T>(value: T, ms: number): T {
 
 /** Loss, learning rate, val top-1, throughput and memory of one live run. */
 export function Curves({ job }: { job: TrainJobState }) {
-  const metrics = useThrottled(job.metrics, 1000);
+  const history = useThrottled(job.metrics, 1000);
+  // The charts draw at most MAX_POINTS of up to 2,000: their series are built from those rows only.
+  const metrics = useMemo(() => drawnRows(history), [history]);
   const steps = useMemo(() => metrics.map((m) => m.step), [metrics]);
   const loss = useMemo(
     () => [{ label: 'loss', color: seriesColor(0), values: metrics.map((m) => m.loss) }],
@@ -61,14 +63,14 @@ export function Curves({ job }: { job: TrainJobState }) {
     const out = [
       { label: 'tensor MB', color: seriesColor(3), values: metrics.map((m) => mb(m.memory.numBytes)) },
     ];
-    if (metrics.some((m) => m.memory.numBytesInGPUAllocated !== undefined))
+    if (history.some((m) => m.memory.numBytesInGPUAllocated !== undefined))
       out.push({
         label: 'GPU MB allocated',
         color: seriesColor(4),
         values: metrics.map((m) => mb(m.memory.numBytesInGPUAllocated)),
       });
     return out;
-  }, [metrics]);
+  }, [metrics, history]);
   const evalX = useMemo(() => job.evals.map((e) => e.epoch), [job.evals]);
   const acc = useMemo(
     () => [

@@ -6,8 +6,11 @@ import { IndexingNotice } from '../teaching/FirstRun';
 import { PresenterPanel } from '../teaching/PresenterPanel';
 import { usePresenter } from '../share';
 
+/** The same runs: a run's progress alone must not re-render the view's form (bench:ui). */
+const sameRuns = (a: object, b: object) => Object.keys(a).join('\n') === Object.keys(b).join('\n');
+
 export function TrainView() {
-  const ids = useJobs((s) => s.training);
+  const ids = useJobs((s) => s.training, sameRuns);
   // Presenter mode: the advanced form gives way to one batch per click.
   if (usePresenter())
     return (
