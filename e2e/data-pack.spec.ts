@@ -21,6 +21,17 @@ function packRecord(page: Page, id: string) {
   }, id);
 }
 
+/** The folders under the origin's `packs/` (one per dataset copy). */
+function packDirs(page: Page) {
+  return page.evaluate(async () => {
+    const root = await navigator.storage.getDirectory();
+    const packs = await root.getDirectoryHandle('packs');
+    const names: string[] = [];
+    for await (const n of (packs as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(n);
+    return names;
+  });
+}
+
 test('a folder is copied into studio storage, cancelled, reloaded and resumed exactly, then trains from the copy with the folder gone', async ({
   page,
 }) => {
@@ -69,12 +80,21 @@ test('a folder is copied into studio storage, cancelled, reloaded and resumed ex
   await page.evaluate(() => window.__fkd!.studio().teacher.api.holdPackAfter(6));
   await panel.getByRole('button', { name: 'Resume copy' }).click();
   await expect.poll(async () => (await packRecord(page, id))?.done.train).toBe(14);
+  // The copy of a dataset no longer in the store (a Forget cut short): start-up deletes its folder.
+  await page.evaluate(async () => {
+    const packs = await (await navigator.storage.getDirectory()).getDirectoryHandle('packs');
+    const dir = await packs.getDirectoryHandle('folder%3Agone', { create: true });
+    await dir.getFileHandle('pack-0.bin', { create: true });
+  });
   await page.reload();
   await openStudio(page);
   await goto(page, 'Data');
   await panel.locator('summary').first().click();
   await expect(panel.getByTestId('pack-state')).toHaveText(`stopped at 14 of ${TOTAL}`);
-  expect((await packRecord(page, id))!.state).toBe('packing');
+  // A reload is the user's choice: start-up marks the copy paused, saying why, and leaves it to Resume.
+  await expect.poll(async () => (await packRecord(page, id))?.state).toBe('paused');
+  await expect.poll(() => packDirs(page)).toEqual([encodeURIComponent(id)]);
+  expect((await packRecord(page, id))!.error).toContain('reloaded');
 
   // The resume reads only what was not committed: 23 − 14, less the deleted image at 15.
   await page.evaluate(() => window.__fkd!.studio().teacher.api.packReadCount(true));
@@ -119,13 +139,5 @@ test('a folder is copied into studio storage, cancelled, reloaded and resumed ex
   await panel.locator('summary').first().click();
   await panel.getByRole('button', { name: 'Remove copy' }).click();
   await expect(panel.getByTestId('pack-state')).toHaveText('none');
-  expect(
-    await page.evaluate(async () => {
-      const root = await navigator.storage.getDirectory();
-      const packs = await root.getDirectoryHandle('packs');
-      const names: string[] = [];
-      for await (const n of (packs as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(n);
-      return names;
-    }),
-  ).toEqual([]);
+  expect(await packDirs(page)).toEqual([]);
 });

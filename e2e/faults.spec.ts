@@ -1,6 +1,6 @@
 /**
  * Hard faults in real Chromium, each checked with exact counts afterwards: the browser process killed
- * mid-generation and mid-training and relaunched on the same profile (both resume by themselves); two tabs on one studio (one
+ * mid-generation, mid-training, mid-index and mid-copy and relaunched on the same profile (each resumes by itself); two tabs on one studio (one
  * writer per label set and per run, Web Locks); a worker that dies mid-job.
  */
 import { expect, test } from '@playwright/test';
@@ -217,7 +217,7 @@ test('two tabs: one writer per label set and per run, the other shows who holds 
   expect((await runState(a, 'two-tabs')).status).toBe('done');
 });
 
-test('a browser killed mid-index relaunches and resumes the index by itself after the folders done', async ({
+test('a browser killed mid-index, then mid-copy, relaunches and resumes each by itself from where it stopped', async ({
   baseURL,
 }) => {
   const profile = test.info().outputPath('profile-index');
@@ -260,6 +260,20 @@ test('a browser killed mid-index relaunches and resumes the index by itself afte
       const d = (await store.listDatasets(await store.openStudioDb())).find((x) => x.name === n);
       return d && { units: d.units?.length ?? 0, incomplete: !!d.indexing, train: d.counts.train };
     }, NAME);
+  const datasetId = (p: typeof page) =>
+    p.evaluate(async (n) => {
+      const { store } = window.__fkd!;
+      return (await store.listDatasets(await store.openStudioDb())).find((x) => x.name === n)!.id;
+    }, NAME);
+  const copy = async (p: typeof page) =>
+    p.evaluate(
+      async (id) => {
+        const { store } = window.__fkd!;
+        const pk = (await store.getDataset(await store.openStudioDb(), id))?.pack;
+        return pk && { state: pk.state, done: pk.done.train + pk.done.val, bytes: pk.bytes };
+      },
+      await datasetId(p),
+    );
   await expect.poll(async () => (await state(page))?.units, { timeout: 60_000 }).toBe(4);
   await killBrowser(ctx, profile);
 
@@ -274,6 +288,33 @@ test('a browser killed mid-index relaunches and resumes the index by itself afte
     await expect
       .poll(() => state(page), { timeout: 60_000 })
       .toEqual({ units: 12, incomplete: false, train: 36 });
+
+    // The copy into studio storage, killed after a commit of 8 images (it waits there until stopped).
+    await page.evaluate(() => window.__fkd!.studio().teacher.api.holdPackAfter(8));
+    const id = await datasetId(page);
+    void page.evaluate((d) => window.__fkd!.pack(d), id).catch(() => undefined);
+    await expect.poll(async () => (await copy(page))?.done, { timeout: 60_000 }).toBe(8);
+    expect((await copy(page))!.state).toBe('packing');
+  } catch (e) {
+    await ctx.close().catch(() => undefined);
+    throw e;
+  }
+  await killBrowser(ctx, profile);
+
+  ctx = await launch(profile, baseURL);
+  page = await firstPage(ctx);
+  try {
+    await openStudio(page);
+    await expect(page.getByTestId('auto-resumed-job')).toContainText(
+      `studio copy of “${NAME}” after 8 of 36 images`,
+    );
+    await expect
+      .poll(() => page.evaluate(() => window.__fkd!.studio().teacher.api.packReadCount()), {
+        timeout: 60_000,
+      })
+      .toBe(28);
+    // The 28 not committed read once each by the fresh worker, none of the 8 again; 36 × 64 bytes kept.
+    await expect.poll(() => copy(page)).toEqual({ state: 'complete', done: 36, bytes: 36 * 64 });
   } finally {
     await ctx.close();
   }

@@ -296,7 +296,7 @@ export interface HandleRecord {
 
 export interface JobRecord {
   id: string;
-  kind: 'generate' | 'train' | 'evaluate' | 'index';
+  kind: 'generate' | 'train' | 'evaluate' | 'index' | 'pack';
   /** The labelSet / run id the job works on. */
   refId: string;
   state: Record<string, unknown>;

@@ -31,13 +31,13 @@ function message(e: unknown): string {
 }
 
 /** A job's worker vanished mid-job (crash, out of memory, terminated): its call will never answer. */
-class WorkerDiedError extends Error {}
+export class WorkerDiedError extends Error {}
 
 /**
  * The worker's answer, or a WorkerDiedError once the job's lock was released without one: a dead
  * worker's locks are freed by the browser, and a finished job answers right after releasing its lock.
  */
-async function unlessWorkerDies<T>(kind: JobKind, id: string, call: Promise<T>, graceMs = 5000): Promise<T> {
+export async function unlessWorkerDies<T>(kind: JobKind, id: string, call: Promise<T>, graceMs = 5000): Promise<T> {
   const stop = { stopped: false };
   const died = lockReleased(kind, id, stop).then(
     () =>
@@ -53,7 +53,7 @@ async function unlessWorkerDies<T>(kind: JobKind, id: string, call: Promise<T>, 
   }
 }
 
-function diedMessage(worker: 'teacher' | 'trainer', resume: string): string {
+export function diedMessage(worker: 'teacher' | 'trainer', resume: string): string {
   return `the ${worker} worker stopped in the middle of this job (it crashed, ran out of memory or was ended); a fresh worker took over: ${resume}`;
 }
 

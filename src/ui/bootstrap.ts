@@ -15,7 +15,10 @@ export async function bootstrap(studio: Studio): Promise<void> {
   const db = await openStudioDb();
   // Between marking and resuming: once this tab's resumed jobs hold locks the sweep would be skipped.
   await recoverInterruptedJobs(studio, async () => {
-    if (!(await heldJobLocks()).size) await sweepOrphans(db);
+    if ((await heldJobLocks()).size) return;
+    await sweepOrphans(db);
+    // Studio copies whose dataset is gone; a failure only leaves files for the next start.
+    await studio.teacher.api.sweepPacks().catch(() => 0);
   });
   const manifest = await loadManifest();
   for (const ds of manifest.datasets) {

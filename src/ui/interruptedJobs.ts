@@ -3,7 +3,8 @@
  * (jobLocks.ts). At start-up they are marked paused, so nothing shows "running" that does not run.
  * Those a crash or kill stopped (not a reload or close of their tab, which the user chose) are then
  * resumed, unless turned off in Settings: the user had them running, and a generation resumes at its
- * first unlabelled image, a run from its last checkpoint, a folder index after its last unit done.
+ * first unlabelled image, a run from its last checkpoint, a folder index after its last unit done, a
+ * copy into studio storage after its last commit.
  */
 import {
   listCheckpointSteps,
@@ -30,6 +31,7 @@ import {
   type JobKind,
 } from './jobLocks';
 import { jobStore, type ResumedJob } from './jobStore';
+import { packDataset, pauseCopy } from './packActions';
 import { autoResumeJobs } from './settings';
 import type { Studio } from './studioTypes';
 
@@ -48,13 +50,15 @@ export interface InterruptedJobs {
   sets: LabelSet[];
   runs: Run[];
   indexes: Dataset[];
+  /** Datasets whose copy into studio storage was cut (its pack record still says 'packing'). */
+  packs: Dataset[];
 }
 
 export async function markInterruptedJobs(): Promise<InterruptedJobs> {
   const db = await openStudioDb();
   const held = await heldJobLocks();
   const stopped = stoppedByUnload();
-  const found: InterruptedJobs = { sets: [], runs: [], indexes: [] };
+  const found: InterruptedJobs = { sets: [], runs: [], indexes: [], packs: [] };
   let marked = 0;
   const orphan = (kind: JobKind, id: string, status: string) => {
     const name = jobLockName(kind, id);
@@ -80,7 +84,15 @@ export async function markInterruptedJobs(): Promise<InterruptedJobs> {
     const patched = await patchRun(db, run.id, { status: 'paused', error });
     if (!o.byUnload) found.runs.push(patched);
   }
-  for (const d of await listDatasets(db)) {
+  const datasets = await listDatasets(db);
+  for (const d of datasets) {
+    if (d.pack?.state !== 'packing') continue;
+    const o = orphan('pack', d.id, 'running');
+    if (!o) continue;
+    const pack = await pauseCopy(d.id, `${o.why}: resume the copy to go on from its last commit`);
+    if (!o.byUnload && pack) found.packs.push({ ...d, pack });
+  }
+  for (const d of datasets) {
     if (!interruptedIndex(d, held.has(jobLockName('index', d.id)))) continue;
     const o = orphan('index', d.id, 'running')!;
     // Marked so it is found once: with auto-resume off, or after a reload, it waits for Resume.
@@ -152,6 +164,17 @@ async function resume(studio: Studio, found: InterruptedJobs): Promise<void> {
     );
     claims.push(claimed('index', d.id, call));
   }
+  for (const d of found.packs) {
+    const done = d.pack!.done.train + d.pack!.done.val;
+    const total = d.counts.train + d.counts.val;
+    note({ kind: 'pack', id: d.id, name: d.name, at: `after ${done} of ${total} images` });
+    // A failed resume keeps its error on the copy's record, shown in the Data view.
+    const call = packDataset(studio, d.id).then(
+      () => undefined,
+      () => undefined,
+    );
+    claims.push(claimed('pack', d.id, call));
+  }
   await Promise.all(claims);
 }
 
@@ -164,7 +187,7 @@ export async function recoverInterruptedJobs(studio: Studio, between: () => Prom
   const body = async () => {
     const found = await markInterruptedJobs();
     await between();
-    const any = found.sets.length + found.runs.length + found.indexes.length > 0;
+    const any = found.sets.length + found.runs.length + found.indexes.length + found.packs.length > 0;
     if (autoResumeJobs() && any) await resume(studio, found);
   };
   const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;

@@ -12,7 +12,7 @@ export const TAB_ID = `tab ${Math.floor(Math.random() * 0x10000)
   .toString(16)
   .padStart(4, '0')}`;
 
-export type JobKind = 'generate' | 'train' | 'index';
+export type JobKind = 'generate' | 'train' | 'index' | 'pack';
 
 export const jobLockName = (kind: JobKind, id: string) => lockOf(jobId[kind](id));
 

@@ -41,7 +41,7 @@ export interface HeldJob {
 
 /** A job this tab resumed by itself at start-up after a crash, kill or reload interrupted it. */
 export interface ResumedJob {
-  kind: 'generate' | 'train' | 'index';
+  kind: 'generate' | 'train' | 'index' | 'pack';
   id: string;
   name: string;
   /** Where it resumed: "image 512 of 2000", "from its checkpoint at step 30". */

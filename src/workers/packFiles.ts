@@ -90,6 +90,27 @@ export async function removePackDir(datasetId: string): Promise<void> {
   });
 }
 
+/**
+ * Removes the pack folders of datasets that are gone (a Forget cut short between deleting the files
+ * and the record, or site data cleared in part); returns how many. Kept: every id in `live`.
+ */
+export async function sweepPackDirs(live: Iterable<string>): Promise<number> {
+  const top = await packsRoot(false);
+  if (!top) return 0;
+  const keep = new Set([...live].map(packDirName));
+  const names: string[] = [];
+  for await (const n of (top as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(n);
+  let removed = 0;
+  for (const n of names) {
+    if (keep.has(n)) continue;
+    await top.removeEntry(n, { recursive: true }).catch((e: DOMException) => {
+      if (e.name !== 'NotFoundError') throw e;
+    });
+    removed++;
+  }
+  return removed;
+}
+
 /** A pack that jobs read from: complete, and covering every item the index has now. */
 export function packReadable(d: Pick<Dataset, 'pack' | 'counts'>): d is { pack: DatasetPack } & typeof d {
   const p = d.pack;

@@ -27,7 +27,7 @@ import { runGeneration } from './generate';
 import { planProbe } from './planProbe';
 import { holdIndexAfter, resumeIndex, runIndex } from './indexJob';
 import { holdPackAfter, packCost, packReads, removePack, runPack } from './packJob';
-import { releasePackReader } from './packFiles';
+import { releasePackReader, sweepPackDirs } from './packFiles';
 import { readPass, type ReadPass } from './benchReads';
 import { runCheck } from './checkJob';
 import { exportFkdTree, importFkdTree } from './fkdJobs';
@@ -116,6 +116,11 @@ const api = {
         await new Promise((r) => setTimeout(r, 50));
     }
     await removePack(datasetId);
+  },
+  /** Start-up: the studio copies of datasets no longer in the store are deleted; returns how many. */
+  async sweepPacks(): Promise<number> {
+    const db = await openStudioDb();
+    return sweepPackDirs((await db.getAllKeys('datasets')) as string[]);
   },
   /** Closes this worker's handles on the dataset's copy (before another worker rewrites or removes it). */
   async releasePack(datasetId: string): Promise<void> {

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { planPack, type PackPlan } from '../../core/pack';
 import { storageEstimate, type Dataset } from '../../store';
 import { formatBytes } from '../format';
+import { heldElsewhere, ownerText } from '../jobLocks';
 import { useJobs } from '../jobStore';
 import { cancelPack, packDataset, removeCopy } from '../packActions';
 import { useStudio } from '../studio';
@@ -14,6 +15,12 @@ import { JobProgressBar } from './JobProgressBar';
 export function PackPanel({ d, onError }: { d: Dataset; onError: (e: unknown) => void }) {
   const studio = useStudio();
   const progress = useJobs((s) => s.packing[d.id] ?? null);
+  // Another tab copying this dataset: it is the one writer, this tab only shows so.
+  const elsewhere = heldElsewhere(
+    useJobs((s) => s.heldJobs),
+    'pack',
+    d.id,
+  );
   const [plan, setPlan] = useState<PackPlan | null>(null);
   // The cost pages through the whole index: only measured once the panel is opened.
   const [opened, setOpened] = useState(false);
@@ -49,11 +56,13 @@ export function PackPanel({ d, onError }: { d: Dataset; onError: (e: unknown) =>
         <span data-testid="pack-state">
           {running
             ? 'copying'
-            : complete && pack
-              ? `complete (${formatBytes(pack.bytes)}, ${pack.packs} file${pack.packs === 1 ? '' : 's'})`
-              : pack
-                ? `stopped at ${done.toLocaleString()} of ${total.toLocaleString()}`
-                : 'none'}
+            : elsewhere
+              ? ownerText(elsewhere)
+              : complete && pack
+                ? `complete (${formatBytes(pack.bytes)}, ${pack.packs} file${pack.packs === 1 ? '' : 's'})`
+                : pack
+                  ? `stopped at ${done.toLocaleString()} of ${total.toLocaleString()}`
+                  : 'none'}
         </span>
       </summary>
       <p className="muted">
@@ -106,12 +115,12 @@ export function PackPanel({ d, onError }: { d: Dataset; onError: (e: unknown) =>
           <button data-testid="pack-cancel" onClick={() => cancelPack(studio, d.id)}>
             Cancel copy
           </button>
-        ) : !complete ? (
+        ) : elsewhere ? null : !complete ? (
           <button className="primary" onClick={start}>
             {pack ? 'Resume copy' : 'Copy into studio storage'}
           </button>
         ) : null}
-        {pack && !running && (
+        {pack && !running && !elsewhere && (
           <button onClick={() => void removeCopy(studio, d.id).catch(onError)}>Remove copy</button>
         )}
       </div>

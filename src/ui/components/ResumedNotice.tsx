@@ -1,6 +1,6 @@
 import { jobStore, useJobs } from '../jobStore';
 
-const KIND = { generate: 'soft labels', train: 'run', index: 'index of' } as const;
+const KIND = { generate: 'soft labels', train: 'run', index: 'index of', pack: 'studio copy of' } as const;
 
 /** Says which interrupted jobs this tab resumed by itself at start-up, and where the setting is. */
 export function ResumedNotice() {
