@@ -338,10 +338,16 @@ describe('runPack over WebDataset shards', () => {
       shardItem(3, 'train/s-1.tar', 0, 'x.jpg'),
       shardItem(4, 'train/s-1.tar', 1, 'y.jpg'),
     ]);
-    registerSessionFiles(id, [file('train/s-0.tar', tar)]);
+    const shard = file('train/s-0.tar', tar);
+    let streams = 0;
+    const stream = shard.stream.bind(shard);
+    shard.stream = () => (streams++, stream());
+    registerSessionFiles(id, [shard]);
     packReads.files = 0;
-    const pack = await runPack(id, new AbortController().signal);
+    // Index pages of 2 items: s-0's three samples span two pages and are still streamed once.
+    const pack = await runPack(id, new AbortController().signal, undefined, { pageItems: 2 });
     expect(pack.state).toBe('complete');
+    expect(streams).toBe(1);
     expect(packReads.files).toBe(3);
     expect(pack.skippedTotal).toBe(2);
     expect(pack.skipped.map((s) => s.path)).toEqual(['x.jpg', 'y.jpg']);

@@ -32,7 +32,7 @@ import type { ProgressFn } from './api';
 import { DatasetReader } from './datasets';
 import { packStorage, releasePackReader, removePackDir, type SyncHandle } from './packFiles';
 import { ProgressReporter } from './progress';
-import { readPage, type Read } from './packSource';
+import { itemRuns, readPage, type Read } from './packSource';
 import { requireTestBuild } from './testBuild';
 
 export { packReads } from './packSource';
@@ -47,6 +47,8 @@ const LISTED = 200;
 
 export interface PackDeps {
   maxPackBytes?: number;
+  /** Items per index read (tests use small pages to cross shards over page boundaries). */
+  pageItems?: number;
 }
 
 /** Test builds: the next copy waits after this many images until it is cancelled (a sure "midway"). */
@@ -225,13 +227,14 @@ export async function runPack(
         }
         signal.throwIfAborted();
       };
-      for (let lo = pack.done[split]; lo < count; lo += PAGE) {
-        signal.throwIfAborted();
-        const page = await getDatasetItems(db, datasetId, split, lo, Math.min(count, lo + PAGE));
-        if (page.length !== Math.min(count, lo + PAGE) - lo || page[0]?.index !== lo)
+      const fetch = async (lo: number, hi: number) => {
+        const page = await getDatasetItems(db, datasetId, split, lo, hi);
+        if (page.length !== hi - lo || page[0]?.index !== lo)
           throw new Error(`the index of "${dataset.name}" has a hole at ${split} ${lo}: index it again`);
-        for await (const r of readPage(reader, page, signal)) await put(r);
-      }
+        return page;
+      };
+      const runs = itemRuns(fetch, pack.done[split], count, deps.pageItems ?? PAGE, signal);
+      for await (const run of runs) for await (const r of readPage(reader, run, signal)) await put(r);
       await commit();
     }
     pack.state = 'complete';

@@ -21,8 +21,7 @@ export type Read = { item: DatasetItem; bytes?: Uint8Array<ArrayBuffer>; reason?
  * A page's images with their bytes in index order, one at a time as the writer asks: folder files read
  * a few ahead, the items of one shard from a single streamed pass over it. An image that cannot be read
  * gets a reason, never stops the copy; a folder that is gone or no longer readable does (the copy
- * pauses, resumable). A shard spanning two pages is streamed once per page (up to its last wanted
- * sample), which shards of a few thousand samples keep cheap.
+ * pauses, resumable). Give it the runs of `itemRuns`, so a shard spanning index pages is streamed once.
  */
 export async function* readPage(
   reader: DatasetReader,
@@ -38,6 +37,42 @@ export async function* readPage(
     yield* shard === undefined ? readFiles(reader, run, signal) : readShard(reader, shard, run);
     i = j;
   }
+}
+
+/** A shard's consecutive items held back for the next page at most this many (a bound on memory). */
+export const MAX_SHARD_RUN = 16_384;
+
+/**
+ * The split's items from `from` to `count` as the copy reads them: folder files a page at a time, a
+ * shard's consecutive items kept together across page boundaries (up to MAX_SHARD_RUN), so each
+ * shard is streamed once rather than once per page it spans (from its start each time: a shard of
+ * 10,000 samples over pages of 1,024 would be read about five times over).
+ */
+export async function* itemRuns(
+  fetch: (lo: number, hi: number) => Promise<DatasetItem[]>,
+  from: number,
+  count: number,
+  pageItems: number,
+  signal: AbortSignal,
+): AsyncGenerator<DatasetItem[]> {
+  let carry: DatasetItem[] = [];
+  for (let lo = from; lo < count; lo += pageItems) {
+    signal.throwIfAborted();
+    const page = await fetch(lo, Math.min(count, lo + pageItems));
+    let items = carry.length ? carry.concat(page) : page;
+    carry = [];
+    const tail = items.at(-1)?.shard;
+    if (tail !== undefined && lo + pageItems < count) {
+      let k = items.length;
+      while (k > 0 && items[k - 1].shard === tail) k--;
+      if (items.length - k < MAX_SHARD_RUN) {
+        carry = items.slice(k);
+        items = items.slice(0, k);
+      }
+    }
+    if (items.length) yield items;
+  }
+  if (carry.length) yield carry;
 }
 
 async function* readFiles(
