@@ -19,6 +19,7 @@ import { useStoreQuery } from '../useStore';
 import { JobProgressBar } from './JobProgressBar';
 import { ClassBrowser, decodeProblemsOf } from './ClassBrowser';
 import { PackPanel } from './PackPanel';
+import { SkipTable } from './SkipTable';
 import { removeCopy } from '../packActions';
 import { ErrorBanner } from './ErrorBanner';
 
@@ -221,16 +222,7 @@ export function FolderDatasets() {
             {d.skipped.length > 0 && (
               <details data-testid="skip-report">
                 <summary>skipped files ({skippedTotal})</summary>
-                <table className="grid">
-                  <tbody>
-                    {d.skipped.map((s, i) => (
-                      <tr key={i} data-testid="skip-row">
-                        <td>{s.path}</td>
-                        <td>{s.reason}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <SkipTable rows={d.skipped} rowTestId="skip-row" />
               </details>
             )}
             {problems.length > 0 && (

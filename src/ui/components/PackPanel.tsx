@@ -7,6 +7,7 @@ import { useJobs } from '../jobStore';
 import { cancelPack, packDataset, removeCopy } from '../packActions';
 import { useStudio } from '../studio';
 import { JobProgressBar } from './JobProgressBar';
+import { SkipTable } from './SkipTable';
 
 /**
  * "Copy into studio storage" for one folder or shard dataset: the cost before it starts, progress
@@ -86,16 +87,7 @@ export function PackPanel({ d, onError }: { d: Dataset; onError: (e: unknown) =>
             <span data-testid="pack-skipped-count">{pack.skippedTotal}</span> image(s) not copied (jobs skip
             them)
           </summary>
-          <table className="grid">
-            <tbody>
-              {pack.skipped.map((s) => (
-                <tr key={s.path} data-testid="pack-skip-row">
-                  <td>{s.path}</td>
-                  <td>{s.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <SkipTable rows={pack.skipped} rowTestId="pack-skip-row" />
         </details>
       )}
       {pack?.error && !running && (
