@@ -37,7 +37,12 @@ export class WorkerDiedError extends Error {}
  * The worker's answer, or a WorkerDiedError once the job's lock was released without one: a dead
  * worker's locks are freed by the browser, and a finished job answers right after releasing its lock.
  */
-export async function unlessWorkerDies<T>(kind: JobKind, id: string, call: Promise<T>, graceMs = 5000): Promise<T> {
+export async function unlessWorkerDies<T>(
+  kind: JobKind,
+  id: string,
+  call: Promise<T>,
+  graceMs = 5000,
+): Promise<T> {
   const stop = { stopped: false };
   const died = lockReleased(kind, id, stop).then(
     () =>
