@@ -92,6 +92,19 @@ describe.each(['ustar', 'pax', 'gnu'] as const)('readTar on GNU tar --format=%s'
     }
   });
 
+  it('each file entry reads back alone from its headerAt to dataAt + size (what a random read of a shard does)', async () => {
+    const { items } = await collect(readTar(streamOf(bytes, 3)));
+    const files = items.filter((e) => e.type === 'file');
+    expect(files.length).toBeGreaterThan(0);
+    for (const e of files) {
+      expect(e.dataAt).toBeGreaterThan(e.headerAt);
+      expect(bytes.subarray(e.dataAt, e.dataAt + e.size)).toEqual(e.data);
+      const alone = await collect(readTar(streamOf(bytes.slice(e.headerAt, e.dataAt + e.size), 5)));
+      // The first entry is the member itself, with its pax or GNU long name; then the cut shows.
+      expect(entryView(alone.items[0])).toEqual(entryView(e));
+    }
+  });
+
   it('groups WebDataset samples and reports problems without stopping', async () => {
     const problems: WdsProblem[] = [];
     const { items, error } = await collect(readWebDataset(streamOf(bytes, 7), (p) => problems.push(p)));

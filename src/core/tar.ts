@@ -16,12 +16,21 @@ export interface TarEntry {
   type: 'file' | 'directory' | 'other';
   /** Contents for files; empty for directories and other entry types. */
   data: Uint8Array;
+  /**
+   * Byte position in the stream of this entry's first header (a pax or GNU long-name header when it
+   * has one), and of its data: a plain-tar member can be read again later from `headerAt` to
+   * `dataAt + size` without streaming the archive up to it.
+   */
+  headerAt: number;
+  dataAt: number;
 }
 
 export interface WdsSample {
   key: string;
   /** Lower-cased extension (everything after the first dot of the basename) → bytes. */
   files: Map<string, Uint8Array>;
+  /** Extension → where its member lies in the stream (`TarEntry.headerAt` / `dataAt`). */
+  spans: Map<string, { headerAt: number; dataAt: number }>;
 }
 
 export interface WdsProblem {
@@ -152,6 +161,7 @@ export async function* readTar(stream: ReadableStream<Uint8Array>): AsyncGenerat
   let entries = 0;
   let finished = false;
   let pending: { path?: string; size?: number } = {};
+  let headerAt = -1; // first header of the entry being read (-1: none read yet)
   const readFully = async (n: number): Promise<Uint8Array> => {
     const buf = new Uint8Array(n);
     const got = await src.read(buf);
@@ -166,6 +176,7 @@ export async function* readTar(stream: ReadableStream<Uint8Array>): AsyncGenerat
   try {
     for (;;) {
       const at = src.position;
+      if (headerAt < 0) headerAt = at;
       const h = new Uint8Array(BLOCK);
       const got = await src.read(h);
       if (got === 0) throw new TarTruncatedError(entries, 2 * BLOCK, ' (the end-of-archive marker)');
@@ -196,13 +207,16 @@ export async function* readTar(stream: ReadableStream<Uint8Array>): AsyncGenerat
       if (type === 'file' && flag === '\0' && path.endsWith('/')) type = 'directory'; // old V7 directories
       if (type === 'directory') path = path.replace(/\/+$/, '');
       let data: Uint8Array = new Uint8Array(0);
+      const dataAt = src.position;
+      const entryAt = headerAt;
+      headerAt = -1;
       if (type === 'file') data = await readFully(size);
       else {
         const skipped = await src.read(null, size);
         if (skipped < size) throw new TarTruncatedError(entries, size - skipped);
       }
       entries += 1;
-      yield { path, size: type === 'file' ? size : 0, type, data };
+      yield { path, size: type === 'file' ? size : 0, type, data, headerAt: entryAt, dataAt };
       await skipPadding(size);
     }
   } finally {
@@ -252,7 +266,7 @@ export async function* readWebDataset(
         cur = null;
         yield done;
       }
-      cur ??= { key: name.key, files: new Map() };
+      cur ??= { key: name.key, files: new Map(), spans: new Map() };
       if (cur.files.has(name.ext)) {
         onProblem?.({
           key: name.key,
@@ -262,6 +276,7 @@ export async function* readWebDataset(
         continue;
       }
       cur.files.set(name.ext, e.data);
+      cur.spans.set(name.ext, { headerAt: e.headerAt, dataAt: e.dataAt });
     }
   } catch (err) {
     if (err instanceof TarTruncatedError && cur) {

@@ -119,6 +119,7 @@ async function indexShard(
         bytes: size,
         shard: shardPath,
         offset,
+        ...sample.spans.get(ext),
       });
     }
   } catch (e) {

@@ -58,4 +58,34 @@ describe('reading items back', () => {
     );
     await expect(openItem(src, items[0])).rejects.toThrow(/changed since indexing/);
   });
+
+  it('reads a shard item as one slice and names what a rewritten or cut shard holds instead', async () => {
+    const members: [string, Uint8Array | string][] = [
+      ['a.cls', '0'],
+      ['a.jpg', img(1)],
+      ['b.cls', '0'],
+      ['b.JPG', img(2)],
+    ];
+    const fs = new FakeFs({ 'train/s.tar': ustar(members) });
+    const src = new FsaSource(fs.handle());
+    const { items } = await runIndex(src);
+    expect(items.map((i) => [i.path, i.headerAt, i.dataAt])).toEqual([
+      ['a.jpg', 1024, 1536],
+      ['b.jpg', 3072, 3584],
+    ]);
+    expect(new Uint8Array(await (await openItem(src, items[1])).arrayBuffer())).toEqual(img(2));
+    // The same sizes, another member at b's place.
+    fs.add('train/s.tar', ustar([...members.slice(0, 2), ['c.cls', '0'], ['c.jpg', img(2)]]));
+    await expect(openItem(src, items[1])).rejects.toThrow(/changed since indexing: byte 3072 holds "c.jpg"/);
+    // Cut before b's data ends.
+    fs.add('train/s.tar', ustar(members).slice(0, 3586));
+    await expect(openItem(src, items[1])).rejects.toThrow(/changed since indexing: it is 3586 bytes/);
+    // Overwritten: no tar header where b's was.
+    const garbled = ustar(members);
+    garbled.fill(0x41, 3072, 3584);
+    fs.add('train/s.tar', garbled);
+    await expect(openItem(src, items[1])).rejects.toThrow(
+      /changed since indexing: no whole tar member at byte 3072/,
+    );
+  });
 });

@@ -1,17 +1,64 @@
 /**
- * Reading an indexed item's image bytes back, for decode. Folder items are one open(); WebDataset
- * items live inside a shard that can only be streamed (no byte offsets: see DatasetItem.offset),
- * so `readShardItems` serves many items of one shard in a single pass; `openItem` on a shard item
- * streams up to that sample (fine for a thumbnail, too slow for training loops).
+ * Reading an indexed item's image bytes back, for decode. Folder items are one open(). WebDataset
+ * items indexed with their member's place in the shard (`headerAt`/`dataAt`) are one slice of the
+ * shard (`readShardMember`), so random reads over a whole set of shards cost one read each; items
+ * of older indexes can only be streamed to: `readShardItems` serves many items of one shard in a
+ * single pass, and `openItem` on such an item streams up to its sample.
  */
-import { readWebDataset } from '../core/tar';
+import { readTar, readWebDataset, splitWdsName, TarFormatError } from '../core/tar';
 import { SourceNotFoundError, splitPath, type DataSource } from './source';
 import type { DatasetItem } from './types';
 
 export async function openItem(source: DataSource, item: DatasetItem): Promise<Blob> {
   if (item.shard === undefined) return source.open(splitPath(item.path));
+  if (hasSpan(item)) return readShardMember(await source.open(splitPath(item.shard)), item);
   for await (const hit of readShardItems(source, item.shard, [item])) return hit.blob;
   throw new SourceNotFoundError(`${item.shard}:${item.path}`);
+}
+
+/** True when the index recorded where the item's tar member lies in its shard. */
+export function hasSpan(item: DatasetItem): item is DatasetItem & { headerAt: number; dataAt: number } {
+  return item.shard !== undefined && item.headerAt !== undefined && item.dataAt !== undefined;
+}
+
+/**
+ * The image of a shard item, read as one slice of the shard from its member's first header to the
+ * end of its data. The headers are parsed again and must name the same member with the same size, so
+ * a shard rewritten since indexing is detected rather than silently mislabelled.
+ */
+export async function readShardMember(
+  shard: Blob,
+  item: DatasetItem & { headerAt: number; dataAt: number },
+): Promise<Blob> {
+  const end = item.dataAt + item.bytes;
+  const changed = (why: string) =>
+    new Error(`shard ${item.shard} changed since indexing: ${why}; check the dataset for changes`);
+  if (end > shard.size) throw changed(`it is ${shard.size} bytes, ${item.path} ended at byte ${end}`);
+  let entry: { path: string; size: number; type: string; data: Uint8Array } | undefined;
+  try {
+    for await (const e of readTar(shard.slice(item.headerAt, end).stream())) {
+      entry = e;
+      break;
+    }
+  } catch (e) {
+    if (!(e instanceof TarFormatError)) throw e;
+    throw changed(`no whole tar member at byte ${item.headerAt} where ${item.path} was`);
+  }
+  const want = splitWdsName(item.path);
+  const got = entry && splitWdsName(entry.path);
+  if (
+    !entry ||
+    entry.type !== 'file' ||
+    entry.size !== item.bytes ||
+    !want ||
+    !got ||
+    got.key !== want.key ||
+    got.ext !== want.ext
+  )
+    throw changed(
+      `byte ${item.headerAt} holds ${entry ? `"${entry.path}" (${entry.size} bytes)` : 'nothing'}, not ${item.path}`,
+    );
+  return new Blob([entry.data as Uint8Array<ArrayBuffer>]);
 }
 
 /**

@@ -29,6 +29,14 @@ export interface DatasetItem {
    * reader streams, and decoders skip forward to this sample.
    */
   offset?: number;
+  /**
+   * WebDataset only: where the image member's tar entry lies in the shard: its first header (pax or
+   * GNU long-name header included) and its data (`bytes` long). With them one slice of the shard
+   * reads the image, so random reads over a set of shards cost one read each (data/openItem.ts).
+   * Absent in indexes made before they were recorded: those stream the shard.
+   */
+  headerAt?: number;
+  dataAt?: number;
 }
 
 export interface SkippedFile {

@@ -125,9 +125,12 @@ export interface DatasetItem {
   modified?: number;
   /** The file was gone at a re-open check: its label records were dropped; reading it reports it missing. */
   gone?: boolean;
-  /** Tar shard name and byte offset of the member, for WebDataset sources. */
+  /** WebDataset sources: the shard's path, the sample's ordinal in it, and where its image member's
+   * headers and data start (see data/types.ts DatasetItem). */
   shard?: string;
   offset?: number;
+  headerAt?: number;
+  dataAt?: number;
 }
 
 export interface LabelSet {

@@ -5,6 +5,7 @@
  */
 import { parseClassList, type ClassInfo } from '../core/classes';
 import { readWebDataset } from '../core/tar';
+import { hasSpan, readShardMember } from '../data/openItem';
 import { EmbeddedSource, loadEmbeddedManifest } from '../data/embedded';
 import { FsaSource, type DirHandleLike } from '../data/fsaSource';
 import { filesSourceFromInput } from '../data/filesSource';
@@ -93,6 +94,9 @@ export async function openSource(spec: SourceSpec): Promise<DataSource> {
   return new FsaSource(handle, rec.name);
 }
 
+/** Shard Files a reader keeps open for slice reads (oldest dropped first). */
+const SHARD_FILES_KEPT = 4096;
+
 /** Index items per store read when paging through a split. */
 export const ITEM_PAGE = 2048;
 
@@ -103,6 +107,7 @@ export const ITEM_PAGE = 2048;
  */
 export class DatasetReader {
   private shardCache = new Map<string, Promise<Map<string, Uint8Array>>>();
+  private shardFiles = new Map<string, Promise<Blob>>();
 
   private constructor(
     readonly dataset: Dataset,
@@ -168,17 +173,45 @@ export class DatasetReader {
 
   /**
    * The image file's bytes: from the studio copy when there is one (one read at a known offset), else
-   * the file; tar members come from a small cache of whole shards.
+   * the file; a tar member is one slice of its shard, or (indexes made before members' places were
+   * recorded) comes from a small cache of whole shards.
    */
   async blob(item: DatasetItem): Promise<Blob> {
     if (this.pack) return new Blob([await this.pack.read(item.split, item.index, item.path)]);
     if (!item.shard) return this.source.open(splitPath(item.path));
+    if (hasSpan(item)) return this.shardMember(item);
     const members = await this.shard(item.shard);
     // By sample ordinal (what the index recorded), so a key repeated in the shard cannot hand back
     // another sample's bytes; indexes without ordinals fall back to the first sample of that key.
     const bytes = members.get(item.offset !== undefined ? `${item.offset}:${item.path}` : item.path);
     if (!bytes) throw new Error(`${item.path} not found in shard ${item.shard}`);
     return new Blob([bytes as Uint8Array<ArrayBuffer>]);
+  }
+
+  /**
+   * One slice of the shard. The shard's File is kept (a handful of bytes each, a few hundred shards in
+   * an ImageNet set); a File taken before the shard was rewritten fails to read, so it is taken again
+   * once and the member's headers decide.
+   */
+  private async shardMember(item: DatasetItem & { headerAt: number; dataAt: number }): Promise<Blob> {
+    const path = item.shard!;
+    for (let attempt = 0; ; attempt++) {
+      let file = this.shardFiles.get(path);
+      if (!file) {
+        file = this.source.open(splitPath(path));
+        this.shardFiles.set(path, file);
+        file.catch(() => this.shardFiles.delete(path));
+        if (this.shardFiles.size > SHARD_FILES_KEPT)
+          this.shardFiles.delete(this.shardFiles.keys().next().value!);
+      }
+      try {
+        return await readShardMember(await file, item);
+      } catch (e) {
+        const name = (e as { name?: unknown } | null)?.name;
+        if (attempt > 0 || (name !== 'NotReadableError' && name !== 'NotFoundError')) throw e;
+        this.shardFiles.delete(path);
+      }
+    }
   }
 
   private shard(path: string): Promise<Map<string, Uint8Array>> {

@@ -6,6 +6,7 @@
  */
 import { indexDataset, type IndexProgress } from '../data/indexer';
 import type { DataSource } from '../data/source';
+import type { DatasetItem } from '../data/types';
 import {
   deleteDataset,
   deleteDatasetItemsFrom,
@@ -15,6 +16,7 @@ import {
   putDatasetItems,
   type Dataset,
   type DatasetIndexing,
+  type DatasetItemInput,
   type IndexedUnit,
   type IndexRunStats,
   type StudioDb,
@@ -157,20 +159,7 @@ async function walk(
       resume: units.length > 0 ? { ...cur, done: units.map((u) => u.path) } : undefined,
       onItems: async (items) => {
         for (const it of items) (pending[it.classIndex] ??= { train: 0, val: 0 })[it.split]++;
-        await putDatasetItems(
-          db,
-          record.id,
-          items[0].split,
-          items.map(({ index, path, classIndex, bytes, shard, offset, modified }) => ({
-            index,
-            path,
-            classIndex,
-            bytes,
-            shard,
-            offset,
-            modified,
-          })),
-        );
+        await putDatasetItems(db, record.id, items[0].split, items.map(storedItem));
       },
       onUnitDone: async (unit, state) => {
         units.push(unit);
@@ -254,4 +243,26 @@ export function indexingProgress(p: IndexProgress): Omit<JobProgress, 'rate' | '
 
 export function embeddedDatasetId(manifestId: string): string {
   return `${EMBEDDED_PREFIX}${manifestId}`;
+}
+
+const STORED_FIELDS = [
+  'index',
+  'path',
+  'classIndex',
+  'bytes',
+  'shard',
+  'offset',
+  'headerAt',
+  'dataAt',
+  'modified',
+] as const;
+
+/**
+ * The fields of an indexed item the store keeps, absent ones left out rather than stored as
+ * undefined (a named field costs bytes in every one of up to 1.28M records).
+ */
+export function storedItem(item: DatasetItem): DatasetItemInput {
+  const out: Record<string, unknown> = {};
+  for (const k of STORED_FIELDS) if (item[k] !== undefined) out[k] = item[k];
+  return out as unknown as DatasetItemInput;
 }

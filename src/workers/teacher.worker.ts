@@ -28,7 +28,7 @@ import { planProbe } from './planProbe';
 import { holdIndexAfter, resumeIndex, runIndex } from './indexJob';
 import { holdPackAfter, packCost, packReads, removePack, runPack } from './packJob';
 import { releasePackReader, sweepPackDirs } from './packFiles';
-import { readPass, type ReadPass } from './benchReads';
+import { readPass, type ReadPass, type ReadPassOptions } from './benchReads';
 import { runCheck } from './checkJob';
 import { exportFkdTree, importFkdTree } from './fkdJobs';
 import type { FkdExportResult, FkdExportSpec, FkdImportResult, FkdImportSpec } from './fkdInteropApi';
@@ -132,9 +132,9 @@ const api = {
     holdPackAfter(images);
   },
   /** bench:pack: one pass over a split's images through DatasetReader.blob (copy or folder). */
-  readPass(datasetId: string, split: 'train' | 'val'): Promise<ReadPass> {
+  readPass(datasetId: string, split: 'train' | 'val', opts?: ReadPassOptions): Promise<ReadPass> {
     requireTestBuild('readPass');
-    return readPass(datasetId, split);
+    return readPass(datasetId, split, opts);
   },
   packReadCount(reset = false): number {
     requireTestBuild('packReadCount');

@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { releasePackReader } from './packFiles';
-import { readPass, type ReadPass } from './benchReads';
+import { readPass, type ReadPass, type ReadPassOptions } from './benchReads';
 import { assertRecipe, assertTrainConfig } from '../core/recipeCheck';
 import { selectBackend } from '../engine/backend';
 import { gradientParity, type GradParityReport } from '../engine/gradParity';
@@ -238,9 +238,9 @@ const api = {
     injectStepFault(message);
   },
   /** Test builds: one pass over a split's images through DatasetReader.blob (copy or folder). */
-  readPass(datasetId: string, split: 'train' | 'val'): Promise<ReadPass> {
+  readPass(datasetId: string, split: 'train' | 'val', opts?: ReadPassOptions): Promise<ReadPass> {
     requireTestBuild('readPass');
-    return readPass(datasetId, split);
+    return readPass(datasetId, split, opts);
   },
   /** Closes this worker's handles on the dataset's studio copy (before the teacher rewrites or removes it). */
   releasePack(datasetId: string): Promise<void> {
