@@ -8,12 +8,17 @@
  * - "whole-shard cache": the same reads as an index without those places reads them (a few whole
  *   shards decompressed at a time), over the first `--legacy-reads` of the order only, because every
  *   miss reads a whole shard;
- * - "slice, index order", for reference.
+ * - "index order (one stream per shard)", generation's order: a forward cursor per shard
+ *   (data/shardCursor.ts), against "whole-shard cache, index order".
+ *
+ * Each row also gives what the browser process kept per read (resident growth over the pass, 2 s
+ * after it; the worker collects garbage every 2,048 reads).
  *
  *   npx tsx bench/shardReads.ts [--shards 200] [--per-shard 100] [--legacy-reads 2000] [--passes 2]
  */
 import { randomBytes } from 'node:crypto';
 import { ustar } from '../src/data/testing/ustar';
+import { chromiumRssByType } from './chromiumRss';
 import { arg, fmt, note, round, runBench, table } from './harness';
 import { indexOpfsFolder } from './scaleData';
 
@@ -27,7 +32,12 @@ interface Row {
   reads: number;
   readsPerSec: number;
   kbPerRead: number;
+  /** The browser process's resident growth over the pass, per read (2 s after it, workers collected). */
+  browserKbPerRead: number;
 }
+
+const browserKB = () => (chromiumRssByType().browser ?? 0) / 1024;
+const settle = () => new Promise((res) => setTimeout(res, 2000));
 
 function shard(s: number): Uint8Array {
   const members: [string, Uint8Array | string][] = [];
@@ -87,6 +97,8 @@ void runBench(
       mode: string,
       opts: { order: 'index' | 'random'; limit?: number; withoutSpans?: boolean; seed: number },
     ): Promise<Row> => {
+      await settle();
+      const before = browserKB();
       const r = await page.evaluate(
         ({ id, o }) => window.__fkd!.studio().teacher.api.readPass(id, 'train', o),
         { id: datasetId, o: opts },
@@ -94,13 +106,17 @@ void runBench(
       const want = Math.min(train, opts.limit ?? train);
       if (r.images !== want || r.missing !== 0)
         throw new Error(`${mode}: read ${r.images} of ${want}, ${r.missing} missing`);
+      await settle();
       const row = {
         mode,
         reads: r.images,
         readsPerSec: r.images / r.seconds,
         kbPerRead: r.bytes / r.images / 1024,
+        browserKbPerRead: (browserKB() - before) / r.images,
       };
-      note(`${mode}: ${fmt(row.readsPerSec)} reads/s over ${r.images} reads`);
+      note(
+        `${mode}: ${fmt(row.readsPerSec)} reads/s over ${r.images} reads, browser +${fmt(row.browserKbPerRead)} KB/read`,
+      );
       return row;
     };
     const rows: Row[] = [];
@@ -114,13 +130,13 @@ void runBench(
         withoutSpans: true,
       }),
     );
-    rows.push(await run('slice, index order', { order: 'index', seed: 1 }));
+    rows.push(await run('index order (one stream per shard)', { order: 'index', seed: 1 }));
     rows.push(await run('whole-shard cache, index order', { order: 'index', seed: 1, withoutSpans: true }));
 
     console.log(
       table(
-        ['read path', 'reads', 'reads/s', 'KB per image'],
-        rows.map((r) => [r.mode, r.reads, fmt(r.readsPerSec), fmt(r.kbPerRead)]),
+        ['read path', 'reads', 'reads/s', 'KB per image', 'browser process, KB kept per read'],
+        rows.map((r) => [r.mode, r.reads, fmt(r.readsPerSec), fmt(r.kbPerRead), fmt(r.browserKbPerRead)]),
       ),
     );
     const slice = rows[PASSES - 1].readsPerSec;
@@ -129,7 +145,12 @@ void runBench(
     return {
       shards: SHARDS,
       perShard: PER_SHARD,
-      rows: rows.map((r) => ({ ...r, readsPerSec: round(r.readsPerSec), kbPerRead: round(r.kbPerRead) })),
+      rows: rows.map((r) => ({
+        ...r,
+        readsPerSec: round(r.readsPerSec),
+        kbPerRead: round(r.kbPerRead),
+        browserKbPerRead: round(r.browserKbPerRead),
+      })),
       randomSliceOverCache: round(slice / legacy),
       sliceRandomOverIndexOrder: round(slice / rows[PASSES + 1].readsPerSec),
     };

@@ -35,8 +35,16 @@ export async function readShardMember(
     new Error(`shard ${item.shard} changed since indexing: ${why}; check the dataset for changes`);
   if (end > shard.size) throw changed(`it is ${shard.size} bytes, ${item.path} ended at byte ${end}`);
   let entry: { path: string; size: number; type: string; data: Uint8Array } | undefined;
+  // One arrayBuffer() read (one round trip to the file), parsed from memory: cheaper than a stream.
+  const bytes = new Uint8Array(await shard.slice(item.headerAt, end).arrayBuffer());
+  const one = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(bytes);
+      c.close();
+    },
+  });
   try {
-    for await (const e of readTar(shard.slice(item.headerAt, end).stream())) {
+    for await (const e of readTar(one)) {
       entry = e;
       break;
     }

@@ -6,6 +6,7 @@
 import { parseClassList, type ClassInfo } from '../core/classes';
 import { readWebDataset } from '../core/tar';
 import { hasSpan, readShardMember } from '../data/openItem';
+import { ShardCursors } from '../data/shardCursor';
 import { EmbeddedSource, loadEmbeddedManifest } from '../data/embedded';
 import { FsaSource, type DirHandleLike } from '../data/fsaSource';
 import { filesSourceFromInput } from '../data/filesSource';
@@ -108,6 +109,7 @@ export const ITEM_PAGE = 2048;
 export class DatasetReader {
   private shardCache = new Map<string, Promise<Map<string, Uint8Array>>>();
   private shardFiles = new Map<string, Promise<Blob>>();
+  private cursors = new ShardCursors((shard) => this.source.open(splitPath(shard)));
 
   private constructor(
     readonly dataset: Dataset,
@@ -173,13 +175,18 @@ export class DatasetReader {
 
   /**
    * The image file's bytes: from the studio copy when there is one (one read at a known offset), else
-   * the file; a tar member is one slice of its shard, or (indexes made before members' places were
+   * the file; a tar member comes from a forward stream over its shard when the reads walk it in order
+   * (data/shardCursor.ts), else is one slice of it, or (indexes made before members' places were
    * recorded) comes from a small cache of whole shards.
    */
   async blob(item: DatasetItem): Promise<Blob> {
     if (this.pack) return new Blob([await this.pack.read(item.split, item.index, item.path)]);
     if (!item.shard) return this.source.open(splitPath(item.path));
-    if (hasSpan(item)) return this.shardMember(item);
+    if (hasSpan(item)) {
+      // In index order a shard is streamed once; anything else (or a cursor that failed) is a slice.
+      const streamed = this.cursors.take(item);
+      return streamed ? streamed.catch(() => this.shardMember(item)) : this.shardMember(item);
+    }
     const members = await this.shard(item.shard);
     // By sample ordinal (what the index recorded), so a key repeated in the shard cannot hand back
     // another sample's bytes; indexes without ordinals fall back to the first sample of that key.
