@@ -149,6 +149,14 @@ export async function trainRun(
             (w.__benchSteps ??= []).push({ t: performance.now(), step: (m as { step: number }).step });
           },
           onSample: (s: unknown) => (w.__benchLast = s),
+          // The worker sees a proxied callbacks object, where every name looks present, so it sends
+          // progress, metrics and samples batched through onLive (what the UI passes) and never the three above.
+          onLive: (u: { metrics?: { step: number }; sample?: unknown; progress?: unknown }) => {
+            w.__benchLast = u.sample ?? u.metrics ?? u.progress ?? w.__benchLast;
+            if (!u.metrics) return;
+            metrics++;
+            (w.__benchSteps ??= []).push({ t: performance.now(), step: u.metrics.step });
+          },
           onEval: (e: unknown) => (w.__benchLast = e),
           onBefore: (b: unknown) => (w.__benchLast = b),
         }),

@@ -276,7 +276,9 @@ export interface TrainCallbacks {
   /**
    * When given, progress, metrics and samples come through this instead of the three above, batched:
    * each cross-thread call is a task on the page's main thread, and the page's time under load went
-   * to many such small tasks back to back (docs/results.md, bench:ui).
+   * to many such small tasks back to back (docs/results.md, bench:ui). Through Comlink.proxy of the
+   * whole callbacks object every name reads as present, so the worker cannot tell this one is
+   * missing: a caller that proxies the object must pass onLive to hear progress, metrics or samples.
    */
   onLive?: (u: TrainLiveUpdate) => void;
   onEval?: (e: PassEval) => void;
