@@ -107,3 +107,24 @@ describe('concurrentTasks', () => {
     expect(r.over20).toBe(0);
   });
 });
+
+describe('threadNames', () => {
+  it('names a worker thread by the script its JS runs from', () => {
+    const call = (tid: number, url: string): TraceEvent => ({
+      ...x(1, tid, 10, 5, 5, 'FunctionCall'),
+      args: { data: { url } },
+    });
+    const name = threadNames([
+      meta(1, 10, 'process_name', 'Renderer'),
+      meta(1, 11, 'thread_name', 'DedicatedWorker thread'),
+      meta(1, 12, 'thread_name', 'DedicatedWorker thread'),
+      meta(1, 10, 'thread_name', 'CrRendererMain'),
+      call(11, 'http://localhost:4199/assets/teacher.worker-B4xk9_2a.js'),
+      call(12, 'http://localhost:4199/assets/decode.worker-Qz81mmnP.js?x=1'),
+      call(10, 'http://localhost:4199/assets/index-abcdef12.js'),
+    ]);
+    expect(name(1, 11)).toBe('Renderer/DedicatedWorker thread (teacher.worker)');
+    expect(name(1, 12)).toBe('Renderer/DedicatedWorker thread (decode.worker)');
+    expect(name(1, 10)).toBe('Renderer/CrRendererMain');
+  });
+});

@@ -56,16 +56,38 @@ function overlap(e: TraceEvent, a: number, b: number): { wall: number; cpu: numb
   return { wall, cpu };
 }
 
-/** Names of threads and processes from the trace's metadata events. */
+/**
+ * Names of threads and processes from the trace's metadata events. A worker thread's name gets the
+ * script its JS runs from (the devtools.timeline FunctionCall/EvaluateScript events' url, e.g.
+ * "DedicatedWorker thread (teacher.worker)"), so the page's workers can be told apart.
+ */
 export function threadNames(events: TraceEvent[]): (pid: number, tid: number) => string {
   const procs = new Map<number, string>();
   const threads = new Map<string, string>();
+  const scripts = new Map<string, string>();
   for (const e of events) {
+    if ((e.name === 'FunctionCall' || e.name === 'EvaluateScript') && e.ph === 'X') {
+      const url = (e.args?.data as { url?: unknown } | undefined)?.url;
+      const key = `${e.pid}:${e.tid}`;
+      if (typeof url === 'string' && url && !scripts.has(key)) scripts.set(key, scriptName(url));
+      continue;
+    }
     if (e.ph !== 'M' || !e.args?.name) continue;
     if (e.name === 'process_name') procs.set(e.pid, e.args.name);
     if (e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args.name);
   }
-  return (pid, tid) => `${procs.get(pid) ?? `pid ${pid}`}/${threads.get(`${pid}:${tid}`) ?? `tid ${tid}`}`;
+  return (pid, tid) => {
+    const key = `${pid}:${tid}`;
+    const thread = threads.get(key) ?? `tid ${tid}`;
+    const script = thread.startsWith('DedicatedWorker') ? scripts.get(key) : undefined;
+    return `${procs.get(pid) ?? `pid ${pid}`}/${thread}${script ? ` (${script})` : ''}`;
+  };
+}
+
+/** A script url's file name without its build hash and extension: ".../teacher.worker-Ab12.js" → "teacher.worker". */
+export function scriptName(url: string): string {
+  const file = url.split(/[?#]/)[0].split('/').pop() ?? url;
+  return file.replace(/\.[cm]?js$/, '').replace(/-[A-Za-z0-9_]{6,}$/, '');
 }
 
 /**
