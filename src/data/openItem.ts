@@ -5,7 +5,14 @@
  * of older indexes can only be streamed to: `readShardItems` serves many items of one shard in a
  * single pass, and `openItem` on such an item streams up to its sample.
  */
-import { readTar, readWebDataset, splitWdsName, TarFormatError } from '../core/tar';
+import {
+  readTar,
+  readWebDataset,
+  splitWdsName,
+  TarFormatError,
+  type TarEntry,
+  type WdsSample,
+} from '../core/tar';
 import { SourceNotFoundError, splitPath, type DataSource } from './source';
 import type { DatasetItem } from './types';
 
@@ -34,7 +41,7 @@ export async function readShardMember(
   const changed = (why: string) =>
     new Error(`shard ${item.shard} changed since indexing: ${why}; check the dataset for changes`);
   if (end > shard.size) throw changed(`it is ${shard.size} bytes, ${item.path} ended at byte ${end}`);
-  let entry: { path: string; size: number; type: string; data: Uint8Array } | undefined;
+  let entry: TarEntry | undefined;
   // One arrayBuffer() read (one round trip to the file), parsed from memory: cheaper than a stream.
   const bytes = new Uint8Array(await shard.slice(item.headerAt, end).arrayBuffer());
   const one = new ReadableStream<Uint8Array>({
@@ -93,20 +100,25 @@ export async function* readShardItems(
   try {
     for await (const sample of samples) {
       const item = byOrdinal.get(ordinal);
-      if (item) {
-        const dot = item.path.lastIndexOf('.');
-        const data = sample.files.get(item.path.slice(dot + 1));
-        if (sample.key !== item.path.slice(0, dot) || data === undefined) {
-          throw new Error(
-            `shard ${shard} changed since indexing: sample ${ordinal} is "${sample.key}", expected "${item.path}"`,
-          );
-        }
-        yield { item, blob: new Blob([data as Uint8Array<ArrayBuffer>]) };
-      }
+      if (item) yield { item, blob: sampleImage(sample, item, ordinal) };
       if (ordinal++ >= last) return;
     }
   } finally {
     await samples.return(undefined);
   }
   throw new SourceNotFoundError(`${shard}: ended after ${ordinal} samples, before sample ${last}`);
+}
+
+/**
+ * The item's image out of the streamed sample at its ordinal, which must carry the item's key and
+ * image extension: a shard rewritten since indexing is reported rather than read as another image.
+ */
+export function sampleImage(sample: WdsSample, item: DatasetItem, ordinal: number): Blob {
+  const dot = item.path.lastIndexOf('.');
+  const data = sample.files.get(item.path.slice(dot + 1));
+  if (sample.key !== item.path.slice(0, dot) || data === undefined)
+    throw new Error(
+      `shard ${item.shard} changed since indexing: sample ${ordinal} is "${sample.key}", expected "${item.path}"`,
+    );
+  return new Blob([data as Uint8Array<ArrayBuffer>]);
 }

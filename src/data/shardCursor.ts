@@ -9,6 +9,7 @@
  * Requests issued together (a decode-ahead keeps several in flight) are chained in order.
  */
 import { readWebDataset, type WdsSample } from '../core/tar';
+import { sampleImage } from './openItem';
 import type { DatasetItem } from './types';
 
 /** How far past the last claimed sample a request may be and still be streamed to (skipped samples are read). */
@@ -66,11 +67,6 @@ export class ShardCursors {
     return read;
   }
 
-  /** Closes every open stream. */
-  closeAll(): void {
-    for (const shard of [...this.cursors.keys()]) this.close(shard);
-  }
-
   private async *stream(shard: string): AsyncGenerator<WdsSample> {
     yield* readWebDataset((await this.open(shard)).stream());
   }
@@ -81,15 +77,7 @@ export class ShardCursors {
         const r = await c.samples.next();
         if (r.done)
           throw new Error(`shard ${shard} changed since indexing: it ended before sample ${ordinal}`);
-        const at = c.next++;
-        if (at < ordinal) continue;
-        const dot = item.path.lastIndexOf('.');
-        const data = r.value.files.get(item.path.slice(dot + 1));
-        if (r.value.key !== item.path.slice(0, dot) || data === undefined)
-          throw new Error(
-            `shard ${shard} changed since indexing: sample ${ordinal} is "${r.value.key}", expected "${item.path}"`,
-          );
-        return new Blob([data as Uint8Array<ArrayBuffer>]);
+        if (c.next++ === ordinal) return sampleImage(r.value, item, ordinal);
       }
       throw new Error(`shard ${shard}: sample ${ordinal} was already read past`);
     } catch (e) {

@@ -12,6 +12,30 @@ import {
 } from '../store';
 import { DatasetReader, openSource, registerSessionFiles, sourceSpecOf } from './datasets';
 
+/** Stores an index made from picked files, as the Data view's file-input flow does, and registers the files. */
+async function storeFilesDataset(
+  id: string,
+  idx: Awaited<ReturnType<typeof indexDataset>>,
+  items: StoredItem[],
+  files: File[],
+): Promise<void> {
+  const db = await openStudioDb();
+  await putDataset(db, {
+    id,
+    name: id.slice('files:'.length),
+    source: 'files',
+    layout: idx.layout,
+    numClasses: idx.numClasses,
+    classes: idx.classes,
+    counts: idx.counts,
+    skipped: idx.skipped,
+    createdAt: 1,
+    updatedAt: 1,
+  });
+  await putDatasetItems(db, id, 'train', items);
+  registerSessionFiles(id, files);
+}
+
 describe('DatasetReader over WebDataset shards', () => {
   it('serves the sample the index kept when a key repeats in a shard', async () => {
     const bytes = (s: string) => new TextEncoder().encode(s);
@@ -38,21 +62,7 @@ describe('DatasetReader over WebDataset shards', () => {
       ['dup.jpg', 0],
       ['late.jpg', 3],
     ]);
-    const db = await openStudioDb();
-    await putDataset(db, {
-      id: 'files:wds',
-      name: 'wds',
-      source: 'files',
-      layout: idx.layout,
-      numClasses: idx.numClasses,
-      classes: idx.classes,
-      counts: idx.counts,
-      skipped: idx.skipped,
-      createdAt: 1,
-      updatedAt: 1,
-    });
-    await putDatasetItems(db, 'files:wds', 'train', items);
-    registerSessionFiles('files:wds', files);
+    await storeFilesDataset('files:wds', idx, items, files);
     const reader = await DatasetReader.open('files:wds');
     const text = async (it: StoredItem) =>
       new TextDecoder().decode(await (await reader.blob(it)).arrayBuffer());
@@ -92,21 +102,7 @@ describe('random reads over many shards', () => {
     });
     expect(items).toHaveLength(30);
     expect(items.every((i) => i.headerAt !== undefined && i.dataAt === i.headerAt + 512)).toBe(true);
-    const db = await openStudioDb();
-    await putDataset(db, {
-      id: 'files:many',
-      name: 'many',
-      source: 'files',
-      layout: idx.layout,
-      numClasses: idx.numClasses,
-      classes: idx.classes,
-      counts: idx.counts,
-      skipped: idx.skipped,
-      createdAt: 1,
-      updatedAt: 1,
-    });
-    await putDatasetItems(db, 'files:many', 'train', items);
-    registerSessionFiles('files:many', files);
+    await storeFilesDataset('files:many', idx, items, files);
     const reader = await DatasetReader.open('files:many');
     streams = 0;
     slices = 0;
