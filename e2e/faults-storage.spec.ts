@@ -164,7 +164,7 @@ test('files deleted or changed during a job are reported one by one and the rest
     for (const s of await store.listLabelSets(db)) await store.deleteLabelSet(db, s.id);
   });
   await writeOpfs(page, local, NAME);
-  await generateOn(64);
+  await generateOn(32);
   await labelled(page, 5);
   await page.evaluate(
     async (name) => (await navigator.storage.getDirectory()).removeEntry(name, { recursive: true }),

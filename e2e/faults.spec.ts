@@ -67,7 +67,7 @@ test('a browser killed mid-generation and mid-training relaunches and resumes bo
   expectConsistent(end, 2000);
 
   // Training: killed after a few checkpoints, resumed from the last one.
-  const cfg = await storeRun(page, 'killed', { epochs: 3, checkpointEvery: 10 });
+  const cfg = await storeRun(page, 'killed', { epochs: 2, checkpointEvery: 10 });
   await goto(page, 'Runs');
   await page.getByTestId('run-row').getByRole('button', { name: 'Resume' }).click();
   await expect
@@ -182,7 +182,8 @@ test('two tabs: one writer per label set and per run, the other shows who holds 
   expect(await a.evaluate(() => window.__fkd!.studio().teacher.api.running())).toEqual([]);
 
   // A run trained by A: B shows A as its writer; A's trainer worker dies; either tab can resume it.
-  await storeRun(a, 'two-tabs', { epochs: 3, checkpointEvery: 10 });
+  // One epoch (63 steps): enough to stop after checkpoint 20 and resume, without training long after.
+  await storeRun(a, 'two-tabs', { epochs: 1, checkpointEvery: 10 });
   await goto(a, 'Runs');
   await a.getByTestId('run-row').getByRole('button', { name: 'Resume' }).click();
   await goto(b, 'Runs');

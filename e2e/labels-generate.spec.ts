@@ -170,8 +170,9 @@ test('generation on WebGPU: labels made by the WebGPU teacher match the WASM tea
   // Headless here, WebGPU is SwiftShader (slow): the dense teacher and 2 crops per image keep it short.
   await openStudio(page, '?backend=webgpu');
   await expect(page.getByTestId('backend-teacher')).toHaveAttribute('data-backend', 'webgpu');
-  // 20 images of each of the 10 classes: SwiftShader is slow, and 200 images (several teacher
-  // batches, every class) check the same path as the whole set.
+  // 20 images of each of the 10 classes (every class, 400 crops: one teacher batch). On SwiftShader
+  // nearly all of this test's time is the first batch compiling its shaders (about a minute here; the
+  // same batch again takes seconds), so fewer images would not make it shorter.
   await startGeneration(page, 2, false, 20);
   await expect(page.getByTestId('label-set-row').first()).toHaveAttribute('data-status', 'done', {
     timeout: 360_000,

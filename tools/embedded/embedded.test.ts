@@ -174,7 +174,15 @@ describe.each([
       const { port } = server.address() as AddressInfo;
       const model = await tf.loadLayersModel(`http://127.0.0.1:${port}/models/${folder}/model.json`);
       const ds = byId('fashion-mnist') as ImageFolderManifest;
-      const val = ds.splits.val;
+      // 20 val images per class: the check is that the shipped files load and classify, and the cpu
+      // backend's conv takes ~75 ms per image here, so all 500 would cost the suite half a minute.
+      const perClass = new Map<number, number>();
+      const val = ds.splits.val.filter((e) => {
+        const n = perClass.get(e.classIndex) ?? 0;
+        perClass.set(e.classIndex, n + 1);
+        return n < 20;
+      });
+      expect(val).toHaveLength(200);
       const x = new Float32Array(val.length * 784);
       val.forEach((e, i) => {
         const png = PNG.sync.read(readFileSync(join(PUBLIC, ds.root, e.path)));
