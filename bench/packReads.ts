@@ -2,7 +2,7 @@
  * bench:pack: the studio copy (docs/packs.md) against the folder, through the real read path. A
  * synthetic ImageNet layout of small JPEGs (bench/scaleTree.ts) in the page's OPFS is indexed through
  * the folder flow; the teacher worker then reads every train image pass after pass through
- * DatasetReader.blob from the folder, the dataset is copied into studio storage (`window.__fkd.pack`,
+ * DatasetReader.read from the folder, the dataset is copied into studio storage (`window.__fkd.pack`,
  * timed: files/s), and the same passes read from the copy. After each pass the bench samples the
  * browser process's resident memory (bench/chromiumRss.ts); KB per read is its growth from the end of
  * pass 1 to the end of the last pass over the reads in between. Workers collect garbage every 2,048

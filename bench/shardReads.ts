@@ -1,6 +1,6 @@
 /**
  * bench:shards: random reads over a set of WebDataset shards, through the jobs' one read path
- * (DatasetReader.blob in the teacher worker). Shards of small samples (`.cls` + a ~1.2-KB `.jpg`-named
+ * (DatasetReader.read in the teacher worker). Shards of small samples (`.cls` + a ~1.2-KB `.jpg`-named
  * member, not decoded) are written to the page's OPFS and indexed through the folder flow; then the
  * worker reads the train split in a seeded random order, as a training pass does:
  *

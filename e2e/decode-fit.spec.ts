@@ -3,7 +3,9 @@
  * JPEG for a 32-px student needs 151x114 (the smallest size that keeps 32 px across every
  * RandomResizedCrop box); the JPEG decoder scales in the DCT to the next eighth up, 3/8 = 188x141. The
  * source size is reported, and the pixels are an antialiased downscale of the full decode: near an
- * exact area average of the full-size pixels, well under point sampling, with no colour shift.
+ * exact area average of the full-size pixels, well under point sampling, with no colour shift. The
+ * file's bytes (how the studio copy and tar members reach the decoder) decode to the same pixels as
+ * its Blob.
  */
 import { expect, test } from '@playwright/test';
 import { openStudio } from './helpers';
@@ -41,6 +43,15 @@ test('a photo decodes at the size its crops need, as an antialiased downscale of
     const fit = { kind: 'randomResizedCrop', outSize: 32, scaleMin: 0.08, ratio: [3 / 4, 4 / 3] } as const;
     const small = await decode(blob, { name: 'photo.jpg', fit });
     if ('error' in full || 'error' in small) throw new Error('decode failed');
+    // The same file as bytes in memory (how the studio copy and tar members reach the decoder): the
+    // same pixels, at full size (createImageBitmap) and scaled (ImageDecoder).
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    const fullBytes = await decode(bytes, { name: 'photo.jpg' });
+    const smallBytes = await decode(bytes.slice(), { name: 'photo.jpg', fit });
+    if ('error' in fullBytes || 'error' in smallBytes) throw new Error('decode from bytes failed');
+    const same = (a: Uint8ClampedArray, b: Uint8ClampedArray) =>
+      a.length === b.length && a.every((v, i) => v === b[i]);
+    const fromBytesSame = same(full.pixels, fullBytes.pixels) && same(small.pixels, smallBytes.pixels);
     // Mean absolute difference (0-255, RGB) between the small decode and the full decode reduced
     // to the same size by an exact area average, and by point sampling at the pixel centres.
     const { width: w, height: h } = small;
@@ -76,10 +87,12 @@ test('a photo decodes at the size its crops need, as an antialiased downscale of
       boxMad: box / n,
       bias: bias.map((b) => b / (w * h)),
       pointMad: point / n,
+      fromBytesSame,
     };
   });
   expect(r.full).toEqual([500, 375]);
   expect(r.small).toEqual([188, 141, 500, 375]);
+  expect(r.fromBytesSame).toBe(true);
   // The decoder's own DCT scaling (WebCodecs ImageDecoder, 3/8 here) is a low-pass filter, not an exact
   // area average, but far closer to one than point sampling, with no colour shift (docs/results.md).
   expect(r.boxMad).toBeLessThan(10);

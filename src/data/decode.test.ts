@@ -1,5 +1,12 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage, jpegScaledRequest, type BitmapLike, type DecodeDeps } from './decode';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  decodeBitmap,
+  decodeImage,
+  jpegScaledRequest,
+  type BitmapLike,
+  type DecodeDeps,
+  type DecodeOptions,
+} from './decode';
 import { sniffImage } from './sniff';
 import { makeImages, pngHeader, withExifOrientation } from './testing/images';
 
@@ -147,5 +154,91 @@ describe('decodeImage (browser calls faked)', () => {
     expect(await decodeImage(new Blob(['<html>']), {}, fakeDeps())).toEqual({
       error: 'not a decodable image (starts with 3c 68 74 6d)',
     });
+  });
+});
+
+describe('decoding from bytes (the studio copy, tar members) and from a Blob (a folder File)', () => {
+  const realBlob = globalThis.Blob;
+  afterEach(() => {
+    globalThis.Blob = realBlob;
+  });
+  /** Counts the Blobs made from here on (each one a browser-process blob-registry entry in Chrome). */
+  function countBlobs(): { made: number } {
+    const count = { made: 0 };
+    globalThis.Blob = class extends realBlob {
+      constructor(...args: ConstructorParameters<typeof Blob>) {
+        super(...args);
+        count.made++;
+      }
+    };
+    return count;
+  }
+  const fit = { kind: 'randomResizedCrop', outSize: 32, scaleMin: 0.08, ratio: [3 / 4, 4 / 3] } as const;
+  const scaler = (answer: 'ok' | 'null') => ({
+    ...fakeDeps(),
+    async decodeJpegScaled(_bytes: Uint8Array, request: { width: number; height: number }) {
+      if (answer === 'null') return null;
+      return {
+        pixels: new Uint8ClampedArray(request.width * request.height * 4).fill(9),
+        width: request.width,
+        height: request.height,
+      };
+    },
+  });
+
+  it('gives the same result, warnings and error messages for either, and the decoder the same bytes', async () => {
+    const big = makeImages({ 'b.jpg': ['-size', '500x375', 'xc:blue'] })['b.jpg'];
+    const truncated = img['a.jpg'].subarray(0, img['a.jpg'].length - 40);
+    const cases: [string, Uint8Array, DecodeOptions, () => ReturnType<typeof fakeDeps>][] = [
+      ['a JPEG at full size', img['a.jpg'], { name: 'a.jpg' }, fakeDeps],
+      ['a JPEG scaled in the DCT', big, { fit }, () => scaler('ok')],
+      ['a JPEG the scaler cannot do', big, { fit }, () => scaler('null')],
+      ['a JPEG resized by createImageBitmap', big, { fit }, fakeDeps],
+      ['a truncated JPEG', truncated, {}, () => fakeDeps('The source image could not be decoded.')],
+      ['a JPEG without its end marker', truncated, {}, fakeDeps],
+      ['a corrupt PNG', img['a.png'], {}, () => fakeDeps('bad')],
+      ['PNG data named .JPEG', img['a.png'], { name: 'n01739381_1309.JPEG' }, fakeDeps],
+      ['a YCCK JPEG', img['c.jpg'], {}, fakeDeps],
+      ['an EXIF-rotated JPEG', withExifOrientation(img['a.jpg'], 6, true), {}, fakeDeps],
+      ['an oversize PNG', pngHeader(20000, 20000), {}, fakeDeps],
+      ['an image over maxPixels', img['a.jpg'], { maxPixels: 40 }, fakeDeps],
+      ['an empty file', new Uint8Array(0), {}, fakeDeps],
+      ['not an image', new TextEncoder().encode('<html>'), {}, fakeDeps],
+    ];
+    for (const [what, bytes, opts, deps] of cases) {
+      const fromBlob = deps();
+      const fromBytes = deps();
+      const own = bytes.slice() as Uint8Array<ArrayBuffer>;
+      const a = await decodeImage(blob(bytes), opts, fromBlob);
+      const b = await decodeImage(own, opts, fromBytes);
+      expect(b, what).toEqual(a);
+      expect(fromBytes.seen, what).toEqual(fromBlob.seen);
+      // The caller's bytes are read, never changed (an EXIF patch is made on a copy).
+      expect(own, what).toEqual(bytes);
+    }
+    const bitmap = await decodeBitmap(img['a.jpg'].slice(), {}, fakeDeps());
+    expect(bitmap).toMatchObject({ width: 8, height: 6, format: 'jpeg' });
+  });
+
+  it('makes no Blob for bytes the JPEG decoder scales, and one only where createImageBitmap decodes', async () => {
+    const big = makeImages({ 'b.jpg': ['-size', '500x375', 'xc:blue'] })['b.jpg'];
+    const own = () => big.slice() as Uint8Array<ArrayBuffer>;
+    let count = countBlobs();
+    const deps = scaler('ok');
+    expect(await decodeImage(own(), { fit }, deps)).toMatchObject({ width: 188, height: 141 });
+    expect(deps.seen).toHaveLength(0);
+    expect(count.made).toBe(0);
+    // A full-size decode (and the fallback when the scaler cannot) go through createImageBitmap,
+    // which takes a Blob: one, made there.
+    count = countBlobs();
+    await decodeImage(own(), {}, scaler('ok'));
+    expect(count.made).toBe(1);
+    count = countBlobs();
+    await decodeImage(own(), { fit }, scaler('null'));
+    expect(count.made).toBe(1);
+    // Refused before decoding: none.
+    count = countBlobs();
+    await decodeImage(own(), { maxPixels: 40 }, fakeDeps());
+    expect(count.made).toBe(0);
   });
 });

@@ -8,8 +8,19 @@
  * see sniff.ts), embedded colour profiles are ignored (colorSpaceConversion 'none'), alpha is
  * dropped without premultiplying (premultiplyAlpha 'none'). CMYK/YCCK and greyscale JPEGs come out
  * as RGB from the browser; 16-bit PNGs come out reduced to 8 bits.
+ *
+ * One path for either input (data/imageInput.ts): a file's bytes already in memory (the studio copy, a
+ * tar member) are checked and decoded from as they are; a Blob (a folder's File) is read whole first.
+ * A Blob for createImageBitmap is made only where it is called, never for the ImageDecoder path.
  */
 import { decodeSize, type DecodeFit } from './decodeFit';
+import {
+  imageInputBytes,
+  imageInputSize,
+  imageInputSlice,
+  isImageBytes,
+  type ImageInput,
+} from './imageInput';
 import { neutralizeExifOrientation, formatOfExtension, sniffImage, type ImageFormat } from './sniff';
 
 export const DEFAULT_MAX_PIXELS = 40_000_000;
@@ -146,10 +157,15 @@ type ImageDecoderCtor = new (init: {
 
 /** What the checks before decoding found: the bytes to decode and how large to decode them. */
 interface Inspected {
-  /** The (EXIF-patched) file, as a Blob for createImageBitmap. */
-  input: Blob;
-  /** The same bytes in memory, for files up to READ_WHOLE_BYTES (null for larger ones). */
-  bytes: Uint8Array | null;
+  /**
+   * The (EXIF-patched) file in memory: the input's own bytes, or a file up to READ_WHOLE_BYTES read
+   * whole; null for a larger file (then `file`).
+   */
+  bytes: Uint8Array<ArrayBuffer> | null;
+  /** A file too large to hold, and the patched head to put in front of its rest (null: none). */
+  file: { blob: Blob; patchedHead: Uint8Array<ArrayBuffer> | null } | null;
+  /** The input's MIME type ('' for bytes), kept on the Blob createImageBitmap gets. */
+  type: string;
   format: Exclude<ImageFormat, 'unknown'>;
   label: string;
   sniffed: { width: number; height: number } | null;
@@ -160,20 +176,34 @@ interface Inspected {
   warnings: string[];
 }
 
-async function inspect(blob: Blob, opts: DecodeOptions): Promise<Inspected | DecodeFailure> {
+/**
+ * The Blob createImageBitmap decodes, made only on the path that calls it: the ImageDecoder path
+ * reads the bytes themselves, and a Blob made per image would cost an entry in the browser process's
+ * blob registry for nothing (data/imageInput.ts).
+ */
+function bitmapInput(r: Inspected): Blob {
+  if (r.bytes) return new Blob([r.bytes], { type: r.type });
+  const { blob, patchedHead } = r.file!;
+  return patchedHead ? new Blob([patchedHead, blob.slice(patchedHead.length)], { type: r.type }) : blob;
+}
+
+async function inspect(input: ImageInput, opts: DecodeOptions): Promise<Inspected | DecodeFailure> {
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
-  if (blob.size === 0) return { error: 'empty file (0 bytes)' };
-  // Files up to a few MB (every photo dataset) are read once: sniffing, the end-marker check and the
-  // decoder then work from memory instead of three reads of a file-backed Blob (each a trip to the
-  // browser process for OPFS / picked folders).
-  const whole = blob.size <= READ_WHOLE_BYTES ? new Uint8Array(await blob.arrayBuffer()) : null;
-  const read = async (start: number, end: number): Promise<Uint8Array> =>
-    whole
-      ? whole.subarray(start, Math.min(end, whole.length))
-      : new Uint8Array(await blob.slice(start, end).arrayBuffer());
+  const fileSize = imageInputSize(input);
+  if (fileSize === 0) return { error: 'empty file (0 bytes)' };
+  // Bytes already in memory are used as they are. A file up to a few MB (every photo dataset) is read
+  // once: sniffing, the end-marker check and the decoder then work from memory instead of three reads
+  // of a file-backed Blob (each a trip to the browser process for OPFS / picked folders).
+  const whole = isImageBytes(input)
+    ? input
+    : fileSize <= READ_WHOLE_BYTES
+      ? await imageInputBytes(input)
+      : null;
+  const read = (start: number, end: number): Promise<Uint8Array<ArrayBuffer>> =>
+    imageInputSlice(whole ?? input, start, end);
   let head = await read(0, HEAD_BYTES);
   let sniff = sniffImage(head);
-  if (sniff.format === 'jpeg' && sniff.width === undefined && blob.size > head.length) {
+  if (sniff.format === 'jpeg' && sniff.width === undefined && fileSize > head.length) {
     head = await read(0, HEAD_BYTES_MAX);
     sniff = sniffImage(head);
   }
@@ -201,32 +231,40 @@ async function inspect(blob: Blob, opts: DecodeOptions): Promise<Inspected | Dec
     warnings.push(`${sniff.colorType.toUpperCase()} JPEG converted to RGB`);
   if (sniff.format === 'png' && sniff.bitDepth === 16) warnings.push('16-bit PNG reduced to 8 bits');
   let bytes = whole;
-  let input = whole ? new Blob([whole as Uint8Array<ArrayBuffer>], { type: blob.type }) : blob;
+  let patchedHead: Uint8Array<ArrayBuffer> | null = null;
   const patched = neutralizeExifOrientation(head, sniff);
   if (patched) {
     warnings.push(`EXIF orientation ${sniff.exifOrientation} ignored (as PIL does)`);
+    // A patched copy: the input's bytes are the caller's and stay as they were.
     if (whole) {
       bytes = whole.slice();
       bytes.set(patched);
-      input = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: blob.type });
-    } else {
-      input = new Blob([patched as Uint8Array<ArrayBuffer>, blob.slice(patched.length)], { type: blob.type });
-    }
+    } else patchedHead = patched as Uint8Array<ArrayBuffer>;
   }
   const jpegComplete =
-    sniff.format === 'jpeg' && hasJpegEnd(await read(Math.max(0, blob.size - 4096), blob.size));
+    sniff.format === 'jpeg' && hasJpegEnd(await read(Math.max(0, fileSize - 4096), fileSize));
   if (sniff.format === 'jpeg' && !jpegComplete) warnings.push('JPEG has no end-of-image marker (truncated?)');
   const size = sniffed ? decodeSize(sniffed.width, sniffed.height, opts.fit) : null;
-  return { input, bytes, format: sniff.format, label, sniffed, jpegComplete, size, warnings };
+  return {
+    bytes,
+    file: bytes ? null : { blob: input as Blob, patchedHead },
+    type: isImageBytes(input) ? '' : input.type,
+    format: sniff.format,
+    label,
+    sniffed,
+    jpegComplete,
+    size,
+    warnings,
+  };
 }
 
 /** Checks and decodes to an ImageBitmap (for a direct GPU upload); the caller closes it. */
 export async function decodeBitmap<B extends BitmapLike = ImageBitmap>(
-  blob: Blob,
+  input: ImageInput,
   opts: DecodeOptions = {},
   deps: DecodeDeps<B> = browserDecodeDeps as unknown as DecodeDeps<B>,
 ): Promise<DecodedBitmap<B> | DecodeFailure> {
-  const r = await inspect(blob, opts);
+  const r = await inspect(input, opts);
   if ('error' in r) return r;
   return bitmapOf(r, opts, deps);
 }
@@ -243,7 +281,7 @@ async function bitmapOf<B extends BitmapLike>(
     : BITMAP_OPTIONS;
   let bitmap: B;
   try {
-    bitmap = await deps.createBitmap(r.input, options);
+    bitmap = await deps.createBitmap(bitmapInput(r), options);
   } catch (e) {
     const msg = (e as Error)?.message ?? String(e);
     return {
@@ -287,11 +325,11 @@ export function jpegScaledRequest(
 }
 
 export async function decodeImage<B extends BitmapLike = ImageBitmap>(
-  blob: Blob,
+  input: ImageInput,
   opts: DecodeOptions = {},
   deps: DecodeDeps<B> = browserDecodeDeps as unknown as DecodeDeps<B>,
 ): Promise<DecodedPixels | DecodeFailure> {
-  const r = await inspect(blob, opts);
+  const r = await inspect(input, opts);
   if ('error' in r) return r;
   // A reduced decode of a complete JPEG: let the JPEG decoder scale in the DCT, faster than a full
   // decode then a resize (docs/results.md). Anything it cannot do falls back to createImageBitmap.

@@ -3,8 +3,9 @@
  * thread that runs the model, pixels handed back by transfer (no copy).
  */
 import { decodeSlot, setCpuSlots } from './cpuSlots';
-import { decodeImage, type DecodeOptions } from './decode';
+import { decodeImage, type DecodedPixels, type DecodeFailure, type DecodeOptions } from './decode';
 import type { DecodeReply, DecodeRequest } from './decodePool';
+import { isImageBytes, type ImageInput } from './imageInput';
 
 const scope = self as unknown as {
   onmessage: ((e: MessageEvent<DecodeRequest>) => void) | null;
@@ -14,13 +15,32 @@ const scope = self as unknown as {
 const queued: DecodeRequest[] = [];
 let draining = false;
 
-function decodeOne({ id, blob, opts }: DecodeRequest): Promise<void> {
-  return decodeImage(blob, opts as DecodeOptions).then(
-    (result) => {
-      const transfer = 'pixels' in result ? [result.pixels.buffer as ArrayBuffer] : [];
-      scope.postMessage({ id, result }, transfer);
-    },
-    (err: unknown) => scope.postMessage({ id, crash: String((err as Error)?.message ?? err) }),
+/**
+ * Every request is answered, a decode that throws included: with a crash reply that hands the bytes
+ * back (they were moved here, and the pool decodes them again on its own thread), never with an
+ * uncaught error, which would make the pool drop this worker and the bytes of every image in flight.
+ */
+async function decodeOne({ id, input, opts }: DecodeRequest): Promise<void> {
+  let result: DecodedPixels | DecodeFailure;
+  try {
+    result = await decodeImage(input, opts as DecodeOptions);
+  } catch (err) {
+    crash(id, input, err);
+    return;
+  }
+  try {
+    const transfer = 'pixels' in result ? [result.pixels.buffer as ArrayBuffer] : [];
+    scope.postMessage({ id, result }, transfer);
+  } catch (err) {
+    crash(id, input, err);
+  }
+}
+
+function crash(id: number, input: ImageInput, err: unknown): void {
+  const bytes = isImageBytes(input) ? input : undefined;
+  scope.postMessage(
+    { id, crash: String((err as Error)?.message ?? err), input: bytes },
+    bytes ? [bytes.buffer] : [],
   );
 }
 

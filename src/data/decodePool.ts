@@ -1,8 +1,9 @@
 /**
  * Image decoding off the model's thread. The worker that runs tfjs (teacher or trainer) hands each
- * image's Blob to a small pool of decode workers and gets RGBA back by transfer, so decoding overlaps
- * the model's compute instead of interrupting it: the teacher/trainer thread only awaits finished
- * pixels. This is what DataLoader workers do for the reference code.
+ * image (its bytes, or a folder's File: data/imageInput.ts) to a small pool of decode workers and gets
+ * RGBA back by transfer, so decoding overlaps the model's compute instead of interrupting it: the
+ * teacher/trainer thread only awaits finished pixels. This is what DataLoader workers do for the
+ * reference code.
  *
  * Pool size: hardwareConcurrency - 2, at least 1, at most 4: with the model's own thread, a job keeps
  * at most hardwareConcurrency - 1 threads busy and leaves a core to the page, whose tasks otherwise
@@ -11,23 +12,34 @@
  * docs/results.md, bench:train), at the cost of the page's responsiveness there. Where workers cannot be created (Node tests, a context without nested
  * workers) or a decode worker crashes, images are decoded inline: the same function, the same result,
  * only on this thread.
+ *
+ * Bytes go to a decode worker by transfer: their buffer moves, with no copy and no Blob (a Blob would
+ * cost an entry in the browser process's blob registry per image), so the sender must not use them
+ * afterwards. An inline decode after a crash needs them back: a worker whose decode threw hands the
+ * bytes back with its crash reply, and a worker that has not answered yet (one that may never have
+ * started: a script that fails to load dies with everything sent to it) gets a copy instead, the
+ * sender keeping the original until the reply. A Blob (a folder's File) is posted as it is.
  */
 import { cpuSlotsToShare } from './cpuSlots';
 import { decodeImage, type DecodedPixels, type DecodeFailure, type DecodeOptions } from './decode';
+import { isImageBytes, type ImageInput } from './imageInput';
 
 export interface DecodeRequest {
   id: number;
-  blob: Blob;
+  input: ImageInput;
   opts: DecodeOptions;
   /** The sender's CPU budget (data/cpuSlots.ts), which the decode worker's decodes share. */
   slots: number;
 }
 export type DecodeReply =
-  { id: number; result: DecodedPixels | DecodeFailure } | { id: number; crash: string };
+  | { id: number; result: DecodedPixels | DecodeFailure }
+  /** The decode threw; `input` is the request's bytes handed back (absent for a Blob, which was not moved). */
+  | { id: number; crash: string; input?: Uint8Array<ArrayBuffer> };
 
 type Pending = {
   resolve: (r: DecodedPixels | DecodeFailure) => void;
-  blob: Blob;
+  /** What to decode inline should the worker fail; null once the bytes were transferred to it. */
+  input: ImageInput | null;
   opts: DecodeOptions;
 };
 
@@ -35,6 +47,25 @@ interface Slot {
   worker: Worker;
   /** Request ids sent to this worker and not answered yet. */
   ids: Set<number>;
+  /** The worker has answered a request, so its script loaded and runs: bytes are moved to it, not copied. */
+  answered: boolean;
+}
+
+/**
+ * What to post for `input` and what to keep for an inline retry. A Blob is posted as it is (not moved,
+ * so it is kept). Bytes are moved to a worker that has answered (a throwing decode hands them back);
+ * a worker that has not yet gets a copy of exactly the image, moved, and the original is kept. Bytes
+ * that are a view into a larger buffer are copied too: moving the buffer would take the rest of it.
+ */
+function toPost(
+  input: ImageInput,
+  answered: boolean,
+): { post: ImageInput; transfer: Transferable[]; keep: ImageInput | null } {
+  if (!isImageBytes(input)) return { post: input, transfer: [], keep: input };
+  const ownBuffer = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength;
+  if (answered && ownBuffer) return { post: input, transfer: [input.buffer], keep: null };
+  const copy = input.slice();
+  return { post: copy, transfer: [copy.buffer], keep: input };
 }
 
 export function decodePoolSize(hardwareConcurrency: number | undefined): number {
@@ -45,8 +76,14 @@ export function decodePoolSize(hardwareConcurrency: number | undefined): number 
  * Decodes on this thread what a worker could not. Always settles: a file deleted or changed after it
  * was opened fails to read here too, and an unsettled promise would hang the whole job.
  */
-function inline(p: Pending): void {
-  decodeImage(p.blob, p.opts).then(p.resolve, (e: unknown) =>
+function inline(p: Pending, input: ImageInput | null | undefined = p.input): void {
+  if (!input) {
+    // Bytes moved to a worker that then died without a word: only an answering worker failing (its
+    // decodes catch their own errors), where there is nothing left on this thread to decode.
+    p.resolve({ error: 'decode worker stopped with the image in flight (its bytes went with it)' });
+    return;
+  }
+  decodeImage(input, p.opts).then(p.resolve, (e: unknown) =>
     p.resolve({
       error: `unreadable (changed or deleted while being read?): ${e instanceof Error ? e.message : String(e)}`,
     }),
@@ -61,9 +98,10 @@ export class DecodePool {
   constructor(size: number, spawn: () => Worker) {
     for (let i = 0; i < size; i++) {
       const worker = spawn();
-      const slot: Slot = { worker, ids: new Set() };
+      const slot: Slot = { worker, ids: new Set(), answered: false };
       worker.onmessage = (e: MessageEvent<DecodeReply>) => this.reply(slot, e.data);
-      // A worker that dies takes its images with it: decode those inline and stop using it.
+      // A worker that dies takes its images with it: decode those inline (what was kept of them) and
+      // stop using it.
       worker.onerror = () => this.retire(slot);
       this.slots.push(slot);
     }
@@ -73,14 +111,27 @@ export class DecodePool {
     return this.slots.length;
   }
 
-  decode(blob: Blob, opts: DecodeOptions = {}): Promise<DecodedPixels | DecodeFailure> {
-    if (this.slots.length === 0) return decodeImage(blob, opts);
+  /** Decodes `input`; bytes are the pool's from here on (their buffer may be transferred). */
+  decode(input: ImageInput, opts: DecodeOptions = {}): Promise<DecodedPixels | DecodeFailure> {
+    if (this.slots.length === 0) return decodeImage(input, opts);
     const slot = this.slots.reduce((a, b) => (b.ids.size < a.ids.size ? b : a));
     const id = this.nextId++;
+    const { post, transfer, keep } = toPost(input, slot.answered);
     return new Promise((resolve) => {
-      this.pending.set(id, { resolve, blob, opts });
+      const p: Pending = { resolve, input: keep, opts };
+      this.pending.set(id, p);
       slot.ids.add(id);
-      slot.worker.postMessage({ id, blob, opts, slots: cpuSlotsToShare() } satisfies DecodeRequest);
+      try {
+        slot.worker.postMessage(
+          { id, input: post, opts, slots: cpuSlotsToShare() } satisfies DecodeRequest,
+          transfer,
+        );
+      } catch {
+        // Not sent (nothing was moved then): decoded here rather than left pending for ever.
+        this.pending.delete(id);
+        slot.ids.delete(id);
+        inline(p, input);
+      }
     });
   }
 
@@ -89,7 +140,8 @@ export class DecodePool {
     if (!p) return;
     this.pending.delete(msg.id);
     slot.ids.delete(msg.id);
-    if ('crash' in msg) inline(p);
+    slot.answered = true;
+    if ('crash' in msg) inline(p, p.input ?? msg.input);
     else p.resolve(msg.result);
   }
 
@@ -130,11 +182,14 @@ function sharedPool(): DecodePool | null {
   return shared;
 }
 
-/** decodeImage, run by the decode pool when there is one. */
+/**
+ * decodeImage, run by the decode pool when there is one. Bytes passed here are the pool's: the caller
+ * must not use them afterwards (their buffer may have moved to a decode worker).
+ */
 export function decodeOffThread(
-  blob: Blob,
+  input: ImageInput,
   opts: DecodeOptions = {},
 ): Promise<DecodedPixels | DecodeFailure> {
   const pool = sharedPool();
-  return pool ? pool.decode(blob, opts) : decodeImage(blob, opts);
+  return pool ? pool.decode(input, opts) : decodeImage(input, opts);
 }

@@ -1,14 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { FsaSource } from './fsaSource';
+import { imageInputBytes, type ImageInput } from './imageInput';
 import { openItem, readShardItems } from './openItem';
 import { FakeFs } from './testing/fakeFsa';
 import { runIndex } from './testing/run';
 import { ustar } from './testing/ustar';
 
 const img = (n: number): Uint8Array => new Uint8Array([0xff, 0xd8, 0xff, n]);
+const bytesOf = async (input: ImageInput | Promise<ImageInput>) => imageInputBytes(await input);
+
+/** Bytes handed over as they are, in a buffer of their own (the decode pool may move it), not a Blob. */
+function expectOwnBytes(input: ImageInput): void {
+  expect(input).toBeInstanceOf(Uint8Array);
+  const bytes = input as Uint8Array;
+  expect(bytes.byteOffset).toBe(0);
+  expect(bytes.buffer.byteLength).toBe(bytes.byteLength);
+}
 
 describe('reading items back', () => {
-  it('returns the bytes of folder and shard items, and reads many shard items in one pass', async () => {
+  it('returns shard items as bytes and folder items as their File, and reads many shard items in one pass', async () => {
     const tar = ustar([
       ['a.cls', '0'],
       ['a.jpg', img(1)],
@@ -28,16 +38,24 @@ describe('reading items back', () => {
     const { items } = await runIndex(src);
     const shardItems = items.filter((i) => i.shard === 'train/s-0.tar');
     const got: number[] = [];
-    for await (const { item, blob } of readShardItems(src, 'train/s-0.tar', [shardItems[2], shardItems[0]])) {
-      got.push(new Uint8Array(await blob.arrayBuffer())[3]);
+    for await (const { item, bytes } of readShardItems(src, 'train/s-0.tar', [
+      shardItems[2],
+      shardItems[0],
+    ])) {
+      expectOwnBytes(bytes);
+      got.push(bytes[3]);
       expect(item.shard).toBe('train/s-0.tar');
     }
     expect(got).toEqual([1, 3]);
-    expect(new Uint8Array(await (await openItem(src, shardItems[1])).arrayBuffer())[3]).toBe(2);
+    const member = await openItem(src, shardItems[1]);
+    expectOwnBytes(member);
+    expect(member).toEqual(img(2));
 
     const folder = new FsaSource(new FakeFs({ 'train/c/x.jpg': img(5) }).handle());
     const f = await runIndex(folder);
-    expect(new Uint8Array(await (await openItem(folder, f.items[0])).arrayBuffer())[3]).toBe(5);
+    const file = await openItem(folder, f.items[0]);
+    expect(file).toBeInstanceOf(Blob);
+    expect((await bytesOf(file))[3]).toBe(5);
   });
 
   it('detects a shard that changed since indexing', async () => {
@@ -73,7 +91,9 @@ describe('reading items back', () => {
       ['a.jpg', 1024, 1536],
       ['b.jpg', 3072, 3584],
     ]);
-    expect(new Uint8Array(await (await openItem(src, items[1])).arrayBuffer())).toEqual(img(2));
+    const slice = await openItem(src, items[1]);
+    expectOwnBytes(slice);
+    expect(slice).toEqual(img(2));
     // The same sizes, another member at b's place.
     fs.add('train/s.tar', ustar([...members.slice(0, 2), ['c.cls', '0'], ['c.jpg', img(2)]]));
     await expect(openItem(src, items[1])).rejects.toThrow(/changed since indexing: byte 3072 holds "c.jpg"/);

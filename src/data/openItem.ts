@@ -4,6 +4,10 @@
  * shard (`readShardMember`), so random reads over a whole set of shards cost one read each; items
  * of older indexes can only be streamed to: `readShardItems` serves many items of one shard in a
  * single pass, and `openItem` on such an item streams up to its sample.
+ *
+ * A tar member's bytes are read into memory anyway, so they are handed back as they are (each in a
+ * buffer of its own, the caller's), not wrapped in a Blob: every Blob costs an entry in the browser
+ * process's blob registry until it is garbage-collected (data/imageInput.ts).
  */
 import {
   readTar,
@@ -13,13 +17,15 @@ import {
   type TarEntry,
   type WdsSample,
 } from '../core/tar';
+import type { ImageInput } from './imageInput';
 import { SourceNotFoundError, splitPath, type DataSource } from './source';
 import type { DatasetItem } from './types';
 
-export async function openItem(source: DataSource, item: DatasetItem): Promise<Blob> {
+/** The item's image: a folder file's File, a tar member's bytes. */
+export async function openItem(source: DataSource, item: DatasetItem): Promise<ImageInput> {
   if (item.shard === undefined) return source.open(splitPath(item.path));
   if (hasSpan(item)) return readShardMember(await source.open(splitPath(item.shard)), item);
-  for await (const hit of readShardItems(source, item.shard, [item])) return hit.blob;
+  for await (const hit of readShardItems(source, item.shard, [item])) return hit.bytes;
   throw new SourceNotFoundError(`${item.shard}:${item.path}`);
 }
 
@@ -36,7 +42,7 @@ export function hasSpan(item: DatasetItem): item is DatasetItem & { headerAt: nu
 export async function readShardMember(
   shard: Blob,
   item: DatasetItem & { headerAt: number; dataAt: number },
-): Promise<Blob> {
+): Promise<Uint8Array<ArrayBuffer>> {
   const end = item.dataAt + item.bytes;
   const changed = (why: string) =>
     new Error(`shard ${item.shard} changed since indexing: ${why}; check the dataset for changes`);
@@ -73,11 +79,12 @@ export async function readShardMember(
     throw changed(
       `byte ${item.headerAt} holds ${entry ? `"${entry.path}" (${entry.size} bytes)` : 'nothing'}, not ${item.path}`,
     );
-  return new Blob([entry.data as Uint8Array<ArrayBuffer>]);
+  // The member's data sits in a buffer of its own (core/tar.ts copies it out of the slice read).
+  return entry.data as Uint8Array<ArrayBuffer>;
 }
 
 /**
- * Yields `{ item, blob }` for the given items of one shard, in shard order, reading it once and
+ * Yields `{ item, bytes }` for the given items of one shard, in shard order, reading it once and
  * stopping after the last wanted sample. Items are matched by ordinal and checked by key, so a
  * shard rewritten since indexing is detected rather than silently mislabelled.
  */
@@ -85,7 +92,7 @@ export async function* readShardItems(
   source: DataSource,
   shard: string,
   items: readonly DatasetItem[],
-): AsyncGenerator<{ item: DatasetItem; blob: Blob }> {
+): AsyncGenerator<{ item: DatasetItem; bytes: Uint8Array<ArrayBuffer> }> {
   const byOrdinal = new Map<number, DatasetItem>();
   for (const it of items) {
     if (it.shard !== shard || it.offset === undefined)
@@ -100,7 +107,7 @@ export async function* readShardItems(
   try {
     for await (const sample of samples) {
       const item = byOrdinal.get(ordinal);
-      if (item) yield { item, blob: sampleImage(sample, item, ordinal) };
+      if (item) yield { item, bytes: sampleImage(sample, item, ordinal) };
       if (ordinal++ >= last) return;
     }
   } finally {
@@ -112,13 +119,14 @@ export async function* readShardItems(
 /**
  * The item's image out of the streamed sample at its ordinal, which must carry the item's key and
  * image extension: a shard rewritten since indexing is reported rather than read as another image.
+ * The bytes are the member's own buffer (core/tar.ts reads each member's data into a fresh one).
  */
-export function sampleImage(sample: WdsSample, item: DatasetItem, ordinal: number): Blob {
+export function sampleImage(sample: WdsSample, item: DatasetItem, ordinal: number): Uint8Array<ArrayBuffer> {
   const dot = item.path.lastIndexOf('.');
   const data = sample.files.get(item.path.slice(dot + 1));
   if (sample.key !== item.path.slice(0, dot) || data === undefined)
     throw new Error(
       `shard ${item.shard} changed since indexing: sample ${ordinal} is "${sample.key}", expected "${item.path}"`,
     );
-  return new Blob([data as Uint8Array<ArrayBuffer>]);
+  return data as Uint8Array<ArrayBuffer>;
 }

@@ -208,12 +208,14 @@ async function sameOnDisk(source: DataSource, item: DatasetItem): Promise<boolea
 
 /**
  * Why a file is not the one indexed (size or lastModified differ; by `sizeOnly` the size alone), or
- * null. Only files of sources that tell dates (local folders) are compared: a shard sample's blob is a slice of its
- * shard, and the embedded sets cannot change.
+ * null. Only files of sources that tell dates (local folders) are compared: a shard sample is a part of
+ * its shard, image bytes (the studio copy, tar members) carry no date, and the embedded sets cannot
+ * change.
  */
 export const CHANGED_ON_DISK = 'changed on disk since indexing';
 
-export function diskChange(item: DatasetItem, blob: Blob, sizeOnly = false): string | null {
+export function diskChange(item: DatasetItem, blob: Blob | Uint8Array, sizeOnly = false): string | null {
+  if (ArrayBuffer.isView(blob)) return null;
   const modified = (blob as Partial<File>).lastModified;
   if (item.shard !== undefined || item.modified === undefined || modified === undefined) return null;
   if (blob.size === item.bytes && (sizeOnly || modified === item.modified)) return null;

@@ -36,10 +36,11 @@ export class ShardCursors {
   constructor(private readonly open: (shard: string) => Promise<Blob>) {}
 
   /**
-   * The item's image from a cursor, or null when the item is not a short step forward from one (the
-   * caller reads a slice instead). Throws like readShardItems when the shard no longer matches.
+   * The item's image bytes from a cursor (not wrapped in a Blob: data/imageInput.ts), or null when the
+   * item is not a short step forward from one (the caller reads a slice instead). Throws like
+   * readShardItems when the shard no longer matches.
    */
-  take(item: DatasetItem): Promise<Blob> | null {
+  take(item: DatasetItem): Promise<Uint8Array<ArrayBuffer>> | null {
     const shard = item.shard;
     const ordinal = item.offset;
     if (shard === undefined || ordinal === undefined) return null;
@@ -71,7 +72,12 @@ export class ShardCursors {
     yield* readWebDataset((await this.open(shard)).stream());
   }
 
-  private async advance(shard: string, c: Cursor, item: DatasetItem, ordinal: number): Promise<Blob> {
+  private async advance(
+    shard: string,
+    c: Cursor,
+    item: DatasetItem,
+    ordinal: number,
+  ): Promise<Uint8Array<ArrayBuffer>> {
     try {
       while (c.next <= ordinal) {
         const r = await c.samples.next();

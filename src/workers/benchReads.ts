@@ -1,10 +1,12 @@
 /**
  * Benchmark and e2e helper (bench:pack, bench:shards, e2e/data-pack.spec.ts): one pass over a
- * split's images through the jobs' one read path, DatasetReader.blob (the studio copy when the
- * dataset has a complete one, else its folder or shards), each Blob's bytes read as a decoder would.
+ * split's images through the jobs' one read path, DatasetReader.read (the studio copy when the
+ * dataset has a complete one, else its folder or shards), each image's bytes had as a decoder has them
+ * (a folder's File read whole; the copy's and the shards' bytes are already in memory).
  * Nothing is decoded: the benches measure what reading keeps and costs.
  */
 import { Rng } from '../core/rng';
+import { imageInputBytes } from '../data/imageInput';
 import type { DatasetItem } from '../store';
 import { DatasetReader } from './datasets';
 import { PackMissingError } from './packFiles';
@@ -75,7 +77,7 @@ export async function readPass(
       const sizes = await Promise.all(
         page.slice(i, i + 16).map(async (item) => {
           try {
-            return (await (await reader.blob(item)).arrayBuffer()).byteLength;
+            return (await imageInputBytes(await reader.read(item))).byteLength;
           } catch (e) {
             if (e instanceof PackMissingError) return -1;
             throw e;

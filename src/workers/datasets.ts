@@ -5,6 +5,7 @@
  */
 import { parseClassList, type ClassInfo } from '../core/classes';
 import { readWebDataset } from '../core/tar';
+import type { ImageInput } from '../data/imageInput';
 import { hasSpan, readShardMember } from '../data/openItem';
 import { ShardCursors } from '../data/shardCursor';
 import { EmbeddedSource, loadEmbeddedManifest } from '../data/embedded';
@@ -174,13 +175,16 @@ export class DatasetReader {
   }
 
   /**
-   * The image file's bytes: from the studio copy when there is one (one read at a known offset), else
-   * the file; a tar member comes from a forward stream over its shard when the reads walk it in order
-   * (data/shardCursor.ts), else is one slice of it, or (indexes made before members' places were
-   * recorded) comes from a small cache of whole shards.
+   * The image file: its bytes from the studio copy when there is one (one read at a known offset),
+   * else the folder's File; a tar member's bytes come from a forward stream over its shard when the
+   * reads walk it in order (data/shardCursor.ts), else from one slice of it, or (indexes made before
+   * members' places were recorded) from a small cache of whole shards. Bytes are handed over as they
+   * are, not wrapped in a Blob (a browser-process blob-registry entry per image: data/imageInput.ts),
+   * and are the caller's: nothing else holds their buffer, so the decode pool may transfer it. A
+   * folder's File is passed on as it is: reading it here would not spare the File.
    */
-  async blob(item: DatasetItem): Promise<Blob> {
-    if (this.pack) return new Blob([await this.pack.read(item.split, item.index, item.path)]);
+  async read(item: DatasetItem): Promise<ImageInput> {
+    if (this.pack) return this.pack.read(item.split, item.index, item.path);
     if (!item.shard) return this.source.open(splitPath(item.path));
     if (hasSpan(item)) {
       // In index order a shard is streamed once; anything else (or a cursor that failed) is a slice.
@@ -192,7 +196,8 @@ export class DatasetReader {
     // another sample's bytes; indexes without ordinals fall back to the first sample of that key.
     const bytes = members.get(item.offset !== undefined ? `${item.offset}:${item.path}` : item.path);
     if (!bytes) throw new Error(`${item.path} not found in shard ${item.shard}`);
-    return new Blob([bytes as Uint8Array<ArrayBuffer>]);
+    // A copy: the cached shard keeps its own for the next read.
+    return bytes.slice() as Uint8Array<ArrayBuffer>;
   }
 
   /**
@@ -200,7 +205,9 @@ export class DatasetReader {
    * an ImageNet set); a File taken before the shard was rewritten fails to read, so it is taken again
    * once and the member's headers decide.
    */
-  private async shardMember(item: DatasetItem & { headerAt: number; dataAt: number }): Promise<Blob> {
+  private async shardMember(
+    item: DatasetItem & { headerAt: number; dataAt: number },
+  ): Promise<Uint8Array<ArrayBuffer>> {
     const path = item.shard!;
     for (let attempt = 0; ; attempt++) {
       let file = this.shardFiles.get(path);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { imageInputBytes } from '../data/imageInput';
 import { SourceNotFoundError } from '../data/source';
 import type { DatasetItem } from '../store';
 import { decodeAhead, decodeAheadDepth } from './decodeAhead';
@@ -19,17 +20,17 @@ describe('decodeAhead', () => {
     let consumed = 0;
     let maxAhead = 0;
     const reader = {
-      async blob(item: DatasetItem): Promise<Blob> {
+      async read(item: DatasetItem): Promise<Blob> {
         if (item.path === 'gone.png') throw new SourceNotFoundError(item.path);
         return new Blob([item.path]);
       },
     };
-    const decode: DecodeFn = async (blob, { name, fit }) => {
+    const decode: DecodeFn = async (input, { name, fit }) => {
       started++;
       maxAhead = Math.max(maxAhead, started - consumed);
       expect(fit).toBeUndefined(); // the teacher sees full-size images
       if (name === 'bad.png') return { error: 'truncated or corrupt PNG' };
-      const text = await blob.text();
+      const text = new TextDecoder().decode(await imageInputBytes(input));
       return {
         pixels: new Uint8ClampedArray(4),
         width: 1,
@@ -58,7 +59,7 @@ describe('decodeAhead', () => {
 
   it('a lost permission is not a skip: it stops the job', async () => {
     const reader = {
-      blob: async (): Promise<Blob> => {
+      read: async (): Promise<Blob> => {
         throw new Error('permission to read "pets" was lost');
       },
     };

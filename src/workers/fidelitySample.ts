@@ -38,7 +38,7 @@ export async function fidelitySample(
       const [item] = await getDatasetItemsFor(db, set.datasetId, 'train', [i]);
       if (!item) continue;
       const rec = decodeLabelRecord(bytes);
-      const decoded = await decodeImage(await reader.blob(item), { name: item.path });
+      const decoded = await decodeImage(await reader.read(item), { name: item.path });
       if ('error' in decoded) continue;
       const boxes = recordCropBoxes(rec).slice(0, perImage);
       const image = uploadImage(decoded.pixels, decoded.width, decoded.height);

@@ -3,6 +3,7 @@
  * source as datasets, image sizes from each image's header (a full decode only when the header has
  * none), the store opened here.
  */
+import { imageInputBlob, imageInputSlice } from '../data/imageInput';
 import { sniffImage } from '../data/sniff';
 import { FsaSource, type DirHandleLike } from '../data/fsaSource';
 import { openStudioDb, type DatasetItem } from '../store';
@@ -20,10 +21,11 @@ async function imageSizeOf(
   item: DatasetItem,
 ): Promise<{ width: number; height: number }> {
   if (item.width && item.height) return { width: item.width, height: item.height };
-  const blob = await reader.blob(item);
-  const head = sniffImage(new Uint8Array(await blob.slice(0, HEADER_BYTES).arrayBuffer()));
+  const input = await reader.read(item);
+  const head = sniffImage(await imageInputSlice(input, 0, HEADER_BYTES));
   if (head.width && head.height) return { width: head.width, height: head.height };
-  const bmp = await createImageBitmap(blob, { imageOrientation: 'none' });
+  // A Blob only for this rare full decode (a header without a size).
+  const bmp = await createImageBitmap(imageInputBlob(input), { imageOrientation: 'none' });
   const size = { width: bmp.width, height: bmp.height };
   bmp.close();
   return size;

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeLabelRecord } from '../core/labelRecord';
+import { imageInputBytes } from '../data/imageInput';
 import { useCpu } from '../engine/testSetup';
 import { loadTeacher, type Teacher } from '../models/teacher';
 import {
@@ -109,8 +110,8 @@ describe('runGeneration', () => {
       updatedAt: now,
     });
     const deps: GenerationDeps = {
-      decode: async (blob) => {
-        const text = await blob.text();
+      decode: async (input) => {
+        const text = new TextDecoder().decode(await imageInputBytes(input));
         if (text.startsWith('BAD')) return { error: 'truncated or corrupt JPEG' };
         const pixels = new Uint8ClampedArray(8 * 8 * 4).map((_, i) => (i * 37) % 256);
         return { pixels, width: 8, height: 8, sourceWidth: 8, sourceHeight: 8, format: 'png', warnings: [] };
@@ -236,8 +237,8 @@ describe('runGeneration', () => {
     await putLabelSet(db, { id: 'mixB', ...base, ...meta, settings: { ...settings, labelMix: 'both' } });
     await putLabelSet(db, { id: 'plain', ...base, ...meta, settings });
     const deps: GenerationDeps = {
-      decode: async (blob) => {
-        const text = await blob.text();
+      decode: async (input) => {
+        const text = new TextDecoder().decode(await imageInputBytes(input));
         if (text.startsWith('BAD')) return { error: 'truncated or corrupt PNG' };
         const seed = text.charCodeAt(0);
         const pixels = new Uint8ClampedArray(8 * 8 * 4).map((_, i) => (i * seed * 7 + seed) % 256);

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planLabels } from '../core/labelPlan';
 import { Rng } from '../core/rng';
+import { imageInputBytes } from '../data/imageInput';
 import { useCpu } from '../engine/testSetup';
 import { loadTeacher, type Teacher } from '../models/teacher';
 import {
@@ -48,8 +49,11 @@ const sizes = Array.from({ length: 40 }, (_, i) => {
 });
 
 const deps: GenerationDeps = {
-  decode: async (blob) => {
-    const [width, height] = (await blob.text()).split('x').map(Number);
+  decode: async (input) => {
+    const [width, height] = new TextDecoder()
+      .decode(await imageInputBytes(input))
+      .split('x')
+      .map(Number);
     const pixels = new Uint8ClampedArray(width * height * 4).fill(128);
     return { pixels, width, height, sourceWidth: width, sourceHeight: height, format: 'png', warnings: [] };
   },

@@ -152,7 +152,10 @@ export class PackReader {
     return new PackReader(dir, { train, val }, pack);
   }
 
-  /** The image's bytes; PackMissingError for one the copy skipped. */
+  /**
+   * The image's bytes, in a fresh buffer that is the caller's (the decode pool may transfer it);
+   * PackMissingError for one the copy skipped.
+   */
   async read(split: Split, index: number, path: string): Promise<Uint8Array<ArrayBuffer>> {
     if (this.closed) throw new Error('the studio copy was closed (removed or being rewritten)');
     if (!(index >= 0 && index < this.pack.done[split]))

@@ -2,6 +2,7 @@
  * The copy job's reads from a dataset's own files (workers/packJob.ts): each image once, in index
  * order, one at a time as the writer asks, so memory holds a few images whatever the dataset's size.
  */
+import { imageInputBytes } from '../data/imageInput';
 import { readShardItems } from '../data/openItem';
 import { diskChange } from '../data/reopenCheck';
 import { SourceNotFoundError } from '../data/source';
@@ -113,11 +114,11 @@ async function skipOrThrow(reader: DatasetReader, item: DatasetItem, e: unknown)
 async function readFile(reader: DatasetReader, item: DatasetItem): Promise<Read> {
   if (item.gone) return { item, reason: 'gone from the folder (a re-open check found it removed)' };
   try {
-    const blob = await reader.blob(item);
+    const input = await reader.read(item);
     packReads.files++;
-    const changed = diskChange(item, blob, true);
+    const changed = diskChange(item, input, true);
     if (changed) return { item, reason: changed };
-    return { item, bytes: new Uint8Array(await blob.arrayBuffer()) };
+    return { item, bytes: await imageInputBytes(input) };
   } catch (e) {
     return skipOrThrow(reader, item, e);
   }
@@ -165,7 +166,7 @@ async function* readShard(reader: DatasetReader, shard: string, items: DatasetIt
         );
       for (; k < at; k++) yield missing(items[k]);
       packReads.files++;
-      yield { item: items[k++], bytes: new Uint8Array(await res.value.blob.arrayBuffer()) };
+      yield { item: items[k++], bytes: res.value.bytes };
     }
   } finally {
     await samples.return(undefined);

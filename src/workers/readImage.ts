@@ -1,6 +1,7 @@
 import { itemId } from '../data/itemId';
 import type { DecodedPixels, DecodeFailure } from '../data/decode';
 import type { DecodeFit } from '../data/decodeFit';
+import type { ImageInput } from '../data/imageInput';
 import { decodeOffThread } from '../data/decodePool';
 import { diskChange } from '../data/reopenCheck';
 import { SourceNotFoundError } from '../data/source';
@@ -8,14 +9,14 @@ import type { DatasetItem } from '../store';
 import type { DatasetReader } from './datasets';
 import { PackMissingError } from './packFiles';
 
-/** Turns an image file into pixels; tests swap in a Node-side fake. */
+/** Turns an image file (its bytes, or a folder's File) into pixels; tests swap in a Node-side fake. */
 export type DecodeFn = (
-  blob: Blob,
+  input: ImageInput,
   opts: { name: string; fit?: DecodeFit },
 ) => Promise<DecodedPixels | DecodeFailure>;
 
 /** Where image bytes come from (a DatasetReader); `rootError` tells a missing file from a gone folder. */
-export type ImageBytes = Pick<DatasetReader, 'blob'> & Partial<Pick<DatasetReader, 'rootError'>>;
+export type ImageBytes = Pick<DatasetReader, 'read'> & Partial<Pick<DatasetReader, 'rootError'>>;
 
 /** The dataset's folder itself is gone or unreadable: the job pauses rather than skip every image. */
 export class FolderUnreachableError extends Error {
@@ -40,13 +41,14 @@ export async function readImage(
   decode: DecodeFn = decodeOffThread,
 ): Promise<DecodedPixels | DecodeFailure> {
   try {
-    const blob = await reader.blob(item);
+    const input = await reader.read(item);
     // Re-open checks compare names and a sample; a file rewritten in place is caught here. By size
     // alone: a folder copied back or restored gets new dates for the same bytes, and skipping all of
     // it would lose the job; the next check for changes reports such date changes.
-    const changed = diskChange(item, blob, true);
+    const changed = diskChange(item, input, true);
     if (changed) return { error: changed };
-    return await decode(blob, { name: itemId(item), fit });
+    // Bytes are the decoder's from here (the decode pool may move their buffer to a decode worker).
+    return await decode(input, { name: itemId(item), fit });
   } catch (e) {
     // An image the studio copy could not read when it was made: skipped like a missing file.
     if (e instanceof PackMissingError) return { error: e.message };

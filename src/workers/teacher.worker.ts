@@ -20,6 +20,7 @@ import {
 import { teacherOnlyThroughput, type TeacherThroughput } from './benchTeacher';
 import { decodeCropThroughput, type DecodeCropThroughput } from './benchData';
 import { setBaseUrl } from './datasets';
+import { imageInputBlob } from '../data/imageInput';
 import { cpuSlotCount, setCpuSlots } from '../data/cpuSlots';
 import { requireTestBuild } from './testBuild';
 import { injectSourceFault, type SourceFault } from './sourceFault';
@@ -131,7 +132,7 @@ const api = {
   holdPackAfter(images: number | null): void {
     holdPackAfter(images);
   },
-  /** bench:pack: one pass over a split's images through DatasetReader.blob (copy or folder). */
+  /** bench:pack: one pass over a split's images through DatasetReader.read (copy or folder). */
   readPass(datasetId: string, split: 'train' | 'val', opts?: ReadPassOptions): Promise<ReadPass> {
     requireTestBuild('readPass');
     return readPass(datasetId, split, opts);
@@ -208,13 +209,16 @@ const api = {
   labelStats(labelSetId: string, topN?: number, maxImages?: number): Promise<LabelStats> {
     return labelSetStats(labelSetId, topN, maxImages);
   },
-  /** One image's file, for views of a user's folder (the main thread cannot read its handle's files). */
+  /**
+   * One image's file, for views of a user's folder (the main thread cannot read its handle's files); a
+   * Blob (made here for bytes) because the page shows it through an object URL.
+   */
   async imageBlob(datasetId: string, split: 'train' | 'val', index: number): Promise<Blob> {
     // One point read of the index: showing an image never loads the dataset's whole file list.
     const reader = await fileReader(datasetId);
     const [item] = await getDatasetItems(await openStudioDb(), datasetId, split, index, index + 1);
     if (!item) throw new Error(`no ${split} image ${index}`);
-    return reader.blob(item);
+    return imageInputBlob(await reader.read(item));
   },
   /** Up to n item indices of one class (in index order), for the Data view's lazy thumbnail grid. */
   async classSamples(

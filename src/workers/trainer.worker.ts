@@ -237,7 +237,7 @@ const api = {
     requireTestBuild('injectStepFault');
     injectStepFault(message);
   },
-  /** Test builds: one pass over a split's images through DatasetReader.blob (copy or folder). */
+  /** Test builds: one pass over a split's images through DatasetReader.read (copy or folder). */
   readPass(datasetId: string, split: 'train' | 'val', opts?: ReadPassOptions): Promise<ReadPass> {
     requireTestBuild('readPass');
     return readPass(datasetId, split, opts);
