@@ -142,25 +142,22 @@ export function TopKBars({
   names: (i: number) => string;
   highlight?: number;
 }) {
+  // Rows keyed by rank, not class: a new batch's bars update the same elements in place (text and a
+  // transform) instead of remounting rows whose class changed, and a bar's length is a scale, which
+  // the compositor draws without laying the card out again. Live views redraw these several times a
+  // second beside running jobs, where a frame's style and layout time is what the page can spare.
   return (
-    <div style={{ fontSize: 11 }}>
+    <div className="topk">
       <div className="muted">{title}</div>
-      {topK.map((t) => (
-        <div key={t.index} title={`${names(t.index)}: ${(100 * t.prob).toFixed(1)}%`}>
-          <div style={{ display: 'flex', justifyContent: 'space-between', gap: 4 }}>
-            <span
-              style={{
-                fontWeight: t.index === highlight ? 700 : 400,
-                overflow: 'hidden',
-                whiteSpace: 'nowrap',
-                textOverflow: 'ellipsis',
-              }}
-            >
+      {topK.map((t, rank) => (
+        <div key={rank} title={`${names(t.index)}: ${(100 * t.prob).toFixed(1)}%`}>
+          <div className="topk-row">
+            <span className={t.index === highlight ? 'topk-name topk-true' : 'topk-name'}>
               {names(t.index)}
             </span>
             <span>{(100 * t.prob).toFixed(1)}%</span>
           </div>
-          <div className="bar" style={{ width: `${Math.max(1, 100 * t.prob)}%` }} />
+          <div className="bar" style={{ transform: `scaleX(${Math.max(0.01, t.prob)})` }} />
         </div>
       ))}
     </div>
