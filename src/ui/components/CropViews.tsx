@@ -143,8 +143,7 @@ export function TopKBars({
   highlight?: number;
 }) {
   // Rows keyed by rank, not class: a new batch's bars update the same elements in place (text and a
-  // transform) instead of remounting rows whose class changed, and a bar's length is a scale, which
-  // the compositor draws without laying the card out again. Live views redraw these several times a
+  // width) instead of remounting rows whose class changed. Live views redraw these several times a
   // second beside running jobs, where a frame's style and layout time is what the page can spare.
   return (
     <div className="topk">
@@ -157,7 +156,7 @@ export function TopKBars({
             </span>
             <span>{(100 * t.prob).toFixed(1)}%</span>
           </div>
-          <div className="bar" style={{ transform: `scaleX(${Math.max(0.01, t.prob)})` }} />
+          <div className="bar" style={{ width: `${Math.max(1, 100 * t.prob)}%` }} />
         </div>
       ))}
     </div>

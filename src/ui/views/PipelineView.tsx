@@ -4,6 +4,7 @@ import { useMemo } from 'react';
 import { CropCard, ImageWithBoxes, mixViews } from '../components/CropViews';
 import { useJobs } from '../jobStore';
 import { Curves } from '../train/Curves';
+import { useStaggered } from '../stagger';
 import { useStoreQuery } from '../useStore';
 import { DEMO_ACTION, EmptyState } from '../teaching/FirstRun';
 import type { LiveImage } from '../../workers/api';
@@ -54,8 +55,9 @@ export function PipelineView() {
             </p>
             <div className="live-batch">
               {smp.images.map((im, j) => (
-                // Keyed by position: each new batch redraws the same canvases instead of remounting them.
-                <LiveImageCard key={j} image={im} names={names} />
+                // Keyed by position: each new batch redraws the same canvases instead of remounting
+                // them, tile j j frames after the first (stagger.ts), so no frame lays out them all.
+                <LiveImageCard key={j} image={im} names={names} delayFrames={j} />
               ))}
             </div>
           </>
@@ -77,7 +79,16 @@ export function PipelineView() {
 }
 
 /** One image of the batch: its crop boxes, then each crop as fed to the student with its target and guess. */
-function LiveImageCard({ image: im, names }: { image: LiveImage; names: (i: number) => string }) {
+function LiveImageCard({
+  image,
+  names,
+  delayFrames,
+}: {
+  image: LiveImage;
+  names: (i: number) => string;
+  delayFrames: number;
+}) {
+  const im = useStaggered(image, delayFrames);
   const mixOf = useMemo(() => mixViews(im.mix), [im.mix]);
   return (
     <div className="live-image" data-testid="live-image">
