@@ -1,5 +1,5 @@
 /** Lists the UI needs in several views: datasets, teachers (embedded + imported), class names. */
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { isIndexed, listDatasets, listModelSummaries, type Dataset } from '../store';
 import { loadManifest } from './embedded';
 import { classNameLookup, type NamedClass } from '../core/classNames';
@@ -137,5 +137,6 @@ export function useClassNamer(ds: Dataset | undefined): (i: number) => string {
   useEffect(() => {
     if (wants) void loadImagenetNames().then(setImagenet, () => setImagenet(undefined));
   }, [wants]);
-  return classNamer(ds, wants ? imagenet : undefined);
+  // One function per dataset and name list, so memoised views that take it skip re-rendering.
+  return useMemo(() => classNamer(ds, wants ? imagenet : undefined), [ds, wants, imagenet]);
 }

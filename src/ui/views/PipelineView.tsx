@@ -1,6 +1,6 @@
 import { getRun, getDataset } from '../../store';
 import { useClassNamer } from '../catalog';
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { CropCard, ImageWithBoxes, mixViews } from '../components/CropViews';
 import { useJobs } from '../jobStore';
 import { Curves } from '../train/Curves';
@@ -88,7 +88,21 @@ function LiveImageCard({
   names: (i: number) => string;
   delayFrames: number;
 }) {
-  const im = useStaggered(image, delayFrames);
+  const shown = useStaggered(image, delayFrames);
+  return <LiveImageTile image={shown} names={names} />;
+}
+
+/**
+ * The tile itself, rendered again only when its (staggered) image or the class names change: a job
+ * update re-renders the view, and the tiles still waiting for their frame should cost nothing then.
+ */
+const LiveImageTile = memo(function LiveImageTile({
+  image: im,
+  names,
+}: {
+  image: LiveImage;
+  names: (i: number) => string;
+}) {
   const mixOf = useMemo(() => mixViews(im.mix), [im.mix]);
   return (
     <div className="live-image" data-testid="live-image">
@@ -121,4 +135,4 @@ function LiveImageCard({
       </div>
     </div>
   );
-}
+});
