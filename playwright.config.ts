@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { SHARED_STATE } from './e2e/sharedState';
 
 // Debian's Chromium, never a downloaded browser. WebGPU needs --enable-unsafe-webgpu headless.
 export const chromiumArgs = [
@@ -16,6 +17,8 @@ const port = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: './e2e',
+  // Times the compute backends once for the whole suite (e2e/global-setup.ts).
+  globalSetup: './e2e/global-setup.ts',
   timeout: 180_000,
   workers: 1,
   retries: 0,
@@ -24,6 +27,7 @@ export default defineConfig({
     baseURL: `http://localhost:${port}`,
     browserName: 'chromium',
     headless: true,
+    storageState: SHARED_STATE,
     launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
   },
   webServer: {

@@ -1,29 +1,63 @@
 import { expect, test } from '@playwright/test';
 import { goto, openStudio } from './helpers';
+import { NO_STATE } from './sharedState';
 
-test('loads with no console errors, both workers report a backend, embedded datasets listed with counts', async ({
-  page,
-}) => {
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
+test.describe('a first start', () => {
+  // A fresh profile: nothing remembered, so the workers time the backends (the rest of the suite
+  // starts with this suite's winners remembered: global-setup.ts).
+  test.use({ storageState: NO_STATE });
+
+  test('loads with no console errors, both workers report a backend, embedded datasets listed with counts; the timed backend is remembered', async ({
+    page,
+  }) => {
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    await openStudio(page);
+    for (const who of ['teacher', 'trainer']) {
+      await expect(page.getByTestId(`backend-${who}`)).toHaveAttribute(
+        'data-backend',
+        /^(webgpu|webgl|wasm|cpu)$/,
+      );
+    }
+    // No GPU here: the WebGPU adapter is SwiftShader, and the banner must say it is a software fallback.
+    await expect(page.getByTestId('backend-teacher')).toContainText(/software fallback/i);
+    await expect(page.getByTestId('dataset-fashion-mnist').getByTestId('count-train')).toHaveText('2000');
+    await expect(page.getByTestId('dataset-fashion-mnist').getByTestId('count-val')).toHaveText('500');
+    await expect(page.getByTestId('dataset-fashion-mnist').getByTestId('class-row')).toHaveCount(10);
+    await expect(page.getByTestId('dataset-fashion-mnist-wds').getByTestId('count-train')).toHaveText('2000');
+    await expect(page.getByTestId('dataset-imagenet-photos').getByTestId('count-train')).toHaveText('30');
+    await expect(page.getByTestId('dataset-imagenet-photos')).toContainText('bald eagle');
+    expect(consoleErrors).toEqual([]);
+    // SwiftShader is a software adapter: the candidates were timed, and the winner is kept, so a reload
+    // picks the same backend without timing them again.
+    const studio = () =>
+      page.evaluate(async () => {
+        const s = window.__fkd!.studio();
+        return { teacher: await s.teacher.api.backend(), trainer: await s.trainer.api.backend() };
+      });
+    const timed = await studio();
+    expect(Object.keys(timed.teacher?.probeMs ?? {}).length).toBeGreaterThan(1);
+    expect(Object.keys(timed.trainer?.probeMs ?? {}).length).toBeGreaterThan(1);
+    await page.reload();
+    await openStudio(page);
+    const again = await studio();
+    for (const who of ['teacher', 'trainer'] as const) {
+      expect(again[who]?.backend).toBe(timed[who]?.backend);
+      expect(again[who]?.probeMs).toBeUndefined();
+      expect(again[who]?.reason).toContain('when timed on this browser before');
+    }
+    // Settings can forget them: the next start times the candidates again.
+    await goto(page, 'Settings');
+    const reloaded = page.waitForEvent('load');
+    await page.getByRole('button', { name: 'Time the backends again (reloads workers)' }).click();
+    await reloaded;
+    await expect(page.getByTestId('backend-teacher')).toHaveAttribute('data-backend', /.+/, {
+      timeout: 60_000,
+    });
+    expect(Object.keys((await studio()).teacher?.probeMs ?? {}).length).toBeGreaterThan(1);
   });
-  await openStudio(page);
-  for (const who of ['teacher', 'trainer']) {
-    await expect(page.getByTestId(`backend-${who}`)).toHaveAttribute(
-      'data-backend',
-      /^(webgpu|webgl|wasm|cpu)$/,
-    );
-  }
-  // No GPU here: the WebGPU adapter is SwiftShader, and the banner must say it is a software fallback.
-  await expect(page.getByTestId('backend-teacher')).toContainText(/software fallback/i);
-  await expect(page.getByTestId('dataset-fashion-mnist').getByTestId('count-train')).toHaveText('2000');
-  await expect(page.getByTestId('dataset-fashion-mnist').getByTestId('count-val')).toHaveText('500');
-  await expect(page.getByTestId('dataset-fashion-mnist').getByTestId('class-row')).toHaveCount(10);
-  await expect(page.getByTestId('dataset-fashion-mnist-wds').getByTestId('count-train')).toHaveText('2000');
-  await expect(page.getByTestId('dataset-imagenet-photos').getByTestId('count-train')).toHaveText('30');
-  await expect(page.getByTestId('dataset-imagenet-photos')).toContainText('bald eagle');
-  expect(consoleErrors).toEqual([]);
 });
 
 test('the ?backend= parameter forces the backend of both workers', async ({ page }) => {

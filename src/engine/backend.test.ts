@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isSoftwareAdapter, selectBackend } from './backend';
+import { isSoftwareAdapter, selectBackend, type BackendName, type ProbeMemory } from './backend';
 import './testSetup';
 
 // In Node only cpu and wasm exist: webgpu and webgl register themselves only in a browser context.
@@ -44,6 +44,40 @@ describe('selectBackend (Node: cpu + wasm available)', () => {
     const fallback = await selectBackend({ job: 'train', forced: 'wasm' });
     expect(fallback.backend).toBe('cpu');
     expect(reasonOf(fallback, 'wasm')).toMatch(/^forced WASM refused: .*depthwise/);
+  });
+
+  it('probe memory: a winner kept for the same candidates is used without timing; another key times again', async () => {
+    const kept = new Map<string, BackendName>();
+    const memory: ProbeMemory = {
+      get: (k) => Promise.resolve(kept.get(k)),
+      set: (k, b) => Promise.resolve(void kept.set(k, b)),
+    };
+    const opts = { job: 'train', probe: true, modelHasConvs: false, memory } as const;
+    const first = await selectBackend(opts);
+    expect(Object.keys(first.probeMs ?? {}).sort()).toEqual(['cpu', 'wasm']);
+    expect([...kept.values()]).toEqual([first.backend]);
+    // Kept: no timing, the same winner, and the reason says it was timed before.
+    const other = first.backend === 'cpu' ? 'wasm' : 'cpu';
+    const [key] = kept.keys();
+    kept.set(key, other);
+    const again = await selectBackend(opts);
+    expect(again.probeMs).toBeUndefined();
+    expect(again.backend).toBe(other);
+    expect(tf.getBackend()).toBe(other);
+    expect(again.reason).toMatch(/when timed on this browser before/);
+    expect(reasonOf(again, first.backend)).toMatch(/timed faster for training on this browser before/);
+    // Another kind of model is another key: timed.
+    const convs = await selectBackend({ ...opts, modelHasConvs: true, modelHasDepthwise: false });
+    expect(convs.probeMs).toBeDefined();
+    expect(kept.size).toBe(2);
+    // A kept name that is not a candidate now is ignored, and a memory that fails means a probe.
+    kept.set(key, 'webgpu');
+    expect((await selectBackend(opts)).probeMs).toBeDefined();
+    const broken: ProbeMemory = {
+      get: () => Promise.reject(new Error('quota')),
+      set: () => Promise.reject(new Error('quota')),
+    };
+    expect((await selectBackend({ ...opts, memory: broken })).probeMs).toBeDefined();
   });
 
   it('probe: times every candidate, picks the fastest, says by how much', async () => {

@@ -45,6 +45,39 @@ export interface SelectBackendOptions {
    * none). Default: modelHasConvs (an unknown conv model might).
    */
   modelHasDepthwise?: boolean;
+  /**
+   * Earlier probes' winners, kept by the caller (workers/backendMemory.ts): a probe that timed the same
+   * candidates on the same browser and adapter is not run again. Unset: always time.
+   */
+  memory?: ProbeMemory;
+}
+
+/** Where probe winners are kept between page loads, by probeKey. Failures are the caller's to swallow. */
+export interface ProbeMemory {
+  get(key: string): Promise<BackendName | undefined>;
+  set(key: string, backend: BackendName): Promise<void>;
+}
+
+/**
+ * What a probe's answer depends on: the job and kind of model, the candidates that came up, the adapter
+ * and the browser (its user agent names the version, so an update times again) and its core count.
+ */
+export function probeKey(
+  opts: Pick<SelectBackendOptions, 'job' | 'modelHasConvs'>,
+  usable: BackendName[],
+  adapter: AdapterReport | undefined,
+): string {
+  const nav = (globalThis as { navigator?: { userAgent?: string; hardwareConcurrency?: number } }).navigator;
+  return JSON.stringify([
+    opts.job,
+    opts.modelHasConvs ?? true,
+    usable,
+    adapter ? [adapter.vendor, adapter.architecture, adapter.device, adapter.description] : null,
+    adapter?.isFallbackAdapter ?? null,
+    nav?.userAgent ?? '',
+    nav?.hardwareConcurrency ?? 0,
+    tf.version.tfjs,
+  ]);
 }
 
 const ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -191,6 +224,29 @@ export async function selectBackend(opts: SelectBackendOptions): Promise<Backend
     return { backend: chosen, reason, refused, adapter };
   }
 
+  const jobWord = opts.job === 'train' ? 'training' : 'inference';
+  // A software GPU makes every page load time the candidates (seconds of shader compiles on
+  // SwiftShader): the winner on this browser and adapter is remembered and used again.
+  const key = probeKey(opts, usable, adapter);
+  const remembered = await opts.memory?.get(key).catch(() => undefined);
+  if (remembered && usable.includes(remembered)) {
+    await tf.setBackend(remembered);
+    for (const name of usable) {
+      if (name !== remembered)
+        refused.push({
+          backend: name,
+          reason: `${LABEL[remembered]} was timed faster for ${jobWord} on this browser before`,
+        });
+    }
+    const why = softwareNote || 'candidates timed on request';
+    return {
+      backend: remembered,
+      reason: `${why}: ${LABEL[remembered]}, fastest for ${jobWord} when timed on this browser before (Settings → Compute backend can time them again)`,
+      refused,
+      adapter,
+    };
+  }
+
   const probeMs: Record<string, number> = {};
   const convs = opts.modelHasConvs ?? true;
   for (const name of usable) {
@@ -204,7 +260,7 @@ export async function selectBackend(opts: SelectBackendOptions): Promise<Backend
   const ranked = Object.keys(probeMs).sort((a, b) => probeMs[a] - probeMs[b]) as BackendName[];
   if (ranked.length === 0) throw new Error(`every backend failed its probe: ${JSON.stringify(refused)}`);
   const [winner, ...losers] = ranked;
-  const jobWord = opts.job === 'train' ? 'training' : 'inference';
+  await opts.memory?.set(key, winner).catch(() => undefined);
   for (const name of losers) {
     const ratio = (probeMs[name] / probeMs[winner]).toFixed(1);
     const measured = `${LABEL[winner]} measured ${ratio}x faster for ${jobWord}`;

@@ -2,6 +2,7 @@
  * Teacher worker: dataset indexing, teacher import/validation and soft-label generation. Owns its own
  * tfjs backend (chosen for inference). Thin: it wires data + engine + store into jobs.
  */
+import { backendMemory, forgetProbeWinners } from './backendMemory';
 import * as Comlink from 'comlink';
 import { selectBackend } from '../engine/backend';
 import {
@@ -65,13 +66,21 @@ const api = {
   async init(init: WorkerInit): Promise<BackendReport> {
     setBaseUrl(init.baseUrl);
     setCpuSlots(init.cpuSlots ?? 0);
-    const selection = selectBackend({ forced: init.forcedBackend, job: 'inference' });
+    const selection = selectBackend({
+      memory: backendMemory,
+      forced: init.forcedBackend,
+      job: 'inference',
+    });
     ready = selection.catch(() => undefined);
     report = await selection;
     return report;
   },
   backend(): BackendReport | null {
     return report;
+  },
+  /** Settings → Compute backend: the next worker start times the candidates again. */
+  forgetProbeWinners(): Promise<void> {
+    return forgetProbeWinners();
   },
   /** The CPU budget changed in Settings: applies from the next unit of work on. */
   setCpuSlots(slots: number): void {

@@ -3,6 +3,7 @@
  * Owns its tfjs backend, chosen for training (and re-chosen per run when the kind of student changes:
  * WASM is fastest on machines without a GPU but cannot train depthwise convs).
  */
+import { backendMemory } from './backendMemory';
 import * as Comlink from 'comlink';
 import { releasePackReader } from './packFiles';
 import { readPass, type ReadPass, type ReadPassOptions } from './benchReads';
@@ -63,6 +64,7 @@ function backendFor(cfg: Pick<TrainConfig, 'arch'>): Promise<BackendReport> {
     const convs = cfg.arch !== 'mlp';
     if (!report || convs !== reportConvs) {
       report = await selectBackend({
+        memory: backendMemory,
         forced: init?.forcedBackend as BackendName | undefined,
         job: 'train',
         modelHasConvs: convs,
@@ -91,6 +93,7 @@ const api = {
     // Any student may follow: choose for the most demanding kind (convs).
     return serially(async () => {
       report = await selectBackend({
+        memory: backendMemory,
         forced: i.forcedBackend,
         job: 'train',
         modelHasConvs: true,

@@ -184,7 +184,8 @@ function JobsPanel() {
 }
 
 export function SettingsView() {
-  const { teacherStatus, trainerStatus } = useStudio();
+  const studio = useStudio();
+  const { teacherStatus, trainerStatus } = studio;
   const [choice, setChoice] = useState<BackendName | ''>(
     forcedBackendSource() === 'settings' ? (forcedBackend() ?? '') : '',
   );
@@ -194,8 +195,9 @@ export function SettingsView() {
         <h2>Compute backend</h2>
         <p className="muted">
           Each worker picks its own backend: WebGPU first, then WebGL, WASM, CPU. When the WebGPU adapter is a
-          software fallback, a short timed probe picks the fastest for the job. You can force one here or with{' '}
-          <code>?backend=</code> in the URL (the URL wins).
+          software fallback, a short timed probe picks the fastest for the job, and the winner is remembered
+          for this browser and adapter (a browser update or another GPU times them again). You can force one
+          here or with <code>?backend=</code> in the URL (the URL wins).
         </p>
         <div className="row">
           <label className="field">
@@ -221,6 +223,13 @@ export function SettingsView() {
             }}
           >
             Apply (reloads workers)
+          </button>
+          <button
+            onClick={() => {
+              void studio.teacher.api.forgetProbeWinners().finally(() => location.reload());
+            }}
+          >
+            Time the backends again (reloads workers)
           </button>
         </div>
         <AdapterPanel who="teacher" status={teacherStatus} />
