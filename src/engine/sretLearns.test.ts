@@ -16,7 +16,7 @@ beforeAll(useCpu);
 
 const SIZE = 16;
 const CLASSES = 4;
-const STEPS = 100;
+const STEPS = 60;
 
 /** Class c: a bright horizontal bar in band c of four, under pixel noise as strong as the signal. */
 function bars(n: number, seed: number): { x: Float32Array; labels: Int32Array } {
@@ -36,7 +36,7 @@ function bars(n: number, seed: number): { x: Float32Array; labels: Int32Array } 
 
 describe('the tiny SReT student learns', () => {
   it(
-    '100 AdamW steps on a separable set: loss falls, held-out top-1 >= 95 %, shared weights move',
+    '60 AdamW steps on a separable set: loss falls, held-out top-1 >= 95 %, shared weights move',
     { timeout: 600_000 },
     async () => {
       const train = bars(512, 1);
@@ -75,7 +75,7 @@ describe('the tiny SReT student learns', () => {
       // Tensor count flat once the optimiser state exists.
       expect(tensorsAfterFirst[1]).toBe(tensorsAfterFirst[0]);
       const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
-      expect(mean(losses.slice(-30))).toBeLessThan(0.75 * mean(losses.slice(0, 30)));
+      expect(mean(losses.slice(-20))).toBeLessThan(0.75 * mean(losses.slice(0, 20)));
 
       const x = tf.tensor4d(held.x, [held.labels.length, SIZE, SIZE, 1]);
       const { top1 } = await predictClasses(trainer, x, held.labels);
