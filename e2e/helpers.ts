@@ -1,15 +1,15 @@
 import { expect, type Page } from '@playwright/test';
 
 /** Opens the studio and waits until both workers chose a backend and the embedded datasets are indexed. */
-export async function openStudio(page: Page, query = ''): Promise<void> {
+export async function openStudio(page: Page, query = '', backendTimeout = 60_000): Promise<void> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`/${query}`);
   await expect(page.getByTestId('backend-teacher')).toHaveAttribute('data-backend', /.+/, {
-    timeout: 60_000,
+    timeout: backendTimeout,
   });
   await expect(page.getByTestId('backend-trainer')).toHaveAttribute('data-backend', /.+/, {
-    timeout: 60_000,
+    timeout: backendTimeout,
   });
   await expect
     .poll(() => embeddedIndexed(page), { timeout: 60_000, message: 'embedded datasets indexed' })

@@ -166,7 +166,7 @@ test('a teacher ensemble labels the same crops with the mean of its members soft
 test('generation on WebGPU: labels made by the WebGPU teacher match the WASM teacher within the codec bound', async ({
   page,
 }) => {
-  test.setTimeout(420_000);
+  test.setTimeout(600_000);
   // Headless here, WebGPU is SwiftShader (slow): the dense teacher and 2 crops per image keep it short.
   await openStudio(page, '?backend=webgpu');
   await expect(page.getByTestId('backend-teacher')).toHaveAttribute('data-backend', 'webgpu');
@@ -179,8 +179,11 @@ test('generation on WebGPU: labels made by the WebGPU teacher match the WASM tea
   });
   const state = (await labelSetState(page))!;
   expect(state.imagesDone).toBe(200);
-  // Reopen on WASM: verification re-runs the teacher there on the stored boxes.
-  await openStudio(page, '?backend=wasm');
+  // Reopen on WASM: verification re-runs the teacher there on the stored boxes. The page's workers
+  // choose their backend after asking for a WebGPU adapter, which waits while SwiftShader's GPU
+  // process is probably still busy with the last page's shaders: once (CI, 2026-12-03) it took over a
+  // minute.
+  await openStudio(page, '?backend=wasm', 240_000);
   await expect(page.getByTestId('backend-teacher')).toHaveAttribute('data-backend', 'wasm');
   const report = await page.evaluate(
     (id) => window.__fkd!.studio().teacher.api.verifyLabels(id, 16),
