@@ -181,8 +181,8 @@ test('generation on WebGPU: labels made by the WebGPU teacher match the WASM tea
   expect(state.imagesDone).toBe(200);
   // Reopen on WASM: verification re-runs the teacher there on the stored boxes. The page's workers
   // choose their backend after asking for a WebGPU adapter, which waits while SwiftShader's GPU
-  // process is probably still busy with the last page's shaders: once (CI, 2026-12-03) it took over a
-  // minute.
+  // process is probably still busy with the last page's shaders: in one CI run that took over a
+  // minute (docs/results.md, The test suite).
   await openStudio(page, '?backend=wasm', 240_000);
   await expect(page.getByTestId('backend-teacher')).toHaveAttribute('data-backend', 'wasm');
   const report = await page.evaluate(
