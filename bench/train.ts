@@ -29,7 +29,8 @@
  *
  * `--sched FILE` records the OS scheduler over the UI stretch (bench/schedGaps.ts, as bench:ui's).
  *
- *   npx tsx bench/train.ts [--images 320] [--timed 90] [--compute-timed 12] [--sched FILE]
+ *   npx tsx bench/train.ts [--images 320] [--timed 90] [--compute-timed 12] [--sched FILE] [--page-room on|off]
+ * `--page-room off` stops the page's beat over the UI stretch (data/pageBeat.ts), for A/B runs.
  */
 import {
   feasibleDecodeRatio,
@@ -39,7 +40,7 @@ import {
 } from '../src/core/pipelineModel';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConfig';
 import { arg, note, round, runBench, table } from './harness';
-import { describeMainThread } from './mainThread';
+import { describeMainThread, pageRoomArg } from './mainThread';
 import { describeTasks } from './mainThreadTrace';
 import { describeWaits, schedFileArg, waitsJson } from './schedGaps';
 import { gapsJson } from './traceGaps';
@@ -167,6 +168,7 @@ await runBench('train', async ({ page }) => {
     width: DECODE_STUDENT_WIDTH,
     inputSize: SIZE,
     schedFile: schedFileArg(),
+    pageRoom: pageRoomArg(),
   });
   const main = run.mainThread;
 
@@ -234,6 +236,7 @@ await runBench('train', async ({ page }) => {
     longestTaskMs: round(main.longestTaskMs, 1),
     longestDelayMs: round(main.longestDelayMs, 1),
     longestTaskCpuMs: round(run.taskCpu.longestCpuMs, 1),
+    pageRoom: pageRoomArg(),
     backend: dSpeed.backend,
     decodeBound: {
       images: made.train,
