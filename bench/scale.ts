@@ -21,6 +21,11 @@
  * per-epoch table shows KB kept per read for the folder's files and for the pack side by side.
  * --memory-dump (with --no-trace): at each phase's end a Chromium memory-infra dump, MB by allocator
  * of the renderer, browser and GPU processes (bench/memoryDump.ts).
+ * --shards: the same images and classes written as WebDataset tar shards instead of files
+ * (train/*.tar + val/*.tar, `--per-shard K` samples each, default 1000; bench/scaleShards.ts), under
+ * their own OPFS name, so the studio indexes them as a shard set and every later phase reads tar
+ * members (slices, or a forward stream per shard where generation walks in order). Every row and the
+ * JSON line carry `layout` ('folder' or 'shards'); indexing's rate then counts samples.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -29,8 +34,9 @@ import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/core/recipe';
 import { arg, fmt, note, round, runBench, table } from './harness';
 import { describePhase, phaseJson, phaseMeter, phaseTable, type PhaseReport } from './scalePhases';
 import { importDenseTeacher, indexOpfsFolder } from './scaleData';
+import { ensureShards, shardCounts } from './scaleShards';
 import { ensureTree } from './scaleTree';
-import { trainEpochs, type EpochReport } from './scaleEpochs';
+import { describeEpoch, epochTable, trainEpochs, type EpochReport } from './scaleEpochs';
 import { labelWindow, prefillRecords } from './scaleWindows';
 import { createLabelSet, trainRun, type LabelSpec } from './studioJobs';
 
@@ -49,12 +55,17 @@ const NO_TRACE = process.argv.includes('--no-trace');
 const EPOCHS = arg('epochs', 0);
 const MEMORY_DUMP = process.argv.includes('--memory-dump');
 const PACKED = process.argv.includes('--packed');
+const SHARDS = process.argv.includes('--shards');
+const PER_SHARD = arg('per-shard', 1000);
+const LAYOUT: 'folder' | 'shards' = SHARDS ? 'shards' : 'folder';
 if (PACKED && EPOCHS === 0) throw new Error('--packed compares epochs: give --epochs N too');
 const PROFILE = process.argv.includes('--fresh')
   ? undefined
   : (flag('profile') ?? join(homedir(), '.cache', 'fkd-bench-scale'));
 
 interface Row {
+  /** What the set was read from: the folder tree of JPEG files, or WebDataset shards of the same images. */
+  layout: 'folder' | 'shards';
   images: number;
   treeSeconds: number;
   indexFilesPerSec: number;
@@ -90,16 +101,34 @@ async function oneSize(
     return out;
   };
   if (n <= 2 * WINDOW) throw new Error(`size ${n}: needs more than 2 x --window (${WINDOW}) images`);
-  note(`size ${n}: the tree (${SIDE}px JPEGs over ${CLASSES} classes in OPFS)`);
-  const tree = await ensureTree(page, { images: n, classes: CLASSES, side: SIDE });
+  const sizes = { images: n, classes: CLASSES, side: SIDE };
+  const shards = shardCounts({ ...sizes, perShard: PER_SHARD });
+  const what = SHARDS
+    ? `${shards.train} + ${shards.val} WebDataset shards of ${PER_SHARD} ${SIDE}px JPEGs`
+    : `${SIDE}px JPEG files`;
+  note(`size ${n}: the tree (${what} over ${CLASSES} classes in OPFS)`);
+  const tree = SHARDS
+    ? await ensureShards(page, { ...sizes, perShard: PER_SHARD })
+    : await ensureTree(page, sizes);
   note(
     tree.reused
-      ? `size ${n}: tree reused`
-      : `size ${n}: tree written in ${fmt(tree.seconds)} s (${tree.restarts} writer restarts)`,
+      ? `size ${n}: tree ${tree.name} reused`
+      : `size ${n}: tree ${tree.name} written in ${fmt(tree.seconds)} s (${tree.restarts} writer restarts)`,
   );
   note(`size ${n}: indexing`);
   const before = phases.length;
   const idx = await measure('index', () => indexOpfsFolder(page, tree.name));
+  const indexed = await page.evaluate(async (id) => {
+    const { store } = window.__fkd!;
+    const d = (await store.getDataset(await store.openStudioDb(), id))!;
+    return { layout: d.layout, ...d.counts, skipped: d.skipped.length };
+  }, idx.datasetId);
+  note(
+    `size ${n}: indexed as ${indexed.layout}: ${indexed.train} train + ${indexed.val} val, ${indexed.skipped} skipped`,
+  );
+  // Shard rates over a set read otherwise (not taken for WebDataset, samples skipped) would mean nothing.
+  if (SHARDS && (indexed.layout !== 'webdataset' || indexed.train !== n || indexed.val !== CLASSES))
+    throw new Error(`size ${n}: expected ${n} train + ${CLASSES} val samples as webdataset`);
   const spec: LabelSpec = {
     ...{ datasetId: idx.datasetId, teacherId, numCrops: CROPS, inputSize: 16 },
     scale: [0.08, 1],
@@ -136,7 +165,8 @@ async function oneSize(
   let packedTrainImagesPerSec: number | undefined;
   let epochs: EpochReport[] = [];
   if (EPOCHS > 0) {
-    const out = await trainEpochs(page, cfg, n, meter, phases, (r) => note(describePhase(n, r)));
+    const onPhase = (r: PhaseReport) => note(describePhase(n, r));
+    const out = await trainEpochs(page, cfg, n, meter, phases, onPhase, LAYOUT);
     epochs = out.epochs;
     trainImagesPerSec = out.imagesPerSec;
     for (const e of epochs) note(`size ${n}: ${describeEpoch(e)}`);
@@ -145,15 +175,7 @@ async function oneSize(
       packFilesPerSec = (n + CLASSES) / (await measure('pack', () => packDataset(page, idx.datasetId)));
       note(`size ${n}: copied ${n + CLASSES} images at ${fmt(packFilesPerSec)} files/s`);
       note(`size ${n}: training ${EPOCHS} epochs again, reading the copy`);
-      const packed = await trainEpochs(
-        page,
-        cfg,
-        n,
-        meter,
-        phases,
-        (r) => note(describePhase(n, r)),
-        'packed',
-      );
+      const packed = await trainEpochs(page, cfg, n, meter, phases, onPhase, 'packed');
       packedTrainImagesPerSec = packed.imagesPerSec;
       for (const e of packed.epochs) note(`size ${n}: ${describeEpoch(e)}`);
       epochs.push(...packed.epochs);
@@ -167,6 +189,7 @@ async function oneSize(
   const mine = phases.slice(before);
   const studio = mine.filter((p) => !p.phase.startsWith('('));
   const row: Row = {
+    layout: LAYOUT,
     images: n,
     treeSeconds: tree.seconds,
     indexFilesPerSec: (n + CLASSES) / idx.seconds,
@@ -204,43 +227,6 @@ async function packDataset(page: Page, datasetId: string): Promise<number> {
   if (pack?.state !== 'complete')
     throw new Error(`copy ended ${pack?.state ?? 'absent'}: ${pack?.error ?? ''}`);
   return seconds;
-}
-
-/** One epoch in a line: rate, memory by process at its end, KB kept per image read. */
-function describeEpoch(e: EpochReport): string {
-  const by = (o: Record<string, number>, d: number) =>
-    Object.entries(o)
-      .sort((a, b) => a[0].localeCompare(b[0]))
-      .map(([k, v]) => `${k} ${v.toFixed(d)}`)
-      .join(', ');
-  return (
-    `${e.reads} epoch ${e.epoch}: ${e.imagesPerSec.toFixed(0)} img/s over ${e.seconds.toFixed(1)} s; RSS MB ${by(e.endRssMB, 0)}; ` +
-    `KB kept per read ${by(e.keptKBPerRead, 2)}; JS MB ${by(e.endJsMB, 1)}`
-  );
-}
-
-/** The per-epoch table: rate, and per main process type its MB at the epoch's end and KB kept per read. */
-function epochTable(rows: { images: number; epochs: EpochReport[] }[]) {
-  const types = ['browser', 'renderer', 'gpu-process'];
-  const realms = [...new Set(rows.flatMap((r) => r.epochs.flatMap((e) => Object.keys(e.endJsMB))))].sort();
-  return table(
-    [
-      ...['images', 'reads', 'epoch', 's', 'img/s'],
-      ...types.map((t) => `${t} MB (KB/read)`),
-      ...realms.map((r) => `${r} JS MB`),
-    ],
-    rows.flatMap(({ images, epochs }) =>
-      epochs.map((e) => [
-        ...[images, e.reads, e.epoch, fmt(e.seconds), fmt(e.imagesPerSec)],
-        ...types.map((t) =>
-          e.endRssMB[t] === undefined
-            ? '-'
-            : `${e.endRssMB[t].toFixed(0)} (${(e.keptKBPerRead[t] ?? 0).toFixed(2)})`,
-        ),
-        ...realms.map((r) => (e.endJsMB[r] === undefined ? '-' : e.endJsMB[r].toFixed(1))),
-      ]),
-    ),
-  );
 }
 
 /**
@@ -303,10 +289,15 @@ void runBench(
       trainEpochHours: IMAGENET / last.trainImagesPerSec / 3600,
       labelGB: (IMAGENET * last.labelBytesPerImage) / 1e9,
     };
+    console.log(
+      SHARDS
+        ? `layout: WebDataset shards, ${PER_SHARD} samples each (train/*.tar, val/*.tar)`
+        : 'layout: folder tree of JPEG files (train/<wnid>/, val/<wnid>/)',
+    );
     const headers = [
       'images',
       'tree s',
-      'index files/s',
+      SHARDS ? 'index samples/s' : 'index files/s',
       'gen img/s start',
       'gen img/s end',
       'resume walk s',
@@ -357,8 +348,12 @@ void runBench(
         `${fmt(projection.trainEpochHours)} h, labels ${fmt(projection.labelGB)} GB`,
     );
     const rounded = (o: object) =>
-      Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v as number, 4)]));
+      Object.fromEntries(
+        Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v, 4) : (v as unknown)]),
+      );
     return {
+      layout: LAYOUT,
+      ...(SHARDS ? { perShard: PER_SHARD } : {}),
       sizes: SIZES,
       ...{ classes: CLASSES, side: SIDE, crops: CROPS, window: WINDOW, trainSeconds: TRAIN_SECONDS },
       ...(EPOCHS > 0 ? { epochs: EPOCHS } : {}),

@@ -7,12 +7,13 @@
  */
 import type { Page } from 'playwright-core';
 import type { TrainConfig } from '../src/core/recipe';
+import { fmt, table } from './harness';
 import type { PhaseReport } from './scalePhases';
 import { trainRun } from './studioJobs';
 
 export interface EpochReport {
-  /** Where the images were read from: the folder's files, or the studio's packed copy. */
-  reads: 'folder' | 'packed';
+  /** Where the images were read from: the folder's files, its WebDataset shards, or the studio's packed copy. */
+  reads: 'folder' | 'shards' | 'packed';
   epoch: number;
   seconds: number;
   imagesPerSec: number;
@@ -101,4 +102,41 @@ export async function trainEpochs(
   if (epochs.length < cfg.epochs)
     throw new Error(`training stopped after ${epochs.length} of ${cfg.epochs} epochs (${result.status})`);
   return { epochs, imagesPerSec: (result.step * cfg.cropsPerStep) / result.seconds };
+}
+
+/** One epoch in a line: rate, memory by process at its end, KB kept per image read. */
+export function describeEpoch(e: EpochReport): string {
+  const by = (o: Record<string, number>, d: number) =>
+    Object.entries(o)
+      .sort((a, b) => a[0].localeCompare(b[0]))
+      .map(([k, v]) => `${k} ${v.toFixed(d)}`)
+      .join(', ');
+  return (
+    `${e.reads} epoch ${e.epoch}: ${e.imagesPerSec.toFixed(0)} img/s over ${e.seconds.toFixed(1)} s; RSS MB ${by(e.endRssMB, 0)}; ` +
+    `KB kept per read ${by(e.keptKBPerRead, 2)}; JS MB ${by(e.endJsMB, 1)}`
+  );
+}
+
+/** The per-epoch table: rate, and per main process type its MB at the epoch's end and KB kept per read. */
+export function epochTable(rows: { images: number; epochs: EpochReport[] }[]) {
+  const types = ['browser', 'renderer', 'gpu-process'];
+  const realms = [...new Set(rows.flatMap((r) => r.epochs.flatMap((e) => Object.keys(e.endJsMB))))].sort();
+  return table(
+    [
+      ...['images', 'reads', 'epoch', 's', 'img/s'],
+      ...types.map((t) => `${t} MB (KB/read)`),
+      ...realms.map((r) => `${r} JS MB`),
+    ],
+    rows.flatMap(({ images, epochs }) =>
+      epochs.map((e) => [
+        ...[images, e.reads, e.epoch, fmt(e.seconds), fmt(e.imagesPerSec)],
+        ...types.map((t) =>
+          e.endRssMB[t] === undefined
+            ? '-'
+            : `${e.endRssMB[t].toFixed(0)} (${(e.keptKBPerRead[t] ?? 0).toFixed(2)})`,
+        ),
+        ...realms.map((r) => (e.endJsMB[r] === undefined ? '-' : e.endJsMB[r].toFixed(1))),
+      ]),
+    ),
+  );
 }

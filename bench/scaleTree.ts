@@ -2,7 +2,8 @@
  * bench:scale's synthetic ImageNet layouts in the page's OPFS: train/<wnid>/ over N classes (one val
  * image per class), small JPEGs. Built once per size in a kept profile and reused by later runs (a
  * marker file says the tree is whole). A pool of distinct JPEGs is encoded once and its bytes written
- * by a dedicated worker through sync access handles, so a file costs a write, not an encode.
+ * by a dedicated worker through sync access handles, so a file costs a write, not an encode. The same
+ * pool, marker and worker restarts write the WebDataset shard set (bench/scaleShards.ts).
  */
 import type { Page } from 'playwright-core';
 
@@ -75,7 +76,7 @@ const write = async ({ name, images, classes, pool, from, fresh }) => {
       }
       await Promise.all(jobs);
     }
-    postMessage({ folder: f, bytes });
+    postMessage({ unit: f, bytes });
   }
   await root.getFileHandle(name + '.complete', { create: true });
   postMessage({ done: true });
@@ -85,8 +86,24 @@ onmessage = (e) =>
 
 /** The tree for `spec`, written unless a whole one from an earlier run is there. */
 export function ensureTree(page: Page, spec: TreeSpec): Promise<Tree> {
+  return writeOnce(page, spec, treeName(spec), WRITER);
+}
+
+/**
+ * The layout `name`, written by the worker script `source` unless `<name>.complete` says an earlier run
+ * wrote all of it. The script gets { name, images, classes, pool, from, fresh, ...extra }, writes its
+ * units (class folders, shards) from `from` on, posts { unit, bytes } after each and { done } after
+ * writing the marker; a worker that goes quiet is replaced and resumes at the next unit.
+ */
+export function writeOnce(
+  page: Page,
+  spec: TreeSpec,
+  name: string,
+  source: string,
+  extra: Record<string, unknown> = {},
+): Promise<Tree> {
   return page.evaluate(
-    async ({ spec, name, source, quietMs }) => {
+    async ({ spec, name, source, extra, quietMs }) => {
       const root = await navigator.storage.getDirectory();
       const whole = await root.getFileHandle(`${name}.complete`).then(
         () => true,
@@ -121,27 +138,27 @@ export function ensureTree(page: Page, spec: TreeSpec): Promise<Tree> {
             let quiet = setTimeout(() => resolve('quiet'), quietMs);
             worker.onerror = (e) => reject(new Error(`tree writer: ${e.message}`));
             worker.onmessage = (
-              e: MessageEvent<{ folder?: number; bytes?: number; done?: boolean; error?: string }>,
+              e: MessageEvent<{ unit?: number; bytes?: number; done?: boolean; error?: string }>,
             ) => {
               const m = e.data;
               if (m.error) return reject(new Error(`tree writer: ${m.error}`));
               if (m.done) return resolve('done');
-              next = (m.folder ?? next) + 1;
+              next = (m.unit ?? next) + 1;
               bytes += m.bytes ?? 0;
               clearTimeout(quiet);
               quiet = setTimeout(() => resolve('quiet'), quietMs);
             };
-            const msg = { name, images: spec.images, classes: spec.classes, pool, from: next };
+            const msg = { ...extra, name, images: spec.images, classes: spec.classes, pool, from: next };
             worker.postMessage({ ...msg, fresh: restarts === 0 && next === 0 });
           }).finally(() => worker.terminate());
           if (outcome === 'done') break;
-          if (++restarts > 50) throw new Error(`tree writer: stuck at folder ${next} after 50 restarts`);
+          if (++restarts > 50) throw new Error(`tree writer: stuck at unit ${next} after 50 restarts`);
         }
         return { name, seconds: (performance.now() - t0) / 1000, bytes, reused: false, restarts };
       } finally {
         URL.revokeObjectURL(url);
       }
     },
-    { spec, name: treeName(spec), source: WRITER, quietMs: 20_000 },
+    { spec, name, source, extra, quietMs: 20_000 },
   );
 }
