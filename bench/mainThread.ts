@@ -157,18 +157,3 @@ export function describeMainThread(r: MainThreadReport): string {
     `${r.delaysOver50} delays > 50 ms, ${r.delaysOver100} > 100 ms in ${r.seconds.toFixed(0)} s (goal: none > 50 ms)`
   );
 }
-
-/**
- * `--page-room on|off` (default on): off stops the page's beat (data/pageBeat.ts), so the workers never
- * wait for a late page: the same build with and without it, for A/B runs.
- */
-export function pageRoomArg(): boolean {
-  const i = process.argv.indexOf('--page-room');
-  const v = i > 0 ? process.argv[i + 1] : 'on';
-  if (v !== 'on' && v !== 'off') throw new Error(`--page-room takes on or off, got ${v}`);
-  return v === 'on';
-}
-
-export async function applyPageRoom(page: Page, on: boolean): Promise<void> {
-  if (!on) await page.evaluate(() => window.__fkd!.stopPageBeat());
-}

@@ -29,8 +29,7 @@
  *
  * `--sched FILE` records the OS scheduler over the UI stretch (bench/schedGaps.ts, as bench:ui's).
  *
- *   npx tsx bench/train.ts [--images 320] [--timed 90] [--compute-timed 12] [--sched FILE] [--page-room on|off]
- * `--page-room off` stops the page's beat over the UI stretch (data/pageBeat.ts), for A/B runs.
+ *   npx tsx bench/train.ts [--images 320] [--timed 90] [--compute-timed 12] [--sched FILE]
  */
 import {
   feasibleDecodeRatio,
@@ -40,7 +39,7 @@ import {
 } from '../src/core/pipelineModel';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConfig';
 import { arg, note, round, runBench, table } from './harness';
-import { describeMainThread, pageRoomArg } from './mainThread';
+import { describeMainThread } from './mainThread';
 import { describeTasks } from './mainThreadTrace';
 import { describeWaits, schedFileArg, waitsJson } from './schedGaps';
 import { gapsJson } from './traceGaps';
@@ -168,7 +167,6 @@ await runBench('train', async ({ page }) => {
     width: DECODE_STUDENT_WIDTH,
     inputSize: SIZE,
     schedFile: schedFileArg(),
-    pageRoom: pageRoomArg(),
   });
   const main = run.mainThread;
 
@@ -236,7 +234,6 @@ await runBench('train', async ({ page }) => {
     longestTaskMs: round(main.longestTaskMs, 1),
     longestDelayMs: round(main.longestDelayMs, 1),
     longestTaskCpuMs: round(run.taskCpu.longestCpuMs, 1),
-    pageRoom: pageRoomArg(),
     backend: dSpeed.backend,
     decodeBound: {
       images: made.train,

@@ -5,12 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { note } from './harness';
-import {
-  applyPageRoom,
-  startMainThreadProbe,
-  stopMainThreadProbe,
-  type MainThreadReport,
-} from './mainThread';
+import { startMainThreadProbe, stopMainThreadProbe, type MainThreadReport } from './mainThread';
 import { traceMainThreadTasks, type TaskCpuReport } from './mainThreadTrace';
 import { recordSched, schedWaits, type SchedReport } from './schedGaps';
 
@@ -21,8 +16,6 @@ export interface UiRunSpec {
   inputSize: number;
   /** Record the OS scheduler over the stretch to this file (bench/schedGaps.ts). */
   schedFile?: string;
-  /** False: the page's beat is stopped, so the workers never wait for it (data/pageBeat.ts). */
-  pageRoom: boolean;
 }
 
 /**
@@ -56,7 +49,6 @@ export async function trainThroughUi(
   await page.getByLabel('numCrops').fill('4');
   await page.getByLabel('Batch').fill('32');
   await page.getByLabel('Max val images').fill('20');
-  await applyPageRoom(page, spec.pageRoom);
   const schedDone = spec.schedFile ? recordSched(spec.schedFile, spec.seconds + 5) : null;
   await startMainThreadProbe(page);
   const stopTrace = await traceMainThreadTasks(page);

@@ -22,21 +22,13 @@
  * `--watch VIEW` stays on one view (e.g. 'Pipeline (live)') with no input instead of visiting them all:
  * what that live view costs the page by itself, without the visits' view switches and typing.
  *
- *   npx tsx bench/ui.ts [--seconds 45] [--profile] [--cpu-budget on|off] [--page-room on|off] [--sched FILE]
- *     [--watch VIEW]
- * `--page-room off` stops the page's beat (data/pageBeat.ts): the workers never wait for a late page.
+ *   npx tsx bench/ui.ts [--seconds 45] [--profile] [--cpu-budget on|off] [--sched FILE] [--watch VIEW]
  */
 import type { Page } from 'playwright-core';
 import { profileMainThread, type ProfileSummary } from './cpuProfile';
 import { arg, note, round, runBench, table } from './harness';
 import { generateLabels } from './studioJobs';
-import {
-  applyPageRoom,
-  describeMainThread,
-  pageRoomArg,
-  startMainThreadProbe,
-  stopMainThreadProbe,
-} from './mainThread';
+import { describeMainThread, startMainThreadProbe, stopMainThreadProbe } from './mainThread';
 import { describeTasks, traceMainThreadTasks } from './mainThreadTrace';
 import {
   describeWaits,
@@ -55,7 +47,6 @@ const CPU_BUDGET = budgetFlag > 0 ? process.argv[budgetFlag + 1] : undefined;
 if (CPU_BUDGET !== undefined && CPU_BUDGET !== 'on' && CPU_BUDGET !== 'off')
   throw new Error(`--cpu-budget takes on or off, got ${CPU_BUDGET}`);
 const SCHED_FILE = schedFileArg();
-const PAGE_ROOM = pageRoomArg();
 const LIVE_VIEWS = ['Soft labels', 'Train', 'Pipeline (live)'] as const;
 const watchFlag = process.argv.indexOf('--watch');
 const WATCH = watchFlag > 0 ? process.argv[watchFlag + 1] : undefined;
@@ -151,10 +142,7 @@ await runBench('ui', async ({ page }) => {
   }, CPU_BUDGET === 'off');
   if (CPU_BUDGET === 'on' && slots === 0)
     throw new Error('--cpu-budget on, but the studio started without one');
-  note(
-    `CPU budget: ${slots === 0 ? 'off' : `${slots} slot(s)`}; room for a late page ${PAGE_ROOM ? 'on' : 'off'}`,
-  );
-  await applyPageRoom(page, PAGE_ROOM);
+  note(`CPU budget: ${slots === 0 ? 'off' : `${slots} slot(s)`}`);
   note('starting generation (Soft labels view) and training (Train view)');
   await startGeneration(page);
   await startTraining(page);
@@ -204,7 +192,7 @@ await runBench('ui', async ({ page }) => {
     `bench:ui — generation (CNN teacher, WebDataset copy, 64 crops/image) and FKD training (default student) at once, ${cores} cores reported; ${WATCH ? `${WATCH} watched` : 'every live view visited'} for ${r.seconds.toFixed(0)} s`,
   );
   console.log(
-    `jobs over the stretch (CPU budget ${slots === 0 ? 'off' : `${slots} slot(s)`}, room for a late page ${PAGE_ROOM ? 'on' : 'off'}): generation ${genRate.toFixed(1)} images/s, training ${trainRate.toFixed(2)} steps/s`,
+    `jobs over the stretch (CPU budget ${slots === 0 ? 'off' : `${slots} slot(s)`}): generation ${genRate.toFixed(1)} images/s, training ${trainRate.toFixed(2)} steps/s`,
   );
   console.log(describeMainThread(r));
   console.log(describeTasks(cpu));
@@ -239,7 +227,6 @@ await runBench('ui', async ({ page }) => {
     inputsOver100: over100,
     bothJobsRunning: bothRan,
     cpuSlots: slots,
-    pageRoom: PAGE_ROOM,
     genImagesPerSec: round(genRate, 2),
     trainStepsPerSec: round(trainRate, 3),
     taskCpuMsPerSec: round(cpu.cpuMsPerSec, 0),

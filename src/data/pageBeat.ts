@@ -131,18 +131,6 @@ export function pageRoom(): Promise<number> {
   return beats.room();
 }
 
-let stopPageSide: (() => void) | null = null;
-
-/** The page side, once per page (the studio starts it); `stopPageBeat` ends it (benches' A/B runs). */
-export function beatForThisPage(): void {
-  stopPageSide ??= startPageBeat();
-}
-
-export function stopPageBeat(): void {
-  stopPageSide?.();
-  stopPageSide = null;
-}
-
 /**
  * The page side: beats every `BEAT_MS` while visible, says when it is hidden or leaving. Returns a stop
  * function. A timer, not animation frames: frames stop in a hidden or occluded tab, and the point is

@@ -1,5 +1,5 @@
 import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
-import { beatForThisPage } from '../data/pageBeat';
+import { startPageBeat } from '../data/pageBeat';
 import { bootstrap } from './bootstrap';
 import { cpuBudgetSlots, forcedBackend } from './settings';
 import type { Studio, StudioStatus } from './studioTypes';
@@ -33,7 +33,7 @@ class StudioRuntime {
     watchJobLocks();
     noteJobsAtUnload();
     // The workers pause between units while this page runs late (data/pageBeat.ts).
-    beatForThisPage();
+    startPageBeat();
     // Index the embedded datasets once and mark jobs a reload interrupted; errors surface as a banner.
     void t
       .then(() => bootstrap(this.snapshot()))

@@ -6,7 +6,6 @@
  */
 import * as Comlink from 'comlink';
 import { decodeImage } from '../data/decode';
-import { stopPageBeat } from '../data/pageBeat';
 import * as store from '../store';
 import { openDirectory, openFiles } from './actions';
 import { packDataset } from './packActions';
@@ -25,8 +24,6 @@ declare global {
       jobs: () => JobsState;
       /** "Copy into studio storage" as the Data view runs it (benches pack a dataset with it). */
       pack: (datasetId: string) => Promise<void>;
-      /** Stops this page's beat, so the workers never wait for it (benches compare with and without). */
-      stopPageBeat: () => void;
     };
     /** Playwright cannot click the native picker, so it hands an OPFS handle here. */
     __fkdOpenDirectory?: (handle: FileSystemDirectoryHandle, name?: string) => Promise<string>;
@@ -42,7 +39,6 @@ export function installTestHooks(getStudio: () => Studio): void {
     decodeImage,
     jobs: jobStore.get,
     pack: (id) => packDataset(getStudio(), id),
-    stopPageBeat,
   };
   window.__fkdOpenDirectory = (h, n) => openDirectory(getStudio(), h, n);
   window.__fkdOpenFiles = (f, n) => openFiles(getStudio(), f, n);

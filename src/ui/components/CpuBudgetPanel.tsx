@@ -30,11 +30,9 @@ export function CpuBudgetPanel() {
         On: while two jobs run at once (generation and training, or a job in another tab), at most {slots} of
         this machine&apos;s {threads} hardware threads compute at a time (training steps, teacher batches and
         image decodes take turns, fairly by time), so the page answers clicks and typing without waiting
-        behind them; the jobs then share fewer cores and each runs slower. A job alone is not limited, except
-        that any job pauses before its next step, batch or decode (50 ms at most) while this page is running
-        late, so the page gets a core back. Off: every worker computes whenever it can, for the most raw
-        throughput when two jobs run at once, at the cost of a slower page. On by default on machines with 4
-        hardware threads or fewer.
+        behind them; the jobs then share fewer cores and each runs slower. A job alone is not limited. Off:
+        every worker computes whenever it can, for the most raw throughput when two jobs run at once, at the
+        cost of a slower page. On by default on machines with 4 hardware threads or fewer.
       </p>
     </section>
   );
