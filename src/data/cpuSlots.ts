@@ -17,8 +17,6 @@
  * Alone, nobody waits and nothing pauses.
  */
 
-import { pageRoom } from './pageBeat';
-
 /** The part of the Web Locks API (LockManager) the budget uses; tests pass a fake. */
 export interface SlotLocks {
   request(
@@ -262,24 +260,13 @@ export function cpuSlotsToShare(): number {
 
 /**
  * A slot of this thread's budget for a model unit; resolves at once (nothing to give back) when the
- * budget is off. With the budget on, the unit first waits while a visible page runs late
- * (data/pageBeat.ts), alone or not: a lone job's model thread and decode worker can fill two cores.
+ * budget is off or no other job runs.
  */
 export function cpuSlot(signal?: AbortSignal): Promise<Release> {
-  if (!current) return Promise.resolve(noRelease);
-  const budget = current;
-  return pageRoom().then(() => (otherJobsRunning() ? budget.acquire(signal) : noRelease));
-}
-
-let roomForPage = false;
-
-/** A decode worker: whether its model thread's budget is on, so its rounds leave the page room too. */
-export function setRoomForPage(on: boolean): void {
-  roomForPage = on;
+  return current && otherJobsRunning() ? current.acquire(signal) : Promise.resolve(noRelease);
 }
 
 /** A slot for a decode worker, which follows its model thread's decision (cpuSlotsToShare). */
-export async function decodeSlot(): Promise<Release> {
-  if (roomForPage || current) await pageRoom();
-  return current ? current.acquire() : noRelease;
+export function decodeSlot(): Promise<Release> {
+  return current ? current.acquire() : Promise.resolve(noRelease);
 }

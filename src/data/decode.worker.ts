@@ -2,7 +2,7 @@
  * A decode worker of the pool (data/decodePool.ts): sniff + createImageBitmap + pixel read off the
  * thread that runs the model, pixels handed back by transfer (no copy).
  */
-import { decodeSlot, setCpuSlots, setRoomForPage } from './cpuSlots';
+import { decodeSlot, setCpuSlots } from './cpuSlots';
 import { decodeImage, type DecodedPixels, type DecodeFailure, type DecodeOptions } from './decode';
 import type { DecodeReply, DecodeRequest } from './decodePool';
 import { isImageBytes, type ImageInput } from './imageInput';
@@ -68,7 +68,6 @@ async function drain(): Promise<void> {
 
 scope.onmessage = (e) => {
   setCpuSlots(e.data.slots);
-  setRoomForPage(e.data.room);
   queued.push(e.data);
   if (!draining) void drain();
 };

@@ -20,7 +20,7 @@
  * started: a script that fails to load dies with everything sent to it) gets a copy instead, the
  * sender keeping the original until the reply. A Blob (a folder's File) is posted as it is.
  */
-import { cpuSlotCount, cpuSlotsToShare } from './cpuSlots';
+import { cpuSlotsToShare } from './cpuSlots';
 import { decodeImage, type DecodedPixels, type DecodeFailure, type DecodeOptions } from './decode';
 import { isImageBytes, type ImageInput } from './imageInput';
 
@@ -30,8 +30,6 @@ export interface DecodeRequest {
   opts: DecodeOptions;
   /** The sender's CPU budget (data/cpuSlots.ts), which the decode worker's decodes share. */
   slots: number;
-  /** Whether the sender's budget is on at all: the worker's rounds then leave a late page room (data/pageBeat.ts). */
-  room: boolean;
 }
 export type DecodeReply =
   | { id: number; result: DecodedPixels | DecodeFailure }
@@ -125,13 +123,7 @@ export class DecodePool {
       slot.ids.add(id);
       try {
         slot.worker.postMessage(
-          {
-            id,
-            input: post,
-            opts,
-            slots: cpuSlotsToShare(),
-            room: cpuSlotCount() > 0,
-          } satisfies DecodeRequest,
+          { id, input: post, opts, slots: cpuSlotsToShare() } satisfies DecodeRequest,
           transfer,
         );
       } catch {

@@ -16,10 +16,10 @@ vi.stubGlobal('self', scope);
 await import('./decode.worker');
 
 async function send(
-  req: Omit<DecodeRequest, 'slots' | 'room'>,
+  req: Omit<DecodeRequest, 'slots'>,
 ): Promise<{ msg: DecodeReply; transfer: Transferable[] }> {
   const before = replies.length;
-  scope.onmessage!({ data: { ...req, slots: 1, room: false } } as MessageEvent<DecodeRequest>);
+  scope.onmessage!({ data: { ...req, slots: 1 } } as MessageEvent<DecodeRequest>);
   await vi.waitFor(() => expect(replies.length).toBeGreaterThan(before));
   return replies[before];
 }

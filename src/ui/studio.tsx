@@ -1,5 +1,4 @@
 import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
-import { startPageBeat } from '../data/pageBeat';
 import { bootstrap } from './bootstrap';
 import { cpuBudgetSlots, forcedBackend } from './settings';
 import type { Studio, StudioStatus } from './studioTypes';
@@ -32,8 +31,6 @@ class StudioRuntime {
     void this.initTrainer();
     watchJobLocks();
     noteJobsAtUnload();
-    // The workers pause between units while this page runs late (data/pageBeat.ts).
-    startPageBeat();
     // Index the embedded datasets once and mark jobs a reload interrupted; errors surface as a banner.
     void t
       .then(() => bootstrap(this.snapshot()))
