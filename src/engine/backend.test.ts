@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isSoftwareAdapter, selectBackend, type BackendName, type ProbeMemory } from './backend';
+import {
+  isBackendName,
+  isSoftwareAdapter,
+  selectBackend,
+  type BackendName,
+  type ProbeMemory,
+} from './backend';
 import './testSetup';
 
 // In Node only cpu and wasm exist: webgpu and webgl register themselves only in a browser context.
@@ -97,5 +103,12 @@ describe('selectBackend (Node: cpu + wasm available)', () => {
     expect(isSoftwareAdapter({ ...base, architecture: 'swiftshader' })).toBe(true);
     expect(isSoftwareAdapter({ ...base, architecture: 'ampere', vendor: 'nvidia' })).toBe(false);
     expect(isSoftwareAdapter({ ...base, architecture: 'ampere', isFallbackAdapter: true })).toBe(true);
+  });
+});
+
+describe('isBackendName', () => {
+  it('trusts only the backends selectBackend can pick (a stored probe winner from elsewhere is not)', () => {
+    for (const n of ['webgpu', 'webgl', 'wasm', 'cpu']) expect(isBackendName(n)).toBe(true);
+    for (const n of ['WASM', 'tensorflow', '', undefined, null, 3]) expect(isBackendName(n)).toBe(false);
   });
 });

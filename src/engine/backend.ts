@@ -80,7 +80,12 @@ export function probeKey(
   ]);
 }
 
-const ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+const ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** True for a backend this module can select: what a stored probe winner must be to be trusted. */
+export function isBackendName(name: unknown): name is BackendName {
+  return typeof name === 'string' && (ORDER as readonly string[]).includes(name);
+}
 const LABEL: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
 
 /** The bits of the WebGPU API we read; typed locally so the DOM lib version does not matter. */
