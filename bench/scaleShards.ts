@@ -12,7 +12,8 @@
  * shuffled ImageNet shards, rather than each shard holding a run of one class.
  *
  * A dedicated worker builds each shard (a few MB) in memory and writes it with one sync access handle;
- * the marker and restart logic are the folder tree's (writeOnce), one unit per shard.
+ * the writer's frame (fresh start, locked-file retry, marker) and the restarts are the folder tree's
+ * (writeOnce), one unit per shard.
  */
 import type { Page } from 'playwright-core';
 import { writeOnce, type Tree, type TreeSpec } from './scaleTree';
@@ -31,8 +32,9 @@ export function shardCounts(s: ShardSpec): { train: number; val: number } {
   return { train: Math.ceil(s.images / s.perShard), val: Math.ceil(s.classes / s.perShard) };
 }
 
-// Runs in a dedicated worker. Units are shards: train 0..T-1, then val T..T+V-1. The tar writer is
-// src/data/testing/ustar.ts's, inlined because the worker is a script, not a module of the build.
+// The layout's part of the writer (bench/scaleTree.ts runs it: fresh start, locked-file retry, marker).
+// Units are shards: train 0..T-1, then val T..T+V-1. The tar writer is src/data/testing/ustar.ts's,
+// inlined because the worker is a script, not a module of the build.
 const WRITER = `
 const enc = new TextEncoder();
 const octal = (v, len) => enc.encode(v.toString(8).padStart(len - 1, '0') + '\\0');
@@ -65,28 +67,10 @@ const shardBytes = (members) => {
   }
   return out;
 };
-const write = async ({ name, images, classes, pool, from, fresh, perShard }) => {
-  const root = await navigator.storage.getDirectory();
-  if (fresh) {
-    await root.removeEntry(name, { recursive: true }).catch(() => undefined);
-    await root.removeEntry(name + '.complete').catch(() => undefined);
-  }
-  const top = await root.getDirectoryHandle(name, { create: true });
+const writeUnits = async (top, { images, classes, pool, from, perShard }) => {
   const bytesOf = pool.map((b) => new Uint8Array(b));
   const trainShards = Math.ceil(images / perShard);
   const valShards = Math.ceil(classes / perShard);
-  // A replaced worker's file may stay locked for a while: wait, then write it under another name.
-  const open = async (dir, file) => {
-    for (let t = 0; ; t++) {
-      const name = t < 5 ? file : file.replace('.tar', '_' + t + '.tar');
-      try {
-        return await (await dir.getFileHandle(name, { create: true })).createSyncAccessHandle();
-      } catch (err) {
-        if (!err || err.name !== 'NoModificationAllowedError' || t > 8) throw err;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-  };
   for (let u = from; u < trainShards + valShards; u++) {
     const val = u >= trainShards;
     const s = val ? u - trainShards : u;
@@ -102,21 +86,10 @@ const write = async ({ name, images, classes, pool, from, fresh, perShard }) => 
       members.push([key + '.jpg', data], [key + '.cls', enc.encode(String(c))]);
     }
     const dir = await top.getDirectoryHandle(val ? 'val' : 'train', { create: true });
-    const h = await open(dir, 'shard-' + String(s).padStart(6, '0') + '.tar');
-    try {
-      h.truncate(0);
-      h.write(shardBytes(members), { at: 0 });
-      h.flush();
-    } finally {
-      h.close();
-    }
+    await putFile(dir, 'shard-' + String(s).padStart(6, '0') + '.tar', shardBytes(members));
     postMessage({ unit: u, bytes });
   }
-  await root.getFileHandle(name + '.complete', { create: true });
-  postMessage({ done: true });
-};
-onmessage = (e) =>
-  write(e.data).catch((err) => postMessage({ error: String(err && err.stack ? err.stack : err) }));`;
+};`;
 
 /** The shard set for `spec`, written unless a whole one from an earlier run is there. */
 export function ensureShards(page: Page, spec: ShardSpec): Promise<Tree> {

@@ -28,38 +28,52 @@ export interface Tree {
 
 export const treeName = (t: TreeSpec) => `bench-scale-${t.images}-${t.classes}c-${t.side}px`;
 
-// Runs in a dedicated worker (sync access handles exist only there): writes class folders from `from`
-// on, reporting each; the page restarts a worker that goes quiet (an OPFS call that never settles).
-const WRITER = `
-const write = async ({ name, images, classes, pool, from, fresh }) => {
-  const root = await navigator.storage.getDirectory();
-  if (fresh) {
-    await root.removeEntry(name, { recursive: true }).catch(() => undefined);
-    await root.removeEntry(name + '.complete').catch(() => undefined);
-  }
-  const top = await root.getDirectoryHandle(name, { create: true });
-  // A replaced worker's file may stay locked for a while: wait, then write it under another name.
-  const open = async (dir, file) => {
-    for (let t = 0; ; t++) {
-      const name = t < 5 ? file : file.replace('.JPEG', '_' + t + '.JPEG');
-      try {
-        return await (await dir.getFileHandle(name, { create: true })).createSyncAccessHandle();
-      } catch (err) {
-        if (!err || err.name !== 'NoModificationAllowedError' || t > 8) throw err;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-  };
-  const put = async (dir, file, data) => {
-    const h = await open(dir, file);
+// Both layouts' writers run in a dedicated worker (sync access handles exist only there). This part is
+// theirs in common: the fresh start, a file write that survives a replaced worker's lock, the marker
+// and the messages; each layout's script defines `writeUnits(top, msg)`, which writes its units (class
+// folders, shards) from `msg.from` on and posts { unit, bytes } after each. The page restarts a worker
+// that goes quiet (an OPFS call that never settles).
+const WRITER_COMMON = `
+// A replaced worker's file may stay locked for a while: wait, then write it under another name.
+const openLocked = async (dir, file) => {
+  const dot = file.lastIndexOf('.');
+  for (let t = 0; ; t++) {
+    const name = t < 5 ? file : file.slice(0, dot) + '_' + t + file.slice(dot);
     try {
-      h.truncate(0);
-      h.write(data, { at: 0 });
-    } finally {
-      h.close();
+      return await (await dir.getFileHandle(name, { create: true })).createSyncAccessHandle();
+    } catch (err) {
+      if (!err || err.name !== 'NoModificationAllowedError' || t > 8) throw err;
+      await new Promise((r) => setTimeout(r, 1000));
     }
-  };
-  // Folder f < classes: train class f; f >= classes: val class f - classes (one image each).
+  }
+};
+const putFile = async (dir, file, data) => {
+  const h = await openLocked(dir, file);
+  try {
+    h.truncate(0);
+    h.write(data, { at: 0 });
+  } finally {
+    h.close();
+  }
+};
+const write = async (msg) => {
+  const root = await navigator.storage.getDirectory();
+  if (msg.fresh) {
+    await root.removeEntry(msg.name, { recursive: true }).catch(() => undefined);
+    await root.removeEntry(msg.name + '.complete').catch(() => undefined);
+  }
+  await writeUnits(await root.getDirectoryHandle(msg.name, { create: true }), msg);
+  await root.getFileHandle(msg.name + '.complete', { create: true });
+  postMessage({ done: true });
+};
+onmessage = (e) =>
+  write(e.data).catch((err) => postMessage({ error: String(err && err.stack ? err.stack : err) }));
+`;
+
+// The folder tree: unit f < classes is train class f's folder; f >= classes is val class f - classes
+// (one image).
+const WRITER = `
+const writeUnits = async (top, { images, classes, pool, from }) => {
   for (let f = from; f < 2 * classes; f++) {
     const val = f >= classes;
     const c = val ? f - classes : f;
@@ -72,17 +86,13 @@ const write = async ({ name, images, classes, pool, from, fresh }) => {
       for (let i = lo; i < Math.min(n, lo + 8); i++) {
         const data = pool[(c * 131 + i) % pool.length];
         bytes += data.byteLength;
-        jobs.push(put(cd, 'img_' + c + '_' + i + '.JPEG', data));
+        jobs.push(putFile(cd, 'img_' + c + '_' + i + '.JPEG', data));
       }
       await Promise.all(jobs);
     }
     postMessage({ unit: f, bytes });
   }
-  await root.getFileHandle(name + '.complete', { create: true });
-  postMessage({ done: true });
-};
-onmessage = (e) =>
-  write(e.data).catch((err) => postMessage({ error: String(err && err.stack ? err.stack : err) }));`;
+};`;
 
 /** The tree for `spec`, written unless a whole one from an earlier run is there. */
 export function ensureTree(page: Page, spec: TreeSpec): Promise<Tree> {
@@ -90,10 +100,10 @@ export function ensureTree(page: Page, spec: TreeSpec): Promise<Tree> {
 }
 
 /**
- * The layout `name`, written by the worker script `source` unless `<name>.complete` says an earlier run
- * wrote all of it. The script gets { name, images, classes, pool, from, fresh, ...extra }, writes its
- * units (class folders, shards) from `from` on, posts { unit, bytes } after each and { done } after
- * writing the marker; a worker that goes quiet is replaced and resumes at the next unit.
+ * The layout `name`, written by the worker script `source` (its `writeUnits`, run by WRITER_COMMON)
+ * unless `<name>.complete` says an earlier run wrote all of it. The script's message is { name, images,
+ * classes, pool, from, fresh, ...extra }; a worker that goes quiet is replaced and resumes at the next
+ * unit.
  */
 export function writeOnce(
   page: Page,
@@ -159,6 +169,6 @@ export function writeOnce(
         URL.revokeObjectURL(url);
       }
     },
-    { spec, name, source, extra, quietMs: 20_000 },
+    { spec, name, source: WRITER_COMMON + source, extra, quietMs: 20_000 },
   );
 }
