@@ -6,7 +6,16 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { IndexRunStats } from '../src/store';
 import { EXPECT } from '../tools/fixtures/makeFixtures';
-import { classRows, expectCounts, fixture, openOpfs, userDataset, writeOpfs } from './fixtures/data';
+import {
+  classRows,
+  expectCounts,
+  fixture,
+  openOpfs,
+  tinyFiles,
+  userDataset,
+  writeOpfs,
+  writeOpfsFiles,
+} from './fixtures/data';
 import { goto, openStudio } from './helpers';
 
 test('ImageFolder (ImageNet wnid layout) and WebDataset shards from OPFS index exactly', async ({ page }) => {
@@ -118,37 +127,8 @@ test('a 2,000-file folder indexes, is cancelled midway, resumes without re-listi
   const PER = 100;
   await openStudio(page);
   await goto(page, 'Data');
-  // Tiny "images" (indexing lists names and sizes, it never reads the bytes), written from a
-  // worker with sync access handles: createWritable costs a swap file per file.
-  await page.evaluate(
-    async ({ name, classes, per }) => {
-      const body = `onmessage = async ({ data: [name, classes, per] }) => {
-        const root = await navigator.storage.getDirectory();
-        await root.removeEntry(name, { recursive: true }).catch(() => undefined);
-        const top = await root.getDirectoryHandle(name, { create: true });
-        const train = await top.getDirectoryHandle('train', { create: true });
-        const bytes = new Uint8Array(64).fill(7);
-        for (let c = 0; c < classes; c++) {
-          const dir = await train.getDirectoryHandle('c' + String(c).padStart(2, '0'), { create: true });
-          for (let i = 0; i < per; i++) {
-            const fh = await dir.getFileHandle(String(i).padStart(4, '0') + '.jpg', { create: true });
-            const h = await fh.createSyncAccessHandle();
-            h.write(bytes);
-            h.close();
-          }
-        }
-        postMessage('done');
-      };`;
-      const w = new Worker(URL.createObjectURL(new Blob([body], { type: 'text/javascript' })));
-      await new Promise((resolve, reject) => {
-        w.onmessage = resolve;
-        w.onerror = reject;
-        w.postMessage([name, classes, per]);
-      });
-      w.terminate();
-    },
-    { name: NAME, classes: CLASSES, per: PER },
-  );
+  // Tiny "images": indexing lists names and sizes, it never reads the bytes.
+  await writeOpfsFiles(page, NAME, tinyFiles(CLASSES, PER));
   await expect.poll(() => page.evaluate(() => typeof window.__fkdOpenDirectory)).toBe('function');
   // Midway for sure, whatever the machine's speed: the walk waits after 5 folders until cancelled.
   await page.evaluate(() => window.__fkd!.studio().teacher.api.holdIndexAfter(5));

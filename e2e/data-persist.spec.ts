@@ -4,8 +4,7 @@
  * same profile: its record, counts and classes, and its FileSystemDirectoryHandle in IndexedDB (same
  * entry, still readable, no re-grant needed), and a generation job can still read its images.
  */
-import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { chromiumArgs } from '../playwright.config';
+import { expect, test, type Page } from '@playwright/test';
 import { EXPECT, FASHION_FOLDERS } from '../tools/fixtures/makeFixtures';
 import {
   classRows,
@@ -16,22 +15,10 @@ import {
   userDataset,
   writeOpfs,
 } from './fixtures/data';
+import { firstPage, launch } from './fixtures/faults';
 import { goto, openStudio } from './helpers';
 
 const NAME = 'fashion-folder';
-
-function launch(profile: string, baseURL: string | undefined): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: chromiumArgs,
-    baseURL,
-  });
-}
-
-async function firstPage(ctx: BrowserContext): Promise<Page> {
-  return ctx.pages()[0] ?? (await ctx.newPage());
-}
 
 /** The stored handle of the dataset: what it is, whether it is the OPFS folder, and what it lists. */
 function storedHandle(page: Page, datasetId: string) {

@@ -62,7 +62,7 @@ test('quota exhausted mid-generation: the job stops with a clear message and a c
 
 const NAME = 'fashion-faults';
 
-/** The fashion fixture with 10 copies of each train image (200), so a job runs long enough to act in. */
+/** The fashion fixture with 10 copies of each train image (200): the faults land well before its end. */
 function bigFashion(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'fkd-faults-')), NAME);
   cpSync(fixture('fashion'), dir, { recursive: true });
@@ -90,19 +90,6 @@ function lastPaths(page: Page, datasetId: string, n: number) {
   );
 }
 
-/** Waits until the live job has labelled at least `n` images (the progress line, not the store). */
-async function labelled(page: Page, n: number): Promise<void> {
-  await expect
-    .poll(
-      async () => {
-        const t = (await page.getByTestId('generation-progress').textContent()) ?? '';
-        return Number(/labelling: ([\d,]+)/.exec(t)?.[1]?.replace(/,/g, '') ?? 0);
-      },
-      { timeout: 120_000, intervals: [100] },
-    )
-    .toBeGreaterThanOrEqual(n);
-}
-
 test('files deleted or changed during a job are reported one by one and the rest is labelled; a removed folder or a revoked permission pauses the job until it is back', async ({
   page,
 }) => {
@@ -114,15 +101,26 @@ test('files deleted or changed during a job are reported one by one and the rest
   const id = await openOpfs(page, NAME);
   const [gone1, gone2, gone3, bad1, bad2] = await lastPaths(page, id, 5);
 
-  const generateOn = async (crops: number) => {
+  // The dense teacher labels 200 images in about a second: each fault lands at a hold (a test-build
+  // hook) where the job has read only the first images, whatever the machine's speed.
+  const holdAfter = (n: number | null) =>
+    page.evaluate((n) => window.__fkd!.studio().teacher.api.holdGenerationAfter(n), n);
+  const heldAt = (n: number) =>
+    expect
+      .poll(() => page.evaluate(() => window.__fkd!.studio().teacher.api.generationHeldAt()), {
+        timeout: 60_000,
+      })
+      .toBe(n);
+  const generateOn = async () => {
     await goto(page, 'Soft labels');
     await page.getByLabel('Dataset', { exact: true }).selectOption({ label: `${NAME} (200 train)` });
-    await page.getByLabel('Teacher', { exact: true }).selectOption('embedded:fashion-cnn-teacher');
-    await page.getByLabel('Crops per image').fill(String(crops));
+    await page.getByLabel('Teacher', { exact: true }).selectOption('embedded:fashion-teacher');
+    await page.getByLabel('Crops per image').fill('4');
     await page.getByRole('button', { name: 'Generate soft labels' }).click();
   };
-  await generateOn(32);
-  await labelled(page, 5);
+  await holdAfter(5);
+  await generateOn();
+  await heldAt(5);
   await page.evaluate(
     async ({ name, gone, bad }) => {
       const top = await (await navigator.storage.getDirectory()).getDirectoryHandle(name);
@@ -141,6 +139,7 @@ test('files deleted or changed during a job are reported one by one and the rest
     },
     { name: NAME, gone: [gone1, gone2, gone3], bad: [bad1, bad2] },
   );
+  await holdAfter(null);
   const row = page.getByTestId('label-set-row').first();
   await expect(row).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
   await expect(row.getByTestId('label-set-status')).toContainText('5 images skipped');
@@ -164,12 +163,14 @@ test('files deleted or changed during a job are reported one by one and the rest
     for (const s of await store.listLabelSets(db)) await store.deleteLabelSet(db, s.id);
   });
   await writeOpfs(page, local, NAME);
-  await generateOn(32);
-  await labelled(page, 5);
+  await holdAfter(5);
+  await generateOn();
+  await heldAt(5);
   await page.evaluate(
     async (name) => (await navigator.storage.getDirectory()).removeEntry(name, { recursive: true }),
     NAME,
   );
+  await holdAfter(null);
   await expect(row).toHaveAttribute('data-status', 'paused', { timeout: 120_000 });
   await expect(row.getByTestId('label-set-status')).toContainText(
     `the folder "${NAME}" cannot be read any more`,
@@ -179,14 +180,16 @@ test('files deleted or changed during a job are reported one by one and the rest
   expectConsistent(paused);
   // Put it back and resume.
   await writeOpfs(page, local, NAME);
+  await holdAfter(20);
   await row.getByRole('button', { name: 'Resume' }).click();
 
   // Read permission revoked mid-job (a test-build fault on the worker's folder handle: headless
   // Chromium cannot revoke a real grant): the job pauses with one message, nothing lost.
-  await labelled(page, paused.imagesDone + 3);
+  await heldAt(20);
   await page.evaluate(() =>
     window.__fkd!.studio().teacher.api.injectSourceFault({ name: 'NotAllowedError' }),
   );
+  await holdAfter(null);
   const lost = `permission to read "${NAME}" was lost`;
   await expect(row).toHaveAttribute('data-status', 'paused', { timeout: 120_000 });
   await expect(row.getByTestId('label-set-status')).toContainText(lost);

@@ -15,6 +15,7 @@ import {
   startGeneration,
   storeRun,
 } from './fixtures/faults';
+import { tinyFiles, writeOpfsFiles } from './fixtures/data';
 import { goto, openStudio } from './helpers';
 
 const STORES = [
@@ -226,25 +227,8 @@ test('a browser killed mid-index, then mid-copy, relaunches and resumes each by 
   let page = await firstPage(ctx);
   await openStudio(page);
   const NAME = 'killed-index';
-  // 12 class folders of 3 tiny files (the index never reads bytes), written with sync access handles.
-  await page.evaluate(async (name) => {
-    const body = `onmessage = async ({ data: name }) => {
-      const top = await (await navigator.storage.getDirectory()).getDirectoryHandle(name, { create: true });
-      const train = await top.getDirectoryHandle('train', { create: true });
-      for (let c = 0; c < 12; c++) {
-        const dir = await train.getDirectoryHandle('c' + String(c).padStart(2, '0'), { create: true });
-        for (let i = 0; i < 3; i++) {
-          const h = await (await dir.getFileHandle(i + '.jpg', { create: true })).createSyncAccessHandle();
-          h.write(new Uint8Array(64).fill(7));
-          h.close();
-        }
-      }
-      postMessage('done');
-    };`;
-    const w = new Worker(URL.createObjectURL(new Blob([body], { type: 'text/javascript' })));
-    await new Promise((resolve) => ((w.onmessage = resolve), w.postMessage(name)));
-    w.terminate();
-  }, NAME);
+  // 12 class folders of 3 tiny files (the index never reads bytes).
+  await writeOpfsFiles(page, NAME, tinyFiles(12, 3));
   await expect.poll(() => page.evaluate(() => typeof window.__fkdOpenDirectory)).toBe('function');
   // The walk waits after 4 folders: the kill lands mid-index for sure, whatever the machine's speed.
   await page.evaluate(() => window.__fkd!.studio().teacher.api.holdIndexAfter(4));

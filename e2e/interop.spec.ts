@@ -11,30 +11,12 @@ import { dirname, join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { readFkdLabelFile } from '../src/core/torchfile/fkdFile';
 import { buildFkdTree } from '../tools/pytorch/fkdTree';
+import { writeOpfsFiles } from './fixtures/data';
 import { goto, openStudio, runStates } from './helpers';
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 const REPO = join(dirname(new URL(import.meta.url).pathname), '..');
 const FIX = join(REPO, 'src', 'core', 'torchfile', '__fixtures__', 'bad');
-
-async function writeOpfsFiles(page: Page, name: string, files: Record<string, string>): Promise<void> {
-  await page.evaluate(
-    async ({ name, files }) => {
-      const root = await navigator.storage.getDirectory();
-      await root.removeEntry(name, { recursive: true }).catch(() => undefined);
-      const top = await root.getDirectoryHandle(name, { create: true });
-      for (const [path, data] of Object.entries(files)) {
-        let d = top;
-        const segs = path.split('/');
-        for (const s of segs.slice(0, -1)) d = await d.getDirectoryHandle(s, { create: true });
-        const w = await (await d.getFileHandle(segs[segs.length - 1], { create: true })).createWritable();
-        await w.write(Uint8Array.from(atob(data), (c) => c.charCodeAt(0)));
-        await w.close();
-      }
-    },
-    { name, files },
-  );
-}
 
 function readOpfsFiles(page: Page, name: string): Promise<Record<string, string>> {
   return page.evaluate(async (name) => {
@@ -46,8 +28,10 @@ function readOpfsFiles(page: Page, name: string): Promise<Record<string, string>
         if (h.kind === 'directory') await walk(h as FileSystemDirectoryHandle, `${prefix}${n}/`);
         else {
           const bytes = new Uint8Array(await (await (h as FileSystemFileHandle).getFile()).arrayBuffer());
+          // A string per chunk, not per byte: thousands of files are read here.
           let s = '';
-          for (const b of bytes) s += String.fromCharCode(b);
+          for (let i = 0; i < bytes.length; i += 8192)
+            s += String.fromCharCode(...bytes.subarray(i, i + 8192));
           out[`${prefix}${n}`] = btoa(s);
         }
       }
@@ -69,7 +53,11 @@ test('an FKD label tree imports (bad and missing files listed), trains, opens in
   files[tree[3].label] = b64(readFileSync(join(FIX, 'nan.tar')));
   files[tree[4].label] = b64(readFileSync(join(FIX, 'global_os_system.tar')));
   files['train/sandal/no_such_image.tar'] = b64(tree[5].file);
-  await writeOpfsFiles(page, 'fkd-in', files);
+  await writeOpfsFiles(
+    page,
+    'fkd-in',
+    Object.entries(files).map(([path, base64]) => ({ path, base64 })),
+  );
 
   await goto(page, 'Soft labels');
   await page.getByLabel('FKD labels for').selectOption({ label: 'Fashion-MNIST 2k' });

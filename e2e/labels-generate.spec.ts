@@ -2,8 +2,17 @@ import { expect, test, type Page } from '@playwright/test';
 import { fastMealFromExportedStudent } from './fastMeal';
 import { goto, openStudio, runStates } from './helpers';
 
-/** `perClass` labels only the first N images of each class (the subset field), to keep a test short. */
-async function startGeneration(page: Page, crops: number, checkPlan = false, perClass?: number) {
+/**
+ * `perClass` labels only the first N images of each class (the subset field), to keep a test short;
+ * `start: false` only fills the form.
+ */
+async function startGeneration(
+  page: Page,
+  crops: number,
+  checkPlan = false,
+  perClass?: number,
+  start = true,
+) {
   await goto(page, 'Soft labels');
   await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Fashion-MNIST 2k (2000 train)' });
   await page.getByLabel('Crops per image').fill(String(crops));
@@ -22,7 +31,7 @@ async function startGeneration(page: Page, crops: number, checkPlan = false, per
     await page.getByLabel('Subset').selectOption('perClass');
     await page.getByLabel('Images per class').fill(String(perClass));
   }
-  await page.getByRole('button', { name: 'Generate soft labels' }).click();
+  if (start) await page.getByRole('button', { name: 'Generate soft labels' }).click();
 }
 
 function labelSetState(page: Page) {
@@ -84,7 +93,10 @@ test('a reload mid-generation resumes at the first unlabelled image: none missin
 }) => {
   test.setTimeout(600_000);
   await openStudio(page);
-  await startGeneration(page, 32);
+  // Mid-job for sure, whatever the machine's speed: the job waits after reading 300 images (a
+  // test-build hold; at 4 crops per image a 512-crop teacher batch holds 128 images: 256 are stored).
+  await page.evaluate(() => window.__fkd!.studio().teacher.api.holdGenerationAfter(300));
+  await startGeneration(page, 4);
   await expect
     .poll(async () => (await labelSetState(page))?.imagesDone ?? 0, { timeout: 120_000 })
     .toBeGreaterThan(50);
@@ -167,13 +179,19 @@ test('generation on WebGPU: labels made by the WebGPU teacher match the WASM tea
   page,
 }) => {
   test.setTimeout(600_000);
-  // Headless here, WebGPU is SwiftShader (slow): the dense teacher and 2 crops per image keep it short.
+  // Headless here, WebGPU is SwiftShader: every program a teacher needs compiles slowly, for each new
+  // batch shape. The dense teacher and 2 crops keep that short: 20 images of each of the 10 classes, 400
+  // crops, one teacher batch. The form is filled on WASM first and comes back as the page's draft: on
+  // WebGPU the plan then probes only this teacher, not the CNN default it shows first (that probe alone
+  // took over a minute here, and the generation queued behind it on the GPU process).
+  await openStudio(page, '?backend=wasm');
+  await startGeneration(page, 2, false, 20, false);
   await openStudio(page, '?backend=webgpu');
   await expect(page.getByTestId('backend-teacher')).toHaveAttribute('data-backend', 'webgpu');
-  // 20 images of each of the 10 classes (every class, 400 crops: one teacher batch). On SwiftShader
-  // nearly all of this test's time is the first batch compiling its shaders (about a minute here; the
-  // same batch again takes seconds), so fewer images would not make it shorter.
-  await startGeneration(page, 2, false, 20);
+  await goto(page, 'Soft labels');
+  await expect(page.getByLabel('Teacher', { exact: true })).toHaveValue('embedded:fashion-teacher');
+  await expect(page.getByLabel('Images per class')).toHaveValue('20');
+  await page.getByRole('button', { name: 'Generate soft labels' }).click();
   await expect(page.getByTestId('label-set-row').first()).toHaveAttribute('data-status', 'done', {
     timeout: 360_000,
   });

@@ -32,7 +32,7 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
   await generateLabels(page);
   await goto(page, 'Train');
   await page.getByLabel('method onlineKd').check();
-  await fillTiny(page, 6, 384);
+  await fillTiny(page, 4, 256);
   // The schedule's two warmups and batch mixing, from the form: a linear LR warmup over 2 epochs, AdamW's
   // 2 single-crop epochs before FKD's multi-crop passes, and Mixup or CutMix on every batch.
   await page.getByLabel('Warmup', { exact: true }).fill('2');
@@ -70,7 +70,7 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
   // The Train form's draft survived the reload too (ui/useDraft.ts).
   await goto(page, 'Train');
   await expect(page.getByLabel('Student', { exact: true })).toHaveValue('mlp');
-  await expect(page.getByLabel('Epochs')).toHaveValue('6');
+  await expect(page.getByLabel('Epochs')).toHaveValue('4');
   await expect(page.getByLabel('method onlineKd')).toBeChecked();
   await expect(page.getByLabel('Single-crop warmup')).toHaveValue('2');
 
@@ -124,7 +124,7 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
   await expect(rows).toHaveCount(3);
   for (const row of await rows.all()) {
     await expect(row.locator('td').nth(2)).toHaveText(/^\d+\.\d% \/ \d+\.\d%$/); // val top-1 last / best
-    await expect(row.locator('td').nth(4)).toHaveText('6.0'); // epochs
+    await expect(row.locator('td').nth(4)).toHaveText('4.0'); // epochs
   }
   await expect(page.getByTestId('compare-differ')).toHaveText(
     'Same student, data, budget, optimiser and seed: only the method differs.',

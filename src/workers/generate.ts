@@ -22,6 +22,7 @@ import {
   patchLabelSet,
   putLabelRecords,
 } from '../store';
+import { heldItems } from './generationHold';
 import type { GenerateResult, GenerationSample, GenerationTimings, ProgressFn } from './api';
 import { DatasetReader } from './datasets';
 import { decodeAhead, decodeAheadDepth } from './decodeAhead';
@@ -104,7 +105,7 @@ export async function runGeneration(
     );
     const ahead = decodeAhead(
       reader,
-      todo.items(),
+      heldItems(todo.items(), signal),
       decodeAheadDepth(batchCrops, set.settings.numCrops),
       deps.decode,
       partnerItemFor(set, total, db),

@@ -26,6 +26,7 @@ import { cpuSlotCount, setCpuSlots } from '../data/cpuSlots';
 import { requireTestBuild } from './testBuild';
 import { injectSourceFault, type SourceFault } from './sourceFault';
 import { runGeneration } from './generate';
+import { generationHeldAt, holdGenerationAfter } from './generationHold';
 import { planProbe } from './planProbe';
 import { holdIndexAfter, resumeIndex, runIndex } from './indexJob';
 import { holdPackAfter, packCost, packReads, removePack, runPack } from './packJob';
@@ -204,6 +205,14 @@ const api = {
     requireTestBuild('teacherOnlyThroughput');
     await ready;
     return teacherOnlyThroughput(teacherId, inputSize, crops, repeats);
+  },
+  /** Test builds: the next generation job waits after reading `images` images; null releases it. */
+  holdGenerationAfter(images: number | null): void {
+    holdGenerationAfter(images);
+  },
+  /** Test builds: how many images a held generation job read (null: none is waiting). */
+  generationHeldAt(): number | null {
+    return generationHeldAt();
   },
   /** Re-runs the teacher on stored crops of a sample of images and compares with what storage gives back. */
   async verifyLabels(labelSetId: string, sampleImages = 8): Promise<VerifyReport> {

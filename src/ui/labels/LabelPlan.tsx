@@ -7,12 +7,15 @@ import type { PlanProbeResult } from '../../workers/api';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { formatBytes, formatCount, formatDuration } from '../format';
 import { useStudio } from '../studio';
+import { ProbeQueue } from '../probeQueue';
 import { guarded } from '../workers';
 
 type Estimate = Awaited<ReturnType<typeof storageEstimate>>;
 
-/** Probes already run this session, by dataset, teacher and crops per image (a probe labels images). */
-const probes = new Map<string, Promise<PlanProbeResult>>();
+/** Probes asked for this session, by dataset, teacher and crops per image (a probe labels images). */
+const probes = new ProbeQueue<PlanProbeResult>();
+/** How long the form must stay unchanged before a new probe is asked for (typing "64" is not "6"). */
+const PROBE_SETTLE_MS = 400;
 
 const PROBE_IMAGES = 12;
 /** The probe's crops per image: enough to time the teacher, few enough to answer in seconds. */
@@ -60,19 +63,21 @@ export function LabelPlan(p: LabelPlanProps) {
 
   useEffect(() => {
     let live = true;
-    let pending = probes.get(key);
-    if (!pending) {
+    const ask = () => {
       const api = studio.teacher.api;
-      pending = guarded(studio.teacher, api.planProbe(p.dataset.id, p.teacherId, probeCrops, PROBE_IMAGES));
-      probes.set(key, pending);
-      pending.catch(() => probes.delete(key));
-    }
-    pending.then(
-      (r) => live && (setProbe({ key, r }), setProbeError(null)),
-      (e: unknown) => live && setProbeError(`could not probe the teacher: ${String(e)}`),
-    );
+      const pending = probes.get(key, () =>
+        guarded(studio.teacher, api.planProbe(p.dataset.id, p.teacherId, probeCrops, PROBE_IMAGES)),
+      );
+      pending.then(
+        (r) => live && (setProbe({ key, r }), setProbeError(null)),
+        (e: unknown) => live && setProbeError(`could not probe the teacher: ${String(e)}`),
+      );
+    };
+    // A key probed before answers at once; a new one waits for the form to settle.
+    const timer = probes.has(key) ? (ask(), undefined) : setTimeout(ask, PROBE_SETTLE_MS);
     return () => {
       live = false;
+      clearTimeout(timer);
     };
   }, [key, studio, p.dataset.id, p.teacherId, probeCrops]);
 
