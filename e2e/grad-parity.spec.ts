@@ -20,7 +20,7 @@ test('gradient parity: every student layer type, cpu vs webgpu and cpu vs webgl'
     console.log(`cpu vs ${c.backend} (${(c.ms / 1000).toFixed(1)} s)${c.error ? `: ${c.error}` : ''}`);
     for (const l of c.layers) {
       console.log(
-        `  ${l.ok ? 'ok  ' : 'FAIL'} ${l.layer.padEnd(44)} maxAbs ${l.maxAbs.toExponential(2)}  maxRel ${l.maxRel.toExponential(2)}  (${l.worst})${l.error ? ` ${l.error}` : ''}`,
+        `  ${l.ok ? 'ok  ' : 'FAIL'} ${l.layer.padEnd(44)} ${((l.ms ?? 0) / 1000).toFixed(1).padStart(5)} s  maxAbs ${l.maxAbs.toExponential(2)}  maxRel ${l.maxRel.toExponential(2)}  (${l.worst})${l.error ? ` ${l.error}` : ''}`,
       );
     }
   }

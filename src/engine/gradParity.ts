@@ -41,6 +41,8 @@ export interface GradParityLayer {
   worst: string;
   ok: boolean;
   error?: string;
+  /** Time this backend took for the case (on a software GPU, mostly compiling its programs). */
+  ms?: number;
 }
 
 export interface GradParityComparison {
@@ -339,8 +341,10 @@ export async function gradientParity(backends: string[]): Promise<GradParityRepo
       const layers: GradParityLayer[] = [];
       for (let i = 0; i < GRAD_PARITY_CASES.length; i++) {
         const c = GRAD_PARITY_CASES[i];
+        const c0 = performance.now();
         try {
-          layers.push(compare(c.layer, refResults[i], await runCase(c, i)));
+          const got = await runCase(c, i);
+          layers.push({ ...compare(c.layer, refResults[i], got), ms: performance.now() - c0 });
         } catch (e) {
           layers.push({
             layer: c.layer,
