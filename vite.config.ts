@@ -1,5 +1,3 @@
-/// <reference types="vitest/config" />
-import { availableParallelism } from 'node:os';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
@@ -25,11 +23,6 @@ export default defineConfig({
       'comlink',
       'idb',
     ],
-  },
-  test: {
-    // Vitest's default, one worker per core less one, is a single worker on a 2-core machine (CI):
-    // the unit tests then run one file at a time while a core idles (232 s against 145 s with two).
-    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
   build: {
     target: 'es2022',
