@@ -9,9 +9,11 @@ import { goto, openStudio, runStates } from './helpers';
 async function startGeneration(
   page: Page,
   crops: number,
-  checkPlan = false,
-  perClass?: number,
-  start = true,
+  {
+    checkPlan = false,
+    perClass,
+    start = true,
+  }: { checkPlan?: boolean; perClass?: number; start?: boolean } = {},
 ) {
   await goto(page, 'Soft labels');
   await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Fashion-MNIST 2k (2000 train)' });
@@ -56,7 +58,7 @@ test('stored labels decode and match the teacher softmax on the same crops withi
 }) => {
   test.setTimeout(300_000);
   await openStudio(page);
-  await startGeneration(page, 6, true);
+  await startGeneration(page, 6, { checkPlan: true });
   await expect(page.getByTestId('label-set-row').first()).toHaveAttribute('data-status', 'done', {
     timeout: 240_000,
   });
@@ -185,7 +187,7 @@ test('generation on WebGPU: labels made by the WebGPU teacher match the WASM tea
   // WebGPU the plan then probes only this teacher, not the CNN default it shows first (that probe alone
   // took over a minute here, and the generation queued behind it on the GPU process).
   await openStudio(page, '?backend=wasm');
-  await startGeneration(page, 2, false, 20, false);
+  await startGeneration(page, 2, { perClass: 20, start: false });
   await openStudio(page, '?backend=webgpu');
   await expect(page.getByTestId('backend-teacher')).toHaveAttribute('data-backend', 'webgpu');
   await goto(page, 'Soft labels');

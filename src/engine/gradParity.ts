@@ -354,6 +354,7 @@ export async function gradientParity(backends: string[]): Promise<GradParityRepo
             worst: '',
             ok: false,
             error: String(e),
+            ms: performance.now() - c0,
           });
         }
       }

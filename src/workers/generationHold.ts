@@ -1,6 +1,6 @@
 /**
  * Test builds: a sure "mid-job" for generation. e2e tests delete files, remove the folder, revoke access
- * or kill the browser while a job is between two images; on a fast teacher a job finishes before a test
+ * or reload the page while a job is between two images; on a fast teacher a job finishes before a test
  * can act, so the next job stops reading after a given number of images until the test releases it (or
  * the job is paused). Nothing else changes: the images before the hold are labelled and stored as usual.
  */
