@@ -8,10 +8,14 @@
  *  - handle: getFileHandle(name) alone (no contents read);
  *  - sync-open: getFileHandle(name) + createSyncAccessHandle() + close() per file;
  *  - slice: one File held, a 1,000-byte slice(...).arrayBuffer() per read (a shard read as a Blob);
- *  - sah-read: one sync access handle held, read(buffer, { at }) per read (a shard read in OPFS).
+ *  - sah-read: one sync access handle held, read(buffer, { at }) per read (a shard read in OPFS);
+ *  - blob-decode: a small JPEG's bytes (held) wrapped in a new Blob and decoded by createImageBitmap per
+ *    read (how a full-size decode of bytes from the studio copy goes);
+ *  - blob-only: the same Blob made per read, not decoded;
+ *  - bytes-decode: the same bytes decoded by WebCodecs' ImageDecoder per read (no Blob).
  * The files are OPFS files (folders of 1,000 empty files; one 20-MB file for the held modes).
  *
- *   npx tsx bench/fileReads.ts [--files 20000] [--passes 4] [--modes open,handle,sync-open,slice,sah-read]
+ *   npx tsx bench/fileReads.ts [--files 20000] [--passes 4] [--modes open,handle,sync-open,slice,sah-read,blob-decode,blob-only,bytes-decode]
  */
 import { createServer } from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -37,7 +41,32 @@ onmessage = async ({ data: { mode, files, passes } }) => {
   const top = await root.getDirectoryHandle('reads', { create: true });
   const held = mode === 'slice' || mode === 'sah-read';
   let read;
-  if (held) {
+  if (mode.includes('-decode') || mode === 'blob-only') {
+    const c = new OffscreenCanvas(500, 375);
+    const g = c.getContext('2d');
+    for (let i = 0; i < 200; i++) {
+      g.fillStyle = 'hsl(' + i * 7 + ',60%,50%)';
+      g.fillRect((i * 37) % 500, (i * 53) % 375, 40, 30);
+    }
+    const bytes = new Uint8Array(await (await c.convertToBlob({ type: 'image/jpeg', quality: 0.9 })).arrayBuffer());
+    if (mode === 'blob-only') read = async () => new Blob([bytes], { type: 'image/jpeg' }).size;
+    else if (mode === 'blob-decode')
+      read = async () => {
+        const bmp = await createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }));
+        const w = bmp.width;
+        bmp.close();
+        return w;
+      };
+    else
+      read = async () => {
+        const d = new ImageDecoder({ data: bytes, type: 'image/jpeg' });
+        const { image } = await d.decode();
+        const w = image.codedWidth;
+        image.close();
+        d.close();
+        return w;
+      };
+  } else if (held) {
     const fh = await root.getFileHandle('big.bin', { create: true });
     const w = await fh.createWritable();
     await w.write(new Uint8Array(BIG));

@@ -19,10 +19,15 @@
  * the trace's clock) so a probe gap can be looked up in `perf sched timehist -i FILE`: whether the
  * main thread waited for a core, and who had the cores.
  *
+ * `--no-trace` measures without the trace (the probe, Long Tasks and inputs only): the trace streams every
+ * task and mojo message of every Chromium thread to the bench while it measures, which loads the browser's
+ * IO thread and the bench's own process on the same two cores, so the probe's figures are the untraced
+ * run's; a traced run is for saying what held a gap.
+ *
  * `--watch VIEW` stays on one view (e.g. 'Pipeline (live)') with no input instead of visiting them all:
  * what that live view costs the page by itself, without the visits' view switches and typing.
  *
- *   npx tsx bench/ui.ts [--seconds 45] [--profile] [--cpu-budget on|off] [--sched FILE] [--watch VIEW]
+ *   npx tsx bench/ui.ts [--seconds 45] [--profile] [--cpu-budget on|off] [--sched FILE] [--watch VIEW] [--no-trace]
  */
 import type { Page } from 'playwright-core';
 import { profileMainThread, type ProfileSummary } from './cpuProfile';
@@ -47,11 +52,15 @@ const CPU_BUDGET = budgetFlag > 0 ? process.argv[budgetFlag + 1] : undefined;
 if (CPU_BUDGET !== undefined && CPU_BUDGET !== 'on' && CPU_BUDGET !== 'off')
   throw new Error(`--cpu-budget takes on or off, got ${CPU_BUDGET}`);
 const SCHED_FILE = schedFileArg();
+const NO_TRACE = process.argv.includes('--no-trace');
+if (NO_TRACE && SCHED_FILE) throw new Error('--sched needs the trace (it finds the main thread there)');
 const LIVE_VIEWS = ['Soft labels', 'Train', 'Pipeline (live)'] as const;
+/** Views --watch may stay on: the live ones, and Settings (no live view: what the jobs cost the page alone). */
+const WATCHABLE = [...LIVE_VIEWS, 'Settings'];
 const watchFlag = process.argv.indexOf('--watch');
 const WATCH = watchFlag > 0 ? process.argv[watchFlag + 1] : undefined;
-if (WATCH !== undefined && !(LIVE_VIEWS as readonly string[]).includes(WATCH))
-  throw new Error(`--watch takes one of ${LIVE_VIEWS.join(', ')}, got ${WATCH}`);
+if (WATCH !== undefined && !WATCHABLE.includes(WATCH))
+  throw new Error(`--watch takes one of ${WATCHABLE.join(', ')}, got ${WATCH}`);
 
 const nav = (page: Page, view: string) =>
   page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view, exact: true }).click();
@@ -152,7 +161,7 @@ await runBench('ui', async ({ page }) => {
   note(`measuring for ${SECONDS} s while visiting ${LIVE_VIEWS.join(', ')}`);
   const schedDone = SCHED_FILE ? recordSched(SCHED_FILE, SECONDS + 3) : null;
   await startMainThreadProbe(page);
-  const stopTrace = await traceMainThreadTasks(page);
+  const stopTrace = NO_TRACE ? null : await traceMainThreadTasks(page);
   const done0 = await jobsDone(page);
   const t0 = Date.now();
   let profile: ProfileSummary | null = null;
@@ -167,9 +176,9 @@ await runBench('ui', async ({ page }) => {
   const genRate = (done1.gen - done0.gen) / jobSeconds;
   const trainRate = (done1.train - done0.train) / jobSeconds;
   const r = await stopMainThreadProbe(page);
-  const cpu = await stopTrace();
+  const cpu = stopTrace ? await stopTrace() : null;
   let waits: SchedReport | null = null;
-  if (SCHED_FILE && schedDone && cpu.mainThread) {
+  if (SCHED_FILE && schedDone && cpu?.mainThread) {
     await schedDone();
     waits = schedWaits(SCHED_FILE, cpu.mainThread.tid, cpu.browserPids);
   }
@@ -195,7 +204,7 @@ await runBench('ui', async ({ page }) => {
     `jobs over the stretch (CPU budget ${slots === 0 ? 'off' : `${slots} slot(s)`}): generation ${genRate.toFixed(1)} images/s, training ${trainRate.toFixed(2)} steps/s`,
   );
   console.log(describeMainThread(r));
-  console.log(describeTasks(cpu));
+  console.log(cpu ? describeTasks(cpu) : 'main-thread tasks: not traced (--no-trace)');
   if (waits) console.log(describeWaits(waits));
   console.log(table(['input', 'to next frame ms', 'Event Timing ms'], inputs));
   const over100 = r.inputs.filter((i) => Math.max(i.latencyMs, i.eventTimingMs ?? 0) > 100).length;
@@ -229,15 +238,20 @@ await runBench('ui', async ({ page }) => {
     cpuSlots: slots,
     genImagesPerSec: round(genRate, 2),
     trainStepsPerSec: round(trainRate, 3),
-    taskCpuMsPerSec: round(cpu.cpuMsPerSec, 0),
-    longestTaskCpuMs: round(cpu.longestCpuMs, 1),
-    longestTaskWallMs: round(cpu.longestWallMs, 1),
-    tasksOver50Cpu: cpu.cpuOver50,
-    tasksOver50Wall: cpu.wallOver50,
-    longestTaskParts: cpu.longestParts,
-    workersAtOnceMs: round(cpu.workersAtOnce.overlapMs, 0),
-    workersAtOnceOver20: cpu.workersAtOnce.over20,
-    probeGaps: gapsJson(cpu.gaps),
+    traced: cpu !== null,
+    ...(cpu
+      ? {
+          taskCpuMsPerSec: round(cpu.cpuMsPerSec, 0),
+          longestTaskCpuMs: round(cpu.longestCpuMs, 1),
+          longestTaskWallMs: round(cpu.longestWallMs, 1),
+          tasksOver50Cpu: cpu.cpuOver50,
+          tasksOver50Wall: cpu.wallOver50,
+          longestTaskParts: cpu.longestParts,
+          workersAtOnceMs: round(cpu.workersAtOnce.overlapMs, 0),
+          workersAtOnceOver20: cpu.workersAtOnce.over20,
+          probeGaps: gapsJson(cpu.gaps),
+        }
+      : {}),
     ...(waits ? waitsJson(waits) : {}),
     ...(profile ? { mainThreadBusyShare: profile.busyShare, profileTop: profile.top.slice(0, 8) } : {}),
   };

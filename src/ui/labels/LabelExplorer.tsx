@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import {
   decodeLabelRecord,
   recordCropBoxes,
@@ -41,7 +41,14 @@ function Histogram({ title, bins, label }: { title: string; bins: number[]; labe
   );
 }
 
-export function LabelStatsView({ stats, testId = 'label-stats' }: { stats: LabelStats; testId?: string }) {
+// Memoised: a running job re-renders its view on each progress update; the stats change every few seconds.
+export const LabelStatsView = memo(function LabelStatsView({
+  stats,
+  testId = 'label-stats',
+}: {
+  stats: LabelStats;
+  testId?: string;
+}) {
   return (
     <div className="row" data-testid={testId}>
       <Histogram
@@ -52,7 +59,7 @@ export function LabelStatsView({ stats, testId = 'label-stats' }: { stats: Label
       <Histogram title="entropy / log C" bins={stats.entropy} label={(i) => (i / 20).toFixed(2)} />
     </div>
   );
-}
+});
 
 export async function blobToRgba(blob: Blob): Promise<ImageRGBA> {
   const bmp = await createImageBitmap(blob, { imageOrientation: 'from-image' });

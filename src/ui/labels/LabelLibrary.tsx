@@ -1,6 +1,6 @@
 import { bundleFileName } from '../../core/labelBundle';
-import { useEffect, useMemo, useState } from 'react';
-import type { LabelStats } from '../../workers/api';
+import { memo, useEffect, useMemo, useState } from 'react';
+import type { GenerationSample, LabelStats } from '../../workers/api';
 import { LabelStatsView } from './LabelExplorer';
 import { deleteLabelSet, listLabelSets, openStudioDb, type LabelSet } from '../../store';
 import { cancelGeneration, resumeGeneration } from '../actions';
@@ -10,6 +10,7 @@ import { JobProgressBar } from '../components/JobProgressBar';
 import { formatBytes } from '../format';
 import { jobStore, useJobs, type GenerationJobState } from '../jobStore';
 import { heldElsewhere, ownerText, shownStatus } from '../jobLocks';
+import { useStaggered } from '../stagger';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { guarded } from '../workers';
@@ -104,8 +105,6 @@ function LiveGeneration({ set }: { set: LabelSet }) {
   const stats = useLiveStats(set.id, !!job?.running);
   const datasets = useDatasets();
   const names = useClassNamer(datasets.find((d) => d.id === set.datasetId));
-  const sampleMix = job?.sample?.mix;
-  const mixOf = useMemo(() => mixViews(sampleMix), [sampleMix]);
   if (!job) return null;
   const smp = job.sample;
   return (
@@ -129,34 +128,97 @@ function LiveGeneration({ set }: { set: LabelSet }) {
         </details>
       )}
       {stats && <LabelStatsView stats={stats} testId="live-label-stats" />}
-      {smp && (
-        <div className="row">
-          <div>
-            <ImageWithBoxes image={smp} boxes={smp.boxes.slice(0, 8)} size={160} />
-            <div className="muted">
-              {smp.path} · {names(smp.classIndex)}
-            </div>
-          </div>
-          <div className="crop-strip">
-            {smp.boxes.slice(0, 6).map((b, i) => (
-              <CropCard
-                key={i}
-                image={smp}
-                box={b}
-                bars={[
-                  { title: `crop ${i + 1}${b.flip ? ' (flipped)' : ''}: teacher`, topK: smp.topK[i] ?? [] },
-                ]}
-                names={names}
-                highlight={smp.classIndex}
-                mix={mixOf(i)}
-              />
-            ))}
-          </div>
-        </div>
-      )}
+      {smp && <LiveSampleView sample={smp} names={names} />}
     </div>
   );
 }
+
+/** How many of a sample's crops the live view shows, each as a card with the teacher's top-k. */
+const LIVE_CROPS = 6;
+
+/**
+ * The latest sample: the image with its boxes, then its first crops. Rendered again only when the
+ * sample changes (every 0.7 s), not on each progress update; the crop cards take the new sample one
+ * per frame after the image (stagger.ts), so no one frame lays out the whole strip while the jobs hold
+ * the cores.
+ */
+const LiveSampleView = memo(function LiveSampleView({
+  sample,
+  names,
+}: {
+  sample: GenerationSample;
+  names: (i: number) => string;
+}) {
+  const boxes = useMemo(() => sample.boxes.slice(0, 8), [sample]);
+  return (
+    <div className="row">
+      <div>
+        <ImageWithBoxes image={sample} boxes={boxes} size={160} />
+        <div className="muted">
+          {sample.path} · {names(sample.classIndex)}
+        </div>
+      </div>
+      <div className="crop-strip">
+        {Array.from({ length: Math.min(LIVE_CROPS, sample.boxes.length) }, (_, i) => (
+          <LiveCrop key={i} sample={sample} index={i} names={names} delayFrames={i + 1} />
+        ))}
+      </div>
+    </div>
+  );
+});
+
+function LiveCrop({
+  sample,
+  index,
+  names,
+  delayFrames,
+}: {
+  sample: GenerationSample;
+  index: number;
+  names: (i: number) => string;
+  delayFrames: number;
+}) {
+  const shown = useStaggered(sample, delayFrames);
+  return <LiveCropTile sample={shown} index={index} names={names} />;
+}
+
+/** Each sample's mix views, made once for all its cards (the partner image is copied to a canvas once). */
+const mixViewsOf = new WeakMap<GenerationSample, ReturnType<typeof mixViews>>();
+
+function sampleMixViews(sample: GenerationSample): ReturnType<typeof mixViews> {
+  let views = mixViewsOf.get(sample);
+  if (!views) mixViewsOf.set(sample, (views = mixViews(sample.mix)));
+  return views;
+}
+
+const LiveCropTile = memo(function LiveCropTile({
+  sample,
+  index,
+  names,
+}: {
+  sample: GenerationSample;
+  index: number;
+  names: (i: number) => string;
+}) {
+  const b = sample.boxes[index];
+  const mix = useMemo(() => sampleMixViews(sample)(index), [sample, index]);
+  const bars = useMemo(
+    () =>
+      b
+        ? [
+            {
+              title: `crop ${index + 1}${b.flip ? ' (flipped)' : ''}: teacher`,
+              topK: sample.topK[index] ?? [],
+            },
+          ]
+        : [],
+    [b, index, sample],
+  );
+  if (!b) return null;
+  return (
+    <CropCard image={sample} box={b} bars={bars} names={names} highlight={sample.classIndex} mix={mix} />
+  );
+});
 
 /** Whether two generation maps agree on what the table shows of them: progress is not shown here. */
 function sameRows(a: Record<string, GenerationJobState>, b: Record<string, GenerationJobState>): boolean {
