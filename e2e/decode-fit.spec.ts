@@ -7,6 +7,8 @@
  * file's bytes (how the studio copy and tar members reach the decoder) decode to the same pixels as
  * its Blob.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { openStudio } from './helpers';
 
@@ -98,4 +100,89 @@ test('a photo decodes at the size its crops need, as an antialiased downscale of
   expect(r.boxMad).toBeLessThan(10);
   expect(r.boxMad).toBeLessThan(r.pointMad / 1.5);
   for (const b of r.bias) expect(Math.abs(b)).toBeLessThan(1.5);
+});
+
+const E2E = dirname(new URL(import.meta.url).pathname);
+
+/** Every JPEG of the embedded ImageNet-layout set and the layout fixtures, as base64, by name. */
+function jpegFiles(): { name: string; base64: string }[] {
+  const out: { name: string; base64: string }[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.jpe?g$/i.test(e.name))
+        out.push({ name: e.name, base64: readFileSync(p).toString('base64') });
+    }
+  };
+  walk(join(E2E, '../public/datasets/imagenet-photos'));
+  walk(join(E2E, 'fixtures/jpeg'));
+  out.push({
+    name: 'cmyk.jpg',
+    base64: readFileSync(join(E2E, 'fixtures/photos/cmyk.jpg')).toString('base64'),
+  });
+  return out;
+}
+
+test('a JPEG decoded from its bytes has createImageBitmap’s pixels exactly, and no Blob is made', async ({
+  page,
+}) => {
+  await openStudio(page);
+  const files = jpegFiles();
+  const r = await page.evaluate(async (files) => {
+    const decode = window.__fkd!.decodeImage;
+    const RealBlob = Blob;
+    let blobs = 0;
+    const counting = class extends RealBlob {
+      constructor(...args: ConstructorParameters<typeof Blob>) {
+        super(...args);
+        blobs++;
+      }
+    };
+    const rows: { name: string; format: string; exact: boolean; maxDiff: number; blobs: number }[] = [];
+    for (const f of files) {
+      const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
+      // The reference: Chromium's createImageBitmap (libjpeg-turbo's own conversion), as the Blob path decodes.
+      const bmp = await createImageBitmap(new RealBlob([bytes]), {
+        colorSpaceConversion: 'none',
+        premultiplyAlpha: 'none',
+      });
+      const canvas = new OffscreenCanvas(bmp.width, bmp.height);
+      const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+      ctx.drawImage(bmp, 0, 0);
+      const ref = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
+      bmp.close();
+      // Which frame layout the JPEG decoder hands over, so the check can say which paths it covered.
+      const dec = new ImageDecoder({ data: bytes, type: 'image/jpeg', colorSpaceConversion: 'none' });
+      const { image } = await dec.decode();
+      const format = image.format ?? 'none';
+      image.close();
+      dec.close();
+      blobs = 0;
+      globalThis.Blob = counting;
+      let got;
+      try {
+        got = await decode(bytes, { name: f.name });
+      } finally {
+        globalThis.Blob = RealBlob;
+      }
+      if ('error' in got) throw new Error(`${f.name}: ${got.error}`);
+      let maxDiff = got.pixels.length === ref.length ? 0 : 255;
+      if (maxDiff === 0)
+        for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got.pixels[i] - ref[i]));
+      rows.push({ name: f.name, format, exact: maxDiff === 0, maxDiff, blobs });
+    }
+    return rows;
+  }, files);
+  const bad = r.filter((x) => !x.exact);
+  expect(bad, JSON.stringify(bad)).toEqual([]);
+  // 40 photos and 9 fixtures, every chroma layout among them decoded: planes (4:2:0, 4:2:2, 4:4:4)
+  // converted here, the rest (greyscale, CMYK, 4:4:0, 4:1:1) converted by the decoder itself.
+  expect(r.length).toBe(files.length);
+  const formats = new Set(r.map((x) => x.format));
+  for (const f of ['I420', 'I422', 'I444']) expect(formats, f).toContain(f);
+  expect([...formats].some((f) => f.startsWith('BGR') || f.startsWith('RGB'))).toBe(true);
+  // No Blob for any of them (each would stay in the browser process: docs/results.md, bench:reads).
+  const withBlob = r.filter((x) => x.blobs > 0).map((x) => x.name);
+  expect(withBlob).toEqual([]);
 });

@@ -82,8 +82,9 @@ describe('decodeImage (browser calls faked)', () => {
     const asked: { width: number; height: number }[] = [];
     const withScaler = (answer: 'ok' | 'null' | 'small' | 'throw') => ({
       ...fakeDeps(),
-      async decodeJpegScaled(bytes: Uint8Array, request: { width: number; height: number }) {
+      async decodeJpeg(bytes: Uint8Array, request: { width: number; height: number } | null) {
         expect(sniffImage(bytes).width).toBe(500);
+        if (!request) throw new Error('a full-size decode where a scaled one was wanted');
         asked.push(request);
         if (answer === 'throw') throw new Error('EncodingError');
         if (answer === 'null') return null;
@@ -100,10 +101,9 @@ describe('decodeImage (browser calls faked)', () => {
       expect(await decodeImage(blob(big), { fit }, deps)).toMatchObject({ width: 151, height: 114 });
       expect(deps.seen[0].opts).toMatchObject({ resizeWidth: 151, resizeHeight: 114 });
     }
-    // A truncated JPEG (no end marker) keeps the full decoder's verdict; no fit, no scaled decode.
+    // A truncated JPEG (no end marker) keeps the full decoder's verdict: the JPEG decoder never sees it.
     const before = asked.length;
     await decodeImage(blob(big.subarray(0, big.length - 2)), { fit }, withScaler('ok'));
-    await decodeImage(blob(big), {}, withScaler('ok'));
     expect(asked.length).toBe(before);
   });
 
@@ -176,13 +176,13 @@ describe('decoding from bytes (the studio copy, tar members) and from a Blob (a 
   const fit = { kind: 'randomResizedCrop', outSize: 32, scaleMin: 0.08, ratio: [3 / 4, 4 / 3] } as const;
   const scaler = (answer: 'ok' | 'null') => ({
     ...fakeDeps(),
-    async decodeJpegScaled(_bytes: Uint8Array, request: { width: number; height: number }) {
+    async decodeJpeg(bytes: Uint8Array, request: { width: number; height: number } | null) {
       if (answer === 'null') return null;
-      return {
-        pixels: new Uint8ClampedArray(request.width * request.height * 4).fill(9),
-        width: request.width,
-        height: request.height,
+      const { width, height } = request ?? {
+        width: sniffImage(bytes).width!,
+        height: sniffImage(bytes).height!,
       };
+      return { pixels: new Uint8ClampedArray(width * height * 4).fill(9), width, height };
     },
   });
 
@@ -220,7 +220,7 @@ describe('decoding from bytes (the studio copy, tar members) and from a Blob (a 
     expect(bitmap).toMatchObject({ width: 8, height: 6, format: 'jpeg' });
   });
 
-  it('makes no Blob for bytes the JPEG decoder scales, and one only where createImageBitmap decodes', async () => {
+  it('makes no Blob for a complete JPEG the JPEG decoder takes, and one only where createImageBitmap decodes', async () => {
     const big = makeImages({ 'b.jpg': ['-size', '500x375', 'xc:blue'] })['b.jpg'];
     const own = () => big.slice() as Uint8Array<ArrayBuffer>;
     let count = countBlobs();
@@ -228,13 +228,19 @@ describe('decoding from bytes (the studio copy, tar members) and from a Blob (a 
     expect(await decodeImage(own(), { fit }, deps)).toMatchObject({ width: 188, height: 141 });
     expect(deps.seen).toHaveLength(0);
     expect(count.made).toBe(0);
-    // A full-size decode (and the fallback when the scaler cannot) go through createImageBitmap,
+    // At full size too: the JPEG decoder from the bytes, no Blob.
+    count = countBlobs();
+    const full = scaler('ok');
+    expect(await decodeImage(own(), {}, full)).toMatchObject({ width: 500, height: 375 });
+    expect(full.seen).toHaveLength(0);
+    expect(count.made).toBe(0);
+    // Where the JPEG decoder cannot (and for a truncated JPEG or a PNG), createImageBitmap decodes,
     // which takes a Blob: one, made there.
     count = countBlobs();
-    await decodeImage(own(), {}, scaler('ok'));
+    await decodeImage(own(), { fit }, scaler('null'));
     expect(count.made).toBe(1);
     count = countBlobs();
-    await decodeImage(own(), { fit }, scaler('null'));
+    await decodeImage(own().subarray(0, big.length - 2), {}, scaler('ok'));
     expect(count.made).toBe(1);
     // Refused before decoding: none.
     count = countBlobs();

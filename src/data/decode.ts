@@ -21,6 +21,7 @@ import {
   isImageBytes,
   type ImageInput,
 } from './imageInput';
+import { decodeJpegBytes } from './jpegDecode';
 import { neutralizeExifOrientation, formatOfExtension, sniffImage, type ImageFormat } from './sniff';
 
 export const DEFAULT_MAX_PIXELS = 40_000_000;
@@ -48,12 +49,14 @@ export interface DecodeDeps<B extends BitmapLike = BitmapLike> {
   createBitmap(blob: Blob, options: ImageBitmapOptions): Promise<B>;
   readPixels(bitmap: B): Uint8ClampedArray;
   /**
-   * A JPEG decoded at about `request` (the decoder may pick a DCT scale), RGBA; null where the browser
-   * cannot (then createImageBitmap decodes it). Optional: without it every decode takes that path.
+   * A complete JPEG decoded from its bytes with no Blob (WebCodecs' ImageDecoder, then libjpeg's own
+   * chroma upsampling and colour conversion: core/jpegColor.ts), RGBA: at full size when `request` is
+   * null, else at about `request` (the decoder picks a DCT scale). Null where the browser cannot (then
+   * createImageBitmap decodes it). Optional: without it every decode takes that path.
    */
-  decodeJpegScaled?(
+  decodeJpeg?(
     bytes: Uint8Array,
-    request: { width: number; height: number },
+    request: { width: number; height: number } | null,
   ): Promise<{ pixels: Uint8ClampedArray; width: number; height: number } | null>;
 }
 
@@ -105,54 +108,7 @@ export const browserDecodeDeps: DecodeDeps<ImageBitmap> = {
     ctx.drawImage(bitmap, 0, 0);
     return ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
   },
-  async decodeJpegScaled(bytes, request) {
-    // WebCodecs' ImageDecoder honours desiredWidth/Height for JPEG with libjpeg's DCT scaling.
-    const Decoder = (globalThis as { ImageDecoder?: ImageDecoderCtor }).ImageDecoder;
-    if (!Decoder) return null;
-    const decoder = new Decoder({
-      data: bytes,
-      type: 'image/jpeg',
-      desiredWidth: request.width,
-      desiredHeight: request.height,
-      colorSpaceConversion: 'none',
-    });
-    try {
-      const { image } = await decoder.decode({ completeFramesOnly: true });
-      try {
-        const width = image.displayWidth;
-        const height = image.displayHeight;
-        // A frame whose visible rect is not its display size would copy something else: fall back.
-        if (image.allocationSize({ format: 'RGBA' }) !== width * height * 4) return null;
-        const pixels = new Uint8ClampedArray(width * height * 4);
-        await image.copyTo(pixels, { format: 'RGBA' });
-        return { pixels, width, height };
-      } finally {
-        image.close();
-      }
-    } finally {
-      decoder.close();
-    }
-  },
-};
-
-/** The slice of WebCodecs' ImageDecoder used here (not in every TypeScript DOM lib yet). */
-type ImageDecoderCtor = new (init: {
-  data: Uint8Array;
-  type: string;
-  desiredWidth?: number;
-  desiredHeight?: number;
-  colorSpaceConversion?: 'none' | 'default';
-}) => {
-  decode(o?: { completeFramesOnly?: boolean }): Promise<{
-    image: {
-      displayWidth: number;
-      displayHeight: number;
-      allocationSize(o: { format: 'RGBA' }): number;
-      copyTo(dest: Uint8ClampedArray, o: { format: 'RGBA' }): Promise<unknown>;
-      close(): void;
-    };
-  }>;
-  close(): void;
+  decodeJpeg: decodeJpegBytes,
 };
 
 /** What the checks before decoding found: the bytes to decode and how large to decode them. */
@@ -331,12 +287,15 @@ export async function decodeImage<B extends BitmapLike = ImageBitmap>(
 ): Promise<DecodedPixels | DecodeFailure> {
   const r = await inspect(input, opts);
   if ('error' in r) return r;
-  // A reduced decode of a complete JPEG: let the JPEG decoder scale in the DCT, faster than a full
-  // decode then a resize (docs/results.md). Anything it cannot do falls back to createImageBitmap.
-  if (r.size && r.sniffed && r.bytes && r.format === 'jpeg' && r.jpegComplete && deps.decodeJpegScaled) {
-    const request = jpegScaledRequest(r.sniffed.width, r.sniffed.height, r.size);
-    const px = request ? await deps.decodeJpegScaled(r.bytes, request).catch(() => null) : null;
-    if (px && px.width >= r.size.width && px.height >= r.size.height) {
+  // A complete JPEG in memory goes to the JPEG decoder from its bytes: no Blob, so nothing kept in
+  // the browser per image (docs/results.md, bench:reads), and the same pixels as createImageBitmap
+  // (libjpeg's conversion, core/jpegColor.ts). A reduced decode lets it scale in the DCT, faster than a
+  // full decode then a resize. Anything it cannot do falls back to createImageBitmap.
+  if (r.sniffed && r.bytes && r.format === 'jpeg' && r.jpegComplete && deps.decodeJpeg) {
+    const request = r.size ? jpegScaledRequest(r.sniffed.width, r.sniffed.height, r.size) : null;
+    const least = r.size ?? r.sniffed;
+    const px = await deps.decodeJpeg(r.bytes, request).catch(() => null);
+    if (px && px.width >= least.width && px.height >= least.height) {
       return {
         pixels: px.pixels,
         width: px.width,
