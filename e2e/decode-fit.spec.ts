@@ -46,7 +46,8 @@ test('a photo decodes at the size its crops need, as an antialiased downscale of
     const small = await decode(blob, { name: 'photo.jpg', fit });
     if ('error' in full || 'error' in small) throw new Error('decode failed');
     // The same file as bytes in memory (how the studio copy and tar members reach the decoder): the
-    // same pixels, at full size (createImageBitmap) and scaled (ImageDecoder).
+    // same pixels, at full size and scaled (both through the JPEG decoder; the next test checks its
+    // full-size pixels against createImageBitmap's).
     const bytes = new Uint8Array(await blob.arrayBuffer());
     const fullBytes = await decode(bytes, { name: 'photo.jpg' });
     const smallBytes = await decode(bytes.slice(), { name: 'photo.jpg', fit });

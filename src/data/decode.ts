@@ -1,8 +1,10 @@
 /**
  * Image decoding for workers: sniff the header first (format vs name, dimensions, EXIF), refuse
- * oversize images before they reach the decoder, then createImageBitmap and read RGBA pixels
- * through an OffscreenCanvas. Browser-only at runtime; the browser calls are injectable (DecodeDeps)
- * so the checks around them are unit-tested in Node.
+ * oversize images before they reach the decoder, then decode to RGBA: a complete JPEG in memory from its
+ * bytes (data/jpegDecode.ts: WebCodecs' ImageDecoder and libjpeg's own conversion, no Blob), anything
+ * else (PNG, a truncated JPEG, a browser without ImageDecoder) by createImageBitmap, read through an
+ * OffscreenCanvas. Both give libjpeg-turbo's pixels for a JPEG. Browser-only at runtime; the browser
+ * calls are injectable (DecodeDeps) so the checks around them are unit-tested in Node.
  *
  * Matching the reference loader (PIL + torchvision): EXIF orientation is ignored (patched to 1,
  * see sniff.ts), embedded colour profiles are ignored (colorSpaceConversion 'none'), alpha is
@@ -11,7 +13,7 @@
  *
  * One path for either input (data/imageInput.ts): a file's bytes already in memory (the studio copy, a
  * tar member) are checked and decoded from as they are; a Blob (a folder's File) is read whole first.
- * A Blob for createImageBitmap is made only where it is called, never for the ImageDecoder path.
+ * A Blob for createImageBitmap is made only where it is called, never for the JPEG decoder's path.
  */
 import { decodeSize, type DecodeFit } from './decodeFit';
 import {
