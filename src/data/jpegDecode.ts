@@ -5,7 +5,7 @@
  * Blob createImageBitmap needs, which Chromium keeps ~0.14 KB of per image in its browser process for as
  * long as it runs (docs/results.md, bench:reads). The decode checks around it are data/decode.ts'.
  */
-import { yccToRgba } from '../core/jpegColor';
+import { chromaSize, yccToRgba } from '../core/jpegColor';
 import { sniffImage } from './sniff';
 
 /**
@@ -62,14 +62,13 @@ async function framePixels(
     return null;
   const format = image.format;
   if (format === 'I420' || format === 'I422' || format === 'I444') {
-    // libjpeg's fancy upsampling reads a neighbour on each side: a frame under 3 px has none to
-    // read the way libjpeg does, and is left to createImageBitmap.
-    if (width < 3 || height < 3) return null;
     const data = new Uint8Array(image.allocationSize());
     const [y, cb, cr] = await image.copyTo(data);
-    // libjpeg upsamples with its triangle filters only above 1/8 scale (jdsample.c); at 1/8 (a
-    // frame ceil(source / 8) wide) it repeats each chroma sample.
-    const fancy = sourceWidth === undefined || width * 8 > sourceWidth + 7;
+    // libjpeg upsamples with its triangle filters only above 1/8 scale (at 1/8 a frame is ceil(source
+    // / 8) wide) and only for chroma more than 2 samples wide (jdsample.c); otherwise it repeats each
+    // chroma sample.
+    const fancy =
+      (sourceWidth === undefined || width * 8 > sourceWidth + 7) && chromaSize(format, width, height)[0] > 2;
     return { pixels: yccToRgba({ data, y, cb, cr }, format, width, height, fancy), width, height };
   }
   if (format === 'RGBA' || format === 'RGBX' || format === 'BGRA' || format === 'BGRX') {
