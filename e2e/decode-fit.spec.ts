@@ -177,8 +177,8 @@ test('a JPEG decoded from its bytes has createImageBitmap’s pixels exactly, an
   }, files);
   const bad = r.filter((x) => !x.exact);
   expect(bad, JSON.stringify(bad)).toEqual([]);
-  // 40 photos and 13 fixtures, every chroma layout among them decoded: planes (4:2:0, 4:2:2, 4:4:4)
-  // converted here, the rest (greyscale, CMYK, 4:4:0, 4:1:1) converted by the decoder itself.
+  // 40 photos and 14 fixtures, every chroma layout among them decoded: planes (4:2:0, 4:2:2, 4:4:4)
+  // converted here, the rest (greyscale, CMYK, RGB, 4:4:0, 4:1:1) converted by the decoder itself.
   expect(r.length).toBe(files.length);
   const formats = new Set(r.map((x) => x.format));
   for (const f of ['I420', 'I422', 'I444']) expect(formats, f).toContain(f);

@@ -39,7 +39,7 @@ export async function decodeJpegBytes(
 
 /**
  * A decoded JPEG frame's RGBA. YCbCr frames (I420 / I422 / I444, libjpeg's raw planes) are converted
- * as libjpeg converts them (core/jpegColor.ts); RGB frames (greyscale, CMYK, subsamplings the browser
+ * as libjpeg converts them (core/jpegColor.ts); RGB frames (greyscale, CMYK, JPEGs stored as RGB, subsamplings the browser
  * does not hand over as planes) were converted by libjpeg already and are copied. Anything else (a
  * rotated or cropped frame, another layout) is null: createImageBitmap decodes it instead.
  */
