@@ -68,10 +68,10 @@ export function PackPanel({ d, onError }: { d: Dataset; onError: (e: unknown) =>
       </summary>
       <p className="muted">
         Copies every image once into a few large files in this browser&apos;s storage. Jobs then read images
-        from the copy, faster, and Chrome keeps a fifth or less of the memory per image read (reading a
-        folder&apos;s files or a shard&apos;s images at random keeps about 1 KB per image until Chrome closes,
-        about 1 GB per epoch at ImageNet size); training works without the folder&apos;s permission. From
-        shards the copy streams each shard once. It doubles the disk use: the folder stays as it is.
+        from the copy, faster, and Chrome keeps no memory per JPEG read (reading a folder&apos;s files keeps
+        about 1 KB per image until Chrome closes, about 1 GB per epoch at ImageNet size, and a shard&apos;s
+        images at random about half that); training works without the folder&apos;s permission. From shards
+        the copy streams each shard once. It doubles the disk use: the folder stays as it is.
       </p>
       {!complete && plan && (
         <p data-testid="pack-plan">
