@@ -12,6 +12,7 @@
  *   npx tsx bench/data.ts [--images 120] [--seconds 6] [--out-size 224] [--fit-size 32]
  */
 import { arg, note, round, runBench, table } from './harness';
+import { drawPhotoJpegs, type BenchJpegs } from './photoJpegs';
 
 const IMAGES = arg('images', 120);
 const SECONDS = arg('seconds', 6);
@@ -39,61 +40,7 @@ interface Row {
 
 await runBench('data', async ({ page }) => {
   note(`drawing ${IMAGES} ${WIDTH}x${HEIGHT} JPEGs in the page`);
-  const made = await page.evaluate(
-    async ({ n, w, h }) => {
-      // mulberry32: deterministic per image.
-      const rand = (seed: number) => () => {
-        seed = (seed + 0x6d2b79f5) | 0;
-        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-      };
-      const canvas = new OffscreenCanvas(w, h);
-      const ctx = canvas.getContext('2d')!;
-      const blobs: Blob[] = [];
-      for (let i = 0; i < n; i++) {
-        const r = rand(1000 + i);
-        const hue = () =>
-          `hsl(${Math.floor(r() * 360)}, ${40 + Math.floor(r() * 50)}%, ${25 + Math.floor(r() * 50)}%)`;
-        const g = ctx.createLinearGradient(r() * w, r() * h, r() * w, r() * h);
-        g.addColorStop(0, hue());
-        g.addColorStop(0.5, hue());
-        g.addColorStop(1, hue());
-        ctx.fillStyle = g;
-        ctx.fillRect(0, 0, w, h);
-        for (let s = 0; s < 40; s++) {
-          ctx.fillStyle = hue();
-          ctx.globalAlpha = 0.3 + 0.7 * r();
-          ctx.beginPath();
-          if (r() < 0.5) ctx.arc(r() * w, r() * h, 5 + r() * 80, 0, 2 * Math.PI);
-          else ctx.rect(r() * w, r() * h, 10 + r() * 150, 10 + r() * 150);
-          ctx.fill();
-        }
-        ctx.globalAlpha = 1;
-        // Texture: seeded noise over everything (photos are not flat), amplitude chosen for ~ImageNet sizes.
-        const img = ctx.getImageData(0, 0, w, h);
-        const d = img.data;
-        for (let p = 0; p < d.length; p += 4) {
-          const v = (r() - 0.5) * 28;
-          d[p] += v;
-          d[p + 1] += v + (r() - 0.5) * 10;
-          d[p + 2] += v;
-        }
-        ctx.putImageData(img, 0, 0);
-        blobs.push(await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 }));
-      }
-      const w_ = window as unknown as { __benchJpegs: Blob[] };
-      w_.__benchJpegs = blobs;
-      const sizes = blobs.map((b) => b.size);
-      return {
-        count: blobs.length,
-        meanBytes: sizes.reduce((a, b) => a + b, 0) / sizes.length,
-        minBytes: Math.min(...sizes),
-        maxBytes: Math.max(...sizes),
-      };
-    },
-    { n: IMAGES, w: WIDTH, h: HEIGHT },
-  );
+  const made = await drawPhotoJpegs(page, IMAGES, WIDTH, HEIGHT);
   note(
     `${made.count} JPEGs, mean ${(made.meanBytes / 1024).toFixed(1)} KB (${(made.minBytes / 1024).toFixed(0)}..${(made.maxBytes / 1024).toFixed(0)} KB)`,
   );
@@ -108,7 +55,7 @@ await runBench('data', async ({ page }) => {
       note(`${path.name}, ${path.outSize}-px crops, ${crops} crop(s) per decoded image, ${SECONDS} s`);
       const r = await page.evaluate(
         ({ crops, outSize, seconds, fitted }) => {
-          const blobs = (window as unknown as { __benchJpegs: Blob[] }).__benchJpegs;
+          const blobs = (window as unknown as BenchJpegs).__benchJpegs;
           return window
             .__fkd!.studio()
             .teacher.api.decodeCropThroughput(blobs, crops, outSize, seconds, fitted);

@@ -3,13 +3,14 @@
  * time (no pool, no overlap): the studio's path (`decodeImage` from bytes: WebCodecs' ImageDecoder,
  * then libjpeg's chroma upsampling and colour conversion in JavaScript, data/jpegDecode.ts) against the
  * path it replaced (a Blob per image, createImageBitmap, a canvas read-back), which keeps ~0.14 KB per
- * image in Chromium's browser process (bench:reads). The JPEGs are drawn deterministically in the page
- * (gradients, shapes and noise, quality 0.9, 4:2:0 as Chromium encodes) at --width x --height.
+ * image in Chromium's browser process (bench:reads). The JPEGs are bench:data's photo-like ones
+ * (bench/photoJpegs.ts) at --width x --height.
  * Ratios are studio ÷ Blob path, from one run.
  *
  *   npx tsx bench/jpegDecode.ts [--images 60] [--rounds 3] [--width 500] [--height 375]
  */
 import { arg, note, round, runBench, table } from './harness';
+import { drawPhotoJpegs, type BenchJpegs } from './photoJpegs';
 
 const IMAGES = arg('images', 60);
 const ROUNDS = arg('rounds', 3);
@@ -18,32 +19,11 @@ const HEIGHT = arg('height', 375);
 
 await runBench('jpeg', async ({ page }) => {
   note(`${IMAGES} JPEGs of ${WIDTH}x${HEIGHT}, ${ROUNDS} alternating rounds per path`);
+  await drawPhotoJpegs(page, IMAGES, WIDTH, HEIGHT);
   const r = await page.evaluate(
-    async ({ images, rounds, width, height }) => {
-      let seed = 11;
-      const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
-      const files: Uint8Array<ArrayBuffer>[] = [];
-      for (let k = 0; k < images; k++) {
-        const c = new OffscreenCanvas(width, height);
-        const g = c.getContext('2d')!;
-        const grad = g.createLinearGradient(0, 0, width, height);
-        grad.addColorStop(0, `hsl(${360 * rnd()},50%,50%)`);
-        grad.addColorStop(1, `hsl(${360 * rnd()},50%,40%)`);
-        g.fillStyle = grad;
-        g.fillRect(0, 0, width, height);
-        for (let i = 0; i < 30; i++) {
-          g.fillStyle = `hsl(${360 * rnd()},60%,${30 + 40 * rnd()}%)`;
-          g.fillRect(width * rnd(), height * rnd(), 20 + 80 * rnd(), 20 + 80 * rnd());
-        }
-        const img = g.getImageData(0, 0, width, height);
-        for (let i = 0; i < img.data.length; i += 4) {
-          const n = (rnd() - 0.5) * 40;
-          for (let ch = 0; ch < 3; ch++) img.data[i + ch] += n;
-        }
-        g.putImageData(img, 0, 0);
-        const blob = await c.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
-        files.push(new Uint8Array(await blob.arrayBuffer()));
-      }
+    async ({ rounds }) => {
+      const blobs = (window as unknown as BenchJpegs).__benchJpegs;
+      const files = await Promise.all(blobs.map(async (b) => new Uint8Array(await b.arrayBuffer())));
       const decode = window.__fkd!.decodeImage;
       const canvas = new OffscreenCanvas(1, 1);
       const viaBlob = async (bytes: Uint8Array<ArrayBuffer>) => {
@@ -84,7 +64,7 @@ await runBench('jpeg', async ({ page }) => {
         bytes: mean(files.map((f) => f.length)),
       };
     },
-    { images: IMAGES, rounds: ROUNDS, width: WIDTH, height: HEIGHT },
+    { rounds: ROUNDS },
   );
   console.log(
     table(

@@ -82,8 +82,13 @@ describe('decodeImage (browser calls faked)', () => {
     const asked: { width: number; height: number }[] = [];
     const withScaler = (answer: 'ok' | 'null' | 'small' | 'throw') => ({
       ...fakeDeps(),
-      async decodeJpeg(bytes: Uint8Array, request: { width: number; height: number } | null) {
+      async decodeJpeg(
+        bytes: Uint8Array,
+        request: { width: number; height: number } | null,
+        sourceWidth: number,
+      ) {
         expect(sniffImage(bytes).width).toBe(500);
+        expect(sourceWidth).toBe(500); // the header's width, sniffed once by the caller
         if (!request) throw new Error('a full-size decode where a scaled one was wanted');
         asked.push(request);
         if (answer === 'throw') throw new Error('EncodingError');

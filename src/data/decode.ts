@@ -53,12 +53,14 @@ export interface DecodeDeps<B extends BitmapLike = BitmapLike> {
   /**
    * A complete JPEG decoded from its bytes with no Blob (WebCodecs' ImageDecoder, then libjpeg's own
    * chroma upsampling and colour conversion: core/jpegColor.ts), RGBA: at full size when `request` is
-   * null, else at about `request` (the decoder picks a DCT scale). Null where the browser cannot (then
-   * createImageBitmap decodes it). Optional: without it every decode takes that path.
+   * null, else at about `request` (the decoder picks a DCT scale); `sourceWidth` is the width the
+   * header declares. Null where the browser cannot (then createImageBitmap decodes it). Optional:
+   * without it every decode takes that path.
    */
   decodeJpeg?(
     bytes: Uint8Array,
     request: { width: number; height: number } | null,
+    sourceWidth: number,
   ): Promise<{ pixels: Uint8ClampedArray; width: number; height: number } | null>;
 }
 
@@ -296,7 +298,7 @@ export async function decodeImage<B extends BitmapLike = ImageBitmap>(
   if (r.sniffed && r.bytes && r.format === 'jpeg' && r.jpegComplete && deps.decodeJpeg) {
     const request = r.size ? jpegScaledRequest(r.sniffed.width, r.sniffed.height, r.size) : null;
     const least = r.size ?? r.sniffed;
-    const px = await deps.decodeJpeg(r.bytes, request).catch(() => null);
+    const px = await deps.decodeJpeg(r.bytes, request, r.sniffed.width).catch(() => null);
     if (px && px.width >= least.width && px.height >= least.height) {
       return {
         pixels: px.pixels,

@@ -6,15 +6,16 @@
  * long as it runs (docs/results.md, bench:reads). The decode checks around it are data/decode.ts'.
  */
 import { chromaSize, yccToRgba } from '../core/jpegColor';
-import { sniffImage } from './sniff';
 
 /**
  * The JPEG at full size (`request` null) or at about `request` (the decoder picks a DCT scale, libjpeg's
  * n/8), RGBA; null where the browser has no ImageDecoder or hands back a frame this cannot convert.
+ * `sourceWidth` is the width its header declares (the caller has sniffed it).
  */
 export async function decodeJpegBytes(
   bytes: Uint8Array,
   request: { width: number; height: number } | null,
+  sourceWidth: number,
 ): Promise<DecodedJpeg | null> {
   const Decoder = (globalThis as { ImageDecoder?: ImageDecoderCtor }).ImageDecoder;
   if (!Decoder) return null;
@@ -28,7 +29,7 @@ export async function decodeJpegBytes(
   try {
     const { image } = await decoder.decode({ completeFramesOnly: true });
     try {
-      return await framePixels(image, sniffImage(bytes).width);
+      return await framePixels(image, sourceWidth);
     } finally {
       image.close();
     }
@@ -43,10 +44,7 @@ export async function decodeJpegBytes(
  * does not hand over as planes) were converted by libjpeg already and are copied. Anything else (a
  * rotated or cropped frame, another layout) is null: createImageBitmap decodes it instead.
  */
-async function framePixels(
-  image: DecodedFrame,
-  sourceWidth: number | undefined,
-): Promise<DecodedJpeg | null> {
+async function framePixels(image: DecodedFrame, sourceWidth: number): Promise<DecodedJpeg | null> {
   const width = image.displayWidth;
   const height = image.displayHeight;
   const rect = image.visibleRect;
@@ -67,8 +65,7 @@ async function framePixels(
     // libjpeg upsamples with its triangle filters only above 1/8 scale (at 1/8 a frame is ceil(source
     // / 8) wide) and only for chroma more than 2 samples wide (jdsample.c); otherwise it repeats each
     // chroma sample.
-    const fancy =
-      (sourceWidth === undefined || width * 8 > sourceWidth + 7) && chromaSize(format, width, height)[0] > 2;
+    const fancy = width * 8 > sourceWidth + 7 && chromaSize(format, width, height)[0] > 2;
     return { pixels: yccToRgba({ data, y, cb, cr }, format, width, height, fancy), width, height };
   }
   if (format === 'RGBA' || format === 'RGBX' || format === 'BGRA' || format === 'BGRX') {
