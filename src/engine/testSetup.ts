@@ -2,9 +2,23 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import { expect } from 'vitest';
+import { patchWasmKernels } from './kernels/wasmPatches';
 
 export async function useCpu(): Promise<void> {
   await tf.setBackend('cpu');
+  await tf.ready();
+}
+
+/**
+ * The wasm backend with the studio's own kernel patches and flags (backend.ts does the same in the
+ * browser): the backend it trains and labels with on a machine without a GPU, and several times faster
+ * than the pure-JS cpu backend, so tests that train or classify for many steps use it.
+ */
+export async function useWasm(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  patchWasmKernels();
+  await tf.setBackend('wasm');
   await tf.ready();
 }
 
