@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { startTransition, useEffect, useState } from 'react';
 import { openStudioDb, type StudioDb } from '../store';
 import { useJobs } from './jobStore';
 
@@ -18,8 +18,15 @@ export function useStoreQuery<T>(
     openStudioDb()
       .then(query)
       .then(
-        (d) => live && (setData(d), setError(undefined)),
-        (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+        // A transition: a running job bumps the version once a second, and a list re-rendered in one go
+        // is a long task on the page's main thread; as a transition React yields every few ms.
+        (d) =>
+          live &&
+          startTransition(() => {
+            setData(d);
+            setError(undefined);
+          }),
+        (e: unknown) => live && startTransition(() => setError(e instanceof Error ? e.message : String(e))),
       );
     return () => {
       live = false;

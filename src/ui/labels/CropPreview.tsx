@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { sampleCropBoxes, toPixelBox } from '../../core/cropBox';
 import { Rng } from '../../core/rng';
 import { ImageWithBoxes, type ImageRGBA } from '../components/CropViews';
@@ -48,13 +48,24 @@ export function CropPreview({
     };
   }, [datasetId, imageIndex, numImages, studio]);
   const shown = image?.key === key ? image.rgba : null;
-  const boxes =
-    shown && numCrops >= 1 && scale[0] > 0 && scale[0] <= scale[1]
-      ? sampleCropBoxes(new Rng(seed).fork(imageIndex), shown.width, shown.height, Math.min(numCrops, 2000), {
-          scale,
-          ratio: [3 / 4, 4 / 3],
-        })
-      : [];
+  const [lo, hi] = scale;
+  // Drawn again only when what they depend on changes: the form re-renders with a running job's progress.
+  const boxes = useMemo(
+    () =>
+      shown && numCrops >= 1 && lo > 0 && lo <= hi
+        ? sampleCropBoxes(
+            new Rng(seed).fork(imageIndex),
+            shown.width,
+            shown.height,
+            Math.min(numCrops, 2000),
+            {
+              scale: [lo, hi],
+              ratio: [3 / 4, 4 / 3],
+            },
+          )
+        : [],
+    [shown, numCrops, lo, hi, seed, imageIndex],
+  );
   return (
     <div className="row crop-preview" data-testid="crop-preview">
       <div>
