@@ -1,8 +1,9 @@
 /**
  * Image decoding for workers: sniff the header first (format vs name, dimensions, EXIF), refuse
  * oversize images before they reach the decoder, then decode to RGBA: a complete JPEG in memory from its
- * bytes (data/jpegDecode.ts: WebCodecs' ImageDecoder and libjpeg's own conversion, no Blob), anything
- * else (PNG, a truncated JPEG, a browser without ImageDecoder) by createImageBitmap, read through an
+ * bytes (data/jpegDecode.ts: WebCodecs' ImageDecoder and libjpeg's own conversion, no Blob), a complete
+ * PNG decoded at full size the same way, anything else (a reduced PNG, a truncated JPEG, WebP, a browser
+ * without ImageDecoder) by createImageBitmap, read through an
  * OffscreenCanvas. Both give libjpeg-turbo's pixels for a JPEG. Browser-only at runtime; the browser
  * calls are injectable (DecodeDeps) so the checks around them are unit-tested in Node.
  *
@@ -23,7 +24,7 @@ import {
   isImageBytes,
   type ImageInput,
 } from './imageInput';
-import { decodeJpegBytes } from './jpegDecode';
+import { decodeJpegBytes, decodePngBytes } from './jpegDecode';
 import { neutralizeExifOrientation, formatOfExtension, sniffImage, type ImageFormat } from './sniff';
 
 export const DEFAULT_MAX_PIXELS = 40_000_000;
@@ -62,6 +63,11 @@ export interface DecodeDeps<B extends BitmapLike = BitmapLike> {
     request: { width: number; height: number } | null,
     sourceWidth: number,
   ): Promise<{ pixels: Uint8ClampedArray; width: number; height: number } | null>;
+  /**
+   * A complete PNG decoded at full size from its bytes with no Blob (WebCodecs' ImageDecoder), RGBA; null
+   * where the browser cannot. Optional, as decodeJpeg.
+   */
+  decodePng?(bytes: Uint8Array): Promise<{ pixels: Uint8ClampedArray; width: number; height: number } | null>;
 }
 
 export type DecodeFailure = { error: string };
@@ -113,6 +119,7 @@ export const browserDecodeDeps: DecodeDeps<ImageBitmap> = {
     return ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
   },
   decodeJpeg: decodeJpegBytes,
+  decodePng: decodePngBytes,
 };
 
 /** What the checks before decoding found: the bytes to decode and how large to decode them. */
@@ -295,10 +302,15 @@ export async function decodeImage<B extends BitmapLike = ImageBitmap>(
   // the browser per image (docs/results.md, bench:reads), and the same pixels as createImageBitmap
   // (libjpeg's conversion, core/jpegColor.ts). A reduced decode lets it scale in the DCT, faster than a
   // full decode then a resize. Anything it cannot do falls back to createImageBitmap.
-  if (r.sniffed && r.bytes && r.format === 'jpeg' && r.jpegComplete && deps.decodeJpeg) {
+  // A PNG at full size (PNG has no scaled decode) goes to the same decoder from its bytes, for the same
+  // reason: the embedded default and many small-image datasets are PNGs, and every Blob made in the page's
+  // process, in a worker too, also costs its main thread two tasks (a reference count kept there).
+  const jpeg = r.format === 'jpeg' && r.jpegComplete ? deps.decodeJpeg : undefined;
+  const png = r.format === 'png' && !r.size ? deps.decodePng : undefined;
+  if (r.sniffed && r.bytes && (jpeg || png)) {
     const request = r.size ? jpegScaledRequest(r.sniffed.width, r.sniffed.height, r.size) : null;
     const least = r.size ?? r.sniffed;
-    const px = await deps.decodeJpeg(r.bytes, request, r.sniffed.width).catch(() => null);
+    const px = await (jpeg ? jpeg(r.bytes, request, r.sniffed.width) : png!(r.bytes)).catch(() => null);
     if (px && px.width >= least.width && px.height >= least.height) {
       return {
         pixels: px.pixels,

@@ -1,5 +1,5 @@
 /**
- * A complete JPEG decoded from its bytes in the browser with no Blob: WebCodecs' ImageDecoder, then
+ * A complete JPEG (or, below, a PNG) decoded from its bytes in the browser with no Blob: WebCodecs' ImageDecoder, then
  * libjpeg's own chroma upsampling and colour conversion (core/jpegColor.ts) for the planes it hands
  * back, so the pixels are createImageBitmap's (e2e/decode-fit.spec.ts checks them exactly) without the
  * Blob createImageBitmap needs, which Chromium keeps ~0.14 KB of per image in its browser process for as
@@ -39,25 +39,88 @@ export async function decodeJpegBytes(
 }
 
 /**
+ * A complete PNG decoded from its bytes at full size with no Blob (WebCodecs' ImageDecoder), RGBA; null
+ * where the browser has no ImageDecoder or hands back a frame that is not 8-bit RGB(A) (then
+ * createImageBitmap decodes it). PNG has no scaled decode, so a reduced decode stays with
+ * createImageBitmap's resize, and a PNG with a pixel below full alpha to createImageBitmap (see
+ * rgbFramePixels). Its pixels are exactly the createImageBitmap path's for every colour type and depth
+ * (e2e/decode-fit.spec.ts).
+ */
+export async function decodePngBytes(bytes: Uint8Array): Promise<DecodedJpeg | null> {
+  const Decoder = (globalThis as { ImageDecoder?: ImageDecoderCtor }).ImageDecoder;
+  if (!Decoder) return null;
+  const decoder = new Decoder({ data: bytes, type: 'image/png', colorSpaceConversion: 'none' });
+  try {
+    const { image } = await decoder.decode({ completeFramesOnly: true });
+    try {
+      if (!upright(image)) return null;
+      return await rgbFramePixels(image, false);
+    } finally {
+      image.close();
+    }
+  } finally {
+    decoder.close();
+  }
+}
+
+/** A frame shown as decoded: no rotation, flip or crop (anything else is left to createImageBitmap). */
+function upright(image: DecodedFrame): boolean {
+  const rect = image.visibleRect;
+  return (
+    (image.rotation ?? 0) === 0 &&
+    image.flip !== true &&
+    rect !== null &&
+    rect.x === 0 &&
+    rect.y === 0 &&
+    rect.width === image.displayWidth &&
+    rect.height === image.displayHeight
+  );
+}
+
+/**
+ * An 8-bit RGB frame's pixels as RGBA; null for any other layout, and for a frame with a pixel below full
+ * alpha unless `opaque` (its colours come premultiplied, and createImageBitmap's canvas read rounds them
+ * back its own way: left to that path). Copied in the frame's own layout and swizzled here: a copy converted to RGBA by the browser asks the page's main
+ * thread for a GPU context first, a task there per image (and a wait for it here) while a job runs.
+ */
+async function rgbFramePixels(image: DecodedFrame, opaque: boolean): Promise<DecodedJpeg | null> {
+  const format = image.format;
+  if (format !== 'RGBA' && format !== 'RGBX' && format !== 'BGRA' && format !== 'BGRX') return null;
+  const width = image.displayWidth;
+  const height = image.displayHeight;
+  const data = new Uint8Array(image.allocationSize());
+  const [plane] = await image.copyTo(data);
+  if (
+    !plane ||
+    plane.stride < width * 4 ||
+    plane.offset + (height - 1) * plane.stride + width * 4 > data.length
+  )
+    return null;
+  const r = format[0] === 'B' ? 2 : 0;
+  const b = 2 - r;
+  const checkAlpha = !opaque && format[3] === 'A';
+  const pixels = new Uint8ClampedArray(width * height * 4);
+  for (let y = 0, d = 0; y < height; y++)
+    for (let s = plane.offset + y * plane.stride, end = s + width * 4; s < end; s += 4, d += 4) {
+      pixels[d] = data[s + r];
+      pixels[d + 1] = data[s + 1];
+      pixels[d + 2] = data[s + b];
+      if (checkAlpha && data[s + 3] !== 255) return null;
+      pixels[d + 3] = 255;
+    }
+  return { pixels, width, height };
+}
+
+/**
  * A decoded JPEG frame's RGBA. YCbCr frames (I420 / I422 / I444, libjpeg's raw planes) are converted
  * as libjpeg converts them (core/jpegColor.ts); RGB frames (greyscale, CMYK, JPEGs stored as RGB, subsamplings the browser
  * does not hand over as planes) were converted by libjpeg already and are copied. Anything else (a
  * rotated or cropped frame, another layout) is null: createImageBitmap decodes it instead.
  */
 async function framePixels(image: DecodedFrame, sourceWidth: number): Promise<DecodedJpeg | null> {
+  if (!upright(image)) return null;
   const width = image.displayWidth;
   const height = image.displayHeight;
-  const rect = image.visibleRect;
-  if (
-    (image.rotation ?? 0) !== 0 ||
-    image.flip === true ||
-    !rect ||
-    rect.x !== 0 ||
-    rect.y !== 0 ||
-    rect.width !== width ||
-    rect.height !== height
-  )
-    return null;
   const format = image.format;
   if (format === 'I420' || format === 'I422' || format === 'I444') {
     const data = new Uint8Array(image.allocationSize());
@@ -68,14 +131,8 @@ async function framePixels(image: DecodedFrame, sourceWidth: number): Promise<De
     const fancy = width * 8 > sourceWidth + 7 && chromaSize(format, width, height)[0] > 2;
     return { pixels: yccToRgba({ data, y, cb, cr }, format, width, height, fancy), width, height };
   }
-  if (format === 'RGBA' || format === 'RGBX' || format === 'BGRA' || format === 'BGRX') {
-    if (image.allocationSize({ format: 'RGBA' }) !== width * height * 4) return null;
-    const pixels = new Uint8ClampedArray(width * height * 4);
-    await image.copyTo(pixels, { format: 'RGBA' });
-    for (let i = 3; i < pixels.length; i += 4) pixels[i] = 255;
-    return { pixels, width, height };
-  }
-  return null;
+  // A JPEG has no alpha: whatever the frame says, it is opaque.
+  return rgbFramePixels(image, true);
 }
 
 interface DecodedJpeg {
@@ -92,11 +149,8 @@ interface DecodedFrame {
   readonly visibleRect: { x: number; y: number; width: number; height: number } | null;
   readonly rotation?: number;
   readonly flip?: boolean;
-  allocationSize(o?: { format: 'RGBA' }): number;
-  copyTo(
-    dest: Uint8Array | Uint8ClampedArray,
-    o?: { format: 'RGBA' },
-  ): Promise<{ offset: number; stride: number }[]>;
+  allocationSize(): number;
+  copyTo(dest: Uint8Array | Uint8ClampedArray): Promise<{ offset: number; stride: number }[]>;
   close(): void;
 }
 
