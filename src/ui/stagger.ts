@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { startTransition, useEffect, useState } from 'react';
 
 /**
  * Spreading one large redraw over several frames. A live view that replaces all of its tiles at once
@@ -67,6 +67,11 @@ export function afterFrames(frames: number, run: () => void, clock: FrameClock =
  */
 export function useStaggered<T>(value: T, delayFrames: number): T {
   const [shown, setShown] = useState(value);
-  useEffect(() => afterFrames(delayFrames, () => setShown(() => value)), [value, delayFrames]);
+  // A transition: taken up in a frame callback, a plain update renders and commits the tile inside that
+  // frame's task, before its layout and paint; as a transition React renders it in slices of its own.
+  useEffect(
+    () => afterFrames(delayFrames, () => startTransition(() => setShown(() => value))),
+    [value, delayFrames],
+  );
   return delayFrames <= 0 ? value : shown;
 }
