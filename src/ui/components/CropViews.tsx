@@ -25,11 +25,18 @@ export const boxColor = (i: number) => BOX_COLORS[i % BOX_COLORS.length];
 // instead of once per tile keeps each live update far below a frame on 500x375 images.
 const canvases = new WeakMap<ImageRGBA, OffscreenCanvas>();
 
+/**
+ * The live views' canvases stay in memory, not on the GPU: dozens of small canvases, each redrawn with
+ * every live sample, each cost the compositor's commit a copy of its GPU resource (on the page's main
+ * thread, 15-28 ms per frame in a view switch under load: bench:ui). Memory-backed, they are painted with
+ * the page instead.
+ */
+const CANVAS_2D: CanvasRenderingContext2DSettings = { willReadFrequently: true };
 function toCanvas(img: ImageRGBA): OffscreenCanvas {
   let c = canvases.get(img);
   if (!c) {
     c = new OffscreenCanvas(img.width, img.height);
-    c.getContext('2d')!.putImageData(
+    c.getContext('2d', CANVAS_2D)!.putImageData(
       new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height),
       0,
       0,
@@ -56,7 +63,7 @@ export function ImageWithBoxes({
     const scale = size / Math.max(image.width, image.height);
     cv.width = Math.round(image.width * scale);
     cv.height = Math.round(image.height * scale);
-    const ctx = cv.getContext('2d')!;
+    const ctx = cv.getContext('2d', CANVAS_2D)!;
     ctx.imageSmoothingEnabled = image.width > 64;
     ctx.drawImage(toCanvas(image), 0, 0, cv.width, cv.height);
     boxes.forEach((b, i) => {
@@ -91,7 +98,7 @@ export function CropCanvas({
     if (!cv) return;
     cv.width = size;
     cv.height = size;
-    const ctx = cv.getContext('2d')!;
+    const ctx = cv.getContext('2d', CANVAS_2D)!;
     drawCrop(ctx, image, box, size);
     const m = mix?.mix;
     if (!mix || !m || m.kind === 'none') return;
