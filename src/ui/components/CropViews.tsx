@@ -21,10 +21,6 @@ export interface ImageRGBA {
 const BOX_COLORS = ['#f59e0b', '#10b981', '#3b82f6', '#ef4444', '#a855f7', '#ec4899', '#14b8a6', '#84cc16'];
 export const boxColor = (i: number) => BOX_COLORS[i % BOX_COLORS.length];
 
-// One canvas per sample image, shared by the full view and every crop tile: copying the RGBA once
-// instead of once per tile keeps each live update far below a frame on 500x375 images.
-const canvases = new WeakMap<ImageRGBA, OffscreenCanvas>();
-
 /**
  * The live views' canvases stay in memory, not on the GPU: dozens of small canvases, each redrawn with
  * every live sample, each cost the compositor's commit a copy of its GPU resource (on the page's main
@@ -32,18 +28,43 @@ const canvases = new WeakMap<ImageRGBA, OffscreenCanvas>();
  * the page instead.
  */
 const CANVAS_2D: CanvasRenderingContext2DSettings = { willReadFrequently: true };
+
+interface PooledCanvas {
+  canvas: OffscreenCanvas;
+  ctx: OffscreenCanvasRenderingContext2D;
+  owner: ImageRGBA | null;
+}
+
+/**
+ * Each sample image is put on a canvas once, shared by the full view and every crop tile drawn from it
+ * (copying the RGBA once instead of once per tile keeps a live update far below a frame on 500x375
+ * images). The canvases are reused in turn rather than made per image: a new canvas and its context for
+ * every image of every live sample were the page's largest native cost in the Pipeline view and garbage
+ * for its collector. An image whose canvas has since been taken is simply put again.
+ */
+const POOL_SIZE = 32;
+const pool: PooledCanvas[] = [];
+let nextInPool = 0;
+const pooled = new WeakMap<ImageRGBA, PooledCanvas>();
+
 function toCanvas(img: ImageRGBA): OffscreenCanvas {
-  let c = canvases.get(img);
-  if (!c) {
-    c = new OffscreenCanvas(img.width, img.height);
-    c.getContext('2d', CANVAS_2D)!.putImageData(
-      new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height),
-      0,
-      0,
-    );
-    canvases.set(img, c);
+  const held = pooled.get(img);
+  if (held?.owner === img) return held.canvas;
+  let p = pool[nextInPool];
+  if (!p) {
+    const canvas = new OffscreenCanvas(1, 1);
+    p = { canvas, ctx: canvas.getContext('2d', CANVAS_2D)!, owner: null };
+    pool[nextInPool] = p;
   }
-  return c;
+  nextInPool = (nextInPool + 1) % POOL_SIZE;
+  if (p.canvas.width !== img.width || p.canvas.height !== img.height) {
+    p.canvas.width = img.width;
+    p.canvas.height = img.height;
+  }
+  p.ctx.putImageData(new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height), 0, 0);
+  p.owner = img;
+  pooled.set(img, p);
+  return p.canvas;
 }
 
 /** The decoded image with its crop boxes drawn on top (flipped crops dashed). */

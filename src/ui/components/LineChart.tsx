@@ -53,6 +53,27 @@ const INTEGER_INCRS = [1, 2, 5]
 const REDRAW_MS = 1000;
 const redraws = new Coalescer(REDRAW_MS);
 
+/**
+ * Runs `build` (a uPlot constructor) with its canvas's 2-D context memory-backed. uPlot asks for a plain
+ * context, which Chromium puts on the GPU; every redraw then costs the compositor's commit a copy of the
+ * canvas's GPU resource on the page's main thread (up to 18 ms a frame for the Train curves under load,
+ * with no GPU: bench:ui), where a memory-backed canvas is painted with the page. The override lasts only
+ * for the synchronous constructor, which is where uPlot gets its one context.
+ */
+function memoryBackedCanvas<T>(build: () => T): T {
+  const proto = HTMLCanvasElement.prototype;
+  const getContext = proto.getContext;
+  proto.getContext = function (this: HTMLCanvasElement, kind: string, options?: object) {
+    const settings = kind === '2d' ? { willReadFrequently: true, ...options } : options;
+    return (getContext as (k: string, o?: object) => RenderingContext | null).call(this, kind, settings);
+  } as typeof proto.getContext;
+  try {
+    return build();
+  } finally {
+    proto.getContext = getContext;
+  }
+}
+
 const COLORS = ['#1d4ed8', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'];
 export const seriesColor = (i: number) => COLORS[i % COLORS.length];
 
@@ -82,23 +103,26 @@ export function LineChart({
     if (!host) return;
     // Each chart is built in its own task: a view's seven charts built in its mount made one long task.
     const build = setTimeout(() => {
-      plot.current = new uPlot(
-        {
-          title,
-          width,
-          height,
-          scales: { x: { time: false } },
-          axes: [
-            { label: xLabel, incrs: INTEGER_INCRS },
-            { values: (_u, vals) => vals.map((v) => (v == null ? '' : String(+v.toPrecision(3)))) },
-          ],
-          series: [
-            { label: xLabel },
-            ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true })),
-          ],
-        },
-        thin([x, ...series.map((s) => s.values)]) as uPlot.AlignedData,
-        host,
+      plot.current = memoryBackedCanvas(
+        () =>
+          new uPlot(
+            {
+              title,
+              width,
+              height,
+              scales: { x: { time: false } },
+              axes: [
+                { label: xLabel, incrs: INTEGER_INCRS },
+                { values: (_u, vals) => vals.map((v) => (v == null ? '' : String(+v.toPrecision(3)))) },
+              ],
+              series: [
+                { label: xLabel },
+                ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true })),
+              ],
+            },
+            thin([x, ...series.map((s) => s.values)]) as uPlot.AlignedData,
+            host,
+          ),
       );
     }, 0);
     return () => {
