@@ -56,7 +56,7 @@ const redraws = new Coalescer(REDRAW_MS);
 /**
  * Runs `build` (a uPlot constructor) with its canvas's 2-D context memory-backed. uPlot asks for a plain
  * context, which Chromium puts on the GPU; every redraw then costs the compositor's commit a copy of the
- * canvas's GPU resource on the page's main thread (up to 18 ms a frame for the Train curves under load,
+ * canvas's GPU resource on the page's main thread (up to 18 ms a frame for a run's seven curves under load,
  * with no GPU: bench:ui), where a memory-backed canvas is painted with the page. The override lasts only
  * for the synchronous constructor, which is where uPlot gets its one context.
  */
