@@ -8,9 +8,9 @@
  * its Blob.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { crc32, deflateSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { png } from '../tools/fixtures/syntheticImages';
 import { openStudio } from './helpers';
 
 test('a photo decodes at the size its crops need, as an antialiased downscale of the full decode', async ({
@@ -126,109 +126,46 @@ function jpegFiles(): { name: string; base64: string }[] {
   return out;
 }
 
-test('a JPEG or PNG decoded from its bytes has createImageBitmap’s pixels exactly, and no Blob is made', async ({
-  page,
-}) => {
-  await openStudio(page);
-  const files = jpegFiles();
-  const r = await page.evaluate(async (files) => {
-    const decode = window.__fkd!.decodeImage;
-    const RealBlob = Blob;
-    let blobs = 0;
-    const counting = class extends RealBlob {
-      constructor(...args: ConstructorParameters<typeof Blob>) {
-        super(...args);
-        blobs++;
-      }
-    };
-    const rows: { name: string; format: string; exact: boolean; maxDiff: number; blobs: number }[] = [];
-    for (const f of files) {
-      const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
-      // The reference: Chromium's createImageBitmap (libjpeg-turbo's own conversion), as the Blob path decodes.
-      const bmp = await createImageBitmap(new RealBlob([bytes]), {
-        colorSpaceConversion: 'none',
-        premultiplyAlpha: 'none',
-      });
-      const canvas = new OffscreenCanvas(bmp.width, bmp.height);
-      const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-      ctx.drawImage(bmp, 0, 0);
-      const ref = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
-      bmp.close();
-      // Which frame layout the JPEG decoder hands over, so the check can say which paths it covered.
-      const dec = new ImageDecoder({ data: bytes, type: 'image/jpeg', colorSpaceConversion: 'none' });
-      const { image } = await dec.decode();
-      const format = image.format ?? 'none';
-      image.close();
-      dec.close();
-      blobs = 0;
-      globalThis.Blob = counting;
-      let got;
-      try {
-        got = await decode(bytes, { name: f.name });
-      } finally {
-        globalThis.Blob = RealBlob;
-      }
-      if ('error' in got) throw new Error(`${f.name}: ${got.error}`);
-      let maxDiff = got.pixels.length === ref.length ? 0 : 255;
-      if (maxDiff === 0)
-        for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got.pixels[i] - ref[i]));
-      rows.push({ name: f.name, format, exact: maxDiff === 0, maxDiff, blobs });
-    }
-    return rows;
-  }, files);
-  const bad = r.filter((x) => !x.exact);
-  expect(bad, JSON.stringify(bad)).toEqual([]);
-  // 40 photos and 14 fixtures, every chroma layout among them decoded: planes (4:2:0, 4:2:2, 4:4:4)
-  // converted here, the rest (greyscale, CMYK, RGB, 4:4:0, 4:1:1) converted by the decoder itself.
-  expect(r.length).toBe(files.length);
-  const formats = new Set(r.map((x) => x.format));
-  for (const f of ['I420', 'I422', 'I444']) expect(formats, f).toContain(f);
-  expect([...formats].some((f) => f.startsWith('BGR') || f.startsWith('RGB'))).toBe(true);
-  // No Blob for any of them (each would stay in the browser process: docs/results.md, bench:reads).
-  const withBlob = r.filter((x) => x.blobs > 0).map((x) => x.name);
-  expect(withBlob).toEqual([]);
+/** A PNG of samples `v(x, y, channel)`, one of each colour type the test covers (tools' PNG writer). */
+function samplePng(
+  width: number,
+  height: number,
+  colorType: 0 | 2 | 3 | 4 | 6,
+  bitDepth: 8 | 16,
+  v: (x: number, y: number, c: number) => number,
+  palette?: number[],
+): string {
+  const channels = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[colorType];
+  const rowBytes = (width * channels * bitDepth) / 8;
+  const row = (y: number) => {
+    const r = Buffer.alloc(rowBytes);
+    for (let x = 0; x < width; x++)
+      for (let c = 0; c < channels; c++)
+        if (bitDepth === 16) r.writeUInt16BE(v(x, y, c), (x * channels + c) * 2);
+        else r[x * channels + c] = v(x, y, c);
+    return r;
+  };
+  return png(width, height, bitDepth, colorType, rowBytes, row, palette && Buffer.from(palette)).toString(
+    'base64',
+  );
+}
 
-  // PNGs (the embedded default's among them) take the same decoder from their bytes.
-  {
-    const v = (x: number, y: number, c: number) => (x * 37 + y * 91 + c * 53) % 256;
-    const files: { name: string; base64: string }[] = [
-      // The embedded default's own files (8-bit greyscale), as training and labelling read them.
-      ...readdirSync(join(E2E, '../public/datasets/fashion-mnist/train/bag'))
-        .slice(0, 12)
-        .map((n) => ({
-          name: n,
-          base64: readFileSync(join(E2E, '../public/datasets/fashion-mnist/train/bag', n)).toString('base64'),
-        })),
-      { name: 'grey.png', base64: png(7, 5, 0, 8, v).toString('base64') },
-      { name: 'rgb.png', base64: png(9, 4, 2, 8, v).toString('base64') },
-      { name: 'rgb16.png', base64: png(5, 6, 2, 16, (x, y, c) => v(x, y, c) * 257 + x).toString('base64') },
-      {
-        name: 'palette.png',
-        base64: png(
-          6,
-          6,
-          3,
-          8,
-          (x, y) => (x + y) % 4,
-          [255, 0, 0, 0, 255, 0, 0, 0, 255, 90, 160, 30],
-        ).toString('base64'),
-      },
-      {
-        name: 'rgba-opaque.png',
-        base64: png(8, 3, 6, 8, (x, y, c) => (c === 3 ? 255 : v(x, y, c))).toString('base64'),
-      },
-      {
-        name: 'grey-alpha-opaque.png',
-        base64: png(4, 4, 4, 8, (x, y, c) => (c === 1 ? 255 : v(x, y, c))).toString('base64'),
-      },
-      {
-        name: 'rgba-translucent.png',
-        base64: png(8, 8, 6, 8, (x, y, c) => (c === 3 ? 1 + ((x * 31 + y * 17) % 255) : v(x, y, c))).toString(
-          'base64',
-        ),
-      },
-    ];
-    const r = await page.evaluate(async (files) => {
+interface Compared {
+  name: string;
+  /** The frame layout ImageDecoder hands over for this file: which conversion path it took. */
+  format: string;
+  maxDiff: number;
+  /** Blobs made while the studio decoded it. */
+  blobs: number;
+}
+
+/**
+ * Decodes each file in the page twice: as the Blob path does (createImageBitmap, a canvas read) for the
+ * reference, and through the studio's `decodeImage` from its bytes, counting the Blobs made meanwhile.
+ */
+function decodeBothWays(page: Page, files: { name: string; base64: string }[], type: string) {
+  return page.evaluate(
+    async ({ files, type }) => {
       const decode = window.__fkd!.decodeImage;
       const RealBlob = Blob;
       let blobs = 0;
@@ -238,7 +175,7 @@ test('a JPEG or PNG decoded from its bytes has createImageBitmap’s pixels exac
           blobs++;
         }
       };
-      const rows: { name: string; maxDiff: number; blobs: number }[] = [];
+      const rows: Compared[] = [];
       for (const f of files) {
         const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
         const bmp = await createImageBitmap(new RealBlob([bytes]), {
@@ -250,6 +187,11 @@ test('a JPEG or PNG decoded from its bytes has createImageBitmap’s pixels exac
         ctx.drawImage(bmp, 0, 0);
         const ref = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
         bmp.close();
+        const dec = new ImageDecoder({ data: bytes, type, colorSpaceConversion: 'none' });
+        const { image } = await dec.decode();
+        const format = image.format ?? 'none';
+        image.close();
+        dec.close();
         blobs = 0;
         globalThis.Blob = counting;
         let got;
@@ -262,61 +204,62 @@ test('a JPEG or PNG decoded from its bytes has createImageBitmap’s pixels exac
         let maxDiff = got.pixels.length === ref.length ? 0 : 255;
         if (maxDiff === 0)
           for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got.pixels[i] - ref[i]));
-        rows.push({ name: f.name, maxDiff, blobs });
+        rows.push({ name: f.name, format, maxDiff, blobs });
       }
       return rows;
-    }, files);
-    expect(r.length).toBe(files.length);
-    // Every colour type and depth: exactly the createImageBitmap path's pixels.
-    const bad = r.filter((x) => x.maxDiff !== 0);
-    expect(bad, JSON.stringify(bad)).toEqual([]);
-    // No Blob, except for the one PNG with pixels below full alpha, which createImageBitmap decodes (its
-    // canvas read rounds premultiplied colours its own way).
-    const withBlob = r.filter((x) => x.blobs > 0).map((x) => x.name);
-    expect(withBlob).toEqual(['rgba-translucent.png']);
-  }
-});
-
-/** A PNG file of raw samples (one filter-0 byte per row), made here so each colour type is covered. */
-function png(
-  width: number,
-  height: number,
-  colorType: 0 | 2 | 3 | 4 | 6,
-  bitDepth: 8 | 16,
-  sample: (x: number, y: number, c: number) => number,
-  palette?: number[],
-): Buffer {
-  const channels = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[colorType];
-  const bytes = bitDepth / 8;
-  const raw = Buffer.alloc(height * (1 + width * channels * bytes));
-  let o = 0;
-  for (let y = 0; y < height; y++) {
-    raw[o++] = 0;
-    for (let x = 0; x < width; x++)
-      for (let c = 0; c < channels; c++) {
-        const v = sample(x, y, c);
-        if (bytes === 2) raw[o++] = v >> 8;
-        raw[o++] = v & 255;
-      }
-  }
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = bitDepth;
-  ihdr[9] = colorType;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    ...(palette ? [chunk('PLTE', Buffer.from(palette))] : []),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+    },
+    { files, type },
+  );
 }
+
+test('a JPEG or PNG decoded from its bytes has createImageBitmap’s pixels exactly, and no Blob is made', async ({
+  page,
+}) => {
+  await openStudio(page);
+  // JPEGs: the reference is libjpeg-turbo's own conversion, as createImageBitmap decodes.
+  const files = jpegFiles();
+  const r = await decodeBothWays(page, files, 'image/jpeg');
+  const bad = r.filter((x) => x.maxDiff !== 0);
+  expect(bad, JSON.stringify(bad)).toEqual([]);
+  // 40 photos and 14 fixtures, every chroma layout among them decoded: planes (4:2:0, 4:2:2, 4:4:4)
+  // converted here, the rest (greyscale, CMYK, RGB, 4:4:0, 4:1:1) converted by the decoder itself.
+  expect(r.length).toBe(files.length);
+  const formats = new Set(r.map((x) => x.format));
+  for (const f of ['I420', 'I422', 'I444']) expect(formats, f).toContain(f);
+  expect([...formats].some((f) => f.startsWith('BGR') || f.startsWith('RGB'))).toBe(true);
+  // No Blob for any of them (each would stay in the browser process: docs/results.md, bench:reads).
+  expect(r.filter((x) => x.blobs > 0).map((x) => x.name)).toEqual([]);
+
+  // PNGs take the same decoder from their bytes: the embedded default's own files (8-bit greyscale, as
+  // training and labelling read them) and one of every other colour type and depth.
+  const v = (x: number, y: number, c: number) => (x * 37 + y * 91 + c * 53) % 256;
+  const bag = join(E2E, '../public/datasets/fashion-mnist/train/bag');
+  const pngs = [
+    ...readdirSync(bag)
+      .slice(0, 12)
+      .map((n) => ({ name: n, base64: readFileSync(join(bag, n)).toString('base64') })),
+    { name: 'grey.png', base64: samplePng(7, 5, 0, 8, v) },
+    { name: 'rgb.png', base64: samplePng(9, 4, 2, 8, v) },
+    { name: 'rgb16.png', base64: samplePng(5, 6, 2, 16, (x, y, c) => v(x, y, c) * 256 + x * 31) },
+    {
+      name: 'palette.png',
+      base64: samplePng(6, 6, 3, 8, (x, y) => (x + y) % 4, [255, 0, 0, 0, 255, 0, 0, 0, 255, 90, 160, 30]),
+    },
+    { name: 'rgba-opaque.png', base64: samplePng(8, 3, 6, 8, (x, y, c) => (c === 3 ? 255 : v(x, y, c))) },
+    {
+      name: 'grey-alpha-opaque.png',
+      base64: samplePng(4, 4, 4, 8, (x, y, c) => (c === 1 ? 255 : v(x, y, c))),
+    },
+    {
+      name: 'rgba-translucent.png',
+      base64: samplePng(8, 8, 6, 8, (x, y, c) => (c === 3 ? 1 + ((x * 31 + y * 17) % 255) : v(x, y, c))),
+    },
+  ];
+  const p = await decodeBothWays(page, pngs, 'image/png');
+  expect(p.length).toBe(pngs.length);
+  const badPng = p.filter((x) => x.maxDiff !== 0);
+  expect(badPng, JSON.stringify(badPng)).toEqual([]);
+  // No Blob, except for the one PNG with pixels below full alpha, which createImageBitmap decodes (its
+  // canvas read rounds premultiplied colours its own way).
+  expect(p.filter((x) => x.blobs > 0).map((x) => x.name)).toEqual(['rgba-translucent.png']);
+});
