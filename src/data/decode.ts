@@ -2,9 +2,9 @@
  * Image decoding for workers: sniff the header first (format vs name, dimensions, EXIF), refuse
  * oversize images before they reach the decoder, then decode to RGBA: a complete JPEG in memory from its
  * bytes (data/jpegDecode.ts: WebCodecs' ImageDecoder and libjpeg's own conversion, no Blob), a complete
- * PNG decoded at full size the same way, anything else (a reduced PNG, a truncated JPEG, WebP, a browser
- * without ImageDecoder) by createImageBitmap, read through an
- * OffscreenCanvas. Both give libjpeg-turbo's pixels for a JPEG. Browser-only at runtime; the browser
+ * opaque PNG at full size the same way, anything else (a reduced or translucent PNG, a truncated JPEG,
+ * WebP, a browser without ImageDecoder) by createImageBitmap, read through an OffscreenCanvas. Both
+ * paths give the same pixels. Browser-only at runtime; the browser
  * calls are injectable (DecodeDeps) so the checks around them are unit-tested in Node.
  *
  * Matching the reference loader (PIL + torchvision): EXIF orientation is ignored (patched to 1,
@@ -14,7 +14,7 @@
  *
  * One path for either input (data/imageInput.ts): a file's bytes already in memory (the studio copy, a
  * tar member) are checked and decoded from as they are; a Blob (a folder's File) is read whole first.
- * A Blob for createImageBitmap is made only where it is called, never for the JPEG decoder's path.
+ * A Blob for createImageBitmap is made only where it is called, never for the ImageDecoder path.
  */
 import { decodeSize, type DecodeFit } from './decodeFit';
 import {
@@ -305,12 +305,10 @@ export async function decodeImage<B extends BitmapLike = ImageBitmap>(
   // A PNG at full size (PNG has no scaled decode) goes to the same decoder from its bytes, for the same
   // reason: the embedded default and many small-image datasets are PNGs, and every Blob made in the page's
   // process, in a worker too, also costs its main thread two tasks (a reference count kept there).
-  const jpeg = r.format === 'jpeg' && r.jpegComplete ? deps.decodeJpeg : undefined;
-  const png = r.format === 'png' && !r.size ? deps.decodePng : undefined;
-  if (r.sniffed && r.bytes && (jpeg || png)) {
-    const request = r.size ? jpegScaledRequest(r.sniffed.width, r.sniffed.height, r.size) : null;
+  const fromBytes = r.sniffed ? decodeFromBytes(r, r.sniffed, deps) : null;
+  if (fromBytes && r.sniffed) {
     const least = r.size ?? r.sniffed;
-    const px = await (jpeg ? jpeg(r.bytes, request, r.sniffed.width) : png!(r.bytes)).catch(() => null);
+    const px = await fromBytes.catch(() => null);
     if (px && px.width >= least.width && px.height >= least.height) {
       return {
         pixels: px.pixels,
@@ -334,6 +332,21 @@ export async function decodeImage<B extends BitmapLike = ImageBitmap>(
   } finally {
     b.bitmap.close();
   }
+}
+
+/** The ImageDecoder path's decode of an inspected image, or null where that path does not take it. */
+function decodeFromBytes(
+  r: Inspected,
+  sniffed: { width: number; height: number },
+  deps: DecodeDeps<BitmapLike>,
+): Promise<{ pixels: Uint8ClampedArray; width: number; height: number } | null> | null {
+  if (!r.bytes) return null;
+  if (r.format === 'jpeg' && r.jpegComplete && deps.decodeJpeg) {
+    const request = r.size ? jpegScaledRequest(sniffed.width, sniffed.height, r.size) : null;
+    return deps.decodeJpeg(r.bytes, request, sniffed.width);
+  }
+  if (r.format === 'png' && !r.size && deps.decodePng) return deps.decodePng(r.bytes);
+  return null;
 }
 
 function tooBig(w: number, h: number, max: number): string {

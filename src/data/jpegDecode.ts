@@ -1,35 +1,27 @@
 /**
- * A complete JPEG (or, below, a PNG) decoded from its bytes in the browser with no Blob: WebCodecs' ImageDecoder, then
- * libjpeg's own chroma upsampling and colour conversion (core/jpegColor.ts) for the planes it hands
- * back, so the pixels are createImageBitmap's (e2e/decode-fit.spec.ts checks them exactly) without the
- * Blob createImageBitmap needs, which Chromium keeps ~0.14 KB of per image in its browser process for as
- * long as it runs (docs/results.md, bench:reads). The decode checks around it are data/decode.ts'.
+ * Complete JPEGs and PNGs decoded from their bytes in the browser with no Blob, through WebCodecs'
+ * ImageDecoder. A JPEG's planes are upsampled and converted as libjpeg does (core/jpegColor.ts), so the
+ * pixels are createImageBitmap's (e2e/decode-fit.spec.ts checks them exactly) without the Blob
+ * createImageBitmap needs, which Chromium keeps ~0.14 KB of per image in its browser process for as long
+ * as it runs (docs/results.md, bench:reads). The decode checks around it are data/decode.ts'.
  */
 import { chromaSize, yccToRgba } from '../core/jpegColor';
 
 /**
- * The JPEG at full size (`request` null) or at about `request` (the decoder picks a DCT scale, libjpeg's
- * n/8), RGBA; null where the browser has no ImageDecoder or hands back a frame this cannot convert.
- * `sourceWidth` is the width its header declares (the caller has sniffed it).
+ * The first frame of `init`'s image, handed to `convert` and closed after it with its decoder; null
+ * where the browser has no ImageDecoder.
  */
-export async function decodeJpegBytes(
-  bytes: Uint8Array,
-  request: { width: number; height: number } | null,
-  sourceWidth: number,
-): Promise<DecodedJpeg | null> {
+async function withFrame(
+  init: ConstructorParameters<ImageDecoderCtor>[0],
+  convert: (image: DecodedFrame) => Promise<DecodedRgba | null>,
+): Promise<DecodedRgba | null> {
   const Decoder = (globalThis as { ImageDecoder?: ImageDecoderCtor }).ImageDecoder;
   if (!Decoder) return null;
-  // WebCodecs' ImageDecoder honours desiredWidth/Height for JPEG with libjpeg's DCT scaling.
-  const decoder = new Decoder({
-    data: bytes,
-    type: 'image/jpeg',
-    ...(request ? { desiredWidth: request.width, desiredHeight: request.height } : {}),
-    colorSpaceConversion: 'none',
-  });
+  const decoder = new Decoder(init);
   try {
     const { image } = await decoder.decode({ completeFramesOnly: true });
     try {
-      return await framePixels(image, sourceWidth);
+      return await convert(image);
     } finally {
       image.close();
     }
@@ -39,28 +31,36 @@ export async function decodeJpegBytes(
 }
 
 /**
- * A complete PNG decoded from its bytes at full size with no Blob (WebCodecs' ImageDecoder), RGBA; null
- * where the browser has no ImageDecoder or hands back a frame that is not 8-bit RGB(A) (then
- * createImageBitmap decodes it). PNG has no scaled decode, so a reduced decode stays with
- * createImageBitmap's resize, and a PNG with a pixel below full alpha to createImageBitmap (see
- * rgbFramePixels). Its pixels are exactly the createImageBitmap path's for every colour type and depth
+ * The JPEG at full size (`request` null) or at about `request` (the decoder picks a DCT scale, libjpeg's
+ * n/8), RGBA; null where the browser has no ImageDecoder or hands back a frame this cannot convert.
+ * `sourceWidth` is the width its header declares (the caller has sniffed it).
+ */
+export function decodeJpegBytes(
+  bytes: Uint8Array,
+  request: { width: number; height: number } | null,
+  sourceWidth: number,
+): Promise<DecodedRgba | null> {
+  // WebCodecs' ImageDecoder honours desiredWidth/Height for JPEG with libjpeg's DCT scaling.
+  const init = {
+    data: bytes,
+    type: 'image/jpeg',
+    ...(request ? { desiredWidth: request.width, desiredHeight: request.height } : {}),
+    colorSpaceConversion: 'none' as const,
+  };
+  return withFrame(init, (image) => framePixels(image, sourceWidth));
+}
+
+/**
+ * A complete PNG at full size, RGBA; null where the browser has no ImageDecoder, hands back a frame that
+ * is not 8-bit RGB(A), or the image has a pixel below full alpha (then createImageBitmap decodes it: see
+ * rgbFramePixels). PNG has no scaled decode, so a reduced decode stays with createImageBitmap's resize.
+ * The pixels are exactly the createImageBitmap path's for every colour type and depth
  * (e2e/decode-fit.spec.ts).
  */
-export async function decodePngBytes(bytes: Uint8Array): Promise<DecodedJpeg | null> {
-  const Decoder = (globalThis as { ImageDecoder?: ImageDecoderCtor }).ImageDecoder;
-  if (!Decoder) return null;
-  const decoder = new Decoder({ data: bytes, type: 'image/png', colorSpaceConversion: 'none' });
-  try {
-    const { image } = await decoder.decode({ completeFramesOnly: true });
-    try {
-      if (!upright(image)) return null;
-      return await rgbFramePixels(image, false);
-    } finally {
-      image.close();
-    }
-  } finally {
-    decoder.close();
-  }
+export function decodePngBytes(bytes: Uint8Array): Promise<DecodedRgba | null> {
+  return withFrame({ data: bytes, type: 'image/png', colorSpaceConversion: 'none' }, async (image) =>
+    upright(image) ? rgbFramePixels(image, false) : null,
+  );
 }
 
 /** A frame shown as decoded: no rotation, flip or crop (anything else is left to createImageBitmap). */
@@ -80,10 +80,11 @@ function upright(image: DecodedFrame): boolean {
 /**
  * An 8-bit RGB frame's pixels as RGBA; null for any other layout, and for a frame with a pixel below full
  * alpha unless `opaque` (its colours come premultiplied, and createImageBitmap's canvas read rounds them
- * back its own way: left to that path). Copied in the frame's own layout and swizzled here: a copy converted to RGBA by the browser asks the page's main
- * thread for a GPU context first, a task there per image (and a wait for it here) while a job runs.
+ * back its own way: left to that path). Copied in the frame's own layout and swizzled here: a copy
+ * converted to RGBA by the browser asks the page's main thread for a GPU context first, a task there per
+ * image (and a wait for it here) while a job runs.
  */
-async function rgbFramePixels(image: DecodedFrame, opaque: boolean): Promise<DecodedJpeg | null> {
+async function rgbFramePixels(image: DecodedFrame, opaque: boolean): Promise<DecodedRgba | null> {
   const format = image.format;
   if (format !== 'RGBA' && format !== 'RGBX' && format !== 'BGRA' && format !== 'BGRX') return null;
   const width = image.displayWidth;
@@ -113,11 +114,11 @@ async function rgbFramePixels(image: DecodedFrame, opaque: boolean): Promise<Dec
 
 /**
  * A decoded JPEG frame's RGBA. YCbCr frames (I420 / I422 / I444, libjpeg's raw planes) are converted
- * as libjpeg converts them (core/jpegColor.ts); RGB frames (greyscale, CMYK, JPEGs stored as RGB, subsamplings the browser
- * does not hand over as planes) were converted by libjpeg already and are copied. Anything else (a
+ * as libjpeg converts them (core/jpegColor.ts); RGB frames (greyscale, CMYK, JPEGs stored as RGB,
+ * subsamplings the browser does not hand over as planes) were converted by libjpeg already and are copied. Anything else (a
  * rotated or cropped frame, another layout) is null: createImageBitmap decodes it instead.
  */
-async function framePixels(image: DecodedFrame, sourceWidth: number): Promise<DecodedJpeg | null> {
+async function framePixels(image: DecodedFrame, sourceWidth: number): Promise<DecodedRgba | null> {
   if (!upright(image)) return null;
   const width = image.displayWidth;
   const height = image.displayHeight;
@@ -135,7 +136,7 @@ async function framePixels(image: DecodedFrame, sourceWidth: number): Promise<De
   return rgbFramePixels(image, true);
 }
 
-interface DecodedJpeg {
+interface DecodedRgba {
   pixels: Uint8ClampedArray;
   width: number;
   height: number;

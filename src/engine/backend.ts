@@ -174,8 +174,11 @@ async function tryInit(name: BackendName): Promise<string | null> {
 
 let wasmPathsConfigured = false;
 
-/** Process-wide flags and wasm file locations; idempotent. */
-async function prepare(): Promise<void> {
+/**
+ * Process-wide flags, wasm file locations (in a browser) and the studio's wasm kernel patches;
+ * idempotent. Tests that train on wasm in Node call it too (testSetup.ts useWasm).
+ */
+export async function prepareBackends(): Promise<void> {
   // Threads give nothing on 2 cores and the pthread blob breaks under minification (docs/tfjs-notes.md).
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (!wasmPathsConfigured && isBrowserLike()) {
@@ -187,7 +190,7 @@ async function prepare(): Promise<void> {
 }
 
 export async function selectBackend(opts: SelectBackendOptions): Promise<BackendReport> {
-  await prepare();
+  await prepareBackends();
   const refused: BackendReport['refused'] = [];
   const { adapter, problem } = await queryAdapter();
   const software = adapter ? isSoftwareAdapter(adapter) : false;

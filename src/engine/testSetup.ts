@@ -2,7 +2,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import { expect } from 'vitest';
-import { patchWasmKernels } from './kernels/wasmPatches';
 
 export async function useCpu(): Promise<void> {
   await tf.setBackend('cpu');
@@ -10,14 +9,13 @@ export async function useCpu(): Promise<void> {
 }
 
 /**
- * The wasm backend with the studio's own kernel patches and flags (backend.ts does the same in the
- * browser): the backend it trains and labels with on a machine without a GPU, and several times faster
- * than the pure-JS cpu backend, so tests that train or classify for many steps use it.
+ * The wasm backend prepared as the studio prepares it (its flags and kernel patches, backend.ts): the
+ * backend it trains and labels with on a machine without a GPU, and several times faster than the
+ * pure-JS cpu backend, so tests that train or classify for many steps use it.
  */
 export async function useWasm(): Promise<void> {
-  await import('@tensorflow/tfjs-backend-wasm');
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  patchWasmKernels();
+  const { prepareBackends } = await import('./backend');
+  await prepareBackends();
   await tf.setBackend('wasm');
   await tf.ready();
 }

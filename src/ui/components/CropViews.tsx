@@ -40,9 +40,10 @@ interface PooledCanvas {
  * (copying the RGBA once instead of once per tile keeps a live update far below a frame on 500x375
  * images). The canvases are reused in turn rather than made per image: a new canvas and its context for
  * every image of every live sample were the page's largest native cost in the Pipeline view and garbage
- * for its collector. An image whose canvas has since been taken is simply put again.
+ * for its collector. An image whose canvas has since been taken is simply put again. Sixteen covers a
+ * live sample's images and their mix partners, and bounds what the pool keeps (16 photos' pixels).
  */
-const POOL_SIZE = 32;
+const POOL_SIZE = 16;
 const pool: PooledCanvas[] = [];
 let nextInPool = 0;
 const pooled = new WeakMap<ImageRGBA, PooledCanvas>();
