@@ -30,6 +30,12 @@ export interface MainThreadReport {
   p99DelayMs: number;
   /** The probe's delays of STAMP_GAP_MS or more: when each ended (page ms since the probe started) and its length. */
   gaps: { endMs: number; delayMs: number }[];
+  /**
+   * The same gaps, each with the last input before it began: what was clicked or typed in (a view's nav
+   * button, a field) and how long before the gap it was, so a gap after a view switch tells itself apart
+   * from one in a view's own live updates.
+   */
+  gapCauses: { delayMs: number; input: string | null; msAfterInput: number | null }[];
   /** Input: per measured interaction, event timestamp to the next frame (ms). */
   inputs: { kind: string; latencyMs: number; eventTimingMs: number | null }[];
   longestInputMs: number;
@@ -41,6 +47,8 @@ interface ProbeState {
   delays: number[];
   gaps: { endMs: number; delayMs: number }[];
   inputs: { kind: string; latencyMs: number; eventTimingMs: number | null; at: number }[];
+  /** Every input's time (page clock) and what it went to, for gapCauses. */
+  inputLog: { at: number; what: string }[];
   eventTimings: { name: string; start: number; duration: number }[];
   stop: boolean;
   observers: PerformanceObserver[];
@@ -61,6 +69,7 @@ export async function startMainThreadProbe(page: Page): Promise<void> {
         delays: [],
         gaps: [],
         inputs: [],
+        inputLog: [],
         eventTimings: [],
         stop: false,
         observers: [],
@@ -100,6 +109,9 @@ export async function startMainThreadProbe(page: Page): Promise<void> {
         if (s.stop) return;
         const kind = e.type;
         const at = e.timeStamp;
+        const t = e.target as HTMLElement | null;
+        const name = t?.getAttribute('aria-label') ?? t?.textContent?.trim().slice(0, 24) ?? '';
+        s.inputLog.push({ at, what: `${kind} ${name || (t?.tagName.toLowerCase() ?? '?')}` });
         requestAnimationFrame(() =>
           setTimeout(
             () => s.inputs.push({ kind, latencyMs: performance.now() - at, eventTimingMs: null, at }),
@@ -143,10 +155,31 @@ export async function stopMainThreadProbe(page: Page): Promise<MainThreadReport>
       delaysOver100: s.delays.filter((d) => d > 100).length,
       p99DelayMs: sorted[Math.floor(0.99 * (sorted.length - 1))] ?? 0,
       gaps: s.gaps,
+      gapCauses: s.gaps.map((g) => {
+        const start = s.t0 + g.endMs - g.delayMs;
+        const before = s.inputLog.filter((i) => i.at <= start).at(-1);
+        return {
+          delayMs: g.delayMs,
+          input: before?.what ?? null,
+          msAfterInput: before ? start - before.at : null,
+        };
+      }),
       inputs: s.inputs.map(({ kind, latencyMs, eventTimingMs }) => ({ kind, latencyMs, eventTimingMs })),
       longestInputMs: Math.max(0, ...s.inputs.map((i) => Math.max(i.latencyMs, i.eventTimingMs ?? 0))),
     };
   });
+}
+
+/** The probe's gaps over 50 ms, each with the input before it: "96 ms 120 ms after click Train". */
+export function describeGapCauses(r: MainThreadReport): string {
+  const long = r.gapCauses.filter((g) => g.delayMs > 50);
+  if (!long.length) return 'probe gaps > 50 ms: none';
+  return `probe gaps > 50 ms: ${long
+    .map(
+      (g) =>
+        `${g.delayMs.toFixed(0)} ms${g.input ? ` ${g.msAfterInput!.toFixed(0)} ms after ${g.input}` : ' (no input before it)'}`,
+    )
+    .join('; ')}`;
 }
 
 /** One line for a bench's table: both measures side by side. */

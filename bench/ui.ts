@@ -33,7 +33,12 @@ import type { Page } from 'playwright-core';
 import { profileMainThread, type ProfileSummary } from './cpuProfile';
 import { arg, note, round, runBench, table } from './harness';
 import { generateLabels } from './studioJobs';
-import { describeMainThread, startMainThreadProbe, stopMainThreadProbe } from './mainThread';
+import {
+  describeGapCauses,
+  describeMainThread,
+  startMainThreadProbe,
+  stopMainThreadProbe,
+} from './mainThread';
 import { describeTasks, traceMainThreadTasks } from './mainThreadTrace';
 import {
   describeWaits,
@@ -204,6 +209,7 @@ await runBench('ui', async ({ page }) => {
     `jobs over the stretch (CPU budget ${slots === 0 ? 'off' : `${slots} slot(s)`}): generation ${genRate.toFixed(1)} images/s, training ${trainRate.toFixed(2)} steps/s`,
   );
   console.log(describeMainThread(r));
+  console.log(describeGapCauses(r));
   console.log(cpu ? describeTasks(cpu) : 'main-thread tasks: not traced (--no-trace)');
   if (waits) console.log(describeWaits(waits));
   console.log(table(['input', 'to next frame ms', 'Event Timing ms'], inputs));
@@ -227,6 +233,13 @@ await runBench('ui', async ({ page }) => {
     seconds: round(r.seconds, 1),
     longestDelayMs: round(r.longestDelayMs, 1),
     p99DelayMs: round(r.p99DelayMs, 1),
+    gapsOver50: r.gapCauses
+      .filter((g) => g.delayMs > 50)
+      .map((g) => ({
+        ms: round(g.delayMs, 0),
+        after: g.input,
+        msAfter: g.msAfterInput === null ? null : round(g.msAfterInput, 0),
+      })),
     delaysOver50: r.delaysOver50,
     delaysOver100: r.delaysOver100,
     longestTaskMs: round(r.longestTaskMs, 1),

@@ -1,29 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { afterFrames, type FrameClock } from './stagger';
-
-/** Frames and timeouts fired by hand. */
-function fakeClock() {
-  let next = 1;
-  const frames = new Map<number, () => void>();
-  const timers = new Map<number, { cb: () => void; ms: number }>();
-  const clock: FrameClock = {
-    request: (cb) => (frames.set(next, cb), next++),
-    cancel: (h) => void frames.delete(h),
-    timeout: (cb, ms) => (timers.set(next, { cb, ms }), next++),
-    clearTimeout: (h) => void timers.delete(h),
-  };
-  const frame = () => {
-    const due = [...frames.values()];
-    frames.clear();
-    for (const cb of due) cb();
-  };
-  const timeout = () => {
-    const due = [...timers.values()];
-    timers.clear();
-    for (const t of due) t.cb();
-  };
-  return { clock, frame, timeout, pending: () => frames.size + timers.size };
-}
+import { afterFrames, nextFrame } from './stagger';
+import { fakeClock } from './testClock';
 
 describe('afterFrames', () => {
   it('runs at once for 0 frames, else after exactly that many frames', () => {
@@ -65,6 +42,36 @@ describe('afterFrames', () => {
     c.frame();
     c.timeout();
     expect(ran).toEqual([]);
+    expect(c.pending()).toBe(0);
+  });
+});
+
+describe('nextFrame', () => {
+  it('asks for its frame from a timer task, so tasks already waiting run first', () => {
+    const c = fakeClock();
+    const order: string[] = [];
+    c.clock.timeout(() => order.push('waiting task'), 0);
+    nextFrame(() => order.push('frame work'), c.clock);
+    // No frame asked for yet: a frame already due would not run it ahead of the waiting task.
+    expect(c.framesAsked()).toBe(0);
+    c.frame();
+    expect(order).toEqual(['waiting task', 'frame work']);
+    expect(c.pending()).toBe(0);
+  });
+
+  it('does nothing once cancelled, before or after its frame was asked for', () => {
+    const c = fakeClock();
+    const ran: string[] = [];
+    nextFrame(() => ran.push('a'), c.clock)();
+    const cancelB = nextFrame(() => ran.push('b'), c.clock);
+    c.tasks();
+    expect(c.framesAsked()).toBe(1);
+    cancelB();
+    c.frame();
+    c.timeout();
+    nextFrame(() => ran.push('c'), c.clock);
+    c.timeout();
+    expect(ran).toEqual(['c']);
     expect(c.pending()).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { CropBox } from '../../core/cropBox';
 import { describeCropMix, scaleMixBox, type CropMix } from '../../core/labelMix';
+import { canvasFrames } from '../canvasFrames';
 
 /** A crop's label-time mix as drawn: the partner image, the partner's crop, the stored mix. */
 export interface CropMixView {
@@ -79,23 +80,38 @@ export function ImageWithBoxes({
   size?: number;
 }) {
   const ref = useRef<HTMLCanvasElement>(null);
+  const scale = size / Math.max(image.width, image.height);
+  const width = Math.round(image.width * scale);
+  const height = Math.round(image.height * scale);
+  // Drawn a few canvases a frame (canvasFrames.ts); the canvas is resized in the same draw, so a new
+  // image's shape never shows blank, and its CSS size follows at once, so the layout does not wait.
   useEffect(() => {
     const cv = ref.current;
     if (!cv) return;
-    const scale = size / Math.max(image.width, image.height);
-    cv.width = Math.round(image.width * scale);
-    cv.height = Math.round(image.height * scale);
-    const ctx = cv.getContext('2d', CANVAS_2D)!;
-    ctx.imageSmoothingEnabled = image.width > 64;
-    ctx.drawImage(toCanvas(image), 0, 0, cv.width, cv.height);
-    boxes.forEach((b, i) => {
-      ctx.strokeStyle = boxColor(i);
-      ctx.lineWidth = 2;
-      ctx.setLineDash(b.flip ? [4, 3] : []);
-      ctx.strokeRect(b.left * cv.width, b.top * cv.height, b.width * cv.width, b.height * cv.height);
+    return canvasFrames.draw(cv, () => {
+      if (cv.width !== width || cv.height !== height) {
+        cv.width = width;
+        cv.height = height;
+      }
+      const ctx = cv.getContext('2d', CANVAS_2D)!;
+      ctx.clearRect(0, 0, width, height);
+      ctx.imageSmoothingEnabled = image.width > 64;
+      ctx.drawImage(toCanvas(image), 0, 0, width, height);
+      boxes.forEach((b, i) => {
+        ctx.strokeStyle = boxColor(i);
+        ctx.lineWidth = 2;
+        ctx.setLineDash(b.flip ? [4, 3] : []);
+        ctx.strokeRect(b.left * width, b.top * height, b.width * width, b.height * height);
+      });
     });
-  }, [image, boxes, size]);
-  return <canvas ref={ref} data-testid="image-with-boxes" style={{ border: '1px solid var(--line)' }} />;
+  }, [image, boxes, width, height]);
+  return (
+    <canvas
+      ref={ref}
+      data-testid="image-with-boxes"
+      style={{ border: '1px solid var(--line)', width, height }}
+    />
+  );
 }
 
 /**
@@ -118,24 +134,33 @@ export function CropCanvas({
   useEffect(() => {
     const cv = ref.current;
     if (!cv) return;
-    cv.width = size;
-    cv.height = size;
-    const ctx = cv.getContext('2d', CANVAS_2D)!;
-    drawCrop(ctx, image, box, size);
-    const m = mix?.mix;
-    if (!mix || !m || m.kind === 'none') return;
-    ctx.save();
-    if (m.kind === 'mixup') ctx.globalAlpha = 1 - m.lambda;
-    else {
-      const b = scaleMixBox(m.box, mix.size, size);
-      ctx.beginPath();
-      ctx.rect(b.x1, b.y1, b.x2 - b.x1, b.y2 - b.y1);
-      ctx.clip();
-    }
-    drawCrop(ctx, mix.partner, mix.partnerBox, size);
-    ctx.restore();
+    // Drawn a few canvases a frame (canvasFrames.ts).
+    return canvasFrames.draw(cv, () => {
+      const ctx = cv.getContext('2d', CANVAS_2D)!;
+      ctx.clearRect(0, 0, size, size);
+      drawCrop(ctx, image, box, size);
+      const m = mix?.mix;
+      if (!mix || !m || m.kind === 'none') return;
+      ctx.save();
+      if (m.kind === 'mixup') ctx.globalAlpha = 1 - m.lambda;
+      else {
+        const b = scaleMixBox(m.box, mix.size, size);
+        ctx.beginPath();
+        ctx.rect(b.x1, b.y1, b.x2 - b.x1, b.y2 - b.y1);
+        ctx.clip();
+      }
+      drawCrop(ctx, mix.partner, mix.partnerBox, size);
+      ctx.restore();
+    });
   }, [image, box, size, mix]);
-  return <canvas ref={ref} data-testid={mix && mix.mix.kind !== 'none' ? 'mixed-crop' : 'crop-canvas'} />;
+  return (
+    <canvas
+      ref={ref}
+      width={size}
+      height={size}
+      data-testid={mix && mix.mix.kind !== 'none' ? 'mixed-crop' : 'crop-canvas'}
+    />
+  );
 }
 
 /** The box cut from the image, resized to size x size, mirrored when its flip bit is set. */

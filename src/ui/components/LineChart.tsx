@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { canvasFrames } from '../canvasFrames';
 import { Coalescer } from '../coalesce';
 
 export interface Series {
@@ -74,6 +75,11 @@ function memoryBackedCanvas<T>(build: () => T): T {
   }
 }
 
+/** What a chart draws of its latest data: the x column and each series' values, thinned. */
+function drawnData(d: { x: number[]; series: Series[] }): uPlot.AlignedData {
+  return thin([d.x, ...d.series.map((s) => s.values)]) as uPlot.AlignedData;
+}
+
 const COLORS = ['#1d4ed8', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'];
 export const seriesColor = (i: number) => COLORS[i % COLORS.length];
 
@@ -97,12 +103,18 @@ export function LineChart({
 }) {
   const el = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  // The data a build or redraw draws when its frame comes, not when it was queued.
+  const latest = useRef({ x, series });
+  useEffect(() => {
+    latest.current = { x, series };
+  }, [x, series]);
   const shape = series.map((s) => s.label).join('|');
   useEffect(() => {
     const host = el.current;
     if (!host) return;
-    // Each chart is built in its own task: a view's seven charts built in its mount made one long task.
-    const build = setTimeout(() => {
+    // Built a few canvases a frame (canvasFrames.ts): a view's seven charts built at its mount made one
+    // long task, and then one long commit.
+    const cancel = canvasFrames.draw(host, () => {
       plot.current = memoryBackedCanvas(
         () =>
           new uPlot(
@@ -117,30 +129,41 @@ export function LineChart({
               ],
               series: [
                 { label: xLabel },
-                ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true })),
+                ...latest.current.series.map((s) => ({
+                  label: s.label,
+                  stroke: s.color,
+                  width: 1.5,
+                  spanGaps: true,
+                })),
               ],
             },
-            thin([x, ...series.map((s) => s.values)]) as uPlot.AlignedData,
+            drawnData(latest.current),
             host,
           ),
       );
-    }, 0);
+    });
     return () => {
-      clearTimeout(build);
+      cancel();
       plot.current?.destroy();
       plot.current = null;
     };
     // Rebuild only when the set of series changes; data updates go through setData below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape, title, width, height, xLabel]);
-  // Redraws are throttled, the data thinned when drawn (updates come faster than redraws), and every
-  // chart on the page redraws in the same frame: seven charts each on its own timer made seven tasks
-  // and seven frames a second under full load (bench:ui trace). Seven thinned redraws take a few ms.
+  // Redraws are throttled (updates come faster than redraws), the data thinned when drawn, and the
+  // page's charts, due together once a second, are drawn a few a frame (canvasFrames.ts): seven charts
+  // each on its own timer made seven tasks a second, and all seven in one frame a 15-19 ms commit.
   useEffect(() => {
-    redraws.schedule(plot, () => {
-      if (plot.current) plot.current.setData(thin([x, ...series.map((s) => s.values)]) as uPlot.AlignedData);
-    });
+    redraws.schedule(plot, () =>
+      canvasFrames.draw(plot, () => {
+        if (plot.current) plot.current.setData(drawnData(latest.current));
+      }),
+    );
   }, [x, series]);
-  useEffect(() => () => redraws.cancel(plot), []);
+  useEffect(
+    () => () => {
+      redraws.cancel(plot);
+    },
+    [],
+  );
   return <div ref={el} className="line-chart" data-testid={testId} data-points={x.length} />;
 }
