@@ -263,3 +263,39 @@ test('a JPEG or PNG decoded from its bytes has createImageBitmap’s pixels exac
   // canvas read rounds premultiplied colours its own way).
   expect(p.filter((x) => x.blobs > 0).map((x) => x.name)).toEqual(['rgba-translucent.png']);
 });
+
+test('the live views show decoded pixels as BMP files that Chromium draws back exactly', async ({ page }) => {
+  await openStudio(page);
+  const r = await page.evaluate(async () => {
+    const width = 37;
+    const height = 23;
+    const rgba = new Uint8ClampedArray(width * height * 4);
+    let seed = 11;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24;
+    for (let i = 0; i < rgba.length; i += 4) {
+      rgba[i] = rnd();
+      rgba[i + 1] = rnd();
+      rgba[i + 2] = rnd();
+      rgba[i + 3] = 255;
+    }
+    // One row translucent: drawn over nothing, it reads back premultiplied and rounded, so only close.
+    for (let x = 0; x < width; x++) rgba[4 * x + 3] = 128;
+    const img = new Image();
+    img.src = window.__fkd!.imageUrl({ rgba, width, height });
+    await img.decode();
+    const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
+    ctx.drawImage(img, 0, 0);
+    const got = ctx.getImageData(0, 0, width, height).data;
+    let opaqueMax = 0;
+    let translucentMax = 0;
+    for (let i = 0; i < rgba.length; i++) {
+      const d = Math.abs(got[i] - rgba[i]);
+      if (i < 4 * width) translucentMax = Math.max(translucentMax, d);
+      else opaqueMax = Math.max(opaqueMax, d);
+    }
+    return { size: [img.naturalWidth, img.naturalHeight], opaqueMax, translucentMax };
+  });
+  expect(r.size).toEqual([37, 23]);
+  expect(r.opaqueMax).toBe(0);
+  expect(r.translucentMax).toBeLessThanOrEqual(2);
+});

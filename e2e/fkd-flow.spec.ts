@@ -56,7 +56,7 @@ test('generate soft labels on the embedded set, then train an FKD student that e
     '16 images decoded, 32 crops (the first 4 shown)',
   );
   for (const row of await page.getByTestId('live-image').all()) {
-    await expect(row.getByTestId('crop-canvas')).toHaveCount(2);
+    await expect(row.getByTestId('crop-view')).toHaveCount(2);
     // 28x28 images for a 28-px student: nothing to save, decoded at full size.
     await expect(row.getByTestId('decoded-size')).toHaveText('decoded at full size, 28×28');
   }

@@ -43,7 +43,7 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
 
   // The first run (FKD) shows live crops and curves while it trains.
   await goto(page, 'Pipeline (live)');
-  await expect(page.getByTestId('live-crops').getByTestId('crop-canvas').first()).toBeVisible({
+  await expect(page.getByTestId('live-crops').getByTestId('crop-view').first()).toBeVisible({
     timeout: 120_000,
   });
   await expect

@@ -1,13 +1,13 @@
 import { nextFrame, pageClock, type FrameClock } from './stagger';
 
 /**
- * A few canvases per frame. Every canvas drawn since the last frame costs that frame's commit a canvas
- * resource on the page's main thread, about 1.5-2.5 ms each here whatever its size, and the commit is
- * one task: a view switch that mounts the Pipeline view's seven charts and twenty crop canvases made
- * one 30-ms task of that alone, and the charts' once-a-second redraws, all in one frame, 15-19 ms
- * (bench:ui traced, docs/results.md). Canvas draws queued here run a few per animation frame, in the
- * order they were queued, so no commit carries more than a few canvases; filling a view takes a few
- * frames more instead.
+ * One canvas per frame. Every canvas drawn since the last frame costs that frame's commit a canvas
+ * resource on the page's main thread, about 1.5-2.5 ms each for a new canvas whatever its size, and the
+ * commit is one task: a view switch that built the Pipeline view's seven charts at once made a 15-30 ms
+ * task of that alone, and the charts' once-a-second redraws, all in one frame, 15-19 ms (bench:ui
+ * traced, docs/results.md). Canvas draws queued here run one per animation frame, in the order queued,
+ * so no commit carries more than one new drawing; filling a view takes a few frames more instead. (The
+ * live views' images and crops are not canvases at all: components/CropViews.tsx.)
  */
 export const CANVASES_PER_FRAME = 1;
 
@@ -65,5 +65,5 @@ export class CanvasFrames {
   };
 }
 
-/** The page's queue: every live canvas (crops, images with boxes, charts) draws through it. */
+/** The page's queue: every chart's build and redraw goes through it (components/LineChart.tsx). */
 export const canvasFrames = new CanvasFrames();

@@ -9,6 +9,7 @@ import { decodeImage } from '../data/decode';
 import * as store from '../store';
 import { openDirectory, openFiles } from './actions';
 import { packDataset } from './packActions';
+import { imageUrl } from './imageUrls';
 import { jobStore, type JobsState } from './jobStore';
 import type { Studio } from './studioTypes';
 
@@ -20,6 +21,8 @@ declare global {
       proxy: typeof Comlink.proxy;
       /** The workers' decoder, run on the page (e2e checks of the browser's own decode behaviour). */
       decodeImage: typeof decodeImage;
+      /** How the live views show decoded pixels: a BMP file's URL (e2e checks Chromium's decode of it). */
+      imageUrl: typeof imageUrl;
       /** The live job state the views draw (benches read the jobs' progress from it). */
       jobs: () => JobsState;
       /** "Copy into studio storage" as the Data view runs it (benches pack a dataset with it). */
@@ -37,6 +40,7 @@ export function installTestHooks(getStudio: () => Studio): void {
     store,
     proxy: Comlink.proxy,
     decodeImage,
+    imageUrl,
     jobs: jobStore.get,
     pack: (id) => packDataset(getStudio(), id),
   };

@@ -112,7 +112,7 @@ export function LineChart({
   useEffect(() => {
     const host = el.current;
     if (!host) return;
-    // Built a few canvases a frame (canvasFrames.ts): a view's seven charts built at its mount made one
+    // Built one canvas a frame (canvasFrames.ts): a view's seven charts built at its mount made one
     // long task, and then one long commit.
     const cancel = canvasFrames.draw(host, () => {
       plot.current = memoryBackedCanvas(
@@ -150,7 +150,7 @@ export function LineChart({
     // Rebuild only when the set of series changes; data updates go through setData below.
   }, [shape, title, width, height, xLabel]);
   // Redraws are throttled (updates come faster than redraws), the data thinned when drawn, and the
-  // page's charts, due together once a second, are drawn a few a frame (canvasFrames.ts): seven charts
+  // page's charts, due together once a second, are drawn one a frame (canvasFrames.ts): seven charts
   // each on its own timer made seven tasks a second, and all seven in one frame a 15-19 ms commit.
   useEffect(() => {
     redraws.schedule(plot, () =>

@@ -10,7 +10,7 @@ import { getDataset, getLabelRecord, listLabelSets, openStudioDb } from '../../s
 import type { LabelStats } from '../../workers/api';
 import { useClassNamer } from '../catalog';
 import { describeCropMix } from '../../core/labelMix';
-import { boxColor, CropCanvas, ImageWithBoxes, TopKBars, type ImageRGBA } from '../components/CropViews';
+import { boxColor, CropView, ImageWithBoxes, TopKBars, type ImageRGBA } from '../components/CropViews';
 import { usePartnerMix } from './ExplorerMix';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
@@ -181,7 +181,7 @@ function ImageExplorer({
         </div>
       </div>
       <div className="crop-card" style={{ width: 180 }} data-testid="explorer-crop">
-        <CropCanvas image={image} box={boxes[selected]} size={160} mix={mixOf(selected)} />
+        <CropView image={image} box={boxes[selected]} size={160} mix={mixOf(selected)} />
         {record.mix?.crops[selected] && (
           <div className="muted" style={{ fontSize: 11 }} data-testid="explorer-mix">
             {describeCropMix(record.mix.crops[selected])} (mixed before the teacher: the label is of this

@@ -130,6 +130,7 @@ const LiveImageTile = memo(function LiveImageTile({
             names={names}
             highlight={im.classIndex}
             mix={mixOf(i)}
+            size={96}
           />
         ))}
       </div>
