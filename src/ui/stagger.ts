@@ -1,4 +1,4 @@
-import { startTransition, useEffect, useState } from 'react';
+import { startTransition, useEffect, useState, type ReactNode } from 'react';
 
 /**
  * Spreading one large redraw over several frames. A live view that replaces all of its tiles at once
@@ -91,4 +91,18 @@ export function useStaggered<T>(value: T, delayFrames: number): T {
     [value, delayFrames],
   );
   return delayFrames <= 0 ? value : shown;
+}
+
+/**
+ * `children`, mounted `frames` frames after this mounts (at once for 0). A view switch mounts the whole
+ * view in one commit, then lays it out and paints it in one frame; a view whose sections come one frame
+ * apart spreads that over frames, the top of the view first.
+ */
+export function Later({ frames, children }: { frames: number; children: ReactNode }): ReactNode {
+  const [ready, setReady] = useState(frames <= 0);
+  useEffect(() => {
+    if (ready) return;
+    return afterFrames(frames, () => startTransition(() => setReady(true)));
+  }, [frames, ready]);
+  return ready ? children : null;
 }

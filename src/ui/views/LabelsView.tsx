@@ -4,6 +4,7 @@ import { GenerateForm } from '../labels/GenerateForm';
 import { LabelExplorer } from '../labels/LabelExplorer';
 import { LabelLibrary } from '../labels/LabelLibrary';
 import { TeacherImport } from '../labels/TeacherImport';
+import { Later } from '../stagger';
 
 export function LabelsView() {
   return (
@@ -11,10 +12,19 @@ export function LabelsView() {
       <IndexingNotice />
       <NoLabelsYet />
       <GenerateForm />
-      <LabelLibrary />
-      <LabelExplorer />
-      <FidelityExplorer />
-      <TeacherImport />
+      {/* The sections below the form mount a frame apart (stagger.ts Later). */}
+      <Later frames={1}>
+        <LabelLibrary />
+      </Later>
+      <Later frames={2}>
+        <LabelExplorer />
+      </Later>
+      <Later frames={3}>
+        <FidelityExplorer />
+      </Later>
+      <Later frames={4}>
+        <TeacherImport />
+      </Later>
     </>
   );
 }

@@ -4,7 +4,7 @@ import { memo, useMemo } from 'react';
 import { CropCard, ImageWithBoxes, mixViews } from '../components/CropViews';
 import { useJobs } from '../jobStore';
 import { Curves } from '../train/Curves';
-import { useStaggered } from '../stagger';
+import { Later, useStaggered } from '../stagger';
 import { useStoreQuery } from '../useStore';
 import { DEMO_ACTION, EmptyState } from '../teaching/FirstRun';
 import type { LiveImage } from '../../workers/api';
@@ -55,9 +55,12 @@ export function PipelineView() {
             </p>
             <div className="live-batch">
               {smp.images.map((im, j) => (
-                // Keyed by position: each new batch redraws the same canvases instead of remounting
-                // them, tile j j frames after the first (stagger.ts), so no frame lays out them all.
-                <LiveImageCard key={j} image={im} names={names} delayFrames={j} />
+                // Keyed by position: each new batch updates the same tiles instead of remounting them,
+                // tile j j frames after the first (stagger.ts); when the view opens, tile j mounts j
+                // frames after the first too, so no frame lays out them all.
+                <Later key={j} frames={j}>
+                  <LiveImageCard image={im} names={names} delayFrames={j} />
+                </Later>
               ))}
             </div>
           </>
@@ -71,9 +74,11 @@ export function PipelineView() {
           </p>
         )}
       </section>
-      <section className="panel">
-        <Curves job={job} />
-      </section>
+      <Later frames={smp ? smp.images.length : 1}>
+        <section className="panel">
+          <Curves job={job} />
+        </section>
+      </Later>
     </>
   );
 }

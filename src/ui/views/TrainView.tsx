@@ -5,6 +5,7 @@ import { TrainForm } from '../train/TrainForm';
 import { IndexingNotice } from '../teaching/FirstRun';
 import { PresenterPanel } from '../teaching/PresenterPanel';
 import { usePresenter } from '../share';
+import { Later } from '../stagger';
 
 /** The same runs: a run's progress alone must not re-render the view's form (bench:ui). */
 const sameRuns = (a: object, b: object) => Object.keys(a).join('\n') === Object.keys(b).join('\n');
@@ -23,11 +24,16 @@ export function TrainView() {
     <>
       <IndexingNotice />
       <TrainForm />
-      <SpeedTableView />
+      {/* The sections below the form mount a frame apart (stagger.ts Later). */}
+      <Later frames={1}>
+        <SpeedTableView />
+      </Later>
       {Object.keys(ids)
         .reverse()
-        .map((id) => (
-          <RunMonitor key={id} runId={id} />
+        .map((id, i) => (
+          <Later key={id} frames={2 + i}>
+            <RunMonitor runId={id} />
+          </Later>
         ))}
     </>
   );
