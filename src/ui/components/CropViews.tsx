@@ -55,7 +55,6 @@ export function ImageWithBoxes({
         <div
           key={i}
           className="crop-box"
-          data-flip={b.flip ? '' : undefined}
           style={{
             left: `${100 * b.left}%`,
             top: `${100 * b.top}%`,
@@ -102,16 +101,7 @@ export function CropView({
   /** Label-time mixing: the partner crop blended in (Mixup) or pasted in its box (CutMix). */
   mix?: CropMixView;
 }) {
-  const m = mix?.mix;
-  const mixed = mix && m && m.kind !== 'none' ? mix : undefined;
-  let partnerStyle: CSSProperties | undefined;
-  if (mixed && m && m.kind === 'mixup') partnerStyle = { opacity: 1 - m.lambda };
-  else if (mixed && m && m.kind === 'cutmix') {
-    // The box in percent of the crop's side, whatever size the crop is shown at.
-    const pc = (v: number) => (100 * v) / mixed.size;
-    const b = m.box;
-    partnerStyle = { clipPath: `inset(${pc(b.y1)}% ${100 - pc(b.x2)}% ${100 - pc(b.y2)}% ${pc(b.x1)}%)` };
-  }
+  const mixed = mix && mix.mix.kind !== 'none' ? mix : undefined;
   return (
     <div
       className="crop-view"
@@ -120,12 +110,23 @@ export function CropView({
     >
       <CropLayer image={image} box={box} />
       {mixed && (
-        <div className="crop-partner" style={partnerStyle}>
+        <div className="crop-partner" style={partnerLayer(mixed)}>
           <CropLayer image={mixed.partner} box={mixed.partnerBox} />
         </div>
       )}
     </div>
   );
+}
+
+/** How the partner crop lies over a mixed one: blended by 1 − λ (Mixup), or only inside its box (CutMix). */
+function partnerLayer({ mix, size }: CropMixView): CSSProperties | undefined {
+  if (mix.kind === 'mixup') return { opacity: 1 - mix.lambda };
+  if (mix.kind !== 'cutmix') return undefined;
+  // The box in percent of the crop's side, whatever size the crop is shown at (unrounded, where
+  // scaleMixBox rounds to whole pixels).
+  const pc = (v: number) => (100 * v) / size;
+  const b = mix.box;
+  return { clipPath: `inset(${pc(b.y1)}% ${100 - pc(b.x2)}% ${100 - pc(b.y2)}% ${pc(b.x1)}%)` };
 }
 
 export function TopKBars({

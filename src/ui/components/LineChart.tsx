@@ -159,11 +159,6 @@ export function LineChart({
       }),
     );
   }, [x, series]);
-  useEffect(
-    () => () => {
-      redraws.cancel(plot);
-    },
-    [],
-  );
+  useEffect(() => () => redraws.cancel(plot), []);
   return <div ref={el} className="line-chart" data-testid={testId} data-points={x.length} />;
 }

@@ -6,6 +6,8 @@ import { LabelLibrary } from '../labels/LabelLibrary';
 import { TeacherImport } from '../labels/TeacherImport';
 import { Later } from '../stagger';
 
+const BELOW_THE_FORM = [LabelLibrary, LabelExplorer, FidelityExplorer, TeacherImport];
+
 export function LabelsView() {
   return (
     <>
@@ -13,18 +15,11 @@ export function LabelsView() {
       <NoLabelsYet />
       <GenerateForm />
       {/* The sections below the form mount a frame apart (stagger.ts Later). */}
-      <Later frames={1}>
-        <LabelLibrary />
-      </Later>
-      <Later frames={2}>
-        <LabelExplorer />
-      </Later>
-      <Later frames={3}>
-        <FidelityExplorer />
-      </Later>
-      <Later frames={4}>
-        <TeacherImport />
-      </Later>
+      {BELOW_THE_FORM.map((Section, i) => (
+        <Later key={i} frames={i + 1}>
+          <Section />
+        </Later>
+      ))}
     </>
   );
 }
