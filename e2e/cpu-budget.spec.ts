@@ -41,3 +41,26 @@ test('Settings → CPU sets both workers’ slots, persists, and a slot held by 
   });
   expect(freed).toEqual({ whileHeld: false, after: true });
 });
+
+test('a view switch takes the CPU slots for a moment, even from a worker holding one, then gives them back', async ({
+  page,
+}) => {
+  await openStudio(page, '?cpuBudget=on');
+  // A stand-in for a model worker: holds slot 0, and asks for it again once it has lost it.
+  await page.evaluate(async () => {
+    const src = `navigator.locks
+      .request('fkd-cpu-slot-0', () => { postMessage('held'); return new Promise(() => {}); })
+      .catch((e) => {
+        postMessage('lost: ' + e.name);
+        return navigator.locks.request('fkd-cpu-slot-0', () => postMessage('held again'));
+      });`;
+    const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
+    const log: string[] = [];
+    (window as unknown as { slotLog: string[] }).slotLog = log;
+    w.onmessage = (e: MessageEvent<string>) => log.push(e.data);
+    while (!log.includes('held')) await new Promise((r) => setTimeout(r, 20));
+  });
+  const log = () => page.evaluate(() => (window as unknown as { slotLog: string[] }).slotLog);
+  await goto(page, 'Settings');
+  await expect.poll(log).toEqual(['held', 'lost: AbortError', 'held again']);
+});

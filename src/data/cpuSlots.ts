@@ -21,7 +21,7 @@
 export interface SlotLocks {
   request(
     name: string,
-    options: { mode?: 'exclusive'; ifAvailable?: boolean; signal?: AbortSignal },
+    options: { mode?: 'exclusive'; ifAvailable?: boolean; signal?: AbortSignal; steal?: boolean },
     callback: (lock: unknown) => Promise<void> | void,
   ): Promise<unknown>;
   /** Held and waiting requests (LockManager.query); without it turns are fair by count only. */
@@ -42,6 +42,11 @@ const realClock: SlotClock = {
   now: () => performance.now(),
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
 };
+
+/** The Web Lock that is slot `i` of the budget. */
+export function slotLockName(i: number, prefix = 'fkd-cpu'): string {
+  return `${prefix}-slot-${i}`;
+}
 
 /** Gives the slot back; calling it again does nothing. */
 export type Release = () => void;
@@ -115,7 +120,7 @@ export class CpuSlots {
   }
 
   private slotName(i: number): string {
-    return `${this.prefix}-slot-${i}`;
+    return slotLockName(i, this.prefix);
   }
 
   /** Waits for a free slot; rejects (holding nothing) when `signal` aborts first. */

@@ -5,6 +5,8 @@ import { StudioProvider } from './studio';
 import { ViewIntro } from './teaching/ViewIntro';
 import { TourButton, TourCard, TourOffer } from './teaching/Tour';
 import { CopyLinkButton, ShareNotices } from './teaching/ShareControls';
+import { takePageTurn } from './pageTurn';
+import { cpuBudgetSlots } from './settings';
 import { consumeShareLink, goToView, presenterFromHash, setPresenter as setPresenterMode } from './share';
 import { splitHash } from '../core/shareState';
 import { TAB_ID } from './jobLocks';
@@ -56,6 +58,9 @@ export function App() {
   // The nav answers a click at once; the new view renders behind it as a transition that yields to
   // input (mounting a view with its charts under full load took hundreds of ms in one task: bench:ui).
   const shown = useDeferredValue(view);
+  // A view switch gets the CPU budget's slots for a moment (pageTurn.ts): its frames need more than
+  // the one core the workers leave the page.
+  useEffect(() => takePageTurn(cpuBudgetSlots()), [view]);
   const Current = VIEWS.find((v) => v.id === shown)!.Component;
   const current = useMemo(() => <Current key={epoch} />, [Current, epoch]);
   return (
