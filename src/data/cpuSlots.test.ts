@@ -7,6 +7,7 @@ import {
   noteOwnJobLock,
   setCpuSlots,
   type SlotClock,
+  whileHeld,
 } from './cpuSlots';
 import { FakeLocks } from './fakeLocks';
 
@@ -237,5 +238,50 @@ describe('the budget bites only while another job runs', () => {
     expect(cpuSlotsToShare()).toBe(0);
     release!();
     noteOwnJobLock('fkd-job:train:a', false);
+  });
+
+  it('a slot taken by a steal says so, and a round run in parts stops there, keeping the rest', async () => {
+    const locks = new FakeLocks();
+    const b = new CpuSlots(1, locks.client(1), 'fkd-cpu', still);
+    const slot = await b.acquire();
+    expect(slot.taken()).toBe(false);
+    const done: number[] = [];
+    let stealAfter = 6;
+    let page: (() => void) | undefined;
+    const run = async (i: number) => {
+      done.push(i);
+      await tick();
+      if (done.length === stealAfter && !page)
+        void locks
+          .client(2)
+          .request('fkd-cpu-slot-0', { steal: true }, () => new Promise<void>((r) => (page = r)));
+    };
+    const left = await whileHeld(slot, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 3, run);
+    await tick();
+    expect(slot.taken()).toBe(true);
+    // Parts of 3: the steal came during the second part, which finished; the third never started.
+    expect(done).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(left).toEqual([6, 7, 8, 9]);
+    slot(); // giving back a stolen slot frees nothing the page holds
+    expect(locks.slotsHeld).toBe(1);
+    page!();
+    await tick();
+    expect(locks.slotsHeld).toBe(0);
+    // Without a slot (no budget, or Web Locks failed) every item runs at once; never stolen, all parts.
+    stealAfter = -1;
+    done.length = 0;
+    let inFlight = 0;
+    let most = 0;
+    const counted = async (i: number) => {
+      most = Math.max(most, ++inFlight);
+      await run(i);
+      inFlight--;
+    };
+    expect(await whileHeld(null, [1, 2, 3], 2, counted)).toEqual([]);
+    expect(most).toBe(3);
+    const again = await b.acquire();
+    expect(await whileHeld(again, [4, 5], 1, run)).toEqual([]);
+    expect(done).toEqual([1, 2, 3, 4, 5]);
+    again();
   });
 });

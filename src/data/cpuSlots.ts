@@ -48,10 +48,14 @@ export function slotLockName(i: number, prefix = 'fkd-cpu'): string {
   return `${prefix}-slot-${i}`;
 }
 
-/** Gives the slot back; calling it again does nothing. */
-export type Release = () => void;
+/**
+ * Gives the slot back; calling it again does nothing. `taken()` tells whether the slot was taken away
+ * meanwhile (the page's turn steals every slot: ui/pageTurn.ts), so work that can stop between parts
+ * gives up the rest of its turn.
+ */
+export type Release = (() => void) & { readonly taken: () => boolean };
 
-const noRelease: Release = () => undefined;
+const noRelease: Release = Object.assign(() => undefined, { taken: () => false });
 
 /** How many threads may compute at once when the budget is on: all cores but one for the page. */
 export function budgetSlots(hardwareConcurrency: number | undefined): number {
@@ -67,8 +71,8 @@ function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('aborted', 'AbortError');
 }
 
-/** A held lock's release, and when the lock manager has actually freed it. */
-type Held = Release & { freed: Promise<unknown> };
+/** A held lock's release, when the lock manager has actually freed it, and whether it was stolen. */
+type Held = (() => void) & { freed: Promise<unknown>; taken: () => boolean };
 
 /**
  * Holds lock `name` until the returned release is called. Resolves null when `ifAvailable` and the
@@ -82,11 +86,14 @@ function hold(
   return new Promise((resolve, reject) => {
     let settled!: () => void;
     const freed = new Promise<void>((r) => (settled = r));
+    let granted = false;
+    let stolen = false;
     const request = locks.request(name, { mode: 'exclusive', ...opts }, (lock) => {
       if (!lock) {
         resolve(null);
         return;
       }
+      granted = true;
       return new Promise<void>((done) => {
         let released = false;
         const release = () => {
@@ -94,10 +101,12 @@ function hold(
           released = true;
           done();
         };
-        resolve(Object.assign(release, { freed }));
+        resolve(Object.assign(release, { freed, taken: () => stolen }));
       });
     });
     request.then(settled, (e: unknown) => {
+      // After the grant, the only way the request rejects is another request's steal.
+      if (granted) stolen = true;
       settled();
       reject(e);
     });
@@ -131,13 +140,14 @@ export class CpuSlots {
     const release = await this.grant(signal);
     const t0 = this.clock.now();
     let released = false;
-    return () => {
+    const giveBack = () => {
       if (released) return;
       released = true;
       this.lastHeldMs = this.clock.now() - t0;
       this.lastFreed = release.freed;
       release();
     };
+    return Object.assign(giveBack, { taken: release.taken });
   }
 
   private async grant(signal?: AbortSignal): Promise<Held> {
@@ -197,6 +207,23 @@ export class CpuSlots {
       release();
     }
   }
+}
+
+/**
+ * Runs `items` through `run`, `part` at a time while `slot` is still held, and returns the items not
+ * run, in order, for the thread's next turn: for a unit that can stop between parts (a round of
+ * decodes), so the page's turn does not wait for all of it. Without a slot (null) they all run at once.
+ */
+export async function whileHeld<T>(
+  slot: Release | null,
+  items: T[],
+  part: number,
+  run: (item: T) => Promise<void>,
+): Promise<T[]> {
+  const left = items.slice();
+  const size = slot ? Math.max(1, part) : left.length;
+  while (left.length > 0 && !slot?.taken()) await Promise.all(left.splice(0, size).map(run));
+  return left;
 }
 
 // ---- This thread's budget (each worker sets its own; decode workers get it with each request) ----
@@ -271,7 +298,10 @@ export function cpuSlot(signal?: AbortSignal): Promise<Release> {
   return current && otherJobsRunning() ? current.acquire(signal) : Promise.resolve(noRelease);
 }
 
-/** A slot for a decode worker, which follows its model thread's decision (cpuSlotsToShare). */
-export function decodeSlot(): Promise<Release> {
-  return current ? current.acquire() : Promise.resolve(noRelease);
+/**
+ * A slot for a decode worker, which follows its model thread's decision (cpuSlotsToShare); null when
+ * it is to decode without one.
+ */
+export function decodeSlot(): Promise<Release | null> {
+  return current ? current.acquire() : Promise.resolve(null);
 }

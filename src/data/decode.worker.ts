@@ -2,7 +2,7 @@
  * A decode worker of the pool (data/decodePool.ts): sniff + createImageBitmap + pixel read off the
  * thread that runs the model, pixels handed back by transfer (no copy).
  */
-import { decodeSlot, setCpuSlots } from './cpuSlots';
+import { decodeSlot, setCpuSlots, whileHeld } from './cpuSlots';
 import { decodeImage, type DecodedPixels, type DecodeFailure, type DecodeOptions } from './decode';
 import type { DecodeReply, DecodeRequest } from './decodePool';
 import { isImageBytes, type ImageInput } from './imageInput';
@@ -44,21 +44,26 @@ function crash(id: number, input: ImageInput, err: unknown): void {
   );
 }
 
+/** Images decoded at once within a round; between such parts a round sees whether its slot was taken. */
+const ROUND_PART = 4;
+
 /**
  * Decodes what is queued under one slot of the studio's CPU budget (data/cpuSlots.ts), then gives the
  * slot back before the next round: a step's images arrive together, so they cost the other jobs one
- * turn, not one turn per image.
+ * turn, not one turn per image. A round queued behind a long teacher batch can be dozens of images
+ * (250 ms of decoding, bench:ui), so it goes a few images at a time, and once the page has taken the
+ * slot for its turn (ui/pageTurn.ts) the rest of the round waits for the next one.
  */
 async function drain(): Promise<void> {
   draining = true;
   try {
     while (queued.length > 0) {
       // Web Locks failing must not strand the queue: decode without a slot then.
-      const release = await decodeSlot().catch(() => () => undefined);
+      const release = await decodeSlot().catch(() => null);
       try {
-        await Promise.all(queued.splice(0).map(decodeOne));
+        queued.unshift(...(await whileHeld(release, queued.splice(0), ROUND_PART, decodeOne)));
       } finally {
-        release();
+        release?.();
       }
     }
   } finally {

@@ -8,9 +8,10 @@ import { slotLockName, type SlotClock, type SlotLocks } from '../data/cpuSlots';
  * stretched past 50 ms while nothing on the main thread took that long (docs/results.md, bench:ui).
  *
  * So for a short while after a view switch the page holds every slot itself. It steals them: a
- * worker in the middle of a unit finishes it (a unit cannot be interrupted, and is tens of ms at most),
- * and the units queued behind it wait until the page gives the slots back, which it does after `ms`
- * whatever happens. Without the budget (one job alone) there is no slot to take, and nothing waits.
+ * training step or teacher batch under way finishes (tens of ms at most), a round of decodes stops after
+ * the few images it is decoding (`whileHeld`), and the units queued behind them wait until the page
+ * gives the slots back, which it does after `ms` whatever happens. Without the budget (one job alone)
+ * there is no slot to take, and nothing waits.
  */
 
 /** The longest turn one call may ask for: the jobs must never wait on the page for long. */

@@ -30,9 +30,10 @@ export function CpuBudgetPanel() {
         On: while two jobs run at once (generation and training, or a job in another tab), at most {slots} of
         this machine&apos;s {threads} hardware threads compute at a time (training steps, teacher batches and
         image decodes take turns, fairly by time), so the page answers clicks and typing without waiting
-        behind them; the jobs then share fewer cores and each runs slower. A job alone is not limited. Off:
-        every worker computes whenever it can, for the most raw throughput when two jobs run at once, at the
-        cost of a slower page. On by default on machines with 4 hardware threads or fewer.
+        behind them, and for half a second after a switch of views they pause so the new view draws at once;
+        the jobs then share fewer cores and each runs slower. A job alone is not limited. Off: every worker
+        computes whenever it can, for the most raw throughput when two jobs run at once, at the cost of a
+        slower page. On by default on machines with 4 hardware threads or fewer.
       </p>
     </section>
   );
