@@ -259,7 +259,7 @@ describe('the budget bites only while another job runs', () => {
     const left = await whileHeld(slot, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 3, run);
     await tick();
     expect(slot.taken()).toBe(true);
-    // Parts of 3: the steal came during the second part, which finished; the third never started.
+    // Three in flight: the steal came as the sixth ended; the three under way finished, none started after.
     expect(done).toEqual([0, 1, 2, 3, 4, 5]);
     expect(left).toEqual([6, 7, 8, 9]);
     slot(); // giving back a stolen slot frees nothing the page holds

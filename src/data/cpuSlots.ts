@@ -210,19 +210,26 @@ export class CpuSlots {
 }
 
 /**
- * Runs `items` through `run`, `part` at a time while `slot` is still held, and returns the items not
- * run, in order, for the thread's next turn: for a unit that can stop between parts (a round of
- * decodes), so the page's turn does not wait for all of it. Without a slot (null) they all run at once.
+ * Runs `items` through `run`, at most `inFlight` at a time, starting the next as one ends while `slot`
+ * is still held, and returns the items not started, in order, for the thread's next turn: for a unit
+ * made of many small parts (a round of decodes), so the page's turn does not wait for all of it.
+ * Without a slot (null) they all start at once.
  */
 export async function whileHeld<T>(
   slot: Release | null,
   items: T[],
-  part: number,
+  inFlight: number,
   run: (item: T) => Promise<void>,
 ): Promise<T[]> {
   const left = items.slice();
-  const size = slot ? Math.max(1, part) : left.length;
-  while (left.length > 0 && !slot?.taken()) await Promise.all(left.splice(0, size).map(run));
+  if (!slot) {
+    await Promise.all(left.splice(0).map(run));
+    return left;
+  }
+  const lane = async () => {
+    while (left.length > 0 && !slot.taken()) await run(left.shift()!);
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, inFlight), left.length) }, lane));
   return left;
 }
 
