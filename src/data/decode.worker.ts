@@ -46,7 +46,8 @@ function crash(id: number, input: ImageInput, err: unknown): void {
 
 /**
  * Images in flight at once within a round holding a slot; each next one starts only while the slot is
- * still held. Four at a time in lockstep cost 14 % of the decode rate (bench:train's loader alone).
+ * still held, so after the page takes the slot at most this many finish. A few in flight keep reads
+ * and decodes overlapping as the whole round at once did.
  */
 const ROUND_IN_FLIGHT = 8;
 

@@ -46,6 +46,9 @@ export class PageTurn {
     );
     void Promise.all(turns).then(() => {
       this.holding = false;
+      // A switch that came as this turn was ending extended `until` after its locks were let go.
+      const left = this.until - this.clock.now();
+      if (left > 0) this.take(left);
     });
   }
 
