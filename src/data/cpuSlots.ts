@@ -211,9 +211,9 @@ export class CpuSlots {
 
 /**
  * Runs `items` through `run`, at most `inFlight` at a time, starting the next as one ends while `slot`
- * is still held, and returns the items not started, in order, for the thread's next turn: for a unit
- * made of many small parts (a round of decodes), so the page's turn does not wait for all of it.
- * Without a slot (null) they all start at once.
+ * is still held (null: no slot, nothing to lose), and returns the items not started, in order, for the
+ * thread's next turn: for a unit made of many small parts (a round of decodes), so the page's turn does
+ * not wait for all of it.
  */
 export async function whileHeld<T>(
   slot: Release | null,
@@ -222,12 +222,8 @@ export async function whileHeld<T>(
   run: (item: T) => Promise<void>,
 ): Promise<T[]> {
   const left = items.slice();
-  if (!slot) {
-    await Promise.all(left.splice(0).map(run));
-    return left;
-  }
   const lane = async () => {
-    while (left.length > 0 && !slot.taken()) await run(left.shift()!);
+    while (left.length > 0 && !slot?.taken()) await run(left.shift()!);
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, inFlight), left.length) }, lane));
   return left;
