@@ -38,7 +38,8 @@ export interface SlotClock {
   sleep(ms: number): Promise<void>;
 }
 
-const realClock: SlotClock = {
+/** performance.now and setTimeout: what a thread's budget (and the page's turn) run on. */
+export const realClock: SlotClock = {
   now: () => performance.now(),
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
 };
@@ -271,7 +272,8 @@ function otherJobsRunning(): boolean {
   return othersRunning;
 }
 
-function webLocks(): SlotLocks | null {
+/** This thread's Web Locks (LockManager), or null where there are none. */
+export function webLocks(): SlotLocks | null {
   const nav = (globalThis as { navigator?: { locks?: SlotLocks } }).navigator;
   return nav?.locks ?? null;
 }

@@ -47,19 +47,18 @@ function crash(id: number, input: ImageInput, err: unknown): void {
 /**
  * Images in flight at once in a decode worker. `createImageBitmap` decodes on Chromium's thread pool,
  * so a round started all at once (dozens of images) put several decodes on the cores beside the model
- * thread and the page: with FKD training alone the page's frames waited behind them (bench:train's
- * probe 36-74 ms); two at a time gave 48-58 ms with the same training speed (docs/results.md). With a
- * slot held, each next image starts only while the slot is, so after the page takes it at most this many
- * finish.
+ * thread and the page, outside any budget: with FKD training alone the page's frames waited behind
+ * them, and two at a time kept the training speed (docs/results.md, bench:train). With a slot held,
+ * each next image starts only while the slot is, so after the page takes it at most this many finish.
  */
 const ROUND_IN_FLIGHT = 2;
 
 /**
  * Decodes what is queued under one slot of the studio's CPU budget (data/cpuSlots.ts), then gives the
  * slot back before the next round: a step's images arrive together, so they cost the other jobs one
- * turn, not one turn per image. A round queued behind a long teacher batch can be dozens of images
- * (250 ms of decoding, bench:ui), so it keeps two images in flight, and once the page has taken the
- * slot for its turn (ui/pageTurn.ts) the rest of the round waits for the next one.
+ * turn, not one turn per image. A round queued behind a long teacher batch can be dozens of images, a
+ * few hundred ms of decoding (bench:ui traced), so once the page has taken the slot for its turn
+ * (ui/pageTurn.ts) the rest of the round waits for the next one.
  */
 async function drain(): Promise<void> {
   draining = true;

@@ -65,11 +65,10 @@ describe('the page turn after a view switch', () => {
     const pageLocks = locks.client(2);
     let granted = 0;
     const page = new PageTurn(
-      () => n,
       { request: (name, opts, cb) => pageLocks.request(name, opts, (l) => (granted++, cb(l))) },
       clock,
     );
-    page.take(300);
+    page.take(300, n);
     await tick();
     expect(page.held).toBe(true);
     // The page holds every slot at once, even the one the worker's unit is still running on.
@@ -92,13 +91,13 @@ describe('the page turn after a view switch', () => {
     const b = worker(new CpuSlots(1, locks.client(2), 'fkd-cpu', still));
     await tick();
     expect([a.started, b.started]).toEqual([[0], []]); // b waits in the queue
-    const page = new PageTurn(() => 1, locks.client(3), clock);
-    page.take(100);
+    const page = new PageTurn(locks.client(3), clock);
+    page.take(100, 1);
     await tick();
     await a.finishUnit();
     expect(b.started).toEqual([]);
     await advance(60);
-    page.take(100); // ends at 160 now, not 100
+    page.take(100, 1); // ends at 160 now, not 100
     await advance(60);
     expect(b.started).toEqual([]);
     await advance(40);
@@ -110,17 +109,17 @@ describe('the page turn after a view switch', () => {
   it('never holds past its cap, and takes nothing without a budget', async () => {
     const locks = new FakeLocks();
     const { clock, advance } = manualClock();
-    const page = new PageTurn(() => 1, locks.client(1), clock);
-    page.take(60_000);
+    const page = new PageTurn(locks.client(1), clock);
+    page.take(60_000, 1);
     await tick();
     expect(locks.slotsHeld).toBe(1);
     await advance(PAGE_TURN_MAX_MS);
     expect(locks.slotsHeld).toBe(0);
-    const off = new PageTurn(() => 0, locks.client(2), clock);
-    off.take(300);
+    const off = new PageTurn(locks.client(2), clock);
+    off.take(300, 0);
     await tick();
     expect(off.held).toBe(false);
     expect(locks.slotsHeld).toBe(0);
-    new PageTurn(() => 1, null, clock).take(300); // no Web Locks: nothing to do, no throw
+    new PageTurn(null, clock).take(300, 1); // no Web Locks: nothing to do, no throw
   });
 });

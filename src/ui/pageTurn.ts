@@ -1,4 +1,4 @@
-import { slotLockName, type SlotClock, type SlotLocks } from '../data/cpuSlots';
+import { realClock, slotLockName, webLocks, type SlotClock, type SlotLocks } from '../data/cpuSlots';
 
 /**
  * The page's turn on the CPU budget (data/cpuSlots.ts). With the budget on, the workers leave the
@@ -20,17 +20,21 @@ export const PAGE_TURN_MAX_MS = 1000;
 export class PageTurn {
   private until = 0;
   private holding = false;
+  /** The slot count the turn held is taken with: the budget's, as Settings had it at the last switch. */
+  private slots = 0;
 
   constructor(
-    private readonly slots: () => number,
     private readonly locks: SlotLocks | null,
     private readonly clock: SlotClock,
   ) {}
 
-  /** Holds every slot for the next `ms` (extending a turn already held); does nothing without slots. */
-  take(ms: number): void {
-    const n = this.slots();
-    if (n < 1 || !this.locks || !(ms > 0)) return;
+  /**
+   * Holds all `slots` slots for the next `ms` (extending a turn already held); does nothing without
+   * slots (the budget off).
+   */
+  take(ms: number, slots: number): void {
+    if (slots < 1 || !this.locks || !(ms > 0)) return;
+    this.slots = slots;
     this.until = Math.max(this.until, this.clock.now() + Math.min(ms, PAGE_TURN_MAX_MS));
     if (this.holding) return;
     this.holding = true;
@@ -38,7 +42,7 @@ export class PageTurn {
       for (let left = this.until - this.clock.now(); left > 0; left = this.until - this.clock.now())
         await this.clock.sleep(left);
     };
-    const turns = Array.from({ length: n }, (_, i) =>
+    const turns = Array.from({ length: slots }, (_, i) =>
       // A lock lost to another tab's steal, or a lock manager that refuses, only ends this turn early.
       Promise.resolve(this.locks!.request(slotLockName(i), { mode: 'exclusive', steal: true }, hold)).catch(
         () => undefined,
@@ -48,7 +52,7 @@ export class PageTurn {
       this.holding = false;
       // A switch that came as this turn was ending extended `until` after its locks were let go.
       const left = this.until - this.clock.now();
-      if (left > 0) this.take(left);
+      if (left > 0) this.take(left, this.slots);
     });
   }
 
@@ -58,22 +62,13 @@ export class PageTurn {
   }
 }
 
-const pageLocks = (): SlotLocks | null =>
-  (globalThis as { navigator?: { locks?: SlotLocks } }).navigator?.locks ?? null;
-
 /** A view switch's turn: its deferred sections and chart builds come within it, a frame or two each. */
 export const VIEW_SWITCH_TURN_MS = 500;
 
-/** The budget's slot count as of the last switch (0 when it is off): Settings may change it. */
-let currentSlots = 0;
 let pageTurn: PageTurn | null = null;
 
 /** The page's turn after a view switch, with `slots` the budget's slot count (0 when it is off). */
-export function takePageTurn(slots: number, ms = VIEW_SWITCH_TURN_MS): void {
-  currentSlots = slots;
-  pageTurn ??= new PageTurn(() => currentSlots, pageLocks(), {
-    now: () => performance.now(),
-    sleep: (t) => new Promise((r) => setTimeout(r, t)),
-  });
-  pageTurn.take(ms);
+export function takePageTurn(slots: number): void {
+  pageTurn ??= new PageTurn(webLocks(), realClock);
+  pageTurn.take(VIEW_SWITCH_TURN_MS, slots);
 }
