@@ -52,7 +52,8 @@ export async function traceMainThreadTasks(page: Page): Promise<() => Promise<Ta
   const events: TraceEvent[] = [];
   cdp.on('Tracing.dataCollected', (e) => {
     for (const ev of e.value as unknown as TraceEvent[])
-      if (ev.ph === 'X' || ev.ph === 'M' || ev.name === 'TimeStamp') events.push(ev);
+      // 'P': sampled CPU profiles, with FKD_TRACE_CATEGORIES=disabled-by-default-v8.cpu_profiler.
+      if (ev.ph === 'X' || ev.ph === 'M' || ev.ph === 'P' || ev.name === 'TimeStamp') events.push(ev);
   });
   await cdp.send('Tracing.start', {
     transferMode: 'ReportEvents',

@@ -28,8 +28,11 @@
  * >= 0.9 exclude each other at numCrops 4; with the student on a GPU beside CPU decode they do not.
  *
  * `--sched FILE` records the OS scheduler over the UI stretch (bench/schedGaps.ts, as bench:ui's).
+ * `--no-trace` measures the UI stretch without the trace, as bench:ui's `--no-trace`: the trace loads the
+ * browser's IO thread and this process on the same cores as the page, so an untraced run's probe is the
+ * page's own; a traced run says what held a gap.
  *
- *   npx tsx bench/train.ts [--images 320] [--timed 90] [--compute-timed 12] [--sched FILE]
+ *   npx tsx bench/train.ts [--images 320] [--timed 90] [--compute-timed 12] [--sched FILE] [--no-trace]
  */
 import {
   feasibleDecodeRatio,
@@ -39,7 +42,7 @@ import {
 } from '../src/core/pipelineModel';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConfig';
 import { arg, note, round, runBench, table } from './harness';
-import { describeMainThread } from './mainThread';
+import { describeGapCauses, describeMainThread } from './mainThread';
 import { describeTasks } from './mainThreadTrace';
 import { describeWaits, schedFileArg, waitsJson } from './schedGaps';
 import { gapsJson } from './traceGaps';
@@ -66,6 +69,8 @@ const COMPUTE_TIMED = arg('compute-timed', 12);
 const SIZE = 32;
 /** The decode-bound student: a small MLP (narrower than the studio's mlp default of 256 units). */
 const DECODE_STUDENT_WIDTH = 64;
+const NO_TRACE = process.argv.includes('--no-trace');
+if (NO_TRACE && schedFileArg()) throw new Error('--sched needs the trace (it finds the main thread there)');
 
 await runBench('train', async ({ page }) => {
   const teacherArt = await randomTeacher({
@@ -167,6 +172,7 @@ await runBench('train', async ({ page }) => {
     width: DECODE_STUDENT_WIDTH,
     inputSize: SIZE,
     schedFile: schedFileArg(),
+    noTrace: NO_TRACE,
   });
   const main = run.mainThread;
 
@@ -223,7 +229,8 @@ await runBench('train', async ({ page }) => {
   console.log(
     `main thread during ${run.seconds.toFixed(0)} s of FKD training started from the Train view, Pipeline (live) view shown (${run.steps} steps): ${describeMainThread(main)}`,
   );
-  console.log(describeTasks(run.taskCpu));
+  console.log(describeGapCauses(main));
+  console.log(run.taskCpu ? describeTasks(run.taskCpu) : 'main-thread tasks: not traced (--no-trace)');
   if (run.waits) console.log(describeWaits(run.waits));
   console.log('');
   compute.print();
@@ -233,7 +240,7 @@ await runBench('train', async ({ page }) => {
     pipelineEfficiency: round(pipelineEfficiency),
     longestTaskMs: round(main.longestTaskMs, 1),
     longestDelayMs: round(main.longestDelayMs, 1),
-    longestTaskCpuMs: round(run.taskCpu.longestCpuMs, 1),
+    longestTaskCpuMs: run.taskCpu ? round(run.taskCpu.longestCpuMs, 1) : null,
     backend: dSpeed.backend,
     decodeBound: {
       images: made.train,
@@ -263,10 +270,14 @@ await runBench('train', async ({ page }) => {
       longTasks: main.longTasks,
       delaysOver50: main.delaysOver50,
       p99DelayMs: round(main.p99DelayMs, 1),
-      tasksOver50Wall: run.taskCpu.wallOver50,
-      tasksOver50Cpu: run.taskCpu.cpuOver50,
-      workersAtOnceMs: round(run.taskCpu.workersAtOnce.overlapMs, 0),
-      probeGaps: gapsJson(run.taskCpu.gaps),
+      ...(run.taskCpu
+        ? {
+            tasksOver50Wall: run.taskCpu.wallOver50,
+            tasksOver50Cpu: run.taskCpu.cpuOver50,
+            workersAtOnceMs: round(run.taskCpu.workersAtOnce.overlapMs, 0),
+            probeGaps: gapsJson(run.taskCpu.gaps),
+          }
+        : { traced: false }),
       ...(run.waits ? waitsJson(run.waits) : {}),
     },
     computeBound: compute.computeBound,

@@ -16,6 +16,8 @@ export interface UiRunSpec {
   inputSize: number;
   /** Record the OS scheduler over the stretch to this file (bench/schedGaps.ts). */
   schedFile?: string;
+  /** Measure without the trace (bench:ui's --no-trace): the probe and Long Tasks only. */
+  noTrace?: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function trainThroughUi(
   spec: UiRunSpec,
 ): Promise<{
   mainThread: MainThreadReport;
-  taskCpu: TaskCpuReport;
+  taskCpu: TaskCpuReport | null;
   waits: SchedReport | null;
   steps: number;
   seconds: number;
@@ -51,15 +53,15 @@ export async function trainThroughUi(
   await page.getByLabel('Max val images').fill('20');
   const schedDone = spec.schedFile ? recordSched(spec.schedFile, spec.seconds + 5) : null;
   await startMainThreadProbe(page);
-  const stopTrace = await traceMainThreadTasks(page);
+  const stopTrace = spec.noTrace ? null : await traceMainThreadTasks(page);
   await page.getByRole('button', { name: 'Start training' }).click();
   await nav('Pipeline (live)');
   const t0 = Date.now();
   await page.waitForTimeout(spec.seconds * 1000);
   const mainThread = await stopMainThreadProbe(page);
-  const taskCpu = await stopTrace();
+  const taskCpu = stopTrace ? await stopTrace() : null;
   let waits: SchedReport | null = null;
-  if (spec.schedFile && schedDone && taskCpu.mainThread) {
+  if (spec.schedFile && schedDone && taskCpu?.mainThread) {
     await schedDone();
     waits = schedWaits(spec.schedFile, taskCpu.mainThread.tid, taskCpu.browserPids);
   }

@@ -281,7 +281,7 @@ test('the live views show decoded pixels as BMP files that Chromium draws back e
     // One row translucent: drawn over nothing, it reads back premultiplied and rounded, so only close.
     for (let x = 0; x < width; x++) rgba[4 * x + 3] = 128;
     const img = new Image();
-    img.src = window.__fkd!.imageUrl({ rgba, width, height });
+    img.src = window.__fkd!.imageUrl(window.__fkd!.bmpImageFile(rgba, width, height));
     await img.decode();
     const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
     ctx.drawImage(img, 0, 0);

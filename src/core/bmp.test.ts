@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rgbaToBmp } from './bmp';
+import { bmpImageFile, rgbaToBmp } from './bmp';
 
 describe('rgbaToBmp', () => {
   it('writes a top-down 32-bit BMP whose masks put red, green, blue and alpha where the pixels say', () => {
@@ -30,5 +30,18 @@ describe('rgbaToBmp', () => {
   it('refuses pixels that do not fill the size', () => {
     expect(() => rgbaToBmp(new Uint8Array(12), 2, 2)).toThrow(/needs 16 bytes, got 12/);
     expect(() => rgbaToBmp(new Uint8Array(0), 0, 0)).toThrow(/positive whole numbers/);
+  });
+});
+
+describe('bmpImageFile', () => {
+  it('is the BMP of the pixels as a Blob, with the image size beside it', async () => {
+    const rgba = new Uint8Array([1, 2, 3, 255, 4, 5, 6, 255, 7, 8, 9, 255]);
+    const f = bmpImageFile(rgba, 3, 1);
+    expect([f.width, f.height, f.bmp.type]).toEqual([3, 1, 'image/bmp']);
+    expect(new Uint8Array(await f.bmp.arrayBuffer())).toEqual(rgbaToBmp(rgba, 3, 1));
+  });
+
+  it('refuses pixels that do not match the size', () => {
+    expect(() => bmpImageFile(new Uint8Array(8), 3, 1)).toThrow(/needs 12 bytes/);
   });
 });

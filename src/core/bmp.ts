@@ -49,3 +49,20 @@ export function rgbaToBmp(rgba: Uint8ClampedArray | Uint8Array, width: number, h
   }
   return out;
 }
+
+/**
+ * A decoded image as a BMP file, for the views that show pixels. Made where the pixels are (the
+ * workers), so the page only turns the file into a URL: building the file and registering its bytes
+ * as a Blob on the page's thread was a synchronous round trip to the browser process per image, which
+ * the live views paid in the middle of their frames (docs/results.md, bench:train).
+ */
+export interface ImageFile {
+  bmp: Blob;
+  width: number;
+  height: number;
+}
+
+export function bmpImageFile(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number): ImageFile {
+  const bytes = rgbaToBmp(rgba, width, height);
+  return { bmp: new Blob([bytes.buffer as ArrayBuffer], { type: 'image/bmp' }), width, height };
+}

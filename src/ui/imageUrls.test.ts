@@ -1,6 +1,7 @@
 import { resolveObjectURL } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
-import { cropBackground, imageUrl, type ImageRGBA } from './imageUrls';
+import { cropBackground, imageUrl, type ImageFile } from './imageUrls';
+import { bmpImageFile } from '../core/bmp';
 
 /** Where the element's left and right edges fall on the image, in fractions of its width. */
 function shownSpan(size: string, position: string, axis: 0 | 1): [number, number] {
@@ -32,9 +33,9 @@ describe('cropBackground', () => {
 });
 
 describe('imageUrl', () => {
-  const image = (): ImageRGBA => ({ rgba: new Uint8ClampedArray(4 * 6).fill(200), width: 3, height: 2 });
+  const image = (): ImageFile => bmpImageFile(new Uint8ClampedArray(4 * 6).fill(200), 3, 2);
 
-  it('gives one image one URL, a BMP of its pixels', async () => {
+  it('gives one image file one URL, the file itself', async () => {
     const a = image();
     const url = imageUrl(a);
     expect(imageUrl(a)).toBe(url);

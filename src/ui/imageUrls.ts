@@ -1,12 +1,7 @@
-import { rgbaToBmp } from '../core/bmp';
+import type { ImageFile } from '../core/bmp';
 import type { CropBox } from '../core/cropBox';
 
-/** Decoded pixels as the live views get them from the workers. */
-export interface ImageRGBA {
-  rgba: Uint8ClampedArray;
-  width: number;
-  height: number;
-}
+export type { ImageFile };
 
 /**
  * Blob URLs kept at once. A live sample shows a few images and their mix partners; the oldest URL is
@@ -14,23 +9,23 @@ export interface ImageRGBA {
  * already showing a revoked URL keeps its decoded picture; one mounted later asks again and gets a new URL.
  */
 const KEPT = 16;
-const urls = new Map<ImageRGBA, string>();
+const urls = new Map<Blob, string>();
 
 /**
- * A URL for the image as a BMP file (`core/bmp.ts`), made once per image and reused by its full view and
- * every crop cut from it. Showing images from files instead of canvases: components/CropViews.tsx.
+ * A URL for the image's BMP file (`core/bmp.ts`, made by the worker that decoded it), made once per file
+ * and reused by its full view and every crop cut from it. Showing images from files instead of
+ * canvases: components/CropViews.tsx.
  */
-export function imageUrl(img: ImageRGBA): string {
-  const held = urls.get(img);
+export function imageUrl(img: ImageFile): string {
+  const held = urls.get(img.bmp);
   if (held) {
     // Most recently used last: the one to revoke next is the first.
-    urls.delete(img);
-    urls.set(img, held);
+    urls.delete(img.bmp);
+    urls.set(img.bmp, held);
     return held;
   }
-  const bmp = rgbaToBmp(img.rgba, img.width, img.height);
-  const url = URL.createObjectURL(new Blob([bmp.buffer as ArrayBuffer], { type: 'image/bmp' }));
-  urls.set(img, url);
+  const url = URL.createObjectURL(img.bmp);
+  urls.set(img.bmp, url);
   for (const [old, oldUrl] of urls) {
     if (urls.size <= KEPT) break;
     urls.delete(old);

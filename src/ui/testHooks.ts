@@ -9,6 +9,7 @@ import { decodeImage } from '../data/decode';
 import * as store from '../store';
 import { openDirectory, openFiles } from './actions';
 import { packDataset } from './packActions';
+import { bmpImageFile } from '../core/bmp';
 import { imageUrl } from './imageUrls';
 import { jobStore, type JobsState } from './jobStore';
 import type { Studio } from './studioTypes';
@@ -23,6 +24,7 @@ declare global {
       decodeImage: typeof decodeImage;
       /** How the live views show decoded pixels: a BMP file's URL (e2e checks Chromium's decode of it). */
       imageUrl: typeof imageUrl;
+      bmpImageFile: typeof bmpImageFile;
       /** The live job state the views draw (benches read the jobs' progress from it). */
       jobs: () => JobsState;
       /** "Copy into studio storage" as the Data view runs it (benches pack a dataset with it). */
@@ -41,6 +43,7 @@ export function installTestHooks(getStudio: () => Studio): void {
     proxy: Comlink.proxy,
     decodeImage,
     imageUrl,
+    bmpImageFile,
     jobs: jobStore.get,
     pack: (id) => packDataset(getStudio(), id),
   };

@@ -124,8 +124,8 @@ export interface GenerationSample {
   classIndex: number;
   width: number;
   height: number;
-  /** RGBA of the decoded image (only sent for small images, else a downscaled copy). */
-  rgba: Uint8ClampedArray;
+  /** The decoded image as a BMP file (core/bmp.ts), which the page shows without touching its pixels. */
+  bmp: Blob;
   boxes: CropBox[];
   /** Per crop, its stored top-k (class, prob) pairs. */
   topK: { index: number; prob: number }[][];
@@ -136,7 +136,8 @@ export interface GenerationSample {
 /** What a live view needs to draw mixed crops: the partner image, its crop per shown crop, the mixes. */
 export interface SampleMix {
   partnerPath: string;
-  partnerRgba: Uint8ClampedArray;
+  /** The partner as a BMP file (core/bmp.ts). */
+  partnerBmp: Blob;
   partnerWidth: number;
   partnerHeight: number;
   partnerBoxes: CropBox[];
@@ -229,7 +230,8 @@ export interface LiveImage {
   height: number;
   sourceWidth: number;
   sourceHeight: number;
-  rgba: Uint8ClampedArray;
+  /** The decoded image as a BMP file (core/bmp.ts). */
+  bmp: Blob;
   boxes: CropBox[];
   /** Per crop: the target's top-k (soft label, one-hot or the teacher's) and the student's. */
   targetTopK: { index: number; prob: number }[][];

@@ -3,6 +3,7 @@
  * or reused from another label set), its upload, and its crops' teacher top-k encoded through the
  * label codec into the image's label record as the batches return.
  */
+import { bmpImageFile } from '../core/bmp';
 import { itemId } from '../data/itemId';
 import { Rng } from '../core/rng';
 import { sampleCropBoxes, toPixelBox, type CropBox } from '../core/cropBox';
@@ -121,12 +122,16 @@ export class OpenImage {
       classIndex: this.item.classIndex,
       width: this.width,
       height: this.height,
-      rgba: this.rgba,
+      bmp: bmpImageFile(this.rgba, this.width, this.height).bmp,
       boxes: this.boxes.slice(0, 16),
       topK: this.topK.filter(Boolean),
       mix: this.openMix && {
         partnerPath: itemId(this.openMix.partnerItem),
-        partnerRgba: this.openMix.partnerRgba,
+        partnerBmp: bmpImageFile(
+          this.openMix.partnerRgba,
+          this.openMix.partnerWidth,
+          this.openMix.partnerHeight,
+        ).bmp,
         partnerWidth: this.openMix.partnerWidth,
         partnerHeight: this.openMix.partnerHeight,
         partnerBoxes: this.openMix.partnerBoxes.slice(0, 16),

@@ -7,6 +7,7 @@ import { itemId } from '../data/itemId';
 import type { DecodeFit } from '../data/decodeFit';
 import type { CropBox } from '../core/cropBox';
 import type { CropMix } from '../core/labelMix';
+import { bmpImageFile } from '../core/bmp';
 import { decodeLabelRecord, recordCropBox, type LabelRecord } from '../core/labelRecord';
 import type { ImageMix } from '../engine/mix';
 import { uploadPadded, type PaddedImage } from '../engine/pixels';
@@ -15,10 +16,18 @@ import type { SampleMix } from './api';
 import type { DatasetReader } from './datasets';
 import { readImage } from './readImage';
 
+/** A live view's SampleMix with the partner still as pixels: most steps are not shown. */
+export type MixPixels = Omit<SampleMix, 'partnerBmp'> & { partnerRgba: Uint8ClampedArray };
+
+/** The mix of a shown image as the live view gets it: the partner's pixels made a BMP file here. */
+export function sampleMixFile({ partnerRgba, ...m }: MixPixels): SampleMix {
+  return { ...m, partnerBmp: bmpImageFile(partnerRgba, m.partnerWidth, m.partnerHeight).bmp };
+}
+
 /** A loaded image's replayed mixes: what the step mixes with, and what the live view draws. */
 export interface LoadedMix extends ImageMix {
   partner: PaddedImage;
-  sample: SampleMix;
+  sample: MixPixels;
 }
 
 async function itemByIndex(reader: DatasetReader, index: number): Promise<DatasetItem | undefined> {

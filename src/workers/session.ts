@@ -2,6 +2,7 @@
  * One training session: student, optimiser, data, schedule, and the step function shared by real runs
  * and the speed table (so the three methods are timed by the very code that trains them).
  */
+import { bmpImageFile } from '../core/bmp';
 import { itemId } from '../data/itemId';
 import { learningRateAt, locateStep, type Pass, type ScheduleConfig } from '../core/schedule';
 import { Rng } from '../core/rng';
@@ -35,6 +36,7 @@ import { passesFor, scheduleConfig, type TrainConfig } from './trainConfig';
 import type { DecodeFit } from '../data/decodeFit';
 import { trainDecodeFit } from './trainFit';
 import type { LiveImage, LiveSample } from './api';
+import { sampleMixFile } from './labelMixLoad';
 
 export interface StepOutcome {
   loss: Promise<number>;
@@ -299,9 +301,9 @@ export class TrainSession {
           height: im.height,
           sourceWidth: im.sourceWidth,
           sourceHeight: im.sourceHeight,
-          rgba: im.rgba,
+          bmp: bmpImageFile(im.rgba, im.width, im.height).bmp,
           boxes: im.boxes,
-          mix: im.mix?.sample,
+          mix: im.mix && sampleMixFile(im.mix.sample),
           ...slice,
         };
       });

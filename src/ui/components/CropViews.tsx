@@ -1,11 +1,11 @@
 import type { CSSProperties } from 'react';
 import type { CropBox } from '../../core/cropBox';
 import { describeCropMix, type CropMix } from '../../core/labelMix';
-import { cropBackground, imageUrl, type ImageRGBA } from '../imageUrls';
+import { cropBackground, imageUrl, type ImageFile } from '../imageUrls';
 
 /** A crop's label-time mix as drawn: the partner image, the partner's crop, the stored mix. */
 export interface CropMixView {
-  partner: ImageRGBA;
+  partner: ImageFile;
   partnerPath: string;
   partnerBox: CropBox;
   mix: CropMix;
@@ -13,7 +13,7 @@ export interface CropMixView {
   size: number;
 }
 
-export type { ImageRGBA };
+export type { ImageFile };
 
 const BOX_COLORS = ['#f59e0b', '#10b981', '#3b82f6', '#ef4444', '#a855f7', '#ec4899', '#14b8a6', '#84cc16'];
 export const boxColor = (i: number) => BOX_COLORS[i % BOX_COLORS.length];
@@ -30,7 +30,7 @@ export function ImageWithBoxes({
   boxes,
   size = 224,
 }: {
-  image: ImageRGBA;
+  image: ImageFile;
   boxes: CropBox[];
   size?: number;
 }) {
@@ -70,7 +70,7 @@ export function ImageWithBoxes({
 }
 
 /** One layer of a crop: the image as a background that puts `box` on the whole element, mirrored if flipped. */
-function CropLayer({ image, box }: { image: ImageRGBA; box: CropBox }) {
+function CropLayer({ image, box }: { image: ImageFile; box: CropBox }) {
   return (
     <div
       className="crop-layer"
@@ -94,7 +94,7 @@ export function CropView({
   size = 128,
   mix,
 }: {
-  image: ImageRGBA;
+  image: ImageFile;
   box: CropBox;
   /** Side in CSS pixels. */
   size?: number;
@@ -171,7 +171,7 @@ export function CropCard({
   mix,
   size = 128,
 }: {
-  image: ImageRGBA;
+  image: ImageFile;
   box: CropBox;
   bars: { title: string; topK: { index: number; prob: number }[] }[];
   names: (i: number) => string;
@@ -206,7 +206,7 @@ export function CropCard({
 export function mixViews(
   mix:
     | {
-        partnerRgba: Uint8ClampedArray;
+        partnerBmp: Blob;
         partnerWidth: number;
         partnerHeight: number;
         partnerPath: string;
@@ -217,7 +217,7 @@ export function mixViews(
     | undefined,
 ): (i: number) => CropMixView | undefined {
   if (!mix) return () => undefined;
-  const partner: ImageRGBA = { rgba: mix.partnerRgba, width: mix.partnerWidth, height: mix.partnerHeight };
+  const partner: ImageFile = { bmp: mix.partnerBmp, width: mix.partnerWidth, height: mix.partnerHeight };
   return (i) =>
     mix.crops[i] && {
       partner,

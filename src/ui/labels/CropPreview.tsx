@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import { sampleCropBoxes, toPixelBox } from '../../core/cropBox';
 import { Rng } from '../../core/rng';
-import { ImageWithBoxes, type ImageRGBA } from '../components/CropViews';
+import { ImageWithBoxes, type ImageFile } from '../components/CropViews';
 import { EXPLORE_KEYS } from '../share';
 import { useStudio } from '../studio';
 import { useDraft } from '../useDraft';
-import { blobToRgba } from './LabelExplorer';
+import { blobToImageFile } from './LabelExplorer';
 
 const isIndex = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
@@ -29,7 +29,7 @@ export function CropPreview({
 }) {
   const studio = useStudio();
   const [index, setIndex] = useDraft<number>(EXPLORE_KEYS.image, 0, isIndex);
-  const [image, setImage] = useState<{ key: string; rgba: ImageRGBA } | null>(null);
+  const [image, setImage] = useState<{ key: string; file: ImageFile } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const imageIndex = Math.min(index, Math.max(0, numImages - 1));
   const key = `${datasetId}:${imageIndex}`;
@@ -38,16 +38,16 @@ export function CropPreview({
     if (!datasetId || numImages === 0) return;
     studio.teacher.api
       .imageBlob(datasetId, 'train', imageIndex)
-      .then(blobToRgba)
+      .then(blobToImageFile)
       .then(
-        (rgba) => live && (setImage({ key: `${datasetId}:${imageIndex}`, rgba }), setError(null)),
+        (file) => live && (setImage({ key: `${datasetId}:${imageIndex}`, file }), setError(null)),
         (e: unknown) => live && setError(`image ${imageIndex} could not be read: ${String(e)}`),
       );
     return () => {
       live = false;
     };
   }, [datasetId, imageIndex, numImages, studio]);
-  const shown = image?.key === key ? image.rgba : null;
+  const shown = image?.key === key ? image.file : null;
   const [lo, hi] = scale;
   // Drawn again only when what they depend on changes: the form re-renders with a running job's progress.
   const boxes = useMemo(

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { decodeLabelRecord, recordCropBox, type LabelRecord } from '../../core/labelRecord';
 import { getLabelRecord, openStudioDb } from '../../store';
-import type { CropMixView, ImageRGBA } from '../components/CropViews';
+import type { CropMixView, ImageFile } from '../components/CropViews';
 import { useStudio } from '../studio';
 
 /**
@@ -12,12 +12,12 @@ export function usePartnerMix(
   labelSetId: string,
   datasetId: string,
   record: LabelRecord | null,
-  /** LabelExplorer's blobToRgba (passed in: importing it here would make an import circle). */
-  blobToRgba: (blob: Blob) => Promise<ImageRGBA>,
+  /** LabelExplorer's blobToImageFile (passed in: importing it here would make an import circle). */
+  blobToImageFile: (blob: Blob) => Promise<ImageFile>,
 ): (crop: number) => CropMixView | undefined {
   const studio = useStudio();
   const partnerIndex = record?.mix?.crops.find((m) => m.kind !== 'none')?.partnerImage;
-  const [partner, setPartner] = useState<{ index: number; image: ImageRGBA; record: LabelRecord } | null>(
+  const [partner, setPartner] = useState<{ index: number; image: ImageFile; record: LabelRecord } | null>(
     null,
   );
   useEffect(() => {
@@ -25,13 +25,15 @@ export function usePartnerMix(
     let live = true;
     void (async () => {
       const bytes = await getLabelRecord(await openStudioDb(), labelSetId, partnerIndex);
-      const image = await blobToRgba(await studio.teacher.api.imageBlob(datasetId, 'train', partnerIndex));
+      const image = await blobToImageFile(
+        await studio.teacher.api.imageBlob(datasetId, 'train', partnerIndex),
+      );
       if (live && bytes) setPartner({ index: partnerIndex, image, record: decodeLabelRecord(bytes) });
     })();
     return () => {
       live = false;
     };
-  }, [labelSetId, datasetId, partnerIndex, studio, blobToRgba]);
+  }, [labelSetId, datasetId, partnerIndex, studio, blobToImageFile]);
   return (crop) => {
     const m = record?.mix?.crops[crop];
     if (!m || m.kind === 'none' || !partner || partner.index !== m.partnerImage) return undefined;

@@ -10,7 +10,8 @@ import { getDataset, getLabelRecord, listLabelSets, openStudioDb } from '../../s
 import type { LabelStats } from '../../workers/api';
 import { useClassNamer } from '../catalog';
 import { describeCropMix } from '../../core/labelMix';
-import { boxColor, CropView, ImageWithBoxes, TopKBars, type ImageRGBA } from '../components/CropViews';
+import { bmpImageFile } from '../../core/bmp';
+import { boxColor, CropView, ImageWithBoxes, TopKBars, type ImageFile } from '../components/CropViews';
 import { usePartnerMix } from './ExplorerMix';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
@@ -61,13 +62,13 @@ export const LabelStatsView = memo(function LabelStatsView({
   );
 });
 
-export async function blobToRgba(blob: Blob): Promise<ImageRGBA> {
+export async function blobToImageFile(blob: Blob): Promise<ImageFile> {
   const bmp = await createImageBitmap(blob, { imageOrientation: 'from-image' });
   const c = new OffscreenCanvas(bmp.width, bmp.height);
   const ctx = c.getContext('2d')!;
   ctx.drawImage(bmp, 0, 0);
   bmp.close();
-  return { rgba: ctx.getImageData(0, 0, c.width, c.height).data, width: c.width, height: c.height };
+  return bmpImageFile(ctx.getImageData(0, 0, c.width, c.height).data, c.width, c.height);
 }
 
 function top1(r: LabelRecord, c: number): { cls: number; p: number } {
@@ -88,22 +89,22 @@ function ImageExplorer({
   imageIndex: number;
 }) {
   const studio = useStudio();
-  const [image, setImage] = useState<ImageRGBA | null>(null);
+  const [image, setImage] = useState<ImageFile | null>(null);
   const [record, setRecord] = useState<LabelRecord | null>(null);
   const [chosenCrop, setSelected] = useDraft<number>(EXPLORE_KEYS.crop, 0, isIndex);
   const [colourBy, setColourBy] = useState<'class' | 'confidence'>('class');
   const { data: dataset } = useStoreQuery((db) => getDataset(db, datasetId), [datasetId]);
   const names = useClassNamer(dataset);
-  const mixOf = usePartnerMix(labelSetId, datasetId, record, blobToRgba);
+  const mixOf = usePartnerMix(labelSetId, datasetId, record, blobToImageFile);
   useEffect(() => {
     let live = true;
     void (async () => {
       const bytes = await getLabelRecord(await openStudioDb(), labelSetId, imageIndex);
       const blob = await studio.teacher.api.imageBlob(datasetId, 'train', imageIndex);
-      const rgba = await blobToRgba(blob);
+      const file = await blobToImageFile(blob);
       if (live) {
         setRecord(bytes ? decodeLabelRecord(bytes) : null);
-        setImage(rgba);
+        setImage(file);
       }
     })();
     return () => {
