@@ -59,6 +59,10 @@ test('generate soft labels on the embedded set, then train an FKD student that e
     await expect(row.getByTestId('crop-view')).toHaveCount(2);
     // 28x28 images for a 28-px student: nothing to save, decoded at full size.
     await expect(row.getByTestId('decoded-size')).toHaveText('decoded at full size, 28×28');
+    // Drawn from the BMP file the trainer worker made (core/bmp.ts): the page decodes it at its size.
+    await expect
+      .poll(() => row.locator('.image-with-boxes img').evaluate((e) => (e as HTMLImageElement).naturalWidth))
+      .toBe(28);
   }
   await goto(page, 'Train');
   await expect(monitor).toHaveAttribute('data-running', 'no', { timeout: 300_000 });
