@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { fastMealFromExportedStudent } from './fastMeal';
 import { goto, openStudio, runStates } from './helpers';
 
@@ -215,6 +215,22 @@ test('generation on WebGPU: labels made by the WebGPU teacher match the WASM tea
   expect(report.maxError).toBeLessThanOrEqual(report.bound);
 });
 
+/**
+ * The file a live view shows a mixed crop's partner from: the BMP the worker made (core/bmp.ts), read
+ * back through the layer's blob URL: a BMP header with a positive width.
+ */
+async function partnerFile(view: Locator): Promise<{ magic: string; widthPositive: boolean }> {
+  const layer = view.getByTestId('mixed-crop').first().locator('.crop-partner .crop-layer');
+  const url = await layer.evaluate(
+    (e) => /url\("?([^")]+)"?\)/.exec((e as HTMLElement).style.backgroundImage)![1],
+  );
+  return view.page().evaluate(async (u) => {
+    const bytes = new Uint8Array(await (await fetch(u)).arrayBuffer());
+    const width = new DataView(bytes.buffer).getInt32(18, true);
+    return { magic: String.fromCharCode(bytes[0], bytes[1]), widthPositive: width > 0 };
+  }, url);
+}
+
 test('label-time mixing: the teacher labels mixed crops, FKD replays them and the live views show them', async ({
   page,
 }) => {
@@ -230,6 +246,7 @@ test('label-time mixing: the teacher labels mixed crops, FKD replays them and th
   await expect(live.getByTestId('crop-mix').first()).toContainText(
     /(mixup|cutmix) λ 0\.\d\d with image \d+ crop [01]/,
   );
+  expect(await partnerFile(live)).toEqual({ magic: 'BM', widthPositive: true });
   const row = page.getByTestId('label-set-row').first();
   await expect(row).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
   await expect(row.getByTestId('label-mix')).toContainText('both at label time');
@@ -256,6 +273,7 @@ test('label-time mixing: the teacher labels mixed crops, FKD replays them and th
   const pipeline = page.getByTestId('pipeline-live');
   await expect(pipeline.getByTestId('mixed-crop').first()).toBeVisible({ timeout: 120_000 });
   await expect(pipeline.getByTestId('crop-mix').first()).toContainText('the label is the teacher');
+  expect(await partnerFile(pipeline)).toEqual({ magic: 'BM', widthPositive: true });
   await expect
     .poll(async () => (await runStates(page)).map((r) => r.status).join(), { timeout: 120_000 })
     .toBe('done');
