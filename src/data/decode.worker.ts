@@ -1,6 +1,7 @@
 /**
- * A decode worker of the pool (data/decodePool.ts): sniff + createImageBitmap + pixel read off the
- * thread that runs the model, pixels handed back by transfer (no copy).
+ * A decode worker of the pool (data/decodePool.ts): sniff, decode (data/decode.ts: WebCodecs'
+ * ImageDecoder, or createImageBitmap) and pixel read off the thread that runs the model, pixels handed
+ * back by transfer (no copy).
  */
 import { decodeSlot, setCpuSlots, whileHeld } from './cpuSlots';
 import { decodeImage, type DecodedPixels, type DecodeFailure, type DecodeOptions } from './decode';
@@ -45,9 +46,9 @@ function crash(id: number, input: ImageInput, err: unknown): void {
 }
 
 /**
- * Images in flight at once in a decode worker. `createImageBitmap` decodes on Chromium's thread pool,
- * so a round started all at once (dozens of images) put several decodes on the cores beside the model
- * thread and the page, outside any budget: with FKD training alone the page's frames waited behind
+ * Images in flight at once in a decode worker. The browser's decoders (ImageDecoder, createImageBitmap)
+ * run on Chromium's thread pool, not on this thread, so a round started all at once (dozens of images)
+ * put several decodes on the cores beside the model thread and the page, outside any budget: with FKD training alone the page's frames waited behind
  * them, and two at a time kept the training speed (docs/results.md, bench:train). With a slot held,
  * each next image starts only while the slot is, so after the page takes it at most this many finish.
  */

@@ -20,7 +20,7 @@ export const PAGE_TURN_MAX_MS = 1000;
 export class PageTurn {
   private until = 0;
   private holding = false;
-  /** The slot count the turn held is taken with: the budget's, as Settings had it at the last switch. */
+  /** The budget's slot count at the last switch (Settings may change it): what a turn renewed takes. */
   private slots = 0;
 
   constructor(

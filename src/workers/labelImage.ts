@@ -19,6 +19,7 @@ import {
   type LabelSet,
 } from '../store';
 import type { GenerationSample } from './api';
+import { sampleMixFile } from './labelMixLoad';
 import type { PartMix } from '../engine/teacherStep';
 import { partnerImageOf, sampleCropMixes, type CropMix } from '../core/labelMix';
 
@@ -125,19 +126,17 @@ export class OpenImage {
       bmp: bmpImageFile(this.rgba, this.width, this.height).bmp,
       boxes: this.boxes.slice(0, 16),
       topK: this.topK.filter(Boolean),
-      mix: this.openMix && {
-        partnerPath: itemId(this.openMix.partnerItem),
-        partnerBmp: bmpImageFile(
-          this.openMix.partnerRgba,
-          this.openMix.partnerWidth,
-          this.openMix.partnerHeight,
-        ).bmp,
-        partnerWidth: this.openMix.partnerWidth,
-        partnerHeight: this.openMix.partnerHeight,
-        partnerBoxes: this.openMix.partnerBoxes.slice(0, 16),
-        crops: this.openMix.crops.slice(0, 16),
-        size: this.openMix.size,
-      },
+      mix:
+        this.openMix &&
+        sampleMixFile({
+          partnerPath: itemId(this.openMix.partnerItem),
+          partnerRgba: this.openMix.partnerRgba,
+          partnerWidth: this.openMix.partnerWidth,
+          partnerHeight: this.openMix.partnerHeight,
+          partnerBoxes: this.openMix.partnerBoxes.slice(0, 16),
+          crops: this.openMix.crops.slice(0, 16),
+          size: this.openMix.size,
+        }),
     };
   }
 }
