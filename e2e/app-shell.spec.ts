@@ -92,6 +92,8 @@ test('a long worker call can be cancelled and the UI stays responsive during it'
   await page.getByLabel('Crops per image').fill('64');
   // The dense teacher: the CNN default costs ~40x more per crop, which only slows the test down.
   await page.getByLabel('Teacher', { exact: true }).selectOption('embedded:fashion-teacher');
+  // On a fast machine the job could finish before Pause: it waits after 1,000 images (a test-build hold).
+  await page.evaluate(() => window.__fkd!.studio().teacher.api.holdGenerationAfter(1000));
   await page.getByRole('button', { name: 'Generate soft labels' }).click();
   await expect(page.getByTestId('generation-progress')).toBeVisible({ timeout: 60_000 });
   // While the worker labels images, the main thread still handles input and renders other views.

@@ -39,7 +39,9 @@ test('a browser killed mid-generation and mid-training relaunches and resumes bo
   let page = await firstPage(ctx);
   await openStudio(page);
 
-  // Generation: killed once a few flushes of records are stored.
+  // Generation: killed once a few flushes of records are stored. The job waits after reading 300 images
+  // (a test-build hold; 256 of them are stored at 4 crops per image), so the kill lands mid-job.
+  await page.evaluate(() => window.__fkd!.studio().teacher.api.holdGenerationAfter(300));
   await startGeneration(page, 4);
   await expect
     .poll(async () => (await labelSetState(page))?.imagesDone ?? 0, { timeout: 120_000, intervals: [200] })
@@ -69,11 +71,17 @@ test('a browser killed mid-generation and mid-training relaunches and resumes bo
 
   // Training: killed after a few checkpoints, resumed from the last one.
   const cfg = await storeRun(page, 'killed', { epochs: 2, checkpointEvery: 10 });
+  // The run waits after step 30 (trainingHold.ts): the kill lands mid-run, whatever the machine's speed.
+  await page.evaluate(() => window.__fkd!.studio().trainer.api.holdTrainingAt(30));
   await goto(page, 'Runs');
   await page.getByTestId('run-row').getByRole('button', { name: 'Resume' }).click();
   await expect
-    .poll(async () => (await runState(page, 'killed')).checkpointStep, { timeout: 120_000, intervals: [200] })
-    .toBeGreaterThanOrEqual(30);
+    .poll(() => page.evaluate(() => window.__fkd!.studio().trainer.api.trainingHeldAt()), {
+      timeout: 120_000,
+      intervals: [200],
+    })
+    .toBe(30);
+  expect((await runState(page, 'killed')).checkpointStep).toBe(30);
   const trained = await runState(page, 'killed');
   await killBrowser(ctx, profile);
 
@@ -123,6 +131,9 @@ test('two tabs: one writer per label set and per run, the other shows who holds 
   await openStudio(b);
   const tabB = (await b.getByTestId('tab-id').textContent())!;
   expect(tabB).not.toBe(tabA);
+  // A's job waits after reading 300 images until its worker dies (a test-build hold), so it is still
+  // running while B looks, whatever the machine's speed; B's worker takes over and runs free.
+  await a.evaluate(() => window.__fkd!.studio().teacher.api.holdGenerationAfter(300));
   await startGeneration(a, 4);
   await expect
     .poll(async () => (await labelSetState(a))?.imagesDone ?? 0, { timeout: 120_000, intervals: [200] })
@@ -185,6 +196,8 @@ test('two tabs: one writer per label set and per run, the other shows who holds 
   // A run trained by A: B shows A as its writer; A's trainer worker dies; either tab can resume it.
   // One epoch (63 steps): enough to stop after checkpoint 20 and resume, without training long after.
   await storeRun(a, 'two-tabs', { epochs: 1, checkpointEvery: 10 });
+  // A's run waits after step 20 until its worker is stopped (trainingHold.ts; a fresh worker runs free).
+  await a.evaluate(() => window.__fkd!.studio().trainer.api.holdTrainingAt(20));
   await goto(a, 'Runs');
   await a.getByTestId('run-row').getByRole('button', { name: 'Resume' }).click();
   await goto(b, 'Runs');
@@ -193,8 +206,11 @@ test('two tabs: one writer per label set and per run, the other shows who holds 
   await expect(runB.getByTestId('run-status')).toContainText(`running in another tab (${tabA}`);
   await expect(runB.getByRole('button', { name: 'Resume' })).toHaveCount(0);
   await expect
-    .poll(async () => (await runState(a, 'two-tabs')).checkpointStep, { timeout: 120_000, intervals: [200] })
-    .toBeGreaterThanOrEqual(20);
+    .poll(() => a.evaluate(() => window.__fkd!.studio().trainer.api.trainingHeldAt()), {
+      timeout: 120_000,
+      intervals: [200],
+    })
+    .toBe(20);
   await a.evaluate(() => window.__fkd!.studio().trainer.worker.terminate());
   await goto(a, 'Train');
   await expect(a.getByTestId('run-monitor').getByRole('alert')).toContainText(
@@ -203,7 +219,7 @@ test('two tabs: one writer per label set and per run, the other shows who holds 
   );
   const stopped = await runState(a, 'two-tabs');
   expect(stopped.status).toBe('paused');
-  expect(stopped.checkpointStep).toBeGreaterThanOrEqual(20);
+  expect(stopped.checkpointStep).toBe(20);
   await expect(runB).toHaveAttribute('data-status', 'paused', { timeout: 15_000 });
   await goto(a, 'Runs');
   await a.getByTestId('run-row').getByRole('button', { name: 'Resume' }).click();

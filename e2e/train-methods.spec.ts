@@ -39,17 +39,22 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
   await page.getByLabel('Single-crop warmup').fill('2');
   await page.getByLabel('Mixing').selectOption('both');
   await page.getByLabel('Online teacher').selectOption('embedded:fashion-teacher');
+  // These tiny runs can all finish while the live view is being checked (they did on a fast CI machine):
+  // the first run waits at step 4, then at step 8 (trainingHold.ts), so the reload lands mid-run.
+  const heldAt = () => page.evaluate(() => window.__fkd!.studio().trainer.api.trainingHeldAt());
+  const holdAt = (step: number) =>
+    page.evaluate((s) => window.__fkd!.studio().trainer.api.holdTrainingAt(s), step);
+  await holdAt(4);
   await page.getByRole('button', { name: /^Start 3 runs/ }).click();
 
   // The first run (FKD) shows live crops and curves while it trains.
   await goto(page, 'Pipeline (live)');
-  await expect(page.getByTestId('live-crops').getByTestId('crop-view').first()).toBeVisible({
-    timeout: 120_000,
-  });
+  await expect.poll(heldAt, { timeout: 120_000 }).toBe(4);
+  await expect(page.getByTestId('live-crops').getByTestId('crop-view').first()).toBeVisible();
+  await holdAt(8);
+  await expect.poll(heldAt, { timeout: 60_000 }).toBe(8);
   await expect
-    .poll(async () => Number(await page.getByTestId('chart-loss').getAttribute('data-points')), {
-      timeout: 60_000,
-    })
+    .poll(async () => Number(await page.getByTestId('chart-loss').getAttribute('data-points')))
     .toBeGreaterThan(1);
   // Memory is charted beside the curves (live tensors, tensor MB).
   await expect
@@ -57,10 +62,8 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
     .toBeGreaterThan(1);
   await expect(page.getByTestId('chart-memory')).toBeVisible();
 
-  // Reload as soon as the first run has a checkpoint: the worker dies mid-run.
-  await expect
-    .poll(async () => (await runStates(page)).some((r) => r.checkpointStep > 0), { timeout: 120_000 })
-    .toBe(true);
+  // Reload while the first run waits after its checkpoints at steps 4 and 8: the worker dies mid-run.
+  expect((await runStates(page)).find((r) => r.method === 'fkd')?.checkpointStep).toBe(8);
   await page.reload();
   await openStudio(page);
   const afterReload = await runStates(page);
@@ -218,11 +221,16 @@ test('a lost GPU device mid-run: a fresh trainer worker resumes from the last ch
   await goto(page, 'Train');
   await page.getByLabel('method fkd').uncheck();
   await fillTiny(page, 8, 384);
+  // The run waits after its checkpoint at step 4 (trainingHold.ts), so the fault lands mid-run.
+  await page.evaluate(() => window.__fkd!.studio().trainer.api.holdTrainingAt(4));
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect
-    .poll(async () => (await runStates(page))[0]?.checkpointStep ?? 0, { timeout: 120_000 })
-    .toBeGreaterThan(0);
+    .poll(() => page.evaluate(() => window.__fkd!.studio().trainer.api.trainingHeldAt()), {
+      timeout: 120_000,
+    })
+    .toBe(4);
   const stepBefore = (await runStates(page))[0].checkpointStep;
+  expect(stepBefore).toBe(4);
   // The message Chromium's WebGPU gives when the device goes away mid-training.
   await page.evaluate(() =>
     window
@@ -231,6 +239,7 @@ test('a lost GPU device mid-run: a fresh trainer worker resumes from the last ch
         "Failed to execute 'mapAsync' on 'GPUBuffer': A valid external Instance reference no longer exists.",
       ),
   );
+  await page.evaluate(() => window.__fkd!.studio().trainer.api.holdTrainingAt(null));
   // No click: the studio starts a fresh trainer worker and resumes on its own.
   await expect.poll(async () => (await runStates(page))[0].status, { timeout: 300_000 }).toBe('done');
   const [final] = await runStates(page);

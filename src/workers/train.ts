@@ -13,6 +13,7 @@ import { evaluateItems, type EvalResult } from './evaluate';
 import { ProgressReporter, Throttle, TrainReports } from './progress';
 import { seededSubset, TrainSession } from './session';
 import { trainSteps } from './trainLoop';
+import { trainingHold } from './trainingHold';
 import { limitReached, runEndStep, type RunLimit } from '../core/recipe';
 import { startFromPretrained } from './pretrained';
 import { TrainMeter } from './trainMetrics';
@@ -76,25 +77,28 @@ export async function runTraining(
       wantSample: () => reports.wantsSamples && sampleThrottle.ready(),
       beforeStep: failInjected,
     });
+    let lastSample: Promise<void> = Promise.resolve();
     for await (const { g: done, out, loss } of steps) {
       g = done + 1;
       if (!out) continue;
       const { pass, stepInPass, lr } = out;
       meter.step(out, performance.now());
-      out.sample?.then((smp) => reports.sample(smp)).catch(() => undefined);
+      if (out.sample) lastSample = out.sample.then((smp) => reports.sample(smp)).catch(() => undefined);
       limit = limitReached(cfg, s.totalSteps, g, trained());
-      const due = liveTick.ready();
-      if (due && Number.isFinite(loss)) {
-        reports.metrics(
-          meter.metrics(
-            { step: g, totalSteps: s.totalSteps, pass, stepInPass, loss, lr },
-            { backend: currentBackend(), memory: memoryInfo() },
-            { endStep: end, secondsLeft: cfg.maxMinutes ? cfg.maxMinutes * 60 - trained() : undefined },
-          ),
-        );
-      }
-      progress.update({ phase: `pass ${pass.index + 1}/${s.passes.length}`, done: g, total: end }, due);
-      if (due) reports.send();
+      const report = (due: boolean) => {
+        if (due && Number.isFinite(loss)) {
+          reports.metrics(
+            meter.metrics(
+              { step: g, totalSteps: s.totalSteps, pass, stepInPass, loss, lr },
+              { backend: currentBackend(), memory: memoryInfo() },
+              { endStep: end, secondsLeft: cfg.maxMinutes ? cfg.maxMinutes * 60 - trained() : undefined },
+            ),
+          );
+        }
+        progress.update({ phase: `pass ${pass.index + 1}/${s.passes.length}`, done: g, total: end }, due);
+        if (due) reports.send();
+      };
+      report(liveTick.ready());
       if (historyThrottle.ready() && Number.isFinite(loss)) {
         await appendRunHistory(db, runId, meter.history({ step: g, pass, loss, lr }, Date.now()));
       }
@@ -109,6 +113,11 @@ export async function runTraining(
         await patchRun(db, runId, { trainedSeconds: trained() });
       }
       if (signal.aborted || limit) break;
+      // Test builds only: a run held mid-way shows its latest sample and metrics while it waits.
+      await trainingHold(g, signal, async () => {
+        await lastSample;
+        report(true);
+      });
     }
     // A limit reached ends the run as asked; a pause or a crash before it resumes and still keeps it.
     const status = g >= s.totalSteps || limit ? 'done' : 'paused';

@@ -37,6 +37,7 @@ import { cancelJob, runJob, runningJobs } from './jobs';
 import { seededSubset } from './session';
 import { measureSpeed } from './speed';
 import { evaluateRun, injectStepFault, runTraining } from './train';
+import { holdTrainingAt, trainingHeldAt } from './trainingHold';
 import type { TrainConfig, TrainMethod } from '../core/recipe';
 import { getRun, openStudioDb } from '../store';
 import { presenterReset, presenterStep } from './presenter';
@@ -234,6 +235,14 @@ const api = {
     } finally {
       model.dispose();
     }
+  },
+  /** Test builds: runs wait on reaching this step (null: no hold); see trainingHold.ts. */
+  holdTrainingAt(step: number | null): void {
+    holdTrainingAt(step);
+  },
+  /** Test builds: the step a held run waits at (null: none is waiting). */
+  trainingHeldAt(): number | null {
+    return trainingHeldAt();
   },
   /** Test hook: make the next training step fail with `message` (see train.ts). */
   injectStepFault(message: string): void {
