@@ -40,7 +40,7 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
   await page.getByLabel('Mixing').selectOption('both');
   await page.getByLabel('Online teacher').selectOption('embedded:fashion-teacher');
   // These tiny runs can all finish while the live view is being checked (they did on a fast CI machine):
-  // the first run waits at step 4, then at step 8 (trainingHold.ts), so the reload lands mid-run.
+  // the first run waits at step 4, then 8, then 12 (trainingHold.ts), so the reload lands mid-run.
   const heldAt = () => page.evaluate(() => window.__fkd!.studio().trainer.api.trainingHeldAt());
   const holdAt = (step: number) =>
     page.evaluate((s) => window.__fkd!.studio().trainer.api.holdTrainingAt(s), step);
@@ -51,8 +51,46 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
   await goto(page, 'Pipeline (live)');
   await expect.poll(heldAt, { timeout: 120_000 }).toBe(4);
   await expect(page.getByTestId('live-crops').getByTestId('crop-view').first()).toBeVisible();
-  await holdAt(8);
-  await expect.poll(heldAt, { timeout: 60_000 }).toBe(8);
+  // What is off screen keeps what it drew and catches up when scrolled to (ui/onScreen.ts). In a short
+  // window, the charts are below the fold while the tiles are shown, and the tiles above it once the
+  // charts are.
+  const viewport = page.viewportSize()!;
+  await page.setViewportSize({ width: viewport.width, height: 360 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const tile = page.getByTestId('live-image').first();
+  const canvas = (chart: string) => page.getByTestId(chart).locator('canvas');
+  const drawn = (chart: string) => () => canvas(chart).evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+  const lossPoints = async () => Number(await page.getByTestId('chart-loss').getAttribute('data-points'));
+  await expect(canvas('chart-loss')).toHaveCount(1);
+  // The run goes on to the next hold; its steps read back a new sample (at most one per 800 ms) and
+  // report new metrics there.
+  const nextSample = async (step: number) => {
+    const batch = await page.getByTestId('live-batch').textContent();
+    const points = await lossPoints();
+    await page.waitForTimeout(1_000);
+    await holdAt(step);
+    await expect.poll(heldAt, { timeout: 60_000 }).toBe(step);
+    await expect(page.getByTestId('live-batch')).not.toHaveText(batch!);
+    await expect.poll(lossPoints).toBeGreaterThan(points);
+  };
+  let [tileBefore, chartBefore] = [await tile.innerText(), await drawn('chart-loss')()];
+  await nextSample(8);
+  await expect.poll(() => tile.innerText(), 'the tile on screen shows the new sample').not.toBe(tileBefore);
+  await page.waitForTimeout(1_500);
+  expect(await drawn('chart-loss')(), 'the chart below the fold kept its drawing').toBe(chartBefore);
+  await canvas('chart-loss').scrollIntoViewIfNeeded();
+  await expect.poll(drawn('chart-loss'), 'the chart scrolled to draws the new data').not.toBe(chartBefore);
+  // The last chart, far below the tiles.
+  await canvas('chart-memory').scrollIntoViewIfNeeded();
+  const bottom = await tile.evaluate((e) => e.getBoundingClientRect().bottom);
+  expect(bottom, 'the tiles are above the fold').toBeLessThan(-250);
+  [tileBefore, chartBefore] = [await tile.innerText(), await drawn('chart-memory')()];
+  await nextSample(12);
+  await expect.poll(drawn('chart-memory'), 'the chart on screen draws the new data').not.toBe(chartBefore);
+  expect(await tile.innerText(), 'the tile above the fold kept its sample').toBe(tileBefore);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await expect.poll(() => tile.innerText(), 'the tile scrolled to shows the new sample').not.toBe(tileBefore);
+  await page.setViewportSize(viewport);
   await expect
     .poll(async () => Number(await page.getByTestId('chart-loss').getAttribute('data-points')))
     .toBeGreaterThan(1);
@@ -62,8 +100,8 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
     .toBeGreaterThan(1);
   await expect(page.getByTestId('chart-memory')).toBeVisible();
 
-  // Reload while the first run waits after its checkpoints at steps 4 and 8: the worker dies mid-run.
-  expect((await runStates(page)).find((r) => r.method === 'fkd')?.checkpointStep).toBe(8);
+  // Reload while the first run waits after its checkpoints at steps 4, 8 and 12: the worker dies mid-run.
+  expect((await runStates(page)).find((r) => r.method === 'fkd')?.checkpointStep).toBe(12);
   await page.reload();
   await openStudio(page);
   const afterReload = await runStates(page);

@@ -80,17 +80,19 @@ export function afterFrames(frames: number, run: () => void, clock: FrameClock =
 
 /**
  * `value`, taken up `delayFrames` frames after it changes (at once for 0). A newer value replaces one
- * still waiting, so a tile never shows an older value after a newer one.
+ * still waiting, so a tile never shows an older value after a newer one. While `active` is false (its
+ * tile is off screen: onScreen.ts) it keeps the value it last took up, and takes up the latest when
+ * it is active again.
  */
-export function useStaggered<T>(value: T, delayFrames: number): T {
+export function useStaggered<T>(value: T, delayFrames: number, active = true): T {
   const [shown, setShown] = useState(value);
   // A transition: taken up in a frame callback, a plain update renders and commits the tile inside that
   // frame's task, before its layout and paint; as a transition React renders it in slices of its own.
-  useEffect(
-    () => afterFrames(delayFrames, () => startTransition(() => setShown(() => value))),
-    [value, delayFrames],
-  );
-  return delayFrames <= 0 ? value : shown;
+  useEffect(() => {
+    if (!active) return;
+    return afterFrames(delayFrames, () => startTransition(() => setShown(() => value)));
+  }, [value, delayFrames, active]);
+  return delayFrames <= 0 && active ? value : shown;
 }
 
 /**

@@ -1,8 +1,9 @@
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { canvasFrames } from '../canvasFrames';
 import { Coalescer } from '../coalesce';
+import { useOnScreen } from '../onScreen';
 
 export interface Series {
   label: string;
@@ -102,6 +103,7 @@ export function LineChart({
   testId?: string;
 }) {
   const el = useRef<HTMLDivElement>(null);
+  const [watch, onScreen] = useOnScreen<HTMLDivElement>();
   const plot = useRef<uPlot | null>(null);
   // The data a build or redraw draws when its frame comes, not when it was queued.
   const latest = useRef({ x, series });
@@ -152,13 +154,22 @@ export function LineChart({
   // Redraws are throttled (updates come faster than redraws), the data thinned when drawn, and the
   // page's charts, due together once a second, are drawn one a frame (canvasFrames.ts): seven charts
   // each on its own timer made seven tasks a second, and all seven in one frame a 15-19 ms commit.
+  // Off screen (onScreen.ts) a chart keeps its last drawing and draws the latest data when it is back.
   useEffect(() => {
+    if (!onScreen) return;
     redraws.schedule(plot, () =>
       canvasFrames.draw(plot, () => {
         if (plot.current) plot.current.setData(drawnData(latest.current));
       }),
     );
-  }, [x, series]);
+  }, [x, series, onScreen]);
   useEffect(() => () => redraws.cancel(plot), []);
-  return <div ref={el} className="line-chart" data-testid={testId} data-points={x.length} />;
+  const ref = useCallback(
+    (node: HTMLDivElement | null) => {
+      el.current = node;
+      watch(node);
+    },
+    [watch],
+  );
+  return <div ref={ref} className="line-chart" data-testid={testId} data-points={x.length} />;
 }

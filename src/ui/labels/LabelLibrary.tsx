@@ -11,6 +11,7 @@ import { formatBytes } from '../format';
 import { jobStore, useJobs, type GenerationJobState } from '../jobStore';
 import { heldElsewhere, ownerText, shownStatus } from '../jobLocks';
 import { useStaggered } from '../stagger';
+import { useOnScreen } from '../onScreen';
 import { useStudio } from '../studio';
 import { useStoreQuery } from '../useStore';
 import { guarded } from '../workers';
@@ -105,8 +106,10 @@ function LiveGeneration({ set }: { set: LabelSet }) {
   const stats = useLiveStats(set.id, !!job?.running);
   const datasets = useDatasets();
   const names = useClassNamer(datasets.find((d) => d.id === set.datasetId));
+  // Off screen (onScreen.ts) the sample view keeps its last sample and takes the latest when back.
+  const [sampleRef, onScreen] = useOnScreen<HTMLDivElement>();
+  const smp = useStaggered(job?.sample, 0, onScreen);
   if (!job) return null;
-  const smp = job.sample;
   return (
     <div data-testid="generation-live">
       <JobProgressBar
@@ -128,7 +131,7 @@ function LiveGeneration({ set }: { set: LabelSet }) {
         </details>
       )}
       {stats && <LabelStatsView stats={stats} testId="live-label-stats" />}
-      {smp && <LiveSampleView sample={smp} names={names} />}
+      <div ref={sampleRef}>{smp && <LiveSampleView sample={smp} names={names} />}</div>
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { CropCard, ImageWithBoxes, mixViews } from '../components/CropViews';
 import { useJobs } from '../jobStore';
 import { Curves } from '../train/Curves';
 import { Later, useStaggered } from '../stagger';
+import { useOnScreen } from '../onScreen';
 import { useStoreQuery } from '../useStore';
 import { DEMO_ACTION, EmptyState } from '../teaching/FirstRun';
 import type { LiveImage } from '../../workers/api';
@@ -93,24 +94,28 @@ function LiveImageCard({
   names: (i: number) => string;
   delayFrames: number;
 }) {
-  const shown = useStaggered(image, delayFrames);
-  return <LiveImageTile image={shown} names={names} />;
+  const [tileRef, onScreen] = useOnScreen<HTMLDivElement>();
+  const shown = useStaggered(image, delayFrames, onScreen);
+  return <LiveImageTile image={shown} names={names} tileRef={tileRef} />;
 }
 
 /**
  * The tile itself, rendered again only when its (staggered) image or the class names change: a job
- * update re-renders the view, and the tiles still waiting for their frame should cost nothing then.
+ * update re-renders the view, and the tiles still waiting for their frame, or off screen, should cost
+ * nothing then.
  */
 const LiveImageTile = memo(function LiveImageTile({
   image: im,
   names,
+  tileRef,
 }: {
   image: LiveImage;
   names: (i: number) => string;
+  tileRef: (el: HTMLDivElement | null) => void;
 }) {
   const mixOf = useMemo(() => mixViews(im.mix), [im.mix]);
   return (
-    <div className="live-image" data-testid="live-image">
+    <div className="live-image" data-testid="live-image" ref={tileRef}>
       <div className="live-caption">
         <ImageWithBoxes image={im} boxes={im.boxes} size={160} />
         <div className="muted">
