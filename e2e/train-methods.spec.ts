@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { goto, openStudio, runStates } from './helpers';
 
 async function generateLabels(page: Page, crops = 6) {
@@ -55,9 +55,13 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
   // window, the charts are below the fold while the tiles are shown, and the tiles above it once the
   // charts are.
   const viewport = page.viewportSize()!;
-  await page.setViewportSize({ width: viewport.width, height: 360 });
+  await page.setViewportSize({ width: viewport.width, height: 260 });
   await page.evaluate(() => window.scrollTo(0, 0));
   const tile = page.getByTestId('live-image').first();
+  // Beyond the fold means beyond the observer's 200-px margin too.
+  const below = (el: Locator) => el.evaluate((e) => e.getBoundingClientRect().top - innerHeight);
+  expect(await below(tile), 'the first tile is on screen').toBeLessThan(200);
+  expect(await below(page.getByTestId('chart-loss')), 'the charts are below the fold').toBeGreaterThan(250);
   const canvas = (chart: string) => page.getByTestId(chart).locator('canvas');
   const drawn = (chart: string) => () => canvas(chart).evaluate((c) => (c as HTMLCanvasElement).toDataURL());
   const lossPoints = async () => Number(await page.getByTestId('chart-loss').getAttribute('data-points'));
