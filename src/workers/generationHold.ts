@@ -5,6 +5,7 @@
  * the job is paused). Nothing else changes: the images before the hold are labelled and stored as usual.
  */
 import { requireTestBuild } from './testBuild';
+import { holdWait } from './holdWait';
 
 let holdAfter: number | null = null;
 let held: { at: number; release: () => void } | null = null;
@@ -37,15 +38,9 @@ export function heldItems<T>(items: AsyncIterable<T>, signal: AbortSignal): Asyn
   })();
 }
 
-function waitHere(at: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      held = null;
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    held = { at, release: done };
-    if (signal.aborted) done();
-    else signal.addEventListener('abort', done, { once: true });
-  });
+async function waitHere(at: number, signal: AbortSignal): Promise<void> {
+  const wait = holdWait(signal);
+  held = { at, release: wait.release };
+  await wait.done;
+  held = null;
 }

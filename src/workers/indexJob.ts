@@ -33,6 +33,7 @@ import {
 import { removePack } from './packJob';
 import { ProgressReporter } from './progress';
 import { requireTestBuild } from './testBuild';
+import { holdWait } from './holdWait';
 
 /** `dataset.extra.classCounts`: images per class index (as a string key) and split. */
 export type ClassCounts = Record<string, { train: number; val: number }>;
@@ -52,13 +53,6 @@ let holdAfterUnits: number | null = null;
 export function holdIndexAfter(units: number | null): void {
   requireTestBuild('holdIndexAfter');
   holdAfterUnits = units;
-}
-
-function untilAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
 }
 
 export async function runIndex(
@@ -176,7 +170,7 @@ async function walk(
         if (holdAfterUnits !== null && run.unitsWalked >= holdAfterUnits) {
           holdAfterUnits = null;
           await save(true);
-          await untilAborted(signal);
+          await holdWait(signal).done;
         }
         await save(false);
       },

@@ -34,6 +34,7 @@ import { packStorage, releasePackReader, removePackDir, type SyncHandle } from '
 import { ProgressReporter } from './progress';
 import { itemRuns, readPage, type Read } from './packSource';
 import { requireTestBuild } from './testBuild';
+import { holdWait } from './holdWait';
 
 export { packReads } from './packSource';
 
@@ -61,13 +62,6 @@ export function holdPackAfter(images: number | null): void {
 
 const QUOTA_MESSAGE =
   'storage quota exhausted while copying into studio storage: free space (remove label sets, runs or other copies) and resume the copy; what was copied is kept';
-
-function untilAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-}
 
 function fresh(createdAt: number): DatasetPack {
   return {
@@ -223,7 +217,7 @@ export async function runPack(
         if (holdAfter !== null && sinceStart >= holdAfter) {
           holdAfter = null;
           await commit();
-          await untilAborted(signal);
+          await holdWait(signal).done;
         }
         signal.throwIfAborted();
       };

@@ -6,6 +6,7 @@
  * the worker: a reload or a fresh worker runs free.
  */
 import { requireTestBuild } from './testBuild';
+import { holdWait } from './holdWait';
 
 let holdAt: number | null = null;
 let held: { step: number; release: () => void } | null = null;
@@ -34,13 +35,8 @@ export async function trainingHold(
 ): Promise<void> {
   if (holdAt === null || step < holdAt || signal.aborted) return;
   await onHold();
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      held = null;
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    held = { step, release: done };
-    signal.addEventListener('abort', done, { once: true });
-  });
+  const wait = holdWait(signal);
+  held = { step, release: wait.release };
+  await wait.done;
+  held = null;
 }
