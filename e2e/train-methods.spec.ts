@@ -77,6 +77,14 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
     await expect(page.getByTestId('live-batch')).not.toHaveText(batch!);
     await expect.poll(lossPoints).toBeGreaterThan(points);
   };
+  // The observer has said so (it answers a frame or more after a resize), and a draw due before it did
+  // has had its frame.
+  const settled = async (on: Locator, off: Locator) => {
+    await expect(on).toHaveAttribute('data-on-screen', 'true');
+    await expect(off).toHaveAttribute('data-on-screen', 'false');
+    await page.waitForTimeout(500);
+  };
+  await settled(tile, page.getByTestId('chart-loss'));
   let [tileBefore, chartBefore] = [await tile.innerText(), await drawn('chart-loss')()];
   await nextSample(8);
   await expect.poll(() => tile.innerText(), 'the tile on screen shows the new sample').not.toBe(tileBefore);
@@ -88,6 +96,7 @@ test('FKD, vanilla and online KD each train live, checkpoint, survive a reload a
   await canvas('chart-memory').scrollIntoViewIfNeeded();
   const bottom = await tile.evaluate((e) => e.getBoundingClientRect().bottom);
   expect(bottom, 'the tiles are above the fold').toBeLessThan(-250);
+  await settled(page.getByTestId('chart-memory'), tile);
   [tileBefore, chartBefore] = [await tile.innerText(), await drawn('chart-memory')()];
   await nextSample(12);
   await expect.poll(drawn('chart-memory'), 'the chart on screen draws the new data').not.toBe(chartBefore);

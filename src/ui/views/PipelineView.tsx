@@ -96,7 +96,7 @@ function LiveImageCard({
 }) {
   const [tileRef, onScreen] = useOnScreen<HTMLDivElement>();
   const shown = useStaggered(image, delayFrames, onScreen);
-  return <LiveImageTile image={shown} names={names} tileRef={tileRef} />;
+  return <LiveImageTile image={shown} names={names} tileRef={tileRef} onScreen={onScreen} />;
 }
 
 /**
@@ -108,14 +108,17 @@ const LiveImageTile = memo(function LiveImageTile({
   image: im,
   names,
   tileRef,
+  onScreen,
 }: {
   image: LiveImage;
   names: (i: number) => string;
   tileRef: (el: HTMLDivElement | null) => void;
+  /** Shown as data-on-screen, for tests that scroll. */
+  onScreen: boolean;
 }) {
   const mixOf = useMemo(() => mixViews(im.mix), [im.mix]);
   return (
-    <div className="live-image" data-testid="live-image" ref={tileRef}>
+    <div className="live-image" data-testid="live-image" data-on-screen={onScreen} ref={tileRef}>
       <div className="live-caption">
         <ImageWithBoxes image={im} boxes={im.boxes} size={160} />
         <div className="muted">
