@@ -24,6 +24,18 @@ export const BASE_URL = `http://localhost:${PORT}/`;
  */
 export const OUT_DIR = `node_modules/.cache/fkd-bench-dist${PORT === 4174 ? '' : `-${PORT}`}`;
 
+/**
+ * BENCH_VIEWPORT=WIDTHxHEIGHT sets the studio's window (default 1280x720, Playwright's): the live views
+ * draw only what is on screen, so a taller window costs the page more under load.
+ */
+export const VIEWPORT = parseViewport(process.env.BENCH_VIEWPORT ?? '1280x720');
+
+function parseViewport(text: string): { width: number; height: number } {
+  const m = /^(\d+)x(\d+)$/.exec(text.trim());
+  if (!m) throw new Error(`BENCH_VIEWPORT must read WIDTHxHEIGHT (e.g. 1920x1080), not "${text}"`);
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
 export function note(...parts: unknown[]): void {
   process.stderr.write(`[bench] ${parts.map(String).join(' ')}\n`);
 }
@@ -126,7 +138,9 @@ export async function openStudio(opts: StudioOptions = {}): Promise<Studio> {
       executablePath: '/usr/bin/chromium',
       headless: true,
       args: [...chromiumArgs, ...(opts.extraArgs ?? [])],
+      viewport: VIEWPORT,
     });
+    note(`window ${VIEWPORT.width}x${VIEWPORT.height}`);
     const page = context.pages()[0] ?? (await context.newPage());
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));

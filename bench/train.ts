@@ -41,7 +41,7 @@ import {
   type PipelinePrediction,
 } from '../src/core/pipelineModel';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/workers/trainConfig';
-import { arg, note, round, runBench, table } from './harness';
+import { arg, note, round, runBench, table, VIEWPORT } from './harness';
 import { describeGapCauses, describeMainThread } from './mainThread';
 import { describeTasks } from './mainThreadTrace';
 import { describeWaits, schedFileArg, waitsJson } from './schedGaps';
@@ -227,7 +227,7 @@ await runBench('train', async ({ page }) => {
     `online KD with a dense teacher ${bigRatio.toFixed(1)}x the student's FLOPs: ${dBigKd.cropsPerSec.toFixed(0)} crops/s, FKD/online KD ${(d.fkd.secondsPerEpoch / dBigKd.secondsPerEpoch).toFixed(3)}`,
   );
   console.log(
-    `main thread during ${run.seconds.toFixed(0)} s of FKD training started from the Train view, Pipeline (live) view shown (${run.steps} steps): ${describeMainThread(main)}`,
+    `main thread during ${run.seconds.toFixed(0)} s of FKD training started from the Train view, Pipeline (live) view shown in a ${VIEWPORT.width}x${VIEWPORT.height} window (${run.steps} steps): ${describeMainThread(main)}`,
   );
   console.log(describeGapCauses(main));
   console.log(run.taskCpu ? describeTasks(run.taskCpu) : 'main-thread tasks: not traced (--no-trace)');
@@ -236,6 +236,7 @@ await runBench('train', async ({ page }) => {
   compute.print();
   return {
     fkdOverVanilla: round(fkdOverVanilla),
+    viewport: `${VIEWPORT.width}x${VIEWPORT.height}`,
     fkdOverOnlineKd: round(fkdOverOnlineKd),
     pipelineEfficiency: round(pipelineEfficiency),
     longestTaskMs: round(main.longestTaskMs, 1),

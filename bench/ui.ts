@@ -31,7 +31,7 @@
  */
 import type { Page } from 'playwright-core';
 import { profileMainThread, type ProfileSummary } from './cpuProfile';
-import { arg, note, round, runBench, table } from './harness';
+import { arg, note, round, runBench, table, VIEWPORT } from './harness';
 import { generateLabels } from './studioJobs';
 import {
   describeGapCauses,
@@ -230,6 +230,7 @@ await runBench('ui', async ({ page }) => {
   }
   return {
     cores,
+    viewport: `${VIEWPORT.width}x${VIEWPORT.height}`,
     seconds: round(r.seconds, 1),
     longestDelayMs: round(r.longestDelayMs, 1),
     p99DelayMs: round(r.p99DelayMs, 1),
