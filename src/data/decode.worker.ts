@@ -48,9 +48,10 @@ function crash(id: number, input: ImageInput, err: unknown): void {
 /**
  * Images in flight at once in a decode worker. The browser's decoders (ImageDecoder, createImageBitmap)
  * run on Chromium's thread pool, not on this thread, so a round started all at once (dozens of images)
- * put several decodes on the cores beside the model thread and the page, outside any budget: with FKD training alone the page's frames waited behind
- * them, and two at a time kept the training speed (docs/results.md, bench:train). With a slot held,
- * each next image starts only while the slot is, so after the page takes it at most this many finish.
+ * put several decodes on the cores beside the model thread and the page, outside any budget: with FKD
+ * training alone the page's frames waited behind them, and two at a time kept the training speed
+ * (docs/results.md, bench:train). With a slot held, each next image starts only while the slot is, so
+ * after the page takes it at most this many finish.
  */
 const ROUND_IN_FLIGHT = 2;
 

@@ -155,14 +155,14 @@ export function LineChart({
   // page's charts, due together once a second, are drawn one a frame (canvasFrames.ts): seven charts
   // each on its own timer made seven tasks a second, and all seven in one frame a 15-19 ms commit.
   // Off screen (onScreen.ts) a chart keeps its last drawing and draws the latest data when it is back.
-  // A redraw already queued when the chart leaves the screen is dropped at its turn (shown.current).
-  const shown = useRef(onScreen);
+  // A redraw already queued when the chart leaves the screen is dropped at its turn (visible.current).
+  const visible = useRef(onScreen);
   useEffect(() => {
-    shown.current = onScreen;
+    visible.current = onScreen;
     if (!onScreen) return;
     redraws.schedule(plot, () =>
       canvasFrames.draw(plot, () => {
-        if (plot.current && shown.current) plot.current.setData(drawnData(latest.current));
+        if (plot.current && visible.current) plot.current.setData(drawnData(latest.current));
       }),
     );
   }, [x, series, onScreen]);
